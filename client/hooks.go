@@ -1,0 +1,83 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Wait is a pause the HTTP layer takes before trying again or before its next call: after a
+// 429, a 5xx, a dropped connection, or because the API said its rate-limit bucket is empty.
+// It is reported so the UI can say "rate limited — waiting 1.2 s".
+type Wait struct {
+	Reason  WaitReason
+	Status  int // the HTTP status that caused it, 0 for network errors and pacing
+	Delay   time.Duration
+	Attempt int // the attempt about to be made after the wait (2 = first retry)
+	Method  string
+	Path    string
+}
+
+// WaitReason says why the HTTP layer is waiting.
+type WaitReason string
+
+const (
+	WaitRateLimited WaitReason = "rate limited"       // a 429
+	WaitServerError WaitReason = "server error"       // a 5xx
+	WaitNetwork     WaitReason = "connection problem" // dropped connection, timeout
+	WaitQuota       WaitReason = "rate limit reached" // x-ratelimit-remaining was 0
+)
+
+func (w Wait) String() string {
+	return fmt.Sprintf("%s — waiting %s", w.Reason, HumanDuration(w.Delay))
+}
+
+// HumanDuration formats d for people: "1.2 s", "350 ms", "2 min 5 s".
+func HumanDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	default:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+	}
+}
+
+// Pacer decides when the HTTP layer may send. The import engine puts its adaptive token
+// bucket into the context of the calls it makes; the HTTP layer asks it before every attempt
+// (retries included) and tells it about every answer, so one limiter governs all traffic.
+type Pacer interface {
+	// Wait blocks until a request may be sent or ctx ends.
+	Wait(ctx context.Context) error
+	// Observe is told each answer's status (0 when there was none).
+	Observe(status int)
+}
+
+type pacerKey struct{}
+type waitKey struct{}
+
+// WithPacer returns a context whose HTTP calls are paced by p.
+func WithPacer(ctx context.Context, p Pacer) context.Context {
+	return context.WithValue(ctx, pacerKey{}, p)
+}
+
+// PacerFrom returns the context's pacer, or nil.
+func PacerFrom(ctx context.Context) Pacer {
+	p, _ := ctx.Value(pacerKey{}).(Pacer)
+	return p
+}
+
+// WithWaitReporter returns a context whose HTTP calls report every wait to fn. fn must not
+// block: it runs on the calling goroutine.
+func WithWaitReporter(ctx context.Context, fn func(Wait)) context.Context {
+	return context.WithValue(ctx, waitKey{}, fn)
+}
+
+// ReportWait tells the context's wait reporter, if any, about w.
+func ReportWait(ctx context.Context, w Wait) {
+	if fn, _ := ctx.Value(waitKey{}).(func(Wait)); fn != nil {
+		fn(w)
+	}
+}

@@ -1,0 +1,60 @@
+package client
+
+import (
+	"context"
+	"crypto"
+)
+
+// Source is where clients come from: an Auth0 tenant or a file.
+type Source interface {
+	// Name identifies the source in reports and the UI ("acme.us.auth0.com", "clients.csv").
+	Name() string
+	// Inventory reads every client with its grants and the APIs they refer to.
+	Inventory(ctx context.Context) (*Inventory, error)
+}
+
+// Inventory is everything a source holds that m2mport can move.
+type Inventory struct {
+	Source  string
+	Clients []Client // M2M clients first; others (when the source was asked for them) are Blocked with BlockNotM2M
+	APIs    []API
+	// Warnings are things the operator should know that block no single client, e.g.
+	// "secrets hidden: add read:client_keys to the Management API grant of app X".
+	Warnings []string
+}
+
+// Target is where clients go: a Stytch project. The engine depends on this and nothing else
+// of the target's API.
+type Target interface {
+	ProjectID() string
+	// IsLive reports whether the target is production (a project-live- project).
+	IsLive() bool
+	// Issuers are the `iss` values a token from this target may carry.
+	Issuers() []string
+
+	// Search returns the stored clients among ids, keyed by id, using batched searches.
+	Search(ctx context.Context, ids []string) (map[string]Stored, error)
+	Get(ctx context.Context, id string) (Stored, error)
+	// Create imports c with its own id, secret, scopes, name, description and metadata. It
+	// is never retried by the HTTP layer; an error wrapping ErrNoAnswer means the outcome is
+	// unknown.
+	Create(ctx context.Context, c *Client) (Stored, error)
+	Update(ctx context.Context, id string, u Update) (Stored, error)
+	Delete(ctx context.Context, id string) error
+
+	// Token mints an access token with a client's own credentials (client credentials
+	// grant). Empty scopes asks for all of the client's scopes.
+	Token(ctx context.Context, id string, secret Secret, scopes Scopes) (Secret, error)
+	// Key returns the public key with the given kid from the target's JWKS, fetching the set
+	// once and again (rate-limited) only for an unknown kid.
+	Key(ctx context.Context, kid string) (crypto.PublicKey, error)
+}
+
+// Update changes a stored client. Nil fields are left alone; a non-nil pointer to an empty
+// value clears the field. Metadata is merged key by key; a key set to nil is removed.
+type Update struct {
+	Name        *string
+	Description *string
+	Scopes      *Scopes
+	Metadata    map[string]any
+}

@@ -1,0 +1,139 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// Client is one M2M client as m2mport moves it: what the source holds, what will be written
+// to the target, and where it came from.
+type Client struct {
+	ID          string
+	Secret      Secret
+	Name        string
+	Description string
+	// Scopes are the scopes the client will hold in the target. A source fills them with the
+	// union of every grant's scopes; the operator may change them before the import.
+	Scopes Scopes
+	// Metadata is Auth0's client_metadata, written to Stytch as trusted_metadata. Values are
+	// JSON values as encoding/json decodes them (string, float64, bool, nil, []any, map[string]any).
+	Metadata map[string]any
+
+	// Provenance: what the source said, kept for the UI and the report.
+
+	// Grants are the source's grants to this client, one per API audience, sorted by audience.
+	Grants []Grant
+	// AppType is the source's application type ("non_interactive" for Auth0 M2M apps; empty
+	// for a client from a file).
+	AppType string
+	// Blocked lists why the client cannot be imported as it stands; empty when it can.
+	Blocked []Blocker
+}
+
+// Grant is the set of scopes a client was granted on one API.
+type Grant struct {
+	Audience string // the API's identifier, e.g. "https://api.example.com/"
+	API      string // the API's display name, when known
+	Scopes   Scopes
+	// AllowAll records that the source granted every scope of the API (Auth0's
+	// allow_all_scopes); Scopes then holds the API's scopes at the time of reading.
+	AllowAll bool
+}
+
+// ScopesOf returns the union of the scopes of the grants whose audience is in audiences, or
+// of every grant when audiences is nil.
+func ScopesOf(grants []Grant, audiences []string) Scopes {
+	var out Scopes
+	for _, g := range grants {
+		if audiences == nil || contains(audiences, g.Audience) {
+			out = out.Union(g.Scopes)
+		}
+	}
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Importable reports whether nothing blocks the client.
+func (c *Client) Importable() bool { return len(c.Blocked) == 0 }
+
+// IsM2M reports whether the source says this is a machine-to-machine app. Clients from a file
+// have no app type and count as M2M.
+func (c *Client) IsM2M() bool { return c.AppType == "" || c.AppType == AppTypeM2M }
+
+// AppTypeM2M is Auth0's app_type for machine-to-machine applications.
+const AppTypeM2M = "non_interactive"
+
+// BlockReason says, in one word, why a client cannot be imported.
+type BlockReason string
+
+const (
+	BlockNotM2M        BlockReason = "not_m2m"               // a SPA, native or web app
+	BlockKeyBased      BlockReason = "key_based"             // private_key_jwt / mTLS: there is no secret to carry over
+	BlockSecretHidden  BlockReason = "secret_hidden"         // the source did not return the secret (missing read:client_keys)
+	BlockNoSecret      BlockReason = "no_secret"             // a public client or an empty secret
+	BlockNoClientCreds BlockReason = "no_client_credentials" // client_credentials is not an allowed grant type
+	BlockWeakSecret    BlockReason = "weak_secret"           // the secret fails the target's rules
+	BlockInvalidScope  BlockReason = "invalid_scope"         // a scope the target would refuse
+	BlockInvalidField  BlockReason = "invalid_field"         // id, name, description or metadata over the target's limits
+)
+
+// Blocker is one reason a client cannot be imported, with a sentence for the operator and,
+// where there is one, what to do about it.
+type Blocker struct {
+	Reason  BlockReason `json:"reason"`
+	Message string      `json:"message"`
+	Hint    string      `json:"hint,omitempty"`
+}
+
+func (b Blocker) Error() string {
+	if b.Hint == "" {
+		return b.Message
+	}
+	return b.Message + " (" + b.Hint + ")"
+}
+
+// API is an API (an Auth0 resource server) that grants refer to by audience.
+type API struct {
+	Identifier string // the audience
+	Name       string
+	Scopes     []ScopeInfo
+	System     bool // the source's own management API
+}
+
+// ScopeInfo is a scope an API defines, with its description.
+type ScopeInfo struct {
+	Value       string
+	Description string
+}
+
+// Stored is a client as the target holds it. The target keeps only a hash of the secret, so
+// SecretLast4 is all there is to tell whether it has the secret we expect.
+type Stored struct {
+	ID              string
+	Name            string
+	Description     string
+	Status          string // "active" | "inactive"
+	Scopes          Scopes
+	Metadata        map[string]any
+	SecretLast4     string
+	NextSecretLast4 string // set while a secret rotation is under way
+}
+
+// MetadataEqual compares two metadata objects as JSON values, so that a nil map equals an
+// empty one and numbers compare by value whatever their Go type.
+func MetadataEqual(a, b map[string]any) bool {
+	if len(a) == 0 && len(b) == 0 {
+		return true
+	}
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}

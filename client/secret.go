@@ -1,0 +1,77 @@
+package client
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Secret holds a credential (a client secret, a project secret, an access token). Every way
+// Go has of printing it — %v, %s, %q, %#v, %x, JSON, errors that wrap it — shows only the
+// last four characters, so a secret that reaches a log, a report or a panic stays masked.
+// Reveal is the one way to get the plain value, for the wire and for an operator who asked.
+type Secret string
+
+// Mask is the prefix shown in place of all but the last four characters.
+const Mask = "••••"
+
+// Reveal returns the plain secret. Call it only to send it to an API or to show it to an
+// operator who pressed the reveal key.
+func (s Secret) Reveal() string { return string(s) }
+
+// Last4 returns the last four characters (runes), as Stytch's client_secret_last_four does.
+func (s Secret) Last4() string { return LastFour(string(s)) }
+
+// IsZero reports whether the secret is empty.
+func (s Secret) IsZero() bool { return s == "" }
+
+// String shows the secret masked: "••••DzJj". A secret of four characters or fewer shows only
+// the mask, since its last four would be all of it.
+func (s Secret) String() string {
+	switch {
+	case s == "":
+		return ""
+	case utf8.RuneCountInString(string(s)) <= 4:
+		return Mask
+	default:
+		return Mask + s.Last4()
+	}
+}
+
+// GoString masks %#v too.
+func (s Secret) GoString() string { return fmt.Sprintf("client.Secret(%q)", s.String()) }
+
+// Format masks every verb, including %x and %q, which would otherwise bypass String.
+func (s Secret) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'q':
+		fmt.Fprintf(f, "%q", s.String())
+	case 'v':
+		if f.Flag('#') {
+			fmt.Fprint(f, s.GoString())
+			return
+		}
+		fmt.Fprint(f, s.String())
+	default:
+		fmt.Fprint(f, s.String())
+	}
+}
+
+// MarshalJSON writes the masked form: reports and event streams never carry secrets.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", s.String())), nil }
+
+// MarshalText writes the masked form for encoders that use TextMarshaler.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// LastFour returns the last four runes of s (all of s when shorter).
+func LastFour(s string) string {
+	n := 0
+	for i := len(s); i > 0; {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		n++
+		if n == 4 {
+			return s[i:]
+		}
+	}
+	return s
+}
