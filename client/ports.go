@@ -9,8 +9,26 @@ import (
 type Source interface {
 	// Name identifies the source in reports and the UI ("acme.us.auth0.com", "clients.csv").
 	Name() string
+	// Connect checks the credentials and says what the source holds and what m2mport will
+	// not be able to read, before the (longer) Inventory.
+	Connect(ctx context.Context) (SourceInfo, error)
 	// Inventory reads every client with its grants and the APIs they refer to.
 	Inventory(ctx context.Context) (*Inventory, error)
+}
+
+// SourceInfo is what Source.Connect learns.
+type SourceInfo struct {
+	Name    string // the tenant's name, or the file's
+	Clients int    // number of M2M clients, -1 when unknown
+	// Missing lists the permissions the source's credentials lack, each with what it costs.
+	Missing []MissingPermission
+}
+
+// MissingPermission is a permission the source's credentials lack and what that costs, e.g.
+// {"read:client_keys", "client secrets are hidden, so no client can be imported"}.
+type MissingPermission struct {
+	Scope       string
+	Consequence string
 }
 
 // Inventory is everything a source holds that m2mport can move.
@@ -26,6 +44,8 @@ type Inventory struct {
 // Target is where clients go: a Stytch project. The engine depends on this and nothing else
 // of the target's API.
 type Target interface {
+	// Connect checks the project credentials.
+	Connect(ctx context.Context) (TargetInfo, error)
 	ProjectID() string
 	// IsLive reports whether the target is production (a project-live- project).
 	IsLive() bool
@@ -57,4 +77,27 @@ type Update struct {
 	Description *string
 	Scopes      *Scopes
 	Metadata    map[string]any
+}
+
+// TargetInfo is what Target.Connect learns.
+type TargetInfo struct {
+	ProjectID string
+	Live      bool
+	Clients   int // number of M2M clients already in the project, -1 when unknown
+}
+
+// SourceCredentials are what it takes to read an Auth0 tenant: the Management API app's
+// credentials. Domain is a bare domain ("acme.us.auth0.com") or a URL.
+type SourceCredentials struct {
+	Domain   string
+	ClientID string
+	Secret   Secret
+}
+
+// TargetCredentials are what it takes to write to a Stytch project. BaseURL is empty for
+// Stytch's own test/live URLs.
+type TargetCredentials struct {
+	ProjectID string
+	Secret    Secret
+	BaseURL   string
 }
