@@ -1,0 +1,132 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Bucket is the engine's adaptive token bucket, a Pacer: requests flow at up to Rate per
+// second with a small burst; after a 429 the rate halves (at most once per cool-down, since
+// the answers to requests already in flight say nothing new), then creeps back to the
+// configured rate while no 429 comes. One Bucket governs every call of a run.
+type Bucket struct {
+	mu       sync.Mutex
+	max      float64 // configured rate, requests per second
+	min      float64
+	rate     float64 // current rate
+	burst    float64
+	tokens   float64 // may go negative: requests already promised a slot in the future
+	last     time.Time
+	cutAt    time.Time
+	cooldown time.Duration
+	recover  float64 // rate regained per second once the cool-down is over
+
+	sent, limited int64
+
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// BucketStats counts what a bucket saw.
+type BucketStats struct {
+	Requests    int64   // requests it let through (every attempt, retries included)
+	RateLimited int64   // 429 answers observed
+	Rate        float64 // the current rate
+}
+
+// NewBucket returns a bucket allowing rate requests per second.
+func NewBucket(rate float64) *Bucket {
+	return newBucket(rate, time.Now, sleepCtx)
+}
+
+func newBucket(rate float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *Bucket {
+	if rate <= 0 {
+		rate = DefaultRate
+	}
+	burst := max(1, rate/20)
+	return &Bucket{
+		max: rate, min: max(rate/32, 0.5), rate: rate,
+		burst: burst, tokens: burst,
+		cooldown: time.Second,
+		recover:  rate / 4, // back from half to full in two seconds
+		now:      now, sleep: sleep,
+		last: now(),
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// advance refills the bucket and lets the rate creep back, up to now. Caller holds mu.
+func (b *Bucket) advance(now time.Time) {
+	dt := now.Sub(b.last).Seconds()
+	if dt <= 0 {
+		return
+	}
+	b.tokens = min(b.burst, b.tokens+dt*b.rate)
+	if b.rate < b.max && now.Sub(b.cutAt) > b.cooldown {
+		// Creep only over the part of dt past the cool-down.
+		since := min(dt, now.Sub(b.cutAt.Add(b.cooldown)).Seconds())
+		b.rate = min(b.max, b.rate+since*b.recover)
+	}
+	b.last = now
+}
+
+// reserve takes a slot and says how long to wait for it.
+func (b *Bucket) reserve() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.advance(b.now())
+	b.tokens--
+	b.sent++
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
+
+// Wait blocks until a request may be sent or ctx ends.
+func (b *Bucket) Wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d := b.reserve(); d > 0 {
+		return b.sleep(ctx, d)
+	}
+	return nil
+}
+
+// Observe halves the rate on a 429 unless it was halved within the cool-down.
+func (b *Bucket) Observe(status int) {
+	if status != http.StatusTooManyRequests {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	b.advance(now)
+	b.limited++
+	if !b.cutAt.IsZero() && now.Sub(b.cutAt) < b.cooldown {
+		return
+	}
+	b.rate = max(b.min, b.rate/2)
+	b.tokens = min(b.tokens, 0) // no burst right after being told to slow down
+	b.cutAt = now
+}
+
+// Stats returns what the bucket saw so far.
+func (b *Bucket) Stats() BucketStats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return BucketStats{Requests: b.sent, RateLimited: b.limited, Rate: b.rate}
+}
