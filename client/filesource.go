@@ -230,7 +230,7 @@ func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
 // jsonRowError turns a decoding error into a sentence that names the field, never a value.
 func jsonRowError(err error) string {
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
+	if errors.As(err, &te) && te.Field != "" {
 		return fmt.Sprintf("%s must be a %s", te.Field, te.Type)
 	}
 	msg := err.Error()

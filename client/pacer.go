@@ -16,7 +16,6 @@ type Bucket struct {
 	max      float64 // configured rate, requests per second
 	min      float64
 	rate     float64 // current rate
-	burst    float64
 	tokens   float64 // may go negative: requests already promised a slot in the future
 	last     time.Time
 	cutAt    time.Time
@@ -45,16 +44,19 @@ func newBucket(rate float64, now func() time.Time, sleep func(context.Context, t
 	if rate <= 0 {
 		rate = DefaultRate
 	}
-	burst := max(1, rate/20)
 	return &Bucket{
 		max: rate, min: max(rate/32, 0.5), rate: rate,
-		burst: burst, tokens: burst,
+		tokens:   burstOf(rate),
 		cooldown: time.Second,
 		recover:  rate / 4, // back from half to full in two seconds
 		now:      now, sleep: sleep,
 		last: now(),
 	}
 }
+
+// burstOf is how many requests may go at once after a pause: a twentieth of a second's
+// worth, so that a slowed-down bucket also bursts less.
+func burstOf(rate float64) float64 { return max(1, rate/20) }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -73,7 +75,7 @@ func (b *Bucket) advance(now time.Time) {
 	if dt <= 0 {
 		return
 	}
-	b.tokens = min(b.burst, b.tokens+dt*b.rate)
+	b.tokens = min(burstOf(b.rate), b.tokens+dt*b.rate)
 	if b.rate < b.max && now.Sub(b.cutAt) > b.cooldown {
 		// Creep only over the part of dt past the cool-down.
 		since := min(dt, now.Sub(b.cutAt.Add(b.cooldown)).Seconds())
