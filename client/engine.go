@@ -125,8 +125,7 @@ func (r *run) emit(ev Event) {
 func (r *run) dispatch(ctx context.Context) {
 	var jobs []int
 	for i := range r.p.Items {
-		it := &r.p.Items[i]
-		r.emit(Event{Kind: EventPlanned, Index: i, Action: it.Action, Message: it.Reason()})
+		r.emit(PlannedEvent(r.p, i))
 	}
 	for i := range r.p.Items {
 		it := &r.p.Items[i]

@@ -43,6 +43,9 @@ type Event struct {
 	ClientID string `json:"client_id,omitempty"`
 	Name     string `json:"name,omitempty"`
 	Action   Action `json:"action,omitempty"` // planned events
+	// Diff and Blockers explain a planned conflict or block.
+	Diff     []FieldDiff `json:"diff,omitempty"`
+	Blockers []Blocker   `json:"blockers,omitempty"`
 	// State is set on the client's final event.
 	State   State      `json:"state,omitempty"`
 	Attempt int        `json:"attempt,omitempty"`
@@ -55,6 +58,14 @@ type Event struct {
 	Summary  *Summary `json:"summary,omitempty"`
 
 	outcome *outcome // final events, engine to collector: what the report keeps of a write
+}
+
+// PlannedEvent is the EventPlanned of the plan's item i, as Execute emits it; a dry run
+// prints these without executing.
+func PlannedEvent(p *Plan, i int) Event {
+	it := &p.Items[i]
+	return Event{Kind: EventPlanned, Index: i, ClientID: it.Client.ID, Name: it.Client.Name, Action: it.Action,
+		Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers}
 }
 
 // Final reports whether the event gives its client's final state.

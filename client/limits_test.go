@@ -179,3 +179,18 @@ func TestPlanFindsExistenceInOneSearchAndDiffs(t *testing.T) {
 		t.Fatalf("a client listed twice: %s %q", dup.Action, dup.Reason())
 	}
 }
+
+func TestChosenScopes(t *testing.T) {
+	c := Client{Grants: []Grant{{Audience: "orders", Scopes: NewScopes("read:orders", "write:orders")}, {Audience: "billing", Scopes: NewScopes("read:invoices")}}}
+	c.Scopes = ScopesOf(c.Grants, nil)
+	if got := c.ChosenScopes(ScopeChoice{}); got.String() != "read:invoices read:orders write:orders" {
+		t.Errorf("default: %q", got)
+	}
+	if got := c.ChosenScopes(ScopeChoice{Audiences: []string{"orders"}, Drop: NewScopes("write:orders"), Add: NewScopes("custom")}); got.String() != "custom read:orders" {
+		t.Errorf("narrowed: %q", got)
+	}
+	file := Client{Scopes: NewScopes("a", "b")}
+	if got := file.ChosenScopes(ScopeChoice{Audiences: []string{"orders"}}); got.String() != "a b" {
+		t.Errorf("a client without grants lost its scopes: %q", got)
+	}
+}
