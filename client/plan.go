@@ -54,7 +54,14 @@ type FieldDiff struct {
 
 func (d FieldDiff) String() string {
 	if d.Field == "scopes" {
-		return fmt.Sprintf("scopes: +[%s] -[%s]", d.Added, d.Removed)
+		var parts []string
+		if len(d.Added) > 0 {
+			parts = append(parts, "add "+d.Added.String())
+		}
+		if len(d.Removed) > 0 {
+			parts = append(parts, "remove "+d.Removed.String())
+		}
+		return "scopes: " + strings.Join(parts, "; ")
 	}
 	return fmt.Sprintf("%s: %q in the target, %q wanted", d.Field, d.Have, d.Want)
 }
