@@ -340,6 +340,14 @@ func whenText(t, now time.Time) string {
 	}
 }
 
+// lifetimeText shows a token lifetime: whole hours as "1 h", else as HumanDuration does.
+func lifetimeText(d time.Duration) string {
+	if d > 0 && d%time.Hour == 0 {
+		return fmt.Sprintf("%d h", d/time.Hour)
+	}
+	return HumanDuration(d)
+}
+
 func timeLines(claims map[string]any, want Expect) []Check {
 	now, leeway := want.Now, want.Leeway
 	exp, hasExp := numericDate(claims["exp"])
@@ -357,10 +365,10 @@ func timeLines(claims map[string]any, want Expect) []Check {
 		}
 		return l
 	}
-	lifetime := Check{Name: "lifetime", Expected: fmt.Sprintf("exp = iat + %s", HumanDuration(want.Lifetime))}
+	lifetime := Check{Name: "lifetime", Expected: fmt.Sprintf("exp = iat + %s", lifetimeText(want.Lifetime))}
 	if hasExp && hasIat {
 		got := exp.Sub(iat)
-		lifetime.Actual = HumanDuration(got)
+		lifetime.Actual = lifetimeText(got)
 		if (got - want.Lifetime).Abs() <= leeway {
 			lifetime.Status = CheckPass
 		} else {

@@ -239,3 +239,33 @@ func TestCheckTokenRefusesGarbageWithOneLine(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareTokensSetsAuth0BesideStytch(t *testing.T) {
+	ft := newFake(project)
+	stytchTok := sign(ft.key, ft.kid, goodClaims())
+	auth0Claims := jwt.MapClaims{"iss": "https://acme.us.auth0.com/", "sub": "client-1@clients", "aud": "https://api.example.com/",
+		"scope": "read:users", "iat": 1_700_000_000, "exp": 1_700_086_400, "gty": "client-credentials"}
+	lines, err := CompareTokens(Secret(sign(ft.key, "auth0", auth0Claims)), Secret(stytchTok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &Checklist{Checks: lines}
+	if !cl.Passed() {
+		t.Fatalf("%+v", cl.Failed())
+	}
+	if l, _ := cl.Line("lifetime"); l.Expected != "24 h" || l.Actual != "1 h" {
+		t.Errorf("lifetime %+v", l)
+	}
+	auth0Claims["sub"], auth0Claims["scope"] = "client-2@clients", "read:users admin"
+	lines, _ = CompareTokens(Secret(sign(ft.key, "auth0", auth0Claims)), Secret(stytchTok))
+	cl = &Checklist{Checks: lines}
+	if got := failedLines(cl); strings.Join(got, ",") != "sub,scope" {
+		t.Fatalf("failed %v", got)
+	}
+	if l, _ := cl.Line("scope"); !strings.Contains(l.Note, "admin") {
+		t.Errorf("scope note %q", l.Note)
+	}
+	if _, err := CompareTokens("garbage", Secret(stytchTok)); !errors.Is(err, ErrNotJWT) {
+		t.Errorf("garbage: %v", err)
+	}
+}
