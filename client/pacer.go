@@ -8,9 +8,12 @@ import (
 )
 
 // Bucket is the engine's adaptive token bucket, a Pacer: requests flow at up to Rate per
-// second with a small burst; after a 429 the rate halves (at most once per cool-down, since
-// the answers to requests already in flight say nothing new), then creeps back to the
-// configured rate while no 429 comes. One Bucket governs every call of a run.
+// second with a small burst. A 429 halves the rate — at most once per cool-down, since the
+// answers to requests already in flight say nothing new — and the rate creeps back to the
+// configured one: quickly (half of it per second) up to 90% of the rate the last 429 came
+// at, slowly (an eightieth per second) beyond, so a bucket set above the API's limit settles
+// just under it, probing now and then, instead of drawing 429s every other second. One Bucket governs every call of a
+// run.
 type Bucket struct {
 	mu       sync.Mutex
 	max      float64 // configured rate, requests per second
@@ -19,8 +22,13 @@ type Bucket struct {
 	tokens   float64 // may go negative: requests already promised a slot in the future
 	last     time.Time
 	cutAt    time.Time
-	cooldown time.Duration
-	recover  float64 // rate regained per second once the cool-down is over
+	cooldown time.Duration // least time between two halvings
+	recover  float64       // rate regained per second, below the ceiling
+	probe    float64       // rate regained per second, near or above it
+	ceiling  float64       // the rate when the last 429 came; 0 before any
+	// Answers and 429s since the last halving: when 429s keep coming within the cool-down
+	// (more than a quarter of the answers), the halved rate is still too high.
+	answers, limitedSinceCut int
 
 	sent, limited int64
 
@@ -48,7 +56,8 @@ func newBucket(rate float64, now func() time.Time, sleep func(context.Context, t
 		max: rate, min: max(rate/32, 0.5), rate: rate,
 		tokens:   burstOf(rate),
 		cooldown: time.Second,
-		recover:  rate / 4, // back from half to full in two seconds
+		recover:  rate / 2,
+		probe:    rate / 80,
 		now:      now, sleep: sleep,
 		last: now(),
 	}
@@ -76,10 +85,18 @@ func (b *Bucket) advance(now time.Time) {
 		return
 	}
 	b.tokens = min(burstOf(b.rate), b.tokens+dt*b.rate)
-	if b.rate < b.max && now.Sub(b.cutAt) > b.cooldown {
-		// Creep only over the part of dt past the cool-down.
-		since := min(dt, now.Sub(b.cutAt.Add(b.cooldown)).Seconds())
-		b.rate = min(b.max, b.rate+since*b.recover)
+	// The rate creeps back even within the cool-down: a 429 now and then (a fault, not a
+	// limit) then costs a dip, not a slide to the floor.
+	if b.rate < b.max {
+		fast := 0.9 * b.ceiling
+		if b.ceiling == 0 {
+			fast = b.max
+		}
+		if b.rate < fast {
+			b.rate = min(fast, b.rate+dt*b.recover)
+		} else {
+			b.rate = min(b.max, b.rate+dt*b.probe)
+		}
 	}
 	b.last = now
 }
@@ -108,22 +125,32 @@ func (b *Bucket) Wait(ctx context.Context) error {
 	return nil
 }
 
-// Observe halves the rate on a 429 unless it was halved within the cool-down.
+// Observe halves the rate on a 429, unless it was halved within the cool-down and the 429s
+// since are few: the answers to requests sent before a halving say nothing new, but a
+// quarter of them or more still refused means the halved rate is still too high.
 func (b *Bucket) Observe(status int) {
-	if status != http.StatusTooManyRequests {
+	if status == 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.answers++
+	if status != http.StatusTooManyRequests {
+		return
+	}
 	now := b.now()
 	b.advance(now)
 	b.limited++
-	if !b.cutAt.IsZero() && now.Sub(b.cutAt) < b.cooldown {
+	b.limitedSinceCut++
+	overloaded := b.limitedSinceCut >= 4 && b.limitedSinceCut*4 > b.answers
+	if !b.cutAt.IsZero() && now.Sub(b.cutAt) < b.cooldown && !overloaded {
 		return
 	}
+	b.ceiling = b.rate
 	b.rate = max(b.min, b.rate/2)
 	b.tokens = min(b.tokens, 0) // no burst right after being told to slow down
 	b.cutAt = now
+	b.answers, b.limitedSinceCut = 0, 0
 }
 
 // Stats returns what the bucket saw so far.
