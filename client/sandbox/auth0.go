@@ -320,7 +320,7 @@ func (a *auth0API) authorize(w http.ResponseWriter, r *http.Request, anyOf []str
 		return &a.signer.key.priv.PublicKey, nil
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(a.now), jwt.WithExpirationRequired(), jwt.WithIssuer(a.issuer))
 	switch {
-	case errors.Is(err, jwt.ErrTokenExpired):
+	case errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, jwt.ErrTokenInvalidIssuer):
 		a.mgmtError(w, http.StatusUnauthorized, "", auth0MsgExpiredToken)
 		return nil, false
 	case err != nil:

@@ -129,7 +129,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		key = rt.key()
 	}
+	s.stats.inFlight.Add(1)
 	status, fault := s.serve(rec, w, r, rt, params, wrongMethod)
+	s.stats.inFlight.Add(-1)
 	s.stats.record(key, status, fault)
 	s.logLine(r, status, fault, start)
 }

@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"maps"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // stats counts the requests one listener served, for GET /_sandbox/stats. Inspection requests
@@ -13,6 +15,7 @@ type stats struct {
 	routes   map[string]map[string]int // "GET /api/v2/clients" -> status -> count
 	statuses map[string]int
 	faults   map[string]int
+	inFlight atomic.Int64
 }
 
 // statusDropped stands for the status of a request whose connection was closed unanswered.
@@ -41,27 +44,19 @@ func (s *stats) record(route, status string, fault FaultKind) {
 // StatsJSON is the body of GET /_sandbox/stats.
 type StatsJSON struct {
 	Total    int                       `json:"total"`
-	Routes   map[string]map[string]int `json:"routes"`   // "METHOD /route/{template}" -> status -> count
-	Statuses map[string]int            `json:"statuses"` // status ("200", …, "dropped") -> count
-	Faults   map[string]int            `json:"faults"`   // injected fault kind -> count
+	Routes   map[string]map[string]int `json:"routes"`    // "METHOD /route/{template}" -> status -> count
+	Statuses map[string]int            `json:"statuses"`  // status ("200", …, "dropped") -> count
+	Faults   map[string]int            `json:"faults"`    // injected fault kind -> count
+	InFlight int                       `json:"in_flight"` // requests being served right now
 }
 
 func (s *stats) snapshot() StatsJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := StatsJSON{Total: s.total, Routes: map[string]map[string]int{}, Statuses: map[string]int{}, Faults: map[string]int{}}
+	out := StatsJSON{Total: s.total, Routes: map[string]map[string]int{}, Statuses: maps.Clone(s.statuses),
+		Faults: maps.Clone(s.faults), InFlight: int(s.inFlight.Load())}
 	for r, m := range s.routes {
-		c := make(map[string]int, len(m))
-		for k, v := range m {
-			c[k] = v
-		}
-		out.Routes[r] = c
-	}
-	for k, v := range s.statuses {
-		out.Statuses[k] = v
-	}
-	for k, v := range s.faults {
-		out.Faults[k] = v
+		out.Routes[r] = maps.Clone(m)
 	}
 	return out
 }

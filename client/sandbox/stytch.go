@@ -512,6 +512,9 @@ func applyUpdate(c *m2mClient, req map[string]json.RawMessage) *stytchError {
 		return stytchErrInvalidStatus
 	}
 	if scopes != nil {
+		if e := validateScopes(scopes); e != nil {
+			return e
+		}
 		c.scopes = dedupe(scopes)
 		if c.scopes == nil {
 			c.scopes = []string{}
@@ -530,7 +533,7 @@ func applyUpdate(c *m2mClient, req map[string]json.RawMessage) *stytchError {
 		}
 		c.metadata = merged
 	}
-	return firstError(validateScopes(c.scopes), validateMetadata(c.metadata), validateNameDescription(c.name, c.description))
+	return firstError(validateMetadata(c.metadata), validateNameDescription(c.name, c.description))
 }
 
 func (s *stytchAPI) delete(w http.ResponseWriter, r *http.Request, p []string) {
