@@ -36,14 +36,14 @@ func init() {
 			"request on stderr, and serves until interrupted.",
 		usage: "sandbox [flags]",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			seed := fs.String("seed", "demo", "seed data: demo, empty or generated:N")
+			seed := fs.String("seed", "demo", "start with `DATA`: demo (a realistic tenant), empty, or generated:N (N generated apps)")
 			auth0Addr := fs.String("auth0-addr", "", "Auth0 emulator's `HOST:PORT`, loopback only (default: a free port on 127.0.0.1)")
 			stytchAddr := fs.String("stytch-addr", "", "Stytch emulator's `HOST:PORT`, loopback only (default: a free port on 127.0.0.1)")
-			faults := fs.String("faults", "", "faults to inject by ratio, e.g. `stytch:429=0.1,commitdrop=0.02;auth0:slow:2s=0.1`")
+			faults := fs.String("faults", "", "faults to inject by ratio: a `SPEC` like 'stytch:429=0.1,commitdrop=0.02;auth0:slow:2s=0.1'")
 			auth0Rate := fs.String("auth0-rate", "", "Auth0 Management API bucket: `R` per second, RATE:BURST, free or enterprise (default: generous)")
 			stytchRate := fs.String("stytch-rate", "", "Stytch bucket: `R` per second or RATE:BURST (default: unlimited)")
 			randomSeed := fs.Int64("random-seed", 0, "seed for generated data and fault decisions")
-			asEnv := fs.Bool("env", false, "print `export` lines for a POSIX shell instead of JSON")
+			asEnv := fs.Bool("env", false, "print export lines for a POSIX shell instead of JSON")
 			return func(ctx context.Context, args []string) int {
 				usageErr := func(err error) int {
 					fmt.Fprintf(env.Err, "m2mport sandbox: %v\nRun 'm2mport sandbox --help' for the flags.\n", err)
