@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Options configure a sandbox. The zero value runs the demo seed on free loopback ports with
@@ -89,6 +91,11 @@ func Start(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id := opts.StytchProjectID; id != "" && (len(id) > 128 || strings.ContainsFunc(id, func(r rune) bool {
+		return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r)
+	})) {
+		return nil, badOption("stytch project id %q: want up to 128 characters without '/', spaces or control characters, e.g. project-live-…", id)
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -116,24 +123,20 @@ func Start(opts Options) (*Sandbox, error) {
 	if opts.Log != nil {
 		log = &lineLogger{w: opts.Log}
 	}
-	data := seed.build(opts.RandomSeed, "http://"+auth0Ln.Addr().String(), opts.ManagementScopes)
+	auth0URL := "http://" + auth0Ln.Addr().String()
+	data := seed.build(opts.RandomSeed, auth0URL, opts.ManagementScopes)
 	sb.auth0 = newAuth0API(auth0Config{
-		url: "http://" + auth0Ln.Addr().String(), data: data.auth0, key: auth0Key,
+		url: auth0URL, data: data.auth0, key: auth0Key,
 		rate: auth0Rate, tokenRate: tokenRate(opts.Auth0Rate), now: opts.Now,
 	})
 	projectID := data.stytch.projectID
 	if opts.StytchProjectID != "" {
 		projectID = opts.StytchProjectID
 	}
-	sb.stytch, err = newStytchAPI(stytchConfig{
+	sb.stytch = newStytchAPI(stytchConfig{
 		projectID: projectID, secret: data.stytch.secret, clients: data.stytch.clients,
 		key: stytchKey, rate: stytchRate, now: opts.Now,
 	})
-	if err != nil {
-		auth0Ln.Close()
-		stytchLn.Close()
-		return nil, err
-	}
 	sb.auth0.server.init("auth0", newFaultPlan(faults.Auth0, opts.RandomSeed, "auth0"), log, sb.done)
 	sb.stytch.server.init("stytch", newFaultPlan(faults.Stytch, opts.RandomSeed, "stytch"), log, sb.done)
 	sb.auth0.server.start(auth0Ln)

@@ -86,11 +86,7 @@ func (s *server) init(api string, faults faultPlan, log *lineLogger, done chan s
 
 func (s *server) start(ln net.Listener) {
 	s.ln = ln
-	s.srv = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
-	}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on Close
 }
 
@@ -157,7 +153,7 @@ func (s *server) serve(rec *recorder, raw http.ResponseWriter, r *http.Request, 
 			h.Set("Retry-After", "1")
 			if s.rateHeaders && rt != nil && rt.bucket != nil {
 				h.Set("X-Ratelimit-Remaining", "0")
-				h.Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Unix()+1, 10))
+				h.Set("X-Ratelimit-Reset", strconv.FormatInt(rt.bucket.now().Unix()+1, 10))
 			}
 			s.fail(rec, r, rt, http.StatusTooManyRequests)
 			return statusKey(rec.code()), fault.Kind

@@ -89,7 +89,7 @@ type stytchAPI struct {
 	requests   atomic.Uint64
 }
 
-func newStytchAPI(cfg stytchConfig) (*stytchAPI, error) {
+func newStytchAPI(cfg stytchConfig) *stytchAPI {
 	s := &stytchAPI{
 		projectID: cfg.projectID,
 		secret:    cfg.secret,
@@ -147,7 +147,7 @@ func newStytchAPI(cfg stytchConfig) (*stytchAPI, error) {
 		}[status]
 		s.replyError(w, e)
 	}
-	return s, nil
+	return s
 }
 
 func (s *stytchAPI) info() StytchInfo {
@@ -263,7 +263,8 @@ func (c *m2mClient) json() m2mClientJSON {
 		j.Scopes = []string{}
 	}
 	if c.nextHash != nil {
-		j.NextClientSecretLastFour = &c.nextLastFour
+		next := c.nextLastFour // a copy: the answer is encoded after the lock is released
+		j.NextClientSecretLastFour = &next
 	}
 	return j
 }

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -752,6 +753,14 @@ func TestStytchKeyRotationServesBothKeys(t *testing.T) {
 	want(t, "keys served after a second rotation", len(keys), 2)
 	if keys[str(h1["kid"])] != nil || keys[str(h2["kid"])] == nil {
 		t.Error("a second rotation must retire the oldest key and keep the previous one")
+	}
+}
+
+func TestStytchProjectIDIsChecked(t *testing.T) {
+	for _, id := range []string{"project-live-a/b", "project live", strings.Repeat("p", 129)} {
+		if _, err := sandbox.Start(sandbox.Options{StytchProjectID: id}); !errors.Is(err, sandbox.ErrBadOption) {
+			t.Errorf("project id %q: %v", id, err)
+		}
 	}
 }
 
