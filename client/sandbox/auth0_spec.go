@@ -79,14 +79,6 @@ var auth0ManagementScopes = []scopeDef{
 //   - credentials come from the body when it carries client_id, else from HTTP Basic;
 //   - a missing audience is invalid_request (the sandbox tenant has no default audience);
 //   - a missing client_credentials grant type is 403 unauthorized_client (assumed in the spec).
-type oauthError struct {
-	status      int
-	code        string
-	description string
-}
-
-func (e *oauthError) Error() string { return e.code + ": " + e.description }
-
 func auth0OAuthErr(status int, code, format string, args ...any) *oauthError {
 	return &oauthError{status: status, code: code, description: fmt.Sprintf(format, args...)}
 }

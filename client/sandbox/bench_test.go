@@ -107,3 +107,14 @@ func BenchmarkBaselineRSASign(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "signs/s")
 }
+
+// BenchmarkStart measures starting and closing a demo sandbox (tests start dozens).
+func BenchmarkStart(b *testing.B) {
+	for b.Loop() {
+		sb, err := sandbox.Start(sandbox.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sb.Close()
+	}
+}

@@ -242,3 +242,22 @@ func TestCloseCutsSlowFaultsShort(t *testing.T) {
 	}
 	<-done
 }
+
+// FuzzParseFaults: any spec ParseFaults accepts survives a round trip through its canonical
+// form, and nothing makes it panic.
+func FuzzParseFaults(f *testing.F) {
+	for _, s := range []string{"", "stytch:429=0.1,500=0.05,commitdrop=0.02;auth0:429=0.2,slow:2s=0.1",
+		"auth0:drop=1", "stytch:slow:1h2m3.5s=0.25", "x:y=z;;", "stytch:429=1e-3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		parsed, err := sandbox.ParseFaults(spec)
+		if err != nil {
+			return
+		}
+		again, err := sandbox.ParseFaults(parsed.String())
+		if err != nil || again.String() != parsed.String() {
+			t.Fatalf("%q -> %q -> %v %v", spec, parsed.String(), again, err)
+		}
+	})
+}

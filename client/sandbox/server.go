@@ -322,6 +322,13 @@ func (s *server) statsRoute() *route {
 	})
 }
 
+// oauthError is an OAuth error answer of a token endpoint (both APIs use OAuth's names).
+type oauthError struct {
+	status      int
+	code        string
+	description string
+}
+
 // tokenParams reads a token request body, form-encoded or JSON (both APIs accept both).
 func tokenParams(r *http.Request) (url.Values, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
