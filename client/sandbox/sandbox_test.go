@@ -60,6 +60,16 @@ func TestInfo(t *testing.T) {
 	if fmt.Sprint(apps(t, a)) != fmt.Sprint(apps(t, other.Auth0())) {
 		t.Error("demo apps differ between random seeds")
 	}
+	grantIDs := func(a sandbox.Auth0Info) []string {
+		var ids []string
+		for _, g := range mgmtGet(t, a, mgmtToken(t, a, ""), "/api/v2/client-grants").arr(t) {
+			ids = append(ids, str(g.(map[string]any)["id"]))
+		}
+		return ids
+	}
+	if !slices.Equal(grantIDs(a), grantIDs(other.Auth0())) {
+		t.Error("demo grant ids differ between sandboxes")
+	}
 }
 
 func TestSeedEmpty(t *testing.T) {

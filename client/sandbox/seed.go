@@ -91,9 +91,10 @@ func (t *tenant) addAPI(rs *resourceServer) *resourceServer {
 
 func (t *tenant) addApp(c *auth0Client, grants ...*auth0Grant) {
 	t.data.clients = append(t.data.clients, c)
-	for _, g := range grants {
+	for i, g := range grants {
 		g.ClientID = c.ID
-		g.ID = "cgr_" + fixedAlnum("grant "+c.ID+" "+g.Audience+" "+g.SubjectType, 16)
+		// Not from the audience: the Management API's holds the listener's port.
+		g.ID = "cgr_" + fixedAlnum("grant "+c.ID+" "+strconv.Itoa(i), 16)
 		t.data.grants = append(t.data.grants, g)
 	}
 }
