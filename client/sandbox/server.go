@@ -110,67 +110,62 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	rec := &recorder{ResponseWriter: w}
+	x := &exchange{w: w, s: s, r: r, start: start}
+	defer x.finish() // a handler that wrote nothing answered 200
 	if rt != nil && rt.inspection {
 		if !isLoopbackAddr(r.RemoteAddr) {
-			http.Error(rec, "inspection answers loopback callers only", http.StatusForbidden)
+			http.Error(x, "inspection answers loopback callers only", http.StatusForbidden)
 		} else {
-			rt.handle(rec, r, params)
+			rt.handle(x, r, params)
 		}
-		s.logLine(r, statusKey(rec.code()), "", start)
 		return
 	}
 
-	key := r.Method + " (no route)"
+	x.key = r.Method + " (no route)"
 	if rt != nil {
-		key = rt.key()
+		x.key = rt.key()
 	}
 	s.stats.inFlight.Add(1)
-	status, fault := s.serve(rec, w, r, rt, params, wrongMethod)
-	s.stats.inFlight.Add(-1)
-	s.stats.record(key, status, fault)
-	s.logLine(r, status, fault, start)
+	defer s.stats.inFlight.Add(-1)
+	s.serve(x, r, rt, params, wrongMethod)
 }
 
-// serve runs the pipeline for a non-inspection request and returns the status it answered
-// (or statusDropped) and the fault it injected.
-func (s *server) serve(rec *recorder, raw http.ResponseWriter, r *http.Request, rt *route, params []string, wrongMethod bool) (string, FaultKind) {
+// serve runs the pipeline for a non-inspection request: bucket, fault, handler.
+func (s *server) serve(x *exchange, r *http.Request, rt *route, params []string, wrongMethod bool) {
 	fault := s.faults.decide(s.seq.Add(1) - 1)
 	if rt != nil && rt.bucket != nil {
 		st := rt.bucket.take()
 		if s.rateHeaders {
-			setRateHeaders(rec.Header(), st)
+			setRateHeaders(x.Header(), st)
 		}
 		if !st.ok {
-			s.fail(rec, r, rt, http.StatusTooManyRequests)
-			return statusKey(rec.code()), ""
+			s.fail(x, r, rt, http.StatusTooManyRequests)
+			return
 		}
 	}
-	if fault != nil {
+	if fault != nil && (fault.Kind != FaultCommitDrop || (rt != nil && rt.create)) {
+		x.fault = fault.Kind
 		switch fault.Kind {
 		case Fault429:
-			h := rec.Header()
+			h := x.Header()
 			h.Set("Retry-After", "1")
 			if s.rateHeaders && rt != nil && rt.bucket != nil {
 				h.Set("X-Ratelimit-Remaining", "0")
 				h.Set("X-Ratelimit-Reset", strconv.FormatInt(rt.bucket.now().Unix()+1, 10))
 			}
-			s.fail(rec, r, rt, http.StatusTooManyRequests)
-			return statusKey(rec.code()), fault.Kind
+			s.fail(x, r, rt, http.StatusTooManyRequests)
+			return
 		case Fault500, Fault503:
 			status, _ := strconv.Atoi(string(fault.Kind))
-			s.fail(rec, r, rt, status)
-			return statusKey(rec.code()), fault.Kind
+			s.fail(x, r, rt, status)
+			return
 		case FaultDrop:
-			dropConnection(raw)
-			return statusDropped, fault.Kind
+			x.drop()
+			return
 		case FaultCommitDrop:
-			if rt != nil && rt.create {
-				rt.handle(&discardWriter{h: http.Header{}}, r, params)
-				dropConnection(raw)
-				return statusDropped, fault.Kind
-			}
-			fault = nil // falls on a request that commits nothing: served normally
+			rt.handle(&discardWriter{h: http.Header{}}, r, params)
+			x.drop()
+			return
 		case FaultSlow:
 			t := time.NewTimer(fault.Delay)
 			select {
@@ -181,19 +176,82 @@ func (s *server) serve(rec *recorder, raw http.ResponseWriter, r *http.Request, 
 			t.Stop()
 		}
 	}
-	var kind FaultKind
-	if fault != nil {
-		kind = fault.Kind
-	}
 	switch {
 	case rt != nil:
-		rt.handle(rec, r, params)
+		rt.handle(x, r, params)
 	case wrongMethod:
-		s.fail(rec, r, nil, http.StatusMethodNotAllowed)
+		s.fail(x, r, nil, http.StatusMethodNotAllowed)
 	default:
-		s.fail(rec, r, nil, http.StatusNotFound)
+		s.fail(x, r, nil, http.StatusNotFound)
 	}
-	return statusKey(rec.code()), kind
+}
+
+// exchange is the ResponseWriter handlers write to. It counts and logs the answer when its
+// status is decided, before any byte of it leaves, so a caller that has its answer (or its
+// dropped connection) always finds it in /_sandbox/stats and the log.
+type exchange struct {
+	w        http.ResponseWriter
+	s        *server
+	r        *http.Request
+	start    time.Time
+	key      string // the stats key; "" for inspection requests, which are not counted
+	status   int
+	dropped  bool
+	fault    FaultKind // the fault injected, if any
+	finished bool
+}
+
+func (x *exchange) Header() http.Header { return x.w.Header() }
+
+func (x *exchange) WriteHeader(code int) {
+	if x.status == 0 {
+		x.status = code
+		x.finish()
+	}
+	x.w.WriteHeader(code)
+}
+
+func (x *exchange) Write(b []byte) (int, error) {
+	if x.status == 0 {
+		x.WriteHeader(http.StatusOK)
+	}
+	return x.w.Write(b)
+}
+
+func (x *exchange) statusText() string {
+	switch {
+	case x.dropped:
+		return statusDropped
+	case x.status == 0:
+		return statusKey(http.StatusOK)
+	}
+	return statusKey(x.status)
+}
+
+func (x *exchange) finish() {
+	if x.finished {
+		return
+	}
+	x.finished = true
+	if x.key != "" {
+		x.s.stats.record(x.key, x.statusText(), x.fault)
+	}
+	x.s.logLine(x.r, x.statusText(), x.fault, x.start)
+}
+
+// drop closes the client's connection without an answer.
+func (x *exchange) drop() {
+	x.dropped = true
+	x.finish()
+	hj, ok := x.w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
 }
 
 // setRateHeaders writes Auth0's x-ratelimit-* headers; reset is in UNIX epoch seconds,
@@ -206,19 +264,6 @@ func setRateHeaders(h http.Header, st bucketState) {
 		reset++
 	}
 	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
-}
-
-// dropConnection closes the client's connection without an answer.
-func dropConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	conn.Close()
 }
 
 func (s *server) logLine(r *http.Request, status string, fault FaultKind, start time.Time) {
@@ -244,33 +289,6 @@ func (l *lineLogger) println(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	io.WriteString(l.w, line+"\n") //nolint:errcheck // a failing log must not fail requests
-}
-
-// recorder remembers the status a handler answered.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) code() int {
-	if r.status == 0 {
-		return http.StatusOK
-	}
-	return r.status
 }
 
 // discardWriter swallows a handler's answer (commitdrop: the work is done, the answer lost).
