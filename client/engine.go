@@ -50,6 +50,18 @@ type run struct {
 	out     chan Event
 	started time.Time
 	undo    bool
+	// stopped is closed when the run is cancelled: calls in flight finish, but no call is
+	// retried after it (a rerun finishes the job).
+	stopped <-chan struct{}
+}
+
+func (r *run) cancelled() bool {
+	select {
+	case <-r.stopped:
+		return true
+	default:
+		return false
+	}
 }
 
 // countingPacer counts every attempt the HTTP layer makes and every 429 it sees.
@@ -103,6 +115,7 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 		out:     make(chan Event, 64),
 		started: time.Now(),
 		undo:    p.Undoes != "",
+		stopped: ctx.Done(),
 	}
 	if r.undo {
 		r.opt.Verify = false // nothing to mint a token for
@@ -260,6 +273,17 @@ func (r *run) create(ctx context.Context, i int) outcome {
 	var last error
 	unsure := false // an earlier attempt may have been stored
 	for attempt := 1; attempt <= r.opt.MaxAttempts; attempt++ {
+		if attempt > 1 && r.cancelled() {
+			if unsure { // one read tells whether the last attempt was stored
+				o := r.resolveExisting(ctx, c, true)
+				if StatusOf(o.err) != http.StatusNotFound {
+					o.attempts = attempt - 1
+					return o
+				}
+			}
+			return outcome{state: StateCanceled, attempts: attempt - 1,
+				msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
+		}
 		if attempt > 1 {
 			r.backoff(ctx, attempt, last)
 			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(last)})
@@ -366,6 +390,9 @@ func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
 		if attempt > 1 {
+			if r.cancelled() {
+				break
+			}
 			r.backoff(ctx, attempt, err)
 		}
 		if v, err = call(); err == nil || !transient(err) {

@@ -386,3 +386,38 @@ func TestUndoDeletesOnlyUnchangedClientsThatRunCreated(t *testing.T) {
 		t.Errorf("undo against another project: %v", err)
 	}
 }
+
+func TestCancelStopsRetriesButResolvesAmbiguity(t *testing.T) {
+	ft := newFake("project-test-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	var inFlight atomic.Int32
+	ft.onCreate = func(string) { // the run is cancelled while both creates are in flight
+		if inFlight.Add(1) == 2 {
+			cancel()
+		}
+		<-ctx.Done()
+	}
+	ft.createFault = func(id string, attempt int) string {
+		if id == "stored" {
+			return "commitdrop"
+		}
+		return "429"
+	}
+	clients := []Client{testClient("stored", "a"), testClient("limited", "a")}
+	p, err := NewPlan(context.Background(), ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := fastOptions()
+	opt.Concurrency = 2
+	got := finals(t, p, collect(t, ctx, ft, p, opt))
+	if ft.creates["stored"] > 1 || ft.creates["limited"] > 1 {
+		t.Fatalf("a cancelled run retried: %v", ft.creates)
+	}
+	if got["stored"].State != StateImported {
+		t.Errorf("an ambiguous create in flight at cancel should be resolved by a read: %s %s", got["stored"].State, got["stored"].Message)
+	}
+	if got["limited"].State != StateCanceled || !strings.Contains(got["limited"].Message, "run again") {
+		t.Errorf("limited: %s %q", got["limited"].State, got["limited"].Message)
+	}
+}
