@@ -54,10 +54,9 @@ var _ client.Source = (*Source)(nil)
 
 // mgmtToken is a cached Management API token.
 type mgmtToken struct {
-	value       client.Secret
-	scopes      client.Scopes
-	scopesKnown bool // false when the token answer had no "scope"
-	refreshAt   time.Time
+	value     client.Secret
+	scopes    client.Scopes
+	refreshAt time.Time
 }
 
 // New checks the configuration (domain, credentials present) without any network call.
@@ -125,7 +124,9 @@ func (s *Source) token(ctx context.Context, clientID string, secret client.Secre
 	for k, v := range form {
 		post[k] = v
 	}
-	req := &httpx.Request{Method: http.MethodPost, Path: "/oauth/token", Form: post, Idempotent: true, Secrets: []string{secret.Reveal()}}
+	// The token endpoint has its own rate-limit bucket (spec §6).
+	req := &httpx.Request{Method: http.MethodPost, Path: "/oauth/token", Form: post, Idempotent: true,
+		RateBucket: "token", Secrets: []string{secret.Reveal()}}
 	var ans tokenAnswer
 	err := s.api.Do(ctx, req, &ans)
 	var ae *client.APIError
@@ -167,12 +168,10 @@ func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
 	if life <= 0 {
 		life = time.Hour
 	}
-	t := &mgmtToken{value: client.Secret(ans.AccessToken), refreshAt: s.now().Add(life - min(5*time.Minute, life/2))}
-	if ans.Scope != nil {
-		t.scopes, t.scopesKnown = client.SplitScopes(*ans.Scope), true
-	}
-	s.tok = t
-	return t, nil
+	// Auth0 lists every scope the token carries; no "scope" means none.
+	s.tok = &mgmtToken{value: client.Secret(ans.AccessToken), scopes: client.SplitScopes(ans.Scope),
+		refreshAt: s.now().Add(life - min(5*time.Minute, life/2))}
+	return s.tok, nil
 }
 
 // dropToken forgets tok so that the next call fetches a new one.

@@ -114,11 +114,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
 	}
 
-	keysRead := tok.can("read:client_keys") || tok.can(readCredentials)
-	if !tok.scopesKnown {
-		keysRead = slices.ContainsFunc(apps, func(a app) bool { return a.ClientSecret != "" || a.ClientAuthenticationMethods != nil })
-	}
-	r := reader{apis: apis, keysRead: keysRead, mgmtApp: mgmtApp}
+	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp}
 	for _, a := range apps {
 		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
 	}
@@ -275,12 +271,15 @@ func apiOf(rs *resourceServer, mgmtAudience string) client.API {
 	return api
 }
 
-func (t *mgmtToken) can(scope string) bool { return !t.scopesKnown || t.scopes.Has(scope) }
+// can reports whether the token gives what scope gives.
+func (t *mgmtToken) can(scope string) bool {
+	return t.scopes.Has(scope) || slices.ContainsFunc(standIns[scope], t.scopes.Has)
+}
 
 func missing(t *mgmtToken) []client.MissingPermission {
 	var out []client.MissingPermission
 	for _, p := range requiredScopes {
-		if !t.can(p.Scope) && !(p.Scope == "read:client_keys" && t.can(readCredentials)) {
+		if !t.can(p.Scope) {
 			out = append(out, p)
 		}
 	}

@@ -25,8 +25,13 @@ var requiredScopes = []client.MissingPermission{
 	{Scope: "read:resource_servers", Consequence: "API names, scope descriptions and allow-all grants are unknown"},
 }
 
-// readCredentials also reveals client secrets (spec §2): it stands in for read:client_keys.
-const readCredentials = "read:client_credentials"
+// standIns are scopes that give what a required scope gives: the client list answers any of
+// read:clients, read:client_keys, read:client_summary (spec §5), and read:client_credentials
+// reveals secrets as read:client_keys does (spec §2).
+var standIns = map[string][]string{
+	"read:clients":     {"read:client_keys", "read:client_summary"},
+	"read:client_keys": {"read:client_credentials"},
+}
 
 // appFields are the client fields the reader asks for: everything it uses and nothing
 // bulky (signing_keys carry certificates).
@@ -34,10 +39,10 @@ const appFields = "client_id,client_secret,name,description,app_type,client_meta
 	"token_endpoint_auth_method,client_authentication_methods,tenant"
 
 type tokenAnswer struct {
-	AccessToken string  `json:"access_token"`
-	ExpiresIn   int64   `json:"expires_in"`
-	Scope       *string `json:"scope"` // absent: unknown, not "none"
-	TokenType   string  `json:"token_type"`
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	Scope       string `json:"scope"`
+	TokenType   string `json:"token_type"`
 }
 
 type app struct {

@@ -85,10 +85,8 @@ type Client struct {
 	decodeError func([]byte, *client.APIError)
 	hint        func(*client.APIError) string
 
-	mu sync.Mutex
-	// resumeAt is when the API's rate-limit bucket refills, set by an answer saying
-	// x-ratelimit-remaining: 0; no attempt starts before it.
-	resumeAt time.Time
+	mu     sync.Mutex
+	quotas map[string]*quota // by Request.RateBucket
 
 	// Seams for tests.
 	now   func() time.Time
@@ -160,6 +158,9 @@ type Request struct {
 	// Idempotent requests are retried on 429, 5xx, timeouts and dropped connections.
 	// Others are sent exactly once.
 	Idempotent bool
+	// RateBucket names the API's rate-limit bucket the request draws from, when the API
+	// keeps several (Auth0's /oauth/token has its own); "" is the API-wide one.
+	RateBucket string
 	// Secrets are the credentials the request carries in its body; they are scrubbed from
 	// anything an answer echoes into an error. Authorization header values are added
 	// automatically.
@@ -256,14 +257,15 @@ func (c *Client) attempt(ctx context.Context, r *Request, target string, body []
 		req.Header.Set("Content-Type", contentType)
 	}
 
+	sentAt := c.now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return c.noAnswer(ctx, r, err, sent.Load(), 0)
 	}
 	defer resp.Body.Close()
 	received := c.now()
-	c.noteQuota(resp.Header, received)
 	status := resp.StatusCode
+	c.noteQuota(r.RateBucket, resp.Header, status, sentAt, received)
 	data, err := readCapped(resp.Body, resp.ContentLength)
 	if errors.Is(err, errTooLarge) {
 		e := c.newError(r, status)

@@ -320,7 +320,7 @@ func TestRemainingAboveZeroClearsTheWait(t *testing.T) {
 	c, clk := newTest(t, srv, nil)
 	c.Do(context.Background(), get(), nil)
 	c.mu.Lock()
-	c.resumeAt = time.Time{} // as if the bucket refilled; the next answer says 5 left
+	c.quotas[""].resumeAt = time.Time{} // as if the bucket refilled; the next answer says 5 left
 	c.mu.Unlock()
 	c.Do(context.Background(), get(), nil)
 	c.Do(context.Background(), get(), nil)
@@ -676,5 +676,104 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	ae := apiErr(t, c.Do(context.Background(), &Request{Method: "GET", Path: "/x", Header: http.Header{"Authorization": {"Bearer abc"}}}, nil))
 	if leaked.Load() || ae.Status != 302 || ae.Message != "unexpected redirect" || ae.Hint == "" {
 		t.Fatalf("leaked %v, %+v", leaked.Load(), ae)
+	}
+}
+
+// fakeBucket is a token bucket on the test's fake clock that answers like Auth0: 429 when
+// empty, x-ratelimit-* headers on every answer, the reset rounded up to whole seconds.
+type fakeBucket struct {
+	mu       sync.Mutex
+	clk      *fakeClock
+	rate     float64
+	burst    float64
+	tokens   float64
+	last     time.Time
+	served   int
+	rejected int
+}
+
+func (b *fakeBucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// 10 ms on the way there and 10 ms back: real calls take time, and following the
+	// whole-second reset alone then wastes most of a second now and then.
+	b.clk.sleep(r.Context(), 10*time.Millisecond)
+	defer b.clk.sleep(r.Context(), 10*time.Millisecond)
+	now := b.clk.now()
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	ok := b.tokens >= 1
+	if ok {
+		b.tokens--
+	}
+	next := now.Add(time.Duration((1 - (b.tokens - float64(int(b.tokens)))) / b.rate * float64(time.Second)))
+	reset := next.Unix()
+	if next.Nanosecond() > 0 {
+		reset++
+	}
+	w.Header().Set("X-Ratelimit-Limit", strconv.Itoa(int(b.burst)))
+	w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(int(b.tokens)))
+	w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
+	if !ok {
+		b.rejected++
+		w.WriteHeader(429)
+		return
+	}
+	b.served++
+	fmt.Fprint(w, `{}`)
+}
+
+func TestPacingByHeadersKeepsUpWithTheBucketWithout429s(t *testing.T) {
+	b := &fakeBucket{rate: 2, burst: 2, tokens: 2}
+	srv := httptest.NewServer(b)
+	defer srv.Close()
+	c, clk := newTest(t, srv, nil)
+	clk.t = clk.t.Add(600 * time.Millisecond) // start mid-second
+	b.clk, b.last = clk, clk.now()
+	// Real timers fire a little late, by a varying few milliseconds.
+	late := 0
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		late = (late + 7) % 10
+		return clk.sleep(ctx, d+time.Duration(late)*time.Millisecond)
+	}
+	begin := clk.now()
+	const calls = 40
+	for range calls {
+		if err := c.Do(context.Background(), get(), nil); err != nil {
+			t.Fatal(err)
+		}
+		clk.sleep(context.Background(), 15*time.Millisecond) // decoding the page
+	}
+	elapsed := clk.now().Sub(begin)
+	t.Logf("%d calls in %s of simulated time", calls, elapsed)
+	least := time.Duration(calls-2) * time.Second / 2 // the burst, then one per 0.5 s
+	if b.rejected != 0 || elapsed > least*11/10 {
+		t.Fatalf("%d calls drew %d 429s and took %s of simulated time; the bucket allows %s", calls, b.rejected, elapsed, least)
+	}
+}
+
+func TestRateBucketsAreLearntApart(t *testing.T) {
+	var clk *fakeClock
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" { // a big bucket that would inflate the estimate of the small one
+			w.Header().Set("X-Ratelimit-Limit", "30")
+			w.Header().Set("X-Ratelimit-Remaining", "29")
+		} else {
+			w.Header().Set("X-Ratelimit-Limit", "2")
+			w.Header().Set("X-Ratelimit-Remaining", "0")
+			w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.now().Unix()+1, 10))
+		}
+	}))
+	defer srv.Close()
+	c, clk := newTest(t, srv, nil)
+	for range 20 {
+		c.Do(context.Background(), &Request{Method: "POST", Path: "/token", RateBucket: "token"}, nil)
+	}
+	if err := c.Do(context.Background(), get(), nil); err != nil {
+		t.Fatal(err)
+	}
+	c.Do(context.Background(), get(), nil)
+	if s := clk.slept(); len(s) != 1 || s[0] < 500*time.Millisecond {
+		t.Fatalf("slept %v: the small bucket must wait for its own reset", s)
 	}
 }
