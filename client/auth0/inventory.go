@@ -115,18 +115,11 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	}
 
 	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp}
+	inv.Clients = make([]client.Client, 0, len(apps))
 	for _, a := range apps {
 		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
 	}
-	slices.SortStableFunc(inv.Clients, func(a, b client.Client) int {
-		if a.IsM2M() != b.IsM2M() {
-			if a.IsM2M() {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
-	})
+	sortClients(inv.Clients)
 	if r.hidden > 0 {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"secrets hidden: add read:client_keys to the Management API grant of app %s (%d clients cannot be imported until then)", mgmtApp, r.hidden))
@@ -136,6 +129,34 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 			"%d grants allow all scopes of an API m2mport cannot read; those clients' scopes are incomplete", r.unexpanded))
 	}
 	return inv, nil
+}
+
+// sortClients puts M2M clients first, then orders by name without regard to case, then by
+// id. It sorts indices on precomputed keys: records are large and names are compared often.
+func sortClients(clients []client.Client) {
+	type key struct {
+		other    bool
+		name, id string
+		i        int
+	}
+	keys := make([]key, len(clients))
+	for i := range clients {
+		keys[i] = key{!clients[i].IsM2M(), strings.ToLower(clients[i].Name), clients[i].ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.other != b.other {
+			if a.other {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id))
+	})
+	sorted := make([]client.Client, len(clients))
+	for j, k := range keys {
+		sorted[j] = clients[k.i]
+	}
+	copy(clients, sorted)
 }
 
 // list reads every page of a list endpoint, stopping at the total the first page announces
