@@ -215,7 +215,7 @@ func managementTokenHint(e *client.APIError, host string) string {
 	case isScopeNotGranted(e):
 		return "grant the listed scopes to the app on the Auth0 Management API"
 	}
-	return ""
+	return e.Hint
 }
 
 func clientTokenHint(e *client.APIError, clientID, audience string) string {

@@ -146,7 +146,7 @@ func hint(e *client.APIError) string {
 		return "Auth0 refused the Management API token; check the domain and the app's credentials"
 	case isInsufficientScope(e):
 		return "add the missing scope to the Management API grant of the app m2mport uses (Applications > APIs > Auth0 Management API > Machine to Machine Applications)"
-	case e.Code == "invalid_query_string":
+	case e.Code == "invalid_query_string" || e.Code == "invalid_request" || e.Code == "unsupported_grant_type":
 		return "this is a bug in m2mport; please report it with this message"
 	}
 	return ""

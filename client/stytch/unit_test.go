@@ -266,3 +266,51 @@ func TestKeyCacheRefetchesOnlyForUnknownKidsAndNotTooOften(t *testing.T) {
 		t.Fatalf("made-up kids made %d fetches", fetches.Load())
 	}
 }
+
+// TestEverySpecErrorRowIsTyped feeds each error answer of the spec to the client, including
+// the rows m2mport never provokes itself, and checks the engine can tell them apart.
+func TestEverySpecErrorRowIsTyped(t *testing.T) {
+	rows := []struct {
+		status int
+		body   string
+		code   string
+	}{
+		{401, `{"status_code":401,"request_id":"req-1","error_type":"unauthorized_credentials","error_message":"Unauthorized credentials."}`, client.CodeUnauthorized},
+		{404, `{"status_code":404,"request_id":"req-1","error_type":"m2m_client_not_found","error_message":"The m2m client requested could not be found.","error_url":"https://stytch.com/docs/api/errors/404"}`, client.CodeClientNotFound},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"duplicate_m2m_client_id","error_message":"x"}`, client.CodeDuplicateClientID},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"insecure_m2m_client_secret","error_message":"x"}`, client.CodeInsecureSecret},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"client_secret_too_long","error_message":"x"}`, client.CodeSecretTooLong},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"invalid_m2m_client_scope","error_message":"x"}`, client.CodeInvalidScope},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"too_many_m2m_client_scopes","error_message":"x"}`, client.CodeTooManyScopes},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"metadata_too_many_keys","error_message":"x"}`, codeMetadataKeys},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"metadata_too_large","error_message":"x"}`, codeMetadataSize},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"m2m_client_invalid_client_id","error_message":"x"}`, codeInvalidClientID},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"m2m_search_filter_name_not_recognized","error_message":"x"}`, codeSearchFilterName},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"m2m_client_already_rotating_secret","error_message":"x"}`, codeAlreadyRotating},
+		{400, `{"status_code":400,"request_id":"req-1","error_type":"m2m_client_not_rotating_secret","error_message":"x"}`, codeNotRotating},
+		{429, `{"status_code":429,"request_id":"req-1","error_type":"too_many_requests","error_message":"Too many requests have been made."}`, client.CodeTooManyRequests},
+		{500, `{"status_code":500,"request_id":"req-1","error_type":"internal_server_error","error_message":"x"}`, codeInternalServerErr},
+		{400, `{"status_code":400,"request_id":"req-1","error":"invalid_client","error_description":"x","error_uri":"u"}`, client.CodeInvalidClient},
+		{400, `{"status_code":400,"request_id":"req-1","error":"invalid_scope","error_description":"x","error_uri":"u"}`, client.CodeInvalidOAuthScp},
+		{400, `{"status_code":400,"request_id":"req-1","error":"invalid_request","error_description":"x","error_uri":"u"}`, codeInvalidRequest},
+		{400, `{"status_code":400,"request_id":"req-1","error":"unsupported_grant_type","error_description":"x","error_uri":"u"}`, codeUnsupportedGrant},
+	}
+	for _, row := range rows {
+		srv := httptest.NewServer(&recorder{answer: func(*http.Request, []byte) (int, string) { return row.status, row.body }})
+		tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: "project-secret-xyz", BaseURL: srv.URL},
+			MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tg.Get(context.Background(), "x")
+		srv.Close()
+		var ae *client.APIError
+		if !errors.As(err, &ae) || ae.Status != row.status || ae.Code != row.code || ae.RequestID != "req-1" || ae.Message == "" {
+			t.Errorf("%s: %v", row.code, err)
+			continue
+		}
+		if ae.Hint == "" {
+			t.Errorf("%s has no hint", row.code)
+		}
+	}
+}
