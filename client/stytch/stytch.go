@@ -319,7 +319,8 @@ func (t *Target) SearchPage(ctx context.Context, r SearchRequest) (SearchPage, e
 // Search returns the stored clients among ids, keyed by id: one search per 1000 ids, each
 // followed through its pages.
 func (t *Target) Search(ctx context.Context, ids []string) (map[string]client.Stored, error) {
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	// Sorted, without duplicates or the empty id (which no client has, and Stytch refuses).
+	ids = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ids))), func(id string) bool { return id == "" })
 	found := make(map[string]client.Stored, len(ids))
 	for batch := range slices.Chunk(ids, searchBatch) {
 		req := SearchRequest{Limit: searchLimit, Query: &Query{Operator: "AND", Operands: []Filter{{Name: "client_id", Values: batch}}}}

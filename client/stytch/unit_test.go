@@ -184,7 +184,7 @@ func TestSearchBatchesAndFollowsCursors(t *testing.T) {
 	for i := range 2500 {
 		ids = append(ids, fmt.Sprintf("c%04d", i))
 	}
-	ids = append(ids, "zz-missing", "c0001") // a duplicate is asked once
+	ids = append(ids, "zz-missing", "c0001", "") // a duplicate is asked once, the empty id never
 	got, err := tg.Search(context.Background(), ids)
 	if err != nil {
 		t.Fatal(err)
