@@ -38,6 +38,9 @@ type Options struct {
 	retryBase time.Duration // first backoff; tests shorten it
 }
 
+// maxRetryAfter caps how long the engine honours a Retry-After between two attempts.
+const maxRetryAfter = time.Minute
+
 // reportEvery is how often the report file is rewritten during a run.
 const reportEvery = time.Second
 
@@ -254,6 +257,10 @@ func transient(err error) bool {
 func (r *run) backoff(ctx context.Context, attempt int, cause error) {
 	d := r.opt.retryBase << min(attempt-2, 5)
 	d = d/2 + rand.N(d/2+1) // jitter, so clients that failed together don't retry together
+	var ae *APIError
+	if errors.As(cause, &ae) && ae.RetryAfter > d {
+		d = min(ae.RetryAfter, maxRetryAfter) // the API said how long; a broken header can't stall the run
+	}
 	w := Wait{Reason: WaitNetwork, Status: StatusOf(cause), Delay: d, Attempt: attempt}
 	switch {
 	case w.Status == http.StatusTooManyRequests:

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -420,4 +421,49 @@ func TestCancelStopsRetriesButResolvesAmbiguity(t *testing.T) {
 	if got["limited"].State != StateCanceled || !strings.Contains(got["limited"].Message, "run again") {
 		t.Errorf("limited: %s %q", got["limited"].State, got["limited"].Message)
 	}
+}
+
+func TestEngineHonoursRetryAfterOnCreates(t *testing.T) {
+	ft := newFake("project-test-1")
+	var firstAt, secondAt time.Time
+	ft.onCreate = func(string) {
+		if firstAt.IsZero() {
+			firstAt = time.Now()
+		} else {
+			secondAt = time.Now()
+		}
+	}
+	ft.createFault = func(id string, attempt int) string {
+		if attempt == 1 {
+			return "429"
+		}
+		return ""
+	}
+	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := retryAfterTarget{ft, 300 * time.Millisecond}
+	got := finals(t, p, collect(t, context.Background(), target, p, fastOptions()))
+	if got["a"].State != StateImported {
+		t.Fatalf("%+v", got["a"])
+	}
+	if gap := secondAt.Sub(firstAt); gap < 300*time.Millisecond {
+		t.Fatalf("retried after %v, the API asked for 300 ms", gap)
+	}
+}
+
+// retryAfterTarget adds a Retry-After to the fake's 429s.
+type retryAfterTarget struct {
+	*fakeTarget
+	after time.Duration
+}
+
+func (r retryAfterTarget) Create(ctx context.Context, c *Client) (Stored, error) {
+	s, err := r.fakeTarget.Create(ctx, c)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == 429 {
+		ae.RetryAfter = r.after
+	}
+	return s, err
 }

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+func init() {
+	register(&command{
+		name: "undo",
+		summary: "Delete from Stytch exactly the clients an import run created, if unchanged since.\n" +
+			"REPORT is that run's report. Clients the run skipped or updated are never touched, nor\n" +
+			"ones changed since. Shows them and asks, or --yes. Writes its own report.",
+		usage: "undo [flags] REPORT",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			ef := addEngineFlags(fs)
+			tf := addTargetFlags(fs)
+			return func(ctx context.Context, args []string) int {
+				usage := func(err error) int {
+					fmt.Fprintf(env.Err, "m2mport undo: %v\n", err)
+					return ExitUsage
+				}
+				if len(args) != 1 {
+					return usage(errors.New("give the report of the import to undo"))
+				}
+				if err := ef.check(); err != nil {
+					return usage(err)
+				}
+				report, err := client.ReadReport(args[0])
+				if err != nil {
+					return usage(err)
+				}
+				// The report says which project; flags and environment may not say otherwise.
+				if tf.projectID == "" && env.Getenv("STYTCH_PROJECT_ID") == "" {
+					tf.projectID = report.ProjectID
+				}
+				tc, err := targetCredentials(tf, env.Getenv)
+				if err != nil {
+					return usage(err)
+				}
+				target, err := openTarget(tc)
+				if err != nil {
+					return usage(err)
+				}
+				if target.IsLive() && !ef.live {
+					return usage(fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()))
+				}
+				plan, err := client.PlanUndo(ctx, target, report, args[0])
+				if errors.Is(err, client.ErrNothingToUndo) {
+					fmt.Fprintf(env.Out, "Nothing to undo: %v.\n", err)
+					return ExitOK
+				}
+				if err != nil {
+					return failed(env.Err, "undo", err)
+				}
+				needConfirm := plan.Writes() && !ef.yes
+				switch {
+				case !ef.asJSON:
+					printPlan(env.Out, plan)
+				case needConfirm && !isTerminal(env.In):
+					printPlanJSON(env.Out, plan)
+				}
+				if needConfirm {
+					if code, ok := confirm(env, "undo", fs, fmt.Sprintf("Delete %s from Stytch project %s?", plural(plan.Counts().Delete, "client"), plan.ProjectID)); !ok {
+						return code
+					}
+				}
+				return runPlan(ctx, env, "undo", target, plan, ef, false)
+			}
+		},
+	})
+}
