@@ -258,6 +258,11 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if strings.Join(failedNames, ",") != "sub,scope" {
 		t.Errorf("failed lines %v, want sub and scope", failedNames)
 	}
+	// The key set is public: a project id is enough to verify the signature.
+	code, out, _ = runCLI(t, map[string]string{"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_BASE_URL": s.URL}, "check", tok.Reveal())
+	if code != ExitOK || !strings.Contains(out, "✓ signature") || !strings.Contains(out, "All checks passed.") {
+		t.Errorf("check without the project secret: exit %d\n%s", code, out)
+	}
 	// Decode only: no project anywhere.
 	code, out, _ = runCLI(t, map[string]string{}, "check", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "Decoded only") {
