@@ -264,8 +264,11 @@ func (in *importRun) run(ctx context.Context) int {
 		printPlan(env.Out, plan)
 	}
 	needConfirm := plan.Writes() && !in.ef.yes
-	if in.ef.asJSON && (in.dryRun || (needConfirm && !isTerminal(env.In))) {
+	switch {
+	case in.ef.asJSON && (in.dryRun || (needConfirm && !isTerminal(env.In))):
 		printPlanJSON(env.Out, plan)
+	case in.ef.asJSON && needConfirm:
+		printPlan(env.Err, plan) // the operator answers on a terminal: show it there
 	}
 	if in.dryRun {
 		return ExitOK

@@ -63,6 +63,8 @@ func init() {
 					printPlan(env.Out, plan)
 				case needConfirm && !isTerminal(env.In):
 					printPlanJSON(env.Out, plan)
+				case needConfirm:
+					printPlan(env.Err, plan)
 				}
 				if needConfirm {
 					if code, ok := confirm(env, "undo", fs, fmt.Sprintf("Delete %s from Stytch project %s?", plural(plan.Counts().Delete, "client"), plan.ProjectID)); !ok {
