@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -295,4 +296,29 @@ func runCLIWithInput(t *testing.T, env map[string]string, stdin string, args ...
 	}
 	code = run(context.Background(), args, e)
 	return code, out.String(), errb.String()
+}
+
+func TestImportSelectedBlockedClientFails(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	code, out, errOut := runCLI(t, env, "import", "--all", "--dry-run", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	ids := map[string]string{}
+	lines := ndjson(t, out)
+	for _, l := range lines[:len(lines)-1] {
+		ids[l["name"].(string)] = l["client_id"].(string)
+	}
+	if last := lines[len(lines)-1]; last["event"] != "plan" {
+		t.Fatalf("a dry run ends with the plan's counts: %v", last)
+	}
+	code, out, errOut = runCLI(t, env, "import", "--select", ids["Legacy Batch Importer"]+","+ids["Billing Worker"], "--yes")
+	if code != ExitFailed || !strings.Contains(out, "imported  1") || !strings.Contains(out, "distinct characters") {
+		t.Fatalf("a blocked client asked for by id: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Only the audiences asked for: of Billing Worker's three scopes, the Orders API's one.
+	code, out, errOut = runCLI(t, env, "import", "--select", ids["Billing Worker"], "--audience", "https://api.acme.example/orders", "--dry-run")
+	if code != ExitOK || !regexp.MustCompile(`Billing Worker +1 `).MatchString(out) {
+		t.Fatalf("audience: exit %d\n%s\n%s", code, out, errOut)
+	}
 }
