@@ -71,9 +71,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("keyring: %s: %v: %v", e.Op, e.Kind, e.Err)
+		return fmt.Sprintf("%v (%s: %v)", e.Kind, e.Op, e.Err)
 	}
-	return fmt.Sprintf("keyring: %s: %v", e.Op, e.Kind)
+	return fmt.Sprintf("%v (%s)", e.Kind, e.Op)
 }
 
 func (e *Error) Unwrap() []error {
