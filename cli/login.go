@@ -223,7 +223,11 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 		} else {
 			*a.value, err = tty.ReadLine(ctx, a.what+": ")
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, context.Canceled):
+			fmt.Fprintf(env.Err, "\nm2mport login %s: no %s given; nothing was saved\n", side, a.what)
+			return ExitFailed, false
+		case err != nil:
 			return fail(env.Err, "login "+side, err, ExitFailed), false
 		}
 		*a.value = strings.TrimSpace(*a.value)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -423,5 +424,29 @@ func assertNoFileContains(t *testing.T, root, secret string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLoginEndOfInputAtAPromptSavesNothing(t *testing.T) {
+	s := &session{tty: &eofTerminal{}}
+	code, _, errOut := s.run(t, "login", "stytch")
+	if code != ExitFailed || !strings.Contains(errOut, "no Stytch project id given; nothing was saved") || s.verified != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+type eofTerminal struct{}
+
+func (eofTerminal) ReadLine(context.Context, string) (string, error)   { return "", io.EOF }
+func (eofTerminal) ReadSecret(context.Context, string) (string, error) { return "", io.EOF }
+
+func TestABadKeyringTimeoutIsAUsageError(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := &Env{Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, Getenv: getenv(map[string]string{"M2MPORT_KEYRING_TIMEOUT": "soon"})}
+	for _, args := range [][]string{{"status"}, {"logout", "--all"}, {"login", "auth0"}} {
+		errb.Reset()
+		if code := run(context.Background(), args, e); code != ExitUsage || !strings.Contains(errb.String(), `M2MPORT_KEYRING_TIMEOUT="soon"`) {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+		}
 	}
 }
