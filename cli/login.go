@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,10 +89,8 @@ func (l *login) run(ctx context.Context, args []string) int {
 	}
 	var misplaced error
 	l.fs.Visit(func(f *flag.Flag) {
-		for _, o := range others {
-			if f.Name == o && misplaced == nil {
-				misplaced = fmt.Errorf("--%s is not a flag of `login %s`", o, side)
-			}
+		if misplaced == nil && slices.Contains(others, f.Name) {
+			misplaced = fmt.Errorf("--%s is not a flag of `login %s`", f.Name, side)
 		}
 	})
 	if misplaced != nil {
