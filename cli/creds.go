@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/auth0"
+	"github.com/m2mport/m2mport/client/stytch"
 	"github.com/m2mport/m2mport/keystore"
 )
 
@@ -190,6 +192,47 @@ func (env *Env) store() (keystore.Store, error) {
 		return env.Keystore, nil
 	}
 	return keystore.Open(env.Getenv)
+}
+
+func (env *Env) connectSource(ctx context.Context, c client.SourceCredentials) (client.SourceInfo, error) {
+	open := env.OpenSource
+	if open == nil {
+		open = openAuth0
+	}
+	src, err := open(c)
+	if err != nil {
+		return client.SourceInfo{}, err
+	}
+	return src.Connect(ctx)
+}
+
+func (env *Env) connectTarget(ctx context.Context, c client.TargetCredentials) (client.TargetInfo, error) {
+	open := env.OpenTarget
+	if open == nil {
+		open = openStytch
+	}
+	tgt, err := open(c)
+	if err != nil {
+		return client.TargetInfo{}, err
+	}
+	return tgt.Connect(ctx)
+}
+
+// openAuth0 and openStytch build the real API clients.
+func openAuth0(c client.SourceCredentials) (client.Source, error) {
+	src, err := auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version()})
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+func openStytch(c client.TargetCredentials) (client.Target, error) {
+	tgt, err := stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/" + version()})
+	if err != nil {
+		return nil, err
+	}
+	return tgt, nil
 }
 
 // fail prints err for the operator, one sentence plus what to do, and returns code.

@@ -129,7 +129,7 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 	if err != nil {
 		return fail(env.Err, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
 	}
-	fmt.Fprintf(env.Out, "Verified %s%s.\n", info.Name, clientCount(info.Clients))
+	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", info.Name, clientCount(info.Clients))
 	for _, m := range info.Missing {
 		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
 	}
@@ -302,30 +302,6 @@ func noteEnvSet(env *Env, names ...string) {
 	}
 }
 
-func (env *Env) connectSource(ctx context.Context, c client.SourceCredentials) (client.SourceInfo, error) {
-	open := env.OpenSource
-	if open == nil {
-		open = openAuth0
-	}
-	src, err := open(c)
-	if err != nil {
-		return client.SourceInfo{}, err
-	}
-	return src.Connect(ctx)
-}
-
-func (env *Env) connectTarget(ctx context.Context, c client.TargetCredentials) (client.TargetInfo, error) {
-	open := env.OpenTarget
-	if open == nil {
-		open = openStytch
-	}
-	tgt, err := open(c)
-	if err != nil {
-		return client.TargetInfo{}, err
-	}
-	return tgt.Connect(ctx)
-}
-
 // Terminal asks the operator for values, one line at a time.
 type Terminal interface {
 	// ReadLine shows prompt and returns the line typed, without its line ending.
@@ -412,13 +388,4 @@ func interruptible(ctx context.Context, onCancel func(), read func() (string, er
 		}
 		return "", ctx.Err()
 	}
-}
-
-// openAuth0 and openStytch are the real API clients.
-func openAuth0(client.SourceCredentials) (client.Source, error) {
-	return nil, errors.New("the Auth0 API client has not landed yet")
-}
-
-func openStytch(client.TargetCredentials) (client.Target, error) {
-	return nil, errors.New("the Stytch API client has not landed yet")
 }

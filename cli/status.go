@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 func init() {
@@ -35,18 +36,20 @@ func init() {
 				tgt := resolveTarget(ctx, given.target, env.Getenv, reachable)
 
 				w := env.Out
-				fmt.Fprintln(w, "Auth0 (source)")
-				row(w, "domain", src.Domain, src.From.Domain, "--auth0-domain", envAuth0Domain)
-				row(w, "client id", src.ClientID, src.From.ClientID, "--auth0-client-id", envAuth0ClientID)
-				row(w, "client secret", src.Secret.String(), src.From.Secret, "", envAuth0Secret)
-				fmt.Fprintln(w, "Stytch (target)")
-				row(w, "project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject)
-				row(w, "secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret)
 				baseURL := tgt.BaseURL
 				if baseURL == "" {
 					baseURL = "Stytch's own"
 				}
-				row(w, "base URL", baseURL, tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL)
+				printTable(w, [][3]string{
+					{"Auth0 (source)"},
+					row("domain", src.Domain, src.From.Domain, "--auth0-domain", envAuth0Domain),
+					row("client id", src.ClientID, src.From.ClientID, "--auth0-client-id", envAuth0ClientID),
+					row("client secret", src.Secret.String(), src.From.Secret, "", envAuth0Secret),
+					{"Stytch (target)"},
+					row("project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject),
+					row("secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret),
+					row("base URL", baseURL, tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
+				})
 
 				if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
 					fmt.Fprintf(w, "Keyring: %v\n", err)
@@ -67,8 +70,9 @@ func init() {
 	})
 }
 
-// row prints one credential value and where it came from.
-func row(w io.Writer, name, value string, from origin, flagName, envName string) {
+// row describes one credential value: its name, the value (masked for secrets) and where it
+// came from.
+func row(name, value string, from origin, flagName, envName string) [3]string {
 	var source string
 	switch {
 	case from == originFlag:
@@ -82,5 +86,25 @@ func row(w io.Writer, name, value string, from origin, flagName, envName string)
 	default:
 		value, source = "-", "not set ("+envName+")"
 	}
-	fmt.Fprintf(w, "  %-14s %-40s %s\n", name, value, source)
+	return [3]string{name, value, source}
+}
+
+// printTable prints rows in aligned columns; a row with only a first cell is a heading.
+func printTable(w io.Writer, rows [][3]string) {
+	var widths [2]int
+	for _, r := range rows {
+		if r[1] == "" {
+			continue
+		}
+		for i := range widths {
+			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	for _, r := range rows {
+		if r[1] == "" {
+			fmt.Fprintln(w, r[0])
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", widths[0], r[0], widths[1], r[1], r[2])
+	}
 }
