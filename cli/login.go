@@ -137,7 +137,7 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 		return fail(env.Err, "login auth0", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
 	}
 	fmt.Fprintf(env.Out, "Saved in %s as the default Auth0 credentials (for %s).\n", store.Where(), c.Domain)
-	l.noteEnvOverrides(envAuth0Domain, envAuth0ClientID, envAuth0Secret)
+	noteEnv(env, overrides, envAuth0Domain, envAuth0ClientID, envAuth0Secret)
 	return ExitOK
 }
 
@@ -167,9 +167,14 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 		return fail(env.Err, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
 	}
 	fmt.Fprintf(env.Out, "Saved in %s as the default Stytch credentials (for %s).\n", store.Where(), c.ProjectID)
-	l.noteEnvOverrides(envStytchProject, envStytchSecret, envStytchBaseURL)
+	noteEnv(env, overrides, envStytchProject, envStytchSecret, envStytchBaseURL)
 	return ExitOK
 }
+
+const (
+	overrides = "wins over the keyring (see m2mport status)"
+	stillUsed = "is still used"
+)
 
 // ask is one value login needs: given by flag, or asked for.
 type ask struct {
@@ -190,16 +195,21 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 		if err != nil {
 			return fail(env.Err, "login "+side, fmt.Errorf("read the secret from stdin: %w", err), ExitFailed), false
 		}
+		secret := strings.TrimSpace(string(b))
+		if secret == "" {
+			fmt.Fprintf(env.Err, "m2mport login %s: --secret-stdin: stdin held no secret\n", side)
+			return ExitUsage, false
+		}
 		for _, a := range asks {
 			if a.secret {
-				*a.value = strings.TrimSpace(string(b))
+				*a.value = secret
 			}
 		}
 		tty = nil // stdin carried the secret; there is nothing left to ask on
 	}
 	var missing []string
 	for _, a := range asks {
-		if *a.value == "" && !(a.secret && l.secretStdin) {
+		if *a.value == "" {
 			missing = append(missing, a.flag)
 		}
 	}
@@ -213,7 +223,7 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 		return ExitUsage, false
 	}
 	for _, a := range asks {
-		if *a.value != "" || (a.secret && l.secretStdin) {
+		if *a.value != "" {
 			continue
 		}
 		var err error
@@ -235,12 +245,6 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 			return ExitUsage, false
 		}
 	}
-	for _, a := range asks {
-		if a.secret && *a.value == "" {
-			fmt.Fprintf(env.Err, "m2mport login %s: --secret-stdin: stdin held no secret\n", side)
-			return ExitUsage, false
-		}
-	}
 	return ExitOK, true
 }
 
@@ -254,11 +258,12 @@ func clientCount(n int) string {
 	return fmt.Sprintf(": %d M2M clients", n)
 }
 
-// noteEnvOverrides warns that variables in this environment win over what login just saved.
-func (l *login) noteEnvOverrides(names ...string) {
+// noteEnv tells the operator which of the variables are set in this environment, and so
+// what they do to what login or logout just did.
+func noteEnv(env *Env, does string, names ...string) {
 	for _, n := range names {
-		if l.env.Getenv(n) != "" {
-			fmt.Fprintf(l.env.Out, "Note: %s is set in this environment and wins over the keyring (see m2mport status).\n", n)
+		if env.Getenv(n) != "" {
+			fmt.Fprintf(env.Out, "Note: %s is set in this environment and %s.\n", n, does)
 		}
 	}
 }
@@ -273,7 +278,7 @@ func logout(ctx context.Context, env *Env, args []string, all bool) int {
 			return fail(env.Err, "logout", err, ExitFailed)
 		}
 		fmt.Fprintf(env.Out, "Removed every m2mport credential from %s.\n", store.Where())
-		noteEnvSet(env, envAuth0Domain, envAuth0ClientID, envAuth0Secret, envStytchProject, envStytchSecret, envStytchBaseURL)
+		noteEnv(env, stillUsed, envAuth0Domain, envAuth0ClientID, envAuth0Secret, envStytchProject, envStytchSecret, envStytchBaseURL)
 		return ExitOK
 	}
 	side, title, vars := keystore.Auth0, "Auth0", []string{envAuth0Domain, envAuth0ClientID, envAuth0Secret}
@@ -289,17 +294,8 @@ func logout(ctx context.Context, env *Env, args []string, all bool) int {
 	} else {
 		fmt.Fprintf(env.Out, "Removed the %s credentials for %s from %s.\n", title, strings.Join(names, ", "), store.Where())
 	}
-	noteEnvSet(env, vars...)
+	noteEnv(env, stillUsed, vars...)
 	return ExitOK
-}
-
-// noteEnvSet warns that variables in this environment still supply credentials.
-func noteEnvSet(env *Env, names ...string) {
-	for _, n := range names {
-		if env.Getenv(n) != "" {
-			fmt.Fprintf(env.Out, "Note: %s is still set in this environment and still used.\n", n)
-		}
-	}
 }
 
 // Terminal asks the operator for values, one line at a time.

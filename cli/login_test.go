@@ -332,7 +332,7 @@ func TestLogout(t *testing.T) {
 
 	code, out, _ := s.run(t, "logout", "auth0")
 	if code != ExitOK || !strings.Contains(out, "Removed the Auth0 credentials for acme.us.auth0.com, globex.eu.auth0.com from memory") ||
-		!strings.Contains(out, "Note: AUTH0_DOMAIN is still set in this environment and still used.") {
+		!strings.Contains(out, "Note: AUTH0_DOMAIN is set in this environment and is still used.") {
 		t.Fatalf("exit %d, %q", code, out)
 	}
 	if _, err := s.store.LoadSource(ctx, other.Domain); !errors.Is(err, keystore.ErrNotFound) {
