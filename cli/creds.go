@@ -194,32 +194,11 @@ func (env *Env) store() (keystore.Store, error) {
 	return keystore.Open(env.Getenv)
 }
 
-func (env *Env) connectSource(ctx context.Context, c client.SourceCredentials) (client.SourceInfo, error) {
-	open := env.OpenSource
-	if open == nil {
-		open = openAuth0
+// source and target build the API clients for credentials: env's, or the real ones.
+func (env *Env) source(c client.SourceCredentials) (client.Source, error) {
+	if env.OpenSource != nil {
+		return env.OpenSource(c)
 	}
-	src, err := open(c)
-	if err != nil {
-		return client.SourceInfo{}, err
-	}
-	return src.Connect(ctx)
-}
-
-func (env *Env) connectTarget(ctx context.Context, c client.TargetCredentials) (client.TargetInfo, error) {
-	open := env.OpenTarget
-	if open == nil {
-		open = openStytch
-	}
-	tgt, err := open(c)
-	if err != nil {
-		return client.TargetInfo{}, err
-	}
-	return tgt.Connect(ctx)
-}
-
-// openAuth0 and openStytch build the real API clients.
-func openAuth0(c client.SourceCredentials) (client.Source, error) {
 	src, err := auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version()})
 	if err != nil {
 		return nil, err
@@ -227,7 +206,10 @@ func openAuth0(c client.SourceCredentials) (client.Source, error) {
 	return src, nil
 }
 
-func openStytch(c client.TargetCredentials) (client.Target, error) {
+func (env *Env) target(c client.TargetCredentials) (client.Target, error) {
+	if env.OpenTarget != nil {
+		return env.OpenTarget(c)
+	}
 	tgt, err := stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/" + version()})
 	if err != nil {
 		return nil, err

@@ -125,7 +125,11 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 
 	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
-	info, err := env.connectSource(vctx, *c)
+	var info client.SourceInfo
+	src, err := env.source(*c)
+	if err == nil {
+		info, err = src.Connect(vctx)
+	}
 	if err != nil {
 		return fail(env.Err, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
 	}
@@ -154,7 +158,11 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 
 	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
-	info, err := env.connectTarget(vctx, *c)
+	var info client.TargetInfo
+	tgt, err := env.target(*c)
+	if err == nil {
+		info, err = tgt.Connect(vctx)
+	}
 	if err != nil {
 		return fail(env.Err, "login stytch", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
 	}
