@@ -444,13 +444,21 @@ func decodeCheckpoint(s string) (int, error) {
 	return 0, errors.New("from is not a checkpoint this endpoint handed out")
 }
 
-// writeList answers one page of items in the shape the query asked for (§2–4).
-func writeList(w http.ResponseWriter, key string, items []any, lq listQuery) {
-	total := len(items)
+// writeList answers one page of the matching items in the shape the query asked for (§2–4).
+// Only the page's items are rendered, so reading N items page by page costs O(N), not O(N²).
+func writeList[T, R any](w http.ResponseWriter, key string, matches []T, render func(T) R, lq listQuery) {
+	total := len(matches)
+	page := func(start, end int) []R {
+		out := make([]R, 0, end-start)
+		for _, m := range matches[start:end] {
+			out = append(out, render(m))
+		}
+		return out
+	}
 	if lq.checkpoint {
 		start := min(lq.from, total)
 		end := min(start+lq.take, total)
-		body := map[string]any{key: nonNil(items[start:end])}
+		body := map[string]any{key: page(start, end)}
 		if end < total {
 			body["next"] = encodeCheckpoint(end)
 		}
@@ -458,19 +466,12 @@ func writeList(w http.ResponseWriter, key string, items []any, lq listQuery) {
 		return
 	}
 	start := min(lq.page*lq.perPage, total)
-	page := nonNil(items[start:min(start+lq.perPage, total)])
+	items := page(start, min(start+lq.perPage, total))
 	if !lq.totals {
-		writeJSON(w, http.StatusOK, page)
+		writeJSON(w, http.StatusOK, items)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "start": lq.page * lq.perPage, "limit": lq.perPage, key: page})
-}
-
-func nonNil(items []any) []any {
-	if items == nil {
-		return []any{}
-	}
-	return items
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "start": lq.page * lq.perPage, "limit": lq.perPage, key: items})
 }
 
 func (a *auth0API) listClients(w http.ResponseWriter, r *http.Request, _ []string) {
@@ -498,16 +499,16 @@ func (a *auth0API) listClients(w http.ResponseWriter, r *http.Request, _ []strin
 	if v := q.Get("app_type"); v != "" {
 		appTypes = strings.Split(v, ",")
 	}
-	var items []any
+	var matches []*auth0Client
 	for _, c := range a.data.clients {
 		if (appTypes != nil && !slices.Contains(appTypes, c.AppType)) ||
 			(global != nil && c.Global != *global) ||
 			(firstParty != nil && c.FirstParty != *firstParty) {
 			continue
 		}
-		items = append(items, view.render(a.clientJSON[c.ID]))
+		matches = append(matches, c)
 	}
-	writeList(w, "clients", items, lq)
+	writeList(w, "clients", matches, func(c *auth0Client) any { return view.render(a.clientJSON[c.ID]) }, lq)
 }
 
 func (a *auth0API) getClient(w http.ResponseWriter, r *http.Request, p []string) {
@@ -597,7 +598,7 @@ func (a *auth0API) listGrants(w http.ResponseWriter, r *http.Request, _ []string
 		a.badQuery(w, "subject_type must be client or user")
 		return
 	}
-	var items []any
+	var matches []*auth0Grant
 	for _, g := range a.data.grants {
 		gs := g.SubjectType
 		if gs == "" {
@@ -608,9 +609,9 @@ func (a *auth0API) listGrants(w http.ResponseWriter, r *http.Request, _ []string
 			(subject != "" && gs != subject) {
 			continue
 		}
-		items = append(items, g.json())
+		matches = append(matches, g)
 	}
-	writeList(w, "client_grants", items, lq)
+	writeList(w, "client_grants", matches, (*auth0Grant).json, lq)
 }
 
 func (a *auth0API) getGrant(w http.ResponseWriter, r *http.Request, p []string) {
@@ -634,11 +635,7 @@ func (a *auth0API) listResourceServers(w http.ResponseWriter, r *http.Request, _
 	if !ok {
 		return
 	}
-	items := make([]any, len(a.data.apis))
-	for i, rs := range a.data.apis {
-		items[i] = rs.json()
-	}
-	writeList(w, "resource_servers", items, lq)
+	writeList(w, "resource_servers", a.data.apis, (*resourceServer).json, lq)
 }
 
 func dedupe(xs []string) []string {
