@@ -48,10 +48,10 @@ func init() {
 					want.Scopes = &s
 				}
 				var keys client.KeyFunc
-				creds := client.TargetCredentials{ProjectID: firstOf(*project, env.Getenv("STYTCH_PROJECT_ID")),
-					BaseURL: firstOf(*baseURL, env.Getenv("STYTCH_BASE_URL")), Secret: client.Secret(env.Getenv("STYTCH_SECRET"))}
+				creds := client.TargetCredentials{ProjectID: firstOf(*project, env.Getenv(envStytchProject)),
+					BaseURL: firstOf(*baseURL, env.Getenv(envStytchBaseURL)), Secret: client.Secret(env.Getenv(envStytchSecret))}
 				if creds.ProjectID != "" {
-					t, err := openKeyTarget(creds)
+					t, err := env.keyTarget(creds)
 					if err != nil {
 						fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
 						return ExitUsage

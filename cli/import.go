@@ -16,8 +16,6 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/client/auth0"
-	"github.com/m2mport/m2mport/client/stytch"
 )
 
 // engineFlags are the flags import and undo share.
@@ -49,86 +47,39 @@ func (f *engineFlags) check() error {
 	return nil
 }
 
-// targetFlags are the Stytch flags; sourceFlags the Auth0 ones. Secrets have no flags: a flag
-// shows in `ps` and in shell history.
-type targetFlags struct{ projectID, baseURL string }
-type sourceFlags struct{ domain, clientID string }
-
-func addTargetFlags(fs *flag.FlagSet) *targetFlags {
-	var f targetFlags
-	fs.StringVar(&f.projectID, "stytch-project-id", "", "Stytch project id (default $STYTCH_PROJECT_ID)")
-	fs.StringVar(&f.baseURL, "stytch-base-url", "", "Stytch API base URL, for a custom domain or the sandbox (default $STYTCH_BASE_URL)")
-	return &f
-}
-
-func addSourceFlags(fs *flag.FlagSet) *sourceFlags {
-	var f sourceFlags
-	fs.StringVar(&f.domain, "auth0-domain", "", "Auth0 tenant domain or URL (default $AUTH0_DOMAIN)")
-	fs.StringVar(&f.clientID, "auth0-client-id", "", "client id of the Auth0 Management API app (default $AUTH0_CLIENT_ID)")
-	return &f
-}
-
-// targetCredentials resolves the Stytch credentials: flags, then the environment.
-func targetCredentials(f *targetFlags, getenv func(string) string) (client.TargetCredentials, error) {
-	c := client.TargetCredentials{
-		ProjectID: firstOf(f.projectID, getenv("STYTCH_PROJECT_ID")),
-		Secret:    client.Secret(getenv("STYTCH_SECRET")),
-		BaseURL:   firstOf(f.baseURL, getenv("STYTCH_BASE_URL")),
+// credentials resolves the target's credentials and, with withSource, the source's: flags,
+// then the environment, then the keyring (see creds.go). The error says what is missing and
+// how to give it.
+func credentials(ctx context.Context, env *Env, given *credentialFlags, withSource bool) (client.SourceCredentials, client.TargetCredentials, error) {
+	store, err := env.store()
+	if err != nil {
+		return client.SourceCredentials{}, client.TargetCredentials{}, err
 	}
-	var missing []string
-	if c.ProjectID == "" {
-		missing = append(missing, "the Stytch project id (--stytch-project-id or STYTCH_PROJECT_ID)")
-	}
-	if c.Secret.IsZero() {
-		missing = append(missing, "the Stytch project secret (STYTCH_SECRET)")
+	tgt := resolveTarget(ctx, given.target, env.Getenv, store)
+	missing, keyringErr := tgt.Missing(), tgt.KeyringErr
+	var src sourceCreds
+	if withSource {
+		src = resolveSource(ctx, given.source, env.Getenv, store)
+		missing, keyringErr = append(missing, src.Missing()...), errors.Join(keyringErr, src.KeyringErr)
 	}
 	if len(missing) > 0 {
-		return c, fmt.Errorf("missing %s", strings.Join(missing, " and "))
+		err := fmt.Errorf("missing %s; or save them with `m2mport login`", strings.Join(missing, ", "))
+		if keyringErr != nil {
+			err = fmt.Errorf("%w (the keyring could not be read: %w)", err, keyringErr)
+		}
+		return src.SourceCredentials, tgt.TargetCredentials, err
 	}
-	return c, nil
+	return src.SourceCredentials, tgt.TargetCredentials, nil
 }
 
-// sourceCredentials resolves the Auth0 credentials: flags, then the environment.
-func sourceCredentials(f *sourceFlags, getenv func(string) string) (client.SourceCredentials, error) {
-	c := client.SourceCredentials{
-		Domain:   firstOf(f.domain, getenv("AUTH0_DOMAIN")),
-		ClientID: firstOf(f.clientID, getenv("AUTH0_CLIENT_ID")),
-		Secret:   client.Secret(getenv("AUTH0_CLIENT_SECRET")),
-	}
-	var missing []string
-	if c.Domain == "" {
-		missing = append(missing, "the Auth0 domain (--auth0-domain or AUTH0_DOMAIN)")
-	}
-	if c.ClientID == "" {
-		missing = append(missing, "the Management API app's client id (--auth0-client-id or AUTH0_CLIENT_ID)")
-	}
-	if c.Secret.IsZero() {
-		missing = append(missing, "its secret (AUTH0_CLIENT_SECRET)")
-	}
-	if len(missing) > 0 {
-		return c, fmt.Errorf("missing %s", strings.Join(missing, ", "))
-	}
-	return c, nil
-}
-
-func userAgent() string { return "m2mport/" + version() }
-
-func openTarget(c client.TargetCredentials) (client.Target, error) {
-	return stytch.New(stytch.Config{Credentials: c, UserAgent: userAgent()})
-}
-
-func openSource(c client.SourceCredentials) (client.Source, error) {
-	return auth0.New(auth0.Config{Credentials: c, UserAgent: userAgent()})
-}
-
-// openKeyTarget opens a target only to read its signing keys, which needs no secret.
-func openKeyTarget(c client.TargetCredentials) (client.Target, error) {
+// keyTarget opens a target only to read its signing keys, which needs no secret.
+func (env *Env) keyTarget(c client.TargetCredentials) (client.Target, error) {
 	if c.Secret.IsZero() {
 		// The key set is public and fetched without credentials; stytch.New still wants a
 		// secret, so give it one that is never sent.
 		c.Secret = "unused-the-jwks-needs-no-secret"
 	}
-	return openTarget(c)
+	return env.target(c)
 }
 
 func init() {
@@ -144,8 +95,7 @@ func init() {
 		usage: "import (--all | --select ID,ID) [flags]",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
 			ef := addEngineFlags(fs)
-			tf := addTargetFlags(fs)
-			sf := addSourceFlags(fs)
+			given := addCredentialFlags(fs)
 			all := fs.Bool("all", false, "import every client the source holds")
 			sel := fs.String("select", "", "import only these clients (comma-separated ids)")
 			var audiences stringList
@@ -179,23 +129,20 @@ func init() {
 				if err := ef.check(); err != nil {
 					return in.usage(err)
 				}
-				tc, err := targetCredentials(tf, env.Getenv)
+				sc, tc, err := credentials(ctx, env, given, *fromFile == "")
 				if err != nil {
-					return in.usage(err)
+					if *fromFile == "" {
+						err = fmt.Errorf("%w (or import from a file with --from-file)", err)
+					}
+					return fail(env.Err, "import", err, ExitUsage)
 				}
-				if in.target, err = openTarget(tc); err != nil {
+				if in.target, err = env.target(tc); err != nil {
 					return in.usage(err)
 				}
 				if *fromFile != "" {
 					in.source = client.NewFileSource(*fromFile)
-				} else {
-					sc, err := sourceCredentials(sf, env.Getenv)
-					if err != nil {
-						return in.usage(fmt.Errorf("%w (or import from a file with --from-file)", err))
-					}
-					if in.source, err = openSource(sc); err != nil {
-						return in.usage(err)
-					}
+				} else if in.source, err = env.source(sc); err != nil {
+					return in.usage(err)
 				}
 				return in.run(ctx)
 			}
@@ -229,16 +176,6 @@ func (in *importRun) usage(err error) int {
 	return ExitUsage
 }
 
-// failed prints err as one sentence and its hint, and returns ExitFailed.
-func failed(w io.Writer, cmd string, err error) int {
-	fmt.Fprintf(w, "m2mport %s: %v\n", cmd, err)
-	var ae *client.APIError
-	if errors.As(err, &ae) && ae.Hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", ae.Hint)
-	}
-	return ExitFailed
-}
-
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
@@ -247,7 +184,7 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	inv, err := in.source.Inventory(ctx)
 	if err != nil {
-		return failed(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err))
+		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
 	}
 	for _, w := range inv.Warnings {
 		fmt.Fprintf(env.Err, "warning: %s\n", printable(w))
@@ -258,7 +195,7 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	plan, err := client.NewPlan(ctx, in.target, in.source.Name(), clients, in.resolution)
 	if err != nil {
-		return failed(env.Err, "import", err)
+		return fail(env.Err, "import", err, ExitFailed)
 	}
 	if !in.ef.asJSON {
 		printPlan(env.Out, plan)
@@ -476,7 +413,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	if path == "" {
 		var err error
 		if path, err = client.DefaultReportPath(env.Getenv, kind, p.ProjectID, time.Now()); err != nil {
-			return failed(env.Err, cmd, err)
+			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}
 	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}

@@ -14,6 +14,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
 	"github.com/m2mport/m2mport/client/stytch"
+	"github.com/m2mport/m2mport/keystore"
 )
 
 // sandboxEnv starts the emulators and returns the environment a user would export for them,
@@ -85,7 +86,7 @@ func TestImportDemoFlow(t *testing.T) {
 	before := len(storedClients(t, sb))
 
 	// The plan: every case of the demo tenant, nothing written.
-	code, out, errOut := runCLI(t, env, "import", "--all", "--dry-run")
+	code, out, errOut := run2(t, env, "import", "--all", "--dry-run")
 	if code != ExitOK {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -96,7 +97,7 @@ func TestImportDemoFlow(t *testing.T) {
 		}
 	}
 	// Without --yes and without a terminal: the plan, the command that applies it, exit 2.
-	code, out, errOut = runCLI(t, env, "import", "--all", "--on-conflict=update")
+	code, out, errOut = run2(t, env, "import", "--all", "--on-conflict=update")
 	if code != ExitUsage || !strings.Contains(errOut, "m2mport import --all --on-conflict=update --yes") {
 		t.Fatalf("unconfirmed: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -105,7 +106,7 @@ func TestImportDemoFlow(t *testing.T) {
 	}
 
 	// Applied, with NDJSON.
-	code, out, errOut = runCLI(t, env, "import", "--all", "--on-conflict=update", "--yes", "--json")
+	code, out, errOut = run2(t, env, "import", "--all", "--on-conflict=update", "--yes", "--json")
 	if code != ExitOK {
 		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -144,18 +145,18 @@ func TestImportDemoFlow(t *testing.T) {
 	}
 
 	// A second run writes nothing; human output ends with the summary and the report path.
-	code, out, errOut = runCLI(t, env, "import", "--all")
+	code, out, errOut = run2(t, env, "import", "--all")
 	if code != ExitOK || !strings.Contains(out, "skipped") || !strings.Contains(out, "Report: ") || strings.Contains(out, "imported") {
 		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
 	}
 
 	// Undo deletes exactly what the first run created.
 	stored := storedClients(t, sb)
-	code, out, errOut = runCLI(t, env, "undo", reports[0])
+	code, out, errOut = run2(t, env, "undo", reports[0])
 	if code != ExitUsage || !strings.Contains(errOut, "--yes") {
 		t.Fatalf("unconfirmed undo: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, env, "undo", "--yes", reports[0])
+	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
 	if code != ExitOK {
 		t.Fatalf("undo: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -190,13 +191,13 @@ func TestImportRefusesWhatItShouldNot(t *testing.T) {
 		{[]string{"import", "--all", "--from-file", "/nonexistent.csv", "--dry-run"}, env, ExitFailed, "no such file"},
 	}
 	for _, tc := range cases {
-		code, out, errOut := runCLI(t, tc.env, tc.args...)
+		code, out, errOut := run2(t, tc.env, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.says) {
 			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
 		}
 	}
 	// A dry run against a live project writes nothing and needs no --live.
-	if code, out, errOut := runCLI(t, env, "import", "--all", "--dry-run"); code != ExitOK || !strings.Contains(out, "(LIVE)") {
+	if code, out, errOut := run2(t, env, "import", "--all", "--dry-run"); code != ExitOK || !strings.Contains(out, "(LIVE)") {
 		t.Errorf("live dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -213,7 +214,7 @@ func TestImportFromFileAndCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(dir, "report.json")
-	code, out, errOut := runCLI(t, env, "import", "--from-file", file, "--all", "--yes", "--report", report)
+	code, out, errOut := run2(t, env, "import", "--from-file", file, "--all", "--yes", "--report", report)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -238,11 +239,11 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runCLI(t, env, "check", "--client-id", "file-client-1", "--scopes", "write:a read:a", tok.Reveal())
+	code, out, errOut = run2(t, env, "check", "--client-id", "file-client-1", "--scopes", "write:a read:a", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "All checks passed.") || !strings.Contains(out, `"sub": "file-client-1"`) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = runCLI(t, env, "check", "--client-id", "someone-else", "--scopes", "read:a", "--json", tok.Reveal())
+	code, out, _ = run2(t, env, "check", "--client-id", "someone-else", "--scopes", "read:a", "--json", tok.Reveal())
 	var res struct {
 		Passed bool
 		Checks []client.Check
@@ -260,47 +261,54 @@ func TestImportFromFileAndCheck(t *testing.T) {
 		t.Errorf("failed lines %v, want sub and scope", failedNames)
 	}
 	// The key set is public: a project id is enough to verify the signature.
-	code, out, _ = runCLI(t, map[string]string{"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_BASE_URL": s.URL}, "check", tok.Reveal())
+	code, out, _ = run2(t, map[string]string{"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_BASE_URL": s.URL}, "check", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "✓ signature") || !strings.Contains(out, "All checks passed.") {
 		t.Errorf("check without the project secret: exit %d\n%s", code, out)
 	}
 	// Decode only: no project anywhere.
-	code, out, _ = runCLI(t, map[string]string{}, "check", tok.Reveal())
+	code, out, _ = run2(t, map[string]string{}, "check", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "Decoded only") {
 		t.Errorf("decode only: exit %d\n%s", code, out)
 	}
 }
 
 func TestCheckReadsStdinAndRefusesGarbage(t *testing.T) {
-	code, out, errOut := runCLIWithInput(t, nil, "Bearer not.a.jwt\n", "check")
+	code, out, errOut := runIn(t, nil, "Bearer not.a.jwt\n", "check")
 	if code != ExitFailed || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "not a JWT") {
 		t.Fatalf("garbage: exit %d %q %q", code, out, errOut)
 	}
-	code, _, errOut = runCLIWithInput(t, nil, "", "check", "-")
+	code, _, errOut = runIn(t, nil, "", "check", "-")
 	if code != ExitUsage || !strings.Contains(errOut, "no token") {
 		t.Fatalf("empty stdin: exit %d %q", code, errOut)
 	}
-	code, _, errOut = runCLIWithInput(t, nil, "", "check", "a", "b")
+	code, _, errOut = runIn(t, nil, "", "check", "a", "b")
 	if code != ExitUsage {
 		t.Fatalf("two tokens: exit %d %q", code, errOut)
 	}
 }
 
-// runCLIWithInput is runCLI with text on stdin.
-func runCLIWithInput(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+// run2 runs m2mport in-process like runCLI, with an empty in-memory keyring, so that these
+// tests never read the machine's.
+func run2(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runIn(t, env, "", args...)
+}
+
+// runIn is run2 with text on stdin.
+func runIn(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb strings.Builder
 	e := &Env{
-		Stdio:  Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb},
-		Getenv: func(k string) string { return env[k] },
+		Stdio:    Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb},
+		Getenv:   func(k string) string { return env[k] },
+		Keystore: keystore.NewMemory(),
 	}
 	code = run(context.Background(), args, e)
 	return code, out.String(), errb.String()
 }
-
 func TestImportSelectedBlockedClientFails(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	code, out, errOut := runCLI(t, env, "import", "--all", "--dry-run", "--json")
+	code, out, errOut := run2(t, env, "import", "--all", "--dry-run", "--json")
 	if code != ExitOK {
 		t.Fatalf("exit %d %s", code, errOut)
 	}
@@ -312,12 +320,12 @@ func TestImportSelectedBlockedClientFails(t *testing.T) {
 	if last := lines[len(lines)-1]; last["event"] != "plan" {
 		t.Fatalf("a dry run ends with the plan's counts: %v", last)
 	}
-	code, out, errOut = runCLI(t, env, "import", "--select", ids["Legacy Batch Importer"]+","+ids["Billing Worker"], "--yes")
+	code, out, errOut = run2(t, env, "import", "--select", ids["Legacy Batch Importer"]+","+ids["Billing Worker"], "--yes")
 	if code != ExitFailed || !strings.Contains(out, "imported  1") || !strings.Contains(out, "distinct characters") {
 		t.Fatalf("a blocked client asked for by id: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// Only the audiences asked for: of Billing Worker's three scopes, the Orders API's one.
-	code, out, errOut = runCLI(t, env, "import", "--select", ids["Billing Worker"], "--audience", "https://api.acme.example/orders", "--dry-run")
+	code, out, errOut = run2(t, env, "import", "--select", ids["Billing Worker"], "--audience", "https://api.acme.example/orders", "--dry-run")
 	if code != ExitOK || !regexp.MustCompile(`Billing Worker +1 `).MatchString(out) {
 		t.Fatalf("audience: exit %d\n%s\n%s", code, out, errOut)
 	}

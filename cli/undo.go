@@ -18,7 +18,13 @@ func init() {
 		usage: "undo [flags] REPORT",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
 			ef := addEngineFlags(fs)
-			tf := addTargetFlags(fs)
+			// Only the Stytch half of the credential flags: an undo never reads Auth0.
+			all := flag.NewFlagSet("", flag.ContinueOnError)
+			given := addCredentialFlags(all)
+			for _, name := range []string{"stytch-project-id", "stytch-base-url"} {
+				f := all.Lookup(name)
+				fs.Var(f.Value, f.Name, f.Usage)
+			}
 			return func(ctx context.Context, args []string) int {
 				usage := func(err error) int {
 					fmt.Fprintf(env.Err, "m2mport undo: %v\n", err)
@@ -35,14 +41,14 @@ func init() {
 					return usage(err)
 				}
 				// The report says which project; flags and environment may not say otherwise.
-				if tf.projectID == "" && env.Getenv("STYTCH_PROJECT_ID") == "" {
-					tf.projectID = report.ProjectID
+				if given.target.ProjectID == "" && env.Getenv(envStytchProject) == "" {
+					given.target.ProjectID = report.ProjectID
 				}
-				tc, err := targetCredentials(tf, env.Getenv)
+				_, tc, err := credentials(ctx, env, given, false)
 				if err != nil {
-					return usage(err)
+					return fail(env.Err, "undo", err, ExitUsage)
 				}
-				target, err := openTarget(tc)
+				target, err := env.target(tc)
 				if err != nil {
 					return usage(err)
 				}
@@ -55,7 +61,7 @@ func init() {
 					return ExitOK
 				}
 				if err != nil {
-					return failed(env.Err, "undo", err)
+					return fail(env.Err, "undo", err, ExitFailed)
 				}
 				needConfirm := plan.Writes() && !ef.yes
 				switch {
