@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/m2mport/m2mport/client"
 )
@@ -132,30 +131,30 @@ func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
 	if withToken && len(cl.Header) > 0 {
 		fmt.Fprintf(w, "Header\n%s\n\nPayload\n%s\n\n", printable(string(cl.Header)), printable(string(cl.Payload)))
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// A line per check; a failed one also says what was expected and what is wrong.
 	for _, l := range cl.Checks {
-		exp := l.Expected
-		if exp == "" {
-			exp = "(not checked)"
+		actual := printable(l.Actual)
+		switch l.Status {
+		case client.CheckFail:
+			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, printable(l.Note))
+			fmt.Fprintf(w, "  %-9s expected %s\n  %-9s got      %s\n", "", printable(l.Expected), "", actual)
+		case client.CheckInfo:
+			fmt.Fprintf(w, "%s %-9s %s (not checked)\n", checkMark(l.Status), l.Name, actual)
+		default:
+			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, actual)
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s", checkMark(l.Status), l.Name, printable(exp), printable(l.Actual))
-		if l.Note != "" {
-			fmt.Fprintf(tw, "\t%s", printable(l.Note))
-		}
-		fmt.Fprintln(tw)
 	}
-	tw.Flush()
+	fmt.Fprintln(w)
 	switch failed := len(cl.Failed()); {
 	case failed == 1:
-		fmt.Fprintln(w, "\n1 check failed.")
+		fmt.Fprintln(w, "1 check failed.")
 	case failed > 1:
-		fmt.Fprintf(w, "\n%d checks failed.\n", failed)
+		fmt.Fprintf(w, "%d checks failed.\n", failed)
 	default:
-		if l, ok := cl.Line("signature"); ok && l.Status == client.CheckInfo {
-			fmt.Fprintln(w, "\nDecoded only: give --project-id to verify the signature.")
-		} else {
-			fmt.Fprintln(w, "\nAll checks passed.")
-		}
+		fmt.Fprintln(w, "All checks passed.")
+	}
+	if l, ok := cl.Line("signature"); ok && l.Status == client.CheckInfo {
+		fmt.Fprintln(w, "Decoded only: give --project-id to verify the signature against the project's keys.")
 	}
 }
 

@@ -193,7 +193,7 @@ func checkSignature(ctx context.Context, header map[string]any, parts []string, 
 	}
 	key, err := keys(ctx, kid)
 	if err != nil {
-		return fail(fmt.Sprintf("key %s could not be used: %v", kid, err))
+		return fail(err.Error())
 	}
 	if _, ok := key.(*rsa.PublicKey); !ok {
 		return fail(fmt.Sprintf("key %s is not an RSA key", kid))
@@ -334,9 +334,23 @@ func whenText(t, now time.Time) string {
 	case d == 0:
 		return t.Format(time.RFC3339) + " (now)"
 	case d > 0:
-		return fmt.Sprintf("%s (in %s)", t.Format(time.RFC3339), HumanDuration(d))
+		return fmt.Sprintf("%s (in %s)", t.Format(time.RFC3339), roughly(d))
 	default:
-		return fmt.Sprintf("%s (%s ago)", t.Format(time.RFC3339), HumanDuration(-d))
+		return fmt.Sprintf("%s (%s ago)", t.Format(time.RFC3339), roughly(-d))
+	}
+}
+
+// roughly says how long d is the way people would: "45 s", "59 min", "3 h 5 min", "12 days".
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", d/time.Second)
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %d min", d/time.Hour, d%time.Hour/time.Minute)
+	default:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}
 }
 
