@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -230,7 +229,13 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 	}
 	var out []client.Client
 	if in.all {
-		out = slices.Clone(inv.Clients)
+		for _, c := range inv.Clients {
+			if c.LeftOut != "" {
+				fmt.Fprintf(in.env.Err, "left out: %s (%s): %s; name it with --select to import it\n", printable(c.Name), c.ID, c.LeftOut)
+				continue
+			}
+			out = append(out, c)
+		}
 	} else {
 		for _, id := range in.selected {
 			i, ok := byID[id]

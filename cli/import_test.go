@@ -96,6 +96,10 @@ func TestImportDemoFlow(t *testing.T) {
 			t.Errorf("the plan does not show %q:\n%s", want, out)
 		}
 	}
+	// m2mport's own Auth0 app is not migrated by --all, and the operator is told so.
+	if strings.Contains(out, sb.Auth0().ClientID) || !strings.Contains(errOut, "left out: m2mport Migrator") {
+		t.Errorf("--all should leave out the app m2mport reads with:\n%s\n%s", out, errOut)
+	}
 	// Without --yes and without a terminal: the plan, the command that applies it, exit 2.
 	code, out, errOut = run2(t, env, "import", "--all", "--on-conflict=update")
 	if code != ExitUsage || !strings.Contains(errOut, "m2mport import --all --on-conflict=update --yes") {
