@@ -1,0 +1,856 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/sanitize"
+)
+
+// tone is a badge's meaning, which picks its style.
+type tone int
+
+const (
+	toneOK tone = iota
+	toneInfo
+	toneWarn
+	toneError
+	toneMuted
+)
+
+// badge is a row's one-word state, with a glyph so it reads without colour.
+type badge struct {
+	text string
+	tone tone
+}
+
+func (b badge) render(st *themes.Styles) string {
+	switch b.tone {
+	case toneOK:
+		return st.BadgeOK.Render(b.text)
+	case toneInfo:
+		return st.BadgeInfo.Render(b.text)
+	case toneWarn:
+		return st.BadgeWarn.Render(b.text)
+	case toneError:
+		return st.BadgeError.Render(b.text)
+	}
+	return st.BadgeMuted.Render(b.text)
+}
+
+var blockBadges = map[client.BlockReason]badge{
+	client.BlockNotM2M:        {"– not M2M", toneMuted},
+	client.BlockKeyBased:      {"✗ no secret", toneError},
+	client.BlockNoSecret:      {"✗ no secret", toneError},
+	client.BlockSecretHidden:  {"✗ secret hidden", toneError},
+	client.BlockNoClientCreds: {"✗ no client creds", toneError},
+	client.BlockWeakSecret:    {"✗ weak secret", toneError},
+	client.BlockInvalidScope:  {"✗ bad scope", toneError},
+	client.BlockInvalidField:  {"✗ invalid field", toneError},
+}
+
+var (
+	badgeReady    = badge{"✓ ready", toneOK}
+	badgeNoGrants = badge{"! no grants", toneWarn}
+)
+
+func badgeFor(c *client.Client) badge {
+	if len(c.Blocked) > 0 {
+		if b, ok := blockBadges[c.Blocked[0].Reason]; ok {
+			return b
+		}
+		return badge{"✗ blocked", toneError}
+	}
+	if len(c.Grants) == 0 {
+		return badgeNoGrants
+	}
+	return badgeReady
+}
+
+// pickRow is one client, with everything the list draws and filters on computed once, when
+// the inventory arrives, so a keystroke only scans strings.
+type pickRow struct {
+	c      *client.Client
+	name   string // sanitized
+	id     string // sanitized
+	apis   string // API names, sanitized
+	scopes string // count
+	badge  badge
+	hay    string // lower-case name, id and APIs, for the filter
+}
+
+func (r *pickRow) selectable() bool { return r.c.Importable() }
+
+// buildPickRows prepares the list: M2M apps first, then by name.
+func buildPickRows(inv *client.Inventory) []pickRow {
+	names := make(map[string]string, len(inv.APIs))
+	for _, a := range inv.APIs {
+		names[a.Identifier] = sanitize.Line(a.Name)
+	}
+	rows := make([]pickRow, len(inv.Clients))
+	for i := range inv.Clients {
+		c := &inv.Clients[i]
+		apis := make([]string, 0, len(c.Grants))
+		for _, g := range c.Grants {
+			n := sanitize.Line(g.API)
+			if n == "" {
+				n = names[g.Audience]
+			}
+			if n == "" {
+				n = sanitize.Line(g.Audience)
+			}
+			apis = append(apis, n)
+		}
+		r := pickRow{
+			c:      c,
+			name:   sanitize.Line(c.Name),
+			id:     sanitize.Line(c.ID),
+			apis:   strings.Join(apis, ", "),
+			scopes: strconv.Itoa(len(c.Scopes)),
+			badge:  badgeFor(c),
+		}
+		if r.name == "" {
+			r.name = "(no name)"
+		}
+		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + r.apis)
+		rows[i] = r
+	}
+	slices.SortStableFunc(rows, func(a, b pickRow) int {
+		if am, bm := a.c.IsM2M(), b.c.IsM2M(); am != bm {
+			if am {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
+	})
+	return rows
+}
+
+type pickKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Toggle, All, None, Filter, Others       key.Binding
+	Details, Continue, Back                 key.Binding
+	FilterDone, FilterClear                 key.Binding
+}
+
+// pickScreen lists the source's clients: type / to filter, space to choose, a for every
+// ready one. A details pane shows the highlighted client's grants, metadata and blockers.
+type pickScreen struct {
+	base
+	source  client.Source
+	target  client.Target
+	keys    pickKeys
+	spinner spinner.Model
+
+	loading bool
+	inv     *client.Inventory
+	rows    []pickRow
+	descs   map[string]map[string]string // audience -> scope -> description
+
+	visible    []int // indexes into rows, after the filter and the other-apps toggle
+	cursor     int   // index into visible
+	offset     int   // first visible row drawn
+	selected   []bool
+	nSelected  int
+	showOthers bool
+	others     int // non-M2M apps in the inventory
+
+	filter    textinput.Model
+	filtering bool
+	details   bool // narrow terminals: the details pane instead of the list
+	note      string
+	noteTone  tone
+}
+
+type inventoryMsg struct {
+	to
+	inv   *client.Inventory
+	rows  []pickRow
+	descs map[string]map[string]string
+	err   error
+}
+
+// pickedMsg tells the root which clients go on to the Scopes step.
+type pickedMsg struct {
+	clients []client.Client
+	apis    []client.API
+}
+
+func newPick(sh *shared, source client.Source, target client.Target) *pickScreen {
+	p := &pickScreen{base: newBase(sh), source: source, target: target, loading: true}
+	p.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	p.filter = textinput.New()
+	p.filter.Prompt = "/ "
+	p.filter.Placeholder = "filter by name, id or API"
+	p.keys = pickKeys{
+		Up:          bind("↑/k", "up", "up", "k"),
+		Down:        bind("↓/j", "down", "down", "j"),
+		PageUp:      bind("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown:    bind("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:         bind("g", "first", "home", "g"),
+		Bottom:      bind("G", "last", "end", "G"),
+		Toggle:      bind("space", "choose", "space"),
+		All:         bind("a", "all ready", "a"),
+		None:        bind("n", "none", "n"),
+		Filter:      bind("/", "filter", "/"),
+		Others:      bind("o", "other apps", "o"),
+		Details:     bind("tab", "details", "tab"),
+		Continue:    bind("enter", "scopes", "enter"),
+		Back:        bind("esc", "back", "esc"),
+		FilterDone:  bind("enter", "done", "enter"),
+		FilterClear: bind("esc", "clear filter", "esc"),
+	}
+	p.applyStyles()
+	return p
+}
+
+func (p *pickScreen) Init() tea.Cmd {
+	return tea.Batch(p.spinner.Tick, loadInventory(p.sid, p.source))
+}
+
+func loadInventory(id int, source client.Source) tea.Cmd {
+	return func() tea.Msg {
+		inv, err := source.Inventory(context.Background())
+		if err != nil {
+			return inventoryMsg{to: to(id), err: err}
+		}
+		descs := map[string]map[string]string{}
+		for _, a := range inv.APIs {
+			m := make(map[string]string, len(a.Scopes))
+			for _, s := range a.Scopes {
+				m[s.Value] = sanitize.Line(s.Description)
+			}
+			descs[a.Identifier] = m
+		}
+		return inventoryMsg{to: to(id), inv: inv, rows: buildPickRows(inv), descs: descs}
+	}
+}
+
+func (p *pickScreen) Step() step      { return stepAccess }
+func (p *pickScreen) Capturing() bool { return p.filtering }
+
+func (p *pickScreen) applyStyles() {
+	st := p.st()
+	p.spinner.Style = st.Accent
+	p.filter.SetStyles(textinput.Styles{
+		Focused: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder, Prompt: st.Accent},
+		Blurred: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder, Prompt: st.Muted},
+		Cursor:  textinput.CursorStyle{Color: st.Palette.Accent},
+	})
+}
+
+// setRows installs the rows (from the inventory) and applies the filter.
+func (p *pickScreen) setRows(rows []pickRow) {
+	p.rows = rows
+	p.selected = make([]bool, len(rows))
+	p.nSelected = 0
+	p.others = 0
+	for i := range rows {
+		if !rows[i].c.IsM2M() {
+			p.others++
+		}
+	}
+	p.refilter()
+}
+
+// refilter recomputes the visible rows, keeping the cursor on the same client if it is
+// still shown.
+func (p *pickScreen) refilter() {
+	current := -1
+	if p.cursor < len(p.visible) {
+		current = p.visible[p.cursor]
+	}
+	needle := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	p.visible = p.visible[:0]
+	p.cursor = 0
+	for i := range p.rows {
+		r := &p.rows[i]
+		if !p.showOthers && !r.c.IsM2M() {
+			continue
+		}
+		if needle != "" && !strings.Contains(r.hay, needle) {
+			continue
+		}
+		if i == current {
+			p.cursor = len(p.visible)
+		}
+		p.visible = append(p.visible, i)
+	}
+	p.offset = 0
+	p.scroll()
+}
+
+// The details pane sits beside the list on very wide terminals, under it on tall ones, and
+// is a separate view (tab) otherwise.
+type paneMode int
+
+const (
+	paneToggle paneMode = iota
+	paneSide
+	paneBelow
+)
+
+const belowPaneLines = 9
+
+func (p *pickScreen) pane() paneMode {
+	switch {
+	case p.width >= 120:
+		return paneSide
+	case p.height >= 22:
+		return paneBelow
+	}
+	return paneToggle
+}
+
+// listArea is the height of the list: filter line, column heads, rows and status line.
+func (p *pickScreen) listArea() int {
+	if p.pane() == paneBelow {
+		return p.height - belowPaneLines - 1
+	}
+	return p.height
+}
+
+func (p *pickScreen) listHeight() int { return max(p.listArea()-3, 1) }
+
+// scroll keeps the cursor inside the drawn window.
+func (p *pickScreen) scroll() {
+	h := p.listHeight()
+	if p.cursor < p.offset {
+		p.offset = p.cursor
+	}
+	if p.cursor >= p.offset+h {
+		p.offset = p.cursor - h + 1
+	}
+	p.offset = max(min(p.offset, len(p.visible)-h), 0)
+}
+
+func (p *pickScreen) SetSize(w, h int) {
+	p.base.SetSize(w, h)
+	p.filter.SetWidth(max(p.listWidth()-30, 10))
+	p.scroll()
+}
+
+func (p *pickScreen) listWidth() int {
+	if p.pane() == paneSide {
+		return p.width * 3 / 5
+	}
+	return p.width
+}
+
+func (p *pickScreen) current() *pickRow {
+	if p.cursor < len(p.visible) {
+		return &p.rows[p.visible[p.cursor]]
+	}
+	return nil
+}
+
+func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		p.applyStyles()
+	case spinner.TickMsg:
+		if p.loading {
+			var cmd tea.Cmd
+			p.spinner, cmd = p.spinner.Update(msg)
+			return cmd
+		}
+	case inventoryMsg:
+		p.loading = false
+		if msg.err != nil {
+			pr := describe(msg.err, "Auth0")
+			return func() tea.Msg { return problemMsg{pr} }
+		}
+		p.inv, p.descs = msg.inv, msg.descs
+		p.setRows(msg.rows)
+	case tea.PasteMsg:
+		if p.filtering {
+			return p.updateFilter(msg)
+		}
+	case tea.KeyPressMsg:
+		if p.loading {
+			if key.Matches(msg, p.keys.Back) {
+				return goBack
+			}
+			return nil
+		}
+		return p.key(msg)
+	}
+	return nil
+}
+
+func (p *pickScreen) updateFilter(msg tea.Msg) tea.Cmd {
+	before := p.filter.Value()
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(msg)
+	if p.filter.Value() != before {
+		p.refilter()
+	}
+	return cmd
+}
+
+func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.keys
+	p.note = ""
+	if p.filtering {
+		switch {
+		case key.Matches(msg, k.FilterDone):
+			p.filtering = false
+			p.filter.Blur()
+			return nil
+		case key.Matches(msg, k.FilterClear):
+			p.filtering = false
+			p.filter.Blur()
+			p.filter.SetValue("")
+			p.refilter()
+			return nil
+		case msg.String() == "up", msg.String() == "down":
+			p.move(map[bool]int{true: -1, false: 1}[msg.String() == "up"])
+			return nil
+		}
+		return p.updateFilter(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.PageUp):
+		p.move(-p.listHeight())
+	case key.Matches(msg, k.PageDown):
+		p.move(p.listHeight())
+	case key.Matches(msg, k.Top):
+		p.move(-len(p.visible))
+	case key.Matches(msg, k.Bottom):
+		p.move(len(p.visible))
+	case key.Matches(msg, k.Toggle):
+		if r := p.current(); r != nil {
+			p.toggle(p.visible[p.cursor])
+			p.move(1)
+		}
+	case key.Matches(msg, k.All):
+		p.selectReady()
+	case key.Matches(msg, k.None):
+		for i := range p.selected {
+			p.selected[i] = false
+		}
+		p.nSelected = 0
+	case key.Matches(msg, k.Filter):
+		p.filtering = true
+		return p.filter.Focus()
+	case key.Matches(msg, k.Others):
+		p.showOthers = !p.showOthers
+		p.refilter()
+	case key.Matches(msg, k.Details):
+		p.details = !p.details
+	case key.Matches(msg, k.Continue):
+		return p.proceed()
+	case key.Matches(msg, k.Back):
+		if p.details {
+			p.details = false
+			return nil
+		}
+		if p.filter.Value() != "" {
+			p.filter.SetValue("")
+			p.refilter()
+			return nil
+		}
+		return goBack
+	}
+	return nil
+}
+
+func (p *pickScreen) move(delta int) {
+	if len(p.visible) == 0 {
+		return
+	}
+	p.cursor = max(min(p.cursor+delta, len(p.visible)-1), 0)
+	p.scroll()
+}
+
+func (p *pickScreen) toggle(i int) {
+	r := &p.rows[i]
+	if !r.selectable() {
+		p.note = fmt.Sprintf("%s can't be imported: %s", r.name, sanitize.Line(r.c.Blocked[0].Message))
+		p.noteTone = toneError
+		return
+	}
+	p.selected[i] = !p.selected[i]
+	if p.selected[i] {
+		p.nSelected++
+	} else {
+		p.nSelected--
+	}
+}
+
+// selectReady chooses every shown client whose badge is "ready"; when all of them already
+// are, it clears them instead.
+func (p *pickScreen) selectReady() {
+	all := true
+	n := 0
+	for _, i := range p.visible {
+		if p.rows[i].badge == badgeReady {
+			n++
+			all = all && p.selected[i]
+		}
+	}
+	for _, i := range p.visible {
+		if p.rows[i].badge == badgeReady && p.selected[i] == all {
+			p.toggle(i)
+		}
+	}
+	switch {
+	case n == 0:
+		p.note, p.noteTone = "No ready client among those shown.", toneWarn
+	case all:
+		p.note, p.noteTone = fmt.Sprintf("Cleared %s.", plural(n, "ready client")), toneMuted
+	default:
+		p.note, p.noteTone = fmt.Sprintf("Chose %s.", plural(n, "ready client")), toneOK
+	}
+}
+
+// proceed hands the chosen clients to the Scopes step; with none chosen, the highlighted one.
+func (p *pickScreen) proceed() tea.Cmd {
+	if p.nSelected == 0 {
+		r := p.current()
+		if r == nil {
+			return nil
+		}
+		if !r.selectable() {
+			p.toggle(p.visible[p.cursor])
+			return nil
+		}
+		p.toggle(p.visible[p.cursor])
+	}
+	msg := pickedMsg{apis: p.inv.APIs}
+	for i := range p.rows {
+		if p.selected[i] {
+			msg.clients = append(msg.clients, *p.rows[i].c)
+		}
+	}
+	return func() tea.Msg { return msg }
+}
+
+func (p *pickScreen) ShortHelp() []key.Binding {
+	k := p.keys
+	if p.filtering {
+		return []key.Binding{k.FilterDone, k.FilterClear}
+	}
+	return []key.Binding{k.Toggle, k.All, k.Filter, k.Details, k.Continue}
+}
+
+func (p *pickScreen) FullHelp() [][]key.Binding {
+	k := p.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Toggle, k.All, k.None, k.Others},
+		{k.Filter, k.Details, k.Continue, k.Back},
+	}
+}
+
+func (p *pickScreen) View() string {
+	st := p.st()
+	if p.loading {
+		name := "the source"
+		if p.source != nil {
+			name = sanitize.Line(p.source.Name())
+		}
+		return p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+"…")
+	}
+	if p.details {
+		return p.detailsView(p.width, p.height, true)
+	}
+	switch p.pane() {
+	case paneSide:
+		lw := p.listWidth()
+		rule := vrule(st, p.height)
+		return lipgloss.JoinHorizontal(lipgloss.Top, p.listView(lw), " ", rule, " ", p.detailsView(p.width-lw-3, p.height, true))
+	case paneBelow:
+		return strings.Join([]string{
+			p.listView(p.width),
+			st.Subtle.Render(strings.Repeat("─", p.width)),
+			p.detailsView(p.width, belowPaneLines, false),
+		}, "\n")
+	}
+	return p.listView(p.width)
+}
+
+func vrule(st *themes.Styles, h int) string {
+	return strings.TrimSuffix(strings.Repeat(st.Subtle.Render("│")+"\n", h), "\n")
+}
+
+// columns decides which columns fit in w cells and how wide each is.
+type pickColumns struct {
+	name, id, apis, scopes, badge int
+}
+
+func columnsFor(w int) pickColumns {
+	const mark = 6 // cursor and checkbox
+	c := pickColumns{badge: 17, scopes: 6}
+	rest := w - mark - c.badge - 1
+	switch {
+	case rest >= 70:
+		c.id, c.apis = 20, 20
+	case rest >= 44:
+		c.id = 16
+	case rest < 24:
+		c.scopes = 0
+	}
+	used := 0
+	for _, n := range []int{c.id, c.apis, c.scopes} {
+		if n > 0 {
+			used += n + 1
+		}
+	}
+	c.name = max(rest-used, 8)
+	return c
+}
+
+func (p *pickScreen) listView(w int) string {
+	st := p.st()
+	cols := columnsFor(w)
+	lines := make([]string, 0, p.height)
+
+	// The filter line, with counts on the right.
+	m2m := len(p.rows) - p.others
+	count := fmt.Sprintf("%d of %d", len(p.visible), m2m)
+	if p.showOthers {
+		count = fmt.Sprintf("%d of %d", len(p.visible), len(p.rows))
+	}
+	var filter string
+	if p.filtering || p.filter.Value() != "" {
+		filter = p.filter.View()
+	} else {
+		filter = st.Muted.Render("/ to filter")
+	}
+	lines = append(lines, spread(filter, st.Muted.Render(count), w))
+
+	head := "      " + cell("Name", cols.name)
+	if cols.id > 0 {
+		head += " " + cell("Client ID", cols.id)
+	}
+	if cols.apis > 0 {
+		head += " " + cell("APIs", cols.apis)
+	}
+	if cols.scopes > 0 {
+		head += " " + padLeft("Scopes", cols.scopes)
+	}
+	head += " " + "Status"
+	lines = append(lines, st.Muted.Bold(true).Render(ansi.Truncate(head, w, "")))
+
+	h := p.listHeight()
+	if len(p.visible) == 0 {
+		msg := "No client matches the filter."
+		if len(p.rows) == 0 {
+			msg = "The source holds no clients."
+		} else if p.filter.Value() == "" {
+			msg = "No M2M app here; press o to show the other apps."
+		}
+		lines = append(lines, "", st.Muted.Render("  "+msg))
+	}
+	for n := p.offset; n < len(p.visible) && n < p.offset+h; n++ {
+		lines = append(lines, p.rowView(n, cols, w))
+	}
+	for len(lines) < h+2 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, p.statusLine(w))
+	return strings.Join(lines, "\n")
+}
+
+func (p *pickScreen) rowView(n int, cols pickColumns, w int) string {
+	st := p.st()
+	i := p.visible[n]
+	r := &p.rows[i]
+	onCursor := n == p.cursor
+
+	var b strings.Builder
+	if onCursor {
+		b.WriteString("› ")
+	} else {
+		b.WriteString("  ")
+	}
+	switch {
+	case p.selected[i]:
+		b.WriteString("[x] ")
+	case r.selectable():
+		b.WriteString("[ ] ")
+	default:
+		b.WriteString("    ")
+	}
+	b.WriteString(cell(r.name, cols.name))
+	if cols.id > 0 {
+		b.WriteString(" " + cell(middle(r.id, cols.id), cols.id))
+	}
+	if cols.apis > 0 {
+		b.WriteString(" " + cell(r.apis, cols.apis))
+	}
+	if cols.scopes > 0 {
+		b.WriteString(" " + padLeft(r.scopes, cols.scopes))
+	}
+	b.WriteString(" ")
+	text := b.String()
+	bdg := ansi.Truncate(r.badge.text, cols.badge, "…")
+
+	switch {
+	case onCursor:
+		line := text + bdg
+		return st.Cursor.Render(line + strings.Repeat(" ", max(w-ansi.StringWidth(line), 0)))
+	case !r.selectable():
+		return st.Subtle.Render(text) + r.badge.render(st)
+	case p.selected[i]:
+		return st.Check.Render(text[:6]) + st.Text.Render(text[6:]) + (badge{bdg, r.badge.tone}).render(st)
+	}
+	return st.Text.Render(text) + (badge{bdg, r.badge.tone}).render(st)
+}
+
+func (p *pickScreen) statusLine(w int) string {
+	st := p.st()
+	if p.note != "" {
+		return (badge{ansi.Truncate(p.note, w, "…"), p.noteTone}).render(st)
+	}
+	parts := []string{fmt.Sprintf("%d chosen", p.nSelected)}
+	if p.others > 0 {
+		if p.showOthers {
+			parts = append(parts, "o hides other apps")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s hidden · o shows", plural(p.others, "other app")))
+		}
+	}
+	return st.Muted.Render(ansi.Truncate(strings.Join(parts, " · "), w, "…"))
+}
+
+// detailsView is the highlighted client in w×h cells: id, description, why it is blocked,
+// grants by API with scope descriptions, and metadata. stacked puts everything in one
+// column; otherwise the grants take a second column, for the short pane under the list.
+func (p *pickScreen) detailsView(w, h int, stacked bool) string {
+	r := p.current()
+	if r == nil {
+		return ""
+	}
+	if stacked {
+		lines := append(p.aboutLines(r, w), p.grantLines(r, w)...)
+		if meta := p.metadataLines(r, w); len(meta) > 0 {
+			lines = append(append(lines, ""), meta...)
+		}
+		return fit(strings.Join(lines, "\n"), w, h)
+	}
+	lw := w / 2
+	left := box(strings.Join(append(p.aboutLines(r, lw-2), p.metadataLines(r, lw-2)...), "\n"), lw-2, h)
+	right := fit(strings.Join(p.grantLines(r, w-lw)[1:], "\n"), w-lw, h)
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
+}
+
+func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
+	st := p.st()
+	c := r.c
+	wrap := func(style lipgloss.Style, s string) string { return style.Width(w).Render(s) }
+	lines := []string{st.Title.Render(ansi.Truncate(r.name, w, "…")), st.Muted.Render(ansi.Truncate(r.id, w, "…"))}
+	if d := sanitize.Text(c.Description); d != "" {
+		lines = append(lines, wrap(st.Text, d))
+	}
+	for _, b := range c.Blocked {
+		lines = append(lines, wrap(st.Error, "✗ "+sanitize.Line(b.Message)))
+		if b.Hint != "" {
+			lines = append(lines, wrap(st.Muted, "  "+sanitize.Line(b.Hint)))
+		}
+	}
+	if len(c.Grants) == 0 && c.Importable() {
+		lines = append(lines, wrap(st.Warning, "! No grants: it would be imported with no scopes."))
+	}
+	return lines
+}
+
+func (p *pickScreen) metadataLines(r *pickRow, w int) []string {
+	st := p.st()
+	c := r.c
+	var lines []string
+	if len(c.Metadata) > 0 {
+		keys := make([]string, 0, len(c.Metadata))
+		for k := range c.Metadata {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		lines = append(lines, st.Accent.Bold(true).Render("Metadata"))
+		for _, k := range keys {
+			v := sanitize.Line(fmt.Sprint(c.Metadata[k]))
+			lines = append(lines, ansi.Truncate("  "+st.Muted.Render(sanitize.Line(k)+": ")+st.Text.Render(v), w, "…"))
+		}
+	}
+	return lines
+}
+
+func (p *pickScreen) grantLines(r *pickRow, w int) []string {
+	st := p.st()
+	lines := []string{""}
+	for _, g := range r.c.Grants {
+		name := sanitize.Line(g.API)
+		if name == "" {
+			name = sanitize.Line(g.Audience)
+		}
+		head := st.Accent.Bold(true).Render(name) + " " + st.Subtle.Render(sanitize.Line(g.Audience))
+		if g.AllowAll {
+			head += st.Muted.Render(" · all scopes")
+		}
+		lines = append(lines, ansi.Truncate(head, w, "…"))
+		for _, s := range g.Scopes {
+			line := "  " + st.Text.Render(cell(sanitize.Line(s), 16))
+			if d := p.descs[g.Audience][s]; d != "" {
+				line += " " + st.Muted.Render(d)
+			}
+			lines = append(lines, ansi.Truncate(line, w, "…"))
+		}
+	}
+	return lines
+}
+
+// cell pads or truncates s to exactly w cells.
+func cell(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-sw)
+}
+
+func padLeft(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw >= w {
+		return s
+	}
+	return strings.Repeat(" ", w-sw) + s
+}
+
+// middle shortens s to w cells by cutting its middle, so both ends of an id stay readable.
+func middle(s string, w int) string {
+	if ansi.StringWidth(s) <= w || w < 5 {
+		return s
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, ansi.StringWidth(s)-tail, "")
+}
+
+// spread puts left and right at the two ends of w cells.
+func spread(left, right string, w int) string {
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return ansi.Truncate(left, w, "…")
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
