@@ -194,9 +194,10 @@ const (
 	padX        = 1
 )
 
-func (a *App) bodySize() (int, int) {
+// bodySize is the area between the header and the given footer.
+func (a *App) bodySize(footer string) (int, int) {
 	w := max(a.width-2*padX, 0)
-	h := a.height - headerLines - 1 - lipgloss.Height(a.footer())
+	h := a.height - headerLines - 1 - (strings.Count(footer, "\n") + 1)
 	return w, max(h, 0)
 }
 
@@ -205,7 +206,7 @@ func (a *App) layout() {
 		return
 	}
 	a.help.SetWidth(max(a.width-2*padX, 0))
-	w, h := a.bodySize()
+	w, h := a.bodySize(a.footer())
 	for _, s := range a.stack {
 		s.SetSize(w, h)
 	}
@@ -235,7 +236,8 @@ func (a *App) render() string {
 	if a.tooSmall() {
 		return a.tooSmallView()
 	}
-	w, h := a.bodySize()
+	footer := a.footer()
+	w, h := a.bodySize(footer)
 	body := a.top().View()
 	if a.problem != nil {
 		body = a.problemView(w, h)
@@ -251,7 +253,7 @@ func (a *App) render() string {
 		b.WriteString(pad + line + "\n")
 	}
 	b.WriteString("\n")
-	for i, line := range strings.Split(a.footer(), "\n") {
+	for i, line := range strings.Split(footer, "\n") {
 		if i > 0 {
 			b.WriteString("\n")
 		}
@@ -267,7 +269,7 @@ func fit(s string, w, h int) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
+		if textWidth(l) > w {
 			lines[i] = ansi.Truncate(l, w, "…")
 		}
 	}
@@ -281,7 +283,7 @@ func fit(s string, w, h int) string {
 func box(s string, w, h int) string {
 	lines := strings.Split(fit(s, w, h), "\n")
 	for i, l := range lines {
-		if pad := w - ansi.StringWidth(l); pad > 0 {
+		if pad := w - textWidth(l); pad > 0 {
 			lines[i] = l + strings.Repeat(" ", pad)
 		}
 	}
@@ -294,4 +296,16 @@ func overlay(base, box string, w, h int) string {
 	y := max((h-lipgloss.Height(box))/2, 0)
 	c := lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(box).X(x).Y(y).Z(1))
 	return c.Render()
+}
+
+// textWidth is ansi.StringWidth with a fast path for what most cells hold: printable ASCII
+// (each byte one cell) and bytes that can't widen a line (a string's width is never more
+// than its length in bytes).
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }

@@ -170,9 +170,20 @@ type pickScreen struct {
 
 	filter    textinput.Model
 	filtering bool
+
+	// Drawn rows and details, kept between frames: a row is drawn again only when its
+	// selection, the width or the theme changes.
+	rowCache     map[int]string
+	rowCacheW    int
+	detailsCache map[detailsKey]string
 	details   bool // narrow terminals: the details pane instead of the list
 	note      string
 	noteTone  tone
+}
+
+type detailsKey struct {
+	row, w, h int
+	stacked   bool
 }
 
 type inventoryMsg struct {
@@ -252,8 +263,14 @@ func (p *pickScreen) applyStyles() {
 	})
 }
 
+func (p *pickScreen) clearCache() {
+	p.rowCache = map[int]string{}
+	p.detailsCache = map[detailsKey]string{}
+}
+
 // setRows installs the rows (from the inventory) and applies the filter.
 func (p *pickScreen) setRows(rows []pickRow) {
+	p.clearCache()
 	p.rows = rows
 	p.selected = make([]bool, len(rows))
 	p.nSelected = 0
@@ -361,6 +378,7 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case stylesChangedMsg:
 		p.applyStyles()
+		p.clearCache()
 	case spinner.TickMsg:
 		if p.loading {
 			var cmd tea.Cmd
@@ -488,6 +506,7 @@ func (p *pickScreen) toggle(i int) {
 		return
 	}
 	p.selected[i] = !p.selected[i]
+	delete(p.rowCache, i)
 	if p.selected[i] {
 		p.nSelected++
 	} else {
@@ -671,10 +690,24 @@ func (p *pickScreen) listView(w int) string {
 }
 
 func (p *pickScreen) rowView(n int, cols pickColumns, w int) string {
-	st := p.st()
 	i := p.visible[n]
+	if n == p.cursor {
+		return p.drawRow(i, cols, w, true)
+	}
+	if p.rowCacheW != w {
+		p.rowCache, p.rowCacheW = map[int]string{}, w
+	}
+	if s, ok := p.rowCache[i]; ok {
+		return s
+	}
+	s := p.drawRow(i, cols, w, false)
+	p.rowCache[i] = s
+	return s
+}
+
+func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) string {
+	st := p.st()
 	r := &p.rows[i]
-	onCursor := n == p.cursor
 
 	var b strings.Builder
 	if onCursor {
@@ -707,7 +740,7 @@ func (p *pickScreen) rowView(n int, cols pickColumns, w int) string {
 	switch {
 	case onCursor:
 		line := text + bdg
-		return st.Cursor.Render(line + strings.Repeat(" ", max(w-ansi.StringWidth(line), 0)))
+		return st.Cursor.Render(line + strings.Repeat(" ", max(w-textWidth(line), 0)))
 	case !r.selectable():
 		return st.Subtle.Render(text) + r.badge.render(st)
 	case p.selected[i]:
@@ -740,6 +773,16 @@ func (p *pickScreen) detailsView(w, h int, stacked bool) string {
 	if r == nil {
 		return ""
 	}
+	key := detailsKey{row: p.visible[p.cursor], w: w, h: h, stacked: stacked}
+	if s, ok := p.detailsCache[key]; ok {
+		return s
+	}
+	s := p.drawDetails(r, w, h, stacked)
+	p.detailsCache[key] = s
+	return s
+}
+
+func (p *pickScreen) drawDetails(r *pickRow, w, h int, stacked bool) string {
 	if stacked {
 		lines := append(p.aboutLines(r, w), p.grantLines(r, w)...)
 		if meta := p.metadataLines(r, w); len(meta) > 0 {
@@ -821,7 +864,7 @@ func cell(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := textWidth(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -829,7 +872,7 @@ func cell(s string, w int) string {
 }
 
 func padLeft(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := textWidth(s)
 	if sw >= w {
 		return s
 	}
@@ -838,12 +881,13 @@ func padLeft(s string, w int) string {
 
 // middle shortens s to w cells by cutting its middle, so both ends of an id stay readable.
 func middle(s string, w int) string {
-	if ansi.StringWidth(s) <= w || w < 5 {
+	sw := textWidth(s)
+	if sw <= w || w < 5 {
 		return s
 	}
 	head := (w - 1) / 2
 	tail := w - 1 - head
-	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, ansi.StringWidth(s)-tail, "")
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, sw-tail, "")
 }
 
 // spread puts left and right at the two ends of w cells.
