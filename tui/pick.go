@@ -176,9 +176,9 @@ type pickScreen struct {
 	rowCache     map[int]string
 	rowCacheW    int
 	detailsCache map[detailsKey]string
-	details   bool // narrow terminals: the details pane instead of the list
-	note      string
-	noteTone  tone
+	details      bool // narrow terminals: the details pane instead of the list
+	note         string
+	noteTone     tone
 }
 
 type detailsKey struct {
