@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // APIError is an error answer from the source or the target: the HTTP status, the API's own
@@ -23,6 +24,10 @@ type APIError struct {
 	Snippet string
 	// Hint says what to do next, in one sentence, when the API package knows.
 	Hint string
+	// RetryAfter is how long the API asked to wait before trying again (Retry-After on a
+	// 429 or 503), 0 when it did not say. The HTTP layer honours it for the requests it
+	// retries; callers that retry themselves (the engine, for creates) read it here.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {

@@ -1,0 +1,233 @@
+package auth0
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/internal/httpx"
+)
+
+// Config is what New needs: the Management API app's credentials and how to talk.
+type Config struct {
+	Credentials client.SourceCredentials
+	// UserAgent is "m2mport/<version>".
+	UserAgent string
+	// HTTPClient, if set, is used for every call (its redirect policy is replaced; one that
+	// skips TLS verification is refused).
+	HTTPClient *http.Client
+	// Timeout bounds each attempt of a call (default 30 s).
+	Timeout time.Duration
+	// MaxAttempts and MaxWait bound the retries of one call (defaults 5 and 2 min).
+	MaxAttempts int
+	MaxWait     time.Duration
+	// IncludeNonM2M makes Inventory list every application, the ones that are not
+	// machine-to-machine blocked with client.BlockNotM2M, so the UI can show them greyed out.
+	IncludeNonM2M bool
+	// OnWait is told about every wait (rate limit, retry), in addition to the context's
+	// reporter. It must not block.
+	OnWait func(client.Wait)
+}
+
+// Source reads one Auth0 tenant. It is safe for concurrent use.
+type Source struct {
+	api           *httpx.Client
+	creds         client.SourceCredentials
+	host          string
+	audience      string
+	includeNonM2M bool
+
+	mu  sync.Mutex
+	tok *mgmtToken
+
+	now func() time.Time
+}
+
+var _ client.Source = (*Source)(nil)
+
+// mgmtToken is a cached Management API token.
+type mgmtToken struct {
+	value     client.Secret
+	scopes    client.Scopes
+	refreshAt time.Time
+}
+
+// New checks the configuration (domain, credentials present) without any network call.
+func New(cfg Config) (*Source, error) {
+	if strings.TrimSpace(cfg.Credentials.Domain) == "" {
+		return nil, errors.New("auth0: no domain given (e.g. acme.us.auth0.com)")
+	}
+	if cfg.Credentials.ClientID == "" || cfg.Credentials.Secret.IsZero() {
+		return nil, errors.New("auth0: the Management API app's client ID and secret are both needed")
+	}
+	api, err := httpx.New(httpx.Config{
+		API:         "auth0",
+		BaseURL:     cfg.Credentials.Domain,
+		HTTPClient:  cfg.HTTPClient,
+		UserAgent:   cfg.UserAgent,
+		Policy:      httpx.Policy{MaxAttempts: cfg.MaxAttempts, MaxWait: cfg.MaxWait, AttemptTimeout: cfg.Timeout},
+		OnWait:      cfg.OnWait,
+		DecodeError: decodeError,
+		Hint:        hint,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth0 domain: %w", err)
+	}
+	base := api.BaseURL()
+	u, _ := url.Parse(base)
+	return &Source{
+		api:           api,
+		creds:         cfg.Credentials,
+		host:          u.Host,
+		audience:      base + managementV2,
+		includeNonM2M: cfg.IncludeNonM2M,
+		now:           time.Now,
+	}, nil
+}
+
+// Name is the tenant's domain, e.g. "acme.us.auth0.com".
+func (s *Source) Name() string { return s.host }
+
+// BaseURL is the tenant's base URL without a trailing slash.
+func (s *Source) BaseURL() string { return s.api.BaseURL() }
+
+// ManagementAudience is the Management API's identifier, "https://{domain}/api/v2/".
+func (s *Source) ManagementAudience() string { return s.audience }
+
+// Token mints an access token for audience with a client's own credentials (client
+// credentials grant), e.g. to compare an Auth0 token with the Stytch one after an import.
+func (s *Source) Token(ctx context.Context, clientID string, secret client.Secret, audience string) (client.Secret, error) {
+	ans, err := s.token(ctx, clientID, secret, audience)
+	if err != nil {
+		var ae *client.APIError
+		if errors.As(err, &ae) {
+			ae.Hint = clientTokenHint(ae, clientID, audience)
+		}
+		return "", fmt.Errorf("auth0 token for client %s: %w", clientID, err)
+	}
+	return client.Secret(ans.AccessToken), nil
+}
+
+// token runs the client credentials grant. Auth0 apps authenticate either in the body
+// (client_secret_post, the default) or with HTTP Basic (client_secret_basic) and refuse the
+// other style, so when the body is refused as bad credentials, Basic is tried once.
+func (s *Source) token(ctx context.Context, clientID string, secret client.Secret, audience string) (*tokenAnswer, error) {
+	form := url.Values{"grant_type": {grantTypeCC}, "audience": {audience}}
+	post := url.Values{"client_id": {clientID}, "client_secret": {secret.Reveal()}}
+	for k, v := range form {
+		post[k] = v
+	}
+	// The token endpoint has its own rate-limit bucket (spec §6).
+	req := &httpx.Request{Method: http.MethodPost, Path: "/oauth/token", Form: post, Idempotent: true,
+		RateBucket: "token", Secrets: []string{secret.Reveal()}}
+	var ans tokenAnswer
+	err := s.api.Do(ctx, req, &ans)
+	var ae *client.APIError
+	if errors.As(err, &ae) && isBadCredentials(ae) {
+		basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret.Reveal())))
+		req.Form = form
+		req.Header = http.Header{"Authorization": {"Basic " + basic}}
+		if err2 := s.api.Do(ctx, req, &ans); err2 == nil {
+			err = nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ans.AccessToken == "" {
+		return nil, &client.APIError{API: "auth0", Method: http.MethodPost, Path: "/oauth/token", Status: http.StatusOK,
+			Message: "the token answer has no access_token", Hint: "check the domain: something other than Auth0 answered"}
+	}
+	return &ans, nil
+}
+
+// managementToken returns the cached Management API token, fetching one when there is none
+// or it expires within five minutes.
+func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && s.now().Before(s.tok.refreshAt) {
+		return s.tok, nil
+	}
+	ans, err := s.token(ctx, s.creds.ClientID, s.creds.Secret, s.audience)
+	if err != nil {
+		var ae *client.APIError
+		if errors.As(err, &ae) {
+			ae.Hint = managementTokenHint(ae, s.host)
+		}
+		return nil, fmt.Errorf("auth0 Management API token: %w", err)
+	}
+	life := time.Duration(ans.ExpiresIn) * time.Second
+	if life <= 0 {
+		life = time.Hour
+	}
+	// Auth0 lists every scope the token carries; no "scope" means none.
+	s.tok = &mgmtToken{value: client.Secret(ans.AccessToken), scopes: client.SplitScopes(ans.Scope),
+		refreshAt: s.now().Add(life - min(5*time.Minute, life/2))}
+	return s.tok, nil
+}
+
+// dropToken forgets tok so that the next call fetches a new one.
+func (s *Source) dropToken(tok *mgmtToken) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == tok {
+		s.tok = nil
+	}
+}
+
+// get calls the Management API. A 401 (an expired or revoked token) is met once with a
+// fresh token.
+func (s *Source) get(ctx context.Context, path string, q url.Values, out any) error {
+	for try := 0; ; try++ {
+		tok, err := s.managementToken(ctx)
+		if err != nil {
+			return err
+		}
+		req := &httpx.Request{Method: http.MethodGet, Path: path, Query: q, Idempotent: true,
+			Header: http.Header{"Authorization": {"Bearer " + tok.value.Reveal()}}}
+		err = s.api.Do(ctx, req, out)
+		if client.StatusOf(err) == http.StatusUnauthorized && try == 0 {
+			s.dropToken(tok)
+			continue
+		}
+		return err
+	}
+}
+
+func managementTokenHint(e *client.APIError, host string) string {
+	switch {
+	case isBadCredentials(e):
+		return "check the client ID and secret of the app m2mport uses (Auth0 dashboard > Applications > the app > Settings)"
+	case isUnknownAudience(e):
+		return fmt.Sprintf("use the tenant's Auth0 domain (e.g. acme.us.auth0.com) rather than %s: the Management API lives there", host)
+	case isNotAuthorizedForAPI(e):
+		return "authorize the app for the Auth0 Management API: Applications > APIs > Auth0 Management API > Machine to Machine Applications"
+	case isGrantTypeRefused(e):
+		return "enable the Client Credentials grant for the app (Settings > Advanced Settings > Grant Types)"
+	case isScopeNotGranted(e):
+		return "grant the listed scopes to the app on the Auth0 Management API"
+	}
+	return e.Hint
+}
+
+func clientTokenHint(e *client.APIError, clientID, audience string) string {
+	switch {
+	case isBadCredentials(e):
+		return fmt.Sprintf("Auth0 did not accept the ID and secret of client %s", clientID)
+	case isUnknownAudience(e):
+		return fmt.Sprintf("no API with identifier %s exists in this tenant", audience)
+	case isNotAuthorizedForAPI(e):
+		return fmt.Sprintf("client %s has no grant for %s", clientID, audience)
+	case isGrantTypeRefused(e):
+		return "enable the Client Credentials grant for the client (Settings > Advanced Settings > Grant Types)"
+	}
+	return e.Hint
+}

@@ -1,0 +1,369 @@
+package auth0
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+// Connect fetches a Management API token and counts the tenant's M2M apps in one call. A
+// missing scope is reported in SourceInfo.Missing, not as an error: the operator decides.
+func (s *Source) Connect(ctx context.Context) (client.SourceInfo, error) {
+	tok, err := s.managementToken(ctx)
+	if err != nil {
+		return client.SourceInfo{}, err
+	}
+	info := client.SourceInfo{Name: s.tenantFromHost(), Clients: -1, Missing: missing(tok)}
+	if !tok.can("read:clients") {
+		return info, nil
+	}
+	q := url.Values{"app_type": {client.AppTypeM2M}, "is_global": {"false"}, "per_page": {"1"}, "page": {"0"},
+		"include_totals": {"true"}, "fields": {"client_id,tenant"}, "include_fields": {"true"}}
+	var p listPage
+	if err := s.get(ctx, "/api/v2/clients", q, &p); err != nil {
+		if isInsufficientScopeErr(err) {
+			info.Missing = addMissing(info.Missing, "read:clients")
+			return info, nil
+		}
+		return info, fmt.Errorf("count applications: %w", err)
+	}
+	info.Clients = p.Total
+	if len(p.Clients) > 0 && p.Clients[0].Tenant != "" {
+		info.Name = p.Clients[0].Tenant
+	}
+	return info, nil
+}
+
+// Inventory reads every M2M app (every app, with IncludeNonM2M), all client grants and all
+// resource servers, one paged list each, and joins them in memory: reading N apps, G grants
+// and R APIs takes 1 + ⌈N/100⌉ + ⌈G/100⌉ + ⌈R/100⌉ calls (the first is the token, unless
+// cached). What the credentials cannot read is said in Warnings and, per client, in Blocked.
+func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
+	tok, err := s.managementToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inv := &client.Inventory{Source: s.Name()}
+	mgmtApp := strconv.Quote(s.creds.ClientID)
+
+	appQuery := url.Values{"is_global": {"false"}, "fields": {appFields}, "include_fields": {"true"}}
+	if !s.includeNonM2M {
+		appQuery.Set("app_type", client.AppTypeM2M)
+	}
+	var apps []app
+	err = s.list(ctx, "/api/v2/clients", appQuery, func(p *listPage) { apps = append(apps, p.Clients...) })
+	if err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
+	for _, a := range apps {
+		if a.ClientID == s.creds.ClientID && a.Name != "" {
+			mgmtApp = fmt.Sprintf("%q (%s)", a.Name, a.ClientID)
+		}
+	}
+
+	grants := map[string][]grant{} // by client id
+	grantsRead := tok.can("read:client_grants")
+	if grantsRead {
+		err := s.list(ctx, "/api/v2/client-grants", url.Values{}, func(p *listPage) {
+			for _, g := range p.ClientGrants {
+				if g.SubjectType != subjectUser {
+					grants[g.ClientID] = append(grants[g.ClientID], g)
+				}
+			}
+		})
+		switch {
+		case isInsufficientScopeErr(err):
+			grantsRead = false
+		case err != nil:
+			return nil, fmt.Errorf("list client grants: %w", err)
+		}
+	}
+	if !grantsRead {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
+			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known", mgmtApp))
+	}
+
+	apis := map[string]*resourceServer{}
+	apisRead := tok.can("read:resource_servers")
+	if apisRead {
+		err := s.list(ctx, "/api/v2/resource-servers", url.Values{}, func(p *listPage) {
+			for i := range p.ResourceServers {
+				apis[p.ResourceServers[i].Identifier] = &p.ResourceServers[i]
+			}
+		})
+		switch {
+		case isInsufficientScopeErr(err):
+			apisRead = false
+		case err != nil:
+			return nil, fmt.Errorf("list APIs: %w", err)
+		}
+	}
+	if !apisRead {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
+			"APIs hidden: add read:resource_servers to the Management API grant of app %s; API names, scope descriptions and allow-all grants are unknown", mgmtApp))
+	}
+	for _, id := range slices.Sorted(maps.Keys(apis)) {
+		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
+	}
+
+	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp, mgmtID: s.creds.ClientID, mgmtAudience: s.audience}
+	inv.Clients = make([]client.Client, 0, len(apps))
+	for _, a := range apps {
+		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
+	}
+	sortClients(inv.Clients)
+	if r.hidden > 0 {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
+			"secrets hidden: add read:client_keys to the Management API grant of app %s (%d clients cannot be imported until then)", mgmtApp, r.hidden))
+	}
+	if r.unexpanded > 0 {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
+			"%d grants allow all scopes of an API m2mport cannot read; those clients' scopes are incomplete", r.unexpanded))
+	}
+	return inv, nil
+}
+
+// sortClients puts M2M clients first, then orders by name without regard to case, then by
+// id. It sorts indices on precomputed keys: records are large and names are compared often.
+func sortClients(clients []client.Client) {
+	type key struct {
+		other    bool
+		name, id string
+		i        int
+	}
+	keys := make([]key, len(clients))
+	for i := range clients {
+		keys[i] = key{!clients[i].IsM2M(), strings.ToLower(clients[i].Name), clients[i].ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.other != b.other {
+			if a.other {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id))
+	})
+	sorted := make([]client.Client, len(clients))
+	for j, k := range keys {
+		sorted[j] = clients[k.i]
+	}
+	copy(clients, sorted)
+}
+
+// list reads every page of a list endpoint, stopping at the total the first page announces
+// so that a tenant of exactly k·100 items costs k calls, not k+1.
+func (s *Source) list(ctx context.Context, path string, q url.Values, each func(*listPage)) error {
+	q.Set("per_page", strconv.Itoa(perPage))
+	q.Set("include_totals", "true")
+	seen := 0
+	for page := 0; ; page++ {
+		q.Set("page", strconv.Itoa(page))
+		var p listPage
+		if err := s.get(ctx, path, q, &p); err != nil {
+			return err
+		}
+		each(&p)
+		n := p.len()
+		seen += n
+		if n == 0 || n < perPage || seen >= p.Total {
+			return nil
+		}
+	}
+}
+
+// reader turns one app and its grants into a record.
+type reader struct {
+	apis     map[string]*resourceServer
+	keysRead bool
+	mgmtApp  string
+	// The app m2mport reads with and the Management API's audience: neither belongs in Stytch
+	// by default.
+	mgmtID, mgmtAudience string
+	hidden               int // clients whose secret the credentials could not read
+	unexpanded           int // allow-all grants whose API is unknown
+}
+
+func (r *reader) record(a app, grants []grant) client.Client {
+	c := client.Client{
+		ID:          a.ClientID,
+		Secret:      client.Secret(a.ClientSecret),
+		Name:        a.Name,
+		Description: a.Description,
+		Metadata:    a.ClientMetadata,
+		AppType:     a.AppType,
+	}
+	byAudience := map[string]*client.Grant{}
+	for _, g := range grants {
+		cg := byAudience[g.Audience]
+		if cg == nil {
+			cg = &client.Grant{Audience: g.Audience}
+			byAudience[g.Audience] = cg
+		}
+		api := r.apis[g.Audience]
+		if api != nil {
+			cg.API = api.Name
+		}
+		cg.System = cg.System || g.IsSystem || g.Audience == r.mgmtAudience || (api != nil && api.IsSystem)
+		scopes := client.NewScopes(g.Scope...)
+		if g.AllowAllScopes {
+			cg.AllowAll = true
+			if api == nil {
+				r.unexpanded++
+			} else {
+				for _, sc := range api.Scopes {
+					scopes = scopes.With(sc.Value)
+				}
+			}
+		}
+		cg.Scopes = cg.Scopes.Union(scopes)
+	}
+	for _, aud := range slices.Sorted(maps.Keys(byAudience)) {
+		c.Grants = append(c.Grants, *byAudience[aud])
+	}
+	c.Scopes = client.ScopesOf(c.Grants, nil)
+	c.Blocked = r.blockers(a)
+	c.LeftOut = r.leftOut(c)
+	return c
+}
+
+// leftOut says why "import all" should pass over an importable client: the app m2mport
+// itself reads Auth0 with, or one whose every grant is to Auth0's own Management API — both
+// serve Auth0 administration, which Stytch does not offer.
+func (r *reader) leftOut(c client.Client) string {
+	if len(c.Blocked) > 0 {
+		return ""
+	}
+	if c.ID == r.mgmtID {
+		return "m2mport reads Auth0 with this app"
+	}
+	if len(c.Grants) > 0 && !slices.ContainsFunc(c.Grants, func(g client.Grant) bool { return !g.System }) {
+		return "its only grants are to Auth0's Management API, which Stytch does not serve"
+	}
+	return ""
+}
+
+func (r *reader) blockers(a app) []client.Blocker {
+	if a.AppType != client.AppTypeM2M {
+		kind := "an application without a type"
+		if a.AppType != "" {
+			kind = "a " + a.AppType + " application"
+		}
+		return []client.Blocker{{Reason: client.BlockNotM2M,
+			Message: fmt.Sprintf("%s is %s, not machine-to-machine", a.Name, kind),
+			Hint:    "only machine-to-machine applications can be moved to Stytch"}}
+	}
+	var out []client.Blocker
+	method := ""
+	if a.TokenEndpointAuthMethod != nil {
+		method = *a.TokenEndpointAuthMethod
+	}
+	switch {
+	case keyBased(a):
+		out = append(out, client.Blocker{Reason: client.BlockKeyBased,
+			Message: "authenticates with a private key or certificate, so there is no secret to carry over",
+			Hint:    "to migrate it, give it a client secret in Auth0 (Credentials > Authentication Method: Client Secret)"})
+	case method == authNone:
+		out = append(out, client.Blocker{Reason: client.BlockNoSecret,
+			Message: "is a public client (authentication method none), so it has no secret",
+			Hint:    "to migrate it, set Credentials > Authentication Method to Client Secret in Auth0"})
+	case a.ClientSecret == "" && !r.keysRead:
+		r.hidden++
+		out = append(out, client.Blocker{Reason: client.BlockSecretHidden,
+			Message: "Auth0 did not return the secret: m2mport's credentials may not read client keys",
+			Hint:    "add read:client_keys to the Management API grant of app " + r.mgmtApp})
+	case a.ClientSecret == "":
+		out = append(out, client.Blocker{Reason: client.BlockNoSecret,
+			Message: "Auth0 returned no secret for this application",
+			Hint:    "rotate the client secret in Auth0, then read the tenant again"})
+	}
+	if a.GrantTypes != nil && !slices.Contains(*a.GrantTypes, grantTypeCC) {
+		out = append(out, client.Blocker{Reason: client.BlockNoClientCreds,
+			Message: "the Client Credentials grant is not enabled for it",
+			Hint:    "enable it in Auth0 (Settings > Advanced Settings > Grant Types) if the app should get tokens with its secret"})
+	}
+	return out
+}
+
+// keyBased reports whether the app authenticates with private_key_jwt or mTLS. Without
+// read:client_keys Auth0 hides client_authentication_methods, but such apps still stand out
+// by having no token_endpoint_auth_method (spec §2).
+func keyBased(a app) bool {
+	for m := range a.ClientAuthenticationMethods {
+		if m != "client_secret" {
+			return true
+		}
+	}
+	return a.TokenEndpointAuthMethod == nil && a.ClientSecret == ""
+}
+
+func apiOf(rs *resourceServer, mgmtAudience string) client.API {
+	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience}
+	for _, sc := range rs.Scopes {
+		api.Scopes = append(api.Scopes, client.ScopeInfo{Value: sc.Value, Description: sc.Description})
+	}
+	return api
+}
+
+// can reports whether the token gives what scope gives.
+func (t *mgmtToken) can(scope string) bool {
+	return t.scopes.Has(scope) || slices.ContainsFunc(standIns[scope], t.scopes.Has)
+}
+
+func missing(t *mgmtToken) []client.MissingPermission {
+	var out []client.MissingPermission
+	for _, p := range requiredScopes {
+		if !t.can(p.Scope) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func addMissing(list []client.MissingPermission, scope string) []client.MissingPermission {
+	for _, p := range list {
+		if p.Scope == scope {
+			return list
+		}
+	}
+	for _, p := range requiredScopes {
+		if p.Scope == scope {
+			list = append(list, p)
+		}
+	}
+	return list
+}
+
+func isInsufficientScopeErr(err error) bool {
+	return err != nil && client.StatusOf(err) == 403 && client.ErrorCode(err) == "insufficient_scope"
+}
+
+// tenantFromHost guesses the tenant's name when no application says it: the first label of
+// an *.auth0.com domain, else the host.
+func (s *Source) tenantFromHost() string {
+	if strings.HasSuffix(s.host, ".auth0.com") {
+		name, _, _ := strings.Cut(s.host, ".")
+		return name
+	}
+	return s.host
+}
+
+func uniqueBy[T any](items []T, key func(T) string) []T {
+	seen := make(map[string]bool, len(items))
+	out := items[:0]
+	for _, it := range items {
+		if k := key(it); !seen[k] {
+			seen[k] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}

@@ -1,0 +1,278 @@
+package auth0
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+func strp(s string) *string            { return &s }
+func grantTypes(v ...string) *[]string { return &v }
+
+func reasons(bs []client.Blocker) string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, string(b.Reason))
+	}
+	return strings.Join(out, ",")
+}
+
+func TestBlockers(t *testing.T) {
+	post := strp("client_secret_post")
+	cases := []struct {
+		name     string
+		app      app
+		keysRead bool
+		want     string
+	}{
+		{"importable", app{AppType: "non_interactive", ClientSecret: "s3cret", TokenEndpointAuthMethod: post, GrantTypes: grantTypes("client_credentials")}, true, ""},
+		{"grant types absent means the M2M default", app{AppType: "non_interactive", ClientSecret: "s3cret", TokenEndpointAuthMethod: post}, true, ""},
+		{"private key jwt", app{AppType: "non_interactive", ClientAuthenticationMethods: map[string]json.RawMessage{"private_key_jwt": []byte(`{}`)}}, true, "key_based"},
+		{"key based seen without read:client_keys", app{AppType: "non_interactive"}, false, "key_based"},
+		{"mtls", app{AppType: "non_interactive", ClientAuthenticationMethods: map[string]json.RawMessage{"tls_client_auth": []byte(`{}`)}, TokenEndpointAuthMethod: post}, true, "key_based"},
+		{"public", app{AppType: "non_interactive", TokenEndpointAuthMethod: strp("none")}, true, "no_secret"},
+		{"secret hidden", app{AppType: "non_interactive", TokenEndpointAuthMethod: post}, false, "secret_hidden"},
+		{"secret missing though readable", app{AppType: "non_interactive", TokenEndpointAuthMethod: post}, true, "no_secret"},
+		{"no client credentials", app{AppType: "non_interactive", ClientSecret: "s3cret", TokenEndpointAuthMethod: post, GrantTypes: grantTypes("implicit")}, true, "no_client_credentials"},
+		{"hidden and no client credentials", app{AppType: "non_interactive", TokenEndpointAuthMethod: post, GrantTypes: grantTypes()}, false, "secret_hidden,no_client_credentials"},
+		{"spa", app{Name: "Web", AppType: "spa", TokenEndpointAuthMethod: strp("none")}, true, "not_m2m"},
+		{"no type", app{Name: "Old"}, true, "not_m2m"},
+	}
+	for _, tc := range cases {
+		r := reader{keysRead: tc.keysRead, mgmtApp: `"m2mport" (abc)`}
+		got := r.blockers(tc.app)
+		if reasons(got) != tc.want {
+			t.Errorf("%s: blocked %q, want %q", tc.name, reasons(got), tc.want)
+		}
+		for _, b := range got {
+			if b.Message == "" || (b.Reason != client.BlockNotM2M && b.Hint == "") {
+				t.Errorf("%s: %s needs a message and a hint: %+v", tc.name, b.Reason, b)
+			}
+			if b.Reason == client.BlockSecretHidden && !strings.Contains(b.Hint, `read:client_keys to the Management API grant of app "m2mport" (abc)`) {
+				t.Errorf("%s: the hint must say which app's grant to fix: %q", tc.name, b.Hint)
+			}
+		}
+	}
+}
+
+func TestRecordJoinsGrantsByAudience(t *testing.T) {
+	r := reader{keysRead: true, apis: map[string]*resourceServer{
+		"https://orders/": {Name: "Orders", Identifier: "https://orders/", Scopes: []struct {
+			Value       string `json:"value"`
+			Description string `json:"description"`
+		}{{"read:orders", "Read"}, {"write:orders", "Write"}}},
+	}}
+	a := app{ClientID: "id1", ClientSecret: "sec", Name: "Billing", Description: "d", AppType: "non_interactive",
+		TokenEndpointAuthMethod: strp("client_secret_post"), ClientMetadata: map[string]any{"team": "billing"}}
+	c := r.record(a, []grant{
+		{ClientID: "id1", Audience: "https://zeta/", Scope: []string{"z:b", "z:a"}},
+		{ClientID: "id1", Audience: "https://orders/", AllowAllScopes: true},
+		{ClientID: "id1", Audience: "https://unknown/", AllowAllScopes: true},
+	})
+	if c.ID != "id1" || c.Secret.Reveal() != "sec" || c.Name != "Billing" || c.Description != "d" || c.Metadata["team"] != "billing" || !c.Importable() {
+		t.Fatalf("%+v", c)
+	}
+	got := fmt.Sprintf("%+v", c.Grants)
+	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true} " +
+		"{Audience:https://unknown/ API: Scopes: AllowAll:true} {Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false}]"
+	if got != want {
+		t.Fatalf("grants\n got %s\nwant %s", got, want)
+	}
+	if c.Scopes.String() != "read:orders write:orders z:a z:b" {
+		t.Fatalf("scopes %q", c.Scopes)
+	}
+	if r.unexpanded != 1 {
+		t.Fatalf("unexpanded %d", r.unexpanded)
+	}
+}
+
+func TestDecodeErrorShapes(t *testing.T) {
+	cases := map[string][2]string{
+		`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:clients","errorCode":"insufficient_scope"}`: {"insufficient_scope", "Insufficient scope, expected any of: read:clients"},
+		`{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`:                                                                   {"", "Invalid token"},
+		`{"error":"access_denied","error_description":"Unauthorized"}`:                                                                          {"access_denied", "Unauthorized"},
+	}
+	for body, want := range cases {
+		var e client.APIError
+		decodeError([]byte(body), &e)
+		if e.Code != want[0] || e.Message != want[1] {
+			t.Errorf("%s: code %q message %q", body, e.Code, e.Message)
+		}
+	}
+}
+
+// fakeTenant is the least of a Management API needed to test token handling: it counts
+// token calls and refuses body credentials when basicOnly is set.
+type fakeTenant struct {
+	tokens    atomic.Int32
+	basicOnly bool
+	expiresIn int
+	reject    atomic.Int32 // this many /api/v2 calls answer 401 first
+}
+
+func (f *fakeTenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/oauth/token":
+		r.ParseForm()
+		id, secret, basic := r.BasicAuth()
+		if !basic {
+			id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+		}
+		if id != "mgmt" || secret != "mgmt-secret-value" || (f.basicOnly && !basic) {
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"error":"access_denied","error_description":"Unauthorized"}`)
+			return
+		}
+		n := f.tokens.Add(1)
+		fmt.Fprintf(w, `{"access_token":"tok-%d","expires_in":%d,"scope":"read:clients read:client_keys","token_type":"Bearer"}`, n, f.expiresIn)
+	case "/api/v2/clients":
+		if f.reject.Load() > 0 {
+			f.reject.Add(-1)
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation"}`)
+			return
+		}
+		fmt.Fprint(w, `{"total":0,"start":0,"limit":1,"clients":[]}`)
+	default:
+		w.WriteHeader(404)
+	}
+}
+
+func newFake(t *testing.T, f *fakeTenant) (*Source, *time.Time) {
+	t.Helper()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "mgmt", Secret: "mgmt-secret-value"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	return s, &now
+}
+
+func TestManagementTokenIsCachedUntilFiveMinutesBeforeExpiry(t *testing.T) {
+	f := &fakeTenant{expiresIn: 86400}
+	s, now := newFake(t, f)
+	ctx := context.Background()
+	for range 3 {
+		if _, err := s.Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.tokens.Load() != 1 {
+		t.Fatalf("%d token calls for three connects", f.tokens.Load())
+	}
+	*now = now.Add(24*time.Hour - 6*time.Minute)
+	s.Connect(ctx)
+	if f.tokens.Load() != 1 {
+		t.Fatal("a token with 6 minutes left should still be used")
+	}
+	*now = now.Add(2 * time.Minute)
+	s.Connect(ctx)
+	if f.tokens.Load() != 2 {
+		t.Fatal("a token with 4 minutes left should be replaced")
+	}
+}
+
+func TestExpiredTokenIsReplacedOnce(t *testing.T) {
+	f := &fakeTenant{expiresIn: 86400}
+	s, _ := newFake(t, f)
+	f.reject.Store(1)
+	if _, err := s.Connect(context.Background()); err != nil {
+		t.Fatalf("one 401 should be met with a new token: %v", err)
+	}
+	if f.tokens.Load() != 2 {
+		t.Fatalf("%d token calls", f.tokens.Load())
+	}
+	f.reject.Store(5)
+	_, err := s.Connect(context.Background())
+	if client.StatusOf(err) != 401 || !strings.Contains(err.Error(), "Expired token") {
+		t.Fatalf("a second 401 is an error: %v", err)
+	}
+}
+
+func TestTokenFallsBackToBasicAuthentication(t *testing.T) {
+	f := &fakeTenant{expiresIn: 86400, basicOnly: true}
+	s, _ := newFake(t, f)
+	if _, err := s.Connect(context.Background()); err != nil {
+		t.Fatalf("an app set to client_secret_basic should still connect: %v", err)
+	}
+}
+
+// TestEverySpecErrorRowIsTyped feeds each error answer of the spec to the reader, including
+// the rows it never provokes itself, and checks the code, the message and the hint.
+func TestEverySpecErrorRowIsTyped(t *testing.T) {
+	const okToken = `{"access_token":"tok","expires_in":86400,"scope":"read:clients read:client_keys read:client_grants read:resource_servers","token_type":"Bearer"}`
+	rows := []struct {
+		name              string
+		tokenStatus       int
+		token             string
+		listStatus        int
+		list              string
+		status            int
+		code, msg, inHint string
+	}{
+		{"token: unknown client (older tenants)", 401, `{"error":"access_denied","error_description":"Unauthorized"}`, 0, "",
+			401, "access_denied", "Unauthorized", "check the client ID and secret"},
+		{"token: wrong secret", 401, `{"error":"invalid_client","error_description":"Client authentication failed"}`, 0, "",
+			401, "invalid_client", "Client authentication failed", "check the client ID and secret"},
+		{"token: no grant", 403, `{"error":"access_denied","error_description":"Client is not authorized to access \"https://acme/api/v2/\". You might probably want to create a \"client-grant\" associated to this API."}`, 0, "",
+			403, "access_denied", "Client is not authorized", "authorize the app for the Auth0 Management API"},
+		{"token: unknown audience", 403, `{"error":"access_denied","error_description":"Service not enabled within domain: https://login.acme.com/api/v2/"}`, 0, "",
+			403, "access_denied", "Service not enabled", "use the tenant's Auth0 domain"},
+		{"token: grant type", 403, `{"error":"unauthorized_client","error_description":"Grant type 'client_credentials' not allowed for the client."}`, 0, "",
+			403, "unauthorized_client", "Grant type", "enable the Client Credentials grant"},
+		{"token: scope not granted", 403, `{"error":"access_denied","error_description":"Client has not been granted scopes: a, b"}`, 0, "",
+			403, "access_denied", "Client has not been granted scopes", "grant the listed scopes"},
+		{"token: invalid request", 400, `{"error":"invalid_request","error_description":"Missing required parameter: audience"}`, 0, "",
+			400, "invalid_request", "Missing required parameter", "bug in m2mport"},
+		{"token: unsupported grant type", 400, `{"error":"unsupported_grant_type","error_description":"Unsupported grant type: x"}`, 0, "",
+			400, "unsupported_grant_type", "Unsupported grant type", "bug in m2mport"},
+		{"token: rate limited", 429, `{"error":"too_many_requests","error_description":"Rate limit exceeded. Please retry after some time."}`, 0, "",
+			429, "too_many_requests", "Rate limit exceeded", "rate limiting"},
+		{"list: bad query", 200, okToken, 400, `{"statusCode":400,"error":"Bad Request","message":"Invalid request query string. x.","errorCode":"invalid_query_string"}`,
+			400, "invalid_query_string", "Invalid request query string", "bug in m2mport"},
+		{"list: invalid token", 200, okToken, 401, `{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`,
+			401, "", "Invalid token", "refused the Management API token"},
+		{"list: bad audience", 200, okToken, 401, `{"statusCode":401,"error":"Unauthorized","message":"Bad audience: https://x/"}`,
+			401, "", "Bad audience", "refused the Management API token"},
+		{"list: insufficient scope", 200, okToken, 403, `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:clients,read:client_keys,read:client_summary","errorCode":"insufficient_scope"}`,
+			403, "insufficient_scope", "Insufficient scope", "add the missing scope"},
+		{"list: not found", 200, okToken, 404, `{"statusCode":404,"error":"Not Found","message":"Client not found.","errorCode":"inexistent_client"}`,
+			404, "inexistent_client", "Client not found.", ""},
+		{"list: rate limited", 200, okToken, 429, `{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}`,
+			429, "too_many_requests", "Global limit has been reached", "rate limiting"},
+	}
+	for _, row := range rows {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/oauth/token" {
+				w.WriteHeader(row.tokenStatus)
+				fmt.Fprint(w, row.token)
+				return
+			}
+			w.WriteHeader(row.listStatus)
+			fmt.Fprint(w, row.list)
+		}))
+		s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: "secret-value"}, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Inventory(context.Background())
+		srv.Close()
+		var ae *client.APIError
+		if !errors.As(err, &ae) || ae.Status != row.status || ae.Code != row.code || !strings.HasPrefix(ae.Message, row.msg) || !strings.Contains(ae.Hint, row.inHint) {
+			t.Errorf("%s: %v (hint %q)", row.name, err, ae.Hint)
+		}
+	}
+}

@@ -1,0 +1,586 @@
+package stytch_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/stytch"
+)
+
+func start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
+	t.Helper()
+	sb, err := sandbox.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	return sb
+}
+
+func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
+	t.Helper()
+	s := sb.Stytch()
+	cfg := stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL},
+		UserAgent: "m2mport/test"}
+	if mod != nil {
+		mod(&cfg)
+	}
+	tg, err := stytch.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func getJSON(t testing.TB, url string, out any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func stats(t testing.TB, sb *sandbox.Sandbox) sandbox.StatsJSON {
+	var s sandbox.StatsJSON
+	getJSON(t, sb.Stytch().URL+"/_sandbox/stats", &s)
+	return s
+}
+
+func stored(t testing.TB, sb *sandbox.Sandbox) map[string]sandbox.InspectedClient {
+	var body struct{ Clients []sandbox.InspectedClient }
+	getJSON(t, sb.Stytch().URL+"/_sandbox/clients", &body)
+	m := map[string]sandbox.InspectedClient{}
+	for _, c := range body.Clients {
+		m[c.ClientID] = c
+	}
+	return m
+}
+
+// secrets collects every secret a test handles, so that each error can be checked for them.
+type secrets struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (s *secrets) add(v ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list = append(s.list, v...)
+}
+
+// check fails when err, in any format, holds one of the secrets.
+func (s *secrets) check(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
+	var ae *client.APIError
+	if errors.As(err, &ae) {
+		texts = append(texts, fmt.Sprintf("%#v", *ae))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, text := range texts {
+		for _, v := range s.list {
+			if len(v) >= 8 && strings.Contains(text, v) {
+				t.Fatalf("an error holds a secret (…%s): %s", v[len(v)-4:], text)
+			}
+		}
+	}
+}
+
+// wantCode checks err is an APIError with the status and code, a hint, and no secret.
+func (s *secrets) wantCode(t testing.TB, what string, err error, status int, code string) *client.APIError {
+	t.Helper()
+	s.check(t, err)
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.Status != status || ae.Code != code {
+		t.Fatalf("%s: want %d %s, got %v", what, status, code, err)
+	}
+	if ae.Hint == "" || ae.RequestID == "" || ae.API != "stytch" {
+		t.Errorf("%s: %#v should carry a hint and the request id", what, *ae)
+	}
+	return ae
+}
+
+const goodSecret = "Xk2-p9QvL0zR7mW4tY8uB3nC6dF1gH5j"
+
+func TestConnect(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	info, err := newTarget(t, sb, nil).Connect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ProjectID != sb.Stytch().ProjectID || info.Live || info.Clients != 2 {
+		t.Fatalf("%+v, want the demo project's 2 clients", info)
+	}
+	if st := stats(t, sb); st.Total != 1 {
+		t.Fatalf("connect took %d calls", st.Total)
+	}
+
+	var s secrets
+	s.add(sb.Stytch().Secret, "wrong-project-secret")
+	bad := newTarget(t, sb, func(c *stytch.Config) { c.Credentials.Secret = "wrong-project-secret" })
+	_, err = bad.Connect(context.Background())
+	ae := s.wantCode(t, "wrong secret", err, 401, client.CodeUnauthorized)
+	if !strings.Contains(ae.Hint, "check the project ID and secret") {
+		t.Errorf("hint %q", ae.Hint)
+	}
+}
+
+func TestLiveProject(t *testing.T) {
+	sb := start(t, sandbox.Options{StytchProjectID: "project-live-6e0c3ad5-0000-4000-8000-000000000001"})
+	tg := newTarget(t, sb, nil)
+	info, err := tg.Connect(context.Background())
+	if err != nil || !info.Live || !tg.IsLive() {
+		t.Fatalf("a project-live- project must say so: %+v %v", info, err)
+	}
+}
+
+func TestImportGetUpdateDelete(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	tg := newTarget(t, sb, nil)
+	ctx := context.Background()
+	var s secrets
+	s.add(sb.Stytch().Secret, goodSecret)
+
+	c := &client.Client{ID: "auth0|Billing/Worker-ü?#%", Secret: goodSecret, Name: "Billing Worker", Description: "Nightly",
+		Scopes: client.NewScopes("write:invoices", "read:invoices"), Metadata: map[string]any{"team": "billing", "tier": "gold"}}
+	got, err := tg.Create(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := client.Stored{ID: c.ID, Name: "Billing Worker", Description: "Nightly", Status: "active", Scopes: c.Scopes,
+		Metadata: map[string]any{"team": "billing", "tier": "gold"}, SecretLast4: c.Secret.Last4()}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("created\n got %+v\nwant %+v", got, want)
+	}
+	in := stored(t, sb)[c.ID]
+	sum := sha256.Sum256([]byte(goodSecret))
+	if in.ClientSecretSHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatal("Stytch does not hold the source's secret")
+	}
+	if again, err := tg.Get(ctx, c.ID); err != nil || fmt.Sprint(again) != fmt.Sprint(want) {
+		t.Fatalf("get %+v %v", again, err)
+	}
+
+	_, err = tg.Create(ctx, c)
+	s.wantCode(t, "duplicate", err, 400, client.CodeDuplicateClientID)
+
+	empty, name := "", "Billing Worker v2"
+	none := client.Scopes{}
+	one := client.NewScopes("read:invoices")
+	steps := []struct {
+		u    client.Update
+		want string
+	}{
+		{client.Update{Name: &name}, "Billing Worker v2|Nightly|read:invoices write:invoices|map[team:billing tier:gold]"},
+		{client.Update{Description: &empty, Scopes: &one}, "Billing Worker v2||read:invoices|map[team:billing tier:gold]"},
+		{client.Update{Metadata: map[string]any{"tier": nil, "owner": "ops"}}, "Billing Worker v2||read:invoices|map[owner:ops team:billing]"},
+		{client.Update{Scopes: &none}, "Billing Worker v2|||map[owner:ops team:billing]"},
+	}
+	for i, st := range steps {
+		got, err := tg.Update(ctx, c.ID, st.u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("%s|%s|%s|%v", got.Name, got.Description, got.Scopes, got.Metadata)
+		if line != st.want {
+			t.Errorf("update %d: %s, want %s", i, line, st.want)
+		}
+		if again, _ := tg.Get(ctx, c.ID); fmt.Sprint(again) != fmt.Sprint(got) {
+			t.Errorf("update %d answered %+v but stored %+v", i, got, again)
+		}
+	}
+	if got, err := tg.SetStatus(ctx, c.ID, false); err != nil || got.Status != "inactive" {
+		t.Fatalf("status %+v %v", got, err)
+	}
+
+	if err := tg.Delete(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tg.Get(ctx, c.ID)
+	s.wantCode(t, "get deleted", err, 404, client.CodeClientNotFound)
+	s.wantCode(t, "delete again", tg.Delete(ctx, c.ID), 404, client.CodeClientNotFound)
+	_, err = tg.Update(ctx, c.ID, client.Update{Name: &name})
+	s.wantCode(t, "update deleted", err, 404, client.CodeClientNotFound)
+}
+
+func TestImportRefusals(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	tg := newTarget(t, sb, nil)
+	var s secrets
+	s.add(sb.Stytch().Secret)
+	many := map[string]any{}
+	for i := range 21 {
+		many[fmt.Sprint("k", i)] = "v"
+	}
+	var scopes []string
+	for i := range 101 {
+		scopes = append(scopes, fmt.Sprint("s:", i))
+	}
+	cases := []struct {
+		name string
+		c    client.Client
+		code string
+	}{
+		{"weak secret", client.Client{ID: "weak", Secret: "passpasspasspass"}, client.CodeInsecureSecret},
+		{"short secret", client.Client{ID: "short", Secret: "Ab1-x"}, client.CodeInsecureSecret},
+		{"long secret", client.Client{ID: "long", Secret: client.Secret(strings.Repeat("aB3-xY9_", 33))}, client.CodeSecretTooLong},
+		{"scope with a space", client.Client{ID: "sp", Secret: goodSecret, Scopes: client.Scopes{"read orders"}}, client.CodeInvalidScope},
+		{"too many scopes", client.Client{ID: "many", Secret: goodSecret, Scopes: client.NewScopes(scopes...)}, client.CodeTooManyScopes},
+		{"too many metadata keys", client.Client{ID: "meta", Secret: goodSecret, Metadata: many}, "metadata_too_many_keys"},
+		{"metadata too large", client.Client{ID: "big", Secret: goodSecret, Metadata: map[string]any{"x": strings.Repeat("y", 5000)}}, "metadata_too_large"},
+		{"id with a space", client.Client{ID: "has space", Secret: goodSecret}, "m2m_client_invalid_client_id"},
+	}
+	for _, tc := range cases {
+		s.add(tc.c.Secret.Reveal())
+		_, err := tg.Create(context.Background(), &tc.c)
+		s.wantCode(t, tc.name, err, 400, tc.code)
+		if errors.Is(err, client.ErrNoAnswer) {
+			t.Errorf("%s: a refusal is not ambiguous", tc.name)
+		}
+	}
+	if n := len(stored(t, sb)); n != 2 {
+		t.Fatalf("%d clients stored after refusals, want the demo's 2", n)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	sb := start(t, sandbox.Options{Seed: "empty"})
+	tg := newTarget(t, sb, nil)
+	ctx := context.Background()
+	var ids []string
+	for i := range 1200 {
+		c := &client.Client{ID: fmt.Sprintf("client-%04d", i), Secret: goodSecret, Name: fmt.Sprint("n", i%3), Scopes: client.Scopes{fmt.Sprint("s:", i%5)}}
+		if _, err := tg.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	before := stats(t, sb).Routes["POST /v1/m2m/clients/search"]["200"]
+	found, err := tg.Search(ctx, append(slices.Clone(ids), "not-there", "also/not ü"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1200 || found["client-0007"].Scopes.String() != "s:2" || found["client-0007"].SecretLast4 != client.LastFour(goodSecret) {
+		t.Fatalf("found %d, client-0007 %+v", len(found), found["client-0007"])
+	}
+	if n := stats(t, sb).Routes["POST /v1/m2m/clients/search"]["200"] - before; n != 2 {
+		t.Fatalf("1202 ids took %d searches, want 2 (batches of 1000): %v", n, stats(t, sb).Routes)
+	}
+
+	// The raw endpoint: cursor paging, filters, a bad filter.
+	var all []string
+	req := stytch.SearchRequest{Limit: 250}
+	for pages := 0; ; pages++ {
+		page, err := tg.SearchPage(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Clients {
+			all = append(all, c.ID)
+		}
+		if page.NextCursor == "" {
+			if pages != 4 {
+				t.Fatalf("%d pages of 250 for 1200 clients", pages+1)
+			}
+			break
+		}
+		req.Cursor = page.NextCursor
+	}
+	slices.Sort(all)
+	if !slices.Equal(all, ids) {
+		t.Fatalf("paging lost or repeated clients: %d", len(all))
+	}
+	page, err := tg.SearchPage(ctx, stytch.SearchRequest{Limit: 1000, Query: &stytch.Query{Operator: "AND", Operands: []stytch.Filter{
+		{Name: "client_name", Values: []string{"n1"}}, {Name: "scopes", Values: []string{"s:0", "s:1"}}}}})
+	if err != nil || len(page.Clients) != 160 {
+		t.Fatalf("name n1 and scope s:0|s:1: %d clients, %v", len(page.Clients), err)
+	}
+	var s secrets
+	_, err = tg.SearchPage(ctx, stytch.SearchRequest{Query: &stytch.Query{Operator: "AND", Operands: []stytch.Filter{{Name: "colour", Values: []string{"red"}}}}})
+	s.wantCode(t, "bad filter", err, 400, "m2m_search_filter_name_not_recognized")
+}
+
+func TestTokensAndKeys(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	tg := newTarget(t, sb, func(c *stytch.Config) { c.JWKSRefetchEvery = time.Millisecond })
+	ctx := context.Background()
+	var s secrets
+	s.add(sb.Stytch().Secret, goodSecret)
+	c := &client.Client{ID: "svc-orders", Secret: goodSecret, Scopes: client.NewScopes("read:orders", "write:orders")}
+	if _, err := tg.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+
+	verify := func(tok client.Secret, scopes string) *jwt.Token {
+		t.Helper()
+		s.add(tok.Reveal())
+		parsed, err := jwt.Parse(tok.Reveal(), func(tk *jwt.Token) (any, error) {
+			kid, _ := tk.Header["kid"].(string)
+			return tg.Key(ctx, kid)
+		}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(tg.ProjectID()), jwt.WithIssuer(tg.Issuers()[0]),
+			jwt.WithSubject(c.ID), jwt.WithExpirationRequired())
+		if err != nil {
+			t.Fatalf("token does not verify against the project's keys: %v", err)
+		}
+		if got := parsed.Claims.(jwt.MapClaims)["scope"]; got != scopes {
+			t.Fatalf("scope %q, want %q", got, scopes)
+		}
+		return parsed
+	}
+	tok, err := tg.Token(ctx, c.ID, c.Secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := verify(tok, "read:orders write:orders")
+	tok, err = tg.Token(ctx, c.ID, c.Secret, client.NewScopes("read:orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify(tok, "read:orders")
+	jwksCalls := func() int { return stats(t, sb).Routes["GET /v1/b2b/sessions/jwks/{project_id}"]["200"] }
+	if n := jwksCalls(); n != 1 {
+		t.Fatalf("the key set was fetched %d times for one kid", n)
+	}
+
+	sb.RotateStytchKey()
+	tok, err = tg.Token(ctx, c.ID, c.Secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond) // past JWKSRefetchEvery
+	rotated := verify(tok, "read:orders write:orders")
+	if rotated.Header["kid"] == first.Header["kid"] || jwksCalls() != 2 {
+		t.Fatalf("after a rotation the new kid is fetched once: kids %v %v, %d fetches", first.Header["kid"], rotated.Header["kid"], jwksCalls())
+	}
+	if _, err := tg.Key(ctx, first.Header["kid"].(string)); err != nil {
+		t.Fatalf("the previous key is still served: %v", err)
+	}
+	if _, err := tg.Key(ctx, "made-up"); !errors.Is(err, stytch.ErrUnknownKey) {
+		t.Fatalf("made-up kid: %v", err)
+	}
+
+	consumer := newTarget(t, sb, func(c *stytch.Config) { c.ConsumerJWKS = true })
+	if _, err := consumer.Key(ctx, rotated.Header["kid"].(string)); err != nil || stats(t, sb).Routes["GET /v1/sessions/jwks/{project_id}"]["200"] != 1 {
+		t.Fatalf("consumer JWKS path: %v", err)
+	}
+
+	_, err = tg.Token(ctx, c.ID, "Wrong-Secret-Value-123", nil)
+	s.add("Wrong-Secret-Value-123")
+	s.wantCode(t, "wrong secret", err, 400, client.CodeInvalidClient)
+	_, err = tg.Token(ctx, "nobody", c.Secret, nil)
+	s.wantCode(t, "unknown client", err, 400, client.CodeInvalidClient)
+	_, err = tg.Token(ctx, c.ID, c.Secret, client.NewScopes("admin"))
+	s.wantCode(t, "scope not held", err, 400, client.CodeInvalidOAuthScp)
+	tg.SetStatus(ctx, c.ID, false)
+	_, err = tg.Token(ctx, c.ID, c.Secret, nil)
+	s.wantCode(t, "inactive client", err, 400, client.CodeInvalidClient)
+}
+
+func TestRotation(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	tg := newTarget(t, sb, nil)
+	ctx := context.Background()
+	var s secrets
+	s.add(sb.Stytch().Secret, goodSecret)
+	c := &client.Client{ID: "rotating", Secret: goodSecret, Scopes: client.Scopes{"a"}}
+	if _, err := tg.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tg.RotateComplete(ctx, c.ID)
+	s.wantCode(t, "complete before start", err, 400, "m2m_client_not_rotating_secret")
+	_, err = tg.RotateCancel(ctx, c.ID)
+	s.wantCode(t, "cancel before start", err, 400, "m2m_client_not_rotating_secret")
+
+	r, err := tg.RotateStart(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.add(r.NextSecret.Reveal())
+	if len(r.NextSecret) < 8 || r.Client.NextSecretLast4 != r.NextSecret.Last4() || r.Client.SecretLast4 != c.Secret.Last4() {
+		t.Fatalf("%+v", r.Client)
+	}
+	if strings.Contains(fmt.Sprint(r), r.NextSecret.Reveal()) {
+		t.Fatal("a Rotation prints its secret")
+	}
+	for _, sec := range []client.Secret{c.Secret, r.NextSecret} {
+		if _, err := tg.Token(ctx, c.ID, sec, nil); err != nil {
+			t.Fatalf("both secrets are valid while rotating: %v", err)
+		}
+	}
+	_, err = tg.RotateStart(ctx, c.ID)
+	s.wantCode(t, "start twice", err, 400, "m2m_client_already_rotating_secret")
+	done, err := tg.RotateComplete(ctx, c.ID)
+	if err != nil || done.SecretLast4 != r.NextSecret.Last4() || done.NextSecretLast4 != "" {
+		t.Fatalf("%+v %v", done, err)
+	}
+	_, err = tg.Token(ctx, c.ID, c.Secret, nil)
+	s.wantCode(t, "old secret after completion", err, 400, client.CodeInvalidClient)
+
+	r2, err := tg.RotateStart(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, err := tg.RotateCancel(ctx, c.ID)
+	if err != nil || cancelled.NextSecretLast4 != "" || cancelled.SecretLast4 != r.NextSecret.Last4() {
+		t.Fatalf("%+v %v", cancelled, err)
+	}
+	_, err = tg.Token(ctx, c.ID, r2.NextSecret, nil)
+	s.add(r2.NextSecret.Reveal())
+	s.wantCode(t, "cancelled secret", err, 400, client.CodeInvalidClient)
+}
+
+// TestFaults: idempotent calls ride out 429s (with Retry-After from faults, without it from
+// the rate limit), 500s, 503s and dropped connections; creates are sent exactly once, and
+// one whose answer was lost says so.
+func TestFaults(t *testing.T) {
+	sb := start(t, sandbox.Options{Seed: "empty", RandomSeed: 11, Faults: "stytch:429=0.15,500=0.1,503=0.1,drop=0.1,commitdrop=0.1"})
+	var mu sync.Mutex
+	reasons := map[client.WaitReason]int{}
+	ctx := client.WithWaitReporter(context.Background(), func(w client.Wait) { mu.Lock(); reasons[w.Reason]++; mu.Unlock() })
+	tg := newTarget(t, sb, func(c *stytch.Config) { c.MaxAttempts = 10 })
+	var s secrets
+	s.add(sb.Stytch().Secret, goodSecret)
+
+	// Eight at a time, as the engine runs them.
+	const creates = 48
+	var (
+		imported            []string
+		ambiguous, answered int
+		lock                sync.Mutex
+		wg                  sync.WaitGroup
+		sem                 = make(chan struct{}, 8)
+	)
+	for i := range creates {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c := &client.Client{ID: fmt.Sprint("f-", i), Secret: goodSecret, Scopes: client.Scopes{"a"}}
+			_, err := tg.Create(ctx, c)
+			s.check(t, err)
+			lock.Lock()
+			defer lock.Unlock()
+			switch {
+			case err == nil:
+				imported = append(imported, c.ID)
+			case errors.Is(err, client.ErrNoAnswer):
+				ambiguous++
+			default:
+				answered++
+				if st := client.StatusOf(err); st != 429 && st != 500 && st != 503 {
+					t.Errorf("create %d: %v", i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	st := stats(t, sb)
+	sent := 0
+	for _, n := range st.Routes["POST /v1/m2m/clients"] {
+		sent += n
+	}
+	if sent != creates || ambiguous == 0 || answered == 0 {
+		t.Fatalf("%d creates sent %d times (must be once each); %d ambiguous, %d refused", creates, sent, ambiguous, answered)
+	}
+	// Every idempotent call succeeds despite the faults.
+	found, err := tg.Search(ctx, imported)
+	if err != nil || len(found) < len(imported) {
+		t.Fatalf("search: %d of %d, %v", len(found), len(imported), err)
+	}
+	for _, id := range imported {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := tg.Get(ctx, id); err != nil {
+				t.Errorf("get %s: %v", id, err)
+			}
+			if _, err := tg.Token(ctx, id, goodSecret, nil); err != nil {
+				t.Errorf("token %s: %v", id, err)
+			}
+		})
+	}
+	wg.Wait()
+	if reasons[client.WaitRateLimited] == 0 || reasons[client.WaitServerError] == 0 || reasons[client.WaitNetwork] == 0 {
+		t.Fatalf("waits %v", reasons)
+	}
+	t.Logf("faults %v, waits %v", stats(t, sb).Faults, reasons)
+
+	// 429 without Retry-After: Stytch's own rate limit.
+	sb2 := start(t, sandbox.Options{Seed: "empty", StytchRate: sandbox.Rate{PerSecond: 20, Burst: 2}})
+	tg2 := newTarget(t, sb2, nil)
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() { _, err := tg2.Connect(context.Background()); errs <- err })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("rate limited without Retry-After: %v", err)
+		}
+	}
+	if stats(t, sb2).Statuses["429"] == 0 {
+		t.Fatal("the rate limit never bit")
+	}
+}
+
+func TestCommitDropIsAmbiguousAndTheClientExists(t *testing.T) {
+	sb := start(t, sandbox.Options{Seed: "empty", Faults: "stytch:commitdrop=1"})
+	tg := newTarget(t, sb, nil)
+	c := &client.Client{ID: "maybe", Secret: goodSecret, Scopes: client.Scopes{"a"}}
+	_, err := tg.Create(context.Background(), c)
+	if !errors.Is(err, client.ErrNoAnswer) {
+		t.Fatalf("err %v", err)
+	}
+	if _, ok := stored(t, sb)["maybe"]; !ok {
+		t.Fatal("commitdrop should have stored the client")
+	}
+	got, err := tg.Get(context.Background(), "maybe")
+	if err != nil || got.SecretLast4 != c.Secret.Last4() {
+		t.Fatalf("the engine resolves it with a read: %+v %v", got, err)
+	}
+}
+
+func TestSlowAnswersAndCancellation(t *testing.T) {
+	sb := start(t, sandbox.Options{Seed: "empty", Faults: "stytch:slow:3s=1"})
+	tg := newTarget(t, sb, func(c *stytch.Config) { c.Timeout = 100 * time.Millisecond; c.MaxAttempts = 2 })
+	c := &client.Client{ID: "slow", Secret: goodSecret, Scopes: client.Scopes{"a"}}
+	_, err := tg.Create(context.Background(), c)
+	if !errors.Is(err, client.ErrNoAnswer) || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("a create that timed out: %v", err)
+	}
+	_, err = tg.Get(context.Background(), "slow")
+	if !errors.Is(err, client.ErrNoAnswer) || stats(t, sb).Routes["GET /v1/m2m/clients/{client_id}"] == nil {
+		t.Fatalf("a get that timed out twice: %v", err)
+	}
+
+	tg2 := newTarget(t, sb, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	begin := time.Now()
+	_, err = tg2.Search(ctx, []string{"a"})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(begin) > 2*time.Second {
+		t.Fatalf("cancellation: %v after %s", err, time.Since(begin))
+	}
+}

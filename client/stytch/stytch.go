@@ -1,0 +1,375 @@
+package stytch
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/internal/httpx"
+)
+
+// Config is what New needs: the project's credentials and how to talk.
+type Config struct {
+	Credentials client.TargetCredentials
+	// UserAgent is "m2mport/<version>".
+	UserAgent string
+	// HTTPClient, if set, is used for every call (its redirect policy is replaced; one that
+	// skips TLS verification is refused).
+	HTTPClient *http.Client
+	// Timeout bounds each attempt of a call (default 30 s).
+	Timeout time.Duration
+	// MaxAttempts and MaxWait bound the retries of one call (defaults 5 and 2 min).
+	MaxAttempts int
+	MaxWait     time.Duration
+	// ConsumerJWKS reads signing keys from the consumer path (/v1/sessions/jwks/…) instead
+	// of the B2B one, for consumer projects.
+	ConsumerJWKS bool
+	// JWKSRefetchEvery is the least time between two fetches of the key set caused by an
+	// unknown kid (default 5 s), so that tokens naming made-up keys cannot flood Stytch.
+	JWKSRefetchEvery time.Duration
+	// OnWait is told about every wait (rate limit, retry), in addition to the context's
+	// reporter. It must not block.
+	OnWait func(client.Wait)
+}
+
+// Target writes to one Stytch project. It is safe for concurrent use.
+type Target struct {
+	api       *httpx.Client
+	projectID string
+	auth      http.Header
+	secret    string
+	live      bool
+	jwksPath  string
+	keys      keyCache
+}
+
+var _ client.Target = (*Target)(nil)
+
+// New checks the configuration without any network call. The base URL is Stytch's live or
+// test API by the project id's prefix, unless Credentials.BaseURL names another.
+func New(cfg Config) (*Target, error) {
+	c := cfg.Credentials
+	if strings.TrimSpace(c.ProjectID) == "" || c.Secret.IsZero() {
+		return nil, errors.New("stytch: the project ID and secret are both needed")
+	}
+	live := strings.HasPrefix(c.ProjectID, livePrefix)
+	base := c.BaseURL
+	if base == "" {
+		base = testBaseURL
+		if live {
+			base = liveBaseURL
+		}
+	}
+	api, err := httpx.New(httpx.Config{
+		API:         "stytch",
+		BaseURL:     base,
+		HTTPClient:  cfg.HTTPClient,
+		UserAgent:   cfg.UserAgent,
+		Policy:      httpx.Policy{MaxAttempts: cfg.MaxAttempts, MaxWait: cfg.MaxWait, AttemptTimeout: cfg.Timeout},
+		OnWait:      cfg.OnWait,
+		DecodeError: decodeError,
+		Hint:        hint,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stytch base URL: %w", err)
+	}
+	jwksPath := b2bJWKSPath
+	if cfg.ConsumerJWKS {
+		jwksPath = userJWKSPath
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte(c.ProjectID + ":" + c.Secret.Reveal()))
+	t := &Target{
+		api:       api,
+		projectID: c.ProjectID,
+		auth:      http.Header{"Authorization": {"Basic " + basic}},
+		secret:    c.Secret.Reveal(),
+		live:      live,
+		jwksPath:  jwksPath + url.PathEscape(c.ProjectID),
+	}
+	t.keys.every = cfg.JWKSRefetchEvery
+	if t.keys.every <= 0 {
+		t.keys.every = 5 * time.Second
+	}
+	t.keys.now = time.Now
+	return t, nil
+}
+
+// ProjectID is the project's id.
+func (t *Target) ProjectID() string { return t.projectID }
+
+// IsLive reports whether the project is production (its id starts with project-live-).
+func (t *Target) IsLive() bool { return t.live }
+
+// BaseURL is the API's base URL without a trailing slash.
+func (t *Target) BaseURL() string { return t.api.BaseURL() }
+
+// Issuers are the `iss` values a token from this project may carry: stytch.com/{project_id}
+// or, with a custom domain, its base URL.
+func (t *Target) Issuers() []string {
+	return []string{"stytch.com/" + t.projectID, t.api.BaseURL()}
+}
+
+// Connect checks the credentials with the cheapest authenticated call there is, a search for
+// one client, which also says how many clients the project holds.
+func (t *Target) Connect(ctx context.Context) (client.TargetInfo, error) {
+	info := client.TargetInfo{ProjectID: t.projectID, Live: t.live, Clients: -1}
+	page, err := t.SearchPage(ctx, SearchRequest{Limit: 1})
+	if err != nil {
+		return info, fmt.Errorf("connect to Stytch project %s: %w", t.projectID, err)
+	}
+	if page.Total >= 0 {
+		info.Clients = page.Total
+	}
+	return info, nil
+}
+
+// call sends one management call with the project's credentials.
+func (t *Target) call(ctx context.Context, method, path string, body any, idempotent bool, out any, secrets ...string) error {
+	req := &httpx.Request{Method: method, Path: path, Header: t.auth, JSON: body, Idempotent: idempotent,
+		Secrets: append(secrets, t.secret)}
+	return t.api.Do(ctx, req, out)
+}
+
+func clientPath(id string) string { return clientsPath + "/" + url.PathEscape(id) }
+
+// clientCall is a call answered with {m2m_client}.
+func (t *Target) clientCall(ctx context.Context, method, path string, body any, idempotent bool, secrets ...string) (*m2mClient, error) {
+	var ans clientAnswer
+	if err := t.call(ctx, method, path, body, idempotent, &ans, secrets...); err != nil {
+		return nil, err
+	}
+	if ans.M2MClient == nil {
+		return nil, &client.APIError{API: "stytch", Method: method, Path: path, Status: http.StatusOK,
+			Message: "the answer has no m2m_client", Hint: "check the base URL: something other than Stytch answered"}
+	}
+	return ans.M2MClient, nil
+}
+
+// Get reads one client; an unknown id is an APIError with code client.CodeClientNotFound.
+func (t *Target) Get(ctx context.Context, id string) (client.Stored, error) {
+	m, err := t.clientCall(ctx, http.MethodGet, clientPath(id), nil, true)
+	if err != nil {
+		return client.Stored{}, fmt.Errorf("get client %s: %w", id, err)
+	}
+	return m.stored(), nil
+}
+
+// Create imports c with its own id, secret, name, description, scopes and metadata. It is
+// sent once: an error wrapping client.ErrNoAnswer means the outcome is unknown. A client
+// without an id or a secret is refused before any call, since Stytch would make up new ones
+// and the services holding the old credentials would stop working.
+func (t *Target) Create(ctx context.Context, c *client.Client) (client.Stored, error) {
+	if c.ID == "" || c.Secret.IsZero() {
+		return client.Stored{}, fmt.Errorf("create client %q: refusing to import without the source's client ID and secret", c.ID)
+	}
+	body := createBody{
+		ClientID:          c.ID,
+		ClientSecret:      c.Secret.Reveal(),
+		ClientName:        c.Name,
+		ClientDescription: c.Description,
+		Scopes:            nonNil(c.Scopes),
+		TrustedMetadata:   c.Metadata,
+	}
+	m, err := t.clientCall(ctx, http.MethodPost, clientsPath, body, false, c.Secret.Reveal())
+	if err != nil {
+		return client.Stored{}, fmt.Errorf("create client %s: %w", c.ID, err)
+	}
+	return m.stored(), nil
+}
+
+// Update changes a stored client: nil fields are left alone, a pointer to an empty value
+// clears the field, and metadata is merged key by key (a nil value removes the key).
+func (t *Target) Update(ctx context.Context, id string, u client.Update) (client.Stored, error) {
+	body := map[string]any{}
+	if u.Name != nil {
+		body["client_name"] = *u.Name
+	}
+	if u.Description != nil {
+		body["client_description"] = *u.Description
+	}
+	if u.Scopes != nil {
+		body["scopes"] = nonNil(*u.Scopes)
+	}
+	if len(u.Metadata) > 0 {
+		body["trusted_metadata"] = u.Metadata
+	}
+	m, err := t.clientCall(ctx, http.MethodPut, clientPath(id), body, true)
+	if err != nil {
+		return client.Stored{}, fmt.Errorf("update client %s: %w", id, err)
+	}
+	return m.stored(), nil
+}
+
+// SetStatus makes a client active or inactive; an inactive client cannot get tokens.
+func (t *Target) SetStatus(ctx context.Context, id string, active bool) (client.Stored, error) {
+	status := "inactive"
+	if active {
+		status = "active"
+	}
+	m, err := t.clientCall(ctx, http.MethodPut, clientPath(id), map[string]string{"status": status}, true)
+	if err != nil {
+		return client.Stored{}, fmt.Errorf("set client %s %s: %w", id, status, err)
+	}
+	return m.stored(), nil
+}
+
+// Delete removes a client. It is retried like any idempotent call, so after a lost answer
+// the retry may meet client.CodeClientNotFound for a client that the first try deleted.
+func (t *Target) Delete(ctx context.Context, id string) error {
+	var ans struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := t.call(ctx, http.MethodDelete, clientPath(id), nil, true, &ans); err != nil {
+		return fmt.Errorf("delete client %s: %w", id, err)
+	}
+	return nil
+}
+
+// Rotation is a client with a secret rotation under way.
+type Rotation struct {
+	Client client.Stored
+	// NextSecret is the new secret, valid alongside the old one until the rotation is
+	// completed or cancelled. Stytch shows it once.
+	NextSecret client.Secret
+}
+
+// RotateStart makes a second secret valid alongside the first. Like the other two rotation
+// calls it is sent once.
+func (t *Target) RotateStart(ctx context.Context, id string) (Rotation, error) {
+	m, err := t.clientCall(ctx, http.MethodPost, clientPath(id)+"/secrets/rotate/start", struct{}{}, false)
+	if err != nil {
+		return Rotation{}, fmt.Errorf("start secret rotation of client %s: %w", id, err)
+	}
+	return Rotation{Client: m.stored(), NextSecret: client.Secret(m.NextClientSecret)}, nil
+}
+
+// RotateComplete makes the next secret the only one.
+func (t *Target) RotateComplete(ctx context.Context, id string) (client.Stored, error) {
+	m, err := t.clientCall(ctx, http.MethodPost, clientPath(id)+"/secrets/rotate", struct{}{}, false)
+	if err != nil {
+		return client.Stored{}, fmt.Errorf("complete secret rotation of client %s: %w", id, err)
+	}
+	return m.stored(), nil
+}
+
+// RotateCancel drops the next secret.
+func (t *Target) RotateCancel(ctx context.Context, id string) (client.Stored, error) {
+	m, err := t.clientCall(ctx, http.MethodPost, clientPath(id)+"/secrets/rotate/cancel", struct{}{}, false)
+	if err != nil {
+		return client.Stored{}, fmt.Errorf("cancel secret rotation of client %s: %w", id, err)
+	}
+	return m.stored(), nil
+}
+
+// Filter is one operand of a search: clients whose field matches any of Values. Name is
+// "client_id", "client_name" or "scopes".
+type Filter struct {
+	Name   string   `json:"filter_name"`
+	Values []string `json:"filter_value"`
+}
+
+// Query combines filters with "AND" or "OR".
+type Query struct {
+	Operator string   `json:"operator"`
+	Operands []Filter `json:"operands"`
+}
+
+// SearchRequest is one call of the search endpoint. Limit 0 means Stytch's default (100);
+// the maximum is 1000. A nil Query matches every client.
+type SearchRequest struct {
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+	Query  *Query `json:"query,omitempty"`
+}
+
+// SearchPage is one page of search results. NextCursor is empty on the last page; Total is
+// -1 when Stytch does not say.
+type SearchPage struct {
+	Clients    []client.Stored
+	NextCursor string
+	Total      int
+}
+
+// SearchPage runs one search call.
+func (t *Target) SearchPage(ctx context.Context, r SearchRequest) (SearchPage, error) {
+	var ans searchAnswer
+	if err := t.call(ctx, http.MethodPost, clientsPath+"/search", r, true, &ans); err != nil {
+		return SearchPage{}, err
+	}
+	page := SearchPage{Total: -1, Clients: make([]client.Stored, 0, len(ans.M2MClients))}
+	for i := range ans.M2MClients {
+		page.Clients = append(page.Clients, ans.M2MClients[i].stored())
+	}
+	if c := ans.ResultsMetadata.NextCursor; c != nil {
+		page.NextCursor = *c
+	}
+	if n := ans.ResultsMetadata.Total; n != nil {
+		page.Total = *n
+	}
+	return page, nil
+}
+
+// Search returns the stored clients among ids, keyed by id: one search per 1000 ids, each
+// followed through its pages.
+func (t *Target) Search(ctx context.Context, ids []string) (map[string]client.Stored, error) {
+	// Sorted, without duplicates or the empty id (which no client has, and Stytch refuses).
+	ids = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ids))), func(id string) bool { return id == "" })
+	found := make(map[string]client.Stored, len(ids))
+	for batch := range slices.Chunk(ids, searchBatch) {
+		req := SearchRequest{Limit: searchLimit, Query: &Query{Operator: "AND", Operands: []Filter{{Name: "client_id", Values: batch}}}}
+		seen := map[string]bool{}
+		for {
+			page, err := t.SearchPage(ctx, req)
+			if err != nil {
+				return nil, fmt.Errorf("search %d clients by id: %w", len(batch), err)
+			}
+			for _, s := range page.Clients {
+				found[s.ID] = s
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			if seen[page.NextCursor] {
+				return nil, fmt.Errorf("search %d clients by id: Stytch returned the same cursor twice", len(batch))
+			}
+			seen[page.NextCursor] = true
+			req.Cursor = page.NextCursor
+		}
+	}
+	return found, nil
+}
+
+// Token mints an access token with a client's own credentials (client credentials grant,
+// credentials in the body). Empty scopes asks for all of the client's scopes.
+func (t *Target) Token(ctx context.Context, id string, secret client.Secret, scopes client.Scopes) (client.Secret, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret.Reveal()}}
+	if len(scopes) > 0 {
+		form.Set("scope", scopes.String())
+	}
+	path := "/v1/public/" + url.PathEscape(t.projectID) + "/oauth2/token"
+	var ans tokenAnswer
+	err := t.api.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Form: form, Idempotent: true,
+		Secrets: []string{secret.Reveal(), t.secret}}, &ans)
+	if err != nil {
+		return "", fmt.Errorf("token for client %s: %w", id, err)
+	}
+	if ans.AccessToken == "" {
+		return "", fmt.Errorf("token for client %s: %w", id, &client.APIError{API: "stytch", Method: http.MethodPost, Path: path,
+			Status: http.StatusOK, Message: "the token answer has no access_token", Hint: "check the base URL: something other than Stytch answered"})
+	}
+	return client.Secret(ans.AccessToken), nil
+}
+
+func nonNil(s client.Scopes) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
