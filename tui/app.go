@@ -30,6 +30,7 @@ type App struct {
 	showHelp      bool
 	problem       *problem // the full-screen error, when set
 	confirmQuit   string   // what quitting would interrupt, while asking
+	quitting      bool     // confirmed: waiting for the work in flight to stop
 
 	session session
 }
@@ -84,35 +85,43 @@ func (a *App) pop() {
 }
 
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := a.update(msg)
+	if a.quitting && a.busy() == "" {
+		return a, tea.Quit
+	}
+	return a, cmd
+}
+
+func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.layout()
-		return a, nil
+		return nil
 	case tea.BackgroundColorMsg:
 		a.sh.styles = a.sh.theme.Styles(msg.IsDark())
 		a.applyHelpStyles()
-		return a, a.broadcast(stylesChangedMsg{})
+		return a.broadcast(stylesChangedMsg{})
 	case tea.KeyPressMsg:
-		return a, a.key(msg)
+		return a.key(msg)
 	case backMsg:
 		a.pop()
-		return a, nil
+		return nil
 	case problemMsg:
 		a.problem = &msg.problem
-		return a, nil
+		return nil
 	case routed:
 		for _, s := range a.stack {
 			if sid, ok := s.(interface{ id() int }); ok && sid.id() == msg.screenID() {
-				return a, s.Update(msg)
+				return s.Update(msg)
 			}
 		}
-		return a, nil // the screen that asked is gone
+		return nil // the screen that asked is gone
 	}
 	if cmd, ok := a.navigate(msg); ok {
-		return a, cmd
+		return cmd
 	}
-	return a, a.top().Update(msg)
+	return a.top().Update(msg)
 }
 
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
@@ -130,14 +139,22 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	if a.confirmQuit != "" {
 		switch msg.String() {
 		case "y", "Y", "ctrl+c":
-			return tea.Quit
+			a.confirmQuit = ""
+			a.quitting = true
+			return a.broadcast(stopWorkMsg{})
 		case "n", "N", "esc", "q":
 			a.confirmQuit = ""
 		}
 		return nil
 	}
 	if key.Matches(msg, k.ForceQuit) {
+		if a.quitting {
+			return tea.Quit // a second ctrl+c does not wait
+		}
 		return a.quit()
+	}
+	if a.quitting {
+		return nil
 	}
 	if a.tooSmall() {
 		if key.Matches(msg, k.Quit) {
@@ -174,13 +191,21 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // quit quits, or asks first when a screen has work in flight.
 func (a *App) quit() tea.Cmd {
-	for _, s := range a.stack {
-		if busy := s.Busy(); busy != "" {
-			a.confirmQuit = busy
-			return nil
-		}
+	if busy := a.busy(); busy != "" {
+		a.confirmQuit = busy
+		return nil
 	}
 	return tea.Quit
+}
+
+// busy names the work in flight on any screen, or "".
+func (a *App) busy() string {
+	for _, s := range a.stack {
+		if busy := s.Busy(); busy != "" {
+			return busy
+		}
+	}
+	return ""
 }
 
 func (a *App) tooSmall() bool {
@@ -243,8 +268,11 @@ func (a *App) render() string {
 		body = a.problemView(w, h)
 	}
 	body = fit(body, w, h)
-	if a.confirmQuit != "" {
+	switch {
+	case a.confirmQuit != "":
 		body = overlay(body, a.confirmView(w), w, h)
+	case a.quitting:
+		body = overlay(body, a.sh.styles.PanelFocus.Render(a.sh.styles.Text.Render("Stopping: waiting for the calls in flight…")), w, h)
 	}
 	pad := strings.Repeat(" ", padX)
 	var b strings.Builder

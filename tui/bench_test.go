@@ -101,7 +101,7 @@ func BenchmarkPickMemory(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		p := newPick(&shared{theme: defaultTheme(), styles: defaultTheme().Styles(true)}, src, nil)
 		p.SetSize(98, 26)
-		msg := loadInventory(p.sid, src)().(inventoryMsg)
+		msg := loadInventory(p.sid, src, nil)().(inventoryMsg)
 		p.Update(msg)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -115,7 +115,7 @@ func BenchmarkPickMemory(b *testing.B) {
 // BenchmarkBaselineScan is the floor of a filter keystroke: one substring search over
 // 10,000 short strings, with no UI at all.
 func BenchmarkBaselineScan(b *testing.B) {
-	rows := buildPickRows(manyClients(benchClients))
+	rows := buildPickRows(manyClients(benchClients), nil)
 	hay := make([]string, len(rows))
 	for i := range rows {
 		hay[i] = rows[i].hay

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
@@ -59,7 +60,7 @@ type side struct {
 type connectKeys struct {
 	Next, Prev, Connect, Reveal, Cancel key.Binding
 	Continue, Manual, Check, Edit       key.Binding
-	Confirm, Back                       key.Binding
+	Remember, Confirm, Back             key.Binding
 }
 
 // connectScreen is the Connect step: the operator's Auth0 and Stytch credentials, checked
@@ -84,6 +85,16 @@ type connectScreen struct {
 	tgt        client.Target
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
+
+	// saved says what "remember" did: where the credentials went, or why they could not.
+	saved    string
+	savedErr bool
+}
+
+type rememberedMsg struct {
+	to
+	where string
+	err   error
 }
 
 type sourceConnectedMsg struct {
@@ -148,11 +159,11 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 		Manual:   bind("m", "enter a client by hand", "m"),
 		Check:    bind("t", "check a token", "t"),
 		Edit:     bind("e", "edit credentials", "e"),
+		Remember: bind("k", "remember in keyring", "k"),
 		Confirm:  bind("enter", "confirm", "enter"),
 		Back:     bind("esc", "back", "esc"),
 	}
-	// The token check arrives with the engine's checklist.
-	c.keys.Check.SetEnabled(false)
+	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
 	c.applyStyles()
 	return c
 }
@@ -215,6 +226,14 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 			c.src, c.sourceInfo = msg.src, msg.info
 			c.source = result(msg.err, "Auth0")
 			return c.settle()
+		}
+	case rememberedMsg:
+		c.saved, c.savedErr = "Saved in "+msg.where+".", false
+		if msg.err != nil {
+			c.saved, c.savedErr = describe(msg.err, "The keyring").What, true
+			if h := keystore.Hint(msg.err); h != "" {
+				c.saved += " " + sentence(h)
+			}
 		}
 	case targetConnectedMsg:
 		if msg.seq == c.seq && c.state == connVerifying {
@@ -303,6 +322,8 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return c.proceed(toManual)
 		case key.Matches(msg, k.Check):
 			return c.proceed(toCheck)
+		case key.Matches(msg, k.Remember):
+			return c.remember()
 		case key.Matches(msg, k.Edit), key.Matches(msg, k.Back):
 			return c.edit()
 		}
@@ -310,9 +331,35 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// remember saves the verified credentials, each set only after its side was verified.
+func (c *connectScreen) remember() tea.Cmd {
+	store := c.cfg.Keystore
+	f := c.form.fields
+	var src *client.SourceCredentials
+	if c.source.state == sideOK {
+		src = &client.SourceCredentials{Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.Secret(f[fClientSecret].value())}
+	}
+	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.Secret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value()}
+	id := c.sid
+	c.saved = "Saving…"
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+		defer cancel()
+		var err error
+		if src != nil {
+			err = store.SaveSource(ctx, *src)
+		}
+		if err == nil {
+			err = store.SaveTarget(ctx, tgt)
+		}
+		return rememberedMsg{to: to(id), where: store.Where(), err: err}
+	}
+}
+
 // resetChecks forgets earlier results once the credentials they were for change.
 func (c *connectScreen) resetChecks() {
 	c.source, c.target = side{}, side{}
+	c.saved = ""
 }
 
 func (c *connectScreen) edit() tea.Cmd {
@@ -425,9 +472,9 @@ func (c *connectScreen) ShortHelp() []key.Binding {
 	cont := k.Continue
 	if c.src == nil {
 		cont.SetHelp("enter", "enter a client by hand")
-		return []key.Binding{cont, k.Check, k.Edit}
+		return []key.Binding{cont, k.Check, k.Remember, k.Edit}
 	}
-	return []key.Binding{cont, k.Manual, k.Check, k.Edit}
+	return []key.Binding{cont, k.Manual, k.Check, k.Remember, k.Edit}
 }
 
 func (c *connectScreen) FullHelp() [][]key.Binding {
@@ -599,10 +646,17 @@ func (c *connectScreen) footerLine() string {
 	case connVerifying:
 		return c.spinner.View() + " " + st.Text.Render("Connecting…") + "  " + st.Muted.Render("esc cancels")
 	case connVerified:
+		next := st.Success.Render("✓ Connected.") + " " + st.Muted.Render("Press enter to pick the clients to move.")
 		if c.src == nil {
-			return st.Success.Render("✓ Connected to Stytch.") + " " + st.Muted.Render("Press enter to type in a client.")
+			next = st.Success.Render("✓ Connected to Stytch.") + " " + st.Muted.Render("Press enter to type in a client.")
 		}
-		return st.Success.Render("✓ Connected.") + " " + st.Muted.Render("Press enter to pick the clients to move.")
+		switch {
+		case c.saved != "" && c.savedErr:
+			next += "\n" + st.Error.Width(w).Render(c.saved)
+		case c.saved != "":
+			next += "\n" + st.Muted.Width(w).Render(c.saved)
+		}
+		return next
 	}
 	return ""
 }

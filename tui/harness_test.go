@@ -165,3 +165,10 @@ func fakes() (*fakeSource, *fakeTarget) {
 	tgt := &fakeTarget{projectID: "project-test-6c1a2b3c-0000-4d5e-8f90-123456789abc"}
 	return src, tgt
 }
+
+func ansiStrip(s string) string {
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.NoTTY}
+	_, _ = w.Write([]byte(s))
+	return b.String()
+}

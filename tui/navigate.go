@@ -13,9 +13,19 @@ func (a *App) navigate(msg tea.Msg) (tea.Cmd, bool) {
 			return a.push(newPick(a.sh, msg.source, msg.target)), true
 		case toManual:
 			return a.push(newManual(a.sh, msg.target)), true
+		case toCheck:
+			return a.push(newSpotCheck(a.sh, a.cfg, msg.target)), true
 		}
 	case pickedMsg:
 		return a.push(newScopes(a.sh, msg.clients, msg.apis)), true
+	case scopesDoneMsg:
+		source := "typed by hand"
+		if a.session.source != nil {
+			source = a.session.source.Name()
+		}
+		return a.push(newImport(a.sh, a.cfg, source, a.session.target, msg.clients)), true
+	case importDoneMsg:
+		return a.push(newValidate(a.sh, a.cfg, a.session.source, a.session.target, msg.plan, msg.items)), true
 	}
 	return nil, false
 }

@@ -57,26 +57,48 @@ var blockBadges = map[client.BlockReason]badge{
 	client.BlockSecretHidden:  {"✗ secret hidden", toneError},
 	client.BlockNoClientCreds: {"✗ no client creds", toneError},
 	client.BlockWeakSecret:    {"✗ weak secret", toneError},
-	client.BlockInvalidScope:  {"✗ bad scope", toneError},
+	client.BlockInvalidScope:  {"! bad scope", toneWarn}, // fixable in Scopes
 	client.BlockInvalidField:  {"✗ invalid field", toneError},
 }
 
 var (
-	badgeReady    = badge{"✓ ready", toneOK}
-	badgeNoGrants = badge{"! no grants", toneWarn}
+	badgeReady     = badge{"✓ ready", toneOK}
+	badgeNoGrants  = badge{"! no grants", toneWarn}
+	badgeAuth0Only = badge{"! Auth0 API only", toneWarn}
+	badgeInStytch  = badge{"= already in Stytch", toneInfo}
+	badgeConflict  = badge{"≠ conflict", toneWarn}
 )
 
-func badgeFor(c *client.Client) badge {
-	if len(c.Blocked) > 0 {
-		if b, ok := blockBadges[c.Blocked[0].Reason]; ok {
+// badgeFor is a client's state as the list shows it: what blocks it, else what the plan
+// would do with it (item is nil when there is no plan), else what is odd about it.
+// systemOnly says that all its grants are to the source's own management API, which means
+// nothing in Stytch.
+func badgeFor(c *client.Client, item *client.Item, systemOnly bool) badge {
+	if blockers := blockersOf(c, item); len(blockers) > 0 {
+		if b, ok := blockBadges[blockers[0].Reason]; ok {
 			return b
 		}
 		return badge{"✗ blocked", toneError}
 	}
-	if len(c.Grants) == 0 {
+	switch {
+	case item != nil && item.Action == client.ActionSkip:
+		return badgeInStytch
+	case item != nil && item.Action == client.ActionConflict:
+		return badgeConflict
+	case len(c.Grants) == 0:
 		return badgeNoGrants
+	case systemOnly:
+		return badgeAuth0Only
 	}
 	return badgeReady
+}
+
+// blockersOf is why a client can't be imported: its own blockers, or the plan's.
+func blockersOf(c *client.Client, item *client.Item) []client.Blocker {
+	if item != nil && item.Action == client.ActionBlocked {
+		return item.Blockers
+	}
+	return c.Blocked
 }
 
 // pickRow is one client, with everything the list draws and filters on computed once, when
@@ -88,22 +110,28 @@ type pickRow struct {
 	apis   string // API names, sanitized
 	scopes string // count
 	badge  badge
+	why    string // why it can't be chosen, when it can't
 	hay    string // lower-case name, id and APIs, for the filter
 }
 
-func (r *pickRow) selectable() bool { return r.c.Importable() }
+func (r *pickRow) selectable() bool { return r.c.Importable() && r.badge.tone != toneError }
 
-// buildPickRows prepares the list: M2M apps first, then by name.
-func buildPickRows(inv *client.Inventory) []pickRow {
+// buildPickRows prepares the list: M2M apps first, then by name. plan, when not nil, is a
+// plan of inv.Clients in the same order.
+func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 	names := make(map[string]string, len(inv.APIs))
+	system := map[string]bool{}
 	for _, a := range inv.APIs {
 		names[a.Identifier] = sanitize.Line(a.Name)
+		system[a.Identifier] = a.System
 	}
 	rows := make([]pickRow, len(inv.Clients))
 	for i := range inv.Clients {
 		c := &inv.Clients[i]
 		apis := make([]string, 0, len(c.Grants))
+		systemOnly := len(c.Grants) > 0
 		for _, g := range c.Grants {
+			systemOnly = systemOnly && system[g.Audience]
 			n := sanitize.Line(g.API)
 			if n == "" {
 				n = names[g.Audience]
@@ -113,13 +141,20 @@ func buildPickRows(inv *client.Inventory) []pickRow {
 			}
 			apis = append(apis, n)
 		}
+		var item *client.Item
+		if plan != nil && i < len(plan.Items) {
+			item = &plan.Items[i]
+		}
 		r := pickRow{
 			c:      c,
 			name:   sanitize.Line(c.Name),
 			id:     sanitize.Line(c.ID),
 			apis:   strings.Join(apis, ", "),
 			scopes: strconv.Itoa(len(c.Scopes)),
-			badge:  badgeFor(c),
+			badge:  badgeFor(c, item, systemOnly),
+		}
+		if blockers := blockersOf(c, item); len(blockers) > 0 {
+			r.why = sanitize.Line(blockers[0].Message)
 		}
 		if r.name == "" {
 			r.name = "(no name)"
@@ -188,10 +223,11 @@ type detailsKey struct {
 
 type inventoryMsg struct {
 	to
-	inv   *client.Inventory
-	rows  []pickRow
-	descs map[string]map[string]string
-	err   error
+	inv     *client.Inventory
+	rows    []pickRow
+	descs   map[string]map[string]string
+	err     error
+	planErr error
 }
 
 // pickedMsg tells the root which clients go on to the Scopes step.
@@ -229,14 +265,22 @@ func newPick(sh *shared, source client.Source, target client.Target) *pickScreen
 }
 
 func (p *pickScreen) Init() tea.Cmd {
-	return tea.Batch(p.spinner.Tick, loadInventory(p.sid, p.source))
+	return tea.Batch(p.spinner.Tick, loadInventory(p.sid, p.source, p.target))
 }
 
-func loadInventory(id int, source client.Source) tea.Cmd {
+// loadInventory reads the source, then compares its clients with the target so the list
+// can say which are already there; a failed comparison only costs those badges.
+func loadInventory(id int, source client.Source, target client.Target) tea.Cmd {
 	return func() tea.Msg {
-		inv, err := source.Inventory(context.Background())
+		ctx := context.Background()
+		inv, err := source.Inventory(ctx)
 		if err != nil {
 			return inventoryMsg{to: to(id), err: err}
+		}
+		var plan *client.Plan
+		var planErr error
+		if target != nil {
+			plan, planErr = client.NewPlan(ctx, target, source.Name(), inv.Clients, client.ResolveSkip)
 		}
 		descs := map[string]map[string]string{}
 		for _, a := range inv.APIs {
@@ -246,7 +290,7 @@ func loadInventory(id int, source client.Source) tea.Cmd {
 			}
 			descs[a.Identifier] = m
 		}
-		return inventoryMsg{to: to(id), inv: inv, rows: buildPickRows(inv), descs: descs}
+		return inventoryMsg{to: to(id), inv: inv, rows: buildPickRows(inv, plan), descs: descs, planErr: planErr}
 	}
 }
 
@@ -393,6 +437,10 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.inv, p.descs = msg.inv, msg.descs
 		p.setRows(msg.rows)
+		p.chooseReady()
+		if msg.planErr != nil {
+			p.note, p.noteTone = "Could not compare with Stytch: "+describe(msg.planErr, "Stytch").What+" The import will.", toneWarn
+		}
 	case tea.PasteMsg:
 		if p.filtering {
 			return p.updateFilter(msg)
@@ -465,6 +513,7 @@ func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			p.selected[i] = false
 		}
 		p.nSelected = 0
+		p.rowCache = map[int]string{}
 	case key.Matches(msg, k.Filter):
 		p.filtering = true
 		return p.filter.Focus()
@@ -501,7 +550,7 @@ func (p *pickScreen) move(delta int) {
 func (p *pickScreen) toggle(i int) {
 	r := &p.rows[i]
 	if !r.selectable() {
-		p.note = fmt.Sprintf("%s can't be imported: %s", r.name, sanitize.Line(r.c.Blocked[0].Message))
+		p.note = fmt.Sprintf("%s can't be imported: %s", r.name, r.why)
 		p.noteTone = toneError
 		return
 	}
@@ -511,6 +560,17 @@ func (p *pickScreen) toggle(i int) {
 		p.nSelected++
 	} else {
 		p.nSelected--
+	}
+}
+
+// chooseReady starts the list with every ready client chosen: the usual migration moves
+// them all, and the plan is still reviewed before anything is written.
+func (p *pickScreen) chooseReady() {
+	for i := range p.rows {
+		if p.rows[i].badge == badgeReady && p.rows[i].c.IsM2M() {
+			p.selected[i] = true
+			p.nSelected++
+		}
 	}
 }
 
@@ -540,15 +600,19 @@ func (p *pickScreen) selectReady() {
 	}
 }
 
-// proceed hands the chosen clients to the Scopes step; with none chosen, the highlighted one.
+// proceed hands the chosen clients to the Scopes step; with none chosen, the highlighted
+// one if it is ready.
 func (p *pickScreen) proceed() tea.Cmd {
 	if p.nSelected == 0 {
 		r := p.current()
-		if r == nil {
+		switch {
+		case r == nil:
 			return nil
-		}
-		if !r.selectable() {
-			p.toggle(p.visible[p.cursor])
+		case !r.selectable():
+			p.toggle(p.visible[p.cursor]) // says why not
+			return nil
+		case r.badge != badgeReady:
+			p.note, p.noteTone = "Nothing chosen: space chooses the highlighted client, a every ready one.", toneWarn
 			return nil
 		}
 		p.toggle(p.visible[p.cursor])
@@ -586,7 +650,7 @@ func (p *pickScreen) View() string {
 		if p.source != nil {
 			name = sanitize.Line(p.source.Name())
 		}
-		return p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+"…")
+		return p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+", then looking for them in Stytch…")
 	}
 	if p.details {
 		return p.detailsView(p.width, p.height, true)
@@ -617,7 +681,7 @@ type pickColumns struct {
 
 func columnsFor(w int) pickColumns {
 	const mark = 6 // cursor and checkbox
-	c := pickColumns{badge: 17, scopes: 6}
+	c := pickColumns{badge: 19, scopes: 6}
 	rest := w - mark - c.badge - 1
 	switch {
 	case rest >= 70:

@@ -81,6 +81,13 @@ func TestPickFilterNarrowsAsYouType(t *testing.T) {
 func TestPickSelectsOnlyWhatCanBeImported(t *testing.T) {
 	src, tgt := fakes()
 	h, p := openPick(t, src, tgt, 100, 30)
+	if p.nSelected != 2 || !p.selected[0] || !p.selected[3] {
+		t.Fatalf("the ready clients start chosen: %d", p.nSelected)
+	}
+	h.press("n")
+	if p.nSelected != 0 {
+		t.Fatal("n clears the choice")
+	}
 	h.press("space") // Billing reconciler; the cursor moves on
 	if p.nSelected != 1 || p.current().name != "Key-based reporter" {
 		t.Fatalf("selected %d, cursor on %s", p.nSelected, p.current().name)
@@ -105,7 +112,7 @@ func TestPickSelectsOnlyWhatCanBeImported(t *testing.T) {
 func TestPickEnterTakesTheChosenClientsToScopes(t *testing.T) {
 	src, tgt := fakes()
 	h, _ := openPick(t, src, tgt, 100, 30)
-	h.press("G", "space", "g", "space", "enter")
+	h.press("n", "G", "space", "g", "space", "enter")
 	s, ok := h.top().(*scopesScreen)
 	if !ok {
 		t.Fatalf("got %T", h.top())
@@ -122,7 +129,7 @@ func TestPickEnterTakesTheChosenClientsToScopes(t *testing.T) {
 func TestPickEnterWithNothingChosenTakesTheHighlightedClient(t *testing.T) {
 	src, tgt := fakes()
 	h, _ := openPick(t, src, tgt, 100, 30)
-	h.press("down") // Key-based reporter: blocked
+	h.press("n", "down") // Key-based reporter: blocked
 	h.press("enter")
 	if _, ok := h.top().(*pickScreen); !ok {
 		t.Fatal("a blocked client does not go on")
@@ -180,9 +187,9 @@ func TestPickScrollsWithTheCursor(t *testing.T) {
 	if p.cursor != want {
 		t.Fatalf("cursor %d, want %d", p.cursor, want)
 	}
-	h.mustSee("› [ ] " + p.current().name)
+	h.mustSee("› [x] " + p.current().name)
 	h.press("G")
-	h.mustSee("› [ ] " + p.rows[p.visible[len(p.visible)-1]].name)
+	h.mustSee("› [x] " + p.rows[p.visible[len(p.visible)-1]].name)
 	h.press("g")
 	if p.cursor != 0 || p.offset != 0 {
 		t.Fatal("g goes to the top")

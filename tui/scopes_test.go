@@ -13,7 +13,7 @@ func openScopes(t *testing.T, w, h int) (*harness, *scopesScreen) {
 	t.Helper()
 	src, tgt := fakes()
 	hs, _ := openPick(t, src, tgt, w, h)
-	hs.press("a", "enter")
+	hs.press("enter") // the ready clients start chosen
 	s, ok := hs.top().(*scopesScreen)
 	if !ok {
 		t.Fatalf("got %T", hs.top())
@@ -122,7 +122,8 @@ func TestScopesContinueRefusesWhatStytchWould(t *testing.T) {
 	src.inv.Clients[0].Scopes = client.NewScopes("read:orders", "bad scope")
 	src.inv.Clients[0].Grants[0].Scopes = src.inv.Clients[0].Scopes
 	h, _ := openPick(t, src, tgt, 100, 30)
-	h.press("G", "space", "enter")
+	h.mustSee("! bad scope")
+	h.press("n", "G", "space", "enter")
 	s := h.top().(*scopesScreen)
 	h.mustSee("✗ ' ' is not allowed")
 	h.press("enter")
