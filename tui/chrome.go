@@ -22,11 +22,19 @@ func (a *App) header(w int) string {
 	st := a.sh.styles
 	current := a.top().Step()
 	wide := w >= 80
+	// A step is done when the operator went through it to get here: the token check skips
+	// Scopes and Import, a client typed by hand skips Scopes.
+	done := map[step]bool{}
+	for _, s := range a.stack[:len(a.stack)-1] {
+		if s.Step() != current {
+			done[s.Step()] = true
+		}
+	}
 	var steps []string
 	for i, name := range stepNames {
 		s := step(i)
 		switch {
-		case s < current:
+		case done[s]:
 			if wide {
 				name = "✓ " + name
 			}
@@ -81,7 +89,7 @@ func (a *App) footer() string {
 		quit = k.ForceQuit
 	}
 	if a.showHelp && !a.tooSmall() {
-		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{k.Help, quit, k.Back}))
+		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{k.Help, quit}))
 	}
 	bindings := append(a.top().ShortHelp(), k.Help, quit)
 	if a.top().Capturing() {

@@ -471,7 +471,7 @@ func (c *connectScreen) ShortHelp() []key.Binding {
 	}
 	cont := k.Continue
 	if c.src == nil {
-		cont.SetHelp("enter", "enter a client by hand")
+		cont.SetHelp("enter", "type in a client")
 		return []key.Binding{cont, k.Check, k.Remember, k.Edit}
 	}
 	return []key.Binding{cont, k.Manual, k.Check, k.Remember, k.Edit}
@@ -584,7 +584,7 @@ func (c *connectScreen) targetStatus(w int) []string {
 		case info.Clients == 0:
 			lines = append(lines, st.Muted.Render("no M2M clients yet"))
 		case info.Clients > 0:
-			lines = append(lines, st.Muted.Render(plural(info.Clients, "M2M client")+" already there"))
+			lines = append(lines, st.Muted.Render(ansi.Truncate(plural(info.Clients, "client")+" already there", w, "…")))
 		}
 		return lines
 	}

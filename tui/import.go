@@ -601,6 +601,9 @@ func (s *importScreen) itemLine(n int) string {
 	}
 	const badgeW = 14
 	nameW := min(max(s.width-2-badgeW-1-idW-1-24, 12), 30)
+	if idW == 0 {
+		nameW = max(s.width-2-badgeW-1-20, 12)
+	}
 	text := cell(name, nameW)
 	if idW > 0 {
 		text += " " + cell(middle(sanitize.Line(it.Client.ID), idW), idW)
@@ -645,7 +648,7 @@ func (s *importScreen) itemDetails(i int) []string {
 		if scopes == "" {
 			scopes = "(no scopes)"
 		}
-		lines = append(lines, st.Muted.Render("Not in Stytch yet: created with the same id, secret ("+it.Client.Secret.String()+") and these scopes:"),
+		lines = append(lines, st.Muted.Width(w).Render("Not in Stytch yet: created with the same id, secret ("+it.Client.Secret.String()+") and these scopes:"),
 			ansi.Truncate(st.Text.Render(scopes), w, "…"))
 	case client.ActionSkip:
 		lines = append(lines, st.Muted.Render("Already in Stytch with the same scopes, name, description, metadata and secret: nothing to write."))
@@ -761,14 +764,14 @@ func (s *importScreen) confirmBox() string {
 	if n.Update > 0 {
 		what = append(what, fmt.Sprintf("update %d", n.Update))
 	}
-	title := "Import into " + sanitize.Line(s.target.ProjectID()) + "?"
+	title := "Import into this project?"
 	body := "This will " + strings.Join(what, " and ") + ", then mint a token for each client to check it."
 	if len(what) == 0 {
 		title = "Check the identical clients?"
 		body = "Nothing needs writing. m2mport will mint a token for each identical client and check it."
 	}
 	inner := min(s.width-6, 60)
-	lines := []string{st.Bold.Width(inner).Render(title), "", st.Text.Width(inner).Render(body)}
+	lines := []string{st.Bold.Width(inner).Render(title), st.Muted.Render(middle(sanitize.Line(s.target.ProjectID()), inner)), "", st.Text.Width(inner).Render(body)}
 	if s.target.IsLive() {
 		lines = append(lines, "", st.Danger.Render("LIVE — this is production"))
 	}

@@ -310,12 +310,18 @@ func (v *validateScreen) topLines(w int) []string {
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
 	title := st.Title.Render(ansi.Truncate(name, w/2, "…")) + "  " + st.Muted.Render(middle(sanitize.Line(p.item.Client.ID), 24))
-	if len(v.proofs) > 1 && !v.wide() {
-		title = spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w)
+	var lines []string
+	if v.wide() || len(v.proofs) == 1 {
+		lines = []string{spread(title, verdict(st, p.check), w)}
+	} else {
+		lines = []string{spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w), verdict(st, p.check)}
 	}
-	lines := []string{spread(title, verdict(st, p.check), w)}
-	lines = append(lines, checkLines(st, p.check, w)...)
-	if cmp := v.compared[v.cursor]; cmp != nil {
+	cmp := v.compared[v.cursor]
+	// On a short terminal the comparison takes the checklist's place; the verdict stays.
+	if cmp == nil || v.height >= 24 {
+		lines = append(lines, checkLines(st, p.check, w)...)
+	}
+	if cmp != nil {
 		lines = append(lines, "")
 		lines = append(lines, v.comparisonLines(p, cmp, w)...)
 	}
