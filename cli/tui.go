@@ -33,7 +33,8 @@ func init() {
 				}
 				th, err := themes.Select(*theme, env.Getenv)
 				if err != nil {
-					return fail(env.Err, "", err, ExitUsage)
+					fmt.Fprintf(env.Err, "m2mport: %v\n", err)
+					return ExitUsage
 				}
 				// The keyring prefills the connect screen and keeps what the operator asks it
 				// to; when it can't be reached, credentials live for this session only.

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
@@ -230,10 +229,8 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 	case rememberedMsg:
 		c.saved, c.savedErr = "Saved in "+msg.where+".", false
 		if msg.err != nil {
-			c.saved, c.savedErr = describe(msg.err, "The keyring").What, true
-			if h := keystore.Hint(msg.err); h != "" {
-				c.saved += " " + sentence(h)
-			}
+			p := describe(msg.err, "The keyring")
+			c.saved, c.savedErr = strings.TrimSpace("Not saved: "+p.What+" "+p.Hint), true
 		}
 	case targetConnectedMsg:
 		if msg.seq == c.seq && c.state == connVerifying {

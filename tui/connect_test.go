@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/keystore"
 )
 
 func TestConnectVerifiesBothSidesThenOpensPick(t *testing.T) {
@@ -171,4 +173,38 @@ func TestFactoryErrorsAreShownAsSentences(t *testing.T) {
 	h := newHarness(t, cfg, 100, 30)
 	h.press("enter")
 	h.mustSee("✗ Auth0: domain")
+}
+
+// brokenKeyring is a keyring that cannot be reached.
+type brokenKeyring struct{ keystore.Store }
+
+func (brokenKeyring) SaveSource(context.Context, client.SourceCredentials) error {
+	return &keystore.Error{Op: "save auth0:acme", Kind: keystore.ErrUnavailable, Hint: "start a Secret Service (gnome-keyring) or use environment variables"}
+}
+
+func TestRememberSavesOnlyVerifiedCredentials(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	store := keystore.NewMemory()
+	cfg.Keystore = store
+	h := newHarness(t, cfg, 100, 30)
+	h.mustNotSee("remember")
+	h.press("enter")
+	h.mustSee("k remember in keyring")
+	h.press("k")
+	h.mustSee("Saved in memory (this session only")
+	gotSrc, err := store.LoadSource(context.Background(), "")
+	if err != nil || gotSrc.Secret.Reveal() != "mgmt-secret-value-WXYZ" || gotSrc.Domain != "acme.us.auth0.com" {
+		t.Fatalf("source %+v, %v", gotSrc, err)
+	}
+	gotTgt, err := store.LoadTarget(context.Background(), "")
+	if err != nil || gotTgt.ProjectID != tgt.projectID {
+		t.Fatalf("target %+v, %v", gotTgt, err)
+	}
+
+	cfg.Keystore = brokenKeyring{keystore.NewMemory()}
+	h = newHarness(t, cfg, 100, 30)
+	h.press("enter", "k")
+	h.mustSee("Not saved: The OS keyring is unavailable.", "Start a Secret Service")
+	h.mustNotSee("save auth0:acme")
 }

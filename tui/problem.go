@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
@@ -28,6 +29,7 @@ func describe(err error, side string) problem {
 	var unknownCA x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var certInvalid x509.CertificateInvalidError
+	var ke *keystore.Error
 	switch {
 	case err == nil:
 		return problem{}
@@ -35,6 +37,8 @@ func describe(err error, side string) problem {
 		return problem{What: "Cancelled."}
 	case errors.As(err, &ae):
 		return describeAPI(ae)
+	case errors.As(err, &ke):
+		return problem{What: sentence(ke.Kind.Error()), Hint: sentence(ke.Hint)}
 	case errors.Is(err, client.ErrNoAnswer):
 		return problem{What: fmt.Sprintf("%s did not answer.", side), Hint: "Check your connection and try again; nothing is lost."}
 	case errors.Is(err, context.DeadlineExceeded):
