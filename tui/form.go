@@ -151,7 +151,9 @@ func (f *form) fieldView(i, w int, st *themes.Styles) string {
 	}
 	lines := []string{marker + label, marker + ansi.Truncate(value, w-2, "…")}
 	if fl.err != "" {
-		lines = append(lines, "  "+st.Error.Render(ansi.Truncate("✗ "+fl.err, w-2, "…")))
+		for _, l := range wrapLines(st.Error, "✗ "+fl.err, w-2, 2) {
+			lines = append(lines, "  "+l)
+		}
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, lines...)
 }

@@ -108,9 +108,9 @@ func (m *manualScreen) problemOf(i int, submitting bool) string {
 		_, p := parseScopeText(v)
 		return p
 	case mName:
-		return lengthProblem("the name", v, maxNameLen)
+		return lengthProblem("the name", v, client.NameMaxLen)
 	case mDesc:
-		return lengthProblem("the description", v, maxDescLen)
+		return lengthProblem("the description", v, client.DescriptionMaxLen)
 	}
 	return ""
 }

@@ -86,22 +86,11 @@ func (d *draft) setGroup(g scopeGroup, on bool) {
 	d.edited = true
 }
 
-// problems lists what Stytch would refuse in this draft.
+// problems lists what Stytch would refuse in this draft, as the planner will.
 func (d *draft) problems() []string {
 	var out []string
-	for _, s := range d.c.Scopes {
-		if p := scopeProblem(s); p != "" {
-			out = append(out, sanitize.Line(s)+": "+p)
-		}
-	}
-	if len(d.c.Scopes) > maxScopes {
-		out = append(out, fmt.Sprintf("%d scopes: Stytch takes at most %d", len(d.c.Scopes), maxScopes))
-	}
-	if p := lengthProblem("the name", d.c.Name, maxNameLen); p != "" {
-		out = append(out, p)
-	}
-	if p := lengthProblem("the description", d.c.Description, maxDescLen); p != "" {
-		out = append(out, p)
+	for _, b := range client.LimitBlockers(&d.c) {
+		out = append(out, sanitize.Line(b.Message))
 	}
 	return out
 }
@@ -346,9 +335,9 @@ func (s *scopesScreen) check() string {
 		}
 		return scopeProblem(strings.TrimSpace(v))
 	case modeName:
-		return lengthProblem("the name", v, maxNameLen)
+		return lengthProblem("the name", v, client.NameMaxLen)
 	case modeDesc:
-		return lengthProblem("the description", v, maxDescLen)
+		return lengthProblem("the description", v, client.DescriptionMaxLen)
 	}
 	return ""
 }
@@ -377,13 +366,13 @@ func (s *scopesScreen) save() string {
 			d.extra = d.extra.With(v)
 		}
 	case modeName:
-		if p := lengthProblem("the name", v, maxNameLen); p != "" {
+		if p := lengthProblem("the name", v, client.NameMaxLen); p != "" {
 			return p
 		}
 		d.c.Name = strings.TrimSpace(v)
 		d.name = sanitize.Line(d.c.Name)
 	case modeDesc:
-		if p := lengthProblem("the description", v, maxDescLen); p != "" {
+		if p := lengthProblem("the description", v, client.DescriptionMaxLen); p != "" {
 			return p
 		}
 		d.c.Description = strings.TrimSpace(v)

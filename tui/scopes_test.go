@@ -52,7 +52,7 @@ func TestScopesEditAsTextFollowsStytchRules(t *testing.T) {
 	}
 	h.press("ctrl+u")
 	h.typeText("read:orders  write:orders")
-	h.mustSee("✗ separate scopes with single spaces")
+	h.mustSee("✗ column 13: separate scopes with a single space")
 	h.press("enter")
 	if s.mode != modeText {
 		t.Fatal("an invalid text is not saved")
@@ -67,7 +67,7 @@ func TestScopesEditAsTextFollowsStytchRules(t *testing.T) {
 
 	h.press("e", "ctrl+u")
 	h.typeText("caf\u00e9:menu")
-	h.mustSee("is not allowed: printable ASCII")
+	h.mustSee("is not allowed in a scope (printable ASCII only)")
 	h.press("esc")
 	if s.mode != modeBrowse || d.c.Scopes.String() != "custom:thing read:orders" {
 		t.Fatal("esc cancels the edit")
@@ -125,7 +125,7 @@ func TestScopesContinueRefusesWhatStytchWould(t *testing.T) {
 	h.mustSee("! bad scope")
 	h.press("n", "G", "space", "enter")
 	s := h.top().(*scopesScreen)
-	h.mustSee("✗ ' ' is not allowed")
+	h.mustSee("has a space at position 4")
 	h.press("enter")
 	if h.top() != s {
 		t.Fatal("a scope Stytch would refuse keeps the operator here")
