@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"runtime"
 	"slices"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/m2mport/m2mport/client"
 )
 
 // Benchmarks of the Pick screen with 10,000 clients. Targets (issue 5): one filter keystroke
@@ -130,4 +133,47 @@ func BenchmarkBaselineScan(b *testing.B) {
 		}
 	}
 	_ = n
+}
+
+// BenchmarkImportEvents10k follows a run of 10,000 clients: four events per client (planned,
+// started, imported, verified) in the batches readEvents makes, one frame per batch. The
+// figure is per client.
+func BenchmarkImportEvents10k(b *testing.B) {
+	src, tgt := fakes()
+	inv := manyClients(benchClients)
+	h := newHarness(&testing.T{}, testConfig(src, tgt), 100, 30)
+	plan, err := client.NewPlan(context.Background(), tgt, "bench", inv.Clients, client.ResolveSkip)
+	if err != nil {
+		b.Fatal(err)
+	}
+	check := goldenCheck("x", "y")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		s := newImport(h.app.sh, h.app.cfg, "bench", tgt, inv.Clients)
+		s.SetSize(98, 26)
+		s.Update(planMsg{to: to(s.sid), plan: plan})
+		s.phase = impRunning
+		var batch []client.Event
+		flush := func() {
+			s.Update(eventsMsg{to: to(s.sid), events: batch, closed: true})
+			_ = s.View()
+			batch = batch[:0]
+		}
+		for i := range plan.Items {
+			for _, ev := range []client.Event{
+				{Kind: client.EventPlanned, Index: i},
+				{Kind: client.EventStarted, Index: i},
+				{Kind: client.EventKind(client.StateImported), Index: i, State: client.StateImported},
+				{Kind: client.EventVerified, Index: i, Check: check},
+			} {
+				if batch = append(batch, ev); len(batch) == 512 {
+					flush()
+				}
+			}
+		}
+		flush()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchClients), "ns/client")
 }

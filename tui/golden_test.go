@@ -141,6 +141,7 @@ func runSynthetic(s *importScreen, finish bool) {
 			emit(client.Event{Kind: client.EventKind(client.StateBlocked), Index: i, State: client.StateBlocked})
 		}
 	}
+	s.followRun()
 	if finish {
 		emit(client.Event{Kind: client.EventFinished, Index: -1, Summary: &client.Summary{Progress: prog, Elapsed: 1500 * time.Millisecond,
 			Requests: 14, RateLimited: 1, ReportPath: "/home/op/.local/state/m2mport/runs/20261102T093000.000Z-import-project-test.json"}})

@@ -63,6 +63,7 @@ type importScreen struct {
 	cursor int
 	offset int
 	follow bool // the list follows the run until the operator moves the cursor
+	front  int  // the first item not finished yet: where the run's action is
 
 	events   <-chan client.Event
 	cancel   context.CancelFunc
@@ -158,6 +159,7 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 		for _, ev := range msg.events {
 			s.apply(ev)
 		}
+		s.followRun()
 		if msg.closed || s.phase == impDone {
 			return nil
 		}
@@ -332,20 +334,18 @@ func (s *importScreen) apply(ev client.Event) {
 	case ev.Kind == client.EventVerified:
 		it.check = ev.Check
 	}
-	if s.follow && s.phase == impRunning {
-		s.cursor = s.frontier()
-		s.scroll()
-	}
 }
 
-// frontier is the first item the run has not finished, where the action is.
-func (s *importScreen) frontier() int {
-	for i := range s.live {
-		if s.live[i].state == "" {
-			return i
-		}
+// followRun keeps the first unfinished client in view, unless the operator took the cursor.
+// Items finish roughly in order, so the front only moves forward: O(n) over a whole run.
+func (s *importScreen) followRun() {
+	for s.front < len(s.live) && s.live[s.front].state != "" {
+		s.front++
 	}
-	return max(len(s.live)-1, 0)
+	if s.follow && s.phase == impRunning {
+		s.cursor = min(s.front, max(len(s.live)-1, 0))
+		s.scroll()
+	}
 }
 
 func (s *importScreen) move(d int) {

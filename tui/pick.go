@@ -384,7 +384,26 @@ func (p *pickScreen) listArea() int {
 	return p.height
 }
 
-func (p *pickScreen) listHeight() int { return max(p.listArea()-3, 1) }
+func (p *pickScreen) listHeight() int { return max(p.listArea()-3-p.warningLines(), 1) }
+
+// warningLines is 1 when the source said something the operator should know (secrets
+// hidden, say), shown above the list.
+func (p *pickScreen) warningLines() int {
+	if p.inv != nil && len(p.inv.Warnings) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func (p *pickScreen) warningLine(w int) string {
+	st := p.st()
+	var more string
+	if n := len(p.inv.Warnings) - 1; n > 0 {
+		more = fmt.Sprintf("and %d more", n)
+	}
+	text := ansi.Truncate("! "+sanitize.Line(p.inv.Warnings[0]), w-textWidth(more)-1, "…")
+	return spread(st.Warning.Render(text), st.Muted.Render(more), w)
+}
 
 // scroll keeps the cursor inside the drawn window.
 func (p *pickScreen) scroll() {
@@ -719,6 +738,9 @@ func (p *pickScreen) listView(w int) string {
 		filter = st.Muted.Render("/ to filter")
 	}
 	lines = append(lines, spread(filter, st.Muted.Render(count), w))
+	if p.warningLines() > 0 {
+		lines = append(lines, p.warningLine(w))
+	}
 
 	head := "      " + cell("Name", cols.name)
 	if cols.id > 0 {
@@ -746,7 +768,7 @@ func (p *pickScreen) listView(w int) string {
 	for n := p.offset; n < len(p.visible) && n < p.offset+h; n++ {
 		lines = append(lines, p.rowView(n, cols, w))
 	}
-	for len(lines) < h+2 {
+	for len(lines) < h+2+p.warningLines() {
 		lines = append(lines, "")
 	}
 	lines = append(lines, p.statusLine(w))

@@ -223,3 +223,15 @@ func manyClients(n int) *client.Inventory {
 	}
 	return inv
 }
+
+func TestPickShowsTheSourcesWarnings(t *testing.T) {
+	src, tgt := fakes()
+	src.inv.Warnings = []string{"secrets hidden: add read:client_keys to the Management API grant of m2mport Migrator", "second"}
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.mustSee("! secrets hidden: add read:client_keys", "and 1 more")
+	if lines := strings.Split(h.plain(), "\n"); len(lines) != 30 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	h.press("G")
+	h.mustSee("› [x] " + p.current().name)
+}
