@@ -251,6 +251,9 @@ func (a *App) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
 	v.WindowTitle = "m2mport"
+	if p, ok := a.top().(interface{ terminalProgress() *tea.ProgressBar }); ok {
+		v.ProgressBar = p.terminalProgress() // the terminal's own bar (tab, taskbar), where it has one
+	}
 	return v
 }
 

@@ -280,6 +280,18 @@ func (s *importScreen) start() tea.Cmd {
 	return tea.Batch(s.spinner.Tick, readEvents(s.sid, s.events))
 }
 
+func (s *importScreen) terminalProgress() *tea.ProgressBar {
+	if s.phase != impRunning {
+		return nil
+	}
+	p := s.progress
+	state := tea.ProgressBarDefault
+	if p.Failed > 0 || p.CheckFailed > 0 {
+		state = tea.ProgressBarWarning
+	}
+	return tea.NewProgressBar(state, 100*(p.Done+p.Verified)/max(p.Total+p.Verify, 1))
+}
+
 // readEvents waits for the next event and takes every one already waiting behind it, so a
 // fast run costs one message (and one frame) per batch, not per event.
 func readEvents(id int, ch <-chan client.Event) tea.Cmd {
@@ -775,7 +787,7 @@ func (s *importScreen) confirmBox() string {
 	if s.target.IsLive() {
 		lines = append(lines, "", st.Danger.Render("LIVE — this is production"))
 	}
-	lines = append(lines, "", st.Key.Render("y")+" "+st.KeyDesc.Render("go")+st.HelpSep.Render(" · ")+st.Key.Render("n")+" "+st.KeyDesc.Render("back to the plan"))
+	lines = append(lines, "", st.Key.Render("y")+" "+st.KeyDesc.Render("import")+st.HelpSep.Render(" · ")+st.Key.Render("n")+" "+st.KeyDesc.Render("back to the plan"))
 	return st.PanelFocus.Render(strings.Join(lines, "\n"))
 }
 

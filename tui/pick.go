@@ -461,9 +461,16 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 			p.note, p.noteTone = "Could not compare with Stytch: "+describe(msg.planErr, "Stytch").What+" The import will.", toneWarn
 		}
 	case tea.PasteMsg:
-		if p.filtering {
-			return p.updateFilter(msg)
+		if p.loading {
+			return nil
 		}
+		// A paste is something to look for: it opens the filter.
+		var cmd tea.Cmd
+		if !p.filtering {
+			p.filtering = true
+			cmd = p.filter.Focus()
+		}
+		return tea.Batch(cmd, p.updateFilter(msg))
 	case tea.KeyPressMsg:
 		if p.loading {
 			if key.Matches(msg, p.keys.Back) {

@@ -235,3 +235,12 @@ func TestPickShowsTheSourcesWarnings(t *testing.T) {
 	h.press("G")
 	h.mustSee("› [x] " + p.current().name)
 }
+
+func TestPastingIntoPickFilters(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.paste("Xw7kQ2rL9mN4pB6vT1yH8cJ3dF5gK0aZ")
+	if !p.filtering || len(p.visible) != 1 || p.current().name != "Orders sync" {
+		t.Fatalf("filtering %v, visible %v", p.filtering, p.visibleNames())
+	}
+}
