@@ -279,3 +279,42 @@ func TestTimesInTokensAreSpelledOut(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallestTerminalShowsEveryStep walks the demo at 60×16, the smallest size the UI
+// draws in: every frame fits, and each step still shows what matters.
+func TestSmallestTerminalShowsEveryStep(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
+	h := newHarness(t, sandboxConfig(t, sb), 60, 16)
+	fits := func(step string) {
+		t.Helper()
+		lines := strings.Split(h.plain(), "\n")
+		if len(lines) != 16 {
+			t.Fatalf("%s: %d lines", step, len(lines))
+		}
+		for i, l := range lines {
+			if w := ansiWidth(l); w > 60 {
+				t.Fatalf("%s: line %d is %d wide: %q", step, i, w, l)
+			}
+		}
+	}
+	fits("connect")
+	h.mustSee("Domain", "Project ID", "enter connect")
+	h.press("enter")
+	fits("connected")
+	h.mustSee("✓ acme", "✓ project-test")
+	h.press("enter")
+	fits("pick")
+	h.mustSee("✓ ready", "5 chosen")
+	h.press("enter")
+	fits("scopes")
+	h.mustSee("Scopes  3 chosen", "[x] read:invoices")
+	h.press("enter")
+	fits("plan")
+	h.mustSee("5 to create", "+ create")
+	h.press("enter", "y")
+	fits("done")
+	h.mustSee("✓ Done", "5/5 verified")
+	h.press("enter")
+	fits("validate")
+	h.mustSee("✓ all 10 checks pass", "✓ signature")
+}

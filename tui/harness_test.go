@@ -172,3 +172,5 @@ func ansiStrip(s string) string {
 	_, _ = w.Write([]byte(s))
 	return b.String()
 }
+
+func ansiWidth(s string) int { return textWidth(s) }
