@@ -7,8 +7,6 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 )
@@ -291,52 +289,4 @@ func (a *App) render() string {
 		b.WriteString(pad + line)
 	}
 	return b.String()
-}
-
-// fit cuts or pads s to exactly h lines of at most w cells.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if textWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// box is fit with every line padded to w cells, for blocks laid side by side.
-func box(s string, w, h int) string {
-	lines := strings.Split(fit(s, w, h), "\n")
-	for i, l := range lines {
-		if pad := w - textWidth(l); pad > 0 {
-			lines[i] = l + strings.Repeat(" ", pad)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// overlay draws box centred over base (w×h).
-func overlay(base, box string, w, h int) string {
-	x := max((w-lipgloss.Width(box))/2, 0)
-	y := max((h-lipgloss.Height(box))/2, 0)
-	c := lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(box).X(x).Y(y).Z(1))
-	return c.Render()
-}
-
-// textWidth is ansi.StringWidth with a fast path for what most cells hold: printable ASCII
-// (each byte one cell) and bytes that can't widen a line (a string's width is never more
-// than its length in bytes).
-func textWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return ansi.StringWidth(s)
-		}
-	}
-	return len(s)
 }

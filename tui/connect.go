@@ -454,8 +454,6 @@ func (c *connectScreen) settle() tea.Cmd {
 	return nil
 }
 
-func (c *connectScreen) Busy() string { return "" }
-
 func (c *connectScreen) ShortHelp() []key.Binding {
 	k := c.keys
 	switch c.state {
@@ -614,23 +612,6 @@ func (c *connectScreen) details() []string {
 		}
 	}
 	return lines
-}
-
-// wrapLines wraps s to w cells and keeps at most n lines, the last cut with an ellipsis.
-func wrapLines(style lipgloss.Style, s string, w, n int) []string {
-	lines := strings.Split(style.Width(w).Render(s), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-		lines[n-1] = ansi.Truncate(lines[n-1], w-1, "") + "…"
-	}
-	return lines
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // footerLine says what happens next, under the panels.

@@ -200,6 +200,10 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.UpdateAll):
 			s.plan.ResolveAll(client.ResolveUpdate)
 		case key.Matches(msg, k.Continue):
+			if n := s.plan.Counts(); n.Create+n.Update+n.Skip == 0 {
+				s.live[s.cursor].note = "Nothing to import: every chosen client is blocked or kept as it is in Stytch."
+				return nil
+			}
 			s.phase = impConfirm
 		case key.Matches(msg, k.Back):
 			return goBack
@@ -608,14 +612,12 @@ func (s *importScreen) itemLine(n int) string {
 		name = "(no name)"
 	}
 	idW := 20
-	if s.width < 80 {
-		idW = 0
+	if s.width < 80 || s.phase == impRunning || s.phase == impDone {
+		idW = 0 // during the run the news matter more than the ids, shown in the plan
 	}
 	const badgeW = 14
-	nameW := min(max(s.width-2-badgeW-1-idW-1-24, 12), 30)
-	if idW == 0 {
-		nameW = max(s.width-2-badgeW-1-20, 12)
-	}
+	// The name takes what the id, the state and 20 cells of news leave, up to 26.
+	nameW := min(max(s.width-2-idW-1-badgeW-1-20, 12), 26)
 	text := cell(name, nameW)
 	if idW > 0 {
 		text += " " + cell(middle(sanitize.Line(it.Client.ID), idW), idW)
@@ -756,14 +758,34 @@ func (s *importScreen) statusLine() string {
 	st := s.st()
 	switch s.phase {
 	case impReview:
-		if s.plan.Writes() {
+		n := s.plan.Counts()
+		switch {
+		case s.plan.Writes():
 			return st.Muted.Render("Nothing is written until you confirm. Nothing is ever deleted in Auth0.")
+		case n.Skip > 0:
+			return st.Muted.Render("Nothing to write: enter checks the identical clients' tokens.")
 		}
-		return st.Muted.Render("Nothing to write: enter checks the identical clients' tokens.")
-	case impRunning:
-		return st.Muted.Render(fmt.Sprintf("%s · esc cancels", client.HumanDuration(s.cfg.now().Sub(s.started).Round(100*time.Millisecond))))
+		return st.Warning.Render("Nothing to import: every chosen client is blocked or kept as it is.")
 	}
-	return ""
+	// The highlighted client's latest news, in full: the list cuts it to its column.
+	var news string
+	if s.cursor < len(s.live) {
+		it := &s.live[s.cursor]
+		switch {
+		case it.note != "":
+			news = sanitize.Line(s.plan.Items[s.cursor].Client.Name) + ": " + sanitize.Line(it.note)
+		case it.err != nil && it.err.Hint != "":
+			news = sentence(sanitize.Line(it.err.Hint))
+		}
+	}
+	if s.phase == impRunning {
+		status := client.HumanDuration(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
+		if news != "" {
+			status += " · " + news
+		}
+		news = status
+	}
+	return st.Muted.Render(ansi.Truncate(news, s.width, "…"))
 }
 
 func (s *importScreen) confirmBox() string {

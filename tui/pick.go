@@ -696,10 +696,6 @@ func (p *pickScreen) View() string {
 	return p.listView(p.width)
 }
 
-func vrule(st *themes.Styles, h int) string {
-	return strings.TrimSuffix(strings.Repeat(st.Subtle.Render("│")+"\n", h), "\n")
-}
-
 // columns decides which columns fit in w cells and how wide each is.
 type pickColumns struct {
 	name, id, apis, scopes, badge int
@@ -950,44 +946,4 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 		}
 	}
 	return lines
-}
-
-// cell pads or truncates s to exactly w cells.
-func cell(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := textWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-sw)
-}
-
-func padLeft(s string, w int) string {
-	sw := textWidth(s)
-	if sw >= w {
-		return s
-	}
-	return strings.Repeat(" ", w-sw) + s
-}
-
-// middle shortens s to w cells by cutting its middle, so both ends of an id stay readable.
-func middle(s string, w int) string {
-	sw := textWidth(s)
-	if sw <= w || w < 5 {
-		return s
-	}
-	head := (w - 1) / 2
-	tail := w - 1 - head
-	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, sw-tail, "")
-}
-
-// spread puts left and right at the two ends of w cells.
-func spread(left, right string, w int) string {
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return ansi.Truncate(left, w, "…")
-	}
-	return left + strings.Repeat(" ", gap) + right
 }

@@ -618,14 +618,3 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, w int) strin
 	}
 	return "  " + style.Render(text)
 }
-
-// fitLines pads or cuts lines to n.
-func fitLines(lines []string, n int) []string {
-	if len(lines) > n {
-		return lines[:n]
-	}
-	for len(lines) < n {
-		lines = append(lines, "")
-	}
-	return lines
-}
