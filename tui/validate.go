@@ -271,7 +271,17 @@ func (v *validateScreen) compare() tea.Cmd {
 
 func (v *validateScreen) ShortHelp() []key.Binding {
 	k := v.keys
-	keys := []key.Binding{k.Up, k.Down, k.Focus, k.PageDown}
+	// Focus decides what ↑/↓ move: the list of clients or the token.
+	if v.focusJSON {
+		k.Up.SetHelp("↑/k", "scroll token")
+		k.Down.SetHelp("↓/j", "scroll token")
+		k.Focus.SetHelp("tab", "back to the clients")
+	} else {
+		k.Up.SetHelp("↑/k", "previous client")
+		k.Down.SetHelp("↓/j", "next client")
+		k.Focus.SetHelp("tab", "scroll the token")
+	}
+	keys := []key.Binding{k.Up, k.Down, k.Focus}
 	if v.canCompare() {
 		keys = append(keys, k.Compare)
 	}
