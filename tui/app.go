@@ -110,7 +110,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case routed:
 		for _, s := range a.stack {
-			if sid, ok := s.(interface{ id() int }); ok && sid.id() == msg.screenID() {
+			if s.id() == msg.screenID() {
 				return s.Update(msg)
 			}
 		}

@@ -247,6 +247,8 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Validate):
 			done := importDoneMsg{plan: s.plan, items: s.live}
 			return func() tea.Msg { return done }
+		case key.Matches(msg, k.Back):
+			return goBack
 		}
 	}
 	return nil
@@ -418,7 +420,7 @@ func (s *importScreen) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{k.Up, k.Down, k.Cancel}
 	case impDone:
-		return []key.Binding{k.Validate, k.Up, k.Down}
+		return []key.Binding{k.Validate, k.Up, k.Down, k.Back}
 	}
 	return []key.Binding{k.Back}
 }

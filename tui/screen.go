@@ -23,6 +23,8 @@ type screen interface {
 	Capturing() bool
 	// Busy names the work in flight that quitting would interrupt, or "" when there is none.
 	Busy() string
+	// id is what the screen's async answers are routed by.
+	id() int
 }
 
 // step is where the operator is in the four steps of a migration.
