@@ -12,7 +12,6 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
 	"github.com/m2mport/m2mport/client/sandbox"
-	"github.com/m2mport/m2mport/client/stytch"
 	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/themes"
 	"github.com/m2mport/m2mport/tui"
@@ -88,26 +87,21 @@ func themeFlag(fs *flag.FlagSet) *string {
 
 // tuiConfig wires the API packages into the TUI.
 func tuiConfig(env *Env, th themes.Theme) tui.Config {
-	cfg := tui.Config{
-		NewSource: env.OpenSource,
-		NewTarget: env.OpenTarget,
+	return tui.Config{
+		NewSource: func(c client.SourceCredentials) (client.Source, error) {
+			if env.OpenSource != nil {
+				return env.OpenSource(c)
+			}
+			// Unlike the headless commands, the TUI also lists the tenant's other apps,
+			// greyed out behind a toggle, so it asks for them.
+			return auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version(), IncludeNonM2M: true})
+		},
+		NewTarget: env.target,
 		Theme:     th,
 		ReportPath: func(projectID string) (string, error) {
 			return client.DefaultReportPath(env.Getenv, "import", projectID, time.Now())
 		},
 	}
-	if cfg.NewSource == nil {
-		cfg.NewSource = func(c client.SourceCredentials) (client.Source, error) {
-			// The TUI shows the tenant's other apps greyed out, behind a toggle.
-			return auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version(), IncludeNonM2M: true})
-		}
-	}
-	if cfg.NewTarget == nil {
-		cfg.NewTarget = func(c client.TargetCredentials) (client.Target, error) {
-			return stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/" + version()})
-		}
-	}
-	return cfg
 }
 
 // demoConfig points the TUI at a running sandbox, with an in-memory keyring.
