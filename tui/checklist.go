@@ -20,18 +20,24 @@ func checkLines(st *themes.Styles, cl *client.Checklist, w int) []string {
 	if cl == nil {
 		return nil
 	}
+	return checkTable(st, cl.Checks, "the token says", "expected", w)
+}
+
+// checkTable draws check lines under the given titles for the Actual and Expected columns.
+func checkTable(st *themes.Styles, checks []client.Check, actualTitle, expectedTitle string, w int) []string {
 	const nameW = 12 // glyph, space, name
 	actualW := max((w-nameW)*11/20, 10)
 	expW := max(w-nameW-actualW-1, 0)
-	lines := []string{st.Muted.Render(cell("  check", nameW) + cell("the token says", actualW) + " " + ansi.Truncate("expected", expW, ""))}
-	for _, c := range cl.Checks {
+	lines := []string{st.Muted.Render(cell("  check", nameW) + cell(actualTitle, actualW) + " " + ansi.Truncate(expectedTitle, expW, ""))}
+	for _, c := range checks {
 		name := cell(sanitize.Line(c.Name), nameW-2)
 		actual := sanitize.Line(c.Actual)
 		if actual == "" {
 			actual = "(none)"
 		}
-		actual = cell(actual, actualW)
-		expected := ansi.Truncate(sanitize.Line(c.Expected), expW, "…")
+		// Cut in the middle: both ends of an id or a project id tell it apart.
+		actual = cell(middle(actual, actualW-1), actualW)
+		expected := middle(sanitize.Line(c.Expected), expW)
 		switch c.Status {
 		case client.CheckPass:
 			lines = append(lines, st.Success.Render("✓ ")+st.Text.Render(name)+st.Text.Render(actual)+" "+st.Muted.Render(expected))

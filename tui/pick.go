@@ -64,16 +64,14 @@ var blockBadges = map[client.BlockReason]badge{
 var (
 	badgeReady     = badge{"✓ ready", toneOK}
 	badgeNoGrants  = badge{"! no grants", toneWarn}
-	badgeAuth0Only = badge{"! Auth0 API only", toneWarn}
+	badgeLeftOut   = badge{"! left out", toneWarn}
 	badgeInStytch  = badge{"= already in Stytch", toneInfo}
 	badgeConflict  = badge{"≠ conflict", toneWarn}
 )
 
 // badgeFor is a client's state as the list shows it: what blocks it, else what the plan
 // would do with it (item is nil when there is no plan), else what is odd about it.
-// systemOnly says that all its grants are to the source's own management API, which means
-// nothing in Stytch.
-func badgeFor(c *client.Client, item *client.Item, systemOnly bool) badge {
+func badgeFor(c *client.Client, item *client.Item) badge {
 	if blockers := blockersOf(c, item); len(blockers) > 0 {
 		if b, ok := blockBadges[blockers[0].Reason]; ok {
 			return b
@@ -87,8 +85,8 @@ func badgeFor(c *client.Client, item *client.Item, systemOnly bool) badge {
 		return badgeConflict
 	case len(c.Grants) == 0:
 		return badgeNoGrants
-	case systemOnly:
-		return badgeAuth0Only
+	case c.LeftOut != "":
+		return badgeLeftOut // the source says "all" should pass it over
 	}
 	return badgeReady
 }
@@ -120,18 +118,14 @@ func (r *pickRow) selectable() bool { return r.c.Importable() && r.badge.tone !=
 // plan of inv.Clients in the same order.
 func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 	names := make(map[string]string, len(inv.APIs))
-	system := map[string]bool{}
 	for _, a := range inv.APIs {
 		names[a.Identifier] = sanitize.Line(a.Name)
-		system[a.Identifier] = a.System
 	}
 	rows := make([]pickRow, len(inv.Clients))
 	for i := range inv.Clients {
 		c := &inv.Clients[i]
 		apis := make([]string, 0, len(c.Grants))
-		systemOnly := len(c.Grants) > 0
 		for _, g := range c.Grants {
-			systemOnly = systemOnly && system[g.Audience]
 			n := sanitize.Line(g.API)
 			if n == "" {
 				n = names[g.Audience]
@@ -151,7 +145,7 @@ func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 			id:     sanitize.Line(c.ID),
 			apis:   strings.Join(apis, ", "),
 			scopes: strconv.Itoa(len(c.Scopes)),
-			badge:  badgeFor(c, item, systemOnly),
+			badge:  badgeFor(c, item),
 		}
 		if blockers := blockersOf(c, item); len(blockers) > 0 {
 			r.why = sanitize.Line(blockers[0].Message)
@@ -901,6 +895,9 @@ func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	}
 	if len(c.Grants) == 0 && c.Importable() {
 		lines = append(lines, wrap(st.Warning, "! No grants: it would be imported with no scopes."))
+	}
+	if c.LeftOut != "" && c.Importable() {
+		lines = append(lines, wrap(st.Warning, "! Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway."))
 	}
 	return lines
 }

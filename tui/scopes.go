@@ -19,6 +19,7 @@ type scopeGroup struct {
 	audience string
 	name     string // sanitized
 	scopes   client.Scopes
+	system   bool // the source's own management API: its scopes mean nothing in Stytch
 }
 
 // draft is one client as the operator shapes it before the import.
@@ -109,7 +110,7 @@ func newDraft(c client.Client, apis map[string]string) draft {
 		if name == "" {
 			name = sanitize.Line(g.Audience)
 		}
-		d.groups = append(d.groups, scopeGroup{audience: g.Audience, name: name, scopes: g.Scopes})
+		d.groups = append(d.groups, scopeGroup{audience: g.Audience, name: name, scopes: g.Scopes, system: g.System})
 	}
 	return d
 }
@@ -587,6 +588,9 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, w int) strin
 			g := d.groups[r.group]
 			on := len(g.scopes) - len(g.scopes.Minus(d.c.Scopes))
 			text = fmt.Sprintf("%s  %d/%d", g.name, on, len(g.scopes))
+			if g.system {
+				text += "  · Auth0's own API: left out unless you choose it"
+			}
 		}
 		style = st.Accent.Bold(true)
 	} else {

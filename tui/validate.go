@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -31,10 +30,13 @@ type proof struct {
 	check *client.Checklist
 }
 
-// comparison is an Auth0 token for the same client, decoded, or why there is none.
+// comparison sets an Auth0 token for the same client beside a fresh Stytch one: the claims
+// a service reads, judged by client.CompareTokens, and the Auth0 token decoded for the JSON
+// view — or why there is none.
 type comparison struct {
 	audience string
-	check    *client.Checklist // decoded only: Auth0's keys are not Stytch's
+	checks   []client.Check
+	auth0    *client.Checklist // decoded only: Auth0's keys are not Stytch's
 	problem  *problem
 }
 
@@ -143,13 +145,13 @@ func (v *validateScreen) refresh() {
 	now := v.cfg.now()
 	stytch := tokenJSON(st, p.check, now)
 	cmp := v.compared[v.cursor]
-	if cmp == nil || cmp.check == nil {
+	if cmp == nil || cmp.auth0 == nil {
 		v.vp.SetContentLines(stytch)
 		return
 	}
 	half := (mw - 3) / 2
 	left := append([]string{st.Accent.Bold(true).Render("Stytch token")}, stytch...)
-	right := append([]string{st.Accent.Bold(true).Render("Auth0 token") + st.Muted.Render(" · "+ansi.Truncate(sanitize.Line(cmp.audience), half-14, "…"))}, tokenJSON(st, cmp.check, now)...)
+	right := append([]string{st.Accent.Bold(true).Render("Auth0 token") + st.Muted.Render(" · "+ansi.Truncate(sanitize.Line(cmp.audience), half-14, "…"))}, tokenJSON(st, cmp.auth0, now)...)
 	n := max(len(left), len(right))
 	lines := make([]string, n)
 	for i := range n {
@@ -234,7 +236,19 @@ func (v *validateScreen) choose(i int) {
 	v.refresh()
 }
 
-// compare mints an Auth0 token for the current client, for the first API it was granted.
+// firstAudience is the API to ask Auth0 for a token for: the first one that Stytch's token
+// speaks for too (not Auth0's own Management API).
+func firstAudience(grants []client.Grant) string {
+	for _, g := range grants {
+		if !g.System {
+			return g.Audience
+		}
+	}
+	return grants[0].Audience
+}
+
+// compare mints an Auth0 token for the current client, for the first API it was granted,
+// and a Stytch token to set beside it.
 func (v *validateScreen) compare() tea.Cmd {
 	p := v.current()
 	src, ok := v.source.(auth0Tokens)
@@ -253,17 +267,28 @@ func (v *validateScreen) compare() tea.Cmd {
 		return nil
 	}
 	v.comparing = v.cursor
-	index, id, audience := v.cursor, v.sid, c.Grants[0].Audience
+	index, id, audience, tgt := v.cursor, v.sid, firstAudience(c.Grants), v.target
 	return tea.Batch(v.spinner.Tick, func() tea.Msg {
 		ctx := context.Background()
 		cmp := &comparison{audience: audience}
-		tok, err := src.Token(ctx, c.ID, c.Secret, audience)
-		if err == nil {
-			cmp.check, err = client.CheckToken(ctx, tok, nil, client.Expect{})
-		}
-		if err != nil {
-			p := describe(err, "Auth0")
+		fail := func(err error, api string) tea.Msg {
+			p := describe(err, api)
 			cmp.problem = &p
+			return comparedMsg{to: to(id), index: index, cmp: cmp}
+		}
+		auth0Token, err := src.Token(ctx, c.ID, c.Secret, audience)
+		if err != nil {
+			return fail(err, "Auth0")
+		}
+		stytchToken, err := tgt.Token(ctx, c.ID, c.Secret, nil)
+		if err != nil {
+			return fail(err, "Stytch")
+		}
+		if cmp.checks, err = client.CompareTokens(auth0Token, stytchToken); err != nil {
+			return fail(err, "Auth0")
+		}
+		if cmp.auth0, err = client.CheckToken(ctx, auth0Token, nil, client.Expect{}); err != nil {
+			return fail(err, "Auth0")
 		}
 		return comparedMsg{to: to(id), index: index, cmp: cmp}
 	})
@@ -338,8 +363,8 @@ func (v *validateScreen) topLines(w int) []string {
 	return append(lines, "")
 }
 
-// comparisonLines put the claims a service looks at side by side: Stytch's token and
-// Auth0's for the same client, with what differs spelled out.
+// comparisonLines set the claims a service looks at side by side, Stytch's token against
+// Auth0's for the same client, as client.CompareTokens judges them.
 func (v *validateScreen) comparisonLines(p *proof, cmp *comparison, w int) []string {
 	st := v.st()
 	api := sanitize.Line(cmp.audience)
@@ -355,57 +380,8 @@ func (v *validateScreen) comparisonLines(p *proof, cmp *comparison, w int) []str
 		}
 		return []string{st.Error.Width(w).Render(what + ": " + cmp.problem.What)}
 	}
-	stytch, auth0 := claims(p.check.Payload), claims(cmp.check.Payload)
-	col := max((w-9)/2, 10)
-	row := func(name, a, b string) string {
-		return st.Muted.Render(cell(name, 8)) + " " + st.Text.Render(cell(middle(sanitize.Line(a), col-1), col)) + st.Text.Render(middle(sanitize.Line(b), col))
-	}
-	lines := []string{
-		st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")),
-		st.Muted.Render(strings.Repeat(" ", 9) + cell("Stytch", col) + "Auth0"),
-		row("sub", stytch["sub"], auth0["sub"]),
-		row("iss", stytch["iss"], auth0["iss"]),
-		row("scope", stytch["scope"], auth0["scope"]),
-	}
-	ss, sa := client.SplitScopes(stytch["scope"]), client.SplitScopes(auth0["scope"])
-	var notes []string
-	if stytch["sub"] != auth0["sub"] {
-		notes = append(notes, "Services that check sub must expect the bare client id.")
-	}
-	switch {
-	case ss.Equal(sa):
-		notes = append(notes, "Same scopes.")
-	case len(sa.Minus(ss)) == 0:
-		notes = append(notes, "Auth0's token is for one API; Stytch's holds every scope chosen.")
-	default:
-		notes = append(notes, fmt.Sprintf("Only in Auth0's: %s.", sanitize.Line(sa.Minus(ss).String())))
-	}
-	for _, n := range notes {
-		lines = append(lines, st.Muted.Render(ansi.Truncate(n, w, "…")))
-	}
-	return lines
-}
-
-// claims reads the string claims of a payload (aud is joined when it is a list).
-func claims(payload json.RawMessage) map[string]string {
-	var m map[string]any
-	out := map[string]string{}
-	if json.Unmarshal(payload, &m) != nil {
-		return out
-	}
-	for k, v := range m {
-		switch v := v.(type) {
-		case string:
-			out[k] = v
-		case []any:
-			var parts []string
-			for _, p := range v {
-				parts = append(parts, fmt.Sprint(p))
-			}
-			out[k] = strings.Join(parts, " ")
-		}
-	}
-	return out
+	lines := []string{st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…"))}
+	return append(lines, checkTable(st, cmp.checks, "Stytch", "Auth0", w)...)
 }
 
 func (v *validateScreen) statusLine(w int) string {
