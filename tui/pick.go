@@ -62,11 +62,11 @@ var blockBadges = map[client.BlockReason]badge{
 }
 
 var (
-	badgeReady     = badge{"✓ ready", toneOK}
-	badgeNoGrants  = badge{"! no grants", toneWarn}
-	badgeLeftOut   = badge{"! left out", toneWarn}
-	badgeInStytch  = badge{"= already in Stytch", toneInfo}
-	badgeConflict  = badge{"≠ conflict", toneWarn}
+	badgeReady    = badge{"✓ ready", toneOK}
+	badgeNoGrants = badge{"! no grants", toneWarn}
+	badgeLeftOut  = badge{"! left out", toneWarn}
+	badgeInStytch = badge{"= already in Stytch", toneInfo}
+	badgeConflict = badge{"≠ conflict", toneWarn}
 )
 
 // badgeFor is a client's state as the list shows it: what blocks it, else what the plan
