@@ -890,7 +890,7 @@ func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	for _, b := range c.Blocked {
 		lines = append(lines, wrap(st.Error, "✗ "+sanitize.Line(b.Message)))
 		if b.Hint != "" {
-			lines = append(lines, wrap(st.Muted, "  "+sanitize.Line(b.Hint)))
+			lines = append(lines, wrap(st.Muted, "  "+sentence(sanitize.Line(b.Hint))))
 		}
 	}
 	if len(c.Grants) == 0 && c.Importable() {
@@ -924,6 +924,14 @@ func (p *pickScreen) metadataLines(r *pickRow, w int) []string {
 func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 	st := p.st()
 	lines := []string{""}
+	// The scope column fits the longest scope, so descriptions line up without cutting.
+	scopeW := 8
+	for _, g := range r.c.Grants {
+		for _, sc := range g.Scopes {
+			scopeW = max(scopeW, textWidth(sanitize.Line(sc)))
+		}
+	}
+	scopeW = min(scopeW, w/2)
 	for _, g := range r.c.Grants {
 		name := sanitize.Line(g.API)
 		if name == "" {
@@ -935,7 +943,7 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 		}
 		lines = append(lines, ansi.Truncate(head, w, "…"))
 		for _, s := range g.Scopes {
-			line := "  " + st.Text.Render(cell(sanitize.Line(s), 16))
+			line := "  " + st.Text.Render(cell(sanitize.Line(s), scopeW))
 			if d := p.descs[g.Audience][s]; d != "" {
 				line += " " + st.Muted.Render(d)
 			}
