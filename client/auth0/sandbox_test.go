@@ -457,7 +457,7 @@ func TestCallBudgetForAThousandApps(t *testing.T) {
 		t.Fatalf("%v", st.Routes)
 	}
 	for _, c := range inv.Clients {
-		if !c.Importable() || len(c.Grants) == 0 || len(c.Scopes) == 0 {
+		if !c.Importable() || len(c.Grants) == 0 || (len(c.Scopes) == 0) != (c.LeftOut != "") {
 			t.Fatalf("generated app %s: %+v", c.Name, c)
 		}
 	}
