@@ -203,7 +203,8 @@ func FuzzParseScopes(f *testing.F) {
 }
 
 // FuzzLimitBlockers checks LimitBlockers on arbitrary records: it names each problem in one
-// short line that never shows the secret, and blocks exactly the records that break a limit.
+// short line that never shows the secret. Whether it blocks the right records is
+// FuzzLimitsAgreeWithTheSandbox's question.
 func FuzzLimitBlockers(f *testing.F) {
 	f.Add("HCuHYoHrhT2OgacfzK0TVNc16uFbwZ7P", "s3cret-Xy9Q-abcdefgh", "Billing worker", "Nightly invoice run", "read:invoices write:invoices", []byte(`{"team":"billing"}`))
 	f.Fuzz(func(t *testing.T, id, secret, name, description, scopes string, metadata []byte) {
@@ -218,11 +219,6 @@ func FuzzLimitBlockers(f *testing.F) {
 			if len(secret) >= 8 && strings.Contains(text, secret) && !strings.Contains(id+name+description+scopes+string(metadata), secret) {
 				t.Fatalf("%s: the message shows the secret: %q", b.Reason, b.Message)
 			}
-		}
-		breaks := CheckClientID(id) != nil || CheckSecret(c.Secret) != nil || CheckScopes(c.Scopes) != nil ||
-			utf8.RuneCountInString(name) > NameMaxLen || utf8.RuneCountInString(description) > DescriptionMaxLen || CheckMetadata(c.Metadata) != nil
-		if breaks != (len(bs) > 0) {
-			t.Fatalf("breaks a limit: %v, blockers: %+v", breaks, bs)
 		}
 	})
 }

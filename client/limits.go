@@ -108,7 +108,7 @@ func CheckClientID(id string) error {
 	}
 	for _, r := range id {
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return fmt.Errorf("the client id %q holds whitespace or a control character, which Stytch refuses", id)
+			return fmt.Errorf("the client id %s holds whitespace or a control character, which Stytch refuses", quoteStart(id))
 		}
 	}
 	return nil
