@@ -92,7 +92,6 @@ func crashAndRerun(t *testing.T, bin string, stop syscall.Signal) {
 		t.Errorf("run 2 does not say it leaves out the management app:\n%s", second.stderr.String())
 	}
 	finals := map[string]string{}
-	retried := 0
 	var sum event
 	for _, line := range second.lines {
 		ev := parseEvent(t, line)
@@ -102,8 +101,6 @@ func crashAndRerun(t *testing.T, bin string, stop syscall.Signal) {
 				t.Errorf("run 2 reports %s twice", ev.ClientID)
 			}
 			finals[ev.ClientID] = ev.State
-		case ev.Event == "retried":
-			retried++
 		case ev.Event == "summary":
 			sum = ev
 		}
@@ -129,12 +126,20 @@ func crashAndRerun(t *testing.T, bin string, stop syscall.Signal) {
 	assertStoredExactly(t, sb.stored(t), source)
 
 	stats := sb.stats(t)
-	creates := stats.Routes["POST /v1/m2m/clients"]
-	t.Logf("%v: %d clients; run 1 stopped after %d imports (exit %d, signal %v), %d stored then; run 2 imported %d, skipped %d, exit %d, "+
-		"%d requests (%d rate limited), %d create retries; faults injected %v; creates answered %v (400 = duplicate_m2m_client_id after an "+
-		"ambiguous attempt, settled by a read); stored %d, duplicates 0",
-		stop, chaosClients, chaosStopAfter, code1, signal1, storedAfter1, p.Imported, p.Skipped, code2,
-		sum.Requests, sum.Limited, retried, stats.Faults, creates, len(source))
+	retried, waits := 0, 0
+	for _, line := range append(slices.Clone(first.lines), second.lines...) {
+		switch parseEvent(t, line).Event {
+		case "retried":
+			retried++
+		case "waiting":
+			waits++
+		}
+	}
+	t.Logf("%v after %d imports: run 1 exit %d signal %v, %d stored; run 2 exit 0: imported %d, skipped %d, verified %d, %d requests (%d rate limited). "+
+		"Both runs: %d Stytch requests %v, faults injected %v, %d create retries, %d waits reported; creates answered %v "+
+		"(each 400 a duplicate_m2m_client_id after an ambiguous attempt, settled by a read). Stored %d, each once.",
+		stop, chaosStopAfter, code1, signal1, storedAfter1, p.Imported, p.Skipped, p.Verified, sum.Requests, sum.Limited,
+		stats.Total, stats.Statuses, stats.Faults, retried, waits, stats.Routes["POST /v1/m2m/clients"], len(source))
 }
 
 // assertInterruptedCleanly checks an interrupted run: it exited 1 on its own, said why on
