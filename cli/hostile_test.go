@@ -30,17 +30,23 @@ import (
 )
 
 // hostileTenant is an Auth0 Management API serving the given applications (JSON objects)
-// with one grant each, or, when clients is set, whatever clients answers for the list.
+// with one grant each, or, when clients is set, whatever clients answers for the list. Its
+// Management API token carries scope, or all four scopes m2mport needs when it is empty.
 type hostileTenant struct {
 	apps    []string
 	clients http.HandlerFunc
+	scope   string
 }
 
 func (h *hostileTenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch r.URL.Path {
 	case "/oauth/token":
-		fmt.Fprint(w, `{"access_token":"mgmt-token","expires_in":86400,"scope":"read:clients read:client_keys read:client_grants read:resource_servers","token_type":"Bearer"}`)
+		scope := h.scope
+		if scope == "" {
+			scope = "read:clients read:client_keys read:client_grants read:resource_servers"
+		}
+		fmt.Fprintf(w, `{"access_token":"mgmt-token","expires_in":86400,"scope":%q,"token_type":"Bearer"}`, scope)
 	case "/api/v2/clients":
 		if h.clients != nil {
 			h.clients(w, r)
@@ -103,14 +109,15 @@ func TestHostileNamesComeOutInert(t *testing.T) {
 		"escapes": "\x1b]0;pwned\x07\x1b[2J\x1b[31mBilling\x1b[0m \u202eWorker\u2066",
 		"long":    strings.Repeat("A", 10<<10) + "\u009b2J",
 		"marks":   "\u200fRTL\u061c mark \u009b31m \x1bP+q\x1b\\",
-		"m2mport": strings.Repeat("\x1b[7m", 2000) + "m2mport reader",
+		"m2mport": strings.Repeat("\x1b[7m", 2000) + "m2mport reader" + strings.Repeat("!", 10<<10),
 	}
 	tenant := &hostileTenant{apps: []string{
 		app("hostile-escapes", names["escapes"], "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", 1),
 		app("hostile-long", names["long"], strings.Repeat("d\u202e", 5<<10), 2),
 		app("hostile-marks", names["marks"], "ok", 3),
 		app("mgmtAppClientId0000000000000000", names["m2mport"], "", 4),
-	}}
+	}, scope: "read:clients read:client_keys read:client_grants"} // APIs hidden: a warning names the app
+
 	sb, env := hostileEnv(t, tenant)
 
 	outputs := map[string]string{}

@@ -68,7 +68,8 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
 	for _, a := range apps {
 		if a.ClientID == s.creds.ClientID && a.Name != "" {
-			mgmtApp = fmt.Sprintf("%q (%s)", a.Name, a.ClientID)
+			// Quoted and cut to 40 characters: warnings and hints name it, and it is Auth0's text.
+			mgmtApp = fmt.Sprintf("%.40q (%s)", a.Name, a.ClientID)
 		}
 	}
 
