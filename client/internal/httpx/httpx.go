@@ -340,6 +340,7 @@ func (c *Client) newError(r *Request, status int) *client.APIError {
 func (c *Client) finish(e *client.APIError, scrub scrubber) {
 	e.Message = scrub.clean(e.Message)
 	e.Code = scrub.clean(e.Code)
+	e.RequestID = scrub.clean(e.RequestID)
 	if c.hint != nil {
 		e.Hint = c.hint(e)
 	}
