@@ -51,7 +51,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		return nil, err
 	}
 	inv := &client.Inventory{Source: s.Name()}
-	mgmtApp := strconv.Quote(s.creds.ClientID)
+	mgmtApp := strconv.Quote(s.clientID)
 
 	appQuery := url.Values{"is_global": {"false"}, "fields": {appFields}, "include_fields": {"true"}}
 	if !s.includeNonM2M {
@@ -64,7 +64,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	}
 	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
 	for _, a := range apps {
-		if a.ClientID == s.creds.ClientID && a.Name != "" {
+		if a.ClientID == s.clientID && a.Name != "" {
 			mgmtApp = fmt.Sprintf("%q (%s)", a.Name, a.ClientID)
 		}
 	}

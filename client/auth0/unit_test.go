@@ -276,3 +276,18 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintingASourceShowsNoSecret: a Source ends up inside UI models and engine state, and
+// any %v of those — a debug line, a test failure, a panic — prints it field by field.
+func TestPrintingASourceShowsNoSecret(t *testing.T) {
+	f := &fakeTenant{expiresIn: 86400}
+	s, _ := newFake(t, f)
+	if _, err := s.Connect(context.Background()); err != nil { // caches a Management API token
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, s); strings.Contains(out, "mgmt-secret-value") || strings.Contains(out, "tok-1") {
+			t.Errorf("%s of a Source shows a secret or the token: %s", verb, out)
+		}
+	}
+}
