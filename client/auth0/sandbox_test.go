@@ -15,6 +15,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
+	"github.com/m2mport/m2mport/client/internal/testclock"
 	"github.com/m2mport/m2mport/client/sandbox"
 )
 
@@ -495,11 +496,23 @@ func TestInventorySurvivesFaults(t *testing.T) {
 		"auth0:429=0.1,500=0.05,503=0.05,drop=0.05,slow:2s=0.05",
 	} {
 		t.Run(faults, func(t *testing.T) {
-			sb := start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 3, Faults: faults})
+			// Faults are drawn per request, not per moment, so the reader meets the same ones
+			// when its waits cost no time.
+			clk := testclock.New(time.Now())
+			sb := start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 3, Faults: faults, Now: clk.Now})
 			var mu sync.Mutex
 			reasons := map[client.WaitReason]int{}
-			ctx := client.WithWaitReporter(context.Background(), func(w client.Wait) { mu.Lock(); reasons[w.Reason]++; mu.Unlock() })
+			ctx := client.WithWaitReporter(context.Background(), func(w client.Wait) {
+				mu.Lock()
+				defer mu.Unlock()
+				reasons[w.Reason]++
+				// An injected 429 says Retry-After: 1; the wait must honour it.
+				if w.Reason == client.WaitRateLimited && w.Delay < time.Second {
+					t.Errorf("waited %s after a 429 with Retry-After: 1", w.Delay)
+				}
+			})
 			src := newSource(t, sb, func(c *auth0.Config) { c.Timeout = 300 * time.Millisecond; c.MaxAttempts = 8 })
+			auth0.SetClock(src, clk)
 			start := time.Now()
 			inv, err := src.Inventory(ctx)
 			if err != nil {
@@ -540,7 +553,9 @@ func TestInventoryStopsWhenCancelled(t *testing.T) {
 }
 
 // TestSharedBucketRecoversFrom429s: two readers drink from one tenant bucket, so each draws
-// 429s that carry no Retry-After, only x-ratelimit-reset, and both must still finish.
+// 429s that carry no Retry-After, only x-ratelimit-reset, and both must still finish. It runs
+// on the wall clock: on a testclock.Clock one reader's wait would move time on for both and
+// refill the bucket twice, and the readers would seldom collide.
 func TestSharedBucketRecoversFrom429s(t *testing.T) {
 	t.Parallel()
 	sb := start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 5, Auth0Rate: sandbox.Rate{PerSecond: 10, Burst: 2}})
