@@ -3,6 +3,7 @@ package auth0
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -322,7 +323,8 @@ func addMissing(list []client.MissingPermission, scope string) []client.MissingP
 }
 
 func isInsufficientScopeErr(err error) bool {
-	return err != nil && client.StatusOf(err) == 403 && client.ErrorCode(err) == "insufficient_scope"
+	var ae *client.APIError
+	return errors.As(err, &ae) && isInsufficientScope(ae)
 }
 
 // tenantFromHost guesses the tenant's name when no application says it: the first label of
