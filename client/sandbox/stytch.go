@@ -138,7 +138,7 @@ func newStytchAPI(cfg stytchConfig) *stytchAPI {
 		limited(newRoute(http.MethodPost, "/v1/public/{project_id}/oauth2/token", s.token)),
 		limited(newRoute(http.MethodGet, "/v1/b2b/sessions/jwks/{project_id}", s.jwks)),
 		limited(newRoute(http.MethodGet, "/v1/sessions/jwks/{project_id}", s.jwks)),
-		s.inspectionRoute("/_sandbox/clients", s.inspectClients),
+		inspectionRoute("/_sandbox/clients", s.inspectClients),
 	}
 	s.fail = func(w http.ResponseWriter, _ *http.Request, _ *route, status int) {
 		e := map[int]*stytchError{
