@@ -191,18 +191,22 @@ func TestRetryAfterSecondsIsHonouredAndReported(t *testing.T) {
 }
 
 func TestRetryAfterHTTPDate(t *testing.T) {
-	var c *Client
-	srv, _ := script(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", c.now().Add(5*time.Second).UTC().Format(http.TimeFormat))
-		w.WriteHeader(503)
-	}, okJSON(`{}`))
-	defer srv.Close()
-	c, clk := newTest(t, srv, nil)
-	if err := c.Do(context.Background(), get(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if s := clk.Slept(); len(s) != 1 || s[0] < 5*time.Second || s[0] > 5*time.Second+600*time.Millisecond {
-		t.Fatalf("slept %v, want about 5 s", s)
+	for _, status := range []int{429, 503} {
+		var c *Client
+		srv, _ := script(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", c.now().Add(5*time.Second).UTC().Format(http.TimeFormat))
+			// A reset that says otherwise: Retry-After wins.
+			w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(30*time.Second).Unix(), 10))
+			w.WriteHeader(status)
+		}, okJSON(`{}`))
+		c, clk := newTest(t, srv, nil)
+		if err := c.Do(context.Background(), get(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if s := clk.Slept(); len(s) != 1 || s[0] < 5*time.Second || s[0] > 5*time.Second+600*time.Millisecond {
+			t.Errorf("%d: slept %v, want about 5 s", status, s)
+		}
+		srv.Close()
 	}
 }
 
