@@ -234,6 +234,27 @@ func TestRateLimitResetEpochSecondsOn429(t *testing.T) {
 	}
 }
 
+// TestRateLimitResetInThePastBacksOff: x-ratelimit-reset is absolute, so a machine whose
+// clock runs ahead of the API's reads every reset as past. A 429 must still be met with a
+// real wait, not a retry at once that draws the next 429.
+func TestRateLimitResetInThePastBacksOff(t *testing.T) {
+	var c *Client
+	srv, n := script(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Ratelimit-Limit", "2")
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(-10*time.Second).Unix(), 10))
+		w.WriteHeader(429)
+	}, okJSON(`{}`))
+	defer srv.Close()
+	c, clk := newTest(t, srv, nil)
+	if err := c.Do(context.Background(), get(), nil); err != nil || n.Load() != 2 {
+		t.Fatalf("err %v after %d requests", err, n.Load())
+	}
+	if s := clk.Slept(); len(s) != 1 || s[0] < 50*time.Millisecond {
+		t.Fatalf("slept %v, want the first backoff (50–100 ms)", s)
+	}
+}
+
 func TestRemainingZeroWaitsBeforeNextCall(t *testing.T) {
 	var c *Client
 	var clk *testclock.Clock
