@@ -15,6 +15,9 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/keystore"
 )
 
 // Exit codes shared by every command.
@@ -61,6 +64,14 @@ type command struct {
 type Env struct {
 	Stdio
 	Getenv func(string) string
+	// Keystore is where credentials are saved and looked up; nil opens the OS keyring.
+	Keystore keystore.Store
+	// Terminal asks the operator for values; nil means stdin, when it is a terminal.
+	Terminal Terminal
+	// OpenSource and OpenTarget build API clients from credentials; nil means client/auth0
+	// and client/stytch.
+	OpenSource func(client.SourceCredentials) (client.Source, error)
+	OpenTarget func(client.TargetCredentials) (client.Target, error)
 }
 
 var commands = map[string]*command{}

@@ -28,6 +28,10 @@ type Client struct {
 	AppType string
 	// Blocked lists why the client cannot be imported as it stands; empty when it can.
 	Blocked []Blocker
+	// LeftOut says why "all" (the --all flag, the select-all key) leaves this importable
+	// client out, e.g. because it is the app m2mport reads the source with; "" = it is
+	// included. Naming the client explicitly still imports it.
+	LeftOut string
 }
 
 // Grant is the set of scopes a client was granted on one API.
@@ -38,14 +42,17 @@ type Grant struct {
 	// AllowAll records that the source granted every scope of the API (Auth0's
 	// allow_all_scopes); Scopes then holds the API's scopes at the time of reading.
 	AllowAll bool
+	// System marks a grant to the source's own management API (Auth0's Management API).
+	// Its scopes mean nothing to the target, so they are carried over only when asked for.
+	System bool
 }
 
 // ScopesOf returns the union of the scopes of the grants whose audience is in audiences, or
-// of every grant when audiences is nil.
+// of every grant but the System ones when audiences is nil.
 func ScopesOf(grants []Grant, audiences []string) Scopes {
 	var out Scopes
 	for _, g := range grants {
-		if audiences == nil || contains(audiences, g.Audience) {
+		if (audiences == nil && !g.System) || contains(audiences, g.Audience) {
 			out = out.Union(g.Scopes)
 		}
 	}

@@ -43,4 +43,12 @@ func TestScopesOfUnionsChosenAudiences(t *testing.T) {
 	if got := ScopesOf(grants, []string{}); len(got) != 0 {
 		t.Fatalf("no audience: %q", got)
 	}
+	// The source's own management API is carried over only when named.
+	grants = append(grants, Grant{Audience: "mgmt", Scopes: NewScopes("read:clients"), System: true})
+	if got := ScopesOf(grants, nil).String(); got != "x y z" {
+		t.Fatalf("default takes a system grant: %q", got)
+	}
+	if got := ScopesOf(grants, []string{"mgmt"}).String(); got != "read:clients" {
+		t.Fatalf("named system audience: %q", got)
+	}
 }

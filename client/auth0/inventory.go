@@ -115,7 +115,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
 	}
 
-	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp}
+	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
 	inv.Clients = make([]client.Client, 0, len(apps))
 	for _, a := range apps {
 		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
@@ -183,11 +183,14 @@ func (s *Source) list(ctx context.Context, path string, q url.Values, each func(
 
 // reader turns one app and its grants into a record.
 type reader struct {
-	apis       map[string]*resourceServer
-	keysRead   bool
-	mgmtApp    string
-	hidden     int // clients whose secret the credentials could not read
-	unexpanded int // allow-all grants whose API is unknown
+	apis     map[string]*resourceServer
+	keysRead bool
+	mgmtApp  string
+	// The app m2mport reads with and the Management API's audience: neither belongs in Stytch
+	// by default.
+	mgmtID, mgmtAudience string
+	hidden               int // clients whose secret the credentials could not read
+	unexpanded           int // allow-all grants whose API is unknown
 }
 
 func (r *reader) record(a app, grants []grant) client.Client {
@@ -210,6 +213,7 @@ func (r *reader) record(a app, grants []grant) client.Client {
 		if api != nil {
 			cg.API = api.Name
 		}
+		cg.System = cg.System || g.IsSystem || g.Audience == r.mgmtAudience || (api != nil && api.IsSystem)
 		scopes := client.NewScopes(g.Scope...)
 		if g.AllowAllScopes {
 			cg.AllowAll = true
@@ -228,7 +232,24 @@ func (r *reader) record(a app, grants []grant) client.Client {
 	}
 	c.Scopes = client.ScopesOf(c.Grants, nil)
 	c.Blocked = r.blockers(a)
+	c.LeftOut = r.leftOut(c)
 	return c
+}
+
+// leftOut says why "import all" should pass over an importable client: the app m2mport
+// itself reads Auth0 with, or one whose every grant is to Auth0's own Management API — both
+// serve Auth0 administration, which Stytch does not offer.
+func (r *reader) leftOut(c client.Client) string {
+	if len(c.Blocked) > 0 {
+		return ""
+	}
+	if c.ID == r.mgmtID {
+		return "m2mport reads Auth0 with this app"
+	}
+	if len(c.Grants) > 0 && !slices.ContainsFunc(c.Grants, func(g client.Grant) bool { return !g.System }) {
+		return "its only grants are to Auth0's Management API, which Stytch does not serve"
+	}
+	return ""
 }
 
 func (r *reader) blockers(a app) []client.Blocker {

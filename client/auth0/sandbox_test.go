@@ -153,9 +153,20 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 	if mgmt := clients["m2mport Migrator"]; mgmt.ID != sb.Auth0().ClientID || mgmt.Secret.Reveal() != sb.Auth0().ClientSecret {
 		t.Errorf("the Management API app reads back as %s", mgmt.ID)
 	}
+	// m2mport's own app holds only Management API scopes: nothing Stytch should get by
+	// default, so "import all" passes over it and its default scopes are empty.
+	if mgmt := clients["m2mport Migrator"]; mgmt.LeftOut == "" || len(mgmt.Scopes) != 0 ||
+		len(mgmt.Grants) != 1 || !mgmt.Grants[0].System || len(mgmt.Grants[0].Scopes) != 4 {
+		t.Errorf("the Management API app: left out %q, scopes %q, grants %+v", mgmt.LeftOut, mgmt.Scopes, mgmt.Grants)
+	}
+	for _, c := range inv.Clients {
+		if c.LeftOut != "" && c.Name != "m2mport Migrator" {
+			t.Errorf("%s is left out of import-all: %s", c.Name, c.LeftOut)
+		}
+	}
 
 	billing := clients["Billing Worker"]
-	if got := fmt.Sprint(billing.Grants); got != "[{https://api.acme.example/billing Billing API read:invoices write:invoices false} {https://api.acme.example/orders Orders API read:orders false}]" {
+	if got := fmt.Sprint(billing.Grants); got != "[{https://api.acme.example/billing Billing API read:invoices write:invoices false false} {https://api.acme.example/orders Orders API read:orders false false}]" {
 		t.Errorf("billing grants %s", got)
 	}
 	if billing.Scopes.String() != "read:invoices read:orders write:invoices" || billing.Description != "Nightly invoice run" {
@@ -166,7 +177,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		t.Errorf("allow_all_scopes should expand to the API's four scopes: %+v", fulfil.Grants)
 	}
 	partner := clients["Partner Webhooks"]
-	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false}]" {
+	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false}]" {
 		t.Errorf("a user-subject grant is not a permission: %+v", partner.Grants)
 	}
 	if partner.Metadata["team"] != "partners" || len(partner.Metadata) != 3 {
@@ -423,7 +434,7 @@ func TestCallBudgetForAThousandApps(t *testing.T) {
 		t.Fatalf("%v", st.Routes)
 	}
 	for _, c := range inv.Clients {
-		if !c.Importable() || len(c.Grants) == 0 || len(c.Scopes) == 0 {
+		if !c.Importable() || len(c.Grants) == 0 || (len(c.Scopes) == 0) != (c.LeftOut != "") {
 			t.Fatalf("generated app %s: %+v", c.Name, c)
 		}
 	}

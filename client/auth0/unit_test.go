@@ -83,8 +83,8 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 	got := fmt.Sprintf("%+v", c.Grants)
-	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true} " +
-		"{Audience:https://unknown/ API: Scopes: AllowAll:true} {Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false}]"
+	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true System:false} " +
+		"{Audience:https://unknown/ API: Scopes: AllowAll:true System:false} {Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false System:false}]"
 	if got != want {
 		t.Fatalf("grants\n got %s\nwant %s", got, want)
 	}

@@ -66,6 +66,7 @@ type grant struct {
 	Scope          []string `json:"scope"`
 	SubjectType    string   `json:"subject_type"`
 	AllowAllScopes bool     `json:"allow_all_scopes"`
+	IsSystem       bool     `json:"is_system"`
 }
 
 type resourceServer struct {

@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+// maxTokenBytes caps what check reads from stdin: a JWT is a few kilobytes at most.
+const maxTokenBytes = 64 << 10
+
+func init() {
+	register(&command{
+		name: "check",
+		summary: "Decode an access token, verify it against a Stytch project, and show the checklist.\n" +
+			"The token is the argument, or stdin when there is none or it is \"-\". With a project id\n" +
+			"(--project-id or $STYTCH_PROJECT_ID) the signature is checked against the project's keys;\n" +
+			"--client-id and --scopes add expectations. Exit 0 when no check fails, 1 otherwise.",
+		usage: "check [flags] [TOKEN]",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			project := fs.String("project-id", "", "Stytch project the token should come from (default $STYTCH_PROJECT_ID); without one the token is only decoded")
+			baseURL := fs.String("base-url", "", "Stytch API base URL, for a custom domain or the sandbox (default $STYTCH_BASE_URL)")
+			clientID := fs.String("client-id", "", "client id the token should be for (its sub)")
+			scopes := fs.String("scopes", "", `scopes the token should carry, space separated ("read:a write:a")`)
+			scopesSet := false
+			asJSON := fs.Bool("json", false, "print the checklist, header and payload as one JSON object")
+			return func(ctx context.Context, args []string) int {
+				fs.Visit(func(f *flag.Flag) { scopesSet = scopesSet || f.Name == "scopes" })
+				if len(args) > 1 {
+					fmt.Fprintf(env.Err, "m2mport check: one token at a time (got %d arguments)\n", len(args))
+					return ExitUsage
+				}
+				token, err := readToken(args, env.In)
+				if err != nil {
+					fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
+					return ExitUsage
+				}
+				want := client.Expect{ClientID: *clientID}
+				if scopesSet {
+					s := client.SplitScopes(*scopes)
+					want.Scopes = &s
+				}
+				var keys client.KeyFunc
+				creds := client.TargetCredentials{ProjectID: firstOf(*project, env.Getenv(envStytchProject)),
+					BaseURL: firstOf(*baseURL, env.Getenv(envStytchBaseURL)), Secret: client.Secret(env.Getenv(envStytchSecret))}
+				if creds.ProjectID != "" {
+					t, err := env.keyTarget(creds)
+					if err != nil {
+						fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
+						return ExitUsage
+					}
+					want.ProjectID, want.Issuers, keys = t.ProjectID(), t.Issuers(), t.Key
+				}
+				cl, err := client.CheckToken(ctx, token, keys, want)
+				if err != nil {
+					fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
+					return ExitFailed
+				}
+				if *asJSON {
+					writeJSON(env.Out, struct {
+						Passed bool `json:"passed"`
+						*client.Checklist
+					}{cl.Passed(), cl})
+				} else {
+					printChecklist(env.Out, cl, true)
+				}
+				if !cl.Passed() {
+					return ExitFailed
+				}
+				return ExitOK
+			}
+		},
+	})
+}
+
+// readToken takes the token from the argument or, with none or "-", from stdin. A leading
+// "Bearer " (pasted from a header) is dropped.
+func readToken(args []string, stdin io.Reader) (client.Secret, error) {
+	var raw string
+	if len(args) == 1 && args[0] != "-" {
+		raw = args[0]
+	} else {
+		b, err := io.ReadAll(io.LimitReader(stdin, maxTokenBytes+1))
+		if err != nil {
+			return "", fmt.Errorf("read the token from stdin: %w", err)
+		}
+		if len(b) > maxTokenBytes {
+			return "", errors.New("the input is larger than any access token: pass one token")
+		}
+		raw = string(b)
+	}
+	raw = strings.TrimSpace(raw)
+	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
+		raw = strings.TrimSpace(raw[7:])
+	}
+	if raw == "" {
+		return "", errors.New("no token: give it as the argument or on stdin")
+	}
+	return client.Secret(raw), nil
+}
+
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// checkMark is the symbol of a checklist line in plain text.
+func checkMark(s client.CheckStatus) string {
+	switch s {
+	case client.CheckPass:
+		return "✓"
+	case client.CheckFail:
+		return "✗"
+	}
+	return "·"
+}
+
+// printChecklist prints the checklist as a table, the token's header and payload first when
+// withToken is set, and a closing verdict.
+func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
+	if withToken && len(cl.Header) > 0 {
+		fmt.Fprintf(w, "Header\n%s\n\nPayload\n%s\n\n", printable(string(cl.Header)), printable(string(cl.Payload)))
+	}
+	// A line per check; a failed one also says what was expected and what is wrong.
+	for _, l := range cl.Checks {
+		actual := printable(l.Actual)
+		switch l.Status {
+		case client.CheckFail:
+			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, printable(l.Note))
+			fmt.Fprintf(w, "  %-9s expected %s\n  %-9s got      %s\n", "", printable(l.Expected), "", actual)
+		case client.CheckInfo:
+			fmt.Fprintf(w, "%s %-9s %s (not checked)\n", checkMark(l.Status), l.Name, actual)
+		default:
+			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, actual)
+		}
+	}
+	fmt.Fprintln(w)
+	switch failed := len(cl.Failed()); {
+	case failed == 1:
+		fmt.Fprintln(w, "1 check failed.")
+	case failed > 1:
+		fmt.Fprintf(w, "%d checks failed.\n", failed)
+	default:
+		fmt.Fprintln(w, "All checks passed.")
+	}
+	if l, ok := cl.Line("signature"); ok && l.Status == client.CheckInfo {
+		fmt.Fprintln(w, "Decoded only: give --project-id to verify the signature against the project's keys.")
+	}
+}
+
+// printable drops control characters (escape sequences included) from text that came from
+// outside, so a hostile name or claim cannot drive the terminal. Newlines and tabs stay.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func writeJSON(w io.Writer, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte(fmt.Sprintf(`{"error":%q}`, err.Error()))
+	}
+	w.Write(append(b, '\n'))
+}

@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/auth0"
+	"github.com/m2mport/m2mport/client/stytch"
+	"github.com/m2mport/m2mport/keystore"
+)
+
+// Credential resolution: one rule for every command and the TUI.
+//
+//   - Each value comes from the first of: a flag, an environment variable, the keyring.
+//   - The keyring is read only when a required value is still missing, so a script that sets
+//     every variable never waits on a keyring (which may be slow, locked, or absent).
+//   - The keyring set read is the one saved for the domain (Auth0) or project id (Stytch)
+//     given by flag or environment, else the side's default set.
+//   - That set fills only the values still missing, and only when it belongs to the identity
+//     given: an Auth0 client id given by flag or environment that differs from the saved one
+//     means the saved secret is another app's, so nothing is taken from the keyring.
+//   - A secret given by flag or environment wins over the saved one (a rotated secret).
+//
+// Secrets have no command-line flags (a flag shows in `ps` and shell history): they come from
+// the environment, the keyring, or `login --secret-stdin`.
+
+// Environment variables credentials may come from.
+const (
+	envAuth0Domain   = "AUTH0_DOMAIN"
+	envAuth0ClientID = "AUTH0_CLIENT_ID"
+	envAuth0Secret   = "AUTH0_CLIENT_SECRET"
+	envStytchProject = "STYTCH_PROJECT_ID"
+	envStytchSecret  = "STYTCH_SECRET"
+	envStytchBaseURL = "STYTCH_BASE_URL"
+)
+
+// origin is where a credential value came from.
+type origin string
+
+const (
+	originNone    origin = ""
+	originFlag    origin = "flag"
+	originEnv     origin = "env"
+	originKeyring origin = "keyring"
+)
+
+// sourceCreds are resolved Auth0 credentials and where each value came from.
+type sourceCreds struct {
+	client.SourceCredentials
+	From struct{ Domain, ClientID, Secret origin }
+	// KeyringErr is why the keyring could not be read when it was needed (unavailable, timed
+	// out, a corrupt entry); nil when it was read, held nothing, or was not needed.
+	KeyringErr error
+}
+
+// targetCreds are resolved Stytch credentials and where each value came from.
+type targetCreds struct {
+	client.TargetCredentials
+	From       struct{ ProjectID, Secret, BaseURL origin }
+	KeyringErr error
+}
+
+// resolveSource resolves the Auth0 credentials. flags holds the values given on the command
+// line ("" for none); store may be nil to leave the keyring out.
+func resolveSource(ctx context.Context, flags client.SourceCredentials, getenv func(string) string, store keystore.Store) sourceCreds {
+	var r sourceCreds
+	r.Domain, r.From.Domain = pick(flags.Domain, getenv(envAuth0Domain))
+	r.ClientID, r.From.ClientID = pick(flags.ClientID, getenv(envAuth0ClientID))
+	var secret string
+	secret, r.From.Secret = pick(flags.Secret.Reveal(), getenv(envAuth0Secret))
+	r.Secret = client.Secret(secret)
+	if store == nil || (r.Domain != "" && r.ClientID != "" && secret != "") {
+		return r
+	}
+	saved, err := store.LoadSource(ctx, r.Domain)
+	if err != nil {
+		r.KeyringErr = keyringFailure(err)
+		return r
+	}
+	if r.ClientID != "" && r.ClientID != saved.ClientID {
+		return r
+	}
+	fill(&r.Domain, &r.From.Domain, saved.Domain)
+	fill(&r.ClientID, &r.From.ClientID, saved.ClientID)
+	fill(&secret, &r.From.Secret, saved.Secret.Reveal())
+	r.Secret = client.Secret(secret)
+	return r
+}
+
+// resolveTarget resolves the Stytch credentials, like resolveSource.
+func resolveTarget(ctx context.Context, flags client.TargetCredentials, getenv func(string) string, store keystore.Store) targetCreds {
+	var r targetCreds
+	r.ProjectID, r.From.ProjectID = pick(flags.ProjectID, getenv(envStytchProject))
+	var secret string
+	secret, r.From.Secret = pick(flags.Secret.Reveal(), getenv(envStytchSecret))
+	r.Secret = client.Secret(secret)
+	r.BaseURL, r.From.BaseURL = pick(flags.BaseURL, getenv(envStytchBaseURL))
+	if store == nil || (r.ProjectID != "" && secret != "") {
+		return r
+	}
+	saved, err := store.LoadTarget(ctx, r.ProjectID)
+	if err != nil {
+		r.KeyringErr = keyringFailure(err)
+		return r
+	}
+	fill(&r.ProjectID, &r.From.ProjectID, saved.ProjectID)
+	fill(&secret, &r.From.Secret, saved.Secret.Reveal())
+	r.Secret = client.Secret(secret)
+	fill(&r.BaseURL, &r.From.BaseURL, saved.BaseURL)
+	return r
+}
+
+// Missing lists what is still needed, each with the ways to give it.
+func (r sourceCreds) Missing() []string {
+	return missing(
+		need{r.Domain == "", "the Auth0 domain", envAuth0Domain},
+		need{r.ClientID == "", "the Auth0 client id", envAuth0ClientID},
+		need{r.Secret.IsZero(), "the Auth0 client secret", envAuth0Secret},
+	)
+}
+
+// Missing lists what is still needed, each with the ways to give it.
+func (r targetCreds) Missing() []string {
+	return missing(
+		need{r.ProjectID == "", "the Stytch project id", envStytchProject},
+		need{r.Secret.IsZero(), "the Stytch secret", envStytchSecret},
+	)
+}
+
+type need struct {
+	missing bool
+	what    string
+	env     string
+}
+
+func missing(needs ...need) []string {
+	var out []string
+	for _, n := range needs {
+		if n.missing {
+			out = append(out, fmt.Sprintf("%s (set %s)", n.what, n.env))
+		}
+	}
+	return out
+}
+
+func pick(flagValue, envValue string) (string, origin) {
+	switch {
+	case flagValue != "":
+		return flagValue, originFlag
+	case envValue != "":
+		return envValue, originEnv
+	}
+	return "", originNone
+}
+
+func fill(value *string, from *origin, saved string) {
+	if *value == "" && saved != "" {
+		*value, *from = saved, originKeyring
+	}
+}
+
+// keyringFailure drops "nothing saved", which resolution treats as an empty keyring.
+func keyringFailure(err error) error {
+	if errors.Is(err, keystore.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// credentialFlags are the non-secret credential flags of the commands that use both sides.
+type credentialFlags struct {
+	source client.SourceCredentials
+	target client.TargetCredentials
+}
+
+func addCredentialFlags(fs *flag.FlagSet) *credentialFlags {
+	var f credentialFlags
+	fs.StringVar(&f.source.Domain, "auth0-domain", "", "Auth0 tenant domain or URL (default $"+envAuth0Domain+", then the keyring)")
+	fs.StringVar(&f.source.ClientID, "auth0-client-id", "", "client id of the Auth0 Management API app (default $"+envAuth0ClientID+", then the keyring)")
+	fs.StringVar(&f.target.ProjectID, "stytch-project-id", "", "Stytch project id (default $"+envStytchProject+", then the keyring)")
+	fs.StringVar(&f.target.BaseURL, "stytch-base-url", "", "Stytch API base URL, for a sandbox (default $"+envStytchBaseURL+", then the keyring, then Stytch's own)")
+	return &f
+}
+
+// store returns where credentials are saved: env.Keystore, or the OS keyring.
+func (env *Env) store() (keystore.Store, error) {
+	if env.Keystore != nil {
+		return env.Keystore, nil
+	}
+	return keystore.Open(env.Getenv)
+}
+
+// source and target build the API clients for credentials: env's, or the real ones.
+func (env *Env) source(c client.SourceCredentials) (client.Source, error) {
+	if env.OpenSource != nil {
+		return env.OpenSource(c)
+	}
+	src, err := auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version()})
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+func (env *Env) target(c client.TargetCredentials) (client.Target, error) {
+	if env.OpenTarget != nil {
+		return env.OpenTarget(c)
+	}
+	tgt, err := stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/" + version()})
+	if err != nil {
+		return nil, err
+	}
+	return tgt, nil
+}
+
+// fail prints err for the operator, one sentence plus what to do, and returns code.
+func fail(w io.Writer, cmd string, err error, code int) int {
+	fmt.Fprintf(w, "m2mport %s: %v\n", cmd, err)
+	if h := hint(err); h != "" {
+		fmt.Fprintln(w, h)
+	}
+	return code
+}
+
+// hint is what to do about err, from whichever layer knows.
+func hint(err error) string {
+	if h := keystore.Hint(err); h != "" {
+		return h
+	}
+	var ae *client.APIError
+	if errors.As(err, &ae) {
+		return ae.Hint
+	}
+	return ""
+}

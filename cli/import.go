@@ -1,0 +1,518 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+// engineFlags are the flags import and undo share.
+type engineFlags struct {
+	yes, live, asJSON bool
+	concurrency       int
+	rate              float64
+	report            string
+}
+
+func addEngineFlags(fs *flag.FlagSet) *engineFlags {
+	var f engineFlags
+	fs.BoolVar(&f.yes, "yes", false, "apply without asking")
+	fs.BoolVar(&f.live, "live", false, "allow writing to a live (project-live-…) Stytch project")
+	fs.BoolVar(&f.asJSON, "json", false, "print events as NDJSON, then one summary object")
+	fs.IntVar(&f.concurrency, "concurrency", client.DefaultConcurrency, "clients worked on at once")
+	fs.Float64Var(&f.rate, "rate", client.DefaultRate, "requests per second to Stytch (halves after a 429, then creeps back)")
+	fs.StringVar(&f.report, "report", "", "where to write the run report (default $XDG_STATE_HOME/m2mport/runs/…)")
+	return &f
+}
+
+func (f *engineFlags) check() error {
+	if f.concurrency < 1 || f.concurrency > 64 {
+		return fmt.Errorf("--concurrency must be between 1 and 64, not %d", f.concurrency)
+	}
+	if f.rate <= 0 || f.rate > 10000 {
+		return fmt.Errorf("--rate must be above 0 and at most 10000, not %v", f.rate)
+	}
+	return nil
+}
+
+// credentials resolves the target's credentials and, with withSource, the source's: flags,
+// then the environment, then the keyring (see creds.go). The error says what is missing and
+// how to give it.
+func credentials(ctx context.Context, env *Env, given *credentialFlags, withSource bool) (client.SourceCredentials, client.TargetCredentials, error) {
+	store, err := env.store()
+	if err != nil {
+		return client.SourceCredentials{}, client.TargetCredentials{}, err
+	}
+	tgt := resolveTarget(ctx, given.target, env.Getenv, store)
+	missing, keyringErr := tgt.Missing(), tgt.KeyringErr
+	var src sourceCreds
+	if withSource {
+		src = resolveSource(ctx, given.source, env.Getenv, store)
+		missing, keyringErr = append(missing, src.Missing()...), errors.Join(keyringErr, src.KeyringErr)
+	}
+	if len(missing) > 0 {
+		err := fmt.Errorf("missing %s; or save them with `m2mport login`", strings.Join(missing, ", "))
+		if keyringErr != nil {
+			err = fmt.Errorf("%w (the keyring could not be read: %w)", err, keyringErr)
+		}
+		return src.SourceCredentials, tgt.TargetCredentials, err
+	}
+	return src.SourceCredentials, tgt.TargetCredentials, nil
+}
+
+// keyTarget opens a target only to read its signing keys, which needs no secret.
+func (env *Env) keyTarget(c client.TargetCredentials) (client.Target, error) {
+	if c.Secret.IsZero() {
+		// The key set is public and fetched without credentials; stytch.New still wants a
+		// secret, so give it one that is never sent.
+		c.Secret = "unused-the-jwks-needs-no-secret"
+	}
+	return env.target(c)
+}
+
+func init() {
+	register(&command{
+		name: "import",
+		summary: "Plan, then import M2M clients from Auth0 (or a file) into Stytch, and verify each one.\n" +
+			"Credentials come from flags or the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,\n" +
+			"AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL). Without --yes it\n" +
+			"asks on a terminal; otherwise it prints the plan and the command that applies it, and\n" +
+			"exits 2. Exit 0 when every chosen client is imported or skipped and verified, 1 when\n" +
+			"any failed or a check failed, 2 for usage, a missing confirmation, or a live project\n" +
+			"without --live.",
+		usage: "import (--all | --select ID,ID) [flags]",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			ef := addEngineFlags(fs)
+			given := addCredentialFlags(fs)
+			all := fs.Bool("all", false, "import every client the source holds")
+			sel := fs.String("select", "", "import only these clients (comma-separated ids)")
+			var audiences stringList
+			fs.Var(&audiences, "audience", "carry over only the scopes granted on this API (repeatable; default all)")
+			onConflict := fs.String("on-conflict", "skip", "what to do with a client that differs in Stytch: skip or update")
+			dryRun := fs.Bool("dry-run", false, "show the plan and stop")
+			noVerify := fs.Bool("no-verify", false, "do not mint and check a token for each client")
+			fromFile := fs.String("from-file", "", "read clients from this CSV or JSON file instead of Auth0")
+			return func(ctx context.Context, args []string) int {
+				in := importRun{env: env, fs: fs, ef: ef, all: *all, dryRun: *dryRun, verify: !*noVerify, fromFile: *fromFile, audiences: audiences}
+				if len(args) > 0 {
+					return in.usage(fmt.Errorf("unexpected argument %q", args[0]))
+				}
+				switch {
+				case *all && *sel != "":
+					return in.usage(errors.New("use --all or --select, not both"))
+				case !*all && *sel == "":
+					return in.usage(errors.New("say which clients: --all, or --select id,id"))
+				}
+				if *sel != "" {
+					for _, id := range strings.Split(*sel, ",") {
+						if id = strings.TrimSpace(id); id != "" {
+							in.selected = append(in.selected, id)
+						}
+					}
+				}
+				var err error
+				if in.resolution, err = client.ParseResolution(*onConflict); err != nil {
+					return in.usage(fmt.Errorf("--on-conflict: %w", err))
+				}
+				if err := ef.check(); err != nil {
+					return in.usage(err)
+				}
+				sc, tc, err := credentials(ctx, env, given, *fromFile == "")
+				if err != nil {
+					if *fromFile == "" {
+						err = fmt.Errorf("%w (or import from a file with --from-file)", err)
+					}
+					return fail(env.Err, "import", err, ExitUsage)
+				}
+				if in.target, err = env.target(tc); err != nil {
+					return in.usage(err)
+				}
+				if *fromFile != "" {
+					in.source = client.NewFileSource(*fromFile)
+				} else if in.source, err = env.source(sc); err != nil {
+					return in.usage(err)
+				}
+				return in.run(ctx)
+			}
+		},
+	})
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+type importRun struct {
+	env        *Env
+	fs         *flag.FlagSet
+	ef         *engineFlags
+	all        bool
+	selected   []string
+	audiences  []string
+	resolution client.Resolution
+	dryRun     bool
+	verify     bool
+	fromFile   string
+	source     client.Source
+	target     client.Target
+}
+
+func (in *importRun) usage(err error) int {
+	fmt.Fprintf(in.env.Err, "m2mport import: %v\n", err)
+	return ExitUsage
+}
+
+func (in *importRun) run(ctx context.Context) int {
+	env := in.env
+	if in.target.IsLive() && !in.ef.live && !in.dryRun {
+		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
+		return ExitUsage
+	}
+	inv, err := in.source.Inventory(ctx)
+	if err != nil {
+		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
+	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintf(env.Err, "warning: %s\n", printable(w))
+	}
+	clients, err := in.choose(inv)
+	if err != nil {
+		return in.usage(err)
+	}
+	plan, err := client.NewPlan(ctx, in.target, in.source.Name(), clients, in.resolution)
+	if err != nil {
+		return fail(env.Err, "import", err, ExitFailed)
+	}
+	if !in.ef.asJSON {
+		printPlan(env.Out, plan)
+	}
+	needConfirm := plan.Writes() && !in.ef.yes
+	switch {
+	case in.ef.asJSON && (in.dryRun || (needConfirm && !isTerminal(env.In))):
+		printPlanJSON(env.Out, plan)
+	case in.ef.asJSON && needConfirm:
+		printPlan(env.Err, plan) // the operator answers on a terminal: show it there
+	}
+	if in.dryRun {
+		return ExitOK
+	}
+	if needConfirm {
+		if code, ok := confirm(env, "import", in.fs, fmt.Sprintf("Write %s to Stytch project %s?", planWrites(plan.Counts()), plan.ProjectID)); !ok {
+			return code
+		}
+	}
+	code := runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify)
+	if code == ExitOK && in.selected != nil && plan.Counts().Blocked > 0 {
+		return ExitFailed // a client asked for by id could not be imported
+	}
+	return code
+}
+
+// choose picks the clients to import and narrows their scopes to the chosen audiences.
+func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
+	byID := make(map[string]int, len(inv.Clients))
+	for i, c := range inv.Clients {
+		byID[c.ID] = i
+	}
+	var out []client.Client
+	if in.all {
+		for _, c := range inv.Clients {
+			if c.LeftOut != "" {
+				fmt.Fprintf(in.env.Err, "left out: %s (%s): %s; name it with --select to import it\n", printable(c.Name), c.ID, c.LeftOut)
+				continue
+			}
+			out = append(out, c)
+		}
+	} else {
+		for _, id := range in.selected {
+			i, ok := byID[id]
+			if !ok {
+				return nil, fmt.Errorf("client %q is not in %s", id, inv.Source)
+			}
+			out = append(out, inv.Clients[i])
+		}
+	}
+	if len(in.audiences) > 0 {
+		known := map[string]bool{}
+		for _, c := range inv.Clients {
+			for _, g := range c.Grants {
+				known[g.Audience] = true
+			}
+		}
+		for _, a := range inv.APIs {
+			known[a.Identifier] = true
+		}
+		for _, a := range in.audiences {
+			if !known[a] {
+				return nil, fmt.Errorf("--audience %q: no client of %s is granted that API", a, inv.Source)
+			}
+		}
+	}
+	choice := client.ScopeChoice{Audiences: in.audiences}
+	for i := range out {
+		out[i].Scopes = out[i].ChosenScopes(choice)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no client to import", inv.Source)
+	}
+	return out, nil
+}
+
+// printPlanJSON prints the plan as NDJSON: one planned event per client, then the counts.
+func printPlanJSON(w io.Writer, p *client.Plan) {
+	for i := range p.Items {
+		writeJSON(w, client.PlannedEvent(p, i))
+	}
+	writeJSON(w, struct {
+		Event  string            `json:"event"`
+		Counts client.PlanCounts `json:"counts"`
+	}{"plan", p.Counts()})
+}
+
+func planWrites(n client.PlanCounts) string {
+	var parts []string
+	if n.Create > 0 {
+		parts = append(parts, plural(n.Create, "new client"))
+	}
+	if n.Update > 0 {
+		parts = append(parts, plural(n.Update, "update"))
+	}
+	if n.Delete > 0 {
+		parts = append(parts, plural(n.Delete, "deletion"))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// confirm asks on a terminal; elsewhere it prints the command that applies the plan and
+// returns ExitUsage.
+func confirm(env *Env, cmd string, fs *flag.FlagSet, question string) (int, bool) {
+	if !isTerminal(env.In) {
+		fmt.Fprintf(env.Err, "\nNothing was written. To apply this plan, run:\n  %s\n", rerunCommand(cmd, fs))
+		return ExitUsage, false
+	}
+	fmt.Fprintf(env.Err, "\n%s [y/N] ", question)
+	answer, _ := bufio.NewReader(env.In).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		fmt.Fprintln(env.Err, "Nothing was written.")
+		return ExitUsage, false
+	}
+	return ExitOK, true
+}
+
+// rerunCommand is the command line that was given, with --yes.
+func rerunCommand(cmd string, fs *flag.FlagSet) string {
+	parts := []string{"m2mport", cmd}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "yes" {
+			return
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			parts = append(parts, "--"+f.Name)
+			return
+		}
+		if l, ok := f.Value.(*stringList); ok {
+			for _, v := range *l {
+				parts = append(parts, "--"+f.Name+"="+shellWord(v))
+			}
+			return
+		}
+		parts = append(parts, "--"+f.Name+"="+shellWord(f.Value.String()))
+	})
+	for _, a := range fs.Args() {
+		parts = append(parts, shellWord(a))
+	}
+	return strings.Join(append(parts, "--yes"), " ")
+}
+
+// shellWord is s as a shell word: as it is when it needs no quoting, else quoted.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == ',' || r == '=' || r == '@' ||
+			('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9'))
+	}) < 0 {
+		return s
+	}
+	return shellQuote(s)
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// printPlan prints the plan as a table: what happens to each client and why.
+func printPlan(w io.Writer, p *client.Plan) {
+	live := ""
+	if p.Live {
+		live = " (LIVE)"
+	}
+	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", printable(p.Source), p.ProjectID, live)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
+	for i := range p.Items {
+		it := &p.Items[i]
+		action := string(it.Action)
+		if it.Action == client.ActionConflict {
+			action += " → " + string(it.Resolution)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), printable(it.Reason()))
+		for _, d := range it.Diff {
+			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
+		}
+	}
+	tw.Flush()
+	n := p.Counts()
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, "identical"}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	fmt.Fprintf(w, "\n%s.\n", strings.Join(parts, ", "))
+}
+
+// who names a report's client for people: its name and id.
+func who(c client.ReportClient) string {
+	if c.Name == "" {
+		return clip(c.ID, 60)
+	}
+	return fmt.Sprintf("%s (%s)", clip(c.Name, 40), clip(c.ID, 60))
+}
+
+// clip makes untrusted text printable and at most n characters long.
+func clip(s string, n int) string {
+	s = strings.NewReplacer("\n", " ", "\t", " ").Replace(printable(s))
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// runPlan runs the plan, shows progress, prints the summary and returns the exit code.
+func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *client.Plan, ef *engineFlags, verify bool) int {
+	kind := cmd
+	path := ef.report
+	if path == "" {
+		var err error
+		if path, err = client.DefaultReportPath(env.Getenv, kind, p.ProjectID, time.Now()); err != nil {
+			return fail(env.Err, cmd, err, ExitFailed)
+		}
+	}
+	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}
+	progress := isTerminal(env.Err) && !ef.asJSON
+	var sum *client.Summary
+	var lastLine time.Time
+	for ev := range client.Execute(ctx, t, p, opt) {
+		switch {
+		case ev.Kind == client.EventFinished:
+			sum = ev.Summary
+		case ef.asJSON:
+			writeJSON(env.Out, ev)
+		case progress && time.Since(lastLine) > 100*time.Millisecond:
+			fmt.Fprintf(env.Err, "\r\x1b[K%s", progressLine(ev))
+			lastLine = time.Now()
+		}
+	}
+	if progress {
+		fmt.Fprint(env.Err, "\r\x1b[K")
+	}
+	if ef.asJSON {
+		writeJSON(env.Out, struct {
+			Event string `json:"event"`
+			OK    bool   `json:"ok"`
+			*client.Summary
+		}{"summary", sum.OK(), sum})
+	} else {
+		printSummary(env.Out, sum)
+	}
+	if sum.ReportError != "" {
+		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
+	}
+	if !sum.OK() {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func progressLine(ev client.Event) string {
+	p := ev.Progress
+	line := fmt.Sprintf("%d/%d done · %d imported · %d skipped · %d failed", p.Done, p.Total, p.Imported+p.Updated+p.Deleted, p.Skipped, p.Failed)
+	if p.Verify > 0 {
+		line += fmt.Sprintf(" · verified %d/%d", p.Verified, p.Verify)
+	}
+	if ev.Kind == client.EventWaiting {
+		line += " · " + ev.Message
+	}
+	return line
+}
+
+// printSummary prints the counts, then every client that did not end well, then the report.
+func printSummary(w io.Writer, s *client.Summary) {
+	p := s.Progress
+	fmt.Fprintln(w)
+	if s.Canceled {
+		fmt.Fprintln(w, "Cancelled: clients not started are listed as canceled; run the same command again to finish.")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, row := range []struct {
+		name string
+		n    int
+	}{{"imported", p.Imported}, {"updated", p.Updated}, {"deleted", p.Deleted}, {"skipped", p.Skipped}, {"conflict", p.Conflict},
+		{"blocked", p.Blocked}, {"failed", p.Failed}, {"canceled", p.Canceled}} {
+		if row.n > 0 {
+			fmt.Fprintf(tw, "%s\t%d\n", row.name, row.n)
+		}
+	}
+	if p.Verify > 0 {
+		fmt.Fprintf(tw, "verified\t%d of %d, %d failed\n", p.Verified, p.Verify, p.CheckFailed)
+	}
+	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
+	tw.Flush()
+	if s.Report != nil {
+		var bad []string
+		for _, c := range s.Report.Clients {
+			switch {
+			case c.State == client.StateFailed && c.Error != nil:
+				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))
+			case c.Check != nil && !c.Check.Passed():
+				for _, l := range c.Check.Failed() {
+					bad = append(bad, fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80)))
+				}
+			case c.State == client.StateConflict || c.State == client.StateBlocked:
+				bad = append(bad, fmt.Sprintf("· %s %s: %s", c.State, who(c), clip(c.Message, 200)))
+			}
+		}
+		if len(bad) > 0 {
+			fmt.Fprintln(w)
+			for _, l := range bad {
+				fmt.Fprintln(w, l)
+			}
+		}
+	}
+	if s.ReportPath != "" {
+		fmt.Fprintf(w, "\nReport: %s\n", s.ReportPath)
+	}
+}

@@ -1,0 +1,336 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/stytch"
+	"github.com/m2mport/m2mport/keystore"
+)
+
+// sandboxEnv starts the emulators and returns the environment a user would export for them,
+// with state kept in a temporary folder.
+func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[string]string) {
+	t.Helper()
+	sb, err := sandbox.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	home := t.TempDir()
+	a, s := sb.Auth0(), sb.Stytch()
+	return sb, map[string]string{
+		"AUTH0_DOMAIN": a.Domain, "AUTH0_CLIENT_ID": a.ClientID, "AUTH0_CLIENT_SECRET": a.ClientSecret,
+		"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_SECRET": s.Secret, "STYTCH_BASE_URL": s.URL,
+		"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"),
+	}
+}
+
+type storedClient struct {
+	ClientID   string   `json:"client_id"`
+	ClientName string   `json:"client_name"`
+	Scopes     []string `json:"scopes"`
+}
+
+func storedClients(t *testing.T, sb *sandbox.Sandbox) map[string]storedClient {
+	t.Helper()
+	resp, err := http.Get(sb.Stytch().URL + "/_sandbox/clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Clients []storedClient }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]storedClient{}
+	for _, c := range body.Clients {
+		out[c.ClientID] = c
+	}
+	return out
+}
+
+// ndjson parses NDJSON output, failing on any line that is not a JSON object.
+func ndjson(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not NDJSON: %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func reportsIn(t *testing.T, env map[string]string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(env["XDG_STATE_HOME"], "m2mport", "runs", "*.json"))
+	return files
+}
+
+func TestImportDemoFlow(t *testing.T) {
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	before := len(storedClients(t, sb))
+
+	// The plan: every case of the demo tenant, nothing written.
+	code, out, errOut := run2(t, env, "import", "--all", "--dry-run")
+	if code != ExitOK {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"create", "skip", "conflict → skip", "blocked", "Billing Worker", "Inventory Sync",
+		"Reporting Exporter", "Legacy Batch Importer", "distinct characters", "Warehouse Gateway"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not show %q:\n%s", want, out)
+		}
+	}
+	// m2mport's own Auth0 app is not migrated by --all, and the operator is told so.
+	if strings.Contains(out, sb.Auth0().ClientID) || !strings.Contains(errOut, "left out: m2mport Migrator") {
+		t.Errorf("--all should leave out the app m2mport reads with:\n%s\n%s", out, errOut)
+	}
+	// Without --yes and without a terminal: the plan, the command that applies it, exit 2.
+	code, out, errOut = run2(t, env, "import", "--all", "--on-conflict=update")
+	if code != ExitUsage || !strings.Contains(errOut, "m2mport import --all --on-conflict=update --yes") {
+		t.Fatalf("unconfirmed: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n := len(storedClients(t, sb)); n != before {
+		t.Fatalf("an unconfirmed import wrote %d clients", n-before)
+	}
+
+	// Applied, with NDJSON.
+	code, out, errOut = run2(t, env, "import", "--all", "--on-conflict=update", "--yes", "--json")
+	if code != ExitOK {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	lines := ndjson(t, out)
+	sum := lines[len(lines)-1]
+	if sum["event"] != "summary" || sum["ok"] != true {
+		t.Fatalf("last line %v", sum)
+	}
+	finals := map[string]string{}
+	for _, l := range lines[:len(lines)-1] {
+		if st, ok := l["state"].(string); ok {
+			finals[l["name"].(string)] = st
+		}
+		if l["event"] == "verified" && l["check"].(map[string]any)["checks"] == nil {
+			t.Errorf("a verified event without its checklist: %v", l)
+		}
+	}
+	for name, want := range map[string]string{"Billing Worker": "imported", "Inventory Sync": "skipped", "Reporting Exporter": "updated",
+		"Legacy Batch Importer": "blocked", "Warehouse Gateway": "blocked"} {
+		if finals[name] != want {
+			t.Errorf("%s ended %q, want %s", name, finals[name], want)
+		}
+	}
+	if strings.Contains(out, "passpasspass") || strings.Contains(out, env["STYTCH_SECRET"]) {
+		t.Fatal("the output shows a secret")
+	}
+	reports := reportsIn(t, env)
+	if len(reports) != 1 {
+		t.Fatalf("reports %v", reports)
+	}
+	if b, _ := os.ReadFile(reports[0]); strings.Contains(string(b), "passpasspass") {
+		t.Fatal("the report holds a secret")
+	}
+	if fi, err := os.Stat(reports[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("report mode %v %v", fi.Mode(), err)
+	}
+
+	// A second run writes nothing; human output ends with the summary and the report path.
+	code, out, errOut = run2(t, env, "import", "--all")
+	if code != ExitOK || !strings.Contains(out, "skipped") || !strings.Contains(out, "Report: ") || strings.Contains(out, "imported") {
+		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	// Undo deletes exactly what the first run created.
+	stored := storedClients(t, sb)
+	code, out, errOut = run2(t, env, "undo", reports[0])
+	if code != ExitUsage || !strings.Contains(errOut, "--yes") {
+		t.Fatalf("unconfirmed undo: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
+	if code != ExitOK {
+		t.Fatalf("undo: exit %d\n%s\n%s", code, out, errOut)
+	}
+	after := storedClients(t, sb)
+	if len(after) != before {
+		t.Fatalf("after undo the project holds %d clients, before the import %d", len(after), before)
+	}
+	for id, c := range stored {
+		_, kept := after[id]
+		if wasThere := c.ClientName == "Inventory Sync" || c.ClientName == "Reporting Exporter"; wasThere != kept {
+			t.Errorf("%s (%s): kept %v", id, c.ClientName, kept)
+		}
+	}
+}
+
+func TestImportRefusesWhatItShouldNot(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: "project-live-11111111-2222-3333-4444-555555555555"})
+	cases := []struct {
+		args []string
+		env  map[string]string
+		code int
+		says string
+	}{
+		{[]string{"import", "--all", "--yes"}, env, ExitUsage, "live project"},
+		{[]string{"import", "--yes", "--live"}, env, ExitUsage, "--all, or --select"},
+		{[]string{"import", "--all", "--select", "x"}, env, ExitUsage, "not both"},
+		{[]string{"import", "--select", "nope", "--dry-run"}, env, ExitUsage, `"nope" is not in`},
+		{[]string{"import", "--all", "--dry-run", "--audience", "https://nope.example"}, env, ExitUsage, "no client"},
+		{[]string{"import", "--all", "--on-conflict", "merge"}, env, ExitUsage, "skip or update"},
+		{[]string{"import", "--all", "--rate", "0"}, env, ExitUsage, "--rate"},
+		{[]string{"import", "--all"}, map[string]string{}, ExitUsage, "STYTCH_PROJECT_ID"},
+		{[]string{"import", "--all", "--from-file", "/nonexistent.csv", "--dry-run"}, env, ExitFailed, "no such file"},
+	}
+	for _, tc := range cases {
+		code, out, errOut := run2(t, tc.env, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.says) {
+			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
+		}
+	}
+	// A dry run against a live project writes nothing and needs no --live.
+	if code, out, errOut := run2(t, env, "import", "--all", "--dry-run"); code != ExitOK || !strings.Contains(out, "(LIVE)") {
+		t.Errorf("live dry run: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestImportFromFileAndCheck(t *testing.T) {
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "clients.csv")
+	csv := "client_id,client_secret,name,scopes,metadata\n" +
+		"file-client-1,Zq8-secret-for-file-1,File One,read:a write:a,\"{\"\"team\"\":\"\"ops\"\"}\"\n" +
+		"file-client-2,,No secret,read:a,\n" +
+		"file-client-3,Zq8-secret-for-file-3,File Three,read:b,\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "report.json")
+	code, out, errOut := run2(t, env, "import", "--from-file", file, "--all", "--yes", "--report", report)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "clients.csv line 3") {
+		t.Errorf("the bad row is not reported with its line: %q", errOut)
+	}
+	stored := storedClients(t, sb)
+	if len(stored) != 2 || strings.Join(stored["file-client-1"].Scopes, " ") != "read:a write:a" {
+		t.Fatalf("stored %+v", stored)
+	}
+	if _, err := client.ReadReport(report); err != nil {
+		t.Fatal(err)
+	}
+
+	// check: a real token from the sandbox, then the same with wrong expectations.
+	s := sb.Stytch()
+	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tgt.Token(context.Background(), "file-client-1", "Zq8-secret-for-file-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run2(t, env, "check", "--client-id", "file-client-1", "--scopes", "write:a read:a", tok.Reveal())
+	if code != ExitOK || !strings.Contains(out, "All checks passed.") || !strings.Contains(out, `"sub": "file-client-1"`) {
+		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = run2(t, env, "check", "--client-id", "someone-else", "--scopes", "read:a", "--json", tok.Reveal())
+	var res struct {
+		Passed bool
+		Checks []client.Check
+	}
+	if code != ExitFailed || json.Unmarshal([]byte(out), &res) != nil || res.Passed {
+		t.Fatalf("wrong expectations: exit %d %s", code, out)
+	}
+	var failedNames []string
+	for _, l := range res.Checks {
+		if l.Status == client.CheckFail {
+			failedNames = append(failedNames, l.Name)
+		}
+	}
+	if strings.Join(failedNames, ",") != "sub,scope" {
+		t.Errorf("failed lines %v, want sub and scope", failedNames)
+	}
+	// The key set is public: a project id is enough to verify the signature.
+	code, out, _ = run2(t, map[string]string{"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_BASE_URL": s.URL}, "check", tok.Reveal())
+	if code != ExitOK || !strings.Contains(out, "✓ signature") || !strings.Contains(out, "All checks passed.") {
+		t.Errorf("check without the project secret: exit %d\n%s", code, out)
+	}
+	// Decode only: no project anywhere.
+	code, out, _ = run2(t, map[string]string{}, "check", tok.Reveal())
+	if code != ExitOK || !strings.Contains(out, "Decoded only") {
+		t.Errorf("decode only: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckReadsStdinAndRefusesGarbage(t *testing.T) {
+	code, out, errOut := runIn(t, nil, "Bearer not.a.jwt\n", "check")
+	if code != ExitFailed || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "not a JWT") {
+		t.Fatalf("garbage: exit %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = runIn(t, nil, "", "check", "-")
+	if code != ExitUsage || !strings.Contains(errOut, "no token") {
+		t.Fatalf("empty stdin: exit %d %q", code, errOut)
+	}
+	code, _, errOut = runIn(t, nil, "", "check", "a", "b")
+	if code != ExitUsage {
+		t.Fatalf("two tokens: exit %d %q", code, errOut)
+	}
+}
+
+// run2 runs m2mport in-process like runCLI, with an empty in-memory keyring, so that these
+// tests never read the machine's.
+func run2(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runIn(t, env, "", args...)
+}
+
+// runIn is run2 with text on stdin.
+func runIn(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb strings.Builder
+	e := &Env{
+		Stdio:    Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb},
+		Getenv:   func(k string) string { return env[k] },
+		Keystore: keystore.NewMemory(),
+	}
+	code = run(context.Background(), args, e)
+	return code, out.String(), errb.String()
+}
+func TestImportSelectedBlockedClientFails(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	code, out, errOut := run2(t, env, "import", "--all", "--dry-run", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	ids := map[string]string{}
+	lines := ndjson(t, out)
+	for _, l := range lines[:len(lines)-1] {
+		ids[l["name"].(string)] = l["client_id"].(string)
+	}
+	if last := lines[len(lines)-1]; last["event"] != "plan" {
+		t.Fatalf("a dry run ends with the plan's counts: %v", last)
+	}
+	code, out, errOut = run2(t, env, "import", "--select", ids["Legacy Batch Importer"]+","+ids["Billing Worker"], "--yes")
+	if code != ExitFailed || !strings.Contains(out, "imported  1") || !strings.Contains(out, "distinct characters") {
+		t.Fatalf("a blocked client asked for by id: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Only the audiences asked for: of Billing Worker's three scopes, the Orders API's one.
+	code, out, errOut = run2(t, env, "import", "--select", ids["Billing Worker"], "--audience", "https://api.acme.example/orders", "--dry-run")
+	if code != ExitOK || !regexp.MustCompile(`Billing Worker +1 `).MatchString(out) {
+		t.Fatalf("audience: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

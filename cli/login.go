@@ -1,0 +1,395 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/keystore"
+)
+
+// verifyTimeout bounds the API call that checks credentials before login saves them.
+const verifyTimeout = 60 * time.Second
+
+func init() {
+	register(&command{
+		name: "login",
+		summary: "Check Auth0 or Stytch credentials against the API, then save them in the OS keyring as that\n" +
+			"side's default. Missing values are asked for on a terminal (the secret without echo);\n" +
+			"--secret-stdin reads the secret from stdin instead. Nothing is saved unless the API accepts them.",
+		usage: "login auth0|stytch [flags]",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			l := &login{env: env, fs: fs}
+			fs.StringVar(&l.source.Domain, "domain", "", "auth0: tenant domain or URL, e.g. acme.us.auth0.com")
+			fs.StringVar(&l.source.ClientID, "client-id", "", "auth0: client id of the Management API app")
+			fs.StringVar(&l.target.ProjectID, "project-id", "", "stytch: project id")
+			fs.StringVar(&l.target.BaseURL, "base-url", "", "stytch: API base URL, for a sandbox (default Stytch's own)")
+			fs.BoolVar(&l.secretStdin, "secret-stdin", false, "read the secret from stdin instead of asking for it")
+			return l.run
+		},
+	})
+	register(&command{
+		name:    "logout",
+		summary: "Remove saved credentials from the OS keyring: one side's, or with --all every m2mport entry.",
+		usage:   "logout auth0|stytch|--all",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			all := fs.Bool("all", false, "remove every m2mport entry, both sides and any left by an interrupted save")
+			return func(ctx context.Context, args []string) int {
+				if (len(args) == 1) == *all || len(args) > 1 || (len(args) == 1 && args[0] != "auth0" && args[0] != "stytch") {
+					fmt.Fprintln(env.Err, "m2mport logout: say which credentials to remove: auth0, stytch or --all")
+					return ExitUsage
+				}
+				return logout(ctx, env, args, *all)
+			}
+		},
+	})
+}
+
+type login struct {
+	env         *Env
+	fs          *flag.FlagSet
+	source      client.SourceCredentials
+	target      client.TargetCredentials
+	secretStdin bool
+}
+
+func (l *login) run(ctx context.Context, args []string) int {
+	env := l.env
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(env.Err, "m2mport login: say which credentials to save: m2mport login auth0 or m2mport login stytch")
+		return ExitUsage
+	}
+	side := args[0]
+	// Flags may follow the side too: m2mport login auth0 --domain D.
+	if err := l.fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			commandUsage(env.Out, commands["login"], l.fs)
+			return ExitOK
+		}
+		fmt.Fprintf(env.Err, "m2mport login: %v\n", err)
+		return ExitUsage
+	}
+	if l.fs.NArg() > 0 {
+		fmt.Fprintf(env.Err, "m2mport login %s: unexpected argument %q\n", side, l.fs.Arg(0))
+		return ExitUsage
+	}
+	others := map[string][]string{"auth0": {"project-id", "base-url"}, "stytch": {"domain", "client-id"}}[side]
+	if others == nil {
+		fmt.Fprintf(env.Err, "m2mport login: unknown side %q: say auth0 or stytch\n", side)
+		return ExitUsage
+	}
+	var misplaced error
+	l.fs.Visit(func(f *flag.Flag) {
+		if misplaced == nil && slices.Contains(others, f.Name) {
+			misplaced = fmt.Errorf("--%s is not a flag of `login %s`", f.Name, side)
+		}
+	})
+	if misplaced != nil {
+		return fail(env.Err, "login", misplaced, ExitUsage)
+	}
+
+	store, err := env.store()
+	if err != nil {
+		return fail(env.Err, "login", err, ExitUsage)
+	}
+	// Before asking for anything: a keyring that can't save makes the rest pointless.
+	if err := store.Check(ctx); err != nil {
+		return fail(env.Err, "login "+side, fmt.Errorf("nothing can be saved: %w", err), ExitFailed)
+	}
+	if side == "auth0" {
+		return l.auth0(ctx, store)
+	}
+	return l.stytch(ctx, store)
+}
+
+func (l *login) auth0(ctx context.Context, store keystore.Store) int {
+	env, c := l.env, &l.source
+	var secret string
+	if code, ok := l.collect(ctx, "auth0",
+		ask{&c.Domain, "--domain", "Auth0 domain (e.g. acme.us.auth0.com)", false},
+		ask{&c.ClientID, "--client-id", "Client id of the Management API app", false},
+		ask{&secret, "--secret-stdin", "Client secret", true},
+	); !ok {
+		return code
+	}
+	c.Secret = client.Secret(secret)
+
+	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	defer cancel()
+	var info client.SourceInfo
+	src, err := env.source(*c)
+	if err == nil {
+		info, err = src.Connect(vctx)
+	}
+	if err != nil {
+		return fail(env.Err, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
+	}
+	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", info.Name, clientCount(info.Clients))
+	for _, m := range info.Missing {
+		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
+	}
+	if err := store.SaveSource(ctx, *c); err != nil {
+		return fail(env.Err, "login auth0", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
+	}
+	fmt.Fprintf(env.Out, "Saved in %s as the default Auth0 credentials (for %s).\n", store.Where(), c.Domain)
+	noteEnv(env, overrides, envAuth0Domain, envAuth0ClientID, envAuth0Secret)
+	return ExitOK
+}
+
+func (l *login) stytch(ctx context.Context, store keystore.Store) int {
+	env, c := l.env, &l.target
+	var secret string
+	if code, ok := l.collect(ctx, "stytch",
+		ask{&c.ProjectID, "--project-id", "Stytch project id", false},
+		ask{&secret, "--secret-stdin", "Project secret", true},
+	); !ok {
+		return code
+	}
+	c.Secret = client.Secret(secret)
+
+	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	defer cancel()
+	var info client.TargetInfo
+	tgt, err := env.target(*c)
+	if err == nil {
+		info, err = tgt.Connect(vctx)
+	}
+	if err != nil {
+		return fail(env.Err, "login stytch", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
+	}
+	kind := "test"
+	if info.Live {
+		kind = "LIVE"
+	}
+	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
+	if err := store.SaveTarget(ctx, *c); err != nil {
+		return fail(env.Err, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
+	}
+	fmt.Fprintf(env.Out, "Saved in %s as the default Stytch credentials (for %s).\n", store.Where(), c.ProjectID)
+	noteEnv(env, overrides, envStytchProject, envStytchSecret, envStytchBaseURL)
+	return ExitOK
+}
+
+const (
+	overrides = "wins over the keyring (see m2mport status)"
+	stillUsed = "is still used"
+)
+
+// ask is one value login needs: given by flag, or asked for.
+type ask struct {
+	value  *string
+	flag   string
+	what   string
+	secret bool
+}
+
+// collect fills in every value not given by flag: the secret from stdin with --secret-stdin,
+// the rest by asking on the terminal. Without a terminal to ask on, what is missing is a
+// usage error that names the flags to pass.
+func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, bool) {
+	env := l.env
+	tty := env.terminal()
+	if l.secretStdin {
+		b, err := io.ReadAll(io.LimitReader(env.In, 64<<10))
+		if err != nil {
+			return fail(env.Err, "login "+side, fmt.Errorf("read the secret from stdin: %w", err), ExitFailed), false
+		}
+		secret := strings.TrimSpace(string(b))
+		if secret == "" {
+			fmt.Fprintf(env.Err, "m2mport login %s: --secret-stdin: stdin held no secret\n", side)
+			return ExitUsage, false
+		}
+		for _, a := range asks {
+			if a.secret {
+				*a.value = secret
+			}
+		}
+		tty = nil // stdin carried the secret; there is nothing left to ask on
+	}
+	var missing []string
+	for _, a := range asks {
+		if *a.value == "" {
+			missing = append(missing, a.flag)
+		}
+	}
+	if len(missing) > 0 && tty == nil {
+		why := "stdin is not a terminal"
+		if l.secretStdin {
+			why = "stdin carries the secret"
+		}
+		fmt.Fprintf(env.Err, "m2mport login %s: missing %s; %s, so m2mport can't ask.\n", side, strings.Join(missing, ", "), why)
+		fmt.Fprintf(env.Err, "Pass the values as flags and pipe the secret: m2mport login %s %s --secret-stdin < secret-file\n", side, map[string]string{"auth0": "--domain D --client-id ID", "stytch": "--project-id P"}[side])
+		return ExitUsage, false
+	}
+	for _, a := range asks {
+		if *a.value != "" {
+			continue
+		}
+		var err error
+		if a.secret {
+			*a.value, err = tty.ReadSecret(ctx, a.what+" (not shown): ")
+		} else {
+			*a.value, err = tty.ReadLine(ctx, a.what+": ")
+		}
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, context.Canceled):
+			fmt.Fprintf(env.Err, "\nm2mport login %s: no %s given; nothing was saved\n", side, a.what)
+			return ExitFailed, false
+		case err != nil:
+			return fail(env.Err, "login "+side, err, ExitFailed), false
+		}
+		*a.value = strings.TrimSpace(*a.value)
+		if *a.value == "" {
+			fmt.Fprintf(env.Err, "m2mport login %s: %s is required\n", side, a.what)
+			return ExitUsage, false
+		}
+	}
+	return ExitOK, true
+}
+
+func clientCount(n int) string {
+	switch {
+	case n < 0:
+		return ""
+	case n == 1:
+		return ": 1 M2M client"
+	}
+	return fmt.Sprintf(": %d M2M clients", n)
+}
+
+// noteEnv tells the operator which of the variables are set in this environment, and so
+// what they do to what login or logout just did.
+func noteEnv(env *Env, does string, names ...string) {
+	for _, n := range names {
+		if env.Getenv(n) != "" {
+			fmt.Fprintf(env.Out, "Note: %s is set in this environment and %s.\n", n, does)
+		}
+	}
+}
+
+func logout(ctx context.Context, env *Env, args []string, all bool) int {
+	store, err := env.store()
+	if err != nil {
+		return fail(env.Err, "logout", err, ExitUsage)
+	}
+	if all {
+		if err := store.ForgetAll(ctx); err != nil {
+			return fail(env.Err, "logout", err, ExitFailed)
+		}
+		fmt.Fprintf(env.Out, "Removed every m2mport credential from %s.\n", store.Where())
+		noteEnv(env, stillUsed, envAuth0Domain, envAuth0ClientID, envAuth0Secret, envStytchProject, envStytchSecret, envStytchBaseURL)
+		return ExitOK
+	}
+	side, title, vars := keystore.Auth0, "Auth0", []string{envAuth0Domain, envAuth0ClientID, envAuth0Secret}
+	if args[0] == "stytch" {
+		side, title, vars = keystore.Stytch, "Stytch", []string{envStytchProject, envStytchSecret, envStytchBaseURL}
+	}
+	names, err := store.Forget(ctx, side)
+	if err != nil {
+		return fail(env.Err, "logout", err, ExitFailed)
+	}
+	if len(names) == 0 {
+		fmt.Fprintf(env.Out, "No %s credentials were saved in %s.\n", title, store.Where())
+	} else {
+		fmt.Fprintf(env.Out, "Removed the %s credentials for %s from %s.\n", title, strings.Join(names, ", "), store.Where())
+	}
+	noteEnv(env, stillUsed, vars...)
+	return ExitOK
+}
+
+// Terminal asks the operator for values, one line at a time.
+type Terminal interface {
+	// ReadLine shows prompt and returns the line typed, without its line ending.
+	ReadLine(ctx context.Context, prompt string) (string, error)
+	// ReadSecret shows prompt and returns the line typed, which is not echoed.
+	ReadSecret(ctx context.Context, prompt string) (string, error)
+}
+
+// terminal returns env.Terminal, or stdin when it is a terminal, or nil.
+func (env *Env) terminal() Terminal {
+	if env.Terminal != nil {
+		return env.Terminal
+	}
+	if f, ok := env.In.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return ttyTerminal{in: f, out: env.Err}
+	}
+	return nil
+}
+
+// ttyTerminal asks on stdin, prompting on stderr so that stdout carries only results.
+type ttyTerminal struct {
+	in  *os.File
+	out io.Writer
+}
+
+func (t ttyTerminal) ReadLine(ctx context.Context, prompt string) (string, error) {
+	fmt.Fprint(t.out, prompt)
+	return interruptible(ctx, nil, func() (string, error) {
+		// Byte by byte, so no read-ahead swallows the next answer.
+		var line []byte
+		var c [1]byte
+		for {
+			n, err := t.in.Read(c[:])
+			if n == 1 && c[0] == '\n' {
+				break
+			}
+			if n == 1 {
+				line = append(line, c[0])
+			}
+			if errors.Is(err, io.EOF) && len(line) > 0 {
+				break
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+		return strings.TrimRight(string(line), "\r"), nil
+	})
+}
+
+func (t ttyTerminal) ReadSecret(ctx context.Context, prompt string) (string, error) {
+	fd := t.in.Fd()
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("read the secret: %w", err)
+	}
+	fmt.Fprint(t.out, prompt)
+	defer fmt.Fprintln(t.out)
+	// On Ctrl-C the read stays blocked, so put echo back before giving up on it.
+	return interruptible(ctx, func() { _ = term.Restore(fd, state) }, func() (string, error) {
+		b, err := term.ReadPassword(fd)
+		return string(b), err
+	})
+}
+
+// interruptible runs read and gives up when ctx ends (the operator pressed Ctrl-C: main
+// turns the signal into a cancelled context, so a blocked read would otherwise hang).
+func interruptible(ctx context.Context, onCancel func(), read func() (string, error)) (string, error) {
+	type result struct {
+		s   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := read()
+		done <- result{s, err}
+	}()
+	select {
+	case r := <-done:
+		return r.s, r.err
+	case <-ctx.Done():
+		if onCancel != nil {
+			onCancel()
+		}
+		return "", ctx.Err()
+	}
+}

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+func init() {
+	register(&command{
+		name: "status",
+		summary: "Show where each side's credentials come from (flag, environment, keyring or nowhere), masked,\n" +
+			"and whether the OS keyring is reachable. Exits 1 when a side is missing a value.",
+		usage: "status [flags]",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			given := addCredentialFlags(fs)
+			return func(ctx context.Context, args []string) int {
+				if len(args) > 0 {
+					fmt.Fprintf(env.Err, "m2mport status: unexpected argument %q\n", args[0])
+					return ExitUsage
+				}
+				store, err := env.store()
+				if err != nil {
+					return fail(env.Err, "status", err, ExitUsage)
+				}
+				// Check once, up front: a hung keyring then costs one timeout, not one per side.
+				keyringErr := store.Check(ctx)
+				reachable := store
+				if keyringErr != nil {
+					reachable = nil
+				}
+				src := resolveSource(ctx, given.source, env.Getenv, reachable)
+				tgt := resolveTarget(ctx, given.target, env.Getenv, reachable)
+
+				w := env.Out
+				baseURL := tgt.BaseURL
+				if baseURL == "" {
+					baseURL = "Stytch's own"
+				}
+				printTable(w, [][3]string{
+					{"Auth0 (source)"},
+					row("domain", src.Domain, src.From.Domain, "--auth0-domain", envAuth0Domain),
+					row("client id", src.ClientID, src.From.ClientID, "--auth0-client-id", envAuth0ClientID),
+					row("client secret", src.Secret.String(), src.From.Secret, "", envAuth0Secret),
+					{"Stytch (target)"},
+					row("project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject),
+					row("secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret),
+					row("base URL", baseURL, tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
+				})
+
+				if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
+					fmt.Fprintf(w, "Keyring: %v\n", err)
+					if h := hint(err); h != "" {
+						fmt.Fprintf(w, "  %s\n", h)
+					}
+				} else {
+					fmt.Fprintf(w, "Keyring: %s, reachable\n", store.Where())
+				}
+
+				if len(src.Missing()) > 0 || len(tgt.Missing()) > 0 {
+					fmt.Fprintln(w, "\nSave credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.")
+					return ExitFailed
+				}
+				return ExitOK
+			}
+		},
+	})
+}
+
+// row describes one credential value: its name, the value (masked for secrets) and where it
+// came from.
+func row(name, value string, from origin, flagName, envName string) [3]string {
+	var source string
+	switch {
+	case from == originFlag:
+		source = "flag " + flagName
+	case from == originEnv:
+		source = "env " + envName
+	case from == originKeyring:
+		source = "keyring"
+	case value != "":
+		source = "default"
+	default:
+		value, source = "-", "not set ("+envName+")"
+	}
+	return [3]string{name, value, source}
+}
+
+// printTable prints rows in aligned columns; a row with only a first cell is a heading.
+func printTable(w io.Writer, rows [][3]string) {
+	var widths [2]int
+	for _, r := range rows {
+		if r[1] == "" {
+			continue
+		}
+		for i := range widths {
+			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	for _, r := range rows {
+		if r[1] == "" {
+			fmt.Fprintln(w, r[0])
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", widths[0], r[0], widths[1], r[1], r[2])
+	}
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/auth0"
+	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/keystore"
+	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui"
+)
+
+func init() {
+	register(&command{
+		name:    "tui",
+		summary: "The interactive migration: connect, pick clients, choose scopes, import, validate.",
+		usage:   "[flags]",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			given := addCredentialFlags(fs)
+			theme := themeFlag(fs)
+			return func(ctx context.Context, args []string) int {
+				if len(args) > 0 {
+					fmt.Fprintf(env.Err, "m2mport: unexpected argument %q\n", args[0])
+					return ExitUsage
+				}
+				th, err := themes.Select(*theme, env.Getenv)
+				if err != nil {
+					fmt.Fprintf(env.Err, "m2mport: %v\n", err)
+					return ExitUsage
+				}
+				// The keyring prefills the connect screen and keeps what the operator asks it
+				// to; when it can't be reached, credentials live for this session only.
+				store, unavailable := keystore.OpenSession(ctx, env.Getenv)
+				if env.Keystore != nil {
+					store, unavailable = env.Keystore, nil
+				}
+				reachable := store
+				if unavailable != nil {
+					reachable = nil
+				}
+				cfg := tuiConfig(env, th)
+				cfg.Source = resolveSource(ctx, given.source, env.Getenv, reachable).SourceCredentials
+				cfg.Target = resolveTarget(ctx, given.target, env.Getenv, reachable).TargetCredentials
+				cfg.Keystore = store
+				return runTUI(ctx, env, cfg)
+			}
+		},
+	})
+	register(&command{
+		name: "demo",
+		summary: "The TUI against a built-in sandbox: a local Auth0 tenant and Stytch project, no account needed.\n\n" +
+			"Credentials are prefilled; nothing leaves this machine and nothing is saved in the keyring.",
+		usage: "demo [flags]",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			theme := themeFlag(fs)
+			return func(ctx context.Context, args []string) int {
+				if len(args) > 0 {
+					fmt.Fprintf(env.Err, "m2mport demo: unexpected argument %q\n", args[0])
+					return ExitUsage
+				}
+				th, err := themes.Select(*theme, env.Getenv)
+				if err != nil {
+					return fail(env.Err, "demo", err, ExitUsage)
+				}
+				sb, err := sandbox.Start(sandbox.Options{Seed: "demo"})
+				if err != nil {
+					return fail(env.Err, "demo", fmt.Errorf("start the sandbox: %w", err), ExitFailed)
+				}
+				defer sb.Close()
+				cfg := demoConfig(env, th, sb)
+				return runTUI(ctx, env, cfg)
+			}
+		},
+	})
+}
+
+func themeFlag(fs *flag.FlagSet) *string {
+	return fs.String("theme", "", "colour `THEME`: "+fmt.Sprint(themes.Names())+" (default $M2MPORT_THEME, then charm; NO_COLOR gives mono)")
+}
+
+// tuiConfig wires the API packages into the TUI.
+func tuiConfig(env *Env, th themes.Theme) tui.Config {
+	return tui.Config{
+		NewSource: func(c client.SourceCredentials) (client.Source, error) {
+			if env.OpenSource != nil {
+				return env.OpenSource(c)
+			}
+			// Unlike the headless commands, the TUI also lists the tenant's other apps,
+			// greyed out behind a toggle, so it asks for them.
+			return auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version(), IncludeNonM2M: true})
+		},
+		NewTarget: env.target,
+		Theme:     th,
+		ReportPath: func(projectID string) (string, error) {
+			return client.DefaultReportPath(env.Getenv, "import", projectID, time.Now())
+		},
+	}
+}
+
+// demoConfig points the TUI at a running sandbox, with an in-memory keyring.
+func demoConfig(env *Env, th themes.Theme, sb *sandbox.Sandbox) tui.Config {
+	cfg := tuiConfig(env, th)
+	a, s := sb.Auth0(), sb.Stytch()
+	cfg.Demo = true
+	cfg.Source = client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.Secret(a.ClientSecret)}
+	cfg.Target = client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}
+	cfg.Keystore = keystore.NewMemory()
+	return cfg
+}
+
+func runTUI(ctx context.Context, env *Env, cfg tui.Config) int {
+	err := tui.Run(ctx, cfg, tea.WithInput(env.In), tea.WithOutput(env.Out))
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(env.Err, "m2mport: %v\n", err)
+		return ExitFailed
+	}
+	return ExitOK
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+func init() {
+	register(&command{
+		name: "undo",
+		summary: "Delete from Stytch exactly the clients an import run created, if unchanged since.\n" +
+			"REPORT is that run's report. Clients the run skipped or updated are never touched, nor\n" +
+			"ones changed since. Shows them and asks, or --yes. Writes its own report.",
+		usage: "undo [flags] REPORT",
+		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
+			ef := addEngineFlags(fs)
+			// Only the Stytch half of the credential flags: an undo never reads Auth0.
+			all := flag.NewFlagSet("", flag.ContinueOnError)
+			given := addCredentialFlags(all)
+			for _, name := range []string{"stytch-project-id", "stytch-base-url"} {
+				f := all.Lookup(name)
+				fs.Var(f.Value, f.Name, f.Usage)
+			}
+			return func(ctx context.Context, args []string) int {
+				usage := func(err error) int {
+					fmt.Fprintf(env.Err, "m2mport undo: %v\n", err)
+					return ExitUsage
+				}
+				if len(args) != 1 {
+					return usage(errors.New("give the report of the import to undo"))
+				}
+				if err := ef.check(); err != nil {
+					return usage(err)
+				}
+				report, err := client.ReadReport(args[0])
+				if err != nil {
+					return usage(err)
+				}
+				// The report says which project; flags and environment may not say otherwise.
+				if given.target.ProjectID == "" && env.Getenv(envStytchProject) == "" {
+					given.target.ProjectID = report.ProjectID
+				}
+				_, tc, err := credentials(ctx, env, given, false)
+				if err != nil {
+					return fail(env.Err, "undo", err, ExitUsage)
+				}
+				target, err := env.target(tc)
+				if err != nil {
+					return usage(err)
+				}
+				if target.IsLive() && !ef.live {
+					return usage(fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()))
+				}
+				plan, err := client.PlanUndo(ctx, target, report, args[0])
+				if errors.Is(err, client.ErrNothingToUndo) {
+					fmt.Fprintf(env.Out, "Nothing to undo: %v.\n", err)
+					return ExitOK
+				}
+				if err != nil {
+					return fail(env.Err, "undo", err, ExitFailed)
+				}
+				needConfirm := plan.Writes() && !ef.yes
+				switch {
+				case !ef.asJSON:
+					printPlan(env.Out, plan)
+				case needConfirm && !isTerminal(env.In):
+					printPlanJSON(env.Out, plan)
+				case needConfirm:
+					printPlan(env.Err, plan)
+				}
+				if needConfirm {
+					if code, ok := confirm(env, "undo", fs, fmt.Sprintf("Delete %s from Stytch project %s?", plural(plan.Counts().Delete, "client"), plan.ProjectID)); !ok {
+						return code
+					}
+				}
+				return runPlan(ctx, env, "undo", target, plan, ef, false)
+			}
+		},
+	})
+}

@@ -1,0 +1,506 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of the import engine (specs/stytch.md §6: Stytch asks bulk scripts to stay at or
+// below 65 requests per second).
+const (
+	DefaultConcurrency = 8
+	DefaultRate        = 50.0
+	DefaultAttempts    = 8
+)
+
+// Options tune a run. The zero value is usable: defaults apply.
+type Options struct {
+	Concurrency int     // clients worked on at once; DefaultConcurrency when 0
+	Rate        float64 // requests per second, all calls included; DefaultRate when 0
+	// Pacer replaces the Bucket built from Rate (to share one limiter between runs).
+	Pacer Pacer
+	// Verify mints a token for every imported, updated or skipped client and checks it.
+	Verify bool
+	// MaxAttempts caps the engine's own attempts at one write or token (DefaultAttempts).
+	MaxAttempts int
+	// ReportPath, when set, is where the run report is written, during the run and at its
+	// end. The report is built either way (Summary.Report).
+	ReportPath string
+	// Now is the clock the checklist compares token times with; time.Now when nil.
+	Now func() time.Time
+
+	retryBase time.Duration // first backoff; tests shorten it
+}
+
+// maxRetryAfter caps how long the engine honours a Retry-After between two attempts.
+const maxRetryAfter = time.Minute
+
+// reportEvery is how often the report file is rewritten during a run.
+const reportEvery = time.Second
+
+type run struct {
+	t       Target
+	p       *Plan
+	opt     Options
+	pacer   *countingPacer
+	evs     chan Event
+	out     chan Event
+	started time.Time
+	undo    bool
+	// stopped is closed when the run is cancelled: calls in flight finish, but no call is
+	// retried after it (a rerun finishes the job).
+	stopped <-chan struct{}
+}
+
+func (r *run) cancelled() bool {
+	select {
+	case <-r.stopped:
+		return true
+	default:
+		return false
+	}
+}
+
+// countingPacer counts every attempt the HTTP layer makes and every 429 it sees.
+type countingPacer struct {
+	Pacer
+	requests, limited atomic.Int64
+}
+
+func (c *countingPacer) Wait(ctx context.Context) error {
+	c.requests.Add(1)
+	return c.Pacer.Wait(ctx)
+}
+
+func (c *countingPacer) Observe(status int) {
+	if status == http.StatusTooManyRequests {
+		c.limited.Add(1)
+	}
+	c.Pacer.Observe(status)
+}
+
+// Execute carries out the plan against the target and reports everything on the returned
+// channel, which is closed after the EventFinished event. The caller must read the channel
+// until it closes. The plan must not change while it runs.
+//
+// Every client gets one EventPlanned, then exactly one final event (its State), then, when
+// verifying, one EventVerified. Cancelling ctx stops starting clients (they end Canceled)
+// while the calls in flight finish and are reported.
+func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
+	if opt.Concurrency <= 0 {
+		opt.Concurrency = DefaultConcurrency
+	}
+	if opt.Rate <= 0 {
+		opt.Rate = DefaultRate
+	}
+	if opt.Pacer == nil {
+		opt.Pacer = NewBucket(opt.Rate)
+	}
+	if opt.MaxAttempts <= 0 {
+		opt.MaxAttempts = DefaultAttempts
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.retryBase <= 0 {
+		opt.retryBase = 200 * time.Millisecond
+	}
+	r := &run{
+		t: t, p: p, opt: opt,
+		pacer:   &countingPacer{Pacer: opt.Pacer},
+		evs:     make(chan Event, 256),
+		out:     make(chan Event, 64),
+		started: time.Now(),
+		undo:    p.Undoes != "",
+		stopped: ctx.Done(),
+	}
+	if r.undo {
+		r.opt.Verify = false // nothing to mint a token for
+	}
+	go r.collect()
+	go r.dispatch(ctx)
+	return r.out
+}
+
+// emit hands an event to the collector. Engine events wait for room: that is how a slow
+// reader slows the run down instead of losing events.
+func (r *run) emit(ev Event) {
+	if ev.Index >= 0 {
+		c := &r.p.Items[ev.Index].Client
+		ev.ClientID, ev.Name = c.ID, c.Name
+	}
+	r.evs <- ev
+}
+
+func (r *run) dispatch(ctx context.Context) {
+	var jobs []int
+	for i := range r.p.Items {
+		r.emit(PlannedEvent(r.p, i))
+	}
+	for i := range r.p.Items {
+		it := &r.p.Items[i]
+		switch {
+		case it.Action == ActionBlocked:
+			r.final(i, outcome{state: StateBlocked, msg: it.Reason()})
+		case it.Action == ActionConflict && it.Resolution != ResolveUpdate:
+			r.final(i, outcome{state: StateConflict, msg: it.Reason()})
+		case it.Action == ActionSkip:
+			r.final(i, outcome{state: StateSkipped, msg: it.Reason()})
+			if r.opt.Verify {
+				jobs = append(jobs, i)
+			}
+		default:
+			jobs = append(jobs, i)
+		}
+	}
+
+	queue := make(chan int)
+	var wg sync.WaitGroup
+	for range min(r.opt.Concurrency, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range queue {
+				r.work(ctx, i)
+			}
+		}()
+	}
+	fed := 0
+feed:
+	for ; fed < len(jobs); fed++ {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case queue <- jobs[fed]:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	for _, i := range jobs[fed:] {
+		if r.p.Items[i].Action != ActionSkip { // a skip already has its final state
+			r.final(i, outcome{state: StateCanceled, msg: "not started: the run was cancelled"})
+		}
+	}
+	wg.Wait()
+	r.evs <- Event{Kind: EventFinished, Index: -1, Summary: &Summary{Canceled: ctx.Err() != nil}}
+	close(r.evs)
+}
+
+// outcome is how a client's write ended.
+type outcome struct {
+	state    State
+	msg      string
+	err      error
+	stored   *Stored // what the target holds after this run wrote it
+	created  bool
+	attempts int
+}
+
+func (r *run) final(i int, o outcome) {
+	r.emit(Event{Kind: EventKind(o.state), Index: i, State: o.state, Message: o.msg, Error: NewErrorInfo(o.err), Attempt: o.attempts, outcome: &o})
+}
+
+// callCtx is the context of a client's calls: not cancelled with the run (a call in flight
+// finishes), paced by the run's bucket, its waits reported as the client's events.
+func (r *run) callCtx(ctx context.Context, i int) context.Context {
+	c := WithPacer(context.WithoutCancel(ctx), r.pacer)
+	return WithWaitReporter(c, func(w Wait) {
+		// Never block the HTTP layer: a wait that finds no room is dropped, it is news only.
+		select {
+		case r.evs <- Event{Kind: EventWaiting, Index: i, ClientID: r.p.Items[i].Client.ID, Name: r.p.Items[i].Client.Name, Attempt: w.Attempt, Wait: waitInfo(w), Message: w.String()}:
+		default:
+		}
+	})
+}
+
+func (r *run) work(ctx context.Context, i int) {
+	it := &r.p.Items[i]
+	call := r.callCtx(ctx, i)
+	if it.Action != ActionSkip {
+		r.emit(Event{Kind: EventStarted, Index: i})
+		var o outcome
+		switch it.Action {
+		case ActionCreate:
+			o = r.create(call, i)
+		case ActionConflict:
+			o = r.update(call, i)
+		case ActionDelete:
+			o = r.delete(call, i)
+		default:
+			o = outcome{state: StateFailed, err: fmt.Errorf("client %s: nothing to do for action %q", it.Client.ID, it.Action)}
+		}
+		r.final(i, o)
+		if o.state != StateImported && o.state != StateUpdated && o.state != StateSkipped {
+			return
+		}
+	}
+	if r.opt.Verify && ctx.Err() == nil {
+		r.emit(Event{Kind: EventVerified, Index: i, Check: r.verify(call, i)})
+	}
+}
+
+// transient reports whether err is worth another attempt: no answer, a 429 or a 5xx.
+func transient(err error) bool {
+	s := StatusOf(err)
+	return errors.Is(err, ErrNoAnswer) || s == http.StatusTooManyRequests || s >= 500
+}
+
+// backoff waits before attempt (2 = the first retry) and reports the wait.
+func (r *run) backoff(ctx context.Context, attempt int, cause error) {
+	d := r.opt.retryBase << min(attempt-2, 5)
+	d = d/2 + rand.N(d/2+1) // jitter, so clients that failed together don't retry together
+	var ae *APIError
+	if errors.As(cause, &ae) && ae.RetryAfter > d {
+		d = min(ae.RetryAfter, maxRetryAfter) // the API said how long; a broken header can't stall the run
+	}
+	w := Wait{Reason: WaitNetwork, Status: StatusOf(cause), Delay: d, Attempt: attempt}
+	switch {
+	case w.Status == http.StatusTooManyRequests:
+		w.Reason = WaitRateLimited
+	case w.Status >= 500:
+		w.Reason = WaitServerError
+	}
+	ReportWait(ctx, w)
+	_ = sleepCtx(ctx, d)
+}
+
+// create imports the client, resolving ambiguous attempts: a create that got no answer may
+// have been stored, so when a retry hears duplicate_m2m_client_id the stored client is read
+// and counted as imported only if it is the record.
+func (r *run) create(ctx context.Context, i int) outcome {
+	c := &r.p.Items[i].Client
+	var last error
+	unsure := false // an earlier attempt may have been stored
+	for attempt := 1; attempt <= r.opt.MaxAttempts; attempt++ {
+		if attempt > 1 && r.cancelled() {
+			if unsure { // one read tells whether the last attempt was stored
+				o := r.resolveExisting(ctx, c, true)
+				if StatusOf(o.err) != http.StatusNotFound {
+					o.attempts = attempt - 1
+					return o
+				}
+			}
+			return outcome{state: StateCanceled, attempts: attempt - 1,
+				msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
+		}
+		if attempt > 1 {
+			r.backoff(ctx, attempt, last)
+			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(last)})
+		}
+		s, err := r.t.Create(ctx, c)
+		if err == nil {
+			return outcome{state: StateImported, stored: &s, created: true, attempts: attempt}
+		}
+		if HasCode(err, CodeDuplicateClientID) {
+			o := r.resolveExisting(ctx, c, unsure)
+			o.attempts = attempt
+			return o
+		}
+		if !transient(err) {
+			return outcome{state: StateFailed, err: fmt.Errorf("create client %s: %w", c.ID, err), attempts: attempt}
+		}
+		// A 5xx is a definite answer in principle; a server that stored the client and then
+		// failed would make the next attempt a duplicate, so treat it as unsure too.
+		unsure = unsure || errors.Is(err, ErrNoAnswer) || StatusOf(err) >= 500
+		last = err
+	}
+	if unsure {
+		// An attempt may have been stored: the target has the last word.
+		if o := r.resolveExisting(ctx, c, true); StatusOf(o.err) != http.StatusNotFound {
+			o.attempts = r.opt.MaxAttempts
+			return o
+		}
+	}
+	return outcome{state: StateFailed, attempts: r.opt.MaxAttempts,
+		err: fmt.Errorf("create client %s: gave up after %d attempts: %w", c.ID, r.opt.MaxAttempts, last)}
+}
+
+func retryMessage(err error) string {
+	switch s := StatusOf(err); {
+	case errors.Is(err, ErrNoAnswer):
+		return "no answer to the last attempt: trying again"
+	case s == http.StatusTooManyRequests:
+		return "rate limited: trying again"
+	case s >= 500:
+		return fmt.Sprintf("server error %d: trying again", s)
+	}
+	return "trying again"
+}
+
+// resolveExisting reads a client the target says exists. It counts as imported by this run
+// when an earlier attempt of ours may have stored it (unsure) and it is exactly the record,
+// as skipped when it is the record but was there before, and as a conflict otherwise.
+func (r *run) resolveExisting(ctx context.Context, c *Client, unsure bool) outcome {
+	s, err := retry(r, ctx, func() (Stored, error) { return r.t.Get(ctx, c.ID) })
+	if err != nil {
+		if StatusOf(err) == http.StatusNotFound {
+			return outcome{state: StateFailed, err: fmt.Errorf("create client %s: not stored: %w", c.ID, err)}
+		}
+		return outcome{state: StateFailed, err: fmt.Errorf("create client %s: it may exist, but reading it failed: %w (run again to finish)", c.ID, err)}
+	}
+	diff := Diff(c, s)
+	switch {
+	case len(diff) == 0 && unsure:
+		return outcome{state: StateImported, stored: &s, created: true, msg: "imported (an earlier attempt got no answer; the stored client matches)"}
+	case len(diff) == 0:
+		return outcome{state: StateSkipped, msg: "already in the target, identical (it appeared after the plan was made)"}
+	}
+	it := Item{Client: *c, Action: ActionConflict, Stored: &s, Diff: diff}
+	msg := it.Reason()
+	if unsure {
+		msg = "an attempt got no answer and the target now holds a different client: " + msg
+	}
+	return outcome{state: StateConflict, msg: msg}
+}
+
+// update writes the record over a conflicting client and checks the answer.
+func (r *run) update(ctx context.Context, i int) outcome {
+	it := &r.p.Items[i]
+	if !it.CanUpdate() {
+		return outcome{state: StateConflict, msg: it.Reason()}
+	}
+	s, err := retry(r, ctx, func() (Stored, error) { return r.t.Update(ctx, it.Client.ID, it.update()) })
+	if err != nil {
+		return outcome{state: StateFailed, err: fmt.Errorf("update client %s: %w", it.Client.ID, err)}
+	}
+	if d := Diff(&it.Client, s); len(d) > 0 {
+		return outcome{state: StateFailed, err: fmt.Errorf("update client %s: the target still differs: %v", it.Client.ID, d)}
+	}
+	return outcome{state: StateUpdated, stored: &s}
+}
+
+// delete removes a client an earlier run created (undo).
+func (r *run) delete(ctx context.Context, i int) outcome {
+	id := r.p.Items[i].Client.ID
+	_, err := retry(r, ctx, func() (struct{}, error) { return struct{}{}, r.t.Delete(ctx, id) })
+	switch {
+	case err == nil:
+		return outcome{state: StateDeleted}
+	case HasCode(err, CodeClientNotFound) || StatusOf(err) == http.StatusNotFound:
+		return outcome{state: StateSkipped, msg: "already gone from the target"}
+	}
+	return outcome{state: StateFailed, err: fmt.Errorf("delete client %s: %w", id, err)}
+}
+
+// retry repeats an idempotent call on transient errors. The HTTP layer already retries
+// idempotent requests within its own caps; this covers what is left when it gives up.
+func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if attempt > 1 {
+			if r.cancelled() {
+				break
+			}
+			r.backoff(ctx, attempt, err)
+		}
+		if v, err = call(); err == nil || !transient(err) {
+			break
+		}
+	}
+	return v, err
+}
+
+// verify mints a token with the client's own credentials, asking for no particular scope so
+// the token shows every scope the target gave the client, and runs the checklist.
+func (r *run) verify(ctx context.Context, i int) *Checklist {
+	c := &r.p.Items[i].Client
+	tok, err := retry(r, ctx, func() (Secret, error) { return r.t.Token(ctx, c.ID, c.Secret, nil) })
+	if err != nil {
+		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a token for the client's own id and secret",
+			Actual: NewErrorInfo(err).Message, Note: "the target refused the client's credentials or did not answer"}}}
+	}
+	cl, err := CheckToken(ctx, tok, r.t.Key, Expect{ProjectID: r.p.ProjectID, Issuers: r.t.Issuers(), ClientID: c.ID, Scopes: &c.Scopes, Now: r.opt.Now()})
+	if err != nil {
+		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a JWT", Actual: err.Error()}}}
+	}
+	return cl
+}
+
+// collect owns the progress counts and the report: it numbers events, counts them, keeps
+// the report current (rewriting the file at most every reportEvery) and passes them on.
+func (r *run) collect() {
+	kind := "import"
+	if r.undo {
+		kind = "undo"
+	}
+	rep := newReport(kind, r.p, r.opt, r.started)
+	var prog Progress
+	prog.Total = len(r.p.Items)
+	var saveErr error
+	lastSave := time.Time{}
+	dirty := false
+	save := func() {
+		if r.opt.ReportPath == "" {
+			return
+		}
+		rep.Progress = prog
+		rep.Requests = r.pacer.requests.Load()
+		if err := WriteReport(r.opt.ReportPath, rep); err != nil && saveErr == nil {
+			saveErr = err
+		}
+		lastSave, dirty = time.Now(), false
+	}
+	save()
+	seq := 0
+	for ev := range r.evs {
+		rc := &ReportClient{}
+		if ev.Index >= 0 {
+			rc = &rep.Clients[ev.Index]
+		}
+		switch {
+		case ev.Final():
+			if o := ev.outcome; o != nil {
+				rc.Created = o.created
+				if o.stored != nil {
+					rc.Stored = recordOf(*o.stored)
+				}
+			}
+			prog.count(ev.State)
+			rc.State, rc.Message, rc.Error, rc.Attempts = ev.State, ev.Message, ev.Error, ev.Attempt
+			if r.opt.Verify && (ev.State == StateImported || ev.State == StateUpdated || ev.State == StateSkipped) {
+				prog.Verify++
+			}
+			dirty = true
+		case ev.Kind == EventVerified:
+			prog.Verified++
+			if !ev.Check.Passed() {
+				prog.CheckFailed++
+			}
+			rc.Check = &Checklist{Checks: ev.Check.Checks} // the report keeps the verdict, not the claims
+			dirty = true
+		case ev.Kind == EventFinished:
+			now := time.Now()
+			rep.Finished = &now
+			rep.Status = "finished"
+			if ev.Summary.Canceled {
+				rep.Status = "canceled"
+			}
+			save()
+			s := ev.Summary
+			s.Progress = prog
+			s.Elapsed = now.Sub(r.started)
+			s.ElapsedMS = s.Elapsed.Milliseconds()
+			s.Requests, s.RateLimited = r.pacer.requests.Load(), r.pacer.limited.Load()
+			s.ReportPath, s.Report = r.opt.ReportPath, rep
+			if saveErr != nil {
+				s.ReportError = saveErr.Error()
+			}
+		}
+		seq++
+		ev.Seq, ev.Time, ev.Progress = seq, time.Now(), prog
+		r.out <- ev
+		if dirty && time.Since(lastSave) >= reportEvery {
+			save()
+		}
+	}
+	close(r.out)
+}

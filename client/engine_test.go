@@ -1,0 +1,469 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fastOptions keeps retries quick and the rate out of the way.
+func fastOptions() Options {
+	return Options{Rate: 100000, Verify: true, retryBase: time.Millisecond}
+}
+
+// finals returns each client's final state, failing the test when a client has none or two.
+func finals(t *testing.T, p *Plan, evs []Event) map[string]Event {
+	t.Helper()
+	out := map[string]Event{}
+	for _, ev := range evs {
+		if !ev.Final() {
+			continue
+		}
+		if prev, dup := out[ev.ClientID]; dup {
+			t.Fatalf("client %s ended twice: %s then %s", ev.ClientID, prev.State, ev.State)
+		}
+		out[ev.ClientID] = ev
+	}
+	for _, it := range p.Items {
+		if _, ok := out[it.Client.ID]; !ok {
+			t.Fatalf("client %s has no final state", it.Client.ID)
+		}
+	}
+	return out
+}
+
+func verdicts(evs []Event) map[string]*Checklist {
+	out := map[string]*Checklist{}
+	for _, ev := range evs {
+		if ev.Kind == EventVerified {
+			out[ev.ClientID] = ev.Check
+		}
+	}
+	return out
+}
+
+func summaryOf(t *testing.T, evs []Event) *Summary {
+	t.Helper()
+	last := evs[len(evs)-1]
+	if last.Kind != EventFinished || last.Summary == nil {
+		t.Fatalf("last event is %s, want finished", last.Kind)
+	}
+	return last.Summary
+}
+
+func TestEngineImportsSkipsUpdatesAndVerifies(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	same := testClient("same", "read:a")
+	ft.put(same, "active")
+	diff := testClient("diff", "read:a", "write:a")
+	old := diff
+	old.Scopes, old.Name = NewScopes("read:a"), "Old name"
+	old.Metadata = map[string]any{"team": "core", "stale": true}
+	ft.put(old, "active")
+	weak := testClient("weak", "read:a")
+	weak.Secret = "abcabcabcabc"
+
+	clients := []Client{testClient("new1", "read:a"), testClient("new2"), same, diff, weak}
+	p, err := NewPlan(ctx, ft, "test", clients, ResolveUpdate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ft.searches != 1 || ft.gets != 0 {
+		t.Fatalf("planning made %d searches and %d gets, want 1 search", ft.searches, ft.gets)
+	}
+	report := filepath.Join(t.TempDir(), "runs", "r.json")
+	opt := fastOptions()
+	opt.ReportPath = report
+	evs := collect(t, ctx, ft, p, opt)
+	got := finals(t, p, evs)
+	want := map[string]State{"new1": StateImported, "new2": StateImported, "same": StateSkipped, "diff": StateUpdated, "weak": StateBlocked}
+	for id, s := range want {
+		if got[id].State != s {
+			t.Errorf("%s ended %s (%s), want %s", id, got[id].State, got[id].Message, s)
+		}
+	}
+	checks := verdicts(evs)
+	for _, id := range []string{"new1", "new2", "same", "diff"} {
+		if !checks[id].Passed() {
+			t.Errorf("%s: checklist failed: %+v", id, checks[id].Failed())
+		}
+	}
+	if _, ok := checks["weak"]; ok {
+		t.Error("a blocked client was verified")
+	}
+	s := summaryOf(t, evs)
+	if !s.OK() || s.Progress.Imported != 2 || s.Progress.Verified != 4 || s.Progress.Done != 5 {
+		t.Fatalf("summary %+v", s.Progress)
+	}
+	if st := ft.clients["diff"]; !st.Scopes.Equal(diff.Scopes) || st.Name != diff.Name || st.Metadata["stale"] != nil {
+		t.Fatalf("update did not make the client identical: %+v", st.Stored)
+	}
+	if ft.keyLookups == 0 {
+		t.Fatal("signatures were not checked against the target's keys")
+	}
+
+	r, err := ReadReport(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "finished" || len(r.Clients) != 5 || r.Progress.Imported != 2 {
+		t.Fatalf("report: status %s, %d clients, %+v", r.Status, len(r.Clients), r.Progress)
+	}
+	for _, c := range r.Clients {
+		created := c.ID == "new1" || c.ID == "new2"
+		if c.Created != created || (created && c.Stored == nil) {
+			t.Errorf("report: %s created=%v stored=%v", c.ID, c.Created, c.Stored)
+		}
+		if c.State == "" {
+			t.Errorf("report: %s has no state", c.ID)
+		}
+	}
+	assertNoSecrets(t, clients, evs, report)
+}
+
+// assertNoSecrets fails if any client secret shows up in the events' JSON or the report.
+func assertNoSecrets(t *testing.T, clients []Client, evs []Event, files ...string) {
+	t.Helper()
+	var all strings.Builder
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+		fmt.Fprintf(&all, "%v %+v", ev, ev)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	for _, c := range clients {
+		if s := c.Secret.Reveal(); len(s) > 4 {
+			if i := strings.Index(all.String(), s[:len(s)-4]); i >= 0 {
+				t.Fatalf("the secret of %s leaked into events or the report: …%s…", c.ID, all.String()[max(0, i-60):i+len(s)])
+			}
+		}
+	}
+}
+
+func TestEngineResolvesAmbiguousCreates(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	// Someone else creates "raced" (differently) while our first attempt gets no answer.
+	raced := testClient("raced", "read:a")
+	ft.createFault = func(id string, attempt int) string {
+		switch {
+		case id == "commit" && attempt == 1:
+			return "commitdrop" // stored, then no answer: the retry hears duplicate
+		case id == "drop" && attempt <= 2:
+			return "drop" // not stored: the retry creates it
+		case id == "limited" && attempt <= 3:
+			return "429"
+		case id == "flaky" && attempt == 1:
+			return "500"
+		case id == "weak":
+			return "400"
+		case id == "raced" && attempt == 1:
+			other := raced
+			other.Secret = "someone-elses-secret-ZZZZ"
+			ft.clients["raced"] = &fakeClient{Stored: Stored{ID: "raced", Name: other.Name, Scopes: other.Scopes, SecretLast4: other.Secret.Last4(), Status: "active"}, secret: other.Secret.Reveal()}
+			return "drop"
+		case id == "hopeless":
+			return "drop"
+		}
+		return ""
+	}
+	clients := []Client{testClient("commit", "a"), testClient("drop", "a"), testClient("limited", "a"),
+		testClient("flaky", "a"), testClient("weak", "a"), raced, testClient("hopeless", "a")}
+	p, err := NewPlan(ctx, ft, "test", clients, ResolveSkip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := collect(t, ctx, ft, p, fastOptions())
+	got := finals(t, p, evs)
+	want := map[string]State{"commit": StateImported, "drop": StateImported, "limited": StateImported, "flaky": StateImported,
+		"weak": StateFailed, "raced": StateConflict, "hopeless": StateFailed}
+	for id, s := range want {
+		if got[id].State != s {
+			t.Errorf("%s ended %s (%s %+v), want %s", id, got[id].State, got[id].Message, got[id].Error, s)
+		}
+	}
+	if e := got["weak"].Error; e == nil || e.Code != CodeInsecureSecret || e.RequestID == "" {
+		t.Errorf("a refused create should carry the API's code and request id: %+v", e)
+	}
+	if ft.creates["weak"] != 1 {
+		t.Errorf("a definite refusal was retried %d times", ft.creates["weak"]-1)
+	}
+	if ft.creates["hopeless"] != DefaultAttempts {
+		t.Errorf("hopeless: %d attempts, want %d", ft.creates["hopeless"], DefaultAttempts)
+	}
+	if !strings.Contains(got["raced"].Message, "secret") {
+		t.Errorf("raced: the conflict should say the secret differs: %s", got["raced"].Message)
+	}
+	var retried, waited int
+	for _, ev := range evs {
+		switch ev.Kind {
+		case EventRetried:
+			retried++
+		case EventWaiting:
+			waited++
+		}
+	}
+	if retried == 0 || waited == 0 {
+		t.Errorf("%d retried and %d waiting events, want some of each", retried, waited)
+	}
+	checks := verdicts(evs)
+	for _, id := range []string{"commit", "drop", "limited", "flaky"} {
+		if !checks[id].Passed() {
+			t.Errorf("%s: checklist %+v", id, checks[id])
+		}
+	}
+	s := summaryOf(t, evs)
+	if s.OK() {
+		t.Error("a run with failures must not be OK")
+	}
+	if s.RateLimited != 3 {
+		t.Errorf("rate limited %d, want 3", s.RateLimited)
+	}
+}
+
+func TestEngineCancelStopsNewWorkAndRerunFinishes(t *testing.T) {
+	ft := newFake("project-test-1")
+	var clients []Client
+	for i := range 40 {
+		clients = append(clients, testClient(fmt.Sprintf("c%02d", i), "a"))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var started atomic.Int32
+	ft.onCreate = func(string) {
+		if started.Add(1) == 10 {
+			cancel()
+			time.Sleep(5 * time.Millisecond) // the create in flight still finishes
+		}
+	}
+	p, err := NewPlan(ctx, ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := fastOptions()
+	opt.Concurrency = 4
+	opt.ReportPath = filepath.Join(t.TempDir(), "r.json")
+	evs := collect(t, ctx, ft, p, opt)
+	got := finals(t, p, evs)
+	var imported, canceled int
+	for _, ev := range got {
+		switch ev.State {
+		case StateImported:
+			imported++
+		case StateCanceled:
+			canceled++
+		default:
+			t.Errorf("%s ended %s: %s %+v", ev.ClientID, ev.State, ev.Message, ev.Error)
+		}
+	}
+	if imported < 10 || canceled == 0 || imported+canceled != 40 {
+		t.Fatalf("%d imported, %d canceled", imported, canceled)
+	}
+	if len(ft.clients) != imported {
+		t.Fatalf("the target holds %d clients, the run says %d imported", len(ft.clients), imported)
+	}
+	s := summaryOf(t, evs)
+	if !s.Canceled || s.OK() || s.Report.Status != "canceled" {
+		t.Fatalf("summary canceled=%v ok=%v status=%s", s.Canceled, s.OK(), s.Report.Status)
+	}
+
+	// Run again: the plan skips what is there and creates the rest.
+	ft.onCreate = nil
+	p2, err := NewPlan(context.Background(), ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := p2.Counts(); n.Skip != imported || n.Create != 40-imported {
+		t.Fatalf("second plan %+v", n)
+	}
+	evs = collect(t, context.Background(), ft, p2, fastOptions())
+	if s := summaryOf(t, evs); !s.OK() || s.Progress.Imported+s.Progress.Skipped != 40 {
+		t.Fatalf("second run %+v", s.Progress)
+	}
+	for id, n := range ft.creates {
+		if n != 1 {
+			t.Errorf("%s was created %d times", id, n)
+		}
+	}
+}
+
+func TestEngineSlowReaderLosesNoFinalEvent(t *testing.T) {
+	ft := newFake("project-test-1")
+	var clients []Client
+	for i := range 300 {
+		clients = append(clients, testClient(fmt.Sprintf("c%03d", i), "a"))
+	}
+	p, err := NewPlan(context.Background(), ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []Event
+	for ev := range Execute(context.Background(), ft, p, fastOptions()) {
+		if ev.Seq%50 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		evs = append(evs, ev)
+	}
+	finals(t, p, evs)
+	for i, ev := range evs {
+		if ev.Seq != i+1 {
+			t.Fatalf("event %d has seq %d", i, ev.Seq)
+		}
+	}
+	if s := summaryOf(t, evs); s.Progress.Verified != 300 || !s.OK() {
+		t.Fatalf("%+v", s.Progress)
+	}
+}
+
+func TestUndoDeletesOnlyUnchangedClientsThatRunCreated(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	pre := testClient("pre", "a")
+	ft.put(pre, "active")
+	clients := []Client{pre, testClient("keep", "a"), testClient("gone", "a"), testClient("del", "a")}
+	p, err := NewPlan(ctx, ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	importReport := filepath.Join(dir, "import.json")
+	opt := fastOptions()
+	opt.ReportPath = importReport
+	collect(t, ctx, ft, p, opt)
+
+	ft.clients["keep"].Scopes = NewScopes("a", "b") // changed since
+	delete(ft.clients, "gone")                      // deleted by hand
+	r, err := ReadReport(importReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := PlanUndo(ctx, ft, r, importReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(up.Items) != 3 {
+		t.Fatalf("undo plans %d clients, want the 3 the run created", len(up.Items))
+	}
+	undoReport := filepath.Join(dir, "undo.json")
+	opt.ReportPath = undoReport
+	evs := collect(t, ctx, ft, up, opt)
+	got := finals(t, up, evs)
+	for id, s := range map[string]State{"keep": StateConflict, "gone": StateSkipped, "del": StateDeleted} {
+		if got[id].State != s {
+			t.Errorf("%s ended %s (%s), want %s", id, got[id].State, got[id].Message, s)
+		}
+	}
+	if _, ok := ft.clients["pre"]; !ok {
+		t.Error("undo deleted a client the run did not create")
+	}
+	if _, ok := ft.clients["del"]; ok {
+		t.Error("undo left a client the run created")
+	}
+	ur, err := ReadReport(undoReport)
+	if err != nil || ur.Kind != "undo" || ur.Undoes != importReport {
+		t.Fatalf("undo report: %v %+v", err, ur)
+	}
+	if _, err := PlanUndo(ctx, ft, ur, undoReport); err == nil {
+		t.Error("an undo report cannot be undone")
+	}
+	other := newFake("project-test-2")
+	if _, err := PlanUndo(ctx, other, r, importReport); err == nil || !strings.Contains(err.Error(), "project-test-1") {
+		t.Errorf("undo against another project: %v", err)
+	}
+}
+
+func TestCancelStopsRetriesButResolvesAmbiguity(t *testing.T) {
+	ft := newFake("project-test-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	var inFlight atomic.Int32
+	ft.onCreate = func(string) { // the run is cancelled while both creates are in flight
+		if inFlight.Add(1) == 2 {
+			cancel()
+		}
+		<-ctx.Done()
+	}
+	ft.createFault = func(id string, attempt int) string {
+		if id == "stored" {
+			return "commitdrop"
+		}
+		return "429"
+	}
+	clients := []Client{testClient("stored", "a"), testClient("limited", "a")}
+	p, err := NewPlan(context.Background(), ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := fastOptions()
+	opt.Concurrency = 2
+	got := finals(t, p, collect(t, ctx, ft, p, opt))
+	if ft.creates["stored"] > 1 || ft.creates["limited"] > 1 {
+		t.Fatalf("a cancelled run retried: %v", ft.creates)
+	}
+	if got["stored"].State != StateImported {
+		t.Errorf("an ambiguous create in flight at cancel should be resolved by a read: %s %s", got["stored"].State, got["stored"].Message)
+	}
+	if got["limited"].State != StateCanceled || !strings.Contains(got["limited"].Message, "run again") {
+		t.Errorf("limited: %s %q", got["limited"].State, got["limited"].Message)
+	}
+}
+
+func TestEngineHonoursRetryAfterOnCreates(t *testing.T) {
+	ft := newFake("project-test-1")
+	var firstAt, secondAt time.Time
+	ft.onCreate = func(string) {
+		if firstAt.IsZero() {
+			firstAt = time.Now()
+		} else {
+			secondAt = time.Now()
+		}
+	}
+	ft.createFault = func(id string, attempt int) string {
+		if attempt == 1 {
+			return "429"
+		}
+		return ""
+	}
+	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := retryAfterTarget{ft, 300 * time.Millisecond}
+	got := finals(t, p, collect(t, context.Background(), target, p, fastOptions()))
+	if got["a"].State != StateImported {
+		t.Fatalf("%+v", got["a"])
+	}
+	if gap := secondAt.Sub(firstAt); gap < 300*time.Millisecond {
+		t.Fatalf("retried after %v, the API asked for 300 ms", gap)
+	}
+}
+
+// retryAfterTarget adds a Retry-After to the fake's 429s.
+type retryAfterTarget struct {
+	*fakeTarget
+	after time.Duration
+}
+
+func (r retryAfterTarget) Create(ctx context.Context, c *Client) (Stored, error) {
+	s, err := r.fakeTarget.Create(ctx, c)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == 429 {
+		ae.RetryAfter = r.after
+	}
+	return s, err
+}

@@ -1,0 +1,214 @@
+package client
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Stytch's limits on an M2M client. Stytch does not publish them: these are the assumptions
+// of specs/stytch.md §3, kept here and nowhere else so they are easy to revisit. The planner
+// checks every record against them, so the operator hears about a weak secret or a bad scope
+// in the plan instead of as a failed import.
+const (
+	SecretMinLen         = 8
+	SecretMaxLen         = 256
+	SecretMinDistinct    = 6 // Stytch's "entropy check", as the spec assumes it
+	ScopeMaxLen          = 128
+	MaxScopes            = 100
+	NameMaxLen           = 256
+	DescriptionMaxLen    = 1024
+	MetadataMaxKeys      = 20
+	MetadataMaxBytes     = 4096 // serialized JSON
+	ClientIDMaxLen       = 256
+	limitHintSecretStays = "the secret must stay the same to keep the client working: rotate it in Auth0 to one that passes, then run again"
+)
+
+// CheckSecret reports why Stytch would refuse s as an imported client secret, or nil.
+func CheckSecret(s Secret) *Blocker {
+	n := utf8.RuneCountInString(s.Reveal())
+	switch {
+	case n == 0:
+		return &Blocker{Reason: BlockNoSecret, Message: "the client has no secret", Hint: "only clients that authenticate with a secret can be imported"}
+	case n < SecretMinLen:
+		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret is %d characters long; Stytch needs at least %d", n, SecretMinLen), Hint: limitHintSecretStays}
+	case n > SecretMaxLen:
+		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret is %d characters long; Stytch takes at most %d", n, SecretMaxLen), Hint: limitHintSecretStays}
+	}
+	distinct := map[rune]struct{}{}
+	for _, r := range s.Reveal() {
+		distinct[r] = struct{}{}
+	}
+	if len(distinct) < SecretMinDistinct {
+		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret has only %d distinct characters; Stytch's entropy check needs at least %d", len(distinct), SecretMinDistinct), Hint: limitHintSecretStays}
+	}
+	return nil
+}
+
+// CheckScope reports why Stytch would refuse scope, or nil: a scope is 1 to 128 printable
+// ASCII characters other than space.
+func CheckScope(scope string) error {
+	if scope == "" {
+		return fmt.Errorf("a scope cannot be empty")
+	}
+	for i, r := range scope {
+		if r < '!' || r > '~' {
+			what := fmt.Sprintf("%q", r)
+			if r == ' ' {
+				what = "a space"
+			}
+			return fmt.Errorf("scope %q has %s at position %d: only printable ASCII without spaces is allowed", scope, what, i+1)
+		}
+	}
+	if len(scope) > ScopeMaxLen {
+		return fmt.Errorf("scope %.20q… is %d characters long; at most %d are allowed", scope, len(scope), ScopeMaxLen)
+	}
+	return nil
+}
+
+// CheckScopes reports the first scope Stytch would refuse, or too many scopes.
+func CheckScopes(s Scopes) error {
+	for _, v := range s {
+		if err := CheckScope(v); err != nil {
+			return err
+		}
+	}
+	if len(s) > MaxScopes {
+		return fmt.Errorf("%d scopes: Stytch takes at most %d per client", len(s), MaxScopes)
+	}
+	return nil
+}
+
+// CheckClientID reports why Stytch would refuse id as a client id, or nil.
+func CheckClientID(id string) error {
+	if id == "" {
+		return fmt.Errorf("the client id is empty")
+	}
+	if n := utf8.RuneCountInString(id); n > ClientIDMaxLen {
+		return fmt.Errorf("the client id is %d characters long; Stytch takes at most %d", n, ClientIDMaxLen)
+	}
+	for _, r := range id {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
+			return fmt.Errorf("the client id %q holds whitespace or a control character, which Stytch refuses", id)
+		}
+	}
+	return nil
+}
+
+// CheckMetadata reports why Stytch would refuse m as trusted_metadata, or nil.
+func CheckMetadata(m map[string]any) error {
+	if len(m) > MetadataMaxKeys {
+		return fmt.Errorf("metadata has %d keys; Stytch takes at most %d", len(m), MetadataMaxKeys)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("metadata is not valid JSON: %v", err)
+	}
+	if len(b) > MetadataMaxBytes {
+		return fmt.Errorf("metadata is %d bytes as JSON; Stytch takes at most %d", len(b), MetadataMaxBytes)
+	}
+	return nil
+}
+
+// LimitBlockers returns a Blocker for each way c breaks the target's limits: its id, secret,
+// scopes, name, description or metadata. The planner adds them to the client's own blockers.
+func LimitBlockers(c *Client) []Blocker {
+	var out []Blocker
+	field := func(err error, hint string) {
+		if err != nil {
+			out = append(out, Blocker{Reason: BlockInvalidField, Message: err.Error(), Hint: hint})
+		}
+	}
+	field(CheckClientID(c.ID), "the id must stay the same; such a client cannot be imported as it is")
+	if b := CheckSecret(c.Secret); b != nil && !hasReason(c.Blocked, BlockNoSecret, BlockKeyBased, BlockSecretHidden) {
+		out = append(out, *b)
+	}
+	if err := CheckScopes(c.Scopes); err != nil {
+		out = append(out, Blocker{Reason: BlockInvalidScope, Message: err.Error(), Hint: "edit the client's scopes before importing"})
+	}
+	if n := utf8.RuneCountInString(c.Name); n > NameMaxLen {
+		field(fmt.Errorf("the name is %d characters long; Stytch takes at most %d", n, NameMaxLen), "shorten the name before importing")
+	}
+	if n := utf8.RuneCountInString(c.Description); n > DescriptionMaxLen {
+		field(fmt.Errorf("the description is %d characters long; Stytch takes at most %d", n, DescriptionMaxLen), "shorten the description before importing")
+	}
+	field(CheckMetadata(c.Metadata), "trim the client's metadata before importing")
+	return out
+}
+
+func hasReason(bs []Blocker, reasons ...BlockReason) bool {
+	for _, b := range bs {
+		for _, r := range reasons {
+			if b.Reason == r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ScopeSyntaxError says where operator-typed scope text breaks the rules, so an editor can
+// point at it: Start and End are byte offsets into the text (End exclusive), Column is the
+// 1-based column (in runes) where the problem starts.
+type ScopeSyntaxError struct {
+	Start, End int
+	Column     int
+	Message    string
+}
+
+func (e *ScopeSyntaxError) Error() string {
+	return fmt.Sprintf("column %d: %s", e.Column, e.Message)
+}
+
+// ParseScopes parses scopes typed by an operator, separated by single spaces as Stytch's
+// dashboard asks: no leading, trailing or double spaces, no tabs or newlines, each scope
+// valid for Stytch, at most MaxScopes. Duplicates are dropped. Empty text is the empty set.
+// The error is a *ScopeSyntaxError for the first problem found.
+func ParseScopes(text string) (Scopes, error) {
+	if text == "" {
+		return Scopes{}, nil
+	}
+	fail := func(start, end int, format string, args ...any) (Scopes, error) {
+		return nil, &ScopeSyntaxError{Start: start, End: end, Column: utf8.RuneCountInString(text[:start]) + 1, Message: fmt.Sprintf(format, args...)}
+	}
+	var out []string
+	start := 0
+	for start <= len(text) {
+		end := strings.IndexByte(text[start:], ' ')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		word := text[start:end]
+		switch {
+		case word == "" && start == 0:
+			return fail(0, 1, "remove the leading space")
+		case word == "" && end == len(text):
+			return fail(start-1, start, "remove the trailing space")
+		case word == "":
+			return fail(start, start+1, "separate scopes with a single space")
+		}
+		for i, r := range word {
+			if r < '!' || r > '~' {
+				desc := fmt.Sprintf("%q is not allowed in a scope (printable ASCII only)", r)
+				if unicode.IsSpace(r) {
+					desc = "separate scopes with a single space, not tabs or new lines"
+				}
+				return fail(start+i, start+i+utf8.RuneLen(r), "%s", desc)
+			}
+		}
+		if len(word) > ScopeMaxLen {
+			return fail(start, end, "%.20s… is %d characters long; a scope has at most %d", word, len(word), ScopeMaxLen)
+		}
+		out = append(out, word)
+		start = end + 1
+	}
+	s := NewScopes(out...)
+	if len(s) > MaxScopes {
+		return fail(0, len(text), "%d scopes: Stytch takes at most %d per client", len(s), MaxScopes)
+	}
+	return s, nil
+}

@@ -1,0 +1,178 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ReportFormat is the version of the run report's JSON layout.
+const ReportFormat = 1
+
+// Report is the record of one run (an import or an undo), written as JSON while the run goes
+// and at its end. It holds no secret: clients carry their secret's last four only. An undo
+// reads an import's report to know which clients that run created and how they looked.
+type Report struct {
+	Format    int        `json:"format"`
+	Kind      string     `json:"kind"` // "import" or "undo"
+	Started   time.Time  `json:"started"`
+	Finished  *time.Time `json:"finished,omitempty"`
+	Status    string     `json:"status"` // running, finished, canceled
+	Source    string     `json:"source,omitempty"`
+	ProjectID string     `json:"project_id"`
+	Live      bool       `json:"live"`
+	// Undoes is the path of the import report an undo reverses.
+	Undoes   string         `json:"undoes,omitempty"`
+	Options  ReportOptions  `json:"options"`
+	Progress Progress       `json:"progress"`
+	Requests int64          `json:"requests"`
+	Clients  []ReportClient `json:"clients"`
+}
+
+// ReportOptions are the settings a run used.
+type ReportOptions struct {
+	Concurrency int     `json:"concurrency"`
+	Rate        float64 `json:"rate"`
+	Verify      bool    `json:"verify"`
+}
+
+// ReportClient is one client's line in a report.
+type ReportClient struct {
+	ID          string      `json:"client_id"`
+	Name        string      `json:"name"`
+	Scopes      Scopes      `json:"scopes"`
+	SecretLast4 string      `json:"secret_last_four,omitempty"`
+	Action      Action      `json:"action"`
+	Resolution  Resolution  `json:"resolution,omitempty"`
+	State       State       `json:"state,omitempty"` // empty until the client reaches its final state
+	Message     string      `json:"message,omitempty"`
+	Diff        []FieldDiff `json:"diff,omitempty"`
+	Blockers    []Blocker   `json:"blockers,omitempty"`
+	Error       *ErrorInfo  `json:"error,omitempty"`
+	Attempts    int         `json:"attempts,omitempty"`
+	// Created is true when this run created the client in the target: the clients an undo
+	// may delete.
+	Created bool `json:"created"`
+	// Stored is the client as the target held it after this run wrote it, what an undo
+	// compares with to know it is unchanged since.
+	Stored *StoredRecord `json:"stored,omitempty"`
+	Check  *Checklist    `json:"check,omitempty"`
+}
+
+// StoredRecord is a Stored client as a report keeps it.
+type StoredRecord struct {
+	Name        string         `json:"name"`
+	Description string         `json:"description"`
+	Scopes      Scopes         `json:"scopes"`
+	Metadata    map[string]any `json:"metadata,omitempty"`
+	SecretLast4 string         `json:"secret_last_four"`
+}
+
+func recordOf(s Stored) *StoredRecord {
+	return &StoredRecord{Name: s.Name, Description: s.Description, Scopes: s.Scopes, Metadata: s.Metadata, SecretLast4: s.SecretLast4}
+}
+
+func (r *StoredRecord) stored(id string) Stored {
+	return Stored{ID: id, Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: r.Metadata, SecretLast4: r.SecretLast4}
+}
+
+func newReport(kind string, p *Plan, opt Options, started time.Time) *Report {
+	r := &Report{
+		Format: ReportFormat, Kind: kind, Started: started.UTC(), Status: "running",
+		Source: p.Source, ProjectID: p.ProjectID, Live: p.Live, Undoes: p.Undoes,
+		Options: ReportOptions{Concurrency: opt.Concurrency, Rate: opt.Rate, Verify: opt.Verify},
+		Clients: make([]ReportClient, len(p.Items)),
+	}
+	for i := range p.Items {
+		it := &p.Items[i]
+		r.Clients[i] = ReportClient{
+			ID: it.Client.ID, Name: it.Client.Name, Scopes: it.Client.Scopes, SecretLast4: it.Client.Secret.Last4(),
+			Action: it.Action, Resolution: it.Resolution, Diff: it.Diff, Blockers: it.Blockers,
+		}
+		if r.Clients[i].Scopes == nil {
+			r.Clients[i].Scopes = Scopes{}
+		}
+	}
+	return r
+}
+
+// DefaultReportPath returns where a run's report goes when no path is given:
+// $XDG_STATE_HOME/m2mport/runs/ (~/.local/state when unset), named after the time, the kind
+// of run and the project.
+func DefaultReportPath(getenv func(string) string, kind, projectID string, at time.Time) (string, error) {
+	dir := getenv("XDG_STATE_HOME")
+	if dir == "" || !filepath.IsAbs(dir) {
+		home := getenv("HOME")
+		if home == "" {
+			var err error
+			if home, err = os.UserHomeDir(); err != nil {
+				return "", fmt.Errorf("find a place for the run report: %w (set XDG_STATE_HOME or use --report)", err)
+			}
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	name := fmt.Sprintf("%s-%s-%s.json", at.UTC().Format("20060102T150405.000Z"), kind, safeName(projectID))
+	return filepath.Join(dir, "m2mport", "runs", name), nil
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// WriteReport writes r to path atomically (a temporary file in the same folder, then a
+// rename), so a reader or a crash never sees half a report. The folder is created 0700 and
+// the file is 0600: reports name clients and projects.
+func WriteReport(path string, r *Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode run report: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("write run report: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".report-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write run report: %w", err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write run report %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadReport reads a run report written by WriteReport.
+func ReadReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read run report: %w", err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("read run report %s: not a report m2mport wrote: %v", path, err)
+	}
+	if r.Format != ReportFormat || (r.Kind != "import" && r.Kind != "undo") {
+		return nil, fmt.Errorf("read run report %s: not an m2mport run report (format %d, kind %q)", path, r.Format, r.Kind)
+	}
+	return &r, nil
+}
+
+// ErrNothingToUndo is returned by PlanUndo for a report that created no client.
+var ErrNothingToUndo = errors.New("that run created no client")

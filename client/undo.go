@@ -1,0 +1,62 @@
+package client
+
+import (
+	"context"
+	"fmt"
+)
+
+// PlanUndo plans the reversal of an import run from its report: delete exactly the clients
+// that run created, and only those still as it left them. A client changed since is a
+// conflict (kept); one already gone is a skip. Clients the run skipped or updated are not
+// part of the plan at all. Execute runs the plan like an import's. reportPath names the
+// report in the undo's own report.
+func PlanUndo(ctx context.Context, t Target, r *Report, reportPath string) (*Plan, error) {
+	if r.Kind != "import" {
+		return nil, fmt.Errorf("%s is the report of an %s, not of an import", reportPath, r.Kind)
+	}
+	if r.ProjectID != t.ProjectID() {
+		return nil, fmt.Errorf("that run wrote to project %s, not to %s: connect to %s to undo it", r.ProjectID, t.ProjectID(), r.ProjectID)
+	}
+	p := &Plan{Source: r.Source, ProjectID: r.ProjectID, Live: t.IsLive(), Undoes: reportPath}
+	var ids []string
+	for _, c := range r.Clients {
+		if !c.Created || c.Stored == nil {
+			continue
+		}
+		ids = append(ids, c.ID)
+		p.Items = append(p.Items, Item{Client: Client{ID: c.ID, Name: c.Name, Scopes: c.Scopes}, undo: true})
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%s: %w", reportPath, ErrNothingToUndo)
+	}
+	stored, err := t.Search(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find the clients that run created in project %s: %w", r.ProjectID, err)
+	}
+	created := map[string]*StoredRecord{}
+	for _, c := range r.Clients {
+		if c.Created && c.Stored != nil {
+			created[c.ID] = c.Stored
+		}
+	}
+	for i := range p.Items {
+		it := &p.Items[i]
+		s, ok := stored[it.Client.ID]
+		if !ok {
+			it.Action = ActionSkip
+			continue
+		}
+		it.Stored = &s
+		was := created[it.Client.ID].stored(it.Client.ID)
+		it.Diff = diffStored(was, s)
+		if len(it.Diff) == 0 {
+			it.Action = ActionDelete
+			continue
+		}
+		for j := range it.Diff {
+			it.Diff[j].Updatable = false // an undo never writes a client back
+		}
+		it.Action, it.Resolution = ActionConflict, ResolveSkip
+	}
+	return p, nil
+}

@@ -1,0 +1,436 @@
+package keystore
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+// These tests run against go-keyring's in-memory mock. keystoretest runs the same kind of
+// checks against a real Secret Service.
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func openMock(t *testing.T) Store {
+	t.Helper()
+	keyring.MockInit()
+	s, err := Open(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var (
+	acme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1", Secret: "s3cr3t-acme-DzJj"}
+	globex = client.SourceCredentials{Domain: "https://globex.eu.auth0.com/", ClientID: "mgmt-app-2", Secret: "s3cr3t-globex-Q9x2"}
+	proj   = client.TargetCredentials{ProjectID: "project-test-11111111-2222", Secret: "secret-test-abcdWXYZ", BaseURL: "https://test.stytch.com"}
+)
+
+func TestRoundTripBothSides(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	if err := s.SaveSource(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveTarget(ctx, proj); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"", "acme.us.auth0.com", "https://ACME.us.auth0.com/api/v2/"} {
+		got, err := s.LoadSource(ctx, name)
+		if err != nil || got != acme {
+			t.Errorf("LoadSource(%q) = %+v, %v; want %+v", name, got, err, acme)
+		}
+	}
+	for _, name := range []string{"", proj.ProjectID} {
+		got, err := s.LoadTarget(ctx, name)
+		if err != nil || got != proj {
+			t.Errorf("LoadTarget(%q) = %+v, %v; want %+v", name, got, err, proj)
+		}
+	}
+}
+
+// The keyring must get the plain secret: a masked one (client.Secret marshals masked) would
+// save "••••DzJj" and every later login would fail.
+func TestKeyringHoldsThePlainSecretInOneEntryPerSet(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	if err := s.SaveSource(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	v, err := keyring.Get(Service, "auth0:acme.us.auth0.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(v, `"client_secret":"s3cr3t-acme-DzJj"`) || !strings.Contains(v, `"client_id":"mgmt-app-1"`) {
+		t.Fatalf("entry = %s", v)
+	}
+}
+
+func TestOverwriteKeepsOneSetPerDomain(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	if err := s.SaveSource(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	rotated := acme
+	rotated.Domain = "https://acme.us.auth0.com"
+	rotated.Secret = "rotated-secret-0000"
+	if err := s.SaveSource(ctx, rotated); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadSource(ctx, "")
+	if err != nil || got.Secret != rotated.Secret {
+		t.Fatalf("after overwrite: %+v, %v", got, err)
+	}
+	names, err := s.Forget(ctx, Auth0)
+	if err != nil || len(names) != 1 || names[0] != "acme.us.auth0.com" {
+		t.Fatalf("Forget = %v, %v; want the one set", names, err)
+	}
+}
+
+func TestSeveralSetsTheLastSavedIsTheDefault(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	for _, c := range []client.SourceCredentials{acme, globex} {
+		if err := s.SaveSource(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.LoadSource(ctx, ""); got != globex {
+		t.Errorf("default = %+v, want globex", got)
+	}
+	if got, _ := s.LoadSource(ctx, "acme.us.auth0.com"); got != acme {
+		t.Errorf("acme by name = %+v", got)
+	}
+	// Saving acme again makes it the default again.
+	if err := s.SaveSource(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LoadSource(ctx, ""); got != acme {
+		t.Errorf("default after re-save = %+v, want acme", got)
+	}
+}
+
+func TestForgetDeletesOneSideOnly(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	for _, c := range []client.SourceCredentials{acme, globex} {
+		if err := s.SaveSource(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveTarget(ctx, proj); err != nil {
+		t.Fatal(err)
+	}
+	names, err := s.Forget(ctx, Auth0)
+	if err != nil || strings.Join(names, ",") != "acme.us.auth0.com,globex.eu.auth0.com" {
+		t.Fatalf("Forget = %v, %v", names, err)
+	}
+	for _, name := range []string{"", "acme.us.auth0.com", "globex.eu.auth0.com"} {
+		if _, err := s.LoadSource(ctx, name); !errors.Is(err, ErrNotFound) {
+			t.Errorf("LoadSource(%q) after Forget: %v, want ErrNotFound", name, err)
+		}
+	}
+	if got, err := s.LoadTarget(ctx, ""); err != nil || got != proj {
+		t.Errorf("Stytch set lost with the Auth0 ones: %+v, %v", got, err)
+	}
+	if names, err := s.Forget(ctx, Auth0); err != nil || len(names) != 0 {
+		t.Errorf("second Forget = %v, %v; want nothing, no error", names, err)
+	}
+}
+
+func TestForgetAllRemovesStrayEntriesToo(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	if err := s.SaveTarget(ctx, proj); err != nil {
+		t.Fatal(err)
+	}
+	// A set whose index update never happened (the process died between the two writes).
+	if err := keyring.Set(Service, "auth0:stray.auth0.com", `{"domain":"stray.auth0.com","client_id":"x","client_secret":"y"}`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(Service, "auth0:stray.auth0.com"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("stray entry survived ForgetAll: %v", err)
+	}
+	if _, err := s.LoadTarget(ctx, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("LoadTarget after ForgetAll: %v", err)
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check on an empty keyring: %v", err)
+	}
+	_, err := s.LoadSource(ctx, "")
+	if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnavailable) {
+		t.Fatalf("LoadSource on an empty keyring: %v", err)
+	}
+	if _, err := s.LoadTarget(ctx, "project-test-none"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("LoadTarget by name: %v", err)
+	}
+}
+
+func TestUnicodeRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	c := client.SourceCredentials{Domain: "tenant.ü.auth0.com", ClientID: "クライアント", Secret: "pässwörd \"quoted\" ✓ 日本語 🔑\n\\"}
+	if err := s.SaveSource(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadSource(ctx, "TENANT.Ü.auth0.com"); err != nil || got != c {
+		t.Fatalf("got %+v, %v; want %+v", got, err, c)
+	}
+}
+
+func TestTooBigIsRefusedBeforeWritingAndNamesNoSecret(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	big := acme
+	big.Secret = client.Secret(strings.Repeat("x", 2600) + "TAIL")
+	err := s.SaveSource(ctx, big)
+	if !errors.Is(err, ErrTooBig) || !strings.Contains(Hint(err), "2560") {
+		t.Fatalf("SaveSource(huge secret) = %v (hint %q), want ErrTooBig naming the limit", err, Hint(err))
+	}
+	if strings.Contains(err.Error(), "xxxx") {
+		t.Fatalf("error carries the secret: %v", err)
+	}
+	if _, err := s.LoadSource(ctx, ""); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a refused set left something behind: %v", err)
+	}
+
+	long := acme
+	long.Domain = strings.Repeat("a", 300) + ".auth0.com"
+	if err := s.SaveSource(ctx, long); !errors.Is(err, ErrTooBig) {
+		t.Fatalf("SaveSource(300-byte domain) = %v, want ErrTooBig", err)
+	}
+
+	// A set just under the limit fits.
+	fits := acme
+	fits.Secret = client.Secret(strings.Repeat("y", maxValueBytes-100))
+	if err := s.SaveSource(ctx, fits); err != nil {
+		t.Fatalf("a %d-byte secret should fit: %v", len(fits.Secret), err)
+	}
+}
+
+func TestIncompleteSetsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	for _, c := range []client.SourceCredentials{
+		{ClientID: "id", Secret: "s"}, {Domain: "d.auth0.com", Secret: "s"}, {Domain: "d.auth0.com", ClientID: "id"},
+	} {
+		if err := s.SaveSource(ctx, c); err == nil {
+			t.Errorf("SaveSource(%+v) succeeded", c)
+		}
+	}
+	if err := s.SaveTarget(ctx, client.TargetCredentials{ProjectID: "p"}); err == nil {
+		t.Error("SaveTarget without a secret succeeded")
+	}
+}
+
+func TestCorruptEntrySaysHowToRecoverWithoutQuotingIt(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	if err := keyring.Set(Service, "stytch", `{"default":"p1","saved":["p1"]}`); err != nil {
+		t.Fatal(err)
+	}
+	if err := keyring.Set(Service, "stytch:p1", "hunter2-not-json"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.LoadTarget(ctx, "")
+	if err == nil || !strings.Contains(err.Error(), "m2mport logout stytch") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("LoadTarget(corrupt) = %v", err)
+	}
+}
+
+func TestUnavailableKeyring(t *testing.T) {
+	ctx := context.Background()
+	for _, cause := range []error{
+		errors.New(`exec: "dbus-launch": executable file not found in $PATH`),
+		errors.New("The name org.freedesktop.secrets was not provided by any .service files"),
+		keyring.ErrUnsupportedPlatform,
+	} {
+		keyring.MockInitWithError(cause)
+		s, err := Open(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{
+			"Check":      s.Check(ctx),
+			"SaveSource": s.SaveSource(ctx, acme),
+			"LoadTarget": func() error { _, err := s.LoadTarget(ctx, ""); return err }(),
+			"ForgetAll":  s.ForgetAll(ctx),
+		} {
+			if !errors.Is(err, ErrUnavailable) || !errors.Is(err, cause) {
+				t.Errorf("%s with %q: %v, want ErrUnavailable wrapping the cause", name, cause, err)
+			}
+			if !strings.Contains(Hint(err), "environment variables") {
+				t.Errorf("%s: hint %q does not point to the env vars", name, Hint(err))
+			}
+		}
+	}
+	keyring.MockInitWithError(errors.New(`exec: "dbus-launch": executable file not found in $PATH`))
+	s, _ := Open(env())
+	if h := Hint(s.Check(ctx)); !strings.Contains(h, "gnome-keyring") || !strings.Contains(h, "dbus-run-session") {
+		t.Errorf("headless hint %q does not say how to get a Secret Service", h)
+	}
+}
+
+// When the keyring can't be used the session keeps credentials in memory, says why, and
+// writes nothing anywhere a file-based fallback would.
+func TestOpenSessionFallsBackToMemoryNeverToAFile(t *testing.T) {
+	ctx := context.Background()
+	root := isolateFiles(t)
+	keyring.MockInitWithError(errors.New(`exec: "dbus-launch": executable file not found in $PATH`))
+
+	s, unavailable := OpenSession(ctx, env())
+	if !errors.Is(unavailable, ErrUnavailable) || s == nil || !strings.Contains(s.Where(), "memory") {
+		t.Fatalf("OpenSession = %v (%v); want a memory store and the reason", s, unavailable)
+	}
+	if err := s.SaveSource(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadSource(ctx, ""); err != nil || got != acme {
+		t.Fatalf("memory store: %+v, %v", got, err)
+	}
+	if keyringStore, _ := Open(env()); keyringStore.SaveSource(ctx, acme) == nil {
+		t.Fatal("saving to an unavailable keyring succeeded")
+	}
+	assertNoFileContains(t, root, acme.Secret.Reveal())
+
+	keyring.MockInit()
+	if s, unavailable := OpenSession(ctx, env()); unavailable != nil || !strings.Contains(s.Where(), "OS keyring") {
+		t.Fatalf("OpenSession with a keyring = %v, %v", s.Where(), unavailable)
+	}
+}
+
+// blockingKeyring never answers until released, like a Secret Service waiting on an unlock
+// prompt nobody sees.
+type blockingKeyring struct{ release chan struct{} }
+
+func (b blockingKeyring) Set(string, string, string) error   { <-b.release; return nil }
+func (b blockingKeyring) Get(string, string) (string, error) { <-b.release; return "", nil }
+func (b blockingKeyring) Delete(string, string) error        { <-b.release; return nil }
+func (b blockingKeyring) DeleteAll(string) error             { <-b.release; return nil }
+
+func TestEveryCallTimesOutOnAHungKeyring(t *testing.T) {
+	ctx := context.Background()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	s := &store{b: &osKeyring{kr: blockingKeyring{release}, service: "m2mport-test", timeout: 20 * time.Millisecond}}
+	for name, call := range map[string]func() error{
+		"Check":      func() error { return s.Check(ctx) },
+		"SaveSource": func() error { return s.SaveSource(ctx, acme) },
+		"LoadSource": func() error { _, err := s.LoadSource(ctx, ""); return err },
+		"SaveTarget": func() error { return s.SaveTarget(ctx, proj) },
+		"LoadTarget": func() error { _, err := s.LoadTarget(ctx, proj.ProjectID); return err },
+		"Forget":     func() error { _, err := s.Forget(ctx, Stytch); return err },
+		"ForgetAll":  func() error { return s.ForgetAll(ctx) },
+	} {
+		err := call()
+		if !errors.Is(err, ErrTimedOut) || !strings.Contains(Hint(err), "M2MPORT_KEYRING_TIMEOUT") {
+			t.Errorf("%s: %v (hint %q), want ErrTimedOut with a hint", name, err, Hint(err))
+		}
+	}
+
+	// The operator's Ctrl-C is not a timeout.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	s.b.(*osKeyring).timeout = time.Hour
+	if _, err := s.LoadSource(cancelled, ""); !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimedOut) {
+		t.Errorf("cancelled LoadSource: %v, want context.Canceled", err)
+	}
+}
+
+func TestTimeoutFromEnvironment(t *testing.T) {
+	keyring.MockInit()
+	for v, want := range map[string]time.Duration{"": DefaultTimeout, "250ms": 250 * time.Millisecond, "1m": time.Minute} {
+		s, err := Open(env("M2MPORT_KEYRING_TIMEOUT", v))
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if got := s.(*store).b.(*osKeyring).timeout; got != want {
+			t.Errorf("M2MPORT_KEYRING_TIMEOUT=%q: timeout %v, want %v", v, got, want)
+		}
+	}
+	for _, v := range []string{"5", "soon", "0s", "-1s"} {
+		if _, err := Open(env("M2MPORT_KEYRING_TIMEOUT", v)); err == nil || !strings.Contains(err.Error(), "M2MPORT_KEYRING_TIMEOUT") {
+			t.Errorf("M2MPORT_KEYRING_TIMEOUT=%q: %v, want an error naming the variable", v, err)
+		}
+	}
+}
+
+func TestServiceNameFromEnvironment(t *testing.T) {
+	ctx := context.Background()
+	keyring.MockInit()
+	s, _ := Open(env("M2MPORT_KEYRING_SERVICE", "m2mport-test-xyz"))
+	if err := s.SaveTarget(ctx, proj); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get("m2mport-test-xyz", "stytch:"+proj.ProjectID); err != nil {
+		t.Fatalf("entry not under the configured service: %v", err)
+	}
+	if _, err := keyring.Get(Service, "stytch:"+proj.ProjectID); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("entry also under %q: %v", Service, err)
+	}
+}
+
+// isolateFiles points every place a program might write a file at a fresh directory and
+// returns it.
+func isolateFiles(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "TMPDIR"} {
+		dir := filepath.Join(root, strings.ToLower(v))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(v, dir)
+	}
+	wd := filepath.Join(root, "wd")
+	if err := os.Mkdir(wd, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(wd)
+	return root
+}
+
+func assertNoFileContains(t *testing.T, root, secret string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s holds the secret in plain text", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

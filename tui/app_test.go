@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+func TestTooSmallIsPoliteAndRecovers(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.press("down")
+	chosen := p.nSelected
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 12})
+	h.mustSee("Terminal too small", "40×12 here, 60×16 needed.", "press q to quit")
+	h.press("space", "enter")
+	if p.nSelected != chosen || h.top() != screen(p) {
+		t.Fatal("keys other than quit do nothing while the terminal is too small")
+	}
+	for _, line := range strings.Split(h.plain(), "\n") {
+		if lipgloss.Width(line) > 40 {
+			t.Fatalf("line wider than the terminal: %q", line)
+		}
+	}
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 16})
+	h.mustSee("›     Key-based reporter")
+	h.press("q")
+	if !h.quit {
+		t.Fatal("q quits")
+	}
+}
+
+func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
+	src, tgt := fakes()
+	src.inv = manyClients(300)
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.press("pgdown", "pgdown")
+	for _, size := range [][2]int{{60, 20}, {140, 45}, {61, 16}, {100, 30}, {200, 60}, {75, 24}} {
+		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		lines := strings.Split(h.plain(), "\n")
+		if len(lines) != size[1] {
+			t.Fatalf("%v: %d lines", size, len(lines))
+		}
+		for i, line := range lines {
+			if lipgloss.Width(line) > size[0] {
+				t.Fatalf("%v: line %d is %d wide: %q", size, i, lipgloss.Width(line), line)
+			}
+		}
+		if p.cursor < p.offset || p.cursor >= p.offset+p.listHeight() {
+			t.Fatalf("%v: cursor %d outside the window %d+%d", size, p.cursor, p.offset, p.listHeight())
+		}
+		h.mustSee("› [x] " + p.current().name)
+	}
+}
+
+func TestQuitAndHelp(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("q")
+	if h.quit {
+		t.Fatal("q types into a focused field instead of quitting")
+	}
+	h.mustSee("ctrl+c quit")
+	h.press("enter") // connected: no field has focus
+	h.press("?")
+	h.mustSee("enter a client by hand", "show secrets", "more keys")
+	h.press("?")
+	h.press("q")
+	if !h.quit {
+		t.Fatal("q quits when no field has focus")
+	}
+}
+
+func TestCtrlCQuitsFromAField(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("ctrl+c")
+	if !h.quit {
+		t.Fatal("ctrl+c always quits")
+	}
+}
+
+func TestBackgroundColourPicksThePalette(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	if !h.app.sh.styles.Dark {
+		t.Fatal("dark until the terminal says otherwise")
+	}
+	h.send(tea.BackgroundColorMsg{Color: lipgloss.Color("#fdfdfd")})
+	if h.app.sh.styles.Dark {
+		t.Fatal("a light background picks the light palette")
+	}
+}

@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+
+	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/sanitize"
+)
+
+func defaultTheme() themes.Theme {
+	t, _ := themes.Lookup(themes.Default)
+	return t
+}
+
+// header draws the app's name, the four steps with the current one marked, and on the right
+// where the operator is pointed: the demo sandbox, a live project, or the connected project.
+func (a *App) header(w int) string {
+	st := a.sh.styles
+	current := a.top().Step()
+	wide := w >= 80
+	// A step is done when the operator went through it to get here: the token check skips
+	// Scopes and Import, a client typed by hand skips Scopes.
+	done := map[step]bool{}
+	for _, s := range a.stack[:len(a.stack)-1] {
+		if s.Step() != current {
+			done[s.Step()] = true
+		}
+	}
+	var steps []string
+	for i, name := range stepNames {
+		s := step(i)
+		switch {
+		case done[s]:
+			if wide {
+				name = "✓ " + name
+			}
+			steps = append(steps, st.StepDone.Render(name))
+		case s == current:
+			steps = append(steps, st.StepCurrent.Render(name))
+		default:
+			steps = append(steps, st.StepTodo.Render(name))
+		}
+	}
+	left := st.Brand.Render("m2mport") + "  " + strings.Join(steps, st.StepSep.Render(" › "))
+
+	var right string
+	room := w - lipgloss.Width(left) - 2
+	for _, candidate := range a.markers() {
+		if lipgloss.Width(candidate) <= room {
+			right = candidate
+			break
+		}
+	}
+	gap := max(w-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// markers are the header's right side from the most to the least informative; the first that
+// fits is drawn.
+func (a *App) markers() []string {
+	st := a.sh.styles
+	switch {
+	case a.sh.demo:
+		return []string{st.Demo.Render("DEMO — local sandbox"), st.Demo.Render("DEMO")}
+	case a.session.target != nil && a.session.target.IsLive():
+		id := sanitize.Line(a.session.target.ProjectID())
+		return []string{st.Danger.Render("LIVE " + id), st.Danger.Render("LIVE " + middle(id, 24)), st.Danger.Render("LIVE")}
+	case a.session.target != nil:
+		id := sanitize.Line(a.session.target.ProjectID())
+		return []string{st.Muted.Render(id), st.Muted.Render(middle(id, 24))}
+	}
+	return nil
+}
+
+// footer is the current screen's keys and the global ones, one line, or the full help.
+func (a *App) footer() string {
+	k := a.sh.keys
+	if a.problem != nil {
+		back := k.Back
+		back.SetHelp("esc", "go back")
+		return a.help.ShortHelpView([]key.Binding{back, k.Quit})
+	}
+	quit := k.Quit
+	if a.top().Capturing() {
+		quit = k.ForceQuit
+	}
+	if a.showHelp && !a.tooSmall() {
+		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{k.Help, quit}))
+	}
+	bindings := append(a.top().ShortHelp(), k.Help, quit)
+	if a.top().Capturing() {
+		bindings = append(a.top().ShortHelp(), quit)
+	}
+	return a.help.ShortHelpView(bindings)
+}
+
+func (a *App) tooSmallView() string {
+	st := a.sh.styles
+	w := max(a.width-4, 10)
+	msg := lipgloss.JoinVertical(lipgloss.Center,
+		st.Title.Render("Terminal too small"),
+		"",
+		st.Text.Width(w).Align(lipgloss.Center).Render(fmt.Sprintf("%d×%d here, %d×%d needed.", a.width, a.height, minWidth, minHeight)),
+		st.Muted.Width(w).Align(lipgloss.Center).Render("Make it larger or press q to quit."),
+	)
+	return lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center, msg)
+}
+
+// problemView is the full-screen error: what happened, what to do, and how to go on.
+func (a *App) problemView(w, h int) string {
+	st := a.sh.styles
+	p := a.problem
+	inner := min(w-4, 72)
+	lines := []string{st.Error.Bold(true).Width(inner).Render("✗ " + p.What)}
+	if p.Hint != "" {
+		lines = append(lines, "", st.Text.Width(inner).Render(p.Hint))
+	}
+	if p.Ref != "" {
+		lines = append(lines, "", st.Muted.Render("request id "+p.Ref))
+	}
+	box := st.Panel.BorderForeground(st.Palette.Error).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+}
+
+func (a *App) confirmView(w int) string {
+	st := a.sh.styles
+	inner := min(w-6, 56)
+	body := lipgloss.JoinVertical(lipgloss.Left,
+		st.Warning.Bold(true).Render("Quit while "+a.confirmQuit+"?"),
+		"",
+		st.Text.Width(inner).Render("Calls already sent finish; nothing new starts. Running m2mport again picks up where this run stopped."),
+		"",
+		st.Key.Render("y")+" "+st.KeyDesc.Render("quit")+st.HelpSep.Render(" · ")+st.Key.Render("n")+" "+st.KeyDesc.Render("keep going"),
+	)
+	return st.PanelFocus.BorderForeground(st.Palette.Warning).Render(body)
+}
+
+// fullHelp lays the key groups out as columns, starting a new row of columns when the next
+// one would not fit, so narrow terminals see every key rather than an ellipsis.
+func (a *App) fullHelp(groups [][]key.Binding) string {
+	st := a.sh.styles
+	w := max(a.width-2*padX, 1)
+	var blocks []string
+	for _, g := range groups {
+		var keys, descs []string
+		for _, b := range g {
+			if b.Enabled() {
+				keys = append(keys, b.Help().Key)
+				descs = append(descs, b.Help().Desc)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		blocks = append(blocks, lipgloss.JoinHorizontal(lipgloss.Top,
+			st.Key.Render(strings.Join(keys, "\n")), " ", st.KeyDesc.Render(strings.Join(descs, "\n"))))
+	}
+	var rows []string
+	var row []string
+	used := 0
+	for _, b := range blocks {
+		bw := lipgloss.Width(b) + 4
+		if used > 0 && used+bw > w {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, used = nil, 0
+		}
+		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(b))
+		used += bw
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return strings.Join(rows, "\n")
+}

@@ -1,0 +1,663 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
+)
+
+// connectTimeout bounds one Connect attempt, retries included, so a hung API ends in an
+// error the operator can act on.
+const connectTimeout = 45 * time.Second
+
+// The connect screen's fields, in focus order.
+const (
+	fDomain = iota
+	fClientID
+	fClientSecret
+	fProjectID
+	fProjectSecret
+	fBaseURL
+)
+
+type connectState int
+
+const (
+	connEditing   connectState = iota
+	connVerifying              // both sides are being checked
+	connLiveGuard              // a live project: the operator types its id to go on
+	connVerified
+)
+
+type sideState int
+
+const (
+	sideIdle sideState = iota
+	sideChecking
+	sideOK
+	sideFailed
+	sideSkipped // the source was left empty: Stytch only
+)
+
+// side is what the screen knows about one of the two connections.
+type side struct {
+	state   sideState
+	problem problem
+}
+
+type connectKeys struct {
+	Next, Prev, Connect, Reveal, Cancel key.Binding
+	Continue, Manual, Check, Edit       key.Binding
+	Remember, Confirm, Back             key.Binding
+}
+
+// connectScreen is the Connect step: the operator's Auth0 and Stytch credentials, checked
+// in parallel with a spinner (Initial -> Verifying -> Verified | Error, as crush's credential
+// dialog does). A live Stytch project needs its id typed before anything else happens.
+type connectScreen struct {
+	base
+	cfg      Config
+	form     form
+	state    connectState
+	source   side
+	target   side
+	spinner  spinner.Model
+	guard    textinput.Model
+	guardErr string
+	keys     connectKeys
+
+	seq    int // numbers attempts, so the answers of a cancelled one are dropped
+	cancel context.CancelFunc
+
+	src        client.Source
+	tgt        client.Target
+	sourceInfo client.SourceInfo
+	targetInfo client.TargetInfo
+
+	// saved says what "remember" did: where the credentials went, or why they could not.
+	saved    string
+	savedErr bool
+}
+
+type rememberedMsg struct {
+	to
+	where string
+	err   error
+}
+
+type sourceConnectedMsg struct {
+	to
+	seq  int
+	src  client.Source
+	info client.SourceInfo
+	err  error
+}
+
+type targetConnectedMsg struct {
+	to
+	seq  int
+	tgt  client.Target
+	info client.TargetInfo
+	err  error
+}
+
+// nextScreen is where the operator goes once connected.
+type nextScreen int
+
+const (
+	toPick nextScreen = iota
+	toManual
+	toCheck
+)
+
+// connectedMsg tells the root the connections are made and where to go.
+type connectedMsg struct {
+	source     client.Source
+	target     client.Target
+	sourceInfo client.SourceInfo
+	targetInfo client.TargetInfo
+	next       nextScreen
+}
+
+func newConnect(sh *shared, cfg Config) *connectScreen {
+	c := &connectScreen{base: newBase(sh), cfg: cfg}
+	src, tgt := cfg.Source, cfg.Target
+	c.form.fields = []*field{
+		newField("Domain", src.Domain, "acme.us.auth0.com"),
+		newField("Client ID", src.ClientID, "Management API app's client id"),
+		newField("Client secret", src.Secret.Reveal(), "its client secret"),
+		newField("Project ID", tgt.ProjectID, "project-test-…"),
+		newField("Secret", tgt.Secret.Reveal(), "project secret"),
+		newField("Base URL", tgt.BaseURL, "Stytch's own, from the project id"),
+	}
+	c.form.fields[fClientSecret].secret = true
+	c.form.fields[fProjectSecret].secret = true
+	c.form.fields[fBaseURL].optional = true
+	c.guard = textinput.New()
+	c.guard.Prompt = ""
+	c.guard.Placeholder = "type the project id"
+	c.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	c.keys = connectKeys{
+		Next:     bind("tab", "next field", "tab", "down"),
+		Prev:     bind("shift+tab", "previous field", "shift+tab", "up"),
+		Connect:  bind("enter", "connect", "enter"),
+		Reveal:   bind("ctrl+r", "show secrets", "ctrl+r"),
+		Cancel:   bind("esc", "cancel", "esc"),
+		Continue: bind("enter", "pick clients", "enter"),
+		Manual:   bind("m", "enter a client by hand", "m"),
+		Check:    bind("t", "check a token", "t"),
+		Edit:     bind("e", "edit credentials", "e"),
+		Remember: bind("k", "remember in keyring", "k"),
+		Confirm:  bind("enter", "confirm", "enter"),
+		Back:     bind("esc", "back", "esc"),
+	}
+	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
+	c.applyStyles()
+	return c
+}
+
+func (c *connectScreen) Init() tea.Cmd {
+	for i, f := range c.form.fields {
+		if !f.optional && f.value() == "" {
+			return c.form.setFocus(i)
+		}
+	}
+	return c.form.setFocus(0)
+}
+
+func (c *connectScreen) Step() step { return stepAccess }
+
+func (c *connectScreen) Capturing() bool {
+	return c.state == connEditing || c.state == connLiveGuard
+}
+
+func (c *connectScreen) applyStyles() {
+	st := c.st()
+	c.form.styleInputs(st)
+	c.spinner.Style = st.Accent
+	c.guard.SetStyles(textinput.Styles{
+		Focused: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder},
+		Blurred: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder},
+		Cursor:  textinput.CursorStyle{Color: st.Palette.Error},
+	})
+}
+
+func (c *connectScreen) SetSize(w, h int) {
+	c.base.SetSize(w, h)
+	c.form.setWidth(c.panelWidth() - 4 - 2)
+	c.guard.SetWidth(max(w-4, 10))
+}
+
+func (c *connectScreen) panelWidth() int { return max((c.width-1)/2, 20) }
+
+func (c *connectScreen) sourceFilled() bool {
+	for _, i := range []int{fDomain, fClientID, fClientSecret} {
+		if c.form.fields[i].value() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		c.applyStyles()
+	case spinner.TickMsg:
+		if c.state == connVerifying {
+			var cmd tea.Cmd
+			c.spinner, cmd = c.spinner.Update(msg)
+			return cmd
+		}
+	case sourceConnectedMsg:
+		if msg.seq == c.seq && c.state == connVerifying {
+			c.src, c.sourceInfo = msg.src, msg.info
+			c.source = result(msg.err, "Auth0")
+			return c.settle()
+		}
+	case rememberedMsg:
+		c.saved, c.savedErr = "Saved in "+msg.where+".", false
+		if msg.err != nil {
+			p := describe(msg.err, "The keyring")
+			c.saved, c.savedErr = strings.TrimSpace("Not saved: "+p.What+" "+p.Hint), true
+		}
+	case targetConnectedMsg:
+		if msg.seq == c.seq && c.state == connVerifying {
+			c.tgt, c.targetInfo = msg.tgt, msg.info
+			c.target = result(msg.err, "Stytch")
+			return c.settle()
+		}
+	case tea.PasteMsg:
+		switch c.state {
+		case connEditing:
+			c.resetChecks()
+			return c.form.update(msg)
+		case connLiveGuard:
+			var cmd tea.Cmd
+			c.guard, cmd = c.guard.Update(msg)
+			return cmd
+		}
+	case tea.KeyPressMsg:
+		return c.key(msg)
+	}
+	return nil
+}
+
+func result(err error, api string) side {
+	if err != nil {
+		return side{state: sideFailed, problem: describe(err, api)}
+	}
+	return side{state: sideOK}
+}
+
+func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := c.keys
+	if key.Matches(msg, k.Reveal) {
+		c.form.reveal = !c.form.reveal
+		return nil
+	}
+	switch c.state {
+	case connEditing:
+		switch {
+		case key.Matches(msg, k.Connect):
+			return c.connect()
+		case key.Matches(msg, k.Next):
+			return c.form.move(1)
+		case key.Matches(msg, k.Prev):
+			return c.form.move(-1)
+		}
+		before := c.form.focused().input.Value()
+		cmd := c.form.update(msg)
+		if c.form.focused().input.Value() != before {
+			c.resetChecks()
+		}
+		return cmd
+	case connVerifying:
+		if key.Matches(msg, k.Cancel) {
+			c.cancel()
+			c.seq++
+			c.state = connEditing
+			c.source, c.target = side{}, side{}
+			return c.form.setFocus(max(c.form.focus, 0))
+		}
+	case connLiveGuard:
+		switch {
+		case key.Matches(msg, k.Confirm):
+			if strings.TrimSpace(c.guard.Value()) != c.tgt.ProjectID() {
+				c.guardErr = "That is not this project's id. Type it exactly to continue."
+				return nil
+			}
+			c.state = connVerified
+			c.guard.Blur()
+			return nil
+		case key.Matches(msg, k.Back):
+			return c.edit()
+		}
+		var cmd tea.Cmd
+		c.guard, cmd = c.guard.Update(msg)
+		c.guardErr = ""
+		return cmd
+	case connVerified:
+		switch {
+		case key.Matches(msg, k.Continue):
+			if c.src == nil {
+				return c.proceed(toManual)
+			}
+			return c.proceed(toPick)
+		case key.Matches(msg, k.Manual):
+			return c.proceed(toManual)
+		case key.Matches(msg, k.Check):
+			return c.proceed(toCheck)
+		case key.Matches(msg, k.Remember):
+			return c.remember()
+		case key.Matches(msg, k.Edit), key.Matches(msg, k.Back):
+			return c.edit()
+		}
+	}
+	return nil
+}
+
+// remember saves the verified credentials, each set only after its side was verified.
+func (c *connectScreen) remember() tea.Cmd {
+	store := c.cfg.Keystore
+	f := c.form.fields
+	var src *client.SourceCredentials
+	if c.source.state == sideOK {
+		src = &client.SourceCredentials{Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.Secret(f[fClientSecret].value())}
+	}
+	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.Secret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value()}
+	id := c.sid
+	c.saved = "Saving…"
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+		defer cancel()
+		var err error
+		if src != nil {
+			err = store.SaveSource(ctx, *src)
+		}
+		if err == nil {
+			err = store.SaveTarget(ctx, tgt)
+		}
+		return rememberedMsg{to: to(id), where: store.Where(), err: err}
+	}
+}
+
+// resetChecks forgets earlier results once the credentials they were for change.
+func (c *connectScreen) resetChecks() {
+	c.source, c.target = side{}, side{}
+	c.saved = ""
+}
+
+func (c *connectScreen) edit() tea.Cmd {
+	c.state = connEditing
+	c.guard.Reset()
+	c.guardErr = ""
+	return c.form.setFocus(max(c.form.focus, 0))
+}
+
+func (c *connectScreen) proceed(next nextScreen) tea.Cmd {
+	msg := connectedMsg{source: c.src, target: c.tgt, sourceInfo: c.sourceInfo, targetInfo: c.targetInfo, next: next}
+	return func() tea.Msg { return msg }
+}
+
+// connect checks the required fields and starts both checks.
+func (c *connectScreen) connect() tea.Cmd {
+	withSource := c.sourceFilled()
+	required := []int{fProjectID, fProjectSecret}
+	if withSource {
+		required = append([]int{fDomain, fClientID, fClientSecret}, required...)
+	}
+	if cmd, ok := c.form.requireFilled(required...); !ok {
+		return cmd
+	}
+	f := c.form.fields
+	c.seq++
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	c.cancel = cancel
+	c.state = connVerifying
+	c.form.setFocus(-1)
+	c.src, c.tgt = nil, nil
+	c.target = side{state: sideChecking}
+	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
+		ProjectID: f[fProjectID].value(), Secret: client.Secret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
+	})}
+	if withSource {
+		c.source = side{state: sideChecking}
+		cmds = append(cmds, connectSource(ctx, c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
+			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.Secret(f[fClientSecret].value()),
+		}))
+	} else {
+		c.source = side{state: sideSkipped}
+	}
+	return tea.Batch(cmds...)
+}
+
+func connectSource(ctx context.Context, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
+	return func() tea.Msg {
+		msg := sourceConnectedMsg{to: to(id), seq: seq}
+		if build == nil {
+			msg.err = fmt.Errorf("this build cannot read Auth0")
+			return msg
+		}
+		msg.src, msg.err = build(creds)
+		if msg.err == nil {
+			msg.info, msg.err = msg.src.Connect(ctx)
+		}
+		return msg
+	}
+}
+
+func connectTarget(ctx context.Context, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
+	return func() tea.Msg {
+		msg := targetConnectedMsg{to: to(id), seq: seq}
+		if build == nil {
+			msg.err = fmt.Errorf("this build cannot write to Stytch")
+			return msg
+		}
+		msg.tgt, msg.err = build(creds)
+		if msg.err == nil {
+			msg.info, msg.err = msg.tgt.Connect(ctx)
+		}
+		return msg
+	}
+}
+
+// settle moves on once both answers are in.
+func (c *connectScreen) settle() tea.Cmd {
+	if c.source.state == sideChecking || c.target.state == sideChecking {
+		return nil
+	}
+	c.cancel()
+	switch {
+	case c.source.state == sideFailed:
+		c.state = connEditing
+		return c.form.setFocus(fDomain)
+	case c.target.state == sideFailed:
+		c.state = connEditing
+		return c.form.setFocus(fProjectID)
+	case c.tgt.IsLive() || c.targetInfo.Live:
+		c.state = connLiveGuard
+		return c.guard.Focus()
+	}
+	c.state = connVerified
+	return nil
+}
+
+func (c *connectScreen) ShortHelp() []key.Binding {
+	k := c.keys
+	switch c.state {
+	case connEditing:
+		return []key.Binding{k.Connect, k.Next, k.Reveal}
+	case connVerifying:
+		return []key.Binding{k.Cancel}
+	case connLiveGuard:
+		return []key.Binding{k.Confirm, k.Back}
+	}
+	cont := k.Continue
+	if c.src == nil {
+		cont.SetHelp("enter", "type in a client")
+		return []key.Binding{cont, k.Check, k.Remember, k.Edit}
+	}
+	return []key.Binding{cont, k.Manual, k.Check, k.Remember, k.Edit}
+}
+
+func (c *connectScreen) FullHelp() [][]key.Binding {
+	k := c.keys
+	switch c.state {
+	case connEditing:
+		return [][]key.Binding{{k.Connect, k.Next, k.Prev}, {k.Reveal}}
+	case connVerified:
+		return [][]key.Binding{c.ShortHelp(), {k.Reveal}}
+	}
+	return [][]key.Binding{c.ShortHelp()}
+}
+
+func (c *connectScreen) View() string {
+	st := c.st()
+	if c.state == connLiveGuard {
+		return c.guardView()
+	}
+	compact := c.height < 24
+	var parts []string
+	if !compact {
+		parts = append(parts,
+			st.Title.Render("Connect"),
+			st.Muted.Width(c.width).Render("Point m2mport at the Auth0 tenant to read from and the Stytch project to write to."),
+			"")
+	}
+	pw := c.panelWidth()
+	h := max(len(c.sourceStatus(pw-4)), len(c.targetStatus(pw-4)))
+	left := c.panel("Source · Auth0", []int{fDomain, fClientID, fClientSecret}, fitLines(c.sourceStatus(pw-4), h), pw, compact)
+	right := c.panel("Target · Stytch", []int{fProjectID, fProjectSecret, fBaseURL}, fitLines(c.targetStatus(pw-4), h), pw, compact)
+	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right))
+	parts = append(parts, "")
+	details := c.details()
+	parts = append(parts, details...)
+	if !compact || len(details) == 0 {
+		parts = append(parts, c.footerLine())
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (c *connectScreen) panel(title string, idx []int, status []string, w int, compact bool) string {
+	st := c.st()
+	inner := w - 4
+	focused := false
+	lines := []string{st.PanelTitle.Render(title)}
+	if !compact {
+		lines = append(lines, "")
+	}
+	for n, i := range idx {
+		if i == c.form.focus {
+			focused = true
+		}
+		if n > 0 && !compact {
+			lines = append(lines, "")
+		}
+		lines = append(lines, c.form.fieldView(i, inner, st))
+	}
+	if len(status) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, status...)
+	}
+	box := st.Panel
+	if focused {
+		box = st.PanelFocus
+	}
+	return box.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+}
+
+// sourceStatus is the source panel's verdict, at most two lines; details go under the panels.
+func (c *connectScreen) sourceStatus(w int) []string {
+	st := c.st()
+	switch c.source.state {
+	case sideChecking:
+		return []string{c.spinner.View() + " " + st.Muted.Render("Reading the tenant…")}
+	case sideFailed:
+		return wrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
+	case sideSkipped:
+		return []string{st.Muted.Render("Left empty: Stytch only.")}
+	case sideOK:
+		info := c.sourceInfo
+		head := "✓ " + sanitize.Line(info.Name)
+		if info.Clients >= 0 {
+			head += " · " + plural(info.Clients, "M2M app")
+		}
+		lines := []string{st.Success.Render(ansi.Truncate(head, w, "…"))}
+		if n := len(info.Missing); n > 0 {
+			lines = append(lines, st.Warning.Render(ansi.Truncate("! "+plural(n, "permission")+" missing, see below", w, "…")))
+		}
+		return lines
+	}
+	return nil
+}
+
+func (c *connectScreen) targetStatus(w int) []string {
+	st := c.st()
+	switch c.target.state {
+	case sideChecking:
+		return []string{c.spinner.View() + " " + st.Muted.Render("Checking the project…")}
+	case sideFailed:
+		return wrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
+	case sideOK:
+		info := c.targetInfo
+		lines := []string{st.Success.Render(ansi.Truncate("✓ "+sanitize.Line(info.ProjectID), w, "…"))}
+		switch {
+		case info.Live:
+			lines = append(lines, st.Error.Bold(true).Render("LIVE — production"))
+		case info.Clients == 0:
+			lines = append(lines, st.Muted.Render("no M2M clients yet"))
+		case info.Clients > 0:
+			lines = append(lines, st.Muted.Render(ansi.Truncate(plural(info.Clients, "client")+" already there", w, "…")))
+		}
+		return lines
+	}
+	return nil
+}
+
+// details are what the panels' verdicts need explained, full width under them: each
+// failure's hint and request id, each missing permission and what it costs.
+func (c *connectScreen) details() []string {
+	st := c.st()
+	w := c.width
+	var lines []string
+	for _, sd := range []struct {
+		api  string
+		side side
+	}{{"Auth0", c.source}, {"Stytch", c.target}} {
+		p := sd.side.problem
+		if sd.side.state != sideFailed || (p.Hint == "" && p.Ref == "") {
+			continue
+		}
+		text := sd.api + ": " + p.Hint
+		if p.Ref != "" {
+			text += " (request id " + p.Ref + ")"
+		}
+		lines = append(lines, st.Muted.Width(w).Render(text))
+	}
+	if c.source.state == sideOK {
+		for _, m := range c.sourceInfo.Missing {
+			lines = append(lines, st.Warning.Width(w).Render("! "+sanitize.Line(m.Scope)+" missing: "+sanitize.Line(m.Consequence)))
+		}
+	}
+	return lines
+}
+
+// footerLine says what happens next, under the panels.
+func (c *connectScreen) footerLine() string {
+	st := c.st()
+	w := c.width
+	switch c.state {
+	case connEditing:
+		return st.Muted.Width(w).Render("Enter connects and checks both. No Management API access? Leave Auth0 empty to enter clients by hand.")
+	case connVerifying:
+		return c.spinner.View() + " " + st.Text.Render("Connecting…") + "  " + st.Muted.Render("esc cancels")
+	case connVerified:
+		next := st.Success.Render("✓ Connected.") + " " + st.Muted.Render("Press enter to pick the clients to move.")
+		if c.src == nil {
+			next = st.Success.Render("✓ Connected to Stytch.") + " " + st.Muted.Render("Press enter to type in a client.")
+		}
+		switch {
+		case c.saved != "" && c.savedErr:
+			next += "\n" + st.Error.Width(w).Render(c.saved)
+		case c.saved != "":
+			next += "\n" + st.Muted.Width(w).Render(c.saved)
+		}
+		return next
+	}
+	return ""
+}
+
+// guardView stops the operator in front of a live project until they type its id.
+func (c *connectScreen) guardView() string {
+	st := c.st()
+	w := c.width
+	id := sanitize.Line(c.tgt.ProjectID())
+	lines := []string{
+		st.Danger.Render("PRODUCTION"),
+		"",
+		st.Text.Width(w).Render(id + " is a live Stytch project. Whatever m2mport imports there, your production services will see."),
+		"",
+	}
+	if c.source.state == sideOK {
+		lines = append(lines, st.Muted.Render(ansi.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w, "…")), "")
+	}
+	lines = append(lines, st.Bold.Render("Type the project id to continue:"), st.Error.Render("› ")+c.guard.View())
+	if c.guardErr != "" {
+		lines = append(lines, st.Error.Width(w).Render(c.guardErr))
+	} else {
+		lines = append(lines, st.Muted.Render("esc goes back to the credentials"))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}

@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/keystore"
+)
+
+func TestConnectVerifiesBothSidesThenOpensPick(t *testing.T) {
+	src, tgt := fakes()
+	src.info.Missing = []client.MissingPermission{{Scope: "read:client_keys", Consequence: "client secrets are hidden, so no client can be imported"}}
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	if !c.Capturing() || c.form.focus != fDomain {
+		t.Fatalf("a prefilled form starts editing at the first field; focus %d", c.form.focus)
+	}
+	h.press("enter")
+	if c.state != connVerified {
+		t.Fatalf("state %v after connect", c.state)
+	}
+	h.mustSee("✓ acme · 4 M2M apps", "✓ project-test-6c1a2b3c", "read:client_keys missing: client secrets are hidden")
+	h.press("enter")
+	if _, ok := h.top().(*pickScreen); !ok {
+		t.Fatalf("enter after connecting opens Pick, got %T", h.top())
+	}
+	if h.app.session.source != src || h.app.session.target != tgt {
+		t.Fatal("the session keeps the connected source and target")
+	}
+}
+
+func TestConnectShowsWhatWentWrongAndWhereToLook(t *testing.T) {
+	src, tgt := fakes()
+	src.connectErr = &client.APIError{API: "auth0", Status: 401, Code: "access_denied", Message: "Unauthorized", RequestID: "req-9"}
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	h.press("enter")
+	if c.state != connEditing || c.form.focus != fDomain {
+		t.Fatalf("a failed source goes back to editing at its first field: state %v focus %d", c.state, c.form.focus)
+	}
+	h.mustSee("✗ Auth0 rejected these credentials.", "Management API", "request id req-9", "✓ project-test")
+	h.mustNotSee("401", "APIError", "access_denied")
+
+	// Editing a field forgets the stale verdicts.
+	h.typeText("x")
+	h.mustNotSee("rejected")
+}
+
+func TestConnectRequiresTheTargetAndAllOrNothingOfTheSource(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Target.Secret = ""
+	cfg.Source.ClientID = ""
+	h := newHarness(t, cfg, 100, 30)
+	c := h.top().(*connectScreen)
+	if c.form.focus != fClientID {
+		t.Fatalf("focus starts on the first empty field, got %d", c.form.focus)
+	}
+	h.press("enter")
+	if c.state != connEditing {
+		t.Fatal("connect must not start with required fields empty")
+	}
+	if c.form.fields[fClientID].err != "required" || c.form.fields[fProjectSecret].err != "required" {
+		t.Fatal("each empty required field says so")
+	}
+	if c.form.fields[fBaseURL].err != "" {
+		t.Fatal("the base URL is optional")
+	}
+}
+
+func TestConnectWithStytchOnlyLeadsToManualEntry(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Source = client.SourceCredentials{}
+	h := newHarness(t, cfg, 100, 30)
+	c := h.top().(*connectScreen)
+	h.press("enter")
+	if c.state != connVerified || c.source.state != sideSkipped {
+		t.Fatalf("state %v, source %v", c.state, c.source.state)
+	}
+	h.mustSee("Left empty: Stytch only.", "Press enter to type in a client")
+	h.press("enter")
+	if _, ok := h.top().(*manualScreen); !ok {
+		t.Fatalf("got %T", h.top())
+	}
+}
+
+func TestSecretsStayMaskedUntilRevealed(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	for _, secret := range []string{"mgmt-secret-value-WXYZ", "project-secret-value-DzJj"} {
+		if strings.Contains(h.plain(), secret[:10]) {
+			t.Fatalf("%q is on screen before reveal", secret)
+		}
+	}
+	h.mustSee("••••WXYZ", "••••DzJj")
+	h.press("ctrl+r")
+	h.mustSee("mgmt-secret-value-WXYZ", "project-secret-value-DzJj")
+	h.press("ctrl+r")
+	h.mustNotSee("mgmt-secret-value")
+}
+
+func TestPasteGoesIntoTheFocusedField(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Source.Domain = ""
+	h := newHarness(t, cfg, 100, 30)
+	h.paste("  tenant.eu.auth0.com\n")
+	c := h.top().(*connectScreen)
+	if got := c.form.fields[fDomain].value(); got != "tenant.eu.auth0.com" {
+		t.Fatalf("pasted domain %q", got)
+	}
+}
+
+func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
+	src, tgt := fakes()
+	tgt.projectID = "project-live-0000aaaa-1111-2222-3333-444455556666"
+	tgt.live = true
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	h.press("enter")
+	if c.state != connLiveGuard {
+		t.Fatalf("state %v", c.state)
+	}
+	h.mustSee("PRODUCTION", "is a live Stytch project", "Type the project id")
+	h.typeText("project-live-0000")
+	h.press("enter")
+	if c.state != connLiveGuard {
+		t.Fatal("a partial id must not pass the guard")
+	}
+	h.mustSee("That is not this project's id")
+	h.paste("aaaa-1111-2222-3333-444455556666")
+	h.press("enter")
+	if c.state != connVerified {
+		t.Fatalf("the exact id passes the guard; state %v", c.state)
+	}
+	h.press("enter")
+	h.mustSee("LIVE project-liv")
+}
+
+func TestCancelledConnectIgnoresLateAnswers(t *testing.T) {
+	src, tgt := fakes()
+	src.gate = make(chan struct{})
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+
+	// Start connecting, but hold the source's answer: run the commands by hand.
+	_, cmd := h.app.Update(keyPress("enter"))
+	if c.state != connVerifying {
+		t.Fatalf("state %v", c.state)
+	}
+	h.mustSee("Connecting…")
+	h.press("esc")
+	if c.state != connEditing {
+		t.Fatalf("esc cancels; state %v", c.state)
+	}
+	close(src.gate)
+	h.run(cmd) // the old attempt's answers arrive now
+	if c.state != connEditing || c.source.state != sideIdle {
+		t.Fatalf("a cancelled attempt's answers are dropped: state %v source %v", c.state, c.source.state)
+	}
+}
+
+func TestFactoryErrorsAreShownAsSentences(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.NewSource = func(client.SourceCredentials) (client.Source, error) {
+		return nil, errors.New("auth0: domain \"http://evil.example\": use https:// (http:// only for loopback)")
+	}
+	h := newHarness(t, cfg, 100, 30)
+	h.press("enter")
+	h.mustSee("✗ Auth0: domain")
+}
+
+// brokenKeyring is a keyring that cannot be reached.
+type brokenKeyring struct{ keystore.Store }
+
+func (brokenKeyring) SaveSource(context.Context, client.SourceCredentials) error {
+	return &keystore.Error{Op: "save auth0:acme", Kind: keystore.ErrUnavailable, Hint: "start a Secret Service (gnome-keyring) or use environment variables"}
+}
+
+func TestRememberSavesOnlyVerifiedCredentials(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	store := keystore.NewMemory()
+	cfg.Keystore = store
+	h := newHarness(t, cfg, 100, 30)
+	h.mustNotSee("remember")
+	h.press("enter")
+	h.mustSee("k remember in keyring")
+	h.press("k")
+	h.mustSee("Saved in memory (this session only")
+	gotSrc, err := store.LoadSource(context.Background(), "")
+	if err != nil || gotSrc.Secret.Reveal() != "mgmt-secret-value-WXYZ" || gotSrc.Domain != "acme.us.auth0.com" {
+		t.Fatalf("source %+v, %v", gotSrc, err)
+	}
+	gotTgt, err := store.LoadTarget(context.Background(), "")
+	if err != nil || gotTgt.ProjectID != tgt.projectID {
+		t.Fatalf("target %+v, %v", gotTgt, err)
+	}
+
+	cfg.Keystore = brokenKeyring{keystore.NewMemory()}
+	h = newHarness(t, cfg, 100, 30)
+	h.press("enter", "k")
+	h.mustSee("Not saved: The OS keyring is unavailable.", "Start a Secret Service")
+	h.mustNotSee("save auth0:acme")
+}

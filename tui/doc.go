@@ -1,0 +1,18 @@
+// Package tui is m2mport's terminal UI: connect to Auth0 and Stytch, pick clients, choose
+// their scopes, import them and prove each one with a token.
+//
+// The root model (App) owns navigation (a stack of screens), the step header, the help
+// footer, the full-screen error state, the quit confirmation and the "terminal too small"
+// screen. Each screen is one file satisfying the small screen interface and keeps its own
+// KeyMap, which also feeds the footer. Screens share a small context (size, styles, keys).
+//
+// Rules (from crush and gh-dash): no I/O or heavy work in Update — every network call is a
+// tea.Cmd calling into a client.Source or client.Target; commands never touch model state,
+// they return a message; async results carry the id of the screen that asked and a sequence
+// number, so stale answers are dropped; focus decides where keys go; text is measured in
+// cells (ansi.StringWidth, ansi.Truncate), never bytes. Untrusted text is passed through
+// tui/sanitize once, when it arrives; secrets are shown masked unless revealed on purpose.
+//
+// tui imports client, themes and keystore. It must not import client/auth0, client/stytch,
+// client/sandbox or cli: the wiring hands it factories in a Config.
+package tui

@@ -1,0 +1,954 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/sanitize"
+)
+
+// tone is a badge's meaning, which picks its style.
+type tone int
+
+const (
+	toneOK tone = iota
+	toneInfo
+	toneWarn
+	toneError
+	toneMuted
+)
+
+// badge is a row's one-word state, with a glyph so it reads without colour.
+type badge struct {
+	text string
+	tone tone
+}
+
+func (b badge) render(st *themes.Styles) string {
+	switch b.tone {
+	case toneOK:
+		return st.BadgeOK.Render(b.text)
+	case toneInfo:
+		return st.BadgeInfo.Render(b.text)
+	case toneWarn:
+		return st.BadgeWarn.Render(b.text)
+	case toneError:
+		return st.BadgeError.Render(b.text)
+	}
+	return st.BadgeMuted.Render(b.text)
+}
+
+var blockBadges = map[client.BlockReason]badge{
+	client.BlockNotM2M:        {"– not M2M", toneMuted},
+	client.BlockKeyBased:      {"✗ no secret", toneError},
+	client.BlockNoSecret:      {"✗ no secret", toneError},
+	client.BlockSecretHidden:  {"✗ secret hidden", toneError},
+	client.BlockNoClientCreds: {"✗ no client creds", toneError},
+	client.BlockWeakSecret:    {"✗ weak secret", toneError},
+	client.BlockInvalidScope:  {"! bad scope", toneWarn}, // fixable in Scopes
+	client.BlockInvalidField:  {"✗ invalid field", toneError},
+}
+
+var (
+	badgeReady    = badge{"✓ ready", toneOK}
+	badgeNoGrants = badge{"! no grants", toneWarn}
+	badgeLeftOut  = badge{"! left out", toneWarn}
+	badgeInStytch = badge{"= already in Stytch", toneInfo}
+	badgeConflict = badge{"≠ conflict", toneWarn}
+)
+
+// badgeFor is a client's state as the list shows it: what blocks it, else what the plan
+// would do with it (item is nil when there is no plan), else what is odd about it.
+func badgeFor(c *client.Client, item *client.Item) badge {
+	if blockers := blockersOf(c, item); len(blockers) > 0 {
+		if b, ok := blockBadges[blockers[0].Reason]; ok {
+			return b
+		}
+		return badge{"✗ blocked", toneError}
+	}
+	switch {
+	case item != nil && item.Action == client.ActionSkip:
+		return badgeInStytch
+	case item != nil && item.Action == client.ActionConflict:
+		return badgeConflict
+	case len(c.Grants) == 0:
+		return badgeNoGrants
+	case c.LeftOut != "":
+		return badgeLeftOut // the source says "all" should pass it over
+	}
+	return badgeReady
+}
+
+// blockersOf is why a client can't be imported: its own blockers, or the plan's.
+func blockersOf(c *client.Client, item *client.Item) []client.Blocker {
+	if item != nil && item.Action == client.ActionBlocked {
+		return item.Blockers
+	}
+	return c.Blocked
+}
+
+// pickRow is one client, with everything the list draws and filters on computed once, when
+// the inventory arrives, so a keystroke only scans strings.
+type pickRow struct {
+	c      *client.Client
+	name   string // sanitized
+	id     string // sanitized
+	apis   string // API names, sanitized
+	scopes string // count
+	badge  badge
+	why    string // why it can't be chosen, when it can't
+	hay    string // lower-case name, id and APIs, for the filter
+}
+
+func (r *pickRow) selectable() bool { return r.c.Importable() && r.badge.tone != toneError }
+
+// buildPickRows prepares the list: M2M apps first, then by name. plan, when not nil, is a
+// plan of inv.Clients in the same order.
+func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
+	names := make(map[string]string, len(inv.APIs))
+	for _, a := range inv.APIs {
+		names[a.Identifier] = sanitize.Line(a.Name)
+	}
+	rows := make([]pickRow, len(inv.Clients))
+	for i := range inv.Clients {
+		c := &inv.Clients[i]
+		apis := make([]string, 0, len(c.Grants))
+		for _, g := range c.Grants {
+			n := sanitize.Line(g.API)
+			if n == "" {
+				n = names[g.Audience]
+			}
+			if n == "" {
+				n = sanitize.Line(g.Audience)
+			}
+			apis = append(apis, n)
+		}
+		var item *client.Item
+		if plan != nil && i < len(plan.Items) {
+			item = &plan.Items[i]
+		}
+		r := pickRow{
+			c:      c,
+			name:   sanitize.Line(c.Name),
+			id:     sanitize.Line(c.ID),
+			apis:   strings.Join(apis, ", "),
+			scopes: strconv.Itoa(len(c.Scopes)),
+			badge:  badgeFor(c, item),
+		}
+		if blockers := blockersOf(c, item); len(blockers) > 0 {
+			r.why = sanitize.Line(blockers[0].Message)
+		}
+		if r.name == "" {
+			r.name = "(no name)"
+		}
+		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + r.apis)
+		rows[i] = r
+	}
+	slices.SortStableFunc(rows, func(a, b pickRow) int {
+		if am, bm := a.c.IsM2M(), b.c.IsM2M(); am != bm {
+			if am {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
+	})
+	return rows
+}
+
+type pickKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Toggle, All, None, Filter, Others       key.Binding
+	Details, Continue, Back                 key.Binding
+	FilterDone, FilterClear                 key.Binding
+}
+
+// pickScreen lists the source's clients: type / to filter, space to choose, a for every
+// ready one. A details pane shows the highlighted client's grants, metadata and blockers.
+type pickScreen struct {
+	base
+	source  client.Source
+	target  client.Target
+	keys    pickKeys
+	spinner spinner.Model
+
+	loading bool
+	inv     *client.Inventory
+	rows    []pickRow
+	descs   map[string]map[string]string // audience -> scope -> description
+
+	visible    []int // indexes into rows, after the filter and the other-apps toggle
+	cursor     int   // index into visible
+	offset     int   // first visible row drawn
+	selected   []bool
+	nSelected  int
+	showOthers bool
+	others     int // non-M2M apps in the inventory
+
+	filter    textinput.Model
+	filtering bool
+
+	// Drawn rows and details, kept between frames: a row is drawn again only when its
+	// selection, the width or the theme changes.
+	rowCache     map[int]string
+	rowCacheW    int
+	detailsCache map[detailsKey]string
+	details      bool // narrow terminals: the details pane instead of the list
+	note         string
+	noteTone     tone
+}
+
+type detailsKey struct {
+	row, w, h int
+	stacked   bool
+}
+
+type inventoryMsg struct {
+	to
+	inv     *client.Inventory
+	rows    []pickRow
+	descs   map[string]map[string]string
+	err     error
+	planErr error
+}
+
+// pickedMsg tells the root which clients go on to the Scopes step.
+type pickedMsg struct {
+	clients []client.Client
+	apis    []client.API
+}
+
+func newPick(sh *shared, source client.Source, target client.Target) *pickScreen {
+	p := &pickScreen{base: newBase(sh), source: source, target: target, loading: true}
+	p.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	p.filter = textinput.New()
+	p.filter.Prompt = "/ "
+	p.filter.Placeholder = "filter by name, id or API"
+	p.keys = pickKeys{
+		Up:          bind("↑/k", "up", "up", "k"),
+		Down:        bind("↓/j", "down", "down", "j"),
+		PageUp:      bind("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown:    bind("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:         bind("g", "first", "home", "g"),
+		Bottom:      bind("G", "last", "end", "G"),
+		Toggle:      bind("space", "choose", "space"),
+		All:         bind("a", "all ready", "a"),
+		None:        bind("n", "none", "n"),
+		Filter:      bind("/", "filter", "/"),
+		Others:      bind("o", "other apps", "o"),
+		Details:     bind("tab", "details", "tab"),
+		Continue:    bind("enter", "scopes", "enter"),
+		Back:        bind("esc", "back", "esc"),
+		FilterDone:  bind("enter", "done", "enter"),
+		FilterClear: bind("esc", "clear filter", "esc"),
+	}
+	p.applyStyles()
+	return p
+}
+
+func (p *pickScreen) Init() tea.Cmd {
+	return tea.Batch(p.spinner.Tick, loadInventory(p.sid, p.source, p.target))
+}
+
+// loadInventory reads the source, then compares its clients with the target so the list
+// can say which are already there; a failed comparison only costs those badges.
+func loadInventory(id int, source client.Source, target client.Target) tea.Cmd {
+	return func() tea.Msg {
+		ctx := context.Background()
+		inv, err := source.Inventory(ctx)
+		if err != nil {
+			return inventoryMsg{to: to(id), err: err}
+		}
+		var plan *client.Plan
+		var planErr error
+		if target != nil {
+			plan, planErr = client.NewPlan(ctx, target, source.Name(), inv.Clients, client.ResolveSkip)
+		}
+		descs := map[string]map[string]string{}
+		for _, a := range inv.APIs {
+			m := make(map[string]string, len(a.Scopes))
+			for _, s := range a.Scopes {
+				m[s.Value] = sanitize.Line(s.Description)
+			}
+			descs[a.Identifier] = m
+		}
+		return inventoryMsg{to: to(id), inv: inv, rows: buildPickRows(inv, plan), descs: descs, planErr: planErr}
+	}
+}
+
+func (p *pickScreen) Step() step      { return stepAccess }
+func (p *pickScreen) Capturing() bool { return p.filtering }
+
+func (p *pickScreen) applyStyles() {
+	st := p.st()
+	p.spinner.Style = st.Accent
+	p.filter.SetStyles(textinput.Styles{
+		Focused: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder, Prompt: st.Accent},
+		Blurred: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder, Prompt: st.Muted},
+		Cursor:  textinput.CursorStyle{Color: st.Palette.Accent},
+	})
+}
+
+func (p *pickScreen) clearCache() {
+	p.rowCache = map[int]string{}
+	p.detailsCache = map[detailsKey]string{}
+}
+
+// setRows installs the rows (from the inventory) and applies the filter.
+func (p *pickScreen) setRows(rows []pickRow) {
+	p.clearCache()
+	p.rows = rows
+	p.selected = make([]bool, len(rows))
+	p.nSelected = 0
+	p.others = 0
+	for i := range rows {
+		if !rows[i].c.IsM2M() {
+			p.others++
+		}
+	}
+	p.refilter()
+}
+
+// refilter recomputes the visible rows, keeping the cursor on the same client if it is
+// still shown.
+func (p *pickScreen) refilter() {
+	current := -1
+	if p.cursor < len(p.visible) {
+		current = p.visible[p.cursor]
+	}
+	needle := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	p.visible = p.visible[:0]
+	p.cursor = 0
+	for i := range p.rows {
+		r := &p.rows[i]
+		if !p.showOthers && !r.c.IsM2M() {
+			continue
+		}
+		if needle != "" && !strings.Contains(r.hay, needle) {
+			continue
+		}
+		if i == current {
+			p.cursor = len(p.visible)
+		}
+		p.visible = append(p.visible, i)
+	}
+	p.offset = 0
+	p.scroll()
+}
+
+// The details pane sits beside the list on very wide terminals, under it on tall ones, and
+// is a separate view (tab) otherwise.
+type paneMode int
+
+const (
+	paneToggle paneMode = iota
+	paneSide
+	paneBelow
+)
+
+const belowPaneLines = 9
+
+func (p *pickScreen) pane() paneMode {
+	switch {
+	case p.width >= 120:
+		return paneSide
+	case p.height >= 22:
+		return paneBelow
+	}
+	return paneToggle
+}
+
+// listArea is the height of the list: filter line, column heads, rows and status line.
+func (p *pickScreen) listArea() int {
+	if p.pane() == paneBelow {
+		return p.height - belowPaneLines - 1
+	}
+	return p.height
+}
+
+func (p *pickScreen) listHeight() int { return max(p.listArea()-3-p.warningLines(), 1) }
+
+// warningLines is 1 when the source said something the operator should know (secrets
+// hidden, say), shown above the list.
+func (p *pickScreen) warningLines() int {
+	if p.inv != nil && len(p.inv.Warnings) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func (p *pickScreen) warningLine(w int) string {
+	st := p.st()
+	var more string
+	if n := len(p.inv.Warnings) - 1; n > 0 {
+		more = fmt.Sprintf("and %d more", n)
+	}
+	text := ansi.Truncate("! "+sanitize.Line(p.inv.Warnings[0]), w-textWidth(more)-1, "…")
+	return spread(st.Warning.Render(text), st.Muted.Render(more), w)
+}
+
+// scroll keeps the cursor inside the drawn window.
+func (p *pickScreen) scroll() {
+	h := p.listHeight()
+	if p.cursor < p.offset {
+		p.offset = p.cursor
+	}
+	if p.cursor >= p.offset+h {
+		p.offset = p.cursor - h + 1
+	}
+	p.offset = max(min(p.offset, len(p.visible)-h), 0)
+}
+
+func (p *pickScreen) SetSize(w, h int) {
+	p.base.SetSize(w, h)
+	p.filter.SetWidth(max(p.listWidth()-30, 10))
+	p.scroll()
+}
+
+func (p *pickScreen) listWidth() int {
+	if p.pane() == paneSide {
+		return p.width * 3 / 5
+	}
+	return p.width
+}
+
+func (p *pickScreen) current() *pickRow {
+	if p.cursor < len(p.visible) {
+		return &p.rows[p.visible[p.cursor]]
+	}
+	return nil
+}
+
+func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		p.applyStyles()
+		p.clearCache()
+	case spinner.TickMsg:
+		if p.loading {
+			var cmd tea.Cmd
+			p.spinner, cmd = p.spinner.Update(msg)
+			return cmd
+		}
+	case inventoryMsg:
+		p.loading = false
+		if msg.err != nil {
+			pr := describe(msg.err, "Auth0")
+			return func() tea.Msg { return problemMsg{pr} }
+		}
+		p.inv, p.descs = msg.inv, msg.descs
+		p.setRows(msg.rows)
+		p.chooseReady()
+		if msg.planErr != nil {
+			p.note, p.noteTone = "Could not compare with Stytch: "+describe(msg.planErr, "Stytch").What+" The import will.", toneWarn
+		}
+	case tea.PasteMsg:
+		if p.loading {
+			return nil
+		}
+		// A paste is something to look for: it opens the filter.
+		var cmd tea.Cmd
+		if !p.filtering {
+			p.filtering = true
+			cmd = p.filter.Focus()
+		}
+		return tea.Batch(cmd, p.updateFilter(msg))
+	case tea.KeyPressMsg:
+		if p.loading {
+			if key.Matches(msg, p.keys.Back) {
+				return goBack
+			}
+			return nil
+		}
+		return p.key(msg)
+	}
+	return nil
+}
+
+func (p *pickScreen) updateFilter(msg tea.Msg) tea.Cmd {
+	before := p.filter.Value()
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(msg)
+	if p.filter.Value() != before {
+		p.refilter()
+	}
+	return cmd
+}
+
+func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.keys
+	p.note = ""
+	if p.filtering {
+		switch {
+		case key.Matches(msg, k.FilterDone):
+			p.filtering = false
+			p.filter.Blur()
+			return nil
+		case key.Matches(msg, k.FilterClear):
+			p.filtering = false
+			p.filter.Blur()
+			p.filter.SetValue("")
+			p.refilter()
+			return nil
+		case msg.String() == "up", msg.String() == "down":
+			p.move(map[bool]int{true: -1, false: 1}[msg.String() == "up"])
+			return nil
+		}
+		return p.updateFilter(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.PageUp):
+		p.move(-p.listHeight())
+	case key.Matches(msg, k.PageDown):
+		p.move(p.listHeight())
+	case key.Matches(msg, k.Top):
+		p.move(-len(p.visible))
+	case key.Matches(msg, k.Bottom):
+		p.move(len(p.visible))
+	case key.Matches(msg, k.Toggle):
+		if r := p.current(); r != nil {
+			p.toggle(p.visible[p.cursor])
+			p.move(1)
+		}
+	case key.Matches(msg, k.All):
+		p.selectReady()
+	case key.Matches(msg, k.None):
+		for i := range p.selected {
+			p.selected[i] = false
+		}
+		p.nSelected = 0
+		p.rowCache = map[int]string{}
+	case key.Matches(msg, k.Filter):
+		p.filtering = true
+		return p.filter.Focus()
+	case key.Matches(msg, k.Others):
+		p.showOthers = !p.showOthers
+		p.refilter()
+	case key.Matches(msg, k.Details):
+		p.details = !p.details
+	case key.Matches(msg, k.Continue):
+		return p.proceed()
+	case key.Matches(msg, k.Back):
+		if p.details {
+			p.details = false
+			return nil
+		}
+		if p.filter.Value() != "" {
+			p.filter.SetValue("")
+			p.refilter()
+			return nil
+		}
+		return goBack
+	}
+	return nil
+}
+
+func (p *pickScreen) move(delta int) {
+	if len(p.visible) == 0 {
+		return
+	}
+	p.cursor = max(min(p.cursor+delta, len(p.visible)-1), 0)
+	p.scroll()
+}
+
+func (p *pickScreen) toggle(i int) {
+	r := &p.rows[i]
+	if !r.selectable() {
+		p.note = fmt.Sprintf("%s can't be imported: %s", r.name, r.why)
+		p.noteTone = toneError
+		return
+	}
+	p.selected[i] = !p.selected[i]
+	delete(p.rowCache, i)
+	if p.selected[i] {
+		p.nSelected++
+	} else {
+		p.nSelected--
+	}
+}
+
+// chooseReady starts the list with every ready client chosen: the usual migration moves
+// them all, and the plan is still reviewed before anything is written.
+func (p *pickScreen) chooseReady() {
+	for i := range p.rows {
+		if p.rows[i].badge == badgeReady && p.rows[i].c.IsM2M() {
+			p.selected[i] = true
+			p.nSelected++
+		}
+	}
+}
+
+// selectReady chooses every shown client whose badge is "ready"; when all of them already
+// are, it clears them instead.
+func (p *pickScreen) selectReady() {
+	all := true
+	n := 0
+	for _, i := range p.visible {
+		if p.rows[i].badge == badgeReady {
+			n++
+			all = all && p.selected[i]
+		}
+	}
+	for _, i := range p.visible {
+		if p.rows[i].badge == badgeReady && p.selected[i] == all {
+			p.toggle(i)
+		}
+	}
+	switch {
+	case n == 0:
+		p.note, p.noteTone = "No ready client among those shown.", toneWarn
+	case all:
+		p.note, p.noteTone = fmt.Sprintf("Cleared %s.", plural(n, "ready client")), toneMuted
+	default:
+		p.note, p.noteTone = fmt.Sprintf("Chose %s.", plural(n, "ready client")), toneOK
+	}
+}
+
+// proceed hands the chosen clients to the Scopes step; with none chosen, the highlighted
+// one if it is ready.
+func (p *pickScreen) proceed() tea.Cmd {
+	if p.nSelected == 0 {
+		r := p.current()
+		switch {
+		case r == nil:
+			return nil
+		case !r.selectable():
+			p.toggle(p.visible[p.cursor]) // says why not
+			return nil
+		case r.badge != badgeReady:
+			p.note, p.noteTone = "Nothing chosen: space chooses the highlighted client, a every ready one.", toneWarn
+			return nil
+		}
+		p.toggle(p.visible[p.cursor])
+	}
+	msg := pickedMsg{apis: p.inv.APIs}
+	for i := range p.rows {
+		if p.selected[i] {
+			msg.clients = append(msg.clients, *p.rows[i].c)
+		}
+	}
+	return func() tea.Msg { return msg }
+}
+
+func (p *pickScreen) ShortHelp() []key.Binding {
+	k := p.keys
+	if p.filtering {
+		return []key.Binding{k.FilterDone, k.FilterClear}
+	}
+	return []key.Binding{k.Toggle, k.All, k.Filter, k.Details, k.Continue}
+}
+
+func (p *pickScreen) FullHelp() [][]key.Binding {
+	k := p.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Toggle, k.All, k.None, k.Others},
+		{k.Filter, k.Details, k.Continue, k.Back},
+	}
+}
+
+func (p *pickScreen) View() string {
+	st := p.st()
+	if p.loading {
+		name := "the source"
+		if p.source != nil {
+			name = sanitize.Line(p.source.Name())
+		}
+		return p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+", then looking for them in Stytch…")
+	}
+	if p.details {
+		return p.detailsView(p.width, p.height, true)
+	}
+	switch p.pane() {
+	case paneSide:
+		lw := p.listWidth()
+		rule := vrule(st, p.height)
+		return lipgloss.JoinHorizontal(lipgloss.Top, p.listView(lw), " ", rule, " ", p.detailsView(p.width-lw-3, p.height, true))
+	case paneBelow:
+		return strings.Join([]string{
+			p.listView(p.width),
+			st.Subtle.Render(strings.Repeat("─", p.width)),
+			p.detailsView(p.width, belowPaneLines, false),
+		}, "\n")
+	}
+	return p.listView(p.width)
+}
+
+// columns decides which columns fit in w cells and how wide each is.
+type pickColumns struct {
+	name, id, apis, scopes, badge int
+}
+
+func columnsFor(w int) pickColumns {
+	const mark = 6 // cursor and checkbox
+	c := pickColumns{badge: 19, scopes: 6}
+	rest := w - mark - c.badge - 1
+	switch {
+	case rest >= 70:
+		c.id, c.apis = 20, 20
+	case rest >= 44:
+		c.id = 16
+	case rest < 24:
+		c.scopes = 0
+	}
+	used := 0
+	for _, n := range []int{c.id, c.apis, c.scopes} {
+		if n > 0 {
+			used += n + 1
+		}
+	}
+	c.name = max(rest-used, 8)
+	return c
+}
+
+func (p *pickScreen) listView(w int) string {
+	st := p.st()
+	cols := columnsFor(w)
+	lines := make([]string, 0, p.height)
+
+	// The filter line, with counts on the right.
+	m2m := len(p.rows) - p.others
+	count := fmt.Sprintf("%d of %d", len(p.visible), m2m)
+	if p.showOthers {
+		count = fmt.Sprintf("%d of %d", len(p.visible), len(p.rows))
+	}
+	var filter string
+	if p.filtering || p.filter.Value() != "" {
+		filter = p.filter.View()
+	} else {
+		filter = st.Muted.Render("/ to filter")
+	}
+	lines = append(lines, spread(filter, st.Muted.Render(count), w))
+	if p.warningLines() > 0 {
+		lines = append(lines, p.warningLine(w))
+	}
+
+	head := "      " + cell("Name", cols.name)
+	if cols.id > 0 {
+		head += " " + cell("Client ID", cols.id)
+	}
+	if cols.apis > 0 {
+		head += " " + cell("APIs", cols.apis)
+	}
+	if cols.scopes > 0 {
+		head += " " + padLeft("Scopes", cols.scopes)
+	}
+	head += " " + "Status"
+	lines = append(lines, st.Muted.Bold(true).Render(ansi.Truncate(head, w, "")))
+
+	h := p.listHeight()
+	if len(p.visible) == 0 {
+		msg := "No client matches the filter."
+		if len(p.rows) == 0 {
+			msg = "The source holds no clients."
+		} else if p.filter.Value() == "" {
+			msg = "No M2M app here; press o to show the other apps."
+		}
+		lines = append(lines, "", st.Muted.Render("  "+msg))
+	}
+	for n := p.offset; n < len(p.visible) && n < p.offset+h; n++ {
+		lines = append(lines, p.rowView(n, cols, w))
+	}
+	for len(lines) < h+2+p.warningLines() {
+		lines = append(lines, "")
+	}
+	lines = append(lines, p.statusLine(w))
+	return strings.Join(lines, "\n")
+}
+
+func (p *pickScreen) rowView(n int, cols pickColumns, w int) string {
+	i := p.visible[n]
+	if n == p.cursor {
+		return p.drawRow(i, cols, w, true)
+	}
+	if p.rowCacheW != w {
+		p.rowCache, p.rowCacheW = map[int]string{}, w
+	}
+	if s, ok := p.rowCache[i]; ok {
+		return s
+	}
+	s := p.drawRow(i, cols, w, false)
+	p.rowCache[i] = s
+	return s
+}
+
+func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) string {
+	st := p.st()
+	r := &p.rows[i]
+
+	var b strings.Builder
+	if onCursor {
+		b.WriteString("› ")
+	} else {
+		b.WriteString("  ")
+	}
+	switch {
+	case p.selected[i]:
+		b.WriteString("[x] ")
+	case r.selectable():
+		b.WriteString("[ ] ")
+	default:
+		b.WriteString("    ")
+	}
+	b.WriteString(cell(r.name, cols.name))
+	if cols.id > 0 {
+		b.WriteString(" " + cell(middle(r.id, cols.id), cols.id))
+	}
+	if cols.apis > 0 {
+		b.WriteString(" " + cell(r.apis, cols.apis))
+	}
+	if cols.scopes > 0 {
+		b.WriteString(" " + padLeft(r.scopes, cols.scopes))
+	}
+	b.WriteString(" ")
+	text := b.String()
+	bdg := ansi.Truncate(r.badge.text, cols.badge, "…")
+
+	switch {
+	case onCursor:
+		line := text + bdg
+		return st.Cursor.Render(line + strings.Repeat(" ", max(w-textWidth(line), 0)))
+	case !r.selectable():
+		return st.Subtle.Render(text) + r.badge.render(st)
+	case p.selected[i]:
+		return st.Check.Render(text[:6]) + st.Text.Render(text[6:]) + (badge{bdg, r.badge.tone}).render(st)
+	}
+	return st.Text.Render(text) + (badge{bdg, r.badge.tone}).render(st)
+}
+
+func (p *pickScreen) statusLine(w int) string {
+	st := p.st()
+	if p.note != "" {
+		return (badge{ansi.Truncate(p.note, w, "…"), p.noteTone}).render(st)
+	}
+	parts := []string{fmt.Sprintf("%d chosen", p.nSelected)}
+	if p.others > 0 {
+		if p.showOthers {
+			parts = append(parts, "o hides other apps")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s hidden · o shows", plural(p.others, "other app")))
+		}
+	}
+	return st.Muted.Render(ansi.Truncate(strings.Join(parts, " · "), w, "…"))
+}
+
+// detailsView is the highlighted client in w×h cells: id, description, why it is blocked,
+// grants by API with scope descriptions, and metadata. stacked puts everything in one
+// column; otherwise the grants take a second column, for the short pane under the list.
+func (p *pickScreen) detailsView(w, h int, stacked bool) string {
+	r := p.current()
+	if r == nil {
+		return ""
+	}
+	key := detailsKey{row: p.visible[p.cursor], w: w, h: h, stacked: stacked}
+	if s, ok := p.detailsCache[key]; ok {
+		return s
+	}
+	s := p.drawDetails(r, w, h, stacked)
+	p.detailsCache[key] = s
+	return s
+}
+
+func (p *pickScreen) drawDetails(r *pickRow, w, h int, stacked bool) string {
+	if stacked {
+		lines := append(p.aboutLines(r, w), p.grantLines(r, w)...)
+		if meta := p.metadataLines(r, w); len(meta) > 0 {
+			lines = append(append(lines, ""), meta...)
+		}
+		return fit(strings.Join(lines, "\n"), w, h)
+	}
+	lw := w / 2
+	left := box(strings.Join(append(p.aboutLines(r, lw-2), p.metadataLines(r, lw-2)...), "\n"), lw-2, h)
+	right := fit(strings.Join(p.grantLines(r, w-lw)[1:], "\n"), w-lw, h)
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
+}
+
+func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
+	st := p.st()
+	c := r.c
+	wrap := func(style lipgloss.Style, s string) string { return style.Width(w).Render(s) }
+	lines := []string{st.Title.Render(ansi.Truncate(r.name, w, "…")), st.Muted.Render(ansi.Truncate(r.id, w, "…"))}
+	if d := sanitize.Text(c.Description); d != "" {
+		lines = append(lines, wrap(st.Text, d))
+	}
+	for _, b := range c.Blocked {
+		lines = append(lines, wrap(st.Error, "✗ "+sanitize.Line(b.Message)))
+		if b.Hint != "" {
+			lines = append(lines, wrap(st.Muted, "  "+sentence(sanitize.Line(b.Hint))))
+		}
+	}
+	if len(c.Grants) == 0 && c.Importable() {
+		lines = append(lines, wrap(st.Warning, "! No grants: it would be imported with no scopes."))
+	}
+	if c.LeftOut != "" && c.Importable() {
+		lines = append(lines, wrap(st.Warning, "! Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway."))
+	}
+	return lines
+}
+
+func (p *pickScreen) metadataLines(r *pickRow, w int) []string {
+	st := p.st()
+	c := r.c
+	var lines []string
+	if len(c.Metadata) > 0 {
+		keys := make([]string, 0, len(c.Metadata))
+		for k := range c.Metadata {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		lines = append(lines, st.Accent.Bold(true).Render("Metadata"))
+		for _, k := range keys {
+			v := sanitize.Line(fmt.Sprint(c.Metadata[k]))
+			lines = append(lines, ansi.Truncate("  "+st.Muted.Render(sanitize.Line(k)+": ")+st.Text.Render(v), w, "…"))
+		}
+	}
+	return lines
+}
+
+func (p *pickScreen) grantLines(r *pickRow, w int) []string {
+	st := p.st()
+	lines := []string{""}
+	// The scope column fits the longest scope, so descriptions line up without cutting.
+	scopeW := 8
+	for _, g := range r.c.Grants {
+		for _, sc := range g.Scopes {
+			scopeW = max(scopeW, textWidth(sanitize.Line(sc)))
+		}
+	}
+	scopeW = min(scopeW, w/2)
+	for _, g := range r.c.Grants {
+		name := sanitize.Line(g.API)
+		if name == "" {
+			name = sanitize.Line(g.Audience)
+		}
+		head := st.Accent.Bold(true).Render(name) + " " + st.Subtle.Render(sanitize.Line(g.Audience))
+		if g.AllowAll {
+			head += st.Muted.Render(" · all scopes")
+		}
+		lines = append(lines, ansi.Truncate(head, w, "…"))
+		for _, s := range g.Scopes {
+			line := "  " + st.Text.Render(cell(sanitize.Line(s), scopeW))
+			if d := p.descs[g.Audience][s]; d != "" {
+				line += " " + st.Muted.Render(d)
+			}
+			lines = append(lines, ansi.Truncate(line, w, "…"))
+		}
+	}
+	return lines
+}

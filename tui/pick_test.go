@@ -1,0 +1,246 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+// openPick connects with the fakes and opens Pick.
+func openPick(t *testing.T, src *fakeSource, tgt *fakeTarget, w, h int) (*harness, *pickScreen) {
+	t.Helper()
+	hs := newHarness(t, testConfig(src, tgt), w, h)
+	hs.press("enter", "enter")
+	p, ok := hs.top().(*pickScreen)
+	if !ok {
+		t.Fatalf("got %T", hs.top())
+	}
+	return hs, p
+}
+
+func (p *pickScreen) visibleNames() []string {
+	var out []string
+	for _, i := range p.visible {
+		out = append(out, p.rows[i].name)
+	}
+	return out
+}
+
+func TestPickListsM2MAppsFirstAndHidesOthers(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	if got := strings.Join(p.visibleNames(), ", "); got != "Billing reconciler, Key-based reporter, Lonely worker, Orders sync" {
+		t.Fatalf("visible: %s", got)
+	}
+	h.mustSee("1 other app hidden", "✓ ready", "✗ no secret", "! no grants")
+	h.mustNotSee("Storefront")
+	h.press("o")
+	if got := p.visibleNames(); len(got) != 5 || got[4] != "Storefront" {
+		t.Fatalf("o shows the other apps last: %v", got)
+	}
+	h.mustSee("Storefront", "– not M2M")
+}
+
+func TestPickFilterNarrowsAsYouType(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.press("/")
+	if !p.Capturing() {
+		t.Fatal("/ focuses the filter")
+	}
+	h.typeText("ORD")
+	if got := strings.Join(p.visibleNames(), ", "); got != "Billing reconciler, Key-based reporter, Orders sync" {
+		t.Fatalf("filter by API name, case-insensitive: %s", got)
+	}
+	h.typeText("ers s")
+	if got := strings.Join(p.visibleNames(), ", "); got != "Orders sync" {
+		t.Fatalf("filter: %s", got)
+	}
+	h.mustSee("1 of 4")
+	h.press("enter")
+	if p.Capturing() || p.filter.Value() != "ORDers s" {
+		t.Fatal("enter leaves the filter field and keeps the filter")
+	}
+	h.press("esc")
+	if p.filter.Value() != "" || len(p.visible) != 4 {
+		t.Fatal("esc clears the filter before it leaves the screen")
+	}
+	h.press("/")
+	h.typeText("Xw7kQ2")
+	if got := p.visibleNames(); len(got) != 1 || got[0] != "Orders sync" {
+		t.Fatalf("filter by client id: %v", got)
+	}
+	h.press("esc")
+	if p.Capturing() || p.filter.Value() != "" {
+		t.Fatal("esc in the filter field clears it")
+	}
+}
+
+func TestPickSelectsOnlyWhatCanBeImported(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	if p.nSelected != 2 || !p.selected[0] || !p.selected[3] {
+		t.Fatalf("the ready clients start chosen: %d", p.nSelected)
+	}
+	h.press("n")
+	if p.nSelected != 0 {
+		t.Fatal("n clears the choice")
+	}
+	h.press("space") // Billing reconciler; the cursor moves on
+	if p.nSelected != 1 || p.current().name != "Key-based reporter" {
+		t.Fatalf("selected %d, cursor on %s", p.nSelected, p.current().name)
+	}
+	h.press("space")
+	if p.nSelected != 1 {
+		t.Fatal("a blocked client can't be chosen")
+	}
+	h.mustSee("Key-based reporter can't be imported: authenticates with private_key_jwt")
+
+	h.press("n", "a")
+	if p.nSelected != 2 {
+		t.Fatalf("a chooses the ready ones (not the one without grants): %d", p.nSelected)
+	}
+	h.mustSee("Chose 2 ready clients.")
+	h.press("a")
+	if p.nSelected != 0 {
+		t.Fatalf("a again clears them: %d", p.nSelected)
+	}
+}
+
+func TestPickEnterTakesTheChosenClientsToScopes(t *testing.T) {
+	src, tgt := fakes()
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.press("n", "G", "space", "g", "space", "enter")
+	s, ok := h.top().(*scopesScreen)
+	if !ok {
+		t.Fatalf("got %T", h.top())
+	}
+	var names []string
+	for _, d := range s.drafts {
+		names = append(names, d.name)
+	}
+	if strings.Join(names, ", ") != "Billing reconciler, Orders sync" {
+		t.Fatalf("drafts: %v", names)
+	}
+}
+
+func TestPickEnterWithNothingChosenTakesTheHighlightedClient(t *testing.T) {
+	src, tgt := fakes()
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.press("n", "down") // Key-based reporter: blocked
+	h.press("enter")
+	if _, ok := h.top().(*pickScreen); !ok {
+		t.Fatal("a blocked client does not go on")
+	}
+	h.mustSee("can't be imported")
+	h.press("down", "down", "enter")
+	s, ok := h.top().(*scopesScreen)
+	if !ok || len(s.drafts) != 1 || s.drafts[0].name != "Orders sync" {
+		t.Fatalf("got %T", h.top())
+	}
+}
+
+func TestPickInventoryFailureIsAFullScreenError(t *testing.T) {
+	src, tgt := fakes()
+	src.invErr = &client.APIError{API: "auth0", Status: 503, Message: "Service Unavailable"}
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("enter", "enter")
+	h.mustSee("✗ Auth0 had a server error (HTTP 503).", "try again in a moment", "esc go back")
+	h.press("esc")
+	if _, ok := h.top().(*connectScreen); !ok {
+		t.Fatalf("esc leaves the error and the screen that failed; got %T", h.top())
+	}
+}
+
+func TestPickRendersHostileNamesInert(t *testing.T) {
+	src, tgt := fakes()
+	inv := demoInventory()
+	inv.Clients[0].Name = "Orders\x1b]0;pwned\x07 sync\x1b[2J\u202e"
+	inv.Clients[0].Description = strings.Repeat("very long ", 1000)
+	inv.Clients[0].Metadata = map[string]any{"note\x1b[31m": "x\x1b]8;;http://evil\x07link"}
+	src.inv = inv
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.press("/")
+	h.typeText("orders sync")
+	v := h.app.View().Content
+	for _, bad := range []string{"\x1b]0;", "\x1b[2J", "\u202e", "\x1b]8;;http://evil", "pwned\x07"} {
+		if strings.Contains(v, bad) {
+			t.Fatalf("the frame carries %q", bad)
+		}
+	}
+	h.mustSee("Orders sync")
+	for i, line := range strings.Split(h.plain(), "\n") {
+		if w := len([]rune(line)); w > 100 {
+			t.Fatalf("line %d is %d cells wide", i, w)
+		}
+	}
+}
+
+func TestPickScrollsWithTheCursor(t *testing.T) {
+	src, tgt := fakes()
+	src.inv = manyClients(500)
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.press("pgdown", "pgdown", "down")
+	want := p.listHeight()*2 + 1
+	if p.cursor != want {
+		t.Fatalf("cursor %d, want %d", p.cursor, want)
+	}
+	h.mustSee("› [x] " + p.current().name)
+	h.press("G")
+	h.mustSee("› [x] " + p.rows[p.visible[len(p.visible)-1]].name)
+	h.press("g")
+	if p.cursor != 0 || p.offset != 0 {
+		t.Fatal("g goes to the top")
+	}
+}
+
+// manyClients is a tenant of n ready M2M clients over five APIs.
+func manyClients(n int) *client.Inventory {
+	inv := &client.Inventory{Source: "load.auth0.com"}
+	for a := range 5 {
+		api := client.API{Identifier: fmt.Sprintf("https://api%d.load.test/", a), Name: fmt.Sprintf("Service %d API", a)}
+		for s := range 6 {
+			api.Scopes = append(api.Scopes, client.ScopeInfo{Value: fmt.Sprintf("act%d:res%d", s, a), Description: "Does a thing"})
+		}
+		inv.APIs = append(inv.APIs, api)
+	}
+	for i := range n {
+		c := client.Client{
+			ID:      fmt.Sprintf("gen%08dAbCdEfGhIjKlMnOpQrStUv", i),
+			Secret:  client.Secret(fmt.Sprintf("secret-%08d-XyZ1", i)),
+			Name:    fmt.Sprintf("Generated worker %05d", i),
+			AppType: client.AppTypeM2M,
+		}
+		for g := range 1 + i%3 {
+			api := inv.APIs[(i+g)%5]
+			scopes := client.NewScopes(api.Scopes[0].Value, api.Scopes[1+i%5].Value)
+			c.Grants = append(c.Grants, client.Grant{Audience: api.Identifier, API: api.Name, Scopes: scopes})
+			c.Scopes = c.Scopes.Union(scopes)
+		}
+		inv.Clients = append(inv.Clients, c)
+	}
+	return inv
+}
+
+func TestPickShowsTheSourcesWarnings(t *testing.T) {
+	src, tgt := fakes()
+	src.inv.Warnings = []string{"secrets hidden: add read:client_keys to the Management API grant of m2mport Migrator", "second"}
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.mustSee("! secrets hidden: add read:client_keys", "and 1 more")
+	if lines := strings.Split(h.plain(), "\n"); len(lines) != 30 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	h.press("G")
+	h.mustSee("› [x] " + p.current().name)
+}
+
+func TestPastingIntoPickFilters(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.paste("Xw7kQ2rL9mN4pB6vT1yH8cJ3dF5gK0aZ")
+	if !p.filtering || len(p.visible) != 1 || p.current().name != "Orders sync" {
+		t.Fatalf("filtering %v, visible %v", p.filtering, p.visibleNames())
+	}
+}

@@ -1,0 +1,257 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
+)
+
+const (
+	scToken = iota
+	scClientID
+	scScopes
+)
+
+type spotState int
+
+const (
+	spotEditing spotState = iota
+	spotChecking
+	spotResult
+)
+
+type spotKeys struct {
+	Next, Check, Reveal, Edit, Up, Down, PageDown, Back key.Binding
+}
+
+// spotCheckScreen checks any pasted token against the connected project: the same
+// checklist the import runs, with the client id and scopes to expect when they are known.
+type spotCheckScreen struct {
+	base
+	cfg     Config
+	target  client.Target
+	form    form
+	state   spotState
+	keys    spotKeys
+	spinner spinner.Model
+	vp      viewport.Model
+	result  *client.Checklist
+	problem *problem
+	seq     int
+}
+
+type spotCheckedMsg struct {
+	to
+	seq   int
+	check *client.Checklist
+	err   error
+}
+
+func newSpotCheck(sh *shared, cfg Config, target client.Target) *spotCheckScreen {
+	s := &spotCheckScreen{base: newBase(sh), cfg: cfg, target: target}
+	s.form.fields = []*field{
+		newField("Access token", "", "paste a token (eyJ…)"),
+		newField("Client ID", "", "the sub it should carry"),
+		newField("Scopes", "", "the scopes it should carry, separated by spaces"),
+	}
+	s.form.fields[scToken].secret = true
+	s.form.fields[scClientID].optional = true
+	s.form.fields[scScopes].optional = true
+	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	s.vp = viewport.New()
+	s.keys = spotKeys{
+		Next:     bind("tab", "next field", "tab"),
+		Check:    bind("enter", "check", "enter"),
+		Reveal:   bind("ctrl+r", "show token", "ctrl+r"),
+		Edit:     bind("e", "check another", "e"),
+		Up:       bind("↑/k", "scroll up", "up", "k"),
+		Down:     bind("↓/j", "scroll down", "down", "j"),
+		PageDown: bind("pgdn", "page down", "pgdown"),
+		Back:     bind("esc", "back", "esc"),
+	}
+	s.applyStyles()
+	return s
+}
+
+func (s *spotCheckScreen) Init() tea.Cmd   { return s.form.setFocus(scToken) }
+func (s *spotCheckScreen) Step() step      { return stepValidate }
+func (s *spotCheckScreen) Capturing() bool { return s.state == spotEditing }
+
+func (s *spotCheckScreen) applyStyles() {
+	s.form.styleInputs(s.st())
+	s.spinner.Style = s.st().Accent
+}
+
+func (s *spotCheckScreen) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.form.setWidth(min(w, 100) - 2)
+	s.layoutResult()
+}
+
+func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		s.applyStyles()
+		s.layoutResult()
+	case spinner.TickMsg:
+		if s.state == spotChecking {
+			var cmd tea.Cmd
+			s.spinner, cmd = s.spinner.Update(msg)
+			return cmd
+		}
+	case spotCheckedMsg:
+		if msg.seq != s.seq || s.state != spotChecking {
+			return nil
+		}
+		if msg.err != nil {
+			p := describe(msg.err, "Stytch")
+			s.problem = &p
+			s.state = spotEditing
+			return s.form.setFocus(scToken)
+		}
+		s.result, s.problem = msg.check, nil
+		s.state = spotResult
+		s.layoutResult()
+	case tea.PasteMsg:
+		if s.state == spotEditing {
+			s.problem = nil
+			return s.form.update(msg)
+		}
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	}
+	return nil
+}
+
+func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.keys
+	switch s.state {
+	case spotEditing:
+		switch {
+		case key.Matches(msg, k.Back):
+			return goBack
+		case key.Matches(msg, k.Reveal):
+			s.form.reveal = !s.form.reveal
+		case key.Matches(msg, k.Next):
+			return s.form.move(1)
+		case msg.String() == "shift+tab":
+			return s.form.move(-1)
+		case key.Matches(msg, k.Check):
+			return s.check()
+		default:
+			s.problem = nil
+			return s.form.update(msg)
+		}
+	case spotChecking:
+		if key.Matches(msg, k.Back) {
+			s.seq++
+			s.state = spotEditing
+			return s.form.setFocus(scToken)
+		}
+	case spotResult:
+		switch {
+		case key.Matches(msg, k.Up):
+			s.vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			s.vp.ScrollDown(1)
+		case key.Matches(msg, k.PageDown):
+			s.vp.PageDown()
+		case msg.String() == "pgup":
+			s.vp.PageUp()
+		case key.Matches(msg, k.Edit):
+			s.state = spotEditing
+			s.result = nil
+			s.form.fields[scToken].input.SetValue("")
+			return s.form.setFocus(scToken)
+		case key.Matches(msg, k.Back):
+			return goBack
+		}
+	}
+	return nil
+}
+
+func (s *spotCheckScreen) check() tea.Cmd {
+	f := s.form.fields
+	if cmd, ok := s.form.requireFilled(scToken); !ok {
+		return cmd
+	}
+	want := client.Expect{ProjectID: s.target.ProjectID(), Issuers: s.target.Issuers(), ClientID: f[scClientID].value(), Now: s.cfg.now()}
+	if text := f[scScopes].value(); text != "" {
+		scopes := client.SplitScopes(text)
+		want.Scopes = &scopes
+	}
+	token := client.Secret(strings.Join(strings.Fields(f[scToken].value()), ""))
+	s.seq++
+	s.state = spotChecking
+	s.form.setFocus(-1)
+	id, seq, t := s.sid, s.seq, s.target
+	return tea.Batch(s.spinner.Tick, func() tea.Msg {
+		cl, err := client.CheckToken(context.Background(), token, t.Key, want)
+		return spotCheckedMsg{to: to(id), seq: seq, check: cl, err: err}
+	})
+}
+
+// top is what the result shows above the token's JSON.
+func (s *spotCheckScreen) top() []string {
+	st := s.st()
+	lines := []string{st.Title.Render("Token check") + st.Muted.Render(" against "+sanitize.Line(s.target.ProjectID())),
+		verdict(st, s.result), ""}
+	lines = append(lines, checkLines(st, s.result, s.width)...)
+	return append(lines, "")
+}
+
+func (s *spotCheckScreen) layoutResult() {
+	if s.result == nil {
+		return
+	}
+	s.vp.SetWidth(s.width)
+	s.vp.SetHeight(max(s.height-len(s.top()), 3))
+	s.vp.SetContentLines(tokenJSON(s.st(), s.result, s.cfg.now()))
+}
+
+func (s *spotCheckScreen) ShortHelp() []key.Binding {
+	k := s.keys
+	switch s.state {
+	case spotEditing:
+		return []key.Binding{k.Check, k.Next, k.Reveal, k.Back}
+	case spotChecking:
+		return []key.Binding{k.Back}
+	}
+	return []key.Binding{k.Up, k.Down, k.Edit, k.Back}
+}
+
+func (s *spotCheckScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *spotCheckScreen) View() string {
+	st := s.st()
+	if s.state == spotResult {
+		return strings.Join(append(s.top(), s.vp.View()), "\n")
+	}
+	w := min(s.width, 100)
+	lines := []string{st.Title.Render("Check a token"), st.Muted.Width(w).Render("Paste an access token minted by " + sanitize.Line(s.target.ProjectID()) + ". m2mport verifies its signature against the project's keys and checks its claims."), ""}
+	for i := range s.form.fields {
+		if i > 0 && s.height >= 20 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, s.form.fieldView(i, w, st))
+	}
+	lines = append(lines, "")
+	switch {
+	case s.state == spotChecking:
+		lines = append(lines, s.spinner.View()+" "+st.Muted.Render("Checking…"))
+	case s.problem != nil:
+		lines = append(lines, st.Error.Width(w).Render("✗ "+s.problem.What))
+		if s.problem.Hint != "" {
+			lines = append(lines, st.Muted.Width(w).Render(s.problem.Hint))
+		}
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}
