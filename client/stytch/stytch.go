@@ -43,8 +43,7 @@ type Config struct {
 type Target struct {
 	api       *httpx.Client
 	projectID string
-	auth      http.Header
-	secret    string
+	secret    httpx.Sealed
 	live      bool
 	jwksPath  string
 	keys      keyCache
@@ -84,12 +83,10 @@ func New(cfg Config) (*Target, error) {
 	if cfg.ConsumerJWKS {
 		jwksPath = userJWKSPath
 	}
-	basic := base64.StdEncoding.EncodeToString([]byte(c.ProjectID + ":" + c.Secret.Reveal()))
 	t := &Target{
 		api:       api,
 		projectID: c.ProjectID,
-		auth:      http.Header{"Authorization": {"Basic " + basic}},
-		secret:    c.Secret.Reveal(),
+		secret:    httpx.Seal(c.Secret),
 		live:      live,
 		jwksPath:  jwksPath + url.PathEscape(c.ProjectID),
 	}
@@ -132,9 +129,15 @@ func (t *Target) Connect(ctx context.Context) (client.TargetInfo, error) {
 
 // call sends one management call with the project's credentials.
 func (t *Target) call(ctx context.Context, method, path string, body any, idempotent bool, out any, secrets ...string) error {
-	req := &httpx.Request{Method: method, Path: path, Header: t.auth, JSON: body, Idempotent: idempotent,
-		Secrets: append(secrets, t.secret)}
+	req := &httpx.Request{Method: method, Path: path, Header: http.Header{"Authorization": {t.authorization()}},
+		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret().Reveal())}
 	return t.api.Do(ctx, req, out)
+}
+
+// authorization is the project's Basic credentials. It is built for each call rather than
+// kept, so that the project secret is held in one place only, sealed.
+func (t *Target) authorization() string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.projectID+":"+t.secret().Reveal()))
 }
 
 func clientPath(id string) string { return clientsPath + "/" + url.PathEscape(id) }
@@ -356,7 +359,7 @@ func (t *Target) Token(ctx context.Context, id string, secret client.Secret, sco
 	path := "/v1/public/" + url.PathEscape(t.projectID) + "/oauth2/token"
 	var ans tokenAnswer
 	err := t.api.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Form: form, Idempotent: true,
-		Secrets: []string{secret.Reveal(), t.secret}}, &ans)
+		Secrets: []string{secret.Reveal(), t.secret().Reveal()}}, &ans)
 	if err != nil {
 		return "", fmt.Errorf("token for client %s: %w", id, err)
 	}

@@ -314,3 +314,20 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintingATargetShowsNoSecret: a Target ends up inside UI models and engine state, and
+// any %v of those — a debug line, a test failure, a panic — prints it field by field.
+func TestPrintingATargetShowsNoSecret(t *testing.T) {
+	const secret = "project-secret-xyz-DzJj"
+	tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("project-test-1:" + secret))
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, tg)
+		if strings.Contains(out, secret[:12]) || strings.Contains(out, basic[:20]) {
+			t.Errorf("%s of a Target shows the project secret: %s", verb, out)
+		}
+	}
+}
