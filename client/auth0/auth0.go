@@ -60,6 +60,26 @@ type mgmtToken struct {
 	refreshAt time.Time
 }
 
+// tenantBase accepts the tenant as a domain or a URL. Operators often paste the Management
+// API's own address ("https://acme.auth0.com/api/v2/") or the issuer ("…/"): both mean the
+// tenant. Any other path would only earn a 404 later, so it is refused now.
+func tenantBase(domain string) (string, error) {
+	base, err := httpx.ParseBaseURL(domain)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	switch u.Path {
+	case "", strings.TrimSuffix(managementV2, "/"):
+		u.Path = ""
+		return u.String(), nil
+	}
+	return "", fmt.Errorf("%s: give the tenant's domain without a path (e.g. %s), not %q", u.Host, u.Host, u.Path)
+}
+
 // New checks the configuration (domain, credentials present) without any network call.
 func New(cfg Config) (*Source, error) {
 	if strings.TrimSpace(cfg.Credentials.Domain) == "" {
@@ -68,9 +88,13 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Credentials.ClientID == "" || cfg.Credentials.Secret.IsZero() {
 		return nil, errors.New("auth0: the Management API app's client ID and secret are both needed")
 	}
+	domain, err := tenantBase(cfg.Credentials.Domain)
+	if err != nil {
+		return nil, fmt.Errorf("auth0 domain: %w", err)
+	}
 	api, err := httpx.New(httpx.Config{
 		API:         "auth0",
-		BaseURL:     cfg.Credentials.Domain,
+		BaseURL:     domain,
 		HTTPClient:  cfg.HTTPClient,
 		UserAgent:   cfg.UserAgent,
 		Policy:      httpx.Policy{MaxAttempts: cfg.MaxAttempts, MaxWait: cfg.MaxWait, AttemptTimeout: cfg.Timeout},

@@ -394,3 +394,21 @@ func TestPlainHTTPOnlyToThisMachine(t *testing.T) {
 		}
 	}
 }
+
+func TestTenantGivenAsAPIAddressOrIssuerMeansTheTenant(t *testing.T) {
+	creds := client.SourceCredentials{ClientID: "id", Secret: "secret-value"}
+	for _, domain := range []string{"acme.us.auth0.com", "https://acme.us.auth0.com/", "https://acme.us.auth0.com/api/v2/", "https://ACME.us.auth0.com/api/v2"} {
+		creds.Domain = domain
+		s, err := New(Config{Credentials: creds})
+		if err != nil {
+			t.Fatalf("%s: %v", domain, err)
+		}
+		if s.ManagementAudience() != "https://acme.us.auth0.com/api/v2/" || s.Name() != "acme.us.auth0.com" {
+			t.Errorf("%s: audience %s, name %s", domain, s.ManagementAudience(), s.Name())
+		}
+	}
+	creds.Domain = "https://acme.us.auth0.com/authorize"
+	if _, err := New(Config{Credentials: creds}); err == nil || !strings.Contains(err.Error(), "without a path") {
+		t.Errorf("a stray path: %v", err)
+	}
+}
