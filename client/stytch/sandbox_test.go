@@ -571,3 +571,33 @@ func TestSlowAnswersAndCancellation(t *testing.T) {
 		t.Fatalf("cancellation: %v after %s", err, time.Since(begin))
 	}
 }
+
+// Without the project secret a target still does what `m2mport check` needs — a client's own
+// token and the public keys — and refuses management calls before sending anything.
+func TestWithoutProjectSecretOnlyTokensAndKeys(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	ctx := context.Background()
+	c := &client.Client{ID: "svc-keys-only", Secret: goodSecret, Scopes: client.NewScopes("read:orders")}
+	if _, err := newTarget(t, sb, nil).Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	before := sandboxtest.Stats(t, sb.Stytch().URL).Total
+	keysOnly := newTarget(t, sb, func(cfg *stytch.Config) { cfg.Credentials.Secret = "" })
+	if _, err := keysOnly.Search(ctx, []string{c.ID}); !errors.Is(err, stytch.ErrNoProjectSecret) {
+		t.Fatalf("search without a secret: %v", err)
+	}
+	if n := sandboxtest.Stats(t, sb.Stytch().URL).Total; n != before {
+		t.Fatalf("a management call was sent without credentials (%d requests)", n-before)
+	}
+	tok, err := keysOnly.Token(ctx, c.ID, c.Secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok.Reveal(), jwt.MapClaims{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keysOnly.Key(ctx, parsed.Header["kid"].(string)); err != nil {
+		t.Fatalf("key without a secret: %v", err)
+	}
+}

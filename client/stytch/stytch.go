@@ -52,11 +52,14 @@ type Target struct {
 var _ client.Target = (*Target)(nil)
 
 // New checks the configuration without any network call. The base URL is Stytch's live or
-// test API by the project id's prefix, unless Credentials.BaseURL names another.
+// test API by the project id's prefix, unless Credentials.BaseURL names another. Without a
+// secret the target can still mint tokens with a client's own credentials and read the
+// project's public keys (what `m2mport check` needs); management calls then fail with
+// ErrNoProjectSecret before anything is sent.
 func New(cfg Config) (*Target, error) {
 	c := cfg.Credentials
-	if strings.TrimSpace(c.ProjectID) == "" || c.Secret.IsZero() {
-		return nil, errors.New("stytch: the project ID and secret are both needed")
+	if strings.TrimSpace(c.ProjectID) == "" {
+		return nil, errors.New("stytch: no project ID given (e.g. project-test-…)")
 	}
 	live := strings.HasPrefix(c.ProjectID, livePrefix)
 	base := c.BaseURL
@@ -127,8 +130,14 @@ func (t *Target) Connect(ctx context.Context) (client.TargetInfo, error) {
 	return info, nil
 }
 
+// ErrNoProjectSecret is returned by management calls of a target made without a secret.
+var ErrNoProjectSecret = errors.New("stytch: the project secret is needed for this (set STYTCH_SECRET or run `m2mport login stytch`)")
+
 // call sends one management call with the project's credentials.
 func (t *Target) call(ctx context.Context, method, path string, body any, idempotent bool, out any, secrets ...string) error {
+	if t.secret().IsZero() {
+		return ErrNoProjectSecret
+	}
 	req := &httpx.Request{Method: method, Path: path, Header: http.Header{"Authorization": {t.authorization()}},
 		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret().Reveal())}
 	return t.api.Do(ctx, req, out)

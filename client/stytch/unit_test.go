@@ -45,7 +45,6 @@ func TestEnvironmentFromProjectID(t *testing.T) {
 		}
 	}
 	for _, cfg := range []Config{
-		{Credentials: client.TargetCredentials{ProjectID: "p", Secret: ""}},
 		{Credentials: client.TargetCredentials{ProjectID: "", Secret: "s"}},
 		{Credentials: client.TargetCredentials{ProjectID: "p", Secret: "s", BaseURL: "http://stytch.example.com"}},
 	} {
