@@ -50,7 +50,7 @@ func init() {
 				creds := client.TargetCredentials{ProjectID: firstOf(*project, env.Getenv(envStytchProject)),
 					BaseURL: firstOf(*baseURL, env.Getenv(envStytchBaseURL)), Secret: client.Secret(env.Getenv(envStytchSecret))}
 				if creds.ProjectID != "" {
-					t, err := env.keyTarget(creds)
+					t, err := env.target(creds)
 					if err != nil {
 						fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
 						return ExitUsage

@@ -71,16 +71,6 @@ func credentials(ctx context.Context, env *Env, given *credentialFlags, withSour
 	return src.SourceCredentials, tgt.TargetCredentials, nil
 }
 
-// keyTarget opens a target only to read its signing keys, which needs no secret.
-func (env *Env) keyTarget(c client.TargetCredentials) (client.Target, error) {
-	if c.Secret.IsZero() {
-		// The key set is public and fetched without credentials; stytch.New still wants a
-		// secret, so give it one that is never sent.
-		c.Secret = "unused-the-jwks-needs-no-secret"
-	}
-	return env.target(c)
-}
-
 func init() {
 	register(&command{
 		name: "import",

@@ -101,6 +101,7 @@ func TestSandboxPrintsOneJSONLineAndServesUntilCancelled(t *testing.T) {
 	}
 	resp.Body.Close()
 	req, _ := http.NewRequest(http.MethodPost, s["url"]+"/v1/m2m/clients/search", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
 	req.SetBasicAuth(s["project_id"], s["secret"])
 	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("search with the printed credentials: %v %v", resp, err)

@@ -39,7 +39,8 @@ type Config struct {
 // Source reads one Auth0 tenant. It is safe for concurrent use.
 type Source struct {
 	api           *httpx.Client
-	creds         client.SourceCredentials
+	clientID      string
+	secret        httpx.Sealed
 	host          string
 	audience      string
 	includeNonM2M bool
@@ -54,9 +55,29 @@ var _ client.Source = (*Source)(nil)
 
 // mgmtToken is a cached Management API token.
 type mgmtToken struct {
-	value     client.Secret
+	value     httpx.Sealed
 	scopes    client.Scopes
 	refreshAt time.Time
+}
+
+// tenantBase accepts the tenant as a domain or a URL. Operators often paste the Management
+// API's own address ("https://acme.auth0.com/api/v2/") or the issuer ("…/"): both mean the
+// tenant. Any other path would only earn a 404 later, so it is refused now.
+func tenantBase(domain string) (string, error) {
+	base, err := httpx.ParseBaseURL(domain)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	switch u.Path {
+	case "", strings.TrimSuffix(managementV2, "/"):
+		u.Path = ""
+		return u.String(), nil
+	}
+	return "", fmt.Errorf("%s: give the tenant's domain without a path (e.g. %s), not %q", u.Host, u.Host, u.Path)
 }
 
 // New checks the configuration (domain, credentials present) without any network call.
@@ -67,9 +88,13 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Credentials.ClientID == "" || cfg.Credentials.Secret.IsZero() {
 		return nil, errors.New("auth0: the Management API app's client ID and secret are both needed")
 	}
+	domain, err := tenantBase(cfg.Credentials.Domain)
+	if err != nil {
+		return nil, fmt.Errorf("auth0 domain: %w", err)
+	}
 	api, err := httpx.New(httpx.Config{
 		API:         "auth0",
-		BaseURL:     cfg.Credentials.Domain,
+		BaseURL:     domain,
 		HTTPClient:  cfg.HTTPClient,
 		UserAgent:   cfg.UserAgent,
 		Policy:      httpx.Policy{MaxAttempts: cfg.MaxAttempts, MaxWait: cfg.MaxWait, AttemptTimeout: cfg.Timeout},
@@ -84,7 +109,8 @@ func New(cfg Config) (*Source, error) {
 	u, _ := url.Parse(base)
 	return &Source{
 		api:           api,
-		creds:         cfg.Credentials,
+		clientID:      cfg.Credentials.ClientID,
+		secret:        httpx.Seal(cfg.Credentials.Secret),
 		host:          u.Host,
 		audience:      base + managementV2,
 		includeNonM2M: cfg.IncludeNonM2M,
@@ -156,7 +182,7 @@ func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
 	if s.tok != nil && s.now().Before(s.tok.refreshAt) {
 		return s.tok, nil
 	}
-	ans, err := s.token(ctx, s.creds.ClientID, s.creds.Secret, s.audience)
+	ans, err := s.token(ctx, s.clientID, s.secret(), s.audience)
 	if err != nil {
 		var ae *client.APIError
 		if errors.As(err, &ae) {
@@ -169,7 +195,7 @@ func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
 		life = time.Hour
 	}
 	// Auth0 lists every scope the token carries; no "scope" means none.
-	s.tok = &mgmtToken{value: client.Secret(ans.AccessToken), scopes: client.SplitScopes(ans.Scope),
+	s.tok = &mgmtToken{value: httpx.Seal(client.Secret(ans.AccessToken)), scopes: client.SplitScopes(ans.Scope),
 		refreshAt: s.now().Add(life - min(5*time.Minute, life/2))}
 	return s.tok, nil
 }
@@ -192,7 +218,7 @@ func (s *Source) get(ctx context.Context, path string, q url.Values, out any) er
 			return err
 		}
 		req := &httpx.Request{Method: http.MethodGet, Path: path, Query: q, Idempotent: true,
-			Header: http.Header{"Authorization": {"Bearer " + tok.value.Reveal()}}}
+			Header: http.Header{"Authorization": {"Bearer " + tok.value().Reveal()}}}
 		err = s.api.Do(ctx, req, out)
 		if client.StatusOf(err) == http.StatusUnauthorized && try == 0 {
 			s.dropToken(tok)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
+	"github.com/m2mport/m2mport/client/internal/sandboxtest"
 	"github.com/m2mport/m2mport/client/sandbox"
 )
 
@@ -166,7 +167,7 @@ func rawPages(b *testing.B, base string, sb *sandbox.Sandbox) int {
 // the emulator.
 func BenchmarkInventory(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		sb := start(b, sandbox.Options{Seed: fmt.Sprintf("generated:%d", n), RandomSeed: 1})
+		sb := sandboxtest.Start(b, sandbox.Options{Seed: fmt.Sprintf("generated:%d", n), RandomSeed: 1})
 		base := replay(b, sb)
 		mgmt := sb.Auth0()
 		src := func() *auth0.Source {
@@ -214,7 +215,7 @@ func BenchmarkInventory(b *testing.B) {
 func BenchmarkFreeTier(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
-		sb := start(b, sandbox.Options{Seed: "generated:1000", RandomSeed: 7, Auth0Rate: sandbox.Rate{PerSecond: 2, Burst: 2}})
+		sb := sandboxtest.Start(b, sandbox.Options{Seed: "generated:1000", RandomSeed: 7, Auth0Rate: sandbox.Rate{PerSecond: 2, Burst: 2}})
 		src := newSource(b, sb, nil)
 		b.StartTimer()
 		begin := time.Now()
@@ -224,7 +225,7 @@ func BenchmarkFreeTier(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		st := stats(b, sb.Auth0().URL)
+		st := sandboxtest.Stats(b, sb.Auth0().URL)
 		mgmt := st.Total - st.Routes["POST /oauth/token"]["200"]
 		least := time.Duration(float64(mgmt-2) / 2 * float64(time.Second))
 		b.ReportMetric(elapsed.Seconds()/least.Seconds(), "x-least")

@@ -3,6 +3,7 @@ package auth0
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -51,7 +52,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		return nil, err
 	}
 	inv := &client.Inventory{Source: s.Name()}
-	mgmtApp := strconv.Quote(s.creds.ClientID)
+	mgmtApp := strconv.Quote(s.clientID)
 
 	appQuery := url.Values{"is_global": {"false"}, "fields": {appFields}, "include_fields": {"true"}}
 	if !s.includeNonM2M {
@@ -64,7 +65,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	}
 	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
 	for _, a := range apps {
-		if a.ClientID == s.creds.ClientID && a.Name != "" {
+		if a.ClientID == s.clientID && a.Name != "" {
 			mgmtApp = fmt.Sprintf("%q (%s)", a.Name, a.ClientID)
 		}
 	}
@@ -114,7 +115,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
 	}
 
-	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp, mgmtID: s.creds.ClientID, mgmtAudience: s.audience}
+	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
 	inv.Clients = make([]client.Client, 0, len(apps))
 	for _, a := range apps {
 		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
@@ -343,7 +344,8 @@ func addMissing(list []client.MissingPermission, scope string) []client.MissingP
 }
 
 func isInsufficientScopeErr(err error) bool {
-	return err != nil && client.StatusOf(err) == 403 && client.ErrorCode(err) == "insufficient_scope"
+	var ae *client.APIError
+	return errors.As(err, &ae) && isInsufficientScope(ae)
 }
 
 // tenantFromHost guesses the tenant's name when no application says it: the first label of

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -15,18 +14,10 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
+	"github.com/m2mport/m2mport/client/internal/sandboxtest"
+	"github.com/m2mport/m2mport/client/internal/testclock"
 	"github.com/m2mport/m2mport/client/sandbox"
 )
-
-func start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	return sb
-}
 
 func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth0.Source {
 	t.Helper()
@@ -38,20 +29,6 @@ func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth
 	}
 	s, err := auth0.New(cfg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func stats(t testing.TB, base string) sandbox.StatsJSON {
-	t.Helper()
-	resp, err := http.Get(base + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var s sandbox.StatsJSON
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -94,7 +71,7 @@ func blockReasons(c client.Client) string {
 }
 
 func TestConnectReportsTenantCountAndNothingMissing(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	info, err := newSource(t, sb, nil).Connect(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -102,14 +79,14 @@ func TestConnectReportsTenantCountAndNothingMissing(t *testing.T) {
 	if info.Name != sb.Auth0().Tenant || info.Clients != 12 || len(info.Missing) != 0 {
 		t.Fatalf("%+v; want tenant %s, the demo's 12 M2M apps, nothing missing", info, sb.Auth0().Tenant)
 	}
-	st := stats(t, sb.Auth0().URL)
+	st := sandboxtest.Stats(t, sb.Auth0().URL)
 	if st.Total != 2 {
 		t.Fatalf("connect took %d calls, want 2 (token and one count): %v", st.Total, st.Routes)
 	}
 }
 
 func TestConnectSaysWhichScopesAreMissingAndWhatThatCosts(t *testing.T) {
-	sb := start(t, sandbox.Options{ManagementScopes: []string{"read:clients"}})
+	sb := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:clients"}})
 	info, err := newSource(t, sb, nil).Connect(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +105,7 @@ func TestConnectSaysWhichScopesAreMissingAndWhatThatCosts(t *testing.T) {
 		t.Errorf("read:client_keys consequence: %q", info.Missing[0].Consequence)
 	}
 
-	sb2 := start(t, sandbox.Options{ManagementScopes: []string{"read:client_grants"}})
+	sb2 := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:client_grants"}})
 	info, err = newSource(t, sb2, nil).Connect(context.Background())
 	if err != nil || info.Clients != -1 || len(info.Missing) != 3 || info.Missing[0].Scope != "read:clients" {
 		t.Fatalf("without read:clients nothing can be counted: %+v %v", info, err)
@@ -136,7 +113,7 @@ func TestConnectSaysWhichScopesAreMissingAndWhatThatCosts(t *testing.T) {
 }
 
 func TestInventoryOfTheDemoTenant(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	inv, err := newSource(t, sb, nil).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +208,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 }
 
 func TestInventoryWithNonM2MApps(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	inv, err := newSource(t, sb, func(c *auth0.Config) { c.IncludeNonM2M = true }).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +224,7 @@ func TestInventoryWithNonM2MApps(t *testing.T) {
 }
 
 func TestInventoryWithoutReadClientKeys(t *testing.T) {
-	sb := start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_grants", "read:resource_servers"}})
+	sb := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_grants", "read:resource_servers"}})
 	inv, err := newSource(t, sb, nil).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -276,7 +253,7 @@ func TestInventoryWithoutReadClientKeys(t *testing.T) {
 }
 
 func TestInventoryWithoutGrantsOrAPIs(t *testing.T) {
-	sb := start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_keys"}})
+	sb := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_keys"}})
 	inv, err := newSource(t, sb, nil).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -285,11 +262,11 @@ func TestInventoryWithoutGrantsOrAPIs(t *testing.T) {
 		!strings.Contains(inv.Warnings[0], "read:client_grants") || !strings.Contains(inv.Warnings[1], "read:resource_servers") {
 		t.Fatalf("%d clients, %d APIs, warnings %q", len(inv.Clients), len(inv.APIs), inv.Warnings)
 	}
-	if st := stats(t, sb.Auth0().URL); st.Statuses["403"] != 0 {
+	if st := sandboxtest.Stats(t, sb.Auth0().URL); st.Statuses["403"] != 0 {
 		t.Errorf("lists the token may not read were called: %v", st.Routes)
 	}
 
-	sb2 := start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_keys", "read:client_grants"}})
+	sb2 := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_keys", "read:client_grants"}})
 	inv, err = newSource(t, sb2, nil).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +279,7 @@ func TestInventoryWithoutGrantsOrAPIs(t *testing.T) {
 }
 
 func TestInventoryWithoutReadClientsFails(t *testing.T) {
-	sb := start(t, sandbox.Options{ManagementScopes: []string{"read:client_grants"}})
+	sb := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:client_grants"}})
 	_, err := newSource(t, sb, nil).Inventory(context.Background())
 	var ae *client.APIError
 	if !errors.As(err, &ae) || ae.Status != 403 || ae.Code != "insufficient_scope" || !strings.Contains(ae.Hint, "Management API grant") {
@@ -311,7 +288,7 @@ func TestInventoryWithoutReadClientsFails(t *testing.T) {
 }
 
 func TestManagementTokenErrors(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	a := sb.Auth0()
 	cases := []struct {
 		name   string
@@ -335,7 +312,7 @@ func TestManagementTokenErrors(t *testing.T) {
 		noSecrets(t, err, tc.creds.Secret.Reveal(), a.ClientSecret)
 	}
 
-	sbNoScopes := start(t, sandbox.Options{ManagementScopes: []string{}})
+	sbNoScopes := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{}})
 	info, err := newSource(t, sbNoScopes, nil).Connect(context.Background())
 	if err != nil || len(info.Missing) != 4 || info.Clients != -1 {
 		t.Errorf("an app granted no scope connects and lacks all four: %+v %v", info, err)
@@ -366,7 +343,7 @@ func TestManagementTokenErrors(t *testing.T) {
 }
 
 func TestClientTokens(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	src := newSource(t, sb, nil)
 	ctx := context.Background()
 	inv, err := src.Inventory(ctx)
@@ -443,13 +420,13 @@ func inventoryCalls(inv *client.Inventory) (want, grants int) {
 }
 
 func TestCallBudgetForAThousandApps(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "generated:1000", RandomSeed: 7})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "generated:1000", RandomSeed: 7})
 	inv, err := newSource(t, sb, nil).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want, grants := inventoryCalls(inv)
-	st := stats(t, sb.Auth0().URL)
+	st := sandboxtest.Stats(t, sb.Auth0().URL)
 	if len(inv.Clients) != 1001 || st.Total != want {
 		t.Fatalf("%d apps, %d grants, %d APIs took %d calls, want %d: %v", len(inv.Clients), grants, len(inv.APIs), st.Total, want, st.Routes)
 	}
@@ -468,7 +445,7 @@ func TestFreeTierDrawsNo429(t *testing.T) {
 		t.Skip("reads 1,000 apps at 2 requests/s (~15 s)")
 	}
 	t.Parallel()
-	sb := start(t, sandbox.Options{Seed: "generated:1000", RandomSeed: 7, Auth0Rate: sandbox.Rate{PerSecond: 2, Burst: 2}})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "generated:1000", RandomSeed: 7, Auth0Rate: sandbox.Rate{PerSecond: 2, Burst: 2}})
 	var mu sync.Mutex
 	var waits []client.Wait
 	ctx := client.WithWaitReporter(context.Background(), func(w client.Wait) { mu.Lock(); waits = append(waits, w); mu.Unlock() })
@@ -477,7 +454,7 @@ func TestFreeTierDrawsNo429(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := inventoryCalls(inv)
-	st := stats(t, sb.Auth0().URL)
+	st := sandboxtest.Stats(t, sb.Auth0().URL)
 	if st.Statuses["429"] != 0 || st.Total != want {
 		t.Fatalf("%d 429s in %d calls (want 0 in %d): %v", st.Statuses["429"], st.Total, want, st.Routes)
 	}
@@ -493,7 +470,7 @@ func TestFreeTierDrawsNo429(t *testing.T) {
 
 func TestInventorySurvivesFaults(t *testing.T) {
 	t.Parallel()
-	cleanSB := start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 3})
+	cleanSB := sandboxtest.Start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 3})
 	clean, err := newSource(t, cleanSB, nil).Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -506,11 +483,13 @@ func TestInventorySurvivesFaults(t *testing.T) {
 		"auth0:429=0.1,500=0.05,503=0.05,drop=0.05,slow:2s=0.05",
 	} {
 		t.Run(faults, func(t *testing.T) {
-			sb := start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 3, Faults: faults})
-			var mu sync.Mutex
-			reasons := map[client.WaitReason]int{}
-			ctx := client.WithWaitReporter(context.Background(), func(w client.Wait) { mu.Lock(); reasons[w.Reason]++; mu.Unlock() })
+			// Faults are drawn per request, not per moment, so the reader meets the same ones
+			// when its waits cost no time.
+			clk := testclock.New(time.Now())
+			sb := sandboxtest.Start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 3, Faults: faults, Now: clk.Now})
+			ctx, waits := sandboxtest.FaultWaits(t, context.Background())
 			src := newSource(t, sb, func(c *auth0.Config) { c.Timeout = 300 * time.Millisecond; c.MaxAttempts = 8 })
+			auth0.SetClock(src, clk)
 			start := time.Now()
 			inv, err := src.Inventory(ctx)
 			if err != nil {
@@ -523,21 +502,21 @@ func TestInventorySurvivesFaults(t *testing.T) {
 			if norm(inv, sb) != norm(clean, cleanSB) {
 				t.Fatal("the inventory read under faults differs from the clean one")
 			}
-			st := stats(t, sb.Auth0().URL)
+			st := sandboxtest.Stats(t, sb.Auth0().URL)
 			faulted := 0
 			for _, n := range st.Faults {
 				faulted += n
 			}
-			if faulted == 0 || len(reasons) == 0 {
-				t.Fatalf("no fault was injected or no wait reported: %v %v", st.Faults, reasons)
+			if faulted == 0 || len(waits.ByReason()) == 0 {
+				t.Fatalf("no fault was injected or no wait reported: %v %v", st.Faults, waits.ByReason())
 			}
-			t.Logf("%d calls, faults %v, waits %v, %s", st.Total, st.Faults, reasons, time.Since(start).Round(time.Millisecond))
+			t.Logf("%d calls, faults %v, waits %v, %s", st.Total, st.Faults, waits.ByReason(), time.Since(start).Round(time.Millisecond))
 		})
 	}
 }
 
 func TestInventoryStopsWhenCancelled(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "generated:1000", Auth0Rate: sandbox.Rate{PerSecond: 2, Burst: 2}})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "generated:1000", Auth0Rate: sandbox.Rate{PerSecond: 2, Burst: 2}})
 	ctx, cancel := context.WithCancel(context.Background())
 	ctx = client.WithWaitReporter(ctx, func(client.Wait) { cancel() })
 	start := time.Now()
@@ -551,10 +530,12 @@ func TestInventoryStopsWhenCancelled(t *testing.T) {
 }
 
 // TestSharedBucketRecoversFrom429s: two readers drink from one tenant bucket, so each draws
-// 429s that carry no Retry-After, only x-ratelimit-reset, and both must still finish.
+// 429s that carry no Retry-After, only x-ratelimit-reset, and both must still finish. It runs
+// on the wall clock: on a testclock.Clock one reader's wait would move time on for both and
+// refill the bucket twice, and the readers would seldom collide.
 func TestSharedBucketRecoversFrom429s(t *testing.T) {
 	t.Parallel()
-	sb := start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 5, Auth0Rate: sandbox.Rate{PerSecond: 10, Burst: 2}})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "generated:300", RandomSeed: 5, Auth0Rate: sandbox.Rate{PerSecond: 10, Burst: 2}})
 	var wg sync.WaitGroup
 	invs := make([]*client.Inventory, 2)
 	for i := range invs {
@@ -573,7 +554,7 @@ func TestSharedBucketRecoversFrom429s(t *testing.T) {
 	if len(invs[0].Clients) != 301 || fmt.Sprint(invs[0]) != fmt.Sprint(invs[1]) {
 		t.Fatal("the two readers read different tenants")
 	}
-	if st := stats(t, sb.Auth0().URL); st.Statuses["429"] == 0 {
+	if st := sandboxtest.Stats(t, sb.Auth0().URL); st.Statuses["429"] == 0 {
 		t.Fatalf("no 429 drawn: the test shows nothing: %v", st.Statuses)
 	} else {
 		t.Logf("%d calls, %d 429s", st.Total, st.Statuses["429"])

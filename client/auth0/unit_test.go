@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/internal/testclock"
 )
 
 func strp(s string) *string            { return &s }
@@ -274,5 +275,140 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Status != row.status || ae.Code != row.code || !strings.HasPrefix(ae.Message, row.msg) || !strings.Contains(ae.Hint, row.inHint) {
 			t.Errorf("%s: %v (hint %q)", row.name, err, ae.Hint)
 		}
+	}
+}
+
+// TestPrintingASourceShowsNoSecret: a Source ends up inside UI models and engine state, and
+// any %v of those — a debug line, a test failure, a panic — prints it field by field.
+func TestPrintingASourceShowsNoSecret(t *testing.T) {
+	f := &fakeTenant{expiresIn: 86400}
+	s, _ := newFake(t, f)
+	if _, err := s.Connect(context.Background()); err != nil { // caches a Management API token
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, s); strings.Contains(out, "mgmt-secret-value") || strings.Contains(out, "tok-1") {
+			t.Errorf("%s of a Source shows a secret or the token: %s", verb, out)
+		}
+	}
+}
+
+// TestAnswersThatAreNotTheAPIsGiveAClearError: behind a proxy, during an outage or at a wrong
+// address, the reader meets HTML, cut-short JSON, endless bodies and servers that never
+// answer. Each must end in one sentence naming what answered wrong, within the bounds the
+// configuration sets, never in a JSON decoder message or a hang.
+func TestAnswersThatAreNotTheAPIsGiveAClearError(t *testing.T) {
+	const okToken = `{"access_token":"tok","expires_in":86400,"scope":"read:clients read:client_keys","token_type":"Bearer"}`
+	stream := func(w http.ResponseWriter, r *http.Request) {
+		chunk := []byte(strings.Repeat(`{"client_id":"x"},`, 1<<10))
+		w.Write([]byte(`{"total":1,"clients":[`))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}
+	cases := []struct {
+		name   string
+		answer http.HandlerFunc
+		want   string // in the error text
+	}{
+		{"proxy error page", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(502)
+			fmt.Fprint(w, `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>`)
+		}, `GET /api/v2/clients: 502: Bad Gateway: unexpected body "502 Bad Gateway nginx"`},
+		{"login page with 200", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `<!DOCTYPE html><html><title>Sign in</title><body>Please sign in</body></html>`)
+		}, `GET /api/v2/clients: 200: the answer is not JSON: unexpected body "Sign in Please sign in"`},
+		{"cut short", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"total":2,"clients":[{"client_id":"a","name":"Bil`)
+		}, "GET /api/v2/clients: 200: the answer was cut short"},
+		{"50 MB announced", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(50<<20))
+			w.WriteHeader(200)
+		}, "GET /api/v2/clients: 200: the answer is larger than 10 MiB"},
+		{"endless body", stream, "GET /api/v2/clients: 200: the answer is larger than 10 MiB"},
+		{"never answers", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+			"GET /api/v2/clients: no answer from the server: timed out after 100 ms"},
+		{"stalls mid-body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			fmt.Fprint(w, `{"total":1,"clients":[`)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}, "GET /api/v2/clients: no answer from the server: timed out after 100 ms"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/oauth/token" {
+					fmt.Fprint(w, okToken)
+					return
+				}
+				tc.answer(w, r)
+			}))
+			defer srv.Close()
+			hangs := strings.Contains(tc.want, "timed out") // the others must end long before the timeout
+			timeout := 100 * time.Millisecond
+			if !hangs {
+				timeout = time.Minute // reading 10 MiB under -race on a busy machine takes a while
+			}
+			s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: "secret-value"},
+				Timeout: timeout, MaxAttempts: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			SetClock(s, testclock.New(time.Now())) // retry at once
+			begin := time.Now()
+			_, err = s.Inventory(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant it to say %q", err, tc.want)
+			}
+			if msg := err.Error(); strings.Contains(msg, "json:") || strings.Contains(msg, "invalid character") || strings.Contains(msg, "<") {
+				t.Errorf("the operator would read a decoder message or markup: %v", err)
+			}
+			var ae *client.APIError
+			if errors.As(err, &ae) && ae.Hint == "" {
+				t.Errorf("no hint: %+v", ae)
+			}
+			// Far more than two attempts take, unless something ignores the timeout.
+			if d := time.Since(begin); hangs && d > 10*time.Second {
+				t.Errorf("took %s to give up", d)
+			}
+		})
+	}
+}
+
+func TestPlainHTTPOnlyToThisMachine(t *testing.T) {
+	creds := client.SourceCredentials{ClientID: "id", Secret: "secret-value"}
+	for _, domain := range []string{"http://acme.us.auth0.com", "http://10.0.0.7:8080", "http://localhost.acme.example"} {
+		creds.Domain = domain
+		if _, err := New(Config{Credentials: creds}); err == nil || !strings.Contains(err.Error(), "plain http is allowed only to this machine") {
+			t.Errorf("%s: %v", domain, err)
+		}
+	}
+	for _, domain := range []string{"http://127.0.0.1:8080", "http://localhost:3000", "http://[::1]:9000", "acme.us.auth0.com"} {
+		creds.Domain = domain
+		if _, err := New(Config{Credentials: creds}); err != nil {
+			t.Errorf("%s: %v", domain, err)
+		}
+	}
+}
+
+func TestTenantGivenAsAPIAddressOrIssuerMeansTheTenant(t *testing.T) {
+	creds := client.SourceCredentials{ClientID: "id", Secret: "secret-value"}
+	for _, domain := range []string{"acme.us.auth0.com", "https://acme.us.auth0.com/", "https://acme.us.auth0.com/api/v2/", "https://ACME.us.auth0.com/api/v2"} {
+		creds.Domain = domain
+		s, err := New(Config{Credentials: creds})
+		if err != nil {
+			t.Fatalf("%s: %v", domain, err)
+		}
+		if s.ManagementAudience() != "https://acme.us.auth0.com/api/v2/" || s.Name() != "acme.us.auth0.com" {
+			t.Errorf("%s: audience %s, name %s", domain, s.ManagementAudience(), s.Name())
+		}
+	}
+	creds.Domain = "https://acme.us.auth0.com/authorize"
+	if _, err := New(Config{Credentials: creds}); err == nil || !strings.Contains(err.Error(), "without a path") {
+		t.Errorf("a stray path: %v", err)
 	}
 }

@@ -32,8 +32,8 @@
 // when Options.StytchRate is set, and sends no rate headers.
 //
 // A 429 from a bucket has no Retry-After (Auth0 clients wait for x-ratelimit-reset). A 429
-// injected as a fault always has Retry-After: 1 (and, on Auth0 management routes,
-// x-ratelimit-remaining 0). Both use the API's own 429 body: §5's too_many_requests on
+// injected as a fault always has Retry-After: 1 (and, on the Auth0 routes that carry rate
+// headers, /oauth/token included, x-ratelimit-remaining 0 and a reset one second on). Both use the API's own 429 body: §5's too_many_requests on
 // /api/v2, the OAuth too_many_requests on /oauth/token, Stytch's envelope with
 // too_many_requests.
 //

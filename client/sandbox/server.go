@@ -327,15 +327,15 @@ func isLoopbackAddr(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// inspectionRoutes are the /_sandbox/* endpoints every listener serves.
-func (s *server) inspectionRoute(pattern string, handle func(http.ResponseWriter, *http.Request, []string)) *route {
+// inspectionRoute is a /_sandbox/* endpoint: never faulted, limited or counted.
+func inspectionRoute(pattern string, handle func(http.ResponseWriter, *http.Request, []string)) *route {
 	rt := newRoute(http.MethodGet, pattern, handle)
 	rt.inspection = true
 	return rt
 }
 
 func (s *server) statsRoute() *route {
-	return s.inspectionRoute("/_sandbox/stats", func(w http.ResponseWriter, _ *http.Request, _ []string) {
+	return inspectionRoute("/_sandbox/stats", func(w http.ResponseWriter, _ *http.Request, _ []string) {
 		writeJSON(w, http.StatusOK, s.stats.snapshot())
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -138,7 +139,7 @@ func newStytchAPI(cfg stytchConfig) *stytchAPI {
 		limited(newRoute(http.MethodPost, "/v1/public/{project_id}/oauth2/token", s.token)),
 		limited(newRoute(http.MethodGet, "/v1/b2b/sessions/jwks/{project_id}", s.jwks)),
 		limited(newRoute(http.MethodGet, "/v1/sessions/jwks/{project_id}", s.jwks)),
-		s.inspectionRoute("/_sandbox/clients", s.inspectClients),
+		inspectionRoute("/_sandbox/clients", s.inspectClients),
 	}
 	s.fail = func(w http.ResponseWriter, _ *http.Request, _ *route, status int) {
 		e := map[int]*stytchError{
@@ -209,7 +210,8 @@ func (s *stytchAPI) authorized(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// decodeBody reads a JSON request body into v; an empty body is an empty object.
+// decodeBody reads a JSON request body into v; an empty body is an empty object. A body
+// must say it is JSON (§1: management calls carry Content-Type: application/json).
 func decodeBody(r *http.Request, v any) *stytchError {
 	b, err := readBody(r)
 	if err != nil {
@@ -217,6 +219,8 @@ func decodeBody(r *http.Request, v any) *stytchError {
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		b = []byte("{}")
+	} else if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return stytchErrContentType
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		var te *json.UnmarshalTypeError

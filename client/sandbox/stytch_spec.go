@@ -77,6 +77,10 @@ func stytchBadRequest(message string) *stytchError {
 	return &stytchError{400, "bad_request", message}
 }
 
+// stytchErrContentType answers a management body sent without Content-Type: application/json
+// (§1 says management calls carry it; what Stytch answers without it is assumed).
+var stytchErrContentType = stytchBadRequest("Content-Type must be application/json.")
+
 // Token endpoint errors (§4): OAuth names in the envelope, status 400. Body credentials win
 // over an HTTP Basic header; Basic is read only when the body carries neither client_id nor
 // client_secret.

@@ -280,6 +280,21 @@ func TestStytchCreateEnforcesLimits(t *testing.T) {
 		status, m := s.call(http.MethodPost, "/v1/m2m/clients", rawBody{"application/json", "{nope"})
 		wantStytchError(t, status, m, 400, "bad_request")
 	})
+	// §1: management calls carry Content-Type: application/json. A writer that forgets it
+	// must hear so here, not first from Stytch.
+	t.Run("JSON without its content type", func(t *testing.T) {
+		body := `{"client_id":"no-ct","client_secret":"` + goodSecret + `","scopes":[]}`
+		for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded"} {
+			status, m := s.call(http.MethodPost, "/v1/m2m/clients", rawBody{ct, body})
+			wantStytchError(t, status, m, 400, "bad_request")
+			status, m = s.call(http.MethodPut, clientPath("no-ct"), rawBody{ct, `{"client_name":"x"}`})
+			wantStytchError(t, status, m, 400, "bad_request")
+			status, m = s.call(http.MethodPost, "/v1/m2m/clients/search", rawBody{ct, `{}`})
+			wantStytchError(t, status, m, 400, "bad_request")
+		}
+		status, _ := s.call(http.MethodPost, "/v1/m2m/clients", rawBody{"application/json; charset=utf-8", body})
+		want(t, "create with a charset", status, 200)
+	})
 	t.Run("duplicate client_id", func(t *testing.T) {
 		s.create(map[string]any{"client_id": "dup", "client_secret": goodSecret, "scopes": []string{}})
 		status, m := s.call(http.MethodPost, "/v1/m2m/clients", map[string]any{"client_id": "dup", "scopes": []string{}})

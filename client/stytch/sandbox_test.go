@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,19 +16,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/internal/sandboxtest"
+	"github.com/m2mport/m2mport/client/internal/testclock"
 	"github.com/m2mport/m2mport/client/sandbox"
 	"github.com/m2mport/m2mport/client/stytch"
 )
-
-func start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	return sb
-}
 
 func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
 	t.Helper()
@@ -46,27 +37,9 @@ func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *sty
 	return tg
 }
 
-func getJSON(t testing.TB, url string, out any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func stats(t testing.TB, sb *sandbox.Sandbox) sandbox.StatsJSON {
-	var s sandbox.StatsJSON
-	getJSON(t, sb.Stytch().URL+"/_sandbox/stats", &s)
-	return s
-}
-
 func stored(t testing.TB, sb *sandbox.Sandbox) map[string]sandbox.InspectedClient {
 	var body struct{ Clients []sandbox.InspectedClient }
-	getJSON(t, sb.Stytch().URL+"/_sandbox/clients", &body)
+	sandboxtest.GetJSON(t, sb.Stytch().URL+"/_sandbox/clients", &body)
 	m := map[string]sandbox.InspectedClient{}
 	for _, c := range body.Clients {
 		m[c.ClientID] = c
@@ -125,7 +98,7 @@ func (s *secrets) wantCode(t testing.TB, what string, err error, status int, cod
 const goodSecret = "Xk2-p9QvL0zR7mW4tY8uB3nC6dF1gH5j"
 
 func TestConnect(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	info, err := newTarget(t, sb, nil).Connect(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +106,7 @@ func TestConnect(t *testing.T) {
 	if info.ProjectID != sb.Stytch().ProjectID || info.Live || info.Clients != 2 {
 		t.Fatalf("%+v, want the demo project's 2 clients", info)
 	}
-	if st := stats(t, sb); st.Total != 1 {
+	if st := sandboxtest.Stats(t, sb.Stytch().URL); st.Total != 1 {
 		t.Fatalf("connect took %d calls", st.Total)
 	}
 
@@ -148,7 +121,7 @@ func TestConnect(t *testing.T) {
 }
 
 func TestLiveProject(t *testing.T) {
-	sb := start(t, sandbox.Options{StytchProjectID: "project-live-6e0c3ad5-0000-4000-8000-000000000001"})
+	sb := sandboxtest.Start(t, sandbox.Options{StytchProjectID: "project-live-6e0c3ad5-0000-4000-8000-000000000001"})
 	tg := newTarget(t, sb, nil)
 	info, err := tg.Connect(context.Background())
 	if err != nil || !info.Live || !tg.IsLive() {
@@ -157,7 +130,7 @@ func TestLiveProject(t *testing.T) {
 }
 
 func TestImportGetUpdateDelete(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tg := newTarget(t, sb, nil)
 	ctx := context.Background()
 	var s secrets
@@ -226,7 +199,7 @@ func TestImportGetUpdateDelete(t *testing.T) {
 }
 
 func TestImportRefusals(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tg := newTarget(t, sb, nil)
 	var s secrets
 	s.add(sb.Stytch().Secret)
@@ -266,7 +239,7 @@ func TestImportRefusals(t *testing.T) {
 }
 
 func TestSearch(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "empty"})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty"})
 	tg := newTarget(t, sb, nil)
 	ctx := context.Background()
 	var ids []string
@@ -277,7 +250,7 @@ func TestSearch(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	before := stats(t, sb).Routes["POST /v1/m2m/clients/search"]["200"]
+	before := sandboxtest.Stats(t, sb.Stytch().URL).Routes["POST /v1/m2m/clients/search"]["200"]
 	found, err := tg.Search(ctx, append(slices.Clone(ids), "not-there", "also/not ü"))
 	if err != nil {
 		t.Fatal(err)
@@ -285,8 +258,8 @@ func TestSearch(t *testing.T) {
 	if len(found) != 1200 || found["client-0007"].Scopes.String() != "s:2" || found["client-0007"].SecretLast4 != client.LastFour(goodSecret) {
 		t.Fatalf("found %d, client-0007 %+v", len(found), found["client-0007"])
 	}
-	if n := stats(t, sb).Routes["POST /v1/m2m/clients/search"]["200"] - before; n != 2 {
-		t.Fatalf("1202 ids took %d searches, want 2 (batches of 1000): %v", n, stats(t, sb).Routes)
+	if n := sandboxtest.Stats(t, sb.Stytch().URL).Routes["POST /v1/m2m/clients/search"]["200"] - before; n != 2 {
+		t.Fatalf("1202 ids took %d searches, want 2 (batches of 1000): %v", n, sandboxtest.Stats(t, sb.Stytch().URL).Routes)
 	}
 
 	// The raw endpoint: cursor paging, filters, a bad filter.
@@ -323,7 +296,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestTokensAndKeys(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tg := newTarget(t, sb, func(c *stytch.Config) { c.JWKSRefetchEvery = time.Millisecond })
 	ctx := context.Background()
 	var s secrets
@@ -359,7 +332,9 @@ func TestTokensAndKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	verify(tok, "read:orders")
-	jwksCalls := func() int { return stats(t, sb).Routes["GET /v1/b2b/sessions/jwks/{project_id}"]["200"] }
+	jwksCalls := func() int {
+		return sandboxtest.Stats(t, sb.Stytch().URL).Routes["GET /v1/b2b/sessions/jwks/{project_id}"]["200"]
+	}
 	if n := jwksCalls(); n != 1 {
 		t.Fatalf("the key set was fetched %d times for one kid", n)
 	}
@@ -382,7 +357,7 @@ func TestTokensAndKeys(t *testing.T) {
 	}
 
 	consumer := newTarget(t, sb, func(c *stytch.Config) { c.ConsumerJWKS = true })
-	if _, err := consumer.Key(ctx, rotated.Header["kid"].(string)); err != nil || stats(t, sb).Routes["GET /v1/sessions/jwks/{project_id}"]["200"] != 1 {
+	if _, err := consumer.Key(ctx, rotated.Header["kid"].(string)); err != nil || sandboxtest.Stats(t, sb.Stytch().URL).Routes["GET /v1/sessions/jwks/{project_id}"]["200"] != 1 {
 		t.Fatalf("consumer JWKS path: %v", err)
 	}
 
@@ -399,7 +374,7 @@ func TestTokensAndKeys(t *testing.T) {
 }
 
 func TestRotation(t *testing.T) {
-	sb := start(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tg := newTarget(t, sb, nil)
 	ctx := context.Background()
 	var s secrets
@@ -455,11 +430,18 @@ func TestRotation(t *testing.T) {
 // the rate limit), 500s, 503s and dropped connections; creates are sent exactly once, and
 // one whose answer was lost says so.
 func TestFaults(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "empty", RandomSeed: 11, Faults: "stytch:429=0.15,500=0.1,503=0.1,drop=0.1,commitdrop=0.1"})
-	var mu sync.Mutex
-	reasons := map[client.WaitReason]int{}
-	ctx := client.WithWaitReporter(context.Background(), func(w client.Wait) { mu.Lock(); reasons[w.Reason]++; mu.Unlock() })
-	tg := newTarget(t, sb, func(c *stytch.Config) { c.MaxAttempts = 10 })
+	// Faults are drawn per request, not per moment, so the calls meet the same ones when
+	// their waits cost no time.
+	clk := testclock.New(time.Now())
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty", RandomSeed: 11, Faults: "stytch:429=0.15,500=0.1,503=0.1,drop=0.1,commitdrop=0.1", Now: clk.Now})
+	ctx, waits := sandboxtest.FaultWaits(t, context.Background())
+	tg := newTarget(t, sb, func(c *stytch.Config) {
+		c.MaxAttempts = 10
+		// On a reused connection net/http itself replays a GET that met a drop, out of
+		// m2mport's sight; fresh connections make every drop reach m2mport's retries.
+		c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	})
+	stytch.SetClock(tg, clk)
 	var s secrets
 	s.add(sb.Stytch().Secret, goodSecret)
 
@@ -495,7 +477,7 @@ func TestFaults(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	st := stats(t, sb)
+	st := sandboxtest.Stats(t, sb.Stytch().URL)
 	sent := 0
 	for _, n := range st.Routes["POST /v1/m2m/clients"] {
 		sent += n
@@ -521,32 +503,37 @@ func TestFaults(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	reasons := waits.ByReason()
 	if reasons[client.WaitRateLimited] == 0 || reasons[client.WaitServerError] == 0 || reasons[client.WaitNetwork] == 0 {
 		t.Fatalf("waits %v", reasons)
 	}
-	t.Logf("faults %v, waits %v", stats(t, sb).Faults, reasons)
+	t.Logf("faults %v, waits %v", sandboxtest.Stats(t, sb.Stytch().URL).Faults, reasons)
 
-	// 429 without Retry-After: Stytch's own rate limit.
-	sb2 := start(t, sandbox.Options{Seed: "empty", StytchRate: sandbox.Rate{PerSecond: 20, Burst: 2}})
+	// 429 without Retry-After: Stytch's own rate limit. The bucket and the waits run on one
+	// clock that a wait moves on, so every backoff refills the bucket by exactly its length.
+	clk2 := testclock.New(time.Now())
+	sb2 := sandboxtest.Start(t, sandbox.Options{Seed: "empty", StytchRate: sandbox.Rate{PerSecond: 20, Burst: 2}, Now: clk2.Now})
 	tg2 := newTarget(t, sb2, nil)
-	errs := make(chan error, 20)
-	for range 20 {
-		wg.Go(func() { _, err := tg2.Connect(context.Background()); errs <- err })
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatalf("rate limited without Retry-After: %v", err)
+	stytch.SetClock(tg2, clk2)
+	var backoffs []client.Wait
+	ctx2 := client.WithWaitReporter(context.Background(), func(w client.Wait) { backoffs = append(backoffs, w) })
+	for i := range 20 {
+		if _, err := tg2.Connect(ctx2); err != nil {
+			t.Fatalf("call %d, rate limited without Retry-After: %v", i, err)
 		}
 	}
-	if stats(t, sb2).Statuses["429"] == 0 {
-		t.Fatal("the rate limit never bit")
+	if n := sandboxtest.Stats(t, sb2.Stytch().URL).Statuses["429"]; n == 0 || len(backoffs) != n {
+		t.Fatalf("%d 429s, %d waits: the rate limit never bit, or a 429 was retried without a wait", n, len(backoffs))
+	}
+	for _, w := range backoffs {
+		if w.Reason != client.WaitRateLimited || w.Status != 429 || w.Delay <= 0 {
+			t.Fatalf("wait %+v: a 429 without Retry-After is met with backoff", w)
+		}
 	}
 }
 
 func TestCommitDropIsAmbiguousAndTheClientExists(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "empty", Faults: "stytch:commitdrop=1"})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty", Faults: "stytch:commitdrop=1"})
 	tg := newTarget(t, sb, nil)
 	c := &client.Client{ID: "maybe", Secret: goodSecret, Scopes: client.Scopes{"a"}}
 	_, err := tg.Create(context.Background(), c)
@@ -563,7 +550,7 @@ func TestCommitDropIsAmbiguousAndTheClientExists(t *testing.T) {
 }
 
 func TestSlowAnswersAndCancellation(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "empty", Faults: "stytch:slow:3s=1"})
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty", Faults: "stytch:slow:3s=1"})
 	tg := newTarget(t, sb, func(c *stytch.Config) { c.Timeout = 100 * time.Millisecond; c.MaxAttempts = 2 })
 	c := &client.Client{ID: "slow", Secret: goodSecret, Scopes: client.Scopes{"a"}}
 	_, err := tg.Create(context.Background(), c)
@@ -571,7 +558,7 @@ func TestSlowAnswersAndCancellation(t *testing.T) {
 		t.Fatalf("a create that timed out: %v", err)
 	}
 	_, err = tg.Get(context.Background(), "slow")
-	if !errors.Is(err, client.ErrNoAnswer) || stats(t, sb).Routes["GET /v1/m2m/clients/{client_id}"] == nil {
+	if !errors.Is(err, client.ErrNoAnswer) || sandboxtest.Stats(t, sb.Stytch().URL).Routes["GET /v1/m2m/clients/{client_id}"] == nil {
 		t.Fatalf("a get that timed out twice: %v", err)
 	}
 
@@ -582,5 +569,35 @@ func TestSlowAnswersAndCancellation(t *testing.T) {
 	_, err = tg2.Search(ctx, []string{"a"})
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(begin) > 2*time.Second {
 		t.Fatalf("cancellation: %v after %s", err, time.Since(begin))
+	}
+}
+
+// Without the project secret a target still does what `m2mport check` needs — a client's own
+// token and the public keys — and refuses management calls before sending anything.
+func TestWithoutProjectSecretOnlyTokensAndKeys(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	ctx := context.Background()
+	c := &client.Client{ID: "svc-keys-only", Secret: goodSecret, Scopes: client.NewScopes("read:orders")}
+	if _, err := newTarget(t, sb, nil).Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	before := sandboxtest.Stats(t, sb.Stytch().URL).Total
+	keysOnly := newTarget(t, sb, func(cfg *stytch.Config) { cfg.Credentials.Secret = "" })
+	if _, err := keysOnly.Search(ctx, []string{c.ID}); !errors.Is(err, stytch.ErrNoProjectSecret) {
+		t.Fatalf("search without a secret: %v", err)
+	}
+	if n := sandboxtest.Stats(t, sb.Stytch().URL).Total; n != before {
+		t.Fatalf("a management call was sent without credentials (%d requests)", n-before)
+	}
+	tok, err := keysOnly.Token(ctx, c.ID, c.Secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok.Reveal(), jwt.MapClaims{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keysOnly.Key(ctx, parsed.Header["kid"].(string)); err != nil {
+		t.Fatalf("key without a secret: %v", err)
 	}
 }

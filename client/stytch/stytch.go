@@ -43,8 +43,7 @@ type Config struct {
 type Target struct {
 	api       *httpx.Client
 	projectID string
-	auth      http.Header
-	secret    string
+	secret    httpx.Sealed
 	live      bool
 	jwksPath  string
 	keys      keyCache
@@ -53,11 +52,14 @@ type Target struct {
 var _ client.Target = (*Target)(nil)
 
 // New checks the configuration without any network call. The base URL is Stytch's live or
-// test API by the project id's prefix, unless Credentials.BaseURL names another.
+// test API by the project id's prefix, unless Credentials.BaseURL names another. Without a
+// secret the target can still mint tokens with a client's own credentials and read the
+// project's public keys (what `m2mport check` needs); management calls then fail with
+// ErrNoProjectSecret before anything is sent.
 func New(cfg Config) (*Target, error) {
 	c := cfg.Credentials
-	if strings.TrimSpace(c.ProjectID) == "" || c.Secret.IsZero() {
-		return nil, errors.New("stytch: the project ID and secret are both needed")
+	if strings.TrimSpace(c.ProjectID) == "" {
+		return nil, errors.New("stytch: no project ID given (e.g. project-test-…)")
 	}
 	live := strings.HasPrefix(c.ProjectID, livePrefix)
 	base := c.BaseURL
@@ -84,12 +86,10 @@ func New(cfg Config) (*Target, error) {
 	if cfg.ConsumerJWKS {
 		jwksPath = userJWKSPath
 	}
-	basic := base64.StdEncoding.EncodeToString([]byte(c.ProjectID + ":" + c.Secret.Reveal()))
 	t := &Target{
 		api:       api,
 		projectID: c.ProjectID,
-		auth:      http.Header{"Authorization": {"Basic " + basic}},
-		secret:    c.Secret.Reveal(),
+		secret:    httpx.Seal(c.Secret),
 		live:      live,
 		jwksPath:  jwksPath + url.PathEscape(c.ProjectID),
 	}
@@ -130,11 +130,23 @@ func (t *Target) Connect(ctx context.Context) (client.TargetInfo, error) {
 	return info, nil
 }
 
+// ErrNoProjectSecret is returned by management calls of a target made without a secret.
+var ErrNoProjectSecret = errors.New("stytch: the project secret is needed for this (set STYTCH_SECRET or run `m2mport login stytch`)")
+
 // call sends one management call with the project's credentials.
 func (t *Target) call(ctx context.Context, method, path string, body any, idempotent bool, out any, secrets ...string) error {
-	req := &httpx.Request{Method: method, Path: path, Header: t.auth, JSON: body, Idempotent: idempotent,
-		Secrets: append(secrets, t.secret)}
+	if t.secret().IsZero() {
+		return ErrNoProjectSecret
+	}
+	req := &httpx.Request{Method: method, Path: path, Header: http.Header{"Authorization": {t.authorization()}},
+		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret().Reveal())}
 	return t.api.Do(ctx, req, out)
+}
+
+// authorization is the project's Basic credentials. It is built for each call rather than
+// kept, so that the project secret is held in one place only, sealed.
+func (t *Target) authorization() string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.projectID+":"+t.secret().Reveal()))
 }
 
 func clientPath(id string) string { return clientsPath + "/" + url.PathEscape(id) }
@@ -356,7 +368,7 @@ func (t *Target) Token(ctx context.Context, id string, secret client.Secret, sco
 	path := "/v1/public/" + url.PathEscape(t.projectID) + "/oauth2/token"
 	var ans tokenAnswer
 	err := t.api.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Form: form, Idempotent: true,
-		Secrets: []string{secret.Reveal(), t.secret}}, &ans)
+		Secrets: []string{secret.Reveal(), t.secret().Reveal()}}, &ans)
 	if err != nil {
 		return "", fmt.Errorf("token for client %s: %w", id, err)
 	}

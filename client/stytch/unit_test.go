@@ -45,7 +45,6 @@ func TestEnvironmentFromProjectID(t *testing.T) {
 		}
 	}
 	for _, cfg := range []Config{
-		{Credentials: client.TargetCredentials{ProjectID: "p", Secret: ""}},
 		{Credentials: client.TargetCredentials{ProjectID: "", Secret: "s"}},
 		{Credentials: client.TargetCredentials{ProjectID: "p", Secret: "s", BaseURL: "http://stytch.example.com"}},
 	} {
@@ -311,6 +310,23 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 		}
 		if ae.Hint == "" {
 			t.Errorf("%s has no hint", row.code)
+		}
+	}
+}
+
+// TestPrintingATargetShowsNoSecret: a Target ends up inside UI models and engine state, and
+// any %v of those — a debug line, a test failure, a panic — prints it field by field.
+func TestPrintingATargetShowsNoSecret(t *testing.T) {
+	const secret = "project-secret-xyz-DzJj"
+	tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("project-test-1:" + secret))
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, tg)
+		if strings.Contains(out, secret[:12]) || strings.Contains(out, basic[:20]) {
+			t.Errorf("%s of a Target shows the project secret: %s", verb, out)
 		}
 	}
 }

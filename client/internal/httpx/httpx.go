@@ -145,6 +145,15 @@ func httpClient(in *http.Client) (*http.Client, error) {
 // BaseURL is the API's base URL without a trailing slash.
 func (c *Client) BaseURL() string { return c.base }
 
+// SetClock replaces the clock the client reads and how it waits, between attempts and for a
+// rate limit to reset. It is for tests that drive retries and rate limits against the
+// sandbox (see client/internal/testclock): the waits are still decided, bounded and
+// reported, but cost no wall-clock time. sleep must return ctx.Err() once ctx is done. Call
+// it before the client's first request.
+func (c *Client) SetClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) {
+	c.now, c.sleep = now, sleep
+}
+
 // Request is one API call.
 type Request struct {
 	Method string
@@ -340,6 +349,7 @@ func (c *Client) newError(r *Request, status int) *client.APIError {
 func (c *Client) finish(e *client.APIError, scrub scrubber) {
 	e.Message = scrub.clean(e.Message)
 	e.Code = scrub.clean(e.Code)
+	e.RequestID = scrub.clean(e.RequestID)
 	if c.hint != nil {
 		e.Hint = c.hint(e)
 	}

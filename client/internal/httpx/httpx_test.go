@@ -17,40 +17,11 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/internal/testclock"
 )
 
-// fakeClock replaces the client's clock and sleep so that waits are recorded, not slept.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func (f *fakeClock) now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	f.t = f.t.Add(d)
-	return nil
-}
-
-func (f *fakeClock) slept() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.sleeps...)
-}
-
 // newTest returns a Client for srv with a fake clock.
-func newTest(t *testing.T, srv *httptest.Server, mod func(*Config)) (*Client, *fakeClock) {
+func newTest(t *testing.T, srv *httptest.Server, mod func(*Config)) (*Client, *testclock.Clock) {
 	t.Helper()
 	cfg := Config{API: "test", BaseURL: srv.URL, UserAgent: "m2mport/test",
 		Policy: Policy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 2 * time.Second}}
@@ -61,8 +32,8 @@ func newTest(t *testing.T, srv *httptest.Server, mod func(*Config)) (*Client, *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	c.now, c.sleep = clk.now, clk.sleep
+	clk := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	c.now, c.sleep = clk.Now, clk.Sleep
 	return c, clk
 }
 
@@ -206,7 +177,7 @@ func TestRetryAfterSecondsIsHonouredAndReported(t *testing.T) {
 	if n.Load() != 2 {
 		t.Fatalf("%d requests, want 2", n.Load())
 	}
-	s := clk.slept()
+	s := clk.Slept()
 	if len(s) != 1 || s[0] < 3*time.Second || s[0] > 3*time.Second+300*time.Millisecond {
 		t.Fatalf("slept %v, want about 3 s", s)
 	}
@@ -220,18 +191,22 @@ func TestRetryAfterSecondsIsHonouredAndReported(t *testing.T) {
 }
 
 func TestRetryAfterHTTPDate(t *testing.T) {
-	var c *Client
-	srv, _ := script(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", c.now().Add(5*time.Second).UTC().Format(http.TimeFormat))
-		w.WriteHeader(503)
-	}, okJSON(`{}`))
-	defer srv.Close()
-	c, clk := newTest(t, srv, nil)
-	if err := c.Do(context.Background(), get(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if s := clk.slept(); len(s) != 1 || s[0] < 5*time.Second || s[0] > 5*time.Second+600*time.Millisecond {
-		t.Fatalf("slept %v, want about 5 s", s)
+	for _, status := range []int{429, 503} {
+		var c *Client
+		srv, _ := script(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", c.now().Add(5*time.Second).UTC().Format(http.TimeFormat))
+			// A reset that says otherwise: Retry-After wins.
+			w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(30*time.Second).Unix(), 10))
+			w.WriteHeader(status)
+		}, okJSON(`{}`))
+		c, clk := newTest(t, srv, nil)
+		if err := c.Do(context.Background(), get(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if s := clk.Slept(); len(s) != 1 || s[0] < 5*time.Second || s[0] > 5*time.Second+600*time.Millisecond {
+			t.Errorf("%d: slept %v, want about 5 s", status, s)
+		}
+		srv.Close()
 	}
 }
 
@@ -250,7 +225,7 @@ func TestRateLimitResetEpochSecondsOn429(t *testing.T) {
 	if err := c.Do(ctx, get(), nil); err != nil {
 		t.Fatal(err)
 	}
-	s := clk.slept()
+	s := clk.Slept()
 	if len(s) != 1 || s[0] < 4*time.Second || s[0] > 4*time.Second+600*time.Millisecond {
 		t.Fatalf("slept %v, want about 4 s (until the reset)", s)
 	}
@@ -259,12 +234,33 @@ func TestRateLimitResetEpochSecondsOn429(t *testing.T) {
 	}
 }
 
+// TestRateLimitResetInThePastBacksOff: x-ratelimit-reset is absolute, so a machine whose
+// clock runs ahead of the API's reads every reset as past. A 429 must still be met with a
+// real wait, not a retry at once that draws the next 429.
+func TestRateLimitResetInThePastBacksOff(t *testing.T) {
+	var c *Client
+	srv, n := script(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Ratelimit-Limit", "2")
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(-10*time.Second).Unix(), 10))
+		w.WriteHeader(429)
+	}, okJSON(`{}`))
+	defer srv.Close()
+	c, clk := newTest(t, srv, nil)
+	if err := c.Do(context.Background(), get(), nil); err != nil || n.Load() != 2 {
+		t.Fatalf("err %v after %d requests", err, n.Load())
+	}
+	if s := clk.Slept(); len(s) != 1 || s[0] < 50*time.Millisecond {
+		t.Fatalf("slept %v, want the first backoff (50–100 ms)", s)
+	}
+}
+
 func TestRemainingZeroWaitsBeforeNextCall(t *testing.T) {
 	var c *Client
-	var clk *fakeClock
+	var clk *testclock.Clock
 	var arrivals []time.Time
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrivals = append(arrivals, clk.now())
+		arrivals = append(arrivals, clk.Now())
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Unix()+2, 10))
 		fmt.Fprint(w, `{}`)
@@ -290,29 +286,29 @@ func TestRemainingZeroWaitsBeforeNextCall(t *testing.T) {
 }
 
 func TestRemainingZeroWithResetInTheCurrentSecondWaitsForItsEnd(t *testing.T) {
-	var clk *fakeClock
+	var clk *testclock.Clock
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "0")
-		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.now().Unix(), 10))
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Unix(), 10))
 	}))
 	defer srv.Close()
 	c, clk := newTest(t, srv, nil)
-	clk.t = clk.t.Add(300 * time.Millisecond)
+	clk.Advance(300 * time.Millisecond)
 	for range 2 {
 		if err := c.Do(context.Background(), get(), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if s := clk.slept(); len(s) != 1 || s[0] != 700*time.Millisecond {
+	if s := clk.Slept(); len(s) != 1 || s[0] != 700*time.Millisecond {
 		t.Fatalf("slept %v, want 700 ms (to the end of the reset second)", s)
 	}
 }
 
 func TestRemainingAboveZeroClearsTheWait(t *testing.T) {
-	var clk *fakeClock
+	var clk *testclock.Clock
 	srv, _ := script(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "0")
-		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.now().Unix()+30, 10))
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Unix()+30, 10))
 	}, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "5")
 	})
@@ -324,7 +320,7 @@ func TestRemainingAboveZeroClearsTheWait(t *testing.T) {
 	c.mu.Unlock()
 	c.Do(context.Background(), get(), nil)
 	c.Do(context.Background(), get(), nil)
-	if s := clk.slept(); len(s) != 0 {
+	if s := clk.Slept(); len(s) != 0 {
 		t.Fatalf("slept %v with tokens left", s)
 	}
 }
@@ -339,7 +335,7 @@ func TestBackoffWithoutServerAdviceGrowsWithJitter(t *testing.T) {
 	if n.Load() != 5 {
 		t.Fatalf("%d requests", n.Load())
 	}
-	s := clk.slept()
+	s := clk.Slept()
 	for i, d := range s {
 		full := min(100*time.Millisecond<<i, time.Second)
 		if d < full/2 || d > full {
@@ -366,8 +362,8 @@ func TestWaitCapRefusesTooLongRetryAfter(t *testing.T) {
 	defer srv.Close()
 	c, clk := newTest(t, srv, func(cfg *Config) { cfg.Policy.MaxWait = 10 * time.Second })
 	err := c.Do(context.Background(), get(), nil)
-	if n.Load() != 1 || len(clk.slept()) != 0 {
-		t.Fatalf("%d requests, slept %v: a wait over the cap must not be taken", n.Load(), clk.slept())
+	if n.Load() != 1 || len(clk.Slept()) != 0 {
+		t.Fatalf("%d requests, slept %v: a wait over the cap must not be taken", n.Load(), clk.Slept())
 	}
 	ae := apiErr(t, err)
 	if ae.Status != 429 || ae.RetryAfter != 600*time.Second || !strings.Contains(ae.Hint, "rate limit") {
@@ -380,8 +376,8 @@ func TestWaitCapCountsEveryWait(t *testing.T) {
 	defer srv.Close()
 	c, clk := newTest(t, srv, func(cfg *Config) { cfg.Policy.MaxWait = 10 * time.Second; cfg.Policy.MaxAttempts = 10 })
 	c.Do(context.Background(), get(), nil)
-	if n.Load() != 3 || len(clk.slept()) != 2 {
-		t.Fatalf("%d requests, slept %v; want 3 requests and 2 waits of ~4 s under a 10 s cap", n.Load(), clk.slept())
+	if n.Load() != 3 || len(clk.Slept()) != 2 {
+		t.Fatalf("%d requests, slept %v; want 3 requests and 2 waits of ~4 s under a 10 s cap", n.Load(), clk.Slept())
 	}
 }
 
@@ -390,8 +386,8 @@ func TestNonIdempotentRequestsAreSentOnce(t *testing.T) {
 		srv, n := script(h, okJSON(`{}`))
 		c, clk := newTest(t, srv, nil)
 		err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", JSON: map[string]string{}}, &struct{}{})
-		if n.Load() != 1 || len(clk.slept()) != 0 {
-			t.Errorf("%d requests, slept %v", n.Load(), clk.slept())
+		if n.Load() != 1 || len(clk.Slept()) != 0 {
+			t.Errorf("%d requests, slept %v", n.Load(), clk.Slept())
 		}
 		if errors.Is(err, client.ErrNoAnswer) {
 			t.Errorf("an answered create is not ambiguous: %v", err)
@@ -417,8 +413,8 @@ func TestDroppedConnection(t *testing.T) {
 	if err := c.Do(ctx, get(), &struct{}{}); err != nil {
 		t.Fatalf("an idempotent request should survive one drop: %v", err)
 	}
-	if n.Load() != 2 || len(clk.slept()) != 1 || len(waits) != 1 || waits[0].Reason != client.WaitNetwork || waits[0].Status != 0 {
-		t.Fatalf("requests %d, slept %v, waits %+v", n.Load(), clk.slept(), waits)
+	if n.Load() != 2 || len(clk.Slept()) != 1 || len(waits) != 1 || waits[0].Reason != client.WaitNetwork || waits[0].Status != 0 {
+		t.Fatalf("requests %d, slept %v, waits %+v", n.Load(), clk.Slept(), waits)
 	}
 
 	srv2, n2 := script(drop, okJSON(`{}`))
@@ -683,7 +679,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 // empty, x-ratelimit-* headers on every answer, the reset rounded up to whole seconds.
 type fakeBucket struct {
 	mu       sync.Mutex
-	clk      *fakeClock
+	clk      *testclock.Clock
 	rate     float64
 	burst    float64
 	tokens   float64
@@ -697,9 +693,9 @@ func (b *fakeBucket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer b.mu.Unlock()
 	// 10 ms on the way there and 10 ms back: real calls take time, and following the
 	// whole-second reset alone then wastes most of a second now and then.
-	b.clk.sleep(r.Context(), 10*time.Millisecond)
-	defer b.clk.sleep(r.Context(), 10*time.Millisecond)
-	now := b.clk.now()
+	b.clk.Advance(10 * time.Millisecond)
+	defer b.clk.Advance(10 * time.Millisecond)
+	now := b.clk.Now()
 	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
 	ok := b.tokens >= 1
@@ -728,23 +724,23 @@ func TestPacingByHeadersKeepsUpWithTheBucketWithout429s(t *testing.T) {
 	srv := httptest.NewServer(b)
 	defer srv.Close()
 	c, clk := newTest(t, srv, nil)
-	clk.t = clk.t.Add(600 * time.Millisecond) // start mid-second
-	b.clk, b.last = clk, clk.now()
+	clk.Advance(600 * time.Millisecond) // start mid-second
+	b.clk, b.last = clk, clk.Now()
 	// Real timers fire a little late, by a varying few milliseconds.
 	late := 0
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		late = (late + 7) % 10
-		return clk.sleep(ctx, d+time.Duration(late)*time.Millisecond)
+		return clk.Sleep(ctx, d+time.Duration(late)*time.Millisecond)
 	}
-	begin := clk.now()
+	begin := clk.Now()
 	const calls = 40
 	for range calls {
 		if err := c.Do(context.Background(), get(), nil); err != nil {
 			t.Fatal(err)
 		}
-		clk.sleep(context.Background(), 15*time.Millisecond) // decoding the page
+		clk.Advance(15 * time.Millisecond) // decoding the page
 	}
-	elapsed := clk.now().Sub(begin)
+	elapsed := clk.Now().Sub(begin)
 	t.Logf("%d calls in %s of simulated time", calls, elapsed)
 	least := time.Duration(calls-2) * time.Second / 2 // the burst, then one per 0.5 s
 	if b.rejected != 0 || elapsed > least*11/10 {
@@ -753,7 +749,7 @@ func TestPacingByHeadersKeepsUpWithTheBucketWithout429s(t *testing.T) {
 }
 
 func TestRateBucketsAreLearntApart(t *testing.T) {
-	var clk *fakeClock
+	var clk *testclock.Clock
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/token" { // a big bucket that would inflate the estimate of the small one
 			w.Header().Set("X-Ratelimit-Limit", "30")
@@ -761,7 +757,7 @@ func TestRateBucketsAreLearntApart(t *testing.T) {
 		} else {
 			w.Header().Set("X-Ratelimit-Limit", "2")
 			w.Header().Set("X-Ratelimit-Remaining", "0")
-			w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.now().Unix()+1, 10))
+			w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Unix()+1, 10))
 		}
 	}))
 	defer srv.Close()
@@ -773,7 +769,7 @@ func TestRateBucketsAreLearntApart(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Do(context.Background(), get(), nil)
-	if s := clk.slept(); len(s) != 1 || s[0] < 500*time.Millisecond {
+	if s := clk.Slept(); len(s) != 1 || s[0] < 500*time.Millisecond {
 		t.Fatalf("slept %v: the small bucket must wait for its own reset", s)
 	}
 }

@@ -59,13 +59,17 @@ func resetAt(h http.Header, received time.Time) (time.Time, bool) {
 }
 
 // serverDelay is how long a 429 answer asks to wait: Retry-After when present, else until
-// x-ratelimit-reset; -1 when it says nothing.
+// x-ratelimit-reset; -1 when it says nothing usable. A reset that has passed by our clock
+// (which then runs ahead of the API's) says nothing usable: taken at its word, every retry
+// would go at once and draw the next 429.
 func (c *Client) serverDelay(h http.Header, received time.Time) time.Duration {
 	if d, ok := parseRetryAfter(h.Get("Retry-After"), received); ok {
 		return d
 	}
 	if t, ok := resetAt(h, received); ok {
-		return max(t.Sub(c.now()), 0)
+		if d := t.Sub(c.now()); d > 0 {
+			return d
+		}
 	}
 	return -1
 }

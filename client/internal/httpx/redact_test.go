@@ -72,7 +72,7 @@ func decodeEverything(b []byte, e *client.APIError) {
 	// A decoder that copies whatever it finds, as a careless API package might.
 	e.Message = string(b)
 	e.Code = "code:" + string(b)
-	e.RequestID = "r1"
+	e.RequestID = "request:" + string(b)
 }
 
 func TestNoErrorCarriesACredential(t *testing.T) {
@@ -101,7 +101,7 @@ func TestNoErrorCarriesACredential(t *testing.T) {
 					texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprint(waits)}
 					var ae *client.APIError
 					if errors.As(err, &ae) {
-						texts = append(texts, fmt.Sprintf("%#v", *ae), ae.Hint, ae.Snippet, ae.Message, ae.Code)
+						texts = append(texts, fmt.Sprintf("%#v", *ae), ae.Hint, ae.Snippet, ae.Message, ae.Code, ae.RequestID)
 					}
 					for _, text := range texts {
 						for _, leak := range leaks {
