@@ -8,8 +8,9 @@
 # finds), sizes a tmux window like the tape's Width, Height, FontSize and Padding (about: the
 # cell size of VHS's font is estimated), and plays Hide/Show parts too. Sleeps are scaled by
 # SPEED (default 0.1); a Wait still waits up to the tape's WaitTimeout. SCREENS=1 prints the
-# screen each time a Wait matches. Tapes may use Type, the named keys, Ctrl+<key>, Sleep, Wait,
-# Env, Set, Require, Output, Hide and Show.
+# screen each time a Wait matches. With SHOTS=DIR, a comment "# shot: NAME" in the tape saves
+# the screen, with its colours, to DIR/NAME.ansi (vhs/screenshots.sh renders those). Tapes may
+# use Type, the named keys, Ctrl+<key>, Sleep, Wait, Env, Set, Require, Output, Hide and Show.
 #
 #   vhs/replay.sh vhs/*.tape
 #   SCREENS=1 vhs/replay.sh vhs/check.tape  # and see what the tape would show
@@ -84,6 +85,13 @@ replay() {
     n=$((n + 1))
     line="${line#"${line%%[![:space:]]*}"}"
     case "$line" in
+    "# shot: "*)
+      if [ -n "${SHOTS:-}" ]; then
+        start
+        tmux -L "$sock" capture-pane -p -e -N -t replay >"$SHOTS/${line#\# shot: }.ansi"
+      fi
+      continue
+      ;;
     "" | "#"*) continue ;;
     esac
     local cmd="${line%% *}" rest=""
