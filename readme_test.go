@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -25,7 +27,8 @@ import (
 // The README's shell examples are run as written, top to bottom, in one POSIX shell, as a
 // reader pasting them into one terminal would: what one example exports or starts in the
 // background, the next one has. `m2mport` on that shell's PATH is this test binary under
-// another name, which TestMain turns into the real command.
+// another name, which TestMain turns into the real command. (Unix only: it needs sh and
+// process groups.)
 //
 // Each ```sh block is an example. An HTML comment right above it may say how to run it:
 //
