@@ -328,10 +328,12 @@ func rerunCommand(cmd string, fs *flag.FlagSet) string {
 		}
 		parts = append(parts, "--"+f.Name+"="+shellWord(f.Value.String()))
 	})
+	// Flags before arguments: Go's flag parsing stops at the first argument (undo's REPORT).
+	parts = append(parts, "--yes")
 	for _, a := range fs.Args() {
 		parts = append(parts, shellWord(a))
 	}
-	return strings.Join(append(parts, "--yes"), " ")
+	return strings.Join(parts, " ")
 }
 
 // shellWord is s as a shell word: as it is when it needs no quoting, else quoted.

@@ -157,8 +157,8 @@ func TestImportDemoFlow(t *testing.T) {
 	// Undo deletes exactly what the first run created.
 	stored := storedClients(t, sb)
 	code, out, errOut = run2(t, env, "undo", reports[0])
-	if code != ExitUsage || !strings.Contains(errOut, "--yes") {
-		t.Fatalf("unconfirmed undo: exit %d\n%s\n%s", code, out, errOut)
+	if code != ExitUsage || !strings.Contains(errOut, "m2mport undo --yes "+reports[0]+"\n") {
+		t.Fatalf("unconfirmed undo does not print the command that applies it: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
 	if code != ExitOK {
