@@ -491,7 +491,11 @@ func printSummary(w io.Writer, s *client.Summary) {
 				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))
 			case c.Check != nil && !c.Check.Passed():
 				for _, l := range c.Check.Failed() {
-					bad = append(bad, fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80)))
+					line := fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80))
+					if l.Note != "" { // the why: "the key set could not be read: 429 …"
+						line += " (" + clip(l.Note, 160) + ")"
+					}
+					bad = append(bad, line)
 				}
 			case c.State == client.StateConflict || c.State == client.StateBlocked:
 				bad = append(bad, fmt.Sprintf("· %s %s: %s", c.State, who(c), clip(c.Message, 200)))
