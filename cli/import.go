@@ -171,6 +171,11 @@ func (in *importRun) run(ctx context.Context) int {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
 	}
+	// Check the project's credentials first: one cheap call, where reading a large tenant
+	// may take minutes, and a wrong STYTCH_SECRET should not be news after that.
+	if _, err := in.target.Connect(ctx); err != nil {
+		return fail(env.Err, "import", err, ExitFailed)
+	}
 	inv, err := in.source.Inventory(ctx)
 	if err != nil {
 		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,6 +34,20 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 		"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_SECRET": s.Secret, "STYTCH_BASE_URL": s.URL,
 		"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"),
 	}
+}
+
+func sandboxStats(t *testing.T, url string) sandbox.StatsJSON {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st sandbox.StatsJSON
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 type storedClient struct {
@@ -177,7 +192,7 @@ func TestImportDemoFlow(t *testing.T) {
 }
 
 func TestImportRefusesWhatItShouldNot(t *testing.T) {
-	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: "project-live-11111111-2222-3333-4444-555555555555"})
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: "project-live-11111111-2222-3333-4444-555555555555"})
 	cases := []struct {
 		args []string
 		env  map[string]string
@@ -199,6 +214,17 @@ func TestImportRefusesWhatItShouldNot(t *testing.T) {
 		if code != tc.code || !strings.Contains(errOut, tc.says) {
 			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
 		}
+	}
+	// A wrong project secret is said before the tenant is read, with what to do.
+	wrong := maps.Clone(env)
+	wrong["STYTCH_SECRET"] = "secret-test-wrong-wrong-wrong-wrong"
+	before := sandboxStats(t, sb.Auth0().URL).Total
+	code, _, errOut := run2(t, wrong, "import", "--all", "--dry-run")
+	if code != ExitFailed || !strings.Contains(errOut, "unauthorized_credentials") || strings.Contains(errOut, "wrong-wrong-wrong") {
+		t.Errorf("wrong project secret: exit %d, stderr %q", code, errOut)
+	}
+	if n := sandboxStats(t, sb.Auth0().URL).Total - before; n != 0 {
+		t.Errorf("the tenant was read (%d requests) although the project's credentials are wrong", n)
 	}
 	// A dry run against a live project writes nothing and needs no --live.
 	if code, out, errOut := run2(t, env, "import", "--all", "--dry-run"); code != ExitOK || !strings.Contains(out, "(LIVE)") {
