@@ -376,14 +376,21 @@ func printPlan(w io.Writer, p *client.Plan) {
 		for _, d := range it.Diff {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
 		}
+		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
+			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(printable(it.Blockers[0].Hint), 240))
+		}
 	}
 	tw.Flush()
 	n := p.Counts()
+	skipped := "identical"
+	if p.Undoes != "" {
+		skipped = "already gone" // an undo skips only clients no longer in the target
+	}
 	var parts []string
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, "identical"}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}

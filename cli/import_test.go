@@ -106,7 +106,8 @@ func TestImportDemoFlow(t *testing.T) {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"create", "skip", "conflict → skip", "blocked", "Billing Worker", "Inventory Sync",
-		"Reporting Exporter", "Legacy Batch Importer", "distinct characters", "Warehouse Gateway"} {
+		"Reporting Exporter", "Legacy Batch Importer", "distinct characters", "Warehouse Gateway",
+		"→ enable it in Auth0"} { // a blocked client says what to do about it
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan does not show %q:\n%s", want, out)
 		}
@@ -188,6 +189,11 @@ func TestImportDemoFlow(t *testing.T) {
 		if wasThere := c.ClientName == "Inventory Sync" || c.ClientName == "Reporting Exporter"; wasThere != kept {
 			t.Errorf("%s (%s): kept %v", id, c.ClientName, kept)
 		}
+	}
+	// Undoing again deletes nothing and says the clients are already gone.
+	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
+	if code != ExitOK || !strings.Contains(out, "already gone.") || strings.Contains(out, "identical") {
+		t.Fatalf("second undo: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
 
