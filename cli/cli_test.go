@@ -51,6 +51,10 @@ func TestHelpListsCommandsAndEachCommandHasHelp(t *testing.T) {
 		if !strings.Contains(out, name) {
 			t.Errorf("help does not list %s", name)
 		}
+		// The command list shows each summary's first line: it must be a whole sentence.
+		if line := firstLine(c.summary); !strings.HasSuffix(line, ".") || len(line) > 100 {
+			t.Errorf("%s: the summary's first line is not one short sentence: %q", name, line)
+		}
 		code, out, _ := runCLI(t, nil, name, "--help")
 		if code != ExitOK || !strings.Contains(out, "Usage: m2mport "+c.usage) {
 			t.Errorf("%s --help: exit %d, %q", name, code, out)

@@ -172,6 +172,11 @@ func (in *importRun) run(ctx context.Context) int {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
 	}
+	// Check the project's credentials first: one cheap call, where reading a large tenant
+	// may take minutes, and a wrong STYTCH_SECRET should not be news after that.
+	if _, err := in.target.Connect(ctx); err != nil {
+		return fail(env.Err, "import", err, ExitFailed)
+	}
 	inv, err := in.source.Inventory(ctx)
 	if err != nil {
 		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
@@ -329,10 +334,12 @@ func rerunCommand(cmd string, fs *flag.FlagSet) string {
 		}
 		parts = append(parts, "--"+f.Name+"="+shellWord(f.Value.String()))
 	})
+	// Flags before arguments: Go's flag parsing stops at the first argument (undo's REPORT).
+	parts = append(parts, "--yes")
 	for _, a := range fs.Args() {
 		parts = append(parts, shellWord(a))
 	}
-	return strings.Join(append(parts, "--yes"), " ")
+	return strings.Join(parts, " ")
 }
 
 // shellWord is s as a shell word: as it is when it needs no quoting, else quoted.
@@ -370,14 +377,21 @@ func printPlan(w io.Writer, p *client.Plan) {
 		for _, d := range it.Diff {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
 		}
+		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
+			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(printable(it.Blockers[0].Hint), 240))
+		}
 	}
 	tw.Flush()
 	n := p.Counts()
+	skipped := "identical"
+	if p.Undoes != "" {
+		skipped = "already gone" // an undo skips only clients no longer in the target
+	}
 	var parts []string
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, "identical"}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -490,7 +504,11 @@ func printSummary(w io.Writer, s *client.Summary) {
 				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))
 			case c.Check != nil && !c.Check.Passed():
 				for _, l := range c.Check.Failed() {
-					bad = append(bad, fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80)))
+					line := fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80))
+					if l.Note != "" { // the why: "the key set could not be read: 429 …"
+						line += " (" + clip(l.Note, 160) + ")"
+					}
+					bad = append(bad, line)
 				}
 			case c.State == client.StateConflict || c.State == client.StateBlocked:
 				bad = append(bad, fmt.Sprintf("· %s %s: %s", c.State, who(c), clip(c.Message, 200)))

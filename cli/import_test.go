@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,6 +34,20 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 		"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_SECRET": s.Secret, "STYTCH_BASE_URL": s.URL,
 		"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"),
 	}
+}
+
+func sandboxStats(t *testing.T, url string) sandbox.StatsJSON {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st sandbox.StatsJSON
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 type storedClient struct {
@@ -91,7 +106,8 @@ func TestImportDemoFlow(t *testing.T) {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"create", "skip", "conflict → skip", "blocked", "Billing Worker", "Inventory Sync",
-		"Reporting Exporter", "Legacy Batch Importer", "distinct characters", "Warehouse Gateway"} {
+		"Reporting Exporter", "Legacy Batch Importer", "distinct characters", "Warehouse Gateway",
+		"→ enable it in Auth0"} { // a blocked client says what to do about it
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan does not show %q:\n%s", want, out)
 		}
@@ -157,8 +173,8 @@ func TestImportDemoFlow(t *testing.T) {
 	// Undo deletes exactly what the first run created.
 	stored := storedClients(t, sb)
 	code, out, errOut = run2(t, env, "undo", reports[0])
-	if code != ExitUsage || !strings.Contains(errOut, "--yes") {
-		t.Fatalf("unconfirmed undo: exit %d\n%s\n%s", code, out, errOut)
+	if code != ExitUsage || !strings.Contains(errOut, "m2mport undo --yes "+reports[0]+"\n") {
+		t.Fatalf("unconfirmed undo does not print the command that applies it: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
 	if code != ExitOK {
@@ -174,10 +190,15 @@ func TestImportDemoFlow(t *testing.T) {
 			t.Errorf("%s (%s): kept %v", id, c.ClientName, kept)
 		}
 	}
+	// Undoing again deletes nothing and says the clients are already gone.
+	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
+	if code != ExitOK || !strings.Contains(out, "already gone.") || strings.Contains(out, "identical") {
+		t.Fatalf("second undo: exit %d\n%s\n%s", code, out, errOut)
+	}
 }
 
 func TestImportRefusesWhatItShouldNot(t *testing.T) {
-	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: "project-live-11111111-2222-3333-4444-555555555555"})
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: "project-live-11111111-2222-3333-4444-555555555555"})
 	cases := []struct {
 		args []string
 		env  map[string]string
@@ -199,6 +220,17 @@ func TestImportRefusesWhatItShouldNot(t *testing.T) {
 		if code != tc.code || !strings.Contains(errOut, tc.says) {
 			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
 		}
+	}
+	// A wrong project secret is said before the tenant is read, with what to do.
+	wrong := maps.Clone(env)
+	wrong["STYTCH_SECRET"] = "secret-test-wrong-wrong-wrong-wrong"
+	before := sandboxStats(t, sb.Auth0().URL).Total
+	code, _, errOut := run2(t, wrong, "import", "--all", "--dry-run")
+	if code != ExitFailed || !strings.Contains(errOut, "unauthorized_credentials") || strings.Contains(errOut, "wrong-wrong-wrong") {
+		t.Errorf("wrong project secret: exit %d, stderr %q", code, errOut)
+	}
+	if n := sandboxStats(t, sb.Auth0().URL).Total - before; n != 0 {
+		t.Errorf("the tenant was read (%d requests) although the project's credentials are wrong", n)
 	}
 	// A dry run against a live project writes nothing and needs no --live.
 	if code, out, errOut := run2(t, env, "import", "--all", "--dry-run"); code != ExitOK || !strings.Contains(out, "(LIVE)") {

@@ -24,8 +24,8 @@ const verifyTimeout = 60 * time.Second
 func init() {
 	register(&command{
 		name: "login",
-		summary: "Check Auth0 or Stytch credentials against the API, then save them in the OS keyring as that\n" +
-			"side's default. Missing values are asked for on a terminal (the secret without echo);\n" +
+		summary: "Check Auth0 or Stytch credentials against the API, then save them in the OS keyring.\n" +
+			"They become that side's default. Missing values are asked for on a terminal (the secret without echo);\n" +
 			"--secret-stdin reads the secret from stdin instead. Nothing is saved unless the API accepts them.",
 		usage: "login auth0|stytch [flags]",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {

@@ -43,6 +43,8 @@ func init() {
 			auth0Rate := fs.String("auth0-rate", "", "Auth0 Management API bucket: `R` per second, RATE:BURST, free or enterprise (default: generous)")
 			stytchRate := fs.String("stytch-rate", "", "Stytch bucket: `R` per second or RATE:BURST (default: unlimited)")
 			randomSeed := fs.Int64("random-seed", 0, "seed for generated data and fault decisions")
+			projectID := fs.String("stytch-project-id", "", "serve the Stytch project as `ID`, e.g. project-live-… to try the production guard")
+			mgmtScopes := fs.String("management-scopes", "", "grant m2mport's Auth0 app only these space-separated `SCOPES` (default: the four it needs)")
 			asEnv := fs.Bool("env", false, "print export lines for a POSIX shell instead of JSON")
 			return func(ctx context.Context, args []string) int {
 				usageErr := func(err error) int {
@@ -53,7 +55,12 @@ func init() {
 					return usageErr(fmt.Errorf("unexpected argument %q", args[0]))
 				}
 				opts := sandbox.Options{Seed: *seed, RandomSeed: *randomSeed, Auth0Addr: *auth0Addr,
-					StytchAddr: *stytchAddr, Faults: *faults, Log: env.Err}
+					StytchAddr: *stytchAddr, Faults: *faults, StytchProjectID: *projectID, Log: env.Err}
+				fs.Visit(func(f *flag.Flag) {
+					if f.Name == "management-scopes" { // given, even empty: exactly these scopes
+						opts.ManagementScopes = append([]string{}, strings.Fields(*mgmtScopes)...)
+					}
+				})
 				var err error
 				if opts.Auth0Rate, err = sandbox.ParseRate(*auth0Rate); err != nil {
 					return usageErr(fmt.Errorf("--auth0-rate: %w", err))

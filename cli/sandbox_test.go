@@ -149,6 +149,31 @@ func TestSandboxEnvPrintsShellExports(t *testing.T) {
 	}
 }
 
+// A live project id and a Management app without read:client_keys let an operator try the
+// production guard and the missing-permission advice against the sandbox.
+func TestSandboxLiveProjectAndMissingScopes(t *testing.T) {
+	names := 6
+	out, _, stop := serveSandbox(t, func(s string) bool { return strings.Count(s, "\n") == names }, "--env",
+		"--stytch-project-id", "project-live-0f0f0f0f-1111-2222-3333-444444444444", "--management-scopes", "read:clients read:client_grants")
+	defer stop()
+	vars := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		vars[k] = strings.Trim(v, "'")
+	}
+	if vars["STYTCH_PROJECT_ID"] != "project-live-0f0f0f0f-1111-2222-3333-444444444444" {
+		t.Fatalf("project id %q", vars["STYTCH_PROJECT_ID"])
+	}
+	code, _, errOut := runCLI(t, vars, "import", "--all", "--yes")
+	if code != ExitUsage || !strings.Contains(errOut, "live project") {
+		t.Errorf("import to the live sandbox project without --live: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, vars, "import", "--all", "--dry-run")
+	if code != ExitOK || !strings.Contains(errOut, "add read:client_keys") {
+		t.Errorf("a Management app without read:client_keys: exit %d, %q", code, errOut)
+	}
+}
+
 func TestShellQuote(t *testing.T) {
 	for in, want := range map[string]string{"plain": "'plain'", "it's": `'it'\''s'`, "$HOME `x`": "'$HOME `x`'", "": "''"} {
 		if got := shellQuote(in); got != want {

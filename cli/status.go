@@ -12,8 +12,9 @@ import (
 func init() {
 	register(&command{
 		name: "status",
-		summary: "Show where each side's credentials come from (flag, environment, keyring or nowhere), masked,\n" +
-			"and whether the OS keyring is reachable. Exits 1 when a side is missing a value.",
+		summary: "Show where each side's credentials come from, masked, and whether the keyring works.\n" +
+			"Each value's origin is a flag, the environment, the OS keyring or nowhere. Exits 1 when a\n" +
+			"side is missing a value.",
 		usage: "status [flags]",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
 			given := addCredentialFlags(fs)

@@ -193,7 +193,7 @@ func checkSignature(ctx context.Context, header map[string]any, parts []string, 
 	}
 	key, err := keys(ctx, kid)
 	if err != nil {
-		return fail(err.Error())
+		return fail("no project key to check it with: " + err.Error())
 	}
 	if _, ok := key.(*rsa.PublicKey); !ok {
 		return fail(fmt.Sprintf("key %s is not an RSA key", kid))

@@ -226,7 +226,12 @@ type Plan struct {
 
 // PlanCounts counts a plan's items by what the engine will do with them.
 type PlanCounts struct {
-	Create, Skip, Conflict, Update, Blocked, Delete int
+	Create   int `json:"create"`
+	Skip     int `json:"skip"`
+	Conflict int `json:"conflict"`
+	Update   int `json:"update"`
+	Blocked  int `json:"blocked"`
+	Delete   int `json:"delete"`
 }
 
 // Counts counts the items; Conflict counts conflicts left as they are, Update the ones to

@@ -187,7 +187,7 @@ func (t *tenant) demo() []stytchSeedClient {
 	t.addApp(m2m("settlement", "Zahlungsabgleich für Überweisungen & Rückbuchungen — 決済照合サービス (EMEA/APAC) 💶",
 		"Reconciles bank transfers and chargebacks"), grant(billing, "read:payments", "read:invoices"))
 
-	// A custom secret that fails Stytch's entropy rule (only 4 distinct characters).
+	// A custom secret that fails Stytch's entropy rule (only 3 distinct characters).
 	legacy := m2m("legacy-batch-importer", "Legacy Batch Importer", "Imports the old ERP's order files")
 	legacy.Secret = "passpasspasspass"
 	t.addApp(legacy, grant(orders, "write:orders"))
