@@ -378,7 +378,7 @@ func printPlan(w io.Writer, p *client.Plan) {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
 		}
 		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(printable(it.Blockers[0].Hint), 240))
+			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(it.Blockers[0].Hint, 240))
 		}
 	}
 	tw.Flush()
