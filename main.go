@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,8 +16,18 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		// The first signal asks the command to stop cleanly: calls in flight finish and the
+		// run report is written. From here on the signals' default action applies again, so
+		// an operator who cannot wait presses Ctrl-C a second time and the process ends.
+		signal.Stop(signals)
+		fmt.Fprintln(os.Stderr, "\nm2mport: stopping (press Ctrl-C again to quit at once)")
+		cancel()
+	}()
 	code := cli.Run(ctx, os.Args[1:], cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
-	stop()
 	os.Exit(code)
 }

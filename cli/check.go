@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 // maxTokenBytes caps what check reads from stdin: a JWT is a few kilobytes at most.
@@ -129,15 +132,16 @@ func checkMark(s client.CheckStatus) string {
 // withToken is set, and a closing verdict.
 func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
 	if withToken && len(cl.Header) > 0 {
-		fmt.Fprintf(w, "Header\n%s\n\nPayload\n%s\n\n", printable(string(cl.Header)), printable(string(cl.Payload)))
+		fmt.Fprintf(w, "Header\n%s\n\nPayload\n%s\n\n", sanitize.Text(string(cl.Header)), sanitize.Text(string(cl.Payload)))
 	}
-	// A line per check; a failed one also says what was expected and what is wrong.
+	// A line per check; a failed one also says what was expected and what is wrong. Values
+	// come from the token: each stays on its line, so a claim cannot draw a line of its own.
 	for _, l := range cl.Checks {
-		actual := printable(l.Actual)
+		actual := sanitize.Line(l.Actual)
 		switch l.Status {
 		case client.CheckFail:
-			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, printable(l.Note))
-			fmt.Fprintf(w, "  %-9s expected %s\n  %-9s got      %s\n", "", printable(l.Expected), "", actual)
+			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, sanitize.Line(l.Note))
+			fmt.Fprintf(w, "  %-9s expected %s\n  %-9s got      %s\n", "", sanitize.Line(l.Expected), "", actual)
 		case client.CheckInfo:
 			fmt.Fprintf(w, "%s %-9s %s (not checked)\n", checkMark(l.Status), l.Name, actual)
 		default:
@@ -158,24 +162,30 @@ func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
 	}
 }
 
-// printable drops control characters (escape sequences included) from text that came from
-// outside, so a hostile name or claim cannot drive the terminal. Newlines and tabs stay.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
+// writeJSON prints v as one line of JSON. Text from outside is kept exactly, but what a
+// terminal would act on even inside a JSON string — C1 controls (U+0080–U+009F) and bidi
+// controls, which encoding/json writes as they are — is written as a \u escape, which every
+// JSON reader decodes back: NDJSON read on a terminal is as inert as the human output.
 func writeJSON(w io.Writer, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		b = []byte(fmt.Sprintf(`{"error":%q}`, err.Error()))
 	}
-	w.Write(append(b, '\n'))
+	w.Write(append(escapeTerminalControls(b), '\n'))
+}
+
+func escapeTerminalControls(b []byte) []byte {
+	active := func(r rune) bool { return (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Bidi_Control, r) }
+	if !bytes.ContainsFunc(b, active) {
+		return b
+	}
+	var out bytes.Buffer
+	for _, r := range string(b) {
+		if active(r) {
+			fmt.Fprintf(&out, `\u%04x`, r)
+		} else {
+			out.WriteRune(r)
+		}
+	}
+	return out.Bytes()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/m2mport/m2mport/client/auth0"
 	"github.com/m2mport/m2mport/client/stytch"
 	"github.com/m2mport/m2mport/keystore"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 // Credential resolution: one rule for every command and the TUI.
@@ -219,9 +220,10 @@ func (env *Env) target(c client.TargetCredentials) (client.Target, error) {
 
 // fail prints err for the operator, one sentence plus what to do, and returns code.
 func fail(w io.Writer, cmd string, err error, code int) int {
-	fmt.Fprintf(w, "m2mport %s: %v\n", cmd, err)
+	// Errors carry what APIs answered: keep them on their line and away from the terminal.
+	fmt.Fprintf(w, "m2mport %s: %s\n", cmd, sanitize.Line(err.Error()))
 	if h := hint(err); h != "" {
-		fmt.Fprintln(w, h)
+		fmt.Fprintln(w, sanitize.Line(h))
 	}
 	return code
 }
@@ -234,6 +236,9 @@ func hint(err error) string {
 	var ae *client.APIError
 	if errors.As(err, &ae) {
 		return ae.Hint
+	}
+	if errors.Is(err, client.ErrNoAnswer) {
+		return "the server took the request but sent no answer in time: check the address and the network (a proxy?), then run the command again"
 	}
 	return ""
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 // engineFlags are the flags import and undo share.
@@ -181,7 +182,7 @@ func (in *importRun) run(ctx context.Context) int {
 		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
 	}
 	for _, w := range inv.Warnings {
-		fmt.Fprintf(env.Err, "warning: %s\n", printable(w))
+		fmt.Fprintf(env.Err, "warning: %s\n", sanitize.Line(w))
 	}
 	clients, err := in.choose(inv)
 	if err != nil {
@@ -226,7 +227,7 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 	if in.all {
 		for _, c := range inv.Clients {
 			if c.LeftOut != "" {
-				fmt.Fprintf(in.env.Err, "left out: %s (%s): %s; name it with --select to import it\n", printable(c.Name), c.ID, c.LeftOut)
+				fmt.Fprintf(in.env.Err, "left out: %s (%s): %s; name it with --select to import it\n", clip(c.Name, 60), clip(c.ID, 60), c.LeftOut)
 				continue
 			}
 			out = append(out, c)
@@ -363,7 +364,7 @@ func printPlan(w io.Writer, p *client.Plan) {
 	if p.Live {
 		live = " (LIVE)"
 	}
-	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", printable(p.Source), p.ProjectID, live)
+	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), p.ProjectID, live)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
 	for i := range p.Items {
@@ -372,12 +373,12 @@ func printPlan(w io.Writer, p *client.Plan) {
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), printable(it.Reason()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), sanitize.Line(it.Reason()))
 		for _, d := range it.Diff {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
 		}
 		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(printable(it.Blockers[0].Hint), 240))
+			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(it.Blockers[0].Hint, 240))
 		}
 	}
 	tw.Flush()
@@ -406,9 +407,9 @@ func who(c client.ReportClient) string {
 	return fmt.Sprintf("%s (%s)", clip(c.Name, 40), clip(c.ID, 60))
 }
 
-// clip makes untrusted text printable and at most n characters long.
+// clip makes untrusted text one inert line at most n characters long.
 func clip(s string, n int) string {
-	s = strings.NewReplacer("\n", " ", "\t", " ").Replace(printable(s))
+	s = sanitize.Line(s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/keystore"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 // verifyTimeout bounds the API call that checks credentials before login saves them.
@@ -133,7 +134,7 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 	if err != nil {
 		return fail(env.Err, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
 	}
-	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", info.Name, clientCount(info.Clients))
+	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients)) // the tenant's name comes from Auth0
 	for _, m := range info.Missing {
 		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 func init() {
@@ -27,7 +28,7 @@ func init() {
 			}
 			return func(ctx context.Context, args []string) int {
 				usage := func(err error) int {
-					fmt.Fprintf(env.Err, "m2mport undo: %v\n", err)
+					fmt.Fprintf(env.Err, "m2mport undo: %s\n", sanitize.Line(err.Error()))
 					return ExitUsage
 				}
 				if len(args) != 1 {

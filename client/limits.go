@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -37,6 +38,10 @@ func CheckSecret(s Secret) *Blocker {
 	case n > SecretMaxLen:
 		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret is %d characters long; Stytch takes at most %d", n, SecretMaxLen), Hint: limitHintSecretStays}
 	}
+	if !utf8.ValidString(s.Reveal()) {
+		// JSON would carry it with U+FFFD in place of the bad bytes: Stytch would store another secret.
+		return &Blocker{Reason: BlockWeakSecret, Message: "the secret is not valid UTF-8 text, so it cannot be sent to Stytch unchanged", Hint: limitHintSecretStays}
+	}
 	distinct := map[rune]struct{}{}
 	for _, r := range s.Reveal() {
 		distinct[r] = struct{}{}
@@ -59,13 +64,22 @@ func CheckScope(scope string) error {
 			if r == ' ' {
 				what = "a space"
 			}
-			return fmt.Errorf("scope %q has %s at position %d: only printable ASCII without spaces is allowed", scope, what, i+1)
+			// Quote only the start: the scope may be kilobytes of anything.
+			return fmt.Errorf("scope %s has %s at position %d: only printable ASCII without spaces is allowed", quoteStart(scope), what, i+1)
 		}
 	}
 	if len(scope) > ScopeMaxLen {
-		return fmt.Errorf("scope %.20q… is %d characters long; at most %d are allowed", scope, len(scope), ScopeMaxLen)
+		return fmt.Errorf("scope %s is %d characters long; at most %d are allowed", quoteStart(scope), len(scope), ScopeMaxLen)
 	}
 	return nil
+}
+
+// quoteStart quotes the first 20 characters of s, with an ellipsis when there are more.
+func quoteStart(s string) string {
+	if utf8.RuneCountInString(s) <= 20 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%.20q…", s)
 }
 
 // CheckScopes reports the first scope Stytch would refuse, or too many scopes.
@@ -89,9 +103,12 @@ func CheckClientID(id string) error {
 	if n := utf8.RuneCountInString(id); n > ClientIDMaxLen {
 		return fmt.Errorf("the client id is %d characters long; Stytch takes at most %d", n, ClientIDMaxLen)
 	}
+	if !utf8.ValidString(id) {
+		return fmt.Errorf("the client id %s is not valid UTF-8 text, so it cannot be sent to Stytch unchanged", quoteStart(id))
+	}
 	for _, r := range id {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
-			return fmt.Errorf("the client id %q holds whitespace or a control character, which Stytch refuses", id)
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return fmt.Errorf("the client id %s holds whitespace or a control character, which Stytch refuses", quoteStart(id))
 		}
 	}
 	return nil
@@ -127,6 +144,14 @@ func LimitBlockers(c *Client) []Blocker {
 	}
 	if err := CheckScopes(c.Scopes); err != nil {
 		out = append(out, Blocker{Reason: BlockInvalidScope, Message: err.Error(), Hint: "edit the client's scopes before importing"})
+	}
+	// JSON carries invalid UTF-8 as U+FFFD: the target would store other text than the
+	// source's, and every later plan would find them different.
+	if !utf8.ValidString(c.Name) {
+		field(errors.New("the name is not valid UTF-8 text"), "fix the name's encoding in the source before importing")
+	}
+	if !utf8.ValidString(c.Description) {
+		field(errors.New("the description is not valid UTF-8 text"), "fix the description's encoding in the source before importing")
 	}
 	if n := utf8.RuneCountInString(c.Name); n > NameMaxLen {
 		field(fmt.Errorf("the name is %d characters long; Stytch takes at most %d", n, NameMaxLen), "shorten the name before importing")
@@ -197,7 +222,9 @@ func ParseScopes(text string) (Scopes, error) {
 				if unicode.IsSpace(r) {
 					desc = "separate scopes with a single space, not tabs or new lines"
 				}
-				return fail(start+i, start+i+utf8.RuneLen(r), "%s", desc)
+				// The bytes r came from: one for an invalid byte, which decodes as U+FFFD (3 bytes).
+				_, size := utf8.DecodeRuneInString(word[i:])
+				return fail(start+i, start+i+size, "%s", desc)
 			}
 		}
 		if len(word) > ScopeMaxLen {

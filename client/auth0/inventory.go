@@ -1,11 +1,14 @@
 package auth0
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -66,7 +69,8 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
 	for _, a := range apps {
 		if a.ClientID == s.clientID && a.Name != "" {
-			mgmtApp = fmt.Sprintf("%q (%s)", a.Name, a.ClientID)
+			// Quoted and cut to 40 characters: warnings and hints name it, and it is Auth0's text.
+			mgmtApp = fmt.Sprintf("%.40q (%s)", a.Name, a.ClientID)
 		}
 	}
 
@@ -161,17 +165,27 @@ func sortClients(clients []client.Client) {
 }
 
 // list reads every page of a list endpoint, stopping at the total the first page announces
-// so that a tenant of exactly k·100 items costs k calls, not k+1.
+// so that a tenant of exactly k·100 items costs k calls, not k+1. A page identical to the one
+// before it is an error: something between us and Auth0 (a cache or proxy that drops the
+// query) is not paging, and going on would return a list with items missing.
 func (s *Source) list(ctx context.Context, path string, q url.Values, each func(*listPage)) error {
 	q.Set("per_page", strconv.Itoa(perPage))
 	q.Set("include_totals", "true")
 	seen := 0
+	var previous []byte
 	for page := 0; ; page++ {
 		q.Set("page", strconv.Itoa(page))
 		var p listPage
 		if err := s.get(ctx, path, q, &p); err != nil {
 			return err
 		}
+		current, _ := json.Marshal(&p) // decoded JSON: cannot fail
+		if page > 0 && p.len() > 0 && bytes.Equal(current, previous) {
+			return &client.APIError{API: "auth0", Method: http.MethodGet, Path: path, Status: http.StatusOK,
+				Message: fmt.Sprintf("page %d repeats page %d: the answers ignore the page asked for, so the list would be incomplete", page, page-1),
+				Hint:    "check for a proxy or cache between m2mport and Auth0 that drops query parameters"}
+		}
+		previous = current
 		each(&p)
 		n := p.len()
 		seen += n

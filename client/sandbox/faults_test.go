@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -243,8 +244,10 @@ func TestCloseCutsSlowFaultsShort(t *testing.T) {
 	<-done
 }
 
-// FuzzParseFaults: any spec ParseFaults accepts survives a round trip through its canonical
-// form, and nothing makes it panic.
+// FuzzParseFaults: what ParseFaults accepts keeps the rules it states (known kinds, each
+// once per API, commitdrop on Stytch only, ratios in [0, 1] adding up to at most 1, slow
+// delays within bounds) and survives a round trip through its canonical form; what it refuses
+// it refuses in one line. More seeds are in testdata/fuzz/FuzzParseFaults.
 func FuzzParseFaults(f *testing.F) {
 	for _, s := range []string{"", "stytch:429=0.1,500=0.05,commitdrop=0.02;auth0:429=0.2,slow:2s=0.1",
 		"auth0:drop=1", "stytch:slow:1h2m3.5s=0.25", "x:y=z;;", "stytch:429=1e-3"} {
@@ -253,10 +256,36 @@ func FuzzParseFaults(f *testing.F) {
 	f.Fuzz(func(t *testing.T, spec string) {
 		parsed, err := sandbox.ParseFaults(spec)
 		if err != nil {
+			if msg := err.Error(); msg == "" || strings.ContainsAny(msg, "\r\n") {
+				t.Fatalf("the error should be one line: %q", msg)
+			}
 			return
 		}
+		for api, faults := range map[string][]sandbox.Fault{"auth0": parsed.Auth0, "stytch": parsed.Stytch} {
+			sum, kinds := 0.0, map[sandbox.FaultKind]bool{}
+			for _, x := range faults {
+				switch {
+				case !(x.Ratio >= 0 && x.Ratio <= 1):
+					t.Fatalf("%s: ratio %v", api, x.Ratio)
+				case kinds[x.Kind]:
+					t.Fatalf("%s: %s twice", api, x.Kind)
+				case x.Kind == sandbox.FaultCommitDrop && api != "stytch":
+					t.Fatalf("commitdrop on %s", api)
+				case (x.Kind == sandbox.FaultSlow) != (x.Delay > 0) || x.Delay > 10*time.Minute:
+					t.Fatalf("%s: %s with delay %v", api, x.Kind, x.Delay)
+				case !slices.Contains([]sandbox.FaultKind{sandbox.Fault429, sandbox.Fault500, sandbox.Fault503, sandbox.FaultSlow,
+					sandbox.FaultDrop, sandbox.FaultCommitDrop}, x.Kind):
+					t.Fatalf("%s: unknown kind %q", api, x.Kind)
+				}
+				kinds[x.Kind] = true
+				sum += x.Ratio
+			}
+			if sum > 1+1e-9 {
+				t.Fatalf("%s: ratios add up to %v", api, sum)
+			}
+		}
 		again, err := sandbox.ParseFaults(parsed.String())
-		if err != nil || again.String() != parsed.String() {
+		if err != nil || again.String() != parsed.String() || !reflect.DeepEqual(again, parsed) {
 			t.Fatalf("%q -> %q -> %v %v", spec, parsed.String(), again, err)
 		}
 	})

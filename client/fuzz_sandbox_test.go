@@ -1,0 +1,112 @@
+package client_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/stytch"
+)
+
+// FuzzLimitsAgreeWithTheSandbox holds the planner's pre-checks against the Stytch emulator,
+// which enforces the same assumed limits written from the spec: a record LimitBlockers lets
+// through must be accepted and stored exactly as sent (same secret, scopes, name and
+// description), and a record it blocks must be refused. Otherwise the plan would promise an
+// import that fails, or a stored client would not be the source's.
+func FuzzLimitsAgreeWithTheSandbox(f *testing.F) {
+	f.Add("HCuHYoHrhT2OgacfzK0TVNc16uFbwZ7P", "s3cret-Xy9Q-abcdefgh", "Billing worker", "Nightly invoice run", "read:invoices\nwrite:invoices", []byte(`{"team":"billing"}`))
+	target := sync.OnceValues(func() (*stytch.Target, error) {
+		sb, err := sandbox.Start(sandbox.Options{Seed: "empty"})
+		if err != nil {
+			return nil, err
+		}
+		s := sb.Stytch()
+		return stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}, MaxAttempts: 1})
+	})
+	f.Fuzz(func(t *testing.T, id, secret, name, description, scopes string, metadata []byte) {
+		tgt, err := target()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		c := client.Client{ID: id, Secret: client.Secret(secret), Name: name, Description: description,
+			Scopes: client.NewScopes(strings.Split(scopes, "\n")...)}
+		_ = json.Unmarshal(metadata, &c.Metadata)
+		blockers := client.LimitBlockers(&c)
+		if id == "" || secret == "" {
+			return // the writer refuses these itself, before any call
+		}
+		if !utf8.ValidString(id + secret + name + description) {
+			// JSON would carry U+FFFD in place of the bad bytes: the target would take another
+			// client than the source's, so the plan must block it.
+			if len(blockers) == 0 {
+				t.Fatalf("the plan lets through text that cannot be sent unchanged")
+			}
+			return
+		}
+		_, err = tgt.Create(ctx, &c)
+		if client.StatusOf(err) != http.StatusBadRequest && err != nil {
+			t.Fatalf("create: %v", err)
+		}
+		if err == nil {
+			defer func() {
+				if err := tgt.Delete(ctx, id); err != nil {
+					t.Fatalf("clean up: %v", err)
+				}
+			}()
+		}
+		switch {
+		case len(blockers) == 0 && err != nil:
+			t.Fatalf("the plan lets %q through, the target refuses it: %v", id, err)
+		case len(blockers) > 0 && err == nil:
+			t.Fatalf("the plan blocks %q (%s), the target takes it", id, blockers[0].Message)
+		case err != nil:
+			return
+		}
+		got := inspect(t, tgt.BaseURL(), id)
+		sum := sha256.Sum256([]byte(secret))
+		if got.SecretSHA256 != hex.EncodeToString(sum[:]) {
+			t.Fatalf("the target holds another secret than the source's")
+		}
+		if got.Name != name || got.Description != description || !client.NewScopes(got.Scopes...).Equal(c.Scopes) {
+			t.Fatalf("stored %q %q %q, sent %q %q %q", got.Name, got.Description, got.Scopes, name, description, c.Scopes)
+		}
+	})
+}
+
+type inspectedClient struct {
+	ID           string   `json:"client_id"`
+	Name         string   `json:"client_name"`
+	Description  string   `json:"client_description"`
+	Scopes       []string `json:"scopes"`
+	SecretSHA256 string   `json:"client_secret_sha256"`
+}
+
+// inspect reads one stored client from the emulator's inspection endpoint.
+func inspect(t *testing.T, baseURL, id string) inspectedClient {
+	t.Helper()
+	resp, err := http.Get(baseURL + "/_sandbox/clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Clients []inspectedClient }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range body.Clients {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("%q was created but is not stored", id)
+	return inspectedClient{}
+}
