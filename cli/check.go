@@ -51,7 +51,7 @@ func init() {
 				}
 				var keys client.KeyFunc
 				creds := client.TargetCredentials{ProjectID: firstOf(*project, env.Getenv(envStytchProject)),
-					BaseURL: firstOf(*baseURL, env.Getenv(envStytchBaseURL)), Secret: client.Secret(env.Getenv(envStytchSecret))}
+					BaseURL: firstOf(*baseURL, env.Getenv(envStytchBaseURL)), Secret: client.NewSecret(env.Getenv(envStytchSecret))}
 				if creds.ProjectID != "" {
 					t, err := env.target(creds)
 					if err != nil {
@@ -91,10 +91,10 @@ func readToken(args []string, stdin io.Reader) (client.Secret, error) {
 	} else {
 		b, err := io.ReadAll(io.LimitReader(stdin, maxTokenBytes+1))
 		if err != nil {
-			return "", fmt.Errorf("read the token from stdin: %w", err)
+			return client.Secret{}, fmt.Errorf("read the token from stdin: %w", err)
 		}
 		if len(b) > maxTokenBytes {
-			return "", errors.New("the input is larger than any access token: pass one token")
+			return client.Secret{}, errors.New("the input is larger than any access token: pass one token")
 		}
 		raw = string(b)
 	}
@@ -103,9 +103,9 @@ func readToken(args []string, stdin io.Reader) (client.Secret, error) {
 		raw = strings.TrimSpace(raw[7:])
 	}
 	if raw == "" {
-		return "", errors.New("no token: give it as the argument or on stdin")
+		return client.Secret{}, errors.New("no token: give it as the argument or on stdin")
 	}
-	return client.Secret(raw), nil
+	return client.NewSecret(raw), nil
 }
 
 func firstOf(values ...string) string {

@@ -73,7 +73,7 @@ func resolveSource(ctx context.Context, flags client.SourceCredentials, getenv f
 	r.ClientID, r.From.ClientID = pick(flags.ClientID, getenv(envAuth0ClientID))
 	var secret string
 	secret, r.From.Secret = pick(flags.Secret.Reveal(), getenv(envAuth0Secret))
-	r.Secret = client.Secret(secret)
+	r.Secret = client.NewSecret(secret)
 	if store == nil || (r.Domain != "" && r.ClientID != "" && secret != "") {
 		return r
 	}
@@ -88,7 +88,7 @@ func resolveSource(ctx context.Context, flags client.SourceCredentials, getenv f
 	fill(&r.Domain, &r.From.Domain, saved.Domain)
 	fill(&r.ClientID, &r.From.ClientID, saved.ClientID)
 	fill(&secret, &r.From.Secret, saved.Secret.Reveal())
-	r.Secret = client.Secret(secret)
+	r.Secret = client.NewSecret(secret)
 	return r
 }
 
@@ -98,7 +98,7 @@ func resolveTarget(ctx context.Context, flags client.TargetCredentials, getenv f
 	r.ProjectID, r.From.ProjectID = pick(flags.ProjectID, getenv(envStytchProject))
 	var secret string
 	secret, r.From.Secret = pick(flags.Secret.Reveal(), getenv(envStytchSecret))
-	r.Secret = client.Secret(secret)
+	r.Secret = client.NewSecret(secret)
 	r.BaseURL, r.From.BaseURL = pick(flags.BaseURL, getenv(envStytchBaseURL))
 	if store == nil || (r.ProjectID != "" && secret != "") {
 		return r
@@ -110,7 +110,7 @@ func resolveTarget(ctx context.Context, flags client.TargetCredentials, getenv f
 	}
 	fill(&r.ProjectID, &r.From.ProjectID, saved.ProjectID)
 	fill(&secret, &r.From.Secret, saved.Secret.Reveal())
-	r.Secret = client.Secret(secret)
+	r.Secret = client.NewSecret(secret)
 	fill(&r.BaseURL, &r.From.BaseURL, saved.BaseURL)
 	return r
 }

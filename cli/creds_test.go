@@ -10,9 +10,9 @@ import (
 )
 
 var (
-	savedAcme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "saved-id", Secret: "saved-secret-AAAA"}
-	savedGlobex = client.SourceCredentials{Domain: "globex.eu.auth0.com", ClientID: "globex-id", Secret: "globex-secret-GGGG"}
-	savedProj   = client.TargetCredentials{ProjectID: "project-test-saved", Secret: "saved-stytch-SSSS", BaseURL: "http://127.0.0.1:4567"}
+	savedAcme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "saved-id", Secret: client.NewSecret("saved-secret-AAAA")}
+	savedGlobex = client.SourceCredentials{Domain: "globex.eu.auth0.com", ClientID: "globex-id", Secret: client.NewSecret("globex-secret-GGGG")}
+	savedProj   = client.TargetCredentials{ProjectID: "project-test-saved", Secret: client.NewSecret("saved-stytch-SSSS"), BaseURL: "http://127.0.0.1:4567"}
 )
 
 func getenv(vars map[string]string) func(string) string {
@@ -75,21 +75,21 @@ func TestResolveSourceTakesEachValueFromTheFirstSourceThatHasIt(t *testing.T) {
 
 	// Nothing given: the default set, whole.
 	r := resolveSource(ctx, client.SourceCredentials{}, getenv(nil), store)
-	if r.SourceCredentials != savedAcme || r.From.Domain != originKeyring || r.From.Secret != originKeyring || r.KeyringErr != nil {
+	if !r.SourceCredentials.Equal(savedAcme) || r.From.Domain != originKeyring || r.From.Secret != originKeyring || r.KeyringErr != nil {
 		t.Errorf("from the keyring: %+v", r)
 	}
 
 	// The domain given by env picks that domain's set, not the default.
 	r = resolveSource(ctx, client.SourceCredentials{}, getenv(map[string]string{envAuth0Domain: "https://GLOBEX.eu.auth0.com"}), store)
-	if r.ClientID != savedGlobex.ClientID || r.Secret != savedGlobex.Secret || r.From.Domain != originEnv || r.From.ClientID != originKeyring {
+	if r.ClientID != savedGlobex.ClientID || !r.Secret.Equal(savedGlobex.Secret) || r.From.Domain != originEnv || r.From.ClientID != originKeyring {
 		t.Errorf("set by env domain: %+v", r)
 	}
 
 	// A flag beats env, env beats the keyring; a secret from env wins over the saved one.
 	r = resolveSource(ctx, client.SourceCredentials{Domain: "acme.us.auth0.com"},
 		getenv(map[string]string{envAuth0Domain: "ignored.auth0.com", envAuth0Secret: "rotated-secret-RRRR"}), store)
-	want := client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: savedAcme.ClientID, Secret: "rotated-secret-RRRR"}
-	if r.SourceCredentials != want || r.From.Domain != originFlag || r.From.ClientID != originKeyring || r.From.Secret != originEnv {
+	want := client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: savedAcme.ClientID, Secret: client.NewSecret("rotated-secret-RRRR")}
+	if !r.SourceCredentials.Equal(want) || r.From.Domain != originFlag || r.From.ClientID != originKeyring || r.From.Secret != originEnv {
 		t.Errorf("mixed: %+v, want %+v", r, want)
 	}
 	if len(r.Missing()) != 0 {
@@ -137,19 +137,19 @@ func TestResolveReportsAnUnusableKeyringAndKeepsTheRest(t *testing.T) {
 
 func TestResolveTarget(t *testing.T) {
 	ctx := context.Background()
-	other := client.TargetCredentials{ProjectID: "project-test-other", Secret: "other-secret-OOOO"}
+	other := client.TargetCredentials{ProjectID: "project-test-other", Secret: client.NewSecret("other-secret-OOOO")}
 	store := memoryWith(t, nil, []client.TargetCredentials{savedProj, other})
 
 	r := resolveTarget(ctx, client.TargetCredentials{}, getenv(nil), store)
-	if r.TargetCredentials != other || r.From.ProjectID != originKeyring {
+	if !r.TargetCredentials.Equal(other) || r.From.ProjectID != originKeyring {
 		t.Errorf("default set: %+v", r)
 	}
 	r = resolveTarget(ctx, client.TargetCredentials{ProjectID: savedProj.ProjectID}, getenv(nil), store)
-	if r.TargetCredentials != savedProj || r.From.ProjectID != originFlag || r.From.BaseURL != originKeyring {
+	if !r.TargetCredentials.Equal(savedProj) || r.From.ProjectID != originFlag || r.From.BaseURL != originKeyring {
 		t.Errorf("set by flag: %+v", r)
 	}
 	r = resolveTarget(ctx, client.TargetCredentials{}, getenv(map[string]string{envStytchProject: savedProj.ProjectID, envStytchBaseURL: "http://localhost:9"}), store)
-	if r.BaseURL != "http://localhost:9" || r.From.BaseURL != originEnv || r.Secret != savedProj.Secret {
+	if r.BaseURL != "http://localhost:9" || r.From.BaseURL != originEnv || !r.Secret.Equal(savedProj.Secret) {
 		t.Errorf("env base URL: %+v", r)
 	}
 	r = resolveTarget(ctx, client.TargetCredentials{}, getenv(map[string]string{envStytchProject: "project-test-unsaved"}), store)

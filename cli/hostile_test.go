@@ -260,7 +260,7 @@ func TestPlainHTTPToAnotherHostIsRefused(t *testing.T) {
 func TestCheckRefusesForgedTokens(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
 	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}})
+	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestCheckRefusesForgedTokens(t *testing.T) {
 	if code, out, errOut := run2(t, env, "import", "--from-file", file, "--all", "--yes"); code != ExitOK {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
-	real, err := tgt.Token(context.Background(), "forge-me", "Zq8-secret-for-forging", nil)
+	real, err := tgt.Token(context.Background(), "forge-me", client.NewSecret("Zq8-secret-for-forging"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

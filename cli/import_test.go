@@ -267,11 +267,11 @@ func TestImportFromFileAndCheck(t *testing.T) {
 
 	// check: a real token from the sandbox, then the same with wrong expectations.
 	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}})
+	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tgt.Token(context.Background(), "file-client-1", "Zq8-secret-for-file-1", nil)
+	tok, err := tgt.Token(context.Background(), "file-client-1", client.NewSecret("Zq8-secret-for-file-1"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,7 +122,7 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 	); !ok {
 		return code
 	}
-	c.Secret = client.Secret(secret)
+	c.Secret = client.NewSecret(secret)
 
 	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
@@ -155,7 +155,7 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 	); !ok {
 		return code
 	}
-	c.Secret = client.Secret(secret)
+	c.Secret = client.NewSecret(secret)
 
 	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()

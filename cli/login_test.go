@@ -17,8 +17,8 @@ import (
 
 // The Auth0 tenant and Stytch project the fake APIs accept.
 var (
-	goodSource = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app", Secret: "known-auth0-secret-DzJj"}
-	goodTarget = client.TargetCredentials{ProjectID: "project-test-1234", Secret: "known-stytch-secret-Q9x2", BaseURL: "http://127.0.0.1:4567"}
+	goodSource = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app", Secret: client.NewSecret("known-auth0-secret-DzJj")}
+	goodTarget = client.TargetCredentials{ProjectID: "project-test-1234", Secret: client.NewSecret("known-stytch-secret-Q9x2"), BaseURL: "http://127.0.0.1:4567"}
 )
 
 // fakeAuth0 accepts goodSource and nothing else. (login_sandbox_test.go drives the real
@@ -31,7 +31,7 @@ type fakeAuth0 struct {
 func (f fakeAuth0) Name() string { return f.c.Domain }
 func (f fakeAuth0) Connect(context.Context) (client.SourceInfo, error) {
 	*f.calls++
-	if f.c != goodSource {
+	if !f.c.Equal(goodSource) {
 		return client.SourceInfo{}, &client.APIError{API: "auth0", Method: "POST", Path: "/oauth/token", Status: 401, Code: client.CodeAccessDenied, Message: "Unauthorized", Hint: "Check the client id and secret of the Management API app."}
 	}
 	return client.SourceInfo{Name: "acme", Clients: 12, Missing: []client.MissingPermission{{Scope: "read:client_keys", Consequence: "client secrets are hidden"}}}, nil
@@ -49,7 +49,7 @@ type fakeStytch struct {
 
 func (f fakeStytch) Connect(context.Context) (client.TargetInfo, error) {
 	*f.calls++
-	if f.c != goodTarget {
+	if !f.c.Equal(goodTarget) {
 		return client.TargetInfo{}, &client.APIError{API: "stytch", Method: "GET", Path: "/v1/m2m/clients/search", Status: 401, Code: client.CodeUnauthorized, Hint: "Check the project id and secret."}
 	}
 	return client.TargetInfo{ProjectID: f.c.ProjectID, Clients: 1}, nil
@@ -109,7 +109,7 @@ func TestLoginAuth0WithSecretOnStdinVerifiesThenSaves(t *testing.T) {
 		}
 	}
 	noSecretIn(t, out, errOut)
-	if got, err := s.store.LoadSource(context.Background(), ""); err != nil || got != goodSource {
+	if got, err := s.store.LoadSource(context.Background(), ""); err != nil || !got.Equal(goodSource) {
 		t.Fatalf("saved %+v, %v; want %+v", got, err, goodSource)
 	}
 }
@@ -125,7 +125,7 @@ func TestLoginStytchFlagsMayComeBeforeOrAfterTheSide(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
 		noSecretIn(t, out, errOut)
-		if got, err := s.store.LoadTarget(context.Background(), ""); err != nil || got != goodTarget {
+		if got, err := s.store.LoadTarget(context.Background(), ""); err != nil || !got.Equal(goodTarget) {
 			t.Fatalf("%v: saved %+v, %v", args, got, err)
 		}
 	}
@@ -248,7 +248,7 @@ func TestLoginAsksForWhatIsMissingAndTheSecretWithoutEcho(t *testing.T) {
 	if strings.Join(tty.asked, "|") != strings.Join(want, "|") {
 		t.Fatalf("asked %q, want %q", tty.asked, want)
 	}
-	if got, _ := s.store.LoadSource(context.Background(), ""); got != goodSource {
+	if got, _ := s.store.LoadSource(context.Background(), ""); !got.Equal(goodSource) {
 		t.Fatalf("saved %+v", got)
 	}
 
@@ -326,7 +326,7 @@ func assertLines(t *testing.T, out string, want ...string) {
 
 func TestLogout(t *testing.T) {
 	ctx := context.Background()
-	other := client.SourceCredentials{Domain: "globex.eu.auth0.com", ClientID: "g", Secret: "g-secret"}
+	other := client.SourceCredentials{Domain: "globex.eu.auth0.com", ClientID: "g", Secret: client.NewSecret("g-secret")}
 	s := &session{store: memoryWith(t, []client.SourceCredentials{goodSource, other}, []client.TargetCredentials{goodTarget}),
 		vars: map[string]string{envAuth0Domain: "still.auth0.com"}}
 

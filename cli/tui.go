@@ -109,8 +109,8 @@ func demoConfig(env *Env, th themes.Theme, sb *sandbox.Sandbox) tui.Config {
 	cfg := tuiConfig(env, th)
 	a, s := sb.Auth0(), sb.Stytch()
 	cfg.Demo = true
-	cfg.Source = client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.Secret(a.ClientSecret)}
-	cfg.Target = client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}
+	cfg.Source = client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)}
+	cfg.Target = client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}
 	cfg.Keystore = keystore.NewMemory()
 	return cfg
 }

@@ -36,11 +36,11 @@ func startWorld(t testing.TB, opts sandbox.Options) *world {
 	}
 	t.Cleanup(func() { sb.Close() })
 	a, s := sb.Auth0(), sb.Stytch()
-	src, err := auth0.New(auth0.Config{Credentials: client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.Secret(a.ClientSecret)}})
+	src, err := auth0.New(auth0.Config{Credentials: client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}})
+	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}

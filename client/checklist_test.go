@@ -46,7 +46,7 @@ func keysOf(ft *fakeTarget) KeyFunc { return ft.Key }
 
 func check(t *testing.T, token string, keys KeyFunc, want Expect) *Checklist {
 	t.Helper()
-	cl, err := CheckToken(context.Background(), Secret(token), keys, want)
+	cl, err := CheckToken(context.Background(), NewSecret(token), keys, want)
 	if err != nil {
 		t.Fatalf("CheckToken: %v", err)
 	}
@@ -229,7 +229,7 @@ func TestChecklistCustomIssuer(t *testing.T) {
 
 func TestCheckTokenRefusesGarbageWithOneLine(t *testing.T) {
 	for _, in := range []string{"", "hello", "a.b", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", "e30.W10.x", strings.Repeat(".", 10)} {
-		_, err := CheckToken(context.Background(), Secret(in), nil, Expect{})
+		_, err := CheckToken(context.Background(), NewSecret(in), nil, Expect{})
 		if !errors.Is(err, ErrNotJWT) {
 			t.Errorf("%q: err %v, want ErrNotJWT", in, err)
 			continue
@@ -245,7 +245,7 @@ func TestCompareTokensSetsAuth0BesideStytch(t *testing.T) {
 	stytchTok := sign(ft.key, ft.kid, goodClaims())
 	auth0Claims := jwt.MapClaims{"iss": "https://acme.us.auth0.com/", "sub": "client-1@clients", "aud": "https://api.example.com/",
 		"scope": "read:users", "iat": 1_700_000_000, "exp": 1_700_086_400, "gty": "client-credentials"}
-	lines, err := CompareTokens(Secret(sign(ft.key, "auth0", auth0Claims)), Secret(stytchTok))
+	lines, err := CompareTokens(NewSecret(sign(ft.key, "auth0", auth0Claims)), NewSecret(stytchTok))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestCompareTokensSetsAuth0BesideStytch(t *testing.T) {
 		t.Errorf("lifetime %+v", l)
 	}
 	auth0Claims["sub"], auth0Claims["scope"] = "client-2@clients", "read:users admin"
-	lines, _ = CompareTokens(Secret(sign(ft.key, "auth0", auth0Claims)), Secret(stytchTok))
+	lines, _ = CompareTokens(NewSecret(sign(ft.key, "auth0", auth0Claims)), NewSecret(stytchTok))
 	cl = &Checklist{Checks: lines}
 	if got := failedLines(cl); strings.Join(got, ",") != "sub,scope" {
 		t.Fatalf("failed %v", got)
@@ -265,7 +265,7 @@ func TestCompareTokensSetsAuth0BesideStytch(t *testing.T) {
 	if l, _ := cl.Line("scope"); !strings.Contains(l.Note, "admin") {
 		t.Errorf("scope note %q", l.Note)
 	}
-	if _, err := CompareTokens("garbage", Secret(stytchTok)); !errors.Is(err, ErrNotJWT) {
+	if _, err := CompareTokens(NewSecret("garbage"), NewSecret(stytchTok)); !errors.Is(err, ErrNotJWT) {
 		t.Errorf("garbage: %v", err)
 	}
 }

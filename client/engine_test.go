@@ -69,7 +69,7 @@ func TestEngineImportsSkipsUpdatesAndVerifies(t *testing.T) {
 	old.Metadata = map[string]any{"team": "core", "stale": true}
 	ft.put(old, "active")
 	weak := testClient("weak", "read:a")
-	weak.Secret = "abcabcabcabc"
+	weak.Secret = NewSecret("abcabcabcabc")
 
 	clients := []Client{testClient("new1", "read:a"), testClient("new2"), same, diff, weak}
 	p, err := NewPlan(ctx, ft, "test", clients, ResolveUpdate)
@@ -176,7 +176,7 @@ func TestEngineResolvesAmbiguousCreates(t *testing.T) {
 			return "400"
 		case id == "raced" && attempt == 1:
 			other := raced
-			other.Secret = "someone-elses-secret-ZZZZ"
+			other.Secret = NewSecret("someone-elses-secret-ZZZZ")
 			ft.clients["raced"] = &fakeClient{Stored: Stored{ID: "raced", Name: other.Name, Scopes: other.Scopes, SecretLast4: other.Secret.Last4(), Status: "active"}, secret: other.Secret.Reveal()}
 			return "drop"
 		case id == "hopeless":

@@ -217,12 +217,12 @@ func (f *fakeTarget) Token(ctx context.Context, id string, secret Secret, scopes
 	f.tokens++
 	c, ok := f.clients[id]
 	if !ok || c.secret != secret.Reveal() || c.Status != "active" {
-		return "", &APIError{API: "stytch", Status: 400, Code: CodeInvalidClient, Message: "invalid client"}
+		return NewSecret(""), &APIError{API: "stytch", Status: 400, Code: CodeInvalidClient, Message: "invalid client"}
 	}
 	if tok, ok := f.minted[id]; ok {
-		return Secret(tok), nil
+		return NewSecret(tok), nil
 	}
-	return Secret(sign(f.key, f.kid, f.claims(id, c.Scopes))), nil
+	return NewSecret(sign(f.key, f.kid, f.claims(id, c.Scopes))), nil
 }
 
 func (f *fakeTarget) claims(id string, scopes Scopes) jwt.MapClaims {
@@ -270,7 +270,7 @@ func sign(key *rsa.PrivateKey, kid string, claims jwt.MapClaims) string {
 
 // testClient returns a valid record with a secret unique to id.
 func testClient(id string, scopes ...string) Client {
-	return Client{ID: id, Secret: Secret("s3cret-" + id + "-Xy9Q"), Name: "Client " + id, Description: "test client",
+	return Client{ID: id, Secret: NewSecret("s3cret-" + id + "-Xy9Q"), Name: "Client " + id, Description: "test client",
 		Scopes: NewScopes(scopes...), Metadata: map[string]any{"team": "core"}}
 }
 

@@ -114,7 +114,7 @@ func (rs *rows) add(line int, r fileRow) {
 		return
 	}
 	rs.lines[r.ID] = line
-	rs.clients = append(rs.clients, Client{ID: r.ID, Secret: Secret(r.Secret), Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: meta})
+	rs.clients = append(rs.clients, Client{ID: r.ID, Secret: NewSecret(r.Secret), Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: meta})
 }
 
 func parseClientsCSV(b []byte) ([]Client, []RowError, error) {

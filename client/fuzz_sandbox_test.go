@@ -29,7 +29,7 @@ func FuzzLimitsAgreeWithTheSandbox(f *testing.F) {
 			return nil, err
 		}
 		s := sb.Stytch()
-		return stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL}, MaxAttempts: 1})
+		return stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}, MaxAttempts: 1})
 	})
 	f.Fuzz(func(t *testing.T, id, secret, name, description, scopes string, metadata []byte) {
 		tgt, err := target()
@@ -37,7 +37,7 @@ func FuzzLimitsAgreeWithTheSandbox(f *testing.F) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		c := client.Client{ID: id, Secret: client.Secret(secret), Name: name, Description: description,
+		c := client.Client{ID: id, Secret: client.NewSecret(secret), Name: name, Description: description,
 			Scopes: client.NewScopes(strings.Split(scopes, "\n")...)}
 		_ = json.Unmarshal(metadata, &c.Metadata)
 		blockers := client.LimitBlockers(&c)

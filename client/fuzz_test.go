@@ -52,7 +52,7 @@ func FuzzCheckToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, token string) {
 		want := Expect{ProjectID: project, ClientID: "client-1", Now: checkNow}
 		for _, keys := range []KeyFunc{nil, fuzzKeys} {
-			cl, err := CheckToken(context.Background(), Secret(token), keys, want)
+			cl, err := CheckToken(context.Background(), NewSecret(token), keys, want)
 			if err != nil {
 				if !errors.Is(err, ErrNotJWT) || cl != nil {
 					t.Fatalf("error %v (checklist %v): want ErrNotJWT and no checklist", err, cl)
@@ -117,7 +117,7 @@ func FuzzChecklistOfSignedClaims(f *testing.F) {
 		}
 		token := signingInput + "." + enc(sig)
 		scopes := NewScopes("read:users", "write:users")
-		cl, err := CheckToken(context.Background(), Secret(token), fuzzKeys,
+		cl, err := CheckToken(context.Background(), NewSecret(token), fuzzKeys,
 			Expect{ProjectID: project, ClientID: "client-1", Scopes: &scopes, Now: checkNow})
 		if err != nil {
 			if !errors.Is(err, ErrNotJWT) {
@@ -208,7 +208,7 @@ func FuzzParseScopes(f *testing.F) {
 func FuzzLimitBlockers(f *testing.F) {
 	f.Add("HCuHYoHrhT2OgacfzK0TVNc16uFbwZ7P", "s3cret-Xy9Q-abcdefgh", "Billing worker", "Nightly invoice run", "read:invoices write:invoices", []byte(`{"team":"billing"}`))
 	f.Fuzz(func(t *testing.T, id, secret, name, description, scopes string, metadata []byte) {
-		c := Client{ID: id, Secret: Secret(secret), Name: name, Description: description, Scopes: NewScopes(strings.Split(scopes, "\n")...)}
+		c := Client{ID: id, Secret: NewSecret(secret), Name: name, Description: description, Scopes: NewScopes(strings.Split(scopes, "\n")...)}
 		_ = json.Unmarshal(metadata, &c.Metadata)
 		bs := LimitBlockers(&c)
 		for _, b := range bs {

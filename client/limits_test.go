@@ -66,10 +66,10 @@ func TestLimitBlockersNameEachProblem(t *testing.T) {
 		reason BlockReason
 		says   string
 	}{
-		"short secret": {func(c *Client) { c.Secret = "Ab1!x" }, BlockWeakSecret, "at least 8"},
-		"low entropy":  {func(c *Client) { c.Secret = "abababababab" }, BlockWeakSecret, "distinct"},
-		"long secret":  {func(c *Client) { c.Secret = Secret(strings.Repeat("abcdefgh", 33)) }, BlockWeakSecret, "at most 256"},
-		"no secret":    {func(c *Client) { c.Secret = "" }, BlockNoSecret, "no secret"},
+		"short secret": {func(c *Client) { c.Secret = NewSecret("Ab1!x") }, BlockWeakSecret, "at least 8"},
+		"low entropy":  {func(c *Client) { c.Secret = NewSecret("abababababab") }, BlockWeakSecret, "distinct"},
+		"long secret":  {func(c *Client) { c.Secret = NewSecret(strings.Repeat("abcdefgh", 33)) }, BlockWeakSecret, "at most 256"},
+		"no secret":    {func(c *Client) { c.Secret = NewSecret("") }, BlockNoSecret, "no secret"},
 		"bad scope":    {func(c *Client) { c.Scopes = Scopes{"read users"} }, BlockInvalidScope, "a space"},
 		"too many scopes": {func(c *Client) {
 			c.Scopes = make(Scopes, 101)
@@ -103,7 +103,7 @@ func TestLimitBlockersNameEachProblem(t *testing.T) {
 	}
 	// A source that already said why there's no secret isn't contradicted.
 	hidden := testClient("h", "a")
-	hidden.Secret = ""
+	hidden.Secret = NewSecret("")
 	hidden.Blocked = []Blocker{{Reason: BlockSecretHidden, Message: "hidden"}}
 	if b := LimitBlockers(&hidden); len(b) != 0 {
 		t.Errorf("secret hidden: extra blockers %v", b)
@@ -115,7 +115,7 @@ func TestPlanFindsExistenceInOneSearchAndDiffs(t *testing.T) {
 	ft := newFake("project-test-1")
 	rotated := testClient("rotated", "a")
 	other := rotated
-	other.Secret = "another-secret-WXYZ"
+	other.Secret = NewSecret("another-secret-WXYZ")
 	ft.put(other, "active")
 	scoped := testClient("scoped", "a", "b")
 	was := scoped

@@ -101,3 +101,13 @@ type TargetCredentials struct {
 	Secret    Secret
 	BaseURL   string
 }
+
+// Equal reports whether both name the same tenant with the same credentials.
+func (c SourceCredentials) Equal(o SourceCredentials) bool {
+	return c.Domain == o.Domain && c.ClientID == o.ClientID && c.Secret.Equal(o.Secret)
+}
+
+// Equal reports whether both name the same project with the same credentials.
+func (c TargetCredentials) Equal(o TargetCredentials) bool {
+	return c.ProjectID == o.ProjectID && c.BaseURL == o.BaseURL && c.Secret.Equal(o.Secret)
+}

@@ -9,28 +9,49 @@ import (
 // Go has of printing it — %v, %s, %q, %#v, %x, JSON, errors that wrap it — shows only the
 // last four characters, so a secret that reaches a log, a report or a panic stays masked.
 // Reveal is the one way to get the plain value, for the wire and for an operator who asked.
-type Secret string
+//
+// The value sits behind a pointer because fmt prints a struct's unexported fields by
+// reflection, without calling their methods: a secret kept as a plain string inside, say, a
+// Bubble Tea message would print in full under %v. Behind a pointer it prints as an address.
+// Compare secrets with Equal; == compares the pointers.
+type Secret struct{ p *string }
+
+// NewSecret wraps a plain value. The empty string gives the zero Secret.
+func NewSecret(plain string) Secret {
+	if plain == "" {
+		return Secret{}
+	}
+	return Secret{p: &plain}
+}
 
 // Mask is the prefix shown in place of all but the last four characters.
 const Mask = "••••"
 
 // Reveal returns the plain secret. Call it only to send it to an API or to show it to an
 // operator who pressed the reveal key.
-func (s Secret) Reveal() string { return string(s) }
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
 
 // Last4 returns the last four characters (runes), as Stytch's client_secret_last_four does.
-func (s Secret) Last4() string { return LastFour(string(s)) }
+func (s Secret) Last4() string { return LastFour(s.Reveal()) }
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s == "" }
+func (s Secret) IsZero() bool { return s.p == nil || *s.p == "" }
+
+// Equal reports whether both hold the same value.
+func (s Secret) Equal(o Secret) bool { return s.Reveal() == o.Reveal() }
 
 // String shows the secret masked: "••••DzJj". A secret of four characters or fewer shows only
 // the mask, since its last four would be all of it.
 func (s Secret) String() string {
 	switch {
-	case s == "":
+	case s.IsZero():
 		return ""
-	case utf8.RuneCountInString(string(s)) <= 4:
+	case utf8.RuneCountInString(s.Reveal()) <= 4:
 		return Mask
 	default:
 		return Mask + s.Last4()
@@ -38,7 +59,7 @@ func (s Secret) String() string {
 }
 
 // GoString masks %#v too.
-func (s Secret) GoString() string { return fmt.Sprintf("client.Secret(%q)", s.String()) }
+func (s Secret) GoString() string { return fmt.Sprintf("client.NewSecret(%q)", s.String()) }
 
 // Format masks every verb, including %x and %q, which would otherwise bypass String.
 func (s Secret) Format(f fmt.State, verb rune) {

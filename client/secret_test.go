@@ -10,12 +10,15 @@ import (
 
 func TestSecretNeverPrintsInFull(t *testing.T) {
 	const plain = "sup3r-s3cret-value-DzJj"
-	s := Secret(plain)
+	s := NewSecret(plain)
 	type holder struct {
 		Secret Secret
 		Ptr    *Secret
+		hidden Secret // fmt prints unexported fields by reflection, without String
+		inner  struct{ creds SourceCredentials }
 	}
-	h := holder{Secret: s, Ptr: &s}
+	h := holder{Secret: s, Ptr: &s, hidden: s}
+	h.inner.creds.Secret = s
 	js, err := json.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
@@ -46,10 +49,10 @@ func TestSecretNeverPrintsInFull(t *testing.T) {
 }
 
 func TestSecretMasksShortSecretsEntirely(t *testing.T) {
-	if got := Secret("abcd").String(); got != Mask {
+	if got := NewSecret("abcd").String(); got != Mask {
 		t.Fatalf("a 4-character secret shows %q", got)
 	}
-	if got := Secret("").String(); got != "" {
+	if got := NewSecret("").String(); got != "" {
 		t.Fatalf("empty secret shows %q", got)
 	}
 }

@@ -37,9 +37,9 @@ func openMock(t *testing.T) Store {
 }
 
 var (
-	acme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1", Secret: "s3cr3t-acme-DzJj"}
-	globex = client.SourceCredentials{Domain: "https://globex.eu.auth0.com/", ClientID: "mgmt-app-2", Secret: "s3cr3t-globex-Q9x2"}
-	proj   = client.TargetCredentials{ProjectID: "project-test-11111111-2222", Secret: "secret-test-abcdWXYZ", BaseURL: "https://test.stytch.com"}
+	acme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1", Secret: client.NewSecret("s3cr3t-acme-DzJj")}
+	globex = client.SourceCredentials{Domain: "https://globex.eu.auth0.com/", ClientID: "mgmt-app-2", Secret: client.NewSecret("s3cr3t-globex-Q9x2")}
+	proj   = client.TargetCredentials{ProjectID: "project-test-11111111-2222", Secret: client.NewSecret("secret-test-abcdWXYZ"), BaseURL: "https://test.stytch.com"}
 )
 
 func TestRoundTripBothSides(t *testing.T) {
@@ -53,13 +53,13 @@ func TestRoundTripBothSides(t *testing.T) {
 	}
 	for _, name := range []string{"", "acme.us.auth0.com", "https://ACME.us.auth0.com/api/v2/"} {
 		got, err := s.LoadSource(ctx, name)
-		if err != nil || got != acme {
+		if err != nil || !got.Equal(acme) {
 			t.Errorf("LoadSource(%q) = %+v, %v; want %+v", name, got, err, acme)
 		}
 	}
 	for _, name := range []string{"", proj.ProjectID} {
 		got, err := s.LoadTarget(ctx, name)
-		if err != nil || got != proj {
+		if err != nil || !got.Equal(proj) {
 			t.Errorf("LoadTarget(%q) = %+v, %v; want %+v", name, got, err, proj)
 		}
 	}
@@ -90,12 +90,12 @@ func TestOverwriteKeepsOneSetPerDomain(t *testing.T) {
 	}
 	rotated := acme
 	rotated.Domain = "https://acme.us.auth0.com"
-	rotated.Secret = "rotated-secret-0000"
+	rotated.Secret = client.NewSecret("rotated-secret-0000")
 	if err := s.SaveSource(ctx, rotated); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.LoadSource(ctx, "")
-	if err != nil || got.Secret != rotated.Secret {
+	if err != nil || !got.Secret.Equal(rotated.Secret) {
 		t.Fatalf("after overwrite: %+v, %v", got, err)
 	}
 	names, err := s.Forget(ctx, Auth0)
@@ -112,17 +112,17 @@ func TestSeveralSetsTheLastSavedIsTheDefault(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, _ := s.LoadSource(ctx, ""); got != globex {
+	if got, _ := s.LoadSource(ctx, ""); !got.Equal(globex) {
 		t.Errorf("default = %+v, want globex", got)
 	}
-	if got, _ := s.LoadSource(ctx, "acme.us.auth0.com"); got != acme {
+	if got, _ := s.LoadSource(ctx, "acme.us.auth0.com"); !got.Equal(acme) {
 		t.Errorf("acme by name = %+v", got)
 	}
 	// Saving acme again makes it the default again.
 	if err := s.SaveSource(ctx, acme); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.LoadSource(ctx, ""); got != acme {
+	if got, _ := s.LoadSource(ctx, ""); !got.Equal(acme) {
 		t.Errorf("default after re-save = %+v, want acme", got)
 	}
 }
@@ -147,7 +147,7 @@ func TestForgetDeletesOneSideOnly(t *testing.T) {
 			t.Errorf("LoadSource(%q) after Forget: %v, want ErrNotFound", name, err)
 		}
 	}
-	if got, err := s.LoadTarget(ctx, ""); err != nil || got != proj {
+	if got, err := s.LoadTarget(ctx, ""); err != nil || !got.Equal(proj) {
 		t.Errorf("Stytch set lost with the Auth0 ones: %+v, %v", got, err)
 	}
 	if names, err := s.Forget(ctx, Auth0); err != nil || len(names) != 0 {
@@ -194,11 +194,11 @@ func TestNotFound(t *testing.T) {
 func TestUnicodeRoundTrips(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
-	c := client.SourceCredentials{Domain: "tenant.ü.auth0.com", ClientID: "クライアント", Secret: "pässwörd \"quoted\" ✓ 日本語 🔑\n\\"}
+	c := client.SourceCredentials{Domain: "tenant.ü.auth0.com", ClientID: "クライアント", Secret: client.NewSecret("pässwörd \"quoted\" ✓ 日本語 🔑\n\\")}
 	if err := s.SaveSource(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.LoadSource(ctx, "TENANT.Ü.auth0.com"); err != nil || got != c {
+	if got, err := s.LoadSource(ctx, "TENANT.Ü.auth0.com"); err != nil || !got.Equal(c) {
 		t.Fatalf("got %+v, %v; want %+v", got, err, c)
 	}
 }
@@ -207,7 +207,7 @@ func TestTooBigIsRefusedBeforeWritingAndNamesNoSecret(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
 	big := acme
-	big.Secret = client.Secret(strings.Repeat("x", 2600) + "TAIL")
+	big.Secret = client.NewSecret(strings.Repeat("x", 2600) + "TAIL")
 	err := s.SaveSource(ctx, big)
 	if !errors.Is(err, ErrTooBig) || !strings.Contains(Hint(err), "2560") {
 		t.Fatalf("SaveSource(huge secret) = %v (hint %q), want ErrTooBig naming the limit", err, Hint(err))
@@ -227,9 +227,9 @@ func TestTooBigIsRefusedBeforeWritingAndNamesNoSecret(t *testing.T) {
 
 	// A set just under the limit fits.
 	fits := acme
-	fits.Secret = client.Secret(strings.Repeat("y", maxValueBytes-100))
+	fits.Secret = client.NewSecret(strings.Repeat("y", maxValueBytes-100))
 	if err := s.SaveSource(ctx, fits); err != nil {
-		t.Fatalf("a %d-byte secret should fit: %v", len(fits.Secret), err)
+		t.Fatalf("a %d-byte secret should fit: %v", len(fits.Secret.Reveal()), err)
 	}
 }
 
@@ -237,7 +237,7 @@ func TestIncompleteSetsAreRefused(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
 	for _, c := range []client.SourceCredentials{
-		{ClientID: "id", Secret: "s"}, {Domain: "d.auth0.com", Secret: "s"}, {Domain: "d.auth0.com", ClientID: "id"},
+		{ClientID: "id", Secret: client.NewSecret("s")}, {Domain: "d.auth0.com", Secret: client.NewSecret("s")}, {Domain: "d.auth0.com", ClientID: "id"},
 	} {
 		if err := s.SaveSource(ctx, c); err == nil {
 			t.Errorf("SaveSource(%+v) succeeded", c)
@@ -310,7 +310,7 @@ func TestOpenSessionFallsBackToMemoryNeverToAFile(t *testing.T) {
 	if err := s.SaveSource(ctx, acme); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.LoadSource(ctx, ""); err != nil || got != acme {
+	if got, err := s.LoadSource(ctx, ""); err != nil || !got.Equal(acme) {
 		t.Fatalf("memory store: %+v, %v", got, err)
 	}
 	if keyringStore, _ := Open(env()); keyringStore.SaveSource(ctx, acme) == nil {

@@ -83,7 +83,7 @@ func (s *store) LoadSource(ctx context.Context, domain string) (client.SourceCre
 	if err := s.load(ctx, Auth0, sourceName(domain), &e); err != nil {
 		return client.SourceCredentials{}, err
 	}
-	return client.SourceCredentials{Domain: e.Domain, ClientID: e.ClientID, Secret: client.Secret(e.Secret)}, nil
+	return client.SourceCredentials{Domain: e.Domain, ClientID: e.ClientID, Secret: client.NewSecret(e.Secret)}, nil
 }
 
 func (s *store) SaveTarget(ctx context.Context, c client.TargetCredentials) error {
@@ -102,7 +102,7 @@ func (s *store) LoadTarget(ctx context.Context, projectID string) (client.Target
 	if err := s.load(ctx, Stytch, strings.TrimSpace(projectID), &e); err != nil {
 		return client.TargetCredentials{}, err
 	}
-	return client.TargetCredentials{ProjectID: e.ProjectID, Secret: client.Secret(e.Secret), BaseURL: e.BaseURL}, nil
+	return client.TargetCredentials{ProjectID: e.ProjectID, Secret: client.NewSecret(e.Secret), BaseURL: e.BaseURL}, nil
 }
 
 // save writes the set first and the index second, so a failure in between leaves a set that

@@ -334,9 +334,9 @@ func (c *connectScreen) remember() tea.Cmd {
 	f := c.form.fields
 	var src *client.SourceCredentials
 	if c.source.state == sideOK {
-		src = &client.SourceCredentials{Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.Secret(f[fClientSecret].value())}
+		src = &client.SourceCredentials{Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value())}
 	}
-	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.Secret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value()}
+	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value()}
 	id := c.sid
 	c.saved = "Saving…"
 	return func() tea.Msg {
@@ -390,12 +390,12 @@ func (c *connectScreen) connect() tea.Cmd {
 	c.src, c.tgt = nil, nil
 	c.target = side{state: sideChecking}
 	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
-		ProjectID: f[fProjectID].value(), Secret: client.Secret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
+		ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
 	})}
 	if withSource {
 		c.source = side{state: sideChecking}
 		cmds = append(cmds, connectSource(ctx, c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
-			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.Secret(f[fClientSecret].value()),
+			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value()),
 		}))
 	} else {
 		c.source = side{state: sideSkipped}

@@ -52,7 +52,7 @@ func TestConnectShowsWhatWentWrongAndWhereToLook(t *testing.T) {
 func TestConnectRequiresTheTargetAndAllOrNothingOfTheSource(t *testing.T) {
 	src, tgt := fakes()
 	cfg := testConfig(src, tgt)
-	cfg.Target.Secret = ""
+	cfg.Target.Secret = client.NewSecret("")
 	cfg.Source.ClientID = ""
 	h := newHarness(t, cfg, 100, 30)
 	c := h.top().(*connectScreen)

@@ -40,8 +40,8 @@ func sandboxConfig(t *testing.T, sb *sandbox.Sandbox) Config {
 		NewTarget: func(c client.TargetCredentials) (client.Target, error) {
 			return stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/test"})
 		},
-		Source:   client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.Secret(a.ClientSecret)},
-		Target:   client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL},
+		Source:   client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)},
+		Target:   client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL},
 		Demo:     true,
 		Keystore: keystore.NewMemory(),
 		ReportPath: func(projectID string) (string, error) {

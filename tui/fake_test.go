@@ -102,7 +102,7 @@ func (f *fakeTarget) Update(context.Context, string, client.Update) (client.Stor
 }
 func (f *fakeTarget) Delete(context.Context, string) error { return fmt.Errorf("not used") }
 func (f *fakeTarget) Token(context.Context, string, client.Secret, client.Scopes) (client.Secret, error) {
-	return "", fmt.Errorf("not used")
+	return client.NewSecret(""), fmt.Errorf("not used")
 }
 func (f *fakeTarget) Key(context.Context, string) (crypto.PublicKey, error) {
 	return nil, fmt.Errorf("not used")
@@ -128,9 +128,9 @@ func demoInventory() *client.Inventory {
 		Source: "acme.us.auth0.com",
 		APIs:   []client.API{orders, billing},
 		Clients: []client.Client{
-			{ID: "Xw7kQ2rL9mN4pB6vT1yH8cJ3dF5gK0aZ", Secret: "s3cr3t-Orders-Sync-7Hq2", Name: "Orders sync", AppType: client.AppTypeM2M,
+			{ID: "Xw7kQ2rL9mN4pB6vT1yH8cJ3dF5gK0aZ", Secret: client.NewSecret("s3cr3t-Orders-Sync-7Hq2"), Name: "Orders sync", AppType: client.AppTypeM2M,
 				Grants: []client.Grant{grant(orders, "read:orders", "write:orders")}, Scopes: client.NewScopes("read:orders", "write:orders")},
-			{ID: "Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", Secret: "s3cr3t-Billing-Recon-Jk4L", Name: "Billing reconciler", AppType: client.AppTypeM2M,
+			{ID: "Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", Secret: client.NewSecret("s3cr3t-Billing-Recon-Jk4L"), Name: "Billing reconciler", AppType: client.AppTypeM2M,
 				Description: "Reconciles invoices with orders every night",
 				Metadata:    map[string]any{"team": "billing", "tier": float64(2)},
 				Grants:      []client.Grant{grant(billing, "read:invoices", "write:invoices"), grant(orders, "read:orders")},
@@ -139,7 +139,7 @@ func demoInventory() *client.Inventory {
 				Grants:  []client.Grant{grant(orders, "read:orders")},
 				Scopes:  client.NewScopes("read:orders"),
 				Blocked: []client.Blocker{{Reason: client.BlockKeyBased, Message: "authenticates with private_key_jwt: there is no secret to carry over", Hint: "create a new client in Stytch instead"}}},
-			{ID: "Lonely0000000000000000000000000A", Secret: "s3cr3t-Lonely-Worker-Qw9E", Name: "Lonely worker", AppType: client.AppTypeM2M},
+			{ID: "Lonely0000000000000000000000000A", Secret: client.NewSecret("s3cr3t-Lonely-Worker-Qw9E"), Name: "Lonely worker", AppType: client.AppTypeM2M},
 			{ID: "Spa00000000000000000000000000001", Name: "Storefront", AppType: "spa",
 				Blocked: []client.Blocker{{Reason: client.BlockNotM2M, Message: "a single-page app, not a machine-to-machine client"}}},
 		},

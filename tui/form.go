@@ -137,7 +137,7 @@ func (f *form) fieldView(i, w int, st *themes.Styles) string {
 	var value string
 	switch {
 	case fl.secret && !f.reveal && fl.input.Value() != "":
-		value = st.Secret.Render(client.Secret(fl.input.Value()).String())
+		value = st.Secret.Render(client.NewSecret(fl.input.Value()).String())
 		if focused {
 			value += st.Accent.Reverse(true).Render(" ")
 		}

@@ -196,7 +196,7 @@ func TestGoldenLaterSteps(t *testing.T) {
 				cfg.Now = func() time.Time { return goldenNow }
 				h := newHarness(t, cfg, size[0], size[1])
 				clients := []client.Client{billing, orders, inv.Clients[3], inv.Clients[2],
-					{ID: "svc-new-01", Secret: "Zx8-kP2q-Lm4r-Vb7n", Name: "New service", Scopes: client.NewScopes("read:orders")}}
+					{ID: "svc-new-01", Secret: client.NewSecret("Zx8-kP2q-Lm4r-Vb7n"), Name: "New service", Scopes: client.NewScopes("read:orders")}}
 				h.send(connectedMsg{source: src, target: tgt, next: toPick})
 				h.send(scopesDoneMsg{clients: clients})
 				sc.steps(h, tgt)

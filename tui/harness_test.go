@@ -155,8 +155,8 @@ func testConfig(src *fakeSource, tgt *fakeTarget) Config {
 	return Config{
 		NewSource: func(client.SourceCredentials) (client.Source, error) { return src, nil },
 		NewTarget: func(client.TargetCredentials) (client.Target, error) { return tgt, nil },
-		Source:    client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1234", Secret: "mgmt-secret-value-WXYZ"},
-		Target:    client.TargetCredentials{ProjectID: tgt.projectID, Secret: "project-secret-value-DzJj"},
+		Source:    client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1234", Secret: client.NewSecret("mgmt-secret-value-WXYZ")},
+		Target:    client.TargetCredentials{ProjectID: tgt.projectID, Secret: client.NewSecret("project-secret-value-DzJj")},
 	}
 }
 

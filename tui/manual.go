@@ -136,7 +136,7 @@ func (m *manualScreen) submit() tea.Cmd {
 	scopes, _ := parseScopeText(f[mScopes].value())
 	c := client.Client{
 		ID:          f[mID].value(),
-		Secret:      client.Secret(f[mSecret].value()),
+		Secret:      client.NewSecret(f[mSecret].value()),
 		Name:        f[mName].value(),
 		Description: f[mDesc].value(),
 		Scopes:      scopes,

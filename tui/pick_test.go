@@ -209,7 +209,7 @@ func manyClients(n int) *client.Inventory {
 	for i := range n {
 		c := client.Client{
 			ID:      fmt.Sprintf("gen%08dAbCdEfGhIjKlMnOpQrStUv", i),
-			Secret:  client.Secret(fmt.Sprintf("secret-%08d-XyZ1", i)),
+			Secret:  client.NewSecret(fmt.Sprintf("secret-%08d-XyZ1", i)),
 			Name:    fmt.Sprintf("Generated worker %05d", i),
 			AppType: client.AppTypeM2M,
 		}

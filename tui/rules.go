@@ -38,7 +38,7 @@ func lengthProblem(what, s string, limit int) string {
 func clientIDProblem(id string) string { return errText(client.CheckClientID(id)) }
 
 func secretProblem(s string) string {
-	if b := client.CheckSecret(client.Secret(s)); b != nil {
+	if b := client.CheckSecret(client.NewSecret(s)); b != nil {
 		return b.Message
 	}
 	return ""

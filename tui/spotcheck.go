@@ -188,7 +188,7 @@ func (s *spotCheckScreen) check() tea.Cmd {
 		scopes := client.SplitScopes(text)
 		want.Scopes = &scopes
 	}
-	token := client.Secret(strings.Join(strings.Fields(f[scToken].value()), ""))
+	token := client.NewSecret(strings.Join(strings.Fields(f[scToken].value()), ""))
 	s.seq++
 	s.state = spotChecking
 	s.form.setFocus(-1)

@@ -40,7 +40,7 @@ type Config struct {
 type Source struct {
 	api           *httpx.Client
 	clientID      string
-	secret        httpx.Sealed
+	secret        client.Secret
 	host          string
 	audience      string
 	includeNonM2M bool
@@ -55,7 +55,7 @@ var _ client.Source = (*Source)(nil)
 
 // mgmtToken is a cached Management API token.
 type mgmtToken struct {
-	value     httpx.Sealed
+	value     client.Secret
 	scopes    client.Scopes
 	refreshAt time.Time
 }
@@ -110,7 +110,7 @@ func New(cfg Config) (*Source, error) {
 	return &Source{
 		api:           api,
 		clientID:      cfg.Credentials.ClientID,
-		secret:        httpx.Seal(cfg.Credentials.Secret),
+		secret:        cfg.Credentials.Secret,
 		host:          u.Host,
 		audience:      base + managementV2,
 		includeNonM2M: cfg.IncludeNonM2M,
@@ -136,9 +136,9 @@ func (s *Source) Token(ctx context.Context, clientID string, secret client.Secre
 		if errors.As(err, &ae) {
 			ae.Hint = clientTokenHint(ae, clientID, audience)
 		}
-		return "", fmt.Errorf("auth0 token for client %s: %w", clientID, err)
+		return client.Secret{}, fmt.Errorf("auth0 token for client %s: %w", clientID, err)
 	}
-	return client.Secret(ans.AccessToken), nil
+	return client.NewSecret(ans.AccessToken), nil
 }
 
 // token runs the client credentials grant. Auth0 apps authenticate either in the body
@@ -182,7 +182,7 @@ func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
 	if s.tok != nil && s.now().Before(s.tok.refreshAt) {
 		return s.tok, nil
 	}
-	ans, err := s.token(ctx, s.clientID, s.secret(), s.audience)
+	ans, err := s.token(ctx, s.clientID, s.secret, s.audience)
 	if err != nil {
 		var ae *client.APIError
 		if errors.As(err, &ae) {
@@ -195,7 +195,7 @@ func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
 		life = time.Hour
 	}
 	// Auth0 lists every scope the token carries; no "scope" means none.
-	s.tok = &mgmtToken{value: httpx.Seal(client.Secret(ans.AccessToken)), scopes: client.SplitScopes(ans.Scope),
+	s.tok = &mgmtToken{value: client.NewSecret(ans.AccessToken), scopes: client.SplitScopes(ans.Scope),
 		refreshAt: s.now().Add(life - min(5*time.Minute, life/2))}
 	return s.tok, nil
 }
@@ -218,7 +218,7 @@ func (s *Source) get(ctx context.Context, path string, q url.Values, out any) er
 			return err
 		}
 		req := &httpx.Request{Method: http.MethodGet, Path: path, Query: q, Idempotent: true,
-			Header: http.Header{"Authorization": {"Bearer " + tok.value().Reveal()}}}
+			Header: http.Header{"Authorization": {"Bearer " + tok.value.Reveal()}}}
 		err = s.api.Do(ctx, req, out)
 		if client.StatusOf(err) == http.StatusUnauthorized && try == 0 {
 			s.dropToken(tok)

@@ -171,7 +171,7 @@ func BenchmarkInventory(b *testing.B) {
 		base := replay(b, sb)
 		mgmt := sb.Auth0()
 		src := func() *auth0.Source {
-			s, err := auth0.New(auth0.Config{Credentials: client.SourceCredentials{Domain: base, ClientID: mgmt.ClientID, Secret: client.Secret(mgmt.ClientSecret)}})
+			s, err := auth0.New(auth0.Config{Credentials: client.SourceCredentials{Domain: base, ClientID: mgmt.ClientID, Secret: client.NewSecret(mgmt.ClientSecret)}})
 			if err != nil {
 				b.Fatal(err)
 			}

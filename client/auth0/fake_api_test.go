@@ -80,7 +80,7 @@ func (ht handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func newReader(t testing.TB, domain string, hc *http.Client, timeout time.Duration) *auth0.Source {
 	t.Helper()
 	src, err := auth0.New(auth0.Config{
-		Credentials: client.SourceCredentials{Domain: domain, ClientID: "mgmtAppClientId0000000000000000", Secret: mgmtSecret},
+		Credentials: client.SourceCredentials{Domain: domain, ClientID: "mgmtAppClientId0000000000000000", Secret: client.NewSecret(mgmtSecret)},
 		HTTPClient:  hc, Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second,
 	})
 	if err != nil {

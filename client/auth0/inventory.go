@@ -210,7 +210,7 @@ type reader struct {
 func (r *reader) record(a app, grants []grant) client.Client {
 	c := client.Client{
 		ID:          a.ClientID,
-		Secret:      client.Secret(a.ClientSecret),
+		Secret:      client.NewSecret(a.ClientSecret),
 		Name:        a.Name,
 		Description: a.Description,
 		Metadata:    a.ClientMetadata,

@@ -22,7 +22,7 @@ import (
 func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth0.Source {
 	t.Helper()
 	a := sb.Auth0()
-	cfg := auth0.Config{Credentials: client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.Secret(a.ClientSecret)},
+	cfg := auth0.Config{Credentials: client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)},
 		UserAgent: "m2mport/test"}
 	if mod != nil {
 		mod(&cfg)
@@ -146,7 +146,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		}
 	}
 	for _, c := range inv.Clients {
-		if c.Importable() && (len(c.Secret) < 8 || c.ID == "" || c.AppType != client.AppTypeM2M) {
+		if c.Importable() && (len(c.Secret.Reveal()) < 8 || c.ID == "" || c.AppType != client.AppTypeM2M) {
 			t.Errorf("importable %s has no secret or id", c.Name)
 		}
 	}
@@ -296,8 +296,8 @@ func TestManagementTokenErrors(t *testing.T) {
 		status int
 		hint   string
 	}{
-		{"wrong secret", client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: "wrong-secret-value-123"}, 401, "check the client ID and secret"},
-		{"unknown client", client.SourceCredentials{Domain: a.Domain, ClientID: "nobody-at-all", Secret: "wrong-secret-value-123"}, 401, "check the client ID and secret"},
+		{"wrong secret", client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret("wrong-secret-value-123")}, 401, "check the client ID and secret"},
+		{"unknown client", client.SourceCredentials{Domain: a.Domain, ClientID: "nobody-at-all", Secret: client.NewSecret("wrong-secret-value-123")}, 401, "check the client ID and secret"},
 	}
 	for _, tc := range cases {
 		s, err := auth0.New(auth0.Config{Credentials: tc.creds})
@@ -378,8 +378,8 @@ func TestClientTokens(t *testing.T) {
 		code     string
 		hint     string
 	}{
-		{"wrong secret", c["Billing Worker"].ID, "not-the-secret-123", orders, 401, "invalid_client", "did not accept the ID and secret"},
-		{"unknown client", "no-such-client", "not-the-secret-123", orders, 401, "access_denied", "did not accept the ID and secret"},
+		{"wrong secret", c["Billing Worker"].ID, client.NewSecret("not-the-secret-123"), orders, 401, "invalid_client", "did not accept the ID and secret"},
+		{"unknown client", "no-such-client", client.NewSecret("not-the-secret-123"), orders, 401, "access_denied", "did not accept the ID and secret"},
 		{"no grant", c["Audit Log Shipper"].ID, c["Audit Log Shipper"].Secret, orders, 403, "access_denied", "has no grant for"},
 		{"unknown audience", c["Billing Worker"].ID, c["Billing Worker"].Secret, "https://nope/", 403, "access_denied", "no API with identifier https://nope/"},
 		{"no client_credentials", c["Shipping Label Printer"].ID, c["Shipping Label Printer"].Secret, orders, 403, "unauthorized_client", "enable the Client Credentials grant"},

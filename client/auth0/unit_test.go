@@ -153,7 +153,7 @@ func newFake(t *testing.T, f *fakeTenant) (*Source, *time.Time) {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "mgmt", Secret: "mgmt-secret-value"}})
+	s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "mgmt", Secret: client.NewSecret("mgmt-secret-value")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 			w.WriteHeader(row.listStatus)
 			fmt.Fprint(w, row.list)
 		}))
-		s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: "secret-value"}, MaxAttempts: 1})
+		s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: client.NewSecret("secret-value")}, MaxAttempts: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +353,7 @@ func TestAnswersThatAreNotTheAPIsGiveAClearError(t *testing.T) {
 			if !hangs {
 				timeout = time.Minute // reading 10 MiB under -race on a busy machine takes a while
 			}
-			s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: "secret-value"},
+			s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: client.NewSecret("secret-value")},
 				Timeout: timeout, MaxAttempts: 2})
 			if err != nil {
 				t.Fatal(err)
@@ -380,7 +380,7 @@ func TestAnswersThatAreNotTheAPIsGiveAClearError(t *testing.T) {
 }
 
 func TestPlainHTTPOnlyToThisMachine(t *testing.T) {
-	creds := client.SourceCredentials{ClientID: "id", Secret: "secret-value"}
+	creds := client.SourceCredentials{ClientID: "id", Secret: client.NewSecret("secret-value")}
 	for _, domain := range []string{"http://acme.us.auth0.com", "http://10.0.0.7:8080", "http://localhost.acme.example"} {
 		creds.Domain = domain
 		if _, err := New(Config{Credentials: creds}); err == nil || !strings.Contains(err.Error(), "plain http is allowed only to this machine") {
@@ -396,7 +396,7 @@ func TestPlainHTTPOnlyToThisMachine(t *testing.T) {
 }
 
 func TestTenantGivenAsAPIAddressOrIssuerMeansTheTenant(t *testing.T) {
-	creds := client.SourceCredentials{ClientID: "id", Secret: "secret-value"}
+	creds := client.SourceCredentials{ClientID: "id", Secret: client.NewSecret("secret-value")}
 	for _, domain := range []string{"acme.us.auth0.com", "https://acme.us.auth0.com/", "https://acme.us.auth0.com/api/v2/", "https://ACME.us.auth0.com/api/v2"} {
 		creds.Domain = domain
 		s, err := New(Config{Credentials: creds})

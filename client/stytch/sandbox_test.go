@@ -25,7 +25,7 @@ import (
 func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
 	t.Helper()
 	s := sb.Stytch()
-	cfg := stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.Secret(s.Secret), BaseURL: s.URL},
+	cfg := stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL},
 		UserAgent: "m2mport/test"}
 	if mod != nil {
 		mod(&cfg)
@@ -112,7 +112,7 @@ func TestConnect(t *testing.T) {
 
 	var s secrets
 	s.add(sb.Stytch().Secret, "wrong-project-secret")
-	bad := newTarget(t, sb, func(c *stytch.Config) { c.Credentials.Secret = "wrong-project-secret" })
+	bad := newTarget(t, sb, func(c *stytch.Config) { c.Credentials.Secret = client.NewSecret("wrong-project-secret") })
 	_, err = bad.Connect(context.Background())
 	ae := s.wantCode(t, "wrong secret", err, 401, client.CodeUnauthorized)
 	if !strings.Contains(ae.Hint, "check the project ID and secret") {
@@ -136,7 +136,7 @@ func TestImportGetUpdateDelete(t *testing.T) {
 	var s secrets
 	s.add(sb.Stytch().Secret, goodSecret)
 
-	c := &client.Client{ID: "auth0|Billing/Worker-ü?#%", Secret: goodSecret, Name: "Billing Worker", Description: "Nightly",
+	c := &client.Client{ID: "auth0|Billing/Worker-ü?#%", Secret: client.NewSecret(goodSecret), Name: "Billing Worker", Description: "Nightly",
 		Scopes: client.NewScopes("write:invoices", "read:invoices"), Metadata: map[string]any{"team": "billing", "tier": "gold"}}
 	got, err := tg.Create(ctx, c)
 	if err != nil {
@@ -216,14 +216,14 @@ func TestImportRefusals(t *testing.T) {
 		c    client.Client
 		code string
 	}{
-		{"weak secret", client.Client{ID: "weak", Secret: "passpasspasspass"}, client.CodeInsecureSecret},
-		{"short secret", client.Client{ID: "short", Secret: "Ab1-x"}, client.CodeInsecureSecret},
-		{"long secret", client.Client{ID: "long", Secret: client.Secret(strings.Repeat("aB3-xY9_", 33))}, client.CodeSecretTooLong},
-		{"scope with a space", client.Client{ID: "sp", Secret: goodSecret, Scopes: client.Scopes{"read orders"}}, client.CodeInvalidScope},
-		{"too many scopes", client.Client{ID: "many", Secret: goodSecret, Scopes: client.NewScopes(scopes...)}, client.CodeTooManyScopes},
-		{"too many metadata keys", client.Client{ID: "meta", Secret: goodSecret, Metadata: many}, "metadata_too_many_keys"},
-		{"metadata too large", client.Client{ID: "big", Secret: goodSecret, Metadata: map[string]any{"x": strings.Repeat("y", 5000)}}, "metadata_too_large"},
-		{"id with a space", client.Client{ID: "has space", Secret: goodSecret}, "m2m_client_invalid_client_id"},
+		{"weak secret", client.Client{ID: "weak", Secret: client.NewSecret("passpasspasspass")}, client.CodeInsecureSecret},
+		{"short secret", client.Client{ID: "short", Secret: client.NewSecret("Ab1-x")}, client.CodeInsecureSecret},
+		{"long secret", client.Client{ID: "long", Secret: client.NewSecret(strings.Repeat("aB3-xY9_", 33))}, client.CodeSecretTooLong},
+		{"scope with a space", client.Client{ID: "sp", Secret: client.NewSecret(goodSecret), Scopes: client.Scopes{"read orders"}}, client.CodeInvalidScope},
+		{"too many scopes", client.Client{ID: "many", Secret: client.NewSecret(goodSecret), Scopes: client.NewScopes(scopes...)}, client.CodeTooManyScopes},
+		{"too many metadata keys", client.Client{ID: "meta", Secret: client.NewSecret(goodSecret), Metadata: many}, "metadata_too_many_keys"},
+		{"metadata too large", client.Client{ID: "big", Secret: client.NewSecret(goodSecret), Metadata: map[string]any{"x": strings.Repeat("y", 5000)}}, "metadata_too_large"},
+		{"id with a space", client.Client{ID: "has space", Secret: client.NewSecret(goodSecret)}, "m2m_client_invalid_client_id"},
 	}
 	for _, tc := range cases {
 		s.add(tc.c.Secret.Reveal())
@@ -244,7 +244,7 @@ func TestSearch(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := range 1200 {
-		c := &client.Client{ID: fmt.Sprintf("client-%04d", i), Secret: goodSecret, Name: fmt.Sprint("n", i%3), Scopes: client.Scopes{fmt.Sprint("s:", i%5)}}
+		c := &client.Client{ID: fmt.Sprintf("client-%04d", i), Secret: client.NewSecret(goodSecret), Name: fmt.Sprint("n", i%3), Scopes: client.Scopes{fmt.Sprint("s:", i%5)}}
 		if _, err := tg.Create(ctx, c); err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +301,7 @@ func TestTokensAndKeys(t *testing.T) {
 	ctx := context.Background()
 	var s secrets
 	s.add(sb.Stytch().Secret, goodSecret)
-	c := &client.Client{ID: "svc-orders", Secret: goodSecret, Scopes: client.NewScopes("read:orders", "write:orders")}
+	c := &client.Client{ID: "svc-orders", Secret: client.NewSecret(goodSecret), Scopes: client.NewScopes("read:orders", "write:orders")}
 	if _, err := tg.Create(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestTokensAndKeys(t *testing.T) {
 		t.Fatalf("consumer JWKS path: %v", err)
 	}
 
-	_, err = tg.Token(ctx, c.ID, "Wrong-Secret-Value-123", nil)
+	_, err = tg.Token(ctx, c.ID, client.NewSecret("Wrong-Secret-Value-123"), nil)
 	s.add("Wrong-Secret-Value-123")
 	s.wantCode(t, "wrong secret", err, 400, client.CodeInvalidClient)
 	_, err = tg.Token(ctx, "nobody", c.Secret, nil)
@@ -379,7 +379,7 @@ func TestRotation(t *testing.T) {
 	ctx := context.Background()
 	var s secrets
 	s.add(sb.Stytch().Secret, goodSecret)
-	c := &client.Client{ID: "rotating", Secret: goodSecret, Scopes: client.Scopes{"a"}}
+	c := &client.Client{ID: "rotating", Secret: client.NewSecret(goodSecret), Scopes: client.Scopes{"a"}}
 	if _, err := tg.Create(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +393,7 @@ func TestRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.add(r.NextSecret.Reveal())
-	if len(r.NextSecret) < 8 || r.Client.NextSecretLast4 != r.NextSecret.Last4() || r.Client.SecretLast4 != c.Secret.Last4() {
+	if len(r.NextSecret.Reveal()) < 8 || r.Client.NextSecretLast4 != r.NextSecret.Last4() || r.Client.SecretLast4 != c.Secret.Last4() {
 		t.Fatalf("%+v", r.Client)
 	}
 	if strings.Contains(fmt.Sprint(r), r.NextSecret.Reveal()) {
@@ -458,7 +458,7 @@ func TestFaults(t *testing.T) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			c := &client.Client{ID: fmt.Sprint("f-", i), Secret: goodSecret, Scopes: client.Scopes{"a"}}
+			c := &client.Client{ID: fmt.Sprint("f-", i), Secret: client.NewSecret(goodSecret), Scopes: client.Scopes{"a"}}
 			_, err := tg.Create(ctx, c)
 			s.check(t, err)
 			lock.Lock()
@@ -497,7 +497,7 @@ func TestFaults(t *testing.T) {
 			if _, err := tg.Get(ctx, id); err != nil {
 				t.Errorf("get %s: %v", id, err)
 			}
-			if _, err := tg.Token(ctx, id, goodSecret, nil); err != nil {
+			if _, err := tg.Token(ctx, id, client.NewSecret(goodSecret), nil); err != nil {
 				t.Errorf("token %s: %v", id, err)
 			}
 		})
@@ -535,7 +535,7 @@ func TestFaults(t *testing.T) {
 func TestCommitDropIsAmbiguousAndTheClientExists(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty", Faults: "stytch:commitdrop=1"})
 	tg := newTarget(t, sb, nil)
-	c := &client.Client{ID: "maybe", Secret: goodSecret, Scopes: client.Scopes{"a"}}
+	c := &client.Client{ID: "maybe", Secret: client.NewSecret(goodSecret), Scopes: client.Scopes{"a"}}
 	_, err := tg.Create(context.Background(), c)
 	if !errors.Is(err, client.ErrNoAnswer) {
 		t.Fatalf("err %v", err)
@@ -552,7 +552,7 @@ func TestCommitDropIsAmbiguousAndTheClientExists(t *testing.T) {
 func TestSlowAnswersAndCancellation(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty", Faults: "stytch:slow:3s=1"})
 	tg := newTarget(t, sb, func(c *stytch.Config) { c.Timeout = 100 * time.Millisecond; c.MaxAttempts = 2 })
-	c := &client.Client{ID: "slow", Secret: goodSecret, Scopes: client.Scopes{"a"}}
+	c := &client.Client{ID: "slow", Secret: client.NewSecret(goodSecret), Scopes: client.Scopes{"a"}}
 	_, err := tg.Create(context.Background(), c)
 	if !errors.Is(err, client.ErrNoAnswer) || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("a create that timed out: %v", err)
@@ -577,12 +577,12 @@ func TestSlowAnswersAndCancellation(t *testing.T) {
 func TestWithoutProjectSecretOnlyTokensAndKeys(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	ctx := context.Background()
-	c := &client.Client{ID: "svc-keys-only", Secret: goodSecret, Scopes: client.NewScopes("read:orders")}
+	c := &client.Client{ID: "svc-keys-only", Secret: client.NewSecret(goodSecret), Scopes: client.NewScopes("read:orders")}
 	if _, err := newTarget(t, sb, nil).Create(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	before := sandboxtest.Stats(t, sb.Stytch().URL).Total
-	keysOnly := newTarget(t, sb, func(cfg *stytch.Config) { cfg.Credentials.Secret = "" })
+	keysOnly := newTarget(t, sb, func(cfg *stytch.Config) { cfg.Credentials.Secret = client.NewSecret("") })
 	if _, err := keysOnly.Search(ctx, []string{c.ID}); !errors.Is(err, stytch.ErrNoProjectSecret) {
 		t.Fatalf("search without a secret: %v", err)
 	}

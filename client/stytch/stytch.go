@@ -43,7 +43,7 @@ type Config struct {
 type Target struct {
 	api       *httpx.Client
 	projectID string
-	secret    httpx.Sealed
+	secret    client.Secret
 	live      bool
 	jwksPath  string
 	keys      keyCache
@@ -89,7 +89,7 @@ func New(cfg Config) (*Target, error) {
 	t := &Target{
 		api:       api,
 		projectID: c.ProjectID,
-		secret:    httpx.Seal(c.Secret),
+		secret:    c.Secret,
 		live:      live,
 		jwksPath:  jwksPath + url.PathEscape(c.ProjectID),
 	}
@@ -135,18 +135,18 @@ var ErrNoProjectSecret = errors.New("stytch: the project secret is needed for th
 
 // call sends one management call with the project's credentials.
 func (t *Target) call(ctx context.Context, method, path string, body any, idempotent bool, out any, secrets ...string) error {
-	if t.secret().IsZero() {
+	if t.secret.IsZero() {
 		return ErrNoProjectSecret
 	}
 	req := &httpx.Request{Method: method, Path: path, Header: http.Header{"Authorization": {t.authorization()}},
-		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret().Reveal())}
+		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret.Reveal())}
 	return t.api.Do(ctx, req, out)
 }
 
 // authorization is the project's Basic credentials. It is built for each call rather than
 // kept, so that the project secret is held in one place only, sealed.
 func (t *Target) authorization() string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.projectID+":"+t.secret().Reveal()))
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.projectID+":"+t.secret.Reveal()))
 }
 
 func clientPath(id string) string { return clientsPath + "/" + url.PathEscape(id) }
@@ -259,7 +259,7 @@ func (t *Target) RotateStart(ctx context.Context, id string) (Rotation, error) {
 	if err != nil {
 		return Rotation{}, fmt.Errorf("start secret rotation of client %s: %w", id, err)
 	}
-	return Rotation{Client: m.stored(), NextSecret: client.Secret(m.NextClientSecret)}, nil
+	return Rotation{Client: m.stored(), NextSecret: client.NewSecret(m.NextClientSecret)}, nil
 }
 
 // RotateComplete makes the next secret the only one.
@@ -368,15 +368,15 @@ func (t *Target) Token(ctx context.Context, id string, secret client.Secret, sco
 	path := "/v1/public/" + url.PathEscape(t.projectID) + "/oauth2/token"
 	var ans tokenAnswer
 	err := t.api.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Form: form, Idempotent: true,
-		Secrets: []string{secret.Reveal(), t.secret().Reveal()}}, &ans)
+		Secrets: []string{secret.Reveal(), t.secret.Reveal()}}, &ans)
 	if err != nil {
-		return "", fmt.Errorf("token for client %s: %w", id, err)
+		return client.Secret{}, fmt.Errorf("token for client %s: %w", id, err)
 	}
 	if ans.AccessToken == "" {
-		return "", fmt.Errorf("token for client %s: %w", id, &client.APIError{API: "stytch", Method: http.MethodPost, Path: path,
+		return client.Secret{}, fmt.Errorf("token for client %s: %w", id, &client.APIError{API: "stytch", Method: http.MethodPost, Path: path,
 			Status: http.StatusOK, Message: "the token answer has no access_token", Hint: "check the base URL: something other than Stytch answered"})
 	}
-	return client.Secret(ans.AccessToken), nil
+	return client.NewSecret(ans.AccessToken), nil
 }
 
 func nonNil(s client.Scopes) []string {

@@ -33,7 +33,7 @@ func TestEnvironmentFromProjectID(t *testing.T) {
 		{"project-test-0b1c", "http://127.0.0.1:9999", "http://127.0.0.1:9999", false},
 	}
 	for _, tc := range cases {
-		tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: tc.id, Secret: "secret-1234", BaseURL: tc.base}})
+		tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: tc.id, Secret: client.NewSecret("secret-1234"), BaseURL: tc.base}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,8 +45,8 @@ func TestEnvironmentFromProjectID(t *testing.T) {
 		}
 	}
 	for _, cfg := range []Config{
-		{Credentials: client.TargetCredentials{ProjectID: "", Secret: "s"}},
-		{Credentials: client.TargetCredentials{ProjectID: "p", Secret: "s", BaseURL: "http://stytch.example.com"}},
+		{Credentials: client.TargetCredentials{ProjectID: "", Secret: client.NewSecret("s")}},
+		{Credentials: client.TargetCredentials{ProjectID: "p", Secret: client.NewSecret("s"), BaseURL: "http://stytch.example.com"}},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%+v should be refused", cfg.Credentials.BaseURL)
@@ -85,7 +85,7 @@ func newRecorded(t *testing.T, rec *recorder) *Target {
 	t.Helper()
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: "project-secret-xyz", BaseURL: srv.URL}})
+	tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: client.NewSecret("project-secret-xyz"), BaseURL: srv.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestIDsAreEscapedInPaths(t *testing.T) {
 func TestCreateRefusesToInventCredentials(t *testing.T) {
 	rec := &recorder{}
 	tg := newRecorded(t, rec)
-	for _, c := range []client.Client{{ID: "x"}, {Secret: "long-enough-secret"}} {
+	for _, c := range []client.Client{{ID: "x"}, {Secret: client.NewSecret("long-enough-secret")}} {
 		if _, err := tg.Create(context.Background(), &c); err == nil {
 			t.Errorf("%+v should be refused", c)
 		}
@@ -143,7 +143,7 @@ func TestCreateRefusesToInventCredentials(t *testing.T) {
 	if len(rec.requests) != 0 {
 		t.Fatal("nothing should be sent")
 	}
-	c := client.Client{ID: "x", Secret: "long-enough-secret"}
+	c := client.Client{ID: "x", Secret: client.NewSecret("long-enough-secret")}
 	tg.Create(context.Background(), &c)
 	if b, _ := json.Marshal(rec.requests[0].Body); string(b) != `{"client_id":"x","client_secret":"long-enough-secret","scopes":[]}` {
 		t.Fatalf("create body %s", b)
@@ -296,7 +296,7 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 	}
 	for _, row := range rows {
 		srv := httptest.NewServer(&recorder{answer: func(*http.Request, []byte) (int, string) { return row.status, row.body }})
-		tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: "project-secret-xyz", BaseURL: srv.URL},
+		tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: client.NewSecret("project-secret-xyz"), BaseURL: srv.URL},
 			MaxAttempts: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -318,7 +318,7 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 // any %v of those — a debug line, a test failure, a panic — prints it field by field.
 func TestPrintingATargetShowsNoSecret(t *testing.T) {
 	const secret = "project-secret-xyz-DzJj"
-	tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: secret}})
+	tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: client.NewSecret(secret)}})
 	if err != nil {
 		t.Fatal(err)
 	}

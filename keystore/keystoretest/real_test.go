@@ -21,8 +21,8 @@ import (
 func TestRealKeyringRoundTripOverwriteAndForget(t *testing.T) {
 	ctx := context.Background()
 	kr := Real(t)
-	acme := client.SourceCredentials{Domain: "https://acme.us.auth0.com/", ClientID: "mgmt-app-1", Secret: "real-keyring-secret-ÄÖü-🔑-DzJj"}
-	proj := client.TargetCredentials{ProjectID: "project-test-real", Secret: "secret-test-real-WXYZ", BaseURL: "http://127.0.0.1:4567"}
+	acme := client.SourceCredentials{Domain: "https://acme.us.auth0.com/", ClientID: "mgmt-app-1", Secret: client.NewSecret("real-keyring-secret-ÄÖü-🔑-DzJj")}
+	proj := client.TargetCredentials{ProjectID: "project-test-real", Secret: client.NewSecret("secret-test-real-WXYZ"), BaseURL: "http://127.0.0.1:4567"}
 
 	if _, err := kr.LoadSource(ctx, ""); !errors.Is(err, keystore.ErrNotFound) {
 		t.Fatalf("fresh service: %v, want ErrNotFound", err)
@@ -33,10 +33,10 @@ func TestRealKeyringRoundTripOverwriteAndForget(t *testing.T) {
 	if err := kr.SaveTarget(ctx, proj); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := kr.LoadSource(ctx, "acme.us.auth0.com"); err != nil || got != acme {
+	if got, err := kr.LoadSource(ctx, "acme.us.auth0.com"); err != nil || !got.Equal(acme) {
 		t.Fatalf("LoadSource = %+v, %v", got, err)
 	}
-	if got, err := kr.LoadTarget(ctx, ""); err != nil || got != proj {
+	if got, err := kr.LoadTarget(ctx, ""); err != nil || !got.Equal(proj) {
 		t.Fatalf("LoadTarget = %+v, %v", got, err)
 	}
 	// The entry is in the keyring itself, not only in this process.
@@ -45,11 +45,11 @@ func TestRealKeyringRoundTripOverwriteAndForget(t *testing.T) {
 	}
 
 	rotated := acme
-	rotated.Secret = "rotated-0000"
+	rotated.Secret = client.NewSecret("rotated-0000")
 	if err := kr.SaveSource(ctx, rotated); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := kr.LoadSource(ctx, ""); err != nil || got != rotated {
+	if got, err := kr.LoadSource(ctx, ""); err != nil || !got.Equal(rotated) {
 		t.Fatalf("after overwrite: %+v, %v", got, err)
 	}
 
@@ -60,7 +60,7 @@ func TestRealKeyringRoundTripOverwriteAndForget(t *testing.T) {
 	if _, err := kr.LoadSource(ctx, ""); !errors.Is(err, keystore.ErrNotFound) {
 		t.Fatalf("after Forget: %v", err)
 	}
-	if got, err := kr.LoadTarget(ctx, ""); err != nil || got != proj {
+	if got, err := kr.LoadTarget(ctx, ""); err != nil || !got.Equal(proj) {
 		t.Fatalf("Forget(auth0) touched stytch: %+v, %v", got, err)
 	}
 	if err := kr.ForgetAll(ctx); err != nil {
@@ -73,7 +73,7 @@ func TestRealKeyringRoundTripOverwriteAndForget(t *testing.T) {
 
 func TestRealKeyringTooBig(t *testing.T) {
 	kr := Real(t)
-	big := client.TargetCredentials{ProjectID: "project-test-big", Secret: client.Secret(strings.Repeat("z", 3000))}
+	big := client.TargetCredentials{ProjectID: "project-test-big", Secret: client.NewSecret(strings.Repeat("z", 3000))}
 	if err := kr.SaveTarget(context.Background(), big); !errors.Is(err, keystore.ErrTooBig) {
 		t.Fatalf("SaveTarget(3000-byte secret) = %v, want ErrTooBig", err)
 	}
@@ -85,7 +85,7 @@ func TestRealKeyringKeepsNoPlainTextOnDisk(t *testing.T) {
 	ctx := context.Background()
 	kr := Real(t)
 	secret := "plain-text-canary-" + kr.Service
-	if err := kr.SaveTarget(ctx, client.TargetCredentials{ProjectID: "project-test-canary", Secret: client.Secret(secret)}); err != nil {
+	if err := kr.SaveTarget(ctx, client.TargetCredentials{ProjectID: "project-test-canary", Secret: client.NewSecret(secret)}); err != nil {
 		t.Fatal(err)
 	}
 	dataHome := os.Getenv("XDG_DATA_HOME")
