@@ -345,7 +345,7 @@ func (s *importScreen) apply(ev client.Event) {
 	case ev.Kind == client.EventStarted:
 		it.started = true
 	case ev.Kind == client.EventWaiting && ev.Wait != nil:
-		it.note = fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, client.HumanDuration(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
+		it.note = fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, span(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
 	case ev.Kind == client.EventRetried:
 		it.attempt = ev.Attempt
 		it.note = fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
@@ -731,7 +731,7 @@ func (s *importScreen) summaryLines() []string {
 	if sum.Canceled {
 		head = st.Warning.Render("– Cancelled")
 	}
-	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", client.HumanDuration(sum.Elapsed), sum.Requests, sum.RateLimited))}
+	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", span(sum.Elapsed), sum.Requests, sum.RateLimited))}
 	switch {
 	case p.Verify == 0:
 		lines = append(lines, st.Muted.Render("Nothing to validate: no client was imported, updated or found identical."))
@@ -742,7 +742,8 @@ func (s *importScreen) summaryLines() []string {
 	}
 	switch {
 	case sum.ReportPath != "":
-		lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(ansi.Truncate(sum.ReportPath, s.width-7, "…")))
+		// Cut in the middle: the end names the run.
+		lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(middle(sanitize.Line(sum.ReportPath), s.width-7)))
 	case sum.ReportError != "":
 		lines = append(lines, st.Error.Render(ansi.Truncate("The report could not be written: "+sanitize.Line(sum.ReportError), s.width, "…")))
 	default:
@@ -781,7 +782,7 @@ func (s *importScreen) statusLine() string {
 		}
 	}
 	if s.phase == impRunning {
-		status := client.HumanDuration(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
+		status := span(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
 		if news != "" {
 			status += " · " + news
 		}
