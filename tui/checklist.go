@@ -282,12 +282,11 @@ func jsonPieces(st *themes.Styles, line string, now time.Time) []piece {
 }
 
 // layoutPieces lays one line's pieces out in w cells. What does not fit goes on the next
-// line, indented two cells more than the line itself: a piece that fits there whole moves
-// there whole, a longer one is cut where the line ends.
+// line, indented two cells more than the line itself: a piece moves there whole when it fits
+// there or starts with a space (a comment after a value), else it is cut where the line
+// ends — at its last space there, if it has one.
 func layoutPieces(pieces []piece, w int) []string {
-	if w < 4 {
-		w = 4
-	}
+	w = max(w, 4)
 	indent := 0
 	if len(pieces) > 0 && strings.TrimSpace(pieces[0].text) == "" {
 		indent = textWidth(pieces[0].text)
@@ -311,22 +310,23 @@ func layoutPieces(pieces []piece, w int) []string {
 				used += tw
 				break
 			}
-			if used > indent && tw <= w-indent {
+			if used > indent && (tw <= w-indent || text[0] == ' ') {
 				newLine()
 				text = strings.TrimLeft(text, " ")
 				continue
 			}
+			// A fresh line has room for a grapheme at least, so head is never empty there.
 			head := ansi.Truncate(text, w-used, "")
+			if i := strings.LastIndexByte(head, ' '); i > 0 {
+				head = head[:i]
+			}
 			if head == "" {
 				newLine()
 				continue
 			}
 			b.WriteString(p.style.Render(head))
-			text = ansi.TruncateLeft(text, textWidth(head), "")
+			text = strings.TrimLeft(text[len(head):], " ")
 			newLine()
-			if strings.TrimSpace(text) == "" {
-				text = ""
-			}
 		}
 	}
 	if used > indent || len(lines) == 0 {

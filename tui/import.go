@@ -345,13 +345,23 @@ func (s *importScreen) apply(ev client.Event) {
 	case ev.Kind == client.EventStarted:
 		it.started = true
 	case ev.Kind == client.EventWaiting && ev.Wait != nil:
-		it.note = fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, span(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
+		it.note = verifying(it) + fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, span(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
 	case ev.Kind == client.EventRetried:
 		it.attempt = ev.Attempt
-		it.note = fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
+		it.note = verifying(it) + fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
 	case ev.Kind == client.EventVerified:
-		it.check = ev.Check
+		// The token's verdict replaces the news of the waits and retries that led to it.
+		it.check, it.note = ev.Check, ""
 	}
+}
+
+// verifying prefixes the news about a client that is already written: the waits and
+// retries are the token check's.
+func verifying(it *liveItem) string {
+	if it.state != "" {
+		return "token check: "
+	}
+	return ""
 }
 
 // followRun keeps the first unfinished client in view, unless the operator took the cursor.

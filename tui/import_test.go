@@ -51,3 +51,23 @@ func TestImportWaitsAndRetriesAreShownLive(t *testing.T) {
 	h.mustSee("✗ failed", "Stytch refused the secret: it is too weak")
 	h.mustNotSee("rate limited", "POST /v1/m2m/clients")
 }
+
+// TestVerifiedClientsLoseTheirWaitNotes: a wait while the token is checked says so, and the
+// verdict replaces it; a finished run shows no stale "rate limited — waiting".
+func TestVerifiedClientsLoseTheirWaitNotes(t *testing.T) {
+	_, tgt := fakes()
+	inv := demoInventory()
+	h, s := openImport(t, tgt, inv.Clients[0])
+	s.phase = impRunning
+	s.Update(eventsMsg{to: to(s.sid), events: []client.Event{
+		{Kind: client.EventStarted, Index: 0},
+		{Kind: client.EventKind(client.StateImported), Index: 0, State: client.StateImported},
+		{Kind: client.EventWaiting, Index: 0, Wait: &client.WaitInfo{Reason: client.WaitRateLimited, Status: 429, DelayMS: 1100}},
+	}})
+	h.mustSee("✓ imported", "token check: rate limited — waiting 1.1 s")
+	s.Update(eventsMsg{to: to(s.sid), events: []client.Event{
+		{Kind: client.EventVerified, Index: 0, Check: goldenCheck(inv.Clients[0].ID, inv.Clients[0].Scopes.String())},
+	}})
+	h.mustSee("✓ token checks pass")
+	h.mustNotSee("rate limited")
+}
