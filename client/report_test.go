@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,5 +51,32 @@ func TestWriteReportIsAtomicAndPrivate(t *testing.T) {
 	os.WriteFile(path, []byte(`not json`), 0o600)
 	if _, err := ReadReport(path); err == nil || !strings.Contains(err.Error(), "not a report") {
 		t.Fatalf("garbage: %v", err)
+	}
+}
+
+// A blocked client's secret may be shorter than four characters: its "last four" would be
+// all of it, so the report must not carry them.
+func TestReportHoldsNoShortSecretWhole(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	tiny := testClient("tiny", "a")
+	tiny.Secret = NewSecret("Zq7")
+	p, err := NewPlan(ctx, ft, "test", []Client{tiny}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Items[0].Action != ActionBlocked {
+		t.Fatalf("a 3-character secret is %s, want blocked", p.Items[0].Action)
+	}
+	path := filepath.Join(t.TempDir(), "r.json")
+	opt := fastOptions()
+	opt.ReportPath = path
+	collect(t, ctx, ft, p, opt)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Zq7") {
+		t.Fatalf("the report holds the whole secret:\n%s", b)
 	}
 }
