@@ -253,8 +253,13 @@ func transient(err error) bool {
 	return errors.Is(err, ErrNoAnswer) || s == http.StatusTooManyRequests || s >= 500
 }
 
-// backoff waits before attempt (2 = the first retry) and reports the wait.
+// backoff waits before attempt (2 = the first retry) and reports the wait. A cancelled run
+// ends the wait: its calls run on a context that is never cancelled, and the retry after the
+// wait would be new work.
 func (r *run) backoff(ctx context.Context, attempt int, cause error) {
+	if r.cancelled() {
+		return
+	}
 	d := r.opt.retryBase << min(attempt-2, 5)
 	d = d/2 + rand.N(d/2+1) // jitter, so clients that failed together don't retry together
 	var ae *APIError
@@ -269,7 +274,12 @@ func (r *run) backoff(ctx context.Context, attempt int, cause error) {
 		w.Reason = WaitServerError
 	}
 	ReportWait(ctx, w)
-	_ = sleepCtx(ctx, d)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.stopped:
+	}
 }
 
 // create imports the client, resolving ambiguous attempts: a create that got no answer may
@@ -280,19 +290,18 @@ func (r *run) create(ctx context.Context, i int) outcome {
 	var last error
 	unsure := false // an earlier attempt may have been stored
 	for attempt := 1; attempt <= r.opt.MaxAttempts; attempt++ {
-		if attempt > 1 && r.cancelled() {
-			if unsure { // one read tells whether the last attempt was stored
-				o := r.resolveExisting(ctx, c, true)
-				if StatusOf(o.err) != http.StatusNotFound {
-					o.attempts = attempt - 1
-					return o
-				}
-			}
-			return outcome{state: StateCanceled, attempts: attempt - 1,
-				msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
-		}
 		if attempt > 1 {
-			r.backoff(ctx, attempt, last)
+			if r.backoff(ctx, attempt, last); r.cancelled() {
+				if unsure { // one read tells whether the last attempt was stored
+					o := r.resolveExisting(ctx, c, true)
+					if StatusOf(o.err) != http.StatusNotFound {
+						o.attempts = attempt - 1
+						return o
+					}
+				}
+				return outcome{state: StateCanceled, attempts: attempt - 1,
+					msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
+			}
 			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(last)})
 		}
 		s, err := r.t.Create(ctx, c)
@@ -397,10 +406,9 @@ func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
 		if attempt > 1 {
-			if r.cancelled() {
+			if r.backoff(ctx, attempt, err); r.cancelled() {
 				break
 			}
-			r.backoff(ctx, attempt, err)
 		}
 		if v, err = call(); err == nil || !transient(err) {
 			break
