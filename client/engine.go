@@ -434,7 +434,9 @@ func (r *run) verify(ctx context.Context, i int) *Checklist {
 }
 
 // collect owns the progress counts and the report: it numbers events, counts them, keeps
-// the report current (rewriting the file at most every reportEvery) and passes them on.
+// the report current and passes them on. The file is rewritten at most every reportEvery,
+// and at most reportEvery after a change, also when the run then goes quiet (every worker
+// waiting on a slow answer or a long Retry-After): a crash loses at most that much of it.
 func (r *run) collect() {
 	kind := "import"
 	if r.undo {
@@ -459,7 +461,21 @@ func (r *run) collect() {
 	}
 	save()
 	seq := 0
-	for ev := range r.evs {
+	var flush <-chan time.Time // set while the file lags behind the run
+	for {
+		var ev Event
+		select {
+		case <-flush:
+			save()
+			flush = nil
+			continue
+		case e, ok := <-r.evs:
+			if !ok {
+				close(r.out)
+				return
+			}
+			ev = e
+		}
 		rc := &ReportClient{}
 		if ev.Index >= 0 {
 			rc = &rep.Clients[ev.Index]
@@ -493,6 +509,7 @@ func (r *run) collect() {
 				rep.Status = "canceled"
 			}
 			save()
+			flush = nil
 			s := ev.Summary
 			s.Progress = prog
 			s.Elapsed = now.Sub(r.started)
@@ -506,9 +523,8 @@ func (r *run) collect() {
 		seq++
 		ev.Seq, ev.Time, ev.Progress = seq, time.Now(), prog
 		r.out <- ev
-		if dirty && time.Since(lastSave) >= reportEvery {
-			save()
+		if dirty && flush == nil {
+			flush = time.After(reportEvery - time.Since(lastSave))
 		}
 	}
-	close(r.out)
 }
