@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -192,23 +191,8 @@ func (in *importRun) run(ctx context.Context) int {
 	if err != nil {
 		return fail(env.Err, "import", err, ExitFailed)
 	}
-	if !in.ef.asJSON {
-		printPlan(env.Out, plan)
-	}
-	needConfirm := plan.Writes() && !in.ef.yes
-	switch {
-	case in.ef.asJSON && (in.dryRun || (needConfirm && !isTerminal(env.In))):
-		printPlanJSON(env.Out, plan)
-	case in.ef.asJSON && needConfirm:
-		printPlan(env.Err, plan) // the operator answers on a terminal: show it there
-	}
-	if in.dryRun {
-		return ExitOK
-	}
-	if needConfirm {
-		if code, ok := confirm(env, "import", in.fs, fmt.Sprintf("Write %s to Stytch project %s?", planWrites(plan.Counts()), plan.ProjectID)); !ok {
-			return code
-		}
+	if code, ok := presentPlan(ctx, env, "import", in.fs, in.ef, plan, in.dryRun); !ok {
+		return code
 	}
 	code := runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify)
 	if code == ExitOK && in.selected != nil && plan.Counts().Blocked > 0 {
@@ -278,7 +262,12 @@ func printPlanJSON(w io.Writer, p *client.Plan) {
 	}{"plan", p.Counts()})
 }
 
+// planWrites says what the plan writes, as the start of a question: "Write 2 new clients and
+// 1 update to", "Delete 3 clients from".
 func planWrites(n client.PlanCounts) string {
+	if n.Delete > 0 {
+		return "Delete " + plural(n.Delete, "client") + " from"
+	}
 	var parts []string
 	if n.Create > 0 {
 		parts = append(parts, plural(n.Create, "new client"))
@@ -286,10 +275,7 @@ func planWrites(n client.PlanCounts) string {
 	if n.Update > 0 {
 		parts = append(parts, plural(n.Update, "update"))
 	}
-	if n.Delete > 0 {
-		parts = append(parts, plural(n.Delete, "deletion"))
-	}
-	return strings.Join(parts, " and ")
+	return "Write " + strings.Join(parts, " and ") + " to"
 }
 
 func plural(n int, what string) string {
@@ -299,16 +285,38 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// confirm asks on a terminal; elsewhere it prints the command that applies the plan and
-// returns ExitUsage.
-func confirm(env *Env, cmd string, fs *flag.FlagSet, question string) (int, bool) {
-	if !isTerminal(env.In) {
+// presentPlan shows the plan of import or undo — a table, or with --json its planned events
+// (and the table on stderr when the operator is asked on a terminal) — and, when the plan
+// writes and --yes was not given, asks on the terminal. Without a terminal to ask on it prints
+// the command that applies the plan. ok says whether to run the plan; when it is false, code
+// is the exit code.
+func presentPlan(ctx context.Context, env *Env, cmd string, fs *flag.FlagSet, ef *engineFlags, plan *client.Plan, dryRun bool) (code int, ok bool) {
+	needConfirm := plan.Writes() && !ef.yes
+	tty := env.terminal()
+	switch {
+	case !ef.asJSON:
+		printPlan(env.Out, plan)
+	case dryRun || (needConfirm && tty == nil):
+		printPlanJSON(env.Out, plan)
+	case needConfirm:
+		printPlan(env.Err, plan)
+	}
+	switch {
+	case dryRun:
+		return ExitOK, false
+	case !needConfirm:
+		return ExitOK, true
+	case tty == nil:
 		fmt.Fprintf(env.Err, "\nNothing was written. To apply this plan, run:\n  %s\n", rerunCommand(cmd, fs))
 		return ExitUsage, false
 	}
-	fmt.Fprintf(env.Err, "\n%s [y/N] ", question)
-	answer, _ := bufio.NewReader(env.In).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+	// The terminal's ReadLine gives up when ctx ends: a Ctrl-C at the question ends the
+	// command instead of leaving it blocked on a read until a second Ctrl-C kills it.
+	answer, err := tty.ReadLine(ctx, fmt.Sprintf("\n%s Stytch project %s? [y/N] ", planWrites(plan.Counts()), plan.ProjectID))
+	if a := strings.ToLower(strings.TrimSpace(answer)); err != nil || (a != "y" && a != "yes") {
+		if err != nil {
+			fmt.Fprintln(env.Err) // the prompt's line was not ended by the operator
+		}
 		fmt.Fprintln(env.Err, "Nothing was written.")
 		return ExitUsage, false
 	}

@@ -64,19 +64,8 @@ func init() {
 				if err != nil {
 					return fail(env.Err, "undo", err, ExitFailed)
 				}
-				needConfirm := plan.Writes() && !ef.yes
-				switch {
-				case !ef.asJSON:
-					printPlan(env.Out, plan)
-				case needConfirm && !isTerminal(env.In):
-					printPlanJSON(env.Out, plan)
-				case needConfirm:
-					printPlan(env.Err, plan)
-				}
-				if needConfirm {
-					if code, ok := confirm(env, "undo", fs, fmt.Sprintf("Delete %s from Stytch project %s?", plural(plan.Counts().Delete, "client"), plan.ProjectID)); !ok {
-						return code
-					}
+				if code, ok := presentPlan(ctx, env, "undo", fs, ef, plan, false); !ok {
+					return code
 				}
 				return runPlan(ctx, env, "undo", target, plan, ef, false)
 			}
