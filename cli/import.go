@@ -96,13 +96,13 @@ func init() {
 			return func(ctx context.Context, args []string) int {
 				in := importRun{env: env, fs: fs, ef: ef, all: *all, dryRun: *dryRun, verify: !*noVerify, fromFile: *fromFile, audiences: audiences}
 				if len(args) > 0 {
-					return in.usage(fmt.Errorf("unexpected argument %q", args[0]))
+					return fail(env.Err, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
 				}
 				switch {
 				case *all && *sel != "":
-					return in.usage(errors.New("use --all or --select, not both"))
+					return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
 				case !*all && *sel == "":
-					return in.usage(errors.New("say which clients: --all, or --select id,id"))
+					return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
 				}
 				if *sel != "" {
 					for _, id := range strings.Split(*sel, ",") {
@@ -113,10 +113,10 @@ func init() {
 				}
 				var err error
 				if in.resolution, err = client.ParseResolution(*onConflict); err != nil {
-					return in.usage(fmt.Errorf("--on-conflict: %w", err))
+					return fail(env.Err, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
 				}
 				if err := ef.check(); err != nil {
-					return in.usage(err)
+					return fail(env.Err, "import", err, ExitUsage)
 				}
 				sc, tc, err := credentials(ctx, env, given, *fromFile == "")
 				if err != nil {
@@ -126,12 +126,12 @@ func init() {
 					return fail(env.Err, "import", err, ExitUsage)
 				}
 				if in.target, err = env.target(tc); err != nil {
-					return in.usage(err)
+					return fail(env.Err, "import", err, ExitUsage)
 				}
 				if *fromFile != "" {
 					in.source = client.NewFileSource(*fromFile)
 				} else if in.source, err = env.source(sc); err != nil {
-					return in.usage(err)
+					return fail(env.Err, "import", err, ExitUsage)
 				}
 				return in.run(ctx)
 			}
@@ -160,11 +160,6 @@ type importRun struct {
 	target     client.Target
 }
 
-func (in *importRun) usage(err error) int {
-	fmt.Fprintf(in.env.Err, "m2mport import: %v\n", err)
-	return ExitUsage
-}
-
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
@@ -185,7 +180,7 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	clients, err := in.choose(inv)
 	if err != nil {
-		return in.usage(err)
+		return fail(env.Err, "import", err, ExitUsage)
 	}
 	plan, err := client.NewPlan(ctx, in.target, in.source.Name(), clients, in.resolution)
 	if err != nil {
