@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -23,8 +22,6 @@ const (
 type Options struct {
 	Concurrency int     // clients worked on at once; DefaultConcurrency when 0
 	Rate        float64 // requests per second, all calls included; DefaultRate when 0
-	// Pacer replaces the Bucket built from Rate (to share one limiter between runs).
-	Pacer Pacer
 	// Verify mints a token for every imported, updated or skipped client and checks it.
 	Verify bool
 	// MaxAttempts caps the engine's own attempts at one write or token (DefaultAttempts).
@@ -48,7 +45,7 @@ type run struct {
 	t       Target
 	p       *Plan
 	opt     Options
-	pacer   *countingPacer
+	pacer   *Bucket // paces every call of the run, and counts them
 	evs     chan Event
 	out     chan Event
 	started time.Time
@@ -67,24 +64,6 @@ func (r *run) cancelled() bool {
 	}
 }
 
-// countingPacer counts every attempt the HTTP layer makes and every 429 it sees.
-type countingPacer struct {
-	Pacer
-	requests, limited atomic.Int64
-}
-
-func (c *countingPacer) Wait(ctx context.Context) error {
-	c.requests.Add(1)
-	return c.Pacer.Wait(ctx)
-}
-
-func (c *countingPacer) Observe(status int) {
-	if status == http.StatusTooManyRequests {
-		c.limited.Add(1)
-	}
-	c.Pacer.Observe(status)
-}
-
 // Execute carries out the plan against the target and reports everything on the returned
 // channel, which is closed after the EventFinished event. The caller must read the channel
 // until it closes. The plan must not change while it runs.
@@ -99,9 +78,6 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	if opt.Rate <= 0 {
 		opt.Rate = DefaultRate
 	}
-	if opt.Pacer == nil {
-		opt.Pacer = NewBucket(opt.Rate)
-	}
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = DefaultAttempts
 	}
@@ -113,7 +89,7 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	}
 	r := &run{
 		t: t, p: p, opt: opt,
-		pacer:   &countingPacer{Pacer: opt.Pacer},
+		pacer:   NewBucket(opt.Rate),
 		evs:     make(chan Event, 256),
 		out:     make(chan Event, 64),
 		started: time.Now(),
@@ -453,7 +429,7 @@ func (r *run) collect() {
 			return
 		}
 		rep.Progress = prog
-		rep.Requests = r.pacer.requests.Load()
+		rep.Requests = r.pacer.Stats().Requests
 		if err := WriteReport(r.opt.ReportPath, rep); err != nil && saveErr == nil {
 			saveErr = err
 		}
@@ -514,7 +490,8 @@ func (r *run) collect() {
 			s.Progress = prog
 			s.Elapsed = now.Sub(r.started)
 			s.ElapsedMS = s.Elapsed.Milliseconds()
-			s.Requests, s.RateLimited = r.pacer.requests.Load(), r.pacer.limited.Load()
+			st := r.pacer.Stats()
+			s.Requests, s.RateLimited = st.Requests, st.RateLimited
 			s.ReportPath, s.Report = r.opt.ReportPath, rep
 			if saveErr != nil {
 				s.ReportError = saveErr.Error()
