@@ -421,11 +421,10 @@ func clip(s string, n int) string {
 
 // runPlan runs the plan, shows progress, prints the summary and returns the exit code.
 func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *client.Plan, ef *engineFlags, verify bool) int {
-	kind := cmd
 	path := ef.report
 	if path == "" {
 		var err error
-		if path, err = client.DefaultReportPath(env.Getenv, kind, p.ProjectID, time.Now()); err != nil {
+		if path, err = client.DefaultReportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
 			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}
@@ -440,7 +439,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 		case ef.asJSON:
 			writeJSON(env.Out, ev)
 		case progress && time.Since(lastLine) > 100*time.Millisecond:
-			fmt.Fprintf(env.Err, "\r\x1b[K%s", progressLine(ev))
+			fmt.Fprintf(env.Err, "\r\x1b[K%s", progressLine(ev, p.Undoes != ""))
 			lastLine = time.Now()
 		}
 	}
@@ -465,9 +464,14 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	return ExitOK
 }
 
-func progressLine(ev client.Event) string {
+// progressLine is the one line a run on a terminal keeps rewriting.
+func progressLine(ev client.Event, undo bool) string {
 	p := ev.Progress
-	line := fmt.Sprintf("%d/%d done · %d imported · %d skipped · %d failed", p.Done, p.Total, p.Imported+p.Updated+p.Deleted, p.Skipped, p.Failed)
+	written := fmt.Sprintf("%d imported", p.Imported+p.Updated)
+	if undo {
+		written = fmt.Sprintf("%d deleted", p.Deleted)
+	}
+	line := fmt.Sprintf("%d/%d done · %s · %d skipped · %d failed", p.Done, p.Total, written, p.Skipped, p.Failed)
 	if p.Verify > 0 {
 		line += fmt.Sprintf(" · verified %d/%d", p.Verified, p.Verify)
 	}

@@ -366,3 +366,14 @@ func TestImportSelectedBlockedClientFails(t *testing.T) {
 		t.Fatalf("audience: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// An undo's progress line counts deletions, not imports.
+func TestProgressLineSaysWhatTheRunWrites(t *testing.T) {
+	ev := client.Event{Progress: client.Progress{Total: 4, Done: 3, Imported: 2, Deleted: 1, Skipped: 1}}
+	if got := progressLine(ev, false); !strings.Contains(got, "2 imported") || strings.Contains(got, "deleted") {
+		t.Errorf("import: %q", got)
+	}
+	if got := progressLine(ev, true); !strings.Contains(got, "1 deleted") || strings.Contains(got, "imported") {
+		t.Errorf("undo: %q", got)
+	}
+}
