@@ -377,3 +377,40 @@ func TestProgressLineSaysWhatTheRunWrites(t *testing.T) {
 		t.Errorf("undo: %q", got)
 	}
 }
+
+// undo refuses what it should not do before it deletes anything: a live project without
+// --live, another project than the run's, a file that is not a run report.
+func TestUndoRefusesWhatItShouldNot(t *testing.T) {
+	live := "project-live-11111111-2222-3333-4444-555555555555"
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: live})
+	report := filepath.Join(t.TempDir(), "run.json")
+	if code, out, errOut := run2(t, env, "import", "--all", "--yes", "--live", "--no-verify", "--report", report); code != ExitOK {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	created := len(storedClients(t, sb))
+	other := maps.Clone(env)
+	other["STYTCH_PROJECT_ID"] = "project-test-someone-else"
+	garbage := filepath.Join(t.TempDir(), "notes.json")
+	if err := os.WriteFile(garbage, []byte(`{"hello":"world"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		code int
+		says string
+	}{
+		{[]string{"undo", "--yes", report}, env, ExitUsage, "add --live"},
+		{[]string{"undo", "--yes", "--live", report}, other, ExitFailed, "that run wrote to project " + live},
+		{[]string{"undo", "--yes", garbage}, env, ExitUsage, "not an m2mport run report"},
+		{[]string{"undo", "--yes"}, env, ExitUsage, "give the report"},
+	} {
+		code, out, errOut := run2(t, tc.env, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.says) {
+			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
+		}
+	}
+	if n := len(storedClients(t, sb)); n != created {
+		t.Fatalf("a refused undo deleted %d clients", created-n)
+	}
+}
