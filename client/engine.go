@@ -24,7 +24,9 @@ type Options struct {
 	Rate        float64 // requests per second, all calls included; DefaultRate when 0
 	// Verify mints a token for every imported, updated or skipped client and checks it.
 	Verify bool
-	// MaxAttempts caps the engine's own attempts at one write or token (DefaultAttempts).
+	// MaxAttempts caps the attempts at one create (DefaultAttempts), which the HTTP layer
+	// sends once each. Reads, updates, deletes and tokens are idempotent: the HTTP layer
+	// retries them itself, and the engine tries them again at most retryCalls times.
 	MaxAttempts int
 	// ReportPath, when set, is where the run report is written, during the run and at its
 	// end. The report is built either way (Summary.Report).
@@ -34,6 +36,9 @@ type Options struct {
 
 	retryBase time.Duration // first backoff; tests shorten it
 }
+
+// retryCalls is how often the engine makes an idempotent call whose HTTP layer gave up.
+const retryCalls = 3
 
 // maxRetryAfter caps how long the engine honours a Retry-After between two attempts.
 const maxRetryAfter = time.Minute
@@ -380,7 +385,7 @@ func (r *run) delete(ctx context.Context, i int) outcome {
 func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error) {
 	var v T
 	var err error
-	for attempt := 1; attempt <= 3; attempt++ {
+	for attempt := 1; attempt <= retryCalls; attempt++ {
 		if attempt > 1 {
 			if r.backoff(ctx, attempt, err); r.cancelled() {
 				break
