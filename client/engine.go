@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -23,11 +22,11 @@ const (
 type Options struct {
 	Concurrency int     // clients worked on at once; DefaultConcurrency when 0
 	Rate        float64 // requests per second, all calls included; DefaultRate when 0
-	// Pacer replaces the Bucket built from Rate (to share one limiter between runs).
-	Pacer Pacer
 	// Verify mints a token for every imported, updated or skipped client and checks it.
 	Verify bool
-	// MaxAttempts caps the engine's own attempts at one write or token (DefaultAttempts).
+	// MaxAttempts caps the attempts at one create (DefaultAttempts), which the HTTP layer
+	// sends once each. Reads, updates, deletes and tokens are idempotent: the HTTP layer
+	// retries them itself, and the engine tries them again at most retryCalls times.
 	MaxAttempts int
 	// ReportPath, when set, is where the run report is written, during the run and at its
 	// end. The report is built either way (Summary.Report).
@@ -37,6 +36,9 @@ type Options struct {
 
 	retryBase time.Duration // first backoff; tests shorten it
 }
+
+// retryCalls is how often the engine makes an idempotent call whose HTTP layer gave up.
+const retryCalls = 3
 
 // maxRetryAfter caps how long the engine honours a Retry-After between two attempts.
 const maxRetryAfter = time.Minute
@@ -48,7 +50,7 @@ type run struct {
 	t       Target
 	p       *Plan
 	opt     Options
-	pacer   *countingPacer
+	pacer   *Bucket // paces every call of the run, and counts them
 	evs     chan Event
 	out     chan Event
 	started time.Time
@@ -67,24 +69,6 @@ func (r *run) cancelled() bool {
 	}
 }
 
-// countingPacer counts every attempt the HTTP layer makes and every 429 it sees.
-type countingPacer struct {
-	Pacer
-	requests, limited atomic.Int64
-}
-
-func (c *countingPacer) Wait(ctx context.Context) error {
-	c.requests.Add(1)
-	return c.Pacer.Wait(ctx)
-}
-
-func (c *countingPacer) Observe(status int) {
-	if status == http.StatusTooManyRequests {
-		c.limited.Add(1)
-	}
-	c.Pacer.Observe(status)
-}
-
 // Execute carries out the plan against the target and reports everything on the returned
 // channel, which is closed after the EventFinished event. The caller must read the channel
 // until it closes. The plan must not change while it runs.
@@ -99,9 +83,6 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	if opt.Rate <= 0 {
 		opt.Rate = DefaultRate
 	}
-	if opt.Pacer == nil {
-		opt.Pacer = NewBucket(opt.Rate)
-	}
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = DefaultAttempts
 	}
@@ -113,7 +94,7 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	}
 	r := &run{
 		t: t, p: p, opt: opt,
-		pacer:   &countingPacer{Pacer: opt.Pacer},
+		pacer:   NewBucket(opt.Rate),
 		evs:     make(chan Event, 256),
 		out:     make(chan Event, 64),
 		started: time.Now(),
@@ -253,8 +234,13 @@ func transient(err error) bool {
 	return errors.Is(err, ErrNoAnswer) || s == http.StatusTooManyRequests || s >= 500
 }
 
-// backoff waits before attempt (2 = the first retry) and reports the wait.
+// backoff waits before attempt (2 = the first retry) and reports the wait. A cancelled run
+// ends the wait: its calls run on a context that is never cancelled, and the retry after the
+// wait would be new work.
 func (r *run) backoff(ctx context.Context, attempt int, cause error) {
+	if r.cancelled() {
+		return
+	}
 	d := r.opt.retryBase << min(attempt-2, 5)
 	d = d/2 + rand.N(d/2+1) // jitter, so clients that failed together don't retry together
 	var ae *APIError
@@ -269,7 +255,12 @@ func (r *run) backoff(ctx context.Context, attempt int, cause error) {
 		w.Reason = WaitServerError
 	}
 	ReportWait(ctx, w)
-	_ = sleepCtx(ctx, d)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.stopped:
+	}
 }
 
 // create imports the client, resolving ambiguous attempts: a create that got no answer may
@@ -280,19 +271,18 @@ func (r *run) create(ctx context.Context, i int) outcome {
 	var last error
 	unsure := false // an earlier attempt may have been stored
 	for attempt := 1; attempt <= r.opt.MaxAttempts; attempt++ {
-		if attempt > 1 && r.cancelled() {
-			if unsure { // one read tells whether the last attempt was stored
-				o := r.resolveExisting(ctx, c, true)
-				if StatusOf(o.err) != http.StatusNotFound {
-					o.attempts = attempt - 1
-					return o
-				}
-			}
-			return outcome{state: StateCanceled, attempts: attempt - 1,
-				msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
-		}
 		if attempt > 1 {
-			r.backoff(ctx, attempt, last)
+			if r.backoff(ctx, attempt, last); r.cancelled() {
+				if unsure { // one read tells whether the last attempt was stored
+					o := r.resolveExisting(ctx, c, true)
+					if StatusOf(o.err) != http.StatusNotFound {
+						o.attempts = attempt - 1
+						return o
+					}
+				}
+				return outcome{state: StateCanceled, attempts: attempt - 1,
+					msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
+			}
 			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(last)})
 		}
 		s, err := r.t.Create(ctx, c)
@@ -395,12 +385,11 @@ func (r *run) delete(ctx context.Context, i int) outcome {
 func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error) {
 	var v T
 	var err error
-	for attempt := 1; attempt <= 3; attempt++ {
+	for attempt := 1; attempt <= retryCalls; attempt++ {
 		if attempt > 1 {
-			if r.cancelled() {
+			if r.backoff(ctx, attempt, err); r.cancelled() {
 				break
 			}
-			r.backoff(ctx, attempt, err)
 		}
 		if v, err = call(); err == nil || !transient(err) {
 			break
@@ -426,7 +415,9 @@ func (r *run) verify(ctx context.Context, i int) *Checklist {
 }
 
 // collect owns the progress counts and the report: it numbers events, counts them, keeps
-// the report current (rewriting the file at most every reportEvery) and passes them on.
+// the report current and passes them on. The file is rewritten at most every reportEvery,
+// and at most reportEvery after a change, also when the run then goes quiet (every worker
+// waiting on a slow answer or a long Retry-After): a crash loses at most that much of it.
 func (r *run) collect() {
 	kind := "import"
 	if r.undo {
@@ -443,7 +434,7 @@ func (r *run) collect() {
 			return
 		}
 		rep.Progress = prog
-		rep.Requests = r.pacer.requests.Load()
+		rep.Requests = r.pacer.Stats().Requests
 		if err := WriteReport(r.opt.ReportPath, rep); err != nil && saveErr == nil {
 			saveErr = err
 		}
@@ -451,7 +442,21 @@ func (r *run) collect() {
 	}
 	save()
 	seq := 0
-	for ev := range r.evs {
+	var flush <-chan time.Time // set while the file lags behind the run
+	for {
+		var ev Event
+		select {
+		case <-flush:
+			save()
+			flush = nil
+			continue
+		case e, ok := <-r.evs:
+			if !ok {
+				close(r.out)
+				return
+			}
+			ev = e
+		}
 		rc := &ReportClient{}
 		if ev.Index >= 0 {
 			rc = &rep.Clients[ev.Index]
@@ -485,11 +490,13 @@ func (r *run) collect() {
 				rep.Status = "canceled"
 			}
 			save()
+			flush = nil
 			s := ev.Summary
 			s.Progress = prog
 			s.Elapsed = now.Sub(r.started)
 			s.ElapsedMS = s.Elapsed.Milliseconds()
-			s.Requests, s.RateLimited = r.pacer.requests.Load(), r.pacer.limited.Load()
+			st := r.pacer.Stats()
+			s.Requests, s.RateLimited = st.Requests, st.RateLimited
 			s.ReportPath, s.Report = r.opt.ReportPath, rep
 			if saveErr != nil {
 				s.ReportError = saveErr.Error()
@@ -498,9 +505,8 @@ func (r *run) collect() {
 		seq++
 		ev.Seq, ev.Time, ev.Progress = seq, time.Now(), prog
 		r.out <- ev
-		if dirty && time.Since(lastSave) >= reportEvery {
-			save()
+		if dirty && flush == nil {
+			flush = time.After(reportEvery - time.Since(lastSave))
 		}
 	}
-	close(r.out)
 }

@@ -467,3 +467,31 @@ func (r retryAfterTarget) Create(ctx context.Context, c *Client) (Stored, error)
 	}
 	return s, err
 }
+
+// A cancel that comes while a create waits to retry (here, for the Retry-After of a 429) ends
+// the wait and sends nothing more: the retry would be new work.
+func TestCancelDuringABackoffSendsNoRetry(t *testing.T) {
+	ft := newFake("project-test-1")
+	ft.createFault = func(string, int) string { return "429" }
+	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	target := retryAfterTarget{ft, time.Hour} // honoured up to maxRetryAfter
+	var evs []Event
+	for ev := range Execute(ctx, target, p, fastOptions()) {
+		if ev.Kind == EventWaiting {
+			cancel()
+		}
+		evs = append(evs, ev)
+	}
+	got := finals(t, p, evs)
+	if n := ft.creates["a"]; n != 1 {
+		t.Fatalf("%d creates: the run retried after it was cancelled", n)
+	}
+	if got["a"].State != StateCanceled {
+		t.Fatalf("a ended %s (%s), want canceled", got["a"].State, got["a"].Message)
+	}
+}
