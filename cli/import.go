@@ -455,6 +455,9 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	} else {
 		printSummary(env.Out, sum)
 	}
+	if sum.NotStarted != "" {
+		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+	}
 	if sum.ReportError != "" {
 		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
 	}
@@ -483,6 +486,9 @@ func progressLine(ev client.Event, undo bool) string {
 
 // printSummary prints the counts, then every client that did not end well, then the report.
 func printSummary(w io.Writer, s *client.Summary) {
+	if s.NotStarted != "" {
+		return // the caller says why, as an error
+	}
 	p := s.Progress
 	fmt.Fprintln(w)
 	if s.Canceled {

@@ -414,3 +414,20 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 		t.Fatalf("a refused undo deleted %d clients", created-n)
 	}
 }
+
+// A run whose report cannot be written writes nothing: undo and reruns rely on the report.
+func TestImportRefusesToRunWithoutAReport(t *testing.T) {
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	before := len(storedClients(t, sb))
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run2(t, env, "import", "--all", "--yes", "--report", filepath.Join(notADir, "run.json"))
+	if code != ExitFailed || !strings.Contains(out+errOut, "report cannot be written") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if after := len(storedClients(t, sb)); after != before {
+		t.Fatalf("the project went from %d to %d clients without a report", before, after)
+	}
+}

@@ -58,6 +58,9 @@ type run struct {
 	// stopped is closed when the run is cancelled: calls in flight finish, but no call is
 	// retried after it (a rerun finishes the job).
 	stopped <-chan struct{}
+	// noReport is why the run's report could not be written before it started; such a run
+	// writes nothing to the target, since undo and reruns rely on the report.
+	noReport error
 }
 
 func (r *run) cancelled() bool {
@@ -103,6 +106,11 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	}
 	if r.undo {
 		r.opt.Verify = false // nothing to mint a token for
+	}
+	if opt.ReportPath != "" {
+		if err := WriteReport(opt.ReportPath, newReport(r.kind(), p, r.opt, r.started)); err != nil {
+			r.noReport = fmt.Errorf("the run report cannot be written, and undo and reruns need it: %w", err)
+		}
 	}
 	go r.collect()
 	go r.dispatch(ctx)
@@ -155,7 +163,7 @@ func (r *run) dispatch(ctx context.Context) {
 	fed := 0
 feed:
 	for ; fed < len(jobs); fed++ {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || r.noReport != nil {
 			break
 		}
 		select {
@@ -165,13 +173,19 @@ feed:
 		}
 	}
 	close(queue)
+	notStarted := outcome{state: StateCanceled, msg: "not started: the run was cancelled"}
+	sum := &Summary{Canceled: ctx.Err() != nil}
+	if r.noReport != nil {
+		notStarted.msg = "not started: " + r.noReport.Error()
+		sum = &Summary{NotStarted: r.noReport.Error()}
+	}
 	for _, i := range jobs[fed:] {
 		if r.p.Items[i].Action != ActionSkip { // a skip already has its final state
-			r.final(i, outcome{state: StateCanceled, msg: "not started: the run was cancelled"})
+			r.final(i, notStarted)
 		}
 	}
 	wg.Wait()
-	r.evs <- Event{Kind: EventFinished, Index: -1, Summary: &Summary{Canceled: ctx.Err() != nil}}
+	r.evs <- Event{Kind: EventFinished, Index: -1, Summary: sum}
 	close(r.evs)
 }
 
@@ -418,12 +432,15 @@ func (r *run) verify(ctx context.Context, i int) *Checklist {
 // the report current and passes them on. The file is rewritten at most every reportEvery,
 // and at most reportEvery after a change, also when the run then goes quiet (every worker
 // waiting on a slow answer or a long Retry-After): a crash loses at most that much of it.
-func (r *run) collect() {
-	kind := "import"
+func (r *run) kind() string {
 	if r.undo {
-		kind = "undo"
+		return "undo"
 	}
-	rep := newReport(kind, r.p, r.opt, r.started)
+	return "import"
+}
+
+func (r *run) collect() {
+	rep := newReport(r.kind(), r.p, r.opt, r.started)
 	var prog Progress
 	prog.Total = len(r.p.Items)
 	var saveErr error
@@ -497,9 +514,13 @@ func (r *run) collect() {
 			s.ElapsedMS = s.Elapsed.Milliseconds()
 			st := r.pacer.Stats()
 			s.Requests, s.RateLimited = st.Requests, st.RateLimited
-			s.ReportPath, s.Report = r.opt.ReportPath, rep
-			if saveErr != nil {
-				s.ReportError = saveErr.Error()
+			s.Report = rep
+			switch {
+			case r.noReport != nil: // said in NotStarted; there is no file to point at
+			case saveErr != nil:
+				s.ReportPath, s.ReportError = r.opt.ReportPath, saveErr.Error()
+			default:
+				s.ReportPath = r.opt.ReportPath
 			}
 		}
 		seq++

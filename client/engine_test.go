@@ -495,3 +495,32 @@ func TestCancelDuringABackoffSendsNoRetry(t *testing.T) {
 		t.Fatalf("a ended %s (%s), want canceled", got["a"].State, got["a"].Message)
 	}
 }
+
+// A run whose report cannot be written writes nothing to the target: undo and reruns need
+// the report, so an import without one would be a blind write.
+func TestEngineWritesNothingWithoutAReport(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	p, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "read:a"), testClient("b", "read:b")}, ResolveSkip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := fastOptions()
+	opt.ReportPath = filepath.Join(notADir, "run.json")
+	evs := collect(t, ctx, ft, p, opt)
+	for id, ev := range finals(t, p, evs) {
+		if ev.State != StateCanceled || !strings.Contains(ev.Message, "report cannot be written") {
+			t.Errorf("%s: %s %q", id, ev.State, ev.Message)
+		}
+	}
+	if s := summaryOf(t, evs); s.NotStarted == "" || s.OK() || s.ReportPath != "" {
+		t.Errorf("summary %+v", s)
+	}
+	if n := len(ft.creates); n != 0 {
+		t.Errorf("%d creates without a report", n)
+	}
+}
