@@ -206,7 +206,7 @@ func (r *run) final(i int, o outcome) {
 // callCtx is the context of a client's calls: not cancelled with the run (a call in flight
 // finishes), paced by the run's bucket, its waits reported as the client's events.
 func (r *run) callCtx(ctx context.Context, i int) context.Context {
-	c := WithPacer(context.WithoutCancel(ctx), r.pacer)
+	c := WithStop(WithPacer(context.WithoutCancel(ctx), r.pacer), r.stopped)
 	return WithWaitReporter(c, func(w Wait) {
 		// Never block the HTTP layer: a wait that finds no room is dropped, it is news only.
 		select {
