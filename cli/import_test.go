@@ -404,6 +404,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 		{[]string{"undo", "--yes", "--live", report}, other, ExitFailed, "that run wrote to project " + live},
 		{[]string{"undo", "--yes", garbage}, env, ExitUsage, "not an m2mport run report"},
 		{[]string{"undo", "--yes"}, env, ExitUsage, "give the report"},
+		{[]string{"undo", "--yes", "--live", "--report", report, report}, env, ExitUsage, "overwrite the record"},
 	} {
 		code, out, errOut := run2(t, tc.env, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.says) {

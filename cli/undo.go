@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/m2mport/m2mport/client"
 )
@@ -31,6 +33,9 @@ func init() {
 				}
 				if err := ef.check(); err != nil {
 					return fail(env.Err, "undo", err, ExitUsage)
+				}
+				if ef.report != "" && sameFile(ef.report, args[0]) {
+					return fail(env.Err, "undo", errors.New("--report names the import's own report: the undo would overwrite the record of what it undoes"), ExitUsage)
 				}
 				report, err := client.ReadReport(args[0])
 				if err != nil {
@@ -66,4 +71,14 @@ func init() {
 			}
 		},
 	})
+}
+
+// sameFile reports whether a and b name one file (or, when either does not exist yet, one path).
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(ia, ib)
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
 }
