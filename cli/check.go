@@ -41,8 +41,7 @@ func init() {
 				}
 				token, err := readToken(args, env.In)
 				if err != nil {
-					fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
-					return ExitUsage
+					return fail(env.Err, "check", err, ExitUsage)
 				}
 				want := client.Expect{ClientID: *clientID}
 				if scopesSet {
@@ -50,20 +49,18 @@ func init() {
 					want.Scopes = &s
 				}
 				var keys client.KeyFunc
-				creds := client.TargetCredentials{ProjectID: firstOf(*project, env.Getenv(envStytchProject)),
-					BaseURL: firstOf(*baseURL, env.Getenv(envStytchBaseURL)), Secret: client.NewSecret(env.Getenv(envStytchSecret))}
+				// No keyring: the key set is public, so a check needs no saved secret.
+				creds := resolveTarget(ctx, client.TargetCredentials{ProjectID: *project, BaseURL: *baseURL}, env.Getenv, nil)
 				if creds.ProjectID != "" {
-					t, err := env.target(creds)
+					t, err := env.target(creds.TargetCredentials)
 					if err != nil {
-						fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
-						return ExitUsage
+						return fail(env.Err, "check", err, ExitUsage)
 					}
 					want.ProjectID, want.Issuers, keys = t.ProjectID(), t.Issuers(), t.Key
 				}
 				cl, err := client.CheckToken(ctx, token, keys, want)
 				if err != nil {
-					fmt.Fprintf(env.Err, "m2mport check: %v\n", err)
-					return ExitFailed
+					return fail(env.Err, "check", err, ExitFailed)
 				}
 				if *asJSON {
 					writeJSON(env.Out, struct {
@@ -106,15 +103,6 @@ func readToken(args []string, stdin io.Reader) (client.Secret, error) {
 		return client.Secret{}, errors.New("no token: give it as the argument or on stdin")
 	}
 	return client.NewSecret(raw), nil
-}
-
-func firstOf(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // checkMark is the symbol of a checklist line in plain text.

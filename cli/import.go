@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -97,13 +96,13 @@ func init() {
 			return func(ctx context.Context, args []string) int {
 				in := importRun{env: env, fs: fs, ef: ef, all: *all, dryRun: *dryRun, verify: !*noVerify, fromFile: *fromFile, audiences: audiences}
 				if len(args) > 0 {
-					return in.usage(fmt.Errorf("unexpected argument %q", args[0]))
+					return fail(env.Err, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
 				}
 				switch {
 				case *all && *sel != "":
-					return in.usage(errors.New("use --all or --select, not both"))
+					return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
 				case !*all && *sel == "":
-					return in.usage(errors.New("say which clients: --all, or --select id,id"))
+					return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
 				}
 				if *sel != "" {
 					for _, id := range strings.Split(*sel, ",") {
@@ -114,10 +113,10 @@ func init() {
 				}
 				var err error
 				if in.resolution, err = client.ParseResolution(*onConflict); err != nil {
-					return in.usage(fmt.Errorf("--on-conflict: %w", err))
+					return fail(env.Err, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
 				}
 				if err := ef.check(); err != nil {
-					return in.usage(err)
+					return fail(env.Err, "import", err, ExitUsage)
 				}
 				sc, tc, err := credentials(ctx, env, given, *fromFile == "")
 				if err != nil {
@@ -127,12 +126,12 @@ func init() {
 					return fail(env.Err, "import", err, ExitUsage)
 				}
 				if in.target, err = env.target(tc); err != nil {
-					return in.usage(err)
+					return fail(env.Err, "import", err, ExitUsage)
 				}
 				if *fromFile != "" {
 					in.source = client.NewFileSource(*fromFile)
 				} else if in.source, err = env.source(sc); err != nil {
-					return in.usage(err)
+					return fail(env.Err, "import", err, ExitUsage)
 				}
 				return in.run(ctx)
 			}
@@ -161,11 +160,6 @@ type importRun struct {
 	target     client.Target
 }
 
-func (in *importRun) usage(err error) int {
-	fmt.Fprintf(in.env.Err, "m2mport import: %v\n", err)
-	return ExitUsage
-}
-
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
@@ -186,29 +180,14 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	clients, err := in.choose(inv)
 	if err != nil {
-		return in.usage(err)
+		return fail(env.Err, "import", err, ExitUsage)
 	}
 	plan, err := client.NewPlan(ctx, in.target, in.source.Name(), clients, in.resolution)
 	if err != nil {
 		return fail(env.Err, "import", err, ExitFailed)
 	}
-	if !in.ef.asJSON {
-		printPlan(env.Out, plan)
-	}
-	needConfirm := plan.Writes() && !in.ef.yes
-	switch {
-	case in.ef.asJSON && (in.dryRun || (needConfirm && !isTerminal(env.In))):
-		printPlanJSON(env.Out, plan)
-	case in.ef.asJSON && needConfirm:
-		printPlan(env.Err, plan) // the operator answers on a terminal: show it there
-	}
-	if in.dryRun {
-		return ExitOK
-	}
-	if needConfirm {
-		if code, ok := confirm(env, "import", in.fs, fmt.Sprintf("Write %s to Stytch project %s?", planWrites(plan.Counts()), plan.ProjectID)); !ok {
-			return code
-		}
+	if code, ok := presentPlan(ctx, env, "import", in.fs, in.ef, plan, in.dryRun); !ok {
+		return code
 	}
 	code := runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify)
 	if code == ExitOK && in.selected != nil && plan.Counts().Blocked > 0 {
@@ -278,7 +257,12 @@ func printPlanJSON(w io.Writer, p *client.Plan) {
 	}{"plan", p.Counts()})
 }
 
+// planWrites says what the plan writes, as the start of a question: "Write 2 new clients and
+// 1 update to", "Delete 3 clients from".
 func planWrites(n client.PlanCounts) string {
+	if n.Delete > 0 {
+		return "Delete " + plural(n.Delete, "client") + " from"
+	}
 	var parts []string
 	if n.Create > 0 {
 		parts = append(parts, plural(n.Create, "new client"))
@@ -286,10 +270,7 @@ func planWrites(n client.PlanCounts) string {
 	if n.Update > 0 {
 		parts = append(parts, plural(n.Update, "update"))
 	}
-	if n.Delete > 0 {
-		parts = append(parts, plural(n.Delete, "deletion"))
-	}
-	return strings.Join(parts, " and ")
+	return "Write " + strings.Join(parts, " and ") + " to"
 }
 
 func plural(n int, what string) string {
@@ -299,16 +280,38 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// confirm asks on a terminal; elsewhere it prints the command that applies the plan and
-// returns ExitUsage.
-func confirm(env *Env, cmd string, fs *flag.FlagSet, question string) (int, bool) {
-	if !isTerminal(env.In) {
+// presentPlan shows the plan of import or undo — a table, or with --json its planned events
+// (and the table on stderr when the operator is asked on a terminal) — and, when the plan
+// writes and --yes was not given, asks on the terminal. Without a terminal to ask on it prints
+// the command that applies the plan. ok says whether to run the plan; when it is false, code
+// is the exit code.
+func presentPlan(ctx context.Context, env *Env, cmd string, fs *flag.FlagSet, ef *engineFlags, plan *client.Plan, dryRun bool) (code int, ok bool) {
+	needConfirm := plan.Writes() && !ef.yes
+	tty := env.terminal()
+	switch {
+	case !ef.asJSON:
+		printPlan(env.Out, plan)
+	case dryRun || (needConfirm && tty == nil):
+		printPlanJSON(env.Out, plan)
+	case needConfirm:
+		printPlan(env.Err, plan)
+	}
+	switch {
+	case dryRun:
+		return ExitOK, false
+	case !needConfirm:
+		return ExitOK, true
+	case tty == nil:
 		fmt.Fprintf(env.Err, "\nNothing was written. To apply this plan, run:\n  %s\n", rerunCommand(cmd, fs))
 		return ExitUsage, false
 	}
-	fmt.Fprintf(env.Err, "\n%s [y/N] ", question)
-	answer, _ := bufio.NewReader(env.In).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+	// The terminal's ReadLine gives up when ctx ends: a Ctrl-C at the question ends the
+	// command instead of leaving it blocked on a read until a second Ctrl-C kills it.
+	answer, err := tty.ReadLine(ctx, fmt.Sprintf("\n%s Stytch project %s? [y/N] ", planWrites(plan.Counts()), plan.ProjectID))
+	if a := strings.ToLower(strings.TrimSpace(answer)); err != nil || (a != "y" && a != "yes") {
+		if err != nil {
+			fmt.Fprintln(env.Err) // the prompt's line was not ended by the operator
+		}
 		fmt.Fprintln(env.Err, "Nothing was written.")
 		return ExitUsage, false
 	}
@@ -418,11 +421,10 @@ func clip(s string, n int) string {
 
 // runPlan runs the plan, shows progress, prints the summary and returns the exit code.
 func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *client.Plan, ef *engineFlags, verify bool) int {
-	kind := cmd
 	path := ef.report
 	if path == "" {
 		var err error
-		if path, err = client.DefaultReportPath(env.Getenv, kind, p.ProjectID, time.Now()); err != nil {
+		if path, err = client.DefaultReportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
 			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}
@@ -437,7 +439,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 		case ef.asJSON:
 			writeJSON(env.Out, ev)
 		case progress && time.Since(lastLine) > 100*time.Millisecond:
-			fmt.Fprintf(env.Err, "\r\x1b[K%s", progressLine(ev))
+			fmt.Fprintf(env.Err, "\r\x1b[K%s", progressLine(ev, p.Undoes != ""))
 			lastLine = time.Now()
 		}
 	}
@@ -453,6 +455,9 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	} else {
 		printSummary(env.Out, sum)
 	}
+	if sum.NotStarted != "" {
+		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+	}
 	if sum.ReportError != "" {
 		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
 	}
@@ -462,9 +467,14 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	return ExitOK
 }
 
-func progressLine(ev client.Event) string {
+// progressLine is the one line a run on a terminal keeps rewriting.
+func progressLine(ev client.Event, undo bool) string {
 	p := ev.Progress
-	line := fmt.Sprintf("%d/%d done · %d imported · %d skipped · %d failed", p.Done, p.Total, p.Imported+p.Updated+p.Deleted, p.Skipped, p.Failed)
+	written := fmt.Sprintf("%d imported", p.Imported+p.Updated)
+	if undo {
+		written = fmt.Sprintf("%d deleted", p.Deleted)
+	}
+	line := fmt.Sprintf("%d/%d done · %s · %d skipped · %d failed", p.Done, p.Total, written, p.Skipped, p.Failed)
 	if p.Verify > 0 {
 		line += fmt.Sprintf(" · verified %d/%d", p.Verified, p.Verify)
 	}
@@ -476,6 +486,9 @@ func progressLine(ev client.Event) string {
 
 // printSummary prints the counts, then every client that did not end well, then the report.
 func printSummary(w io.Writer, s *client.Summary) {
+	if s.NotStarted != "" {
+		return // the caller says why, as an error
+	}
 	p := s.Progress
 	fmt.Fprintln(w)
 	if s.Canceled {

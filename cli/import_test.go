@@ -366,3 +366,69 @@ func TestImportSelectedBlockedClientFails(t *testing.T) {
 		t.Fatalf("audience: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// An undo's progress line counts deletions, not imports.
+func TestProgressLineSaysWhatTheRunWrites(t *testing.T) {
+	ev := client.Event{Progress: client.Progress{Total: 4, Done: 3, Imported: 2, Deleted: 1, Skipped: 1}}
+	if got := progressLine(ev, false); !strings.Contains(got, "2 imported") || strings.Contains(got, "deleted") {
+		t.Errorf("import: %q", got)
+	}
+	if got := progressLine(ev, true); !strings.Contains(got, "1 deleted") || strings.Contains(got, "imported") {
+		t.Errorf("undo: %q", got)
+	}
+}
+
+// undo refuses what it should not do before it deletes anything: a live project without
+// --live, another project than the run's, a file that is not a run report.
+func TestUndoRefusesWhatItShouldNot(t *testing.T) {
+	live := "project-live-11111111-2222-3333-4444-555555555555"
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo", StytchProjectID: live})
+	report := filepath.Join(t.TempDir(), "run.json")
+	if code, out, errOut := run2(t, env, "import", "--all", "--yes", "--live", "--no-verify", "--report", report); code != ExitOK {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	created := len(storedClients(t, sb))
+	other := maps.Clone(env)
+	other["STYTCH_PROJECT_ID"] = "project-test-someone-else"
+	garbage := filepath.Join(t.TempDir(), "notes.json")
+	if err := os.WriteFile(garbage, []byte(`{"hello":"world"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		code int
+		says string
+	}{
+		{[]string{"undo", "--yes", report}, env, ExitUsage, "add --live"},
+		{[]string{"undo", "--yes", "--live", report}, other, ExitFailed, "that run wrote to project " + live},
+		{[]string{"undo", "--yes", garbage}, env, ExitUsage, "not an m2mport run report"},
+		{[]string{"undo", "--yes"}, env, ExitUsage, "give the report"},
+		{[]string{"undo", "--yes", "--live", "--report", report, report}, env, ExitUsage, "overwrite the record"},
+	} {
+		code, out, errOut := run2(t, tc.env, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.says) {
+			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
+		}
+	}
+	if n := len(storedClients(t, sb)); n != created {
+		t.Fatalf("a refused undo deleted %d clients", created-n)
+	}
+}
+
+// A run whose report cannot be written writes nothing: undo and reruns rely on the report.
+func TestImportRefusesToRunWithoutAReport(t *testing.T) {
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	before := len(storedClients(t, sb))
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run2(t, env, "import", "--all", "--yes", "--report", filepath.Join(notADir, "run.json"))
+	if code != ExitFailed || !strings.Contains(out+errOut, "report cannot be written") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if after := len(storedClients(t, sb)); after != before {
+		t.Fatalf("the project went from %d to %d clients without a report", before, after)
+	}
+}

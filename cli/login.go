@@ -320,8 +320,8 @@ func (env *Env) terminal() Terminal {
 	if env.Terminal != nil {
 		return env.Terminal
 	}
-	if f, ok := env.In.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		return ttyTerminal{in: f, out: env.Err}
+	if isTerminal(env.In) {
+		return ttyTerminal{in: env.In.(*os.File), out: env.Err}
 	}
 	return nil
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 func init() {
@@ -27,19 +28,18 @@ func init() {
 				fs.Var(f.Value, f.Name, f.Usage)
 			}
 			return func(ctx context.Context, args []string) int {
-				usage := func(err error) int {
-					fmt.Fprintf(env.Err, "m2mport undo: %s\n", sanitize.Line(err.Error()))
-					return ExitUsage
-				}
 				if len(args) != 1 {
-					return usage(errors.New("give the report of the import to undo"))
+					return fail(env.Err, "undo", errors.New("give the report of the import to undo"), ExitUsage)
 				}
 				if err := ef.check(); err != nil {
-					return usage(err)
+					return fail(env.Err, "undo", err, ExitUsage)
+				}
+				if ef.report != "" && sameFile(ef.report, args[0]) {
+					return fail(env.Err, "undo", errors.New("--report names the import's own report: the undo would overwrite the record of what it undoes"), ExitUsage)
 				}
 				report, err := client.ReadReport(args[0])
 				if err != nil {
-					return usage(err)
+					return fail(env.Err, "undo", err, ExitUsage)
 				}
 				// The report says which project; flags and environment may not say otherwise.
 				if given.target.ProjectID == "" && env.Getenv(envStytchProject) == "" {
@@ -51,10 +51,10 @@ func init() {
 				}
 				target, err := env.target(tc)
 				if err != nil {
-					return usage(err)
+					return fail(env.Err, "undo", err, ExitUsage)
 				}
 				if target.IsLive() && !ef.live {
-					return usage(fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()))
+					return fail(env.Err, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
 				}
 				plan, err := client.PlanUndo(ctx, target, report, args[0])
 				if errors.Is(err, client.ErrNothingToUndo) {
@@ -64,22 +64,21 @@ func init() {
 				if err != nil {
 					return fail(env.Err, "undo", err, ExitFailed)
 				}
-				needConfirm := plan.Writes() && !ef.yes
-				switch {
-				case !ef.asJSON:
-					printPlan(env.Out, plan)
-				case needConfirm && !isTerminal(env.In):
-					printPlanJSON(env.Out, plan)
-				case needConfirm:
-					printPlan(env.Err, plan)
-				}
-				if needConfirm {
-					if code, ok := confirm(env, "undo", fs, fmt.Sprintf("Delete %s from Stytch project %s?", plural(plan.Counts().Delete, "client"), plan.ProjectID)); !ok {
-						return code
-					}
+				if code, ok := presentPlan(ctx, env, "undo", fs, ef, plan, false); !ok {
+					return code
 				}
 				return runPlan(ctx, env, "undo", target, plan, ef, false)
 			}
 		},
 	})
+}
+
+// sameFile reports whether a and b name one file (or, when either does not exist yet, one path).
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(ia, ib)
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
 }

@@ -112,10 +112,9 @@ var ErrNotJWT = errors.New("not a JWT")
 // claims against want. The error is for input that is not a JWT (it wraps ErrNotJWT); a
 // token that decodes always gets a checklist, failed lines included.
 func CheckToken(ctx context.Context, token Secret, keys KeyFunc, want Expect) (*Checklist, error) {
-	raw := strings.TrimSpace(token.Reveal())
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: a JWT has three parts separated by dots, this has %d", ErrNotJWT, len(parts))
+	parts, err := jwtParts(token)
+	if err != nil {
+		return nil, err
 	}
 	header, headerJSON, err := decodeSegment(parts[0])
 	if err != nil {
@@ -148,6 +147,15 @@ func CheckToken(ctx context.Context, token Secret, keys KeyFunc, want Expect) (*
 	)
 	cl.Checks = append(cl.Checks, timeLines(claims, want)...)
 	return cl, nil
+}
+
+// jwtParts splits a compact JWT into header, payload and signature.
+func jwtParts(token Secret) ([]string, error) {
+	parts := strings.Split(strings.TrimSpace(token.Reveal()), ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: a JWT has three parts separated by dots, this has %d", ErrNotJWT, len(parts))
+	}
+	return parts, nil
 }
 
 // decodeSegment decodes one base64url JSON part of a JWT into a map and its indented JSON.

@@ -50,9 +50,9 @@ func CompareTokens(source, target Secret) ([]Check, error) {
 
 // claimsOf decodes a JWT's payload without verifying it.
 func claimsOf(token Secret) (map[string]any, error) {
-	parts := strings.Split(strings.TrimSpace(token.Reveal()), ".")
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: a JWT has three parts separated by dots, this has %d", ErrNotJWT, len(parts))
+	parts, err := jwtParts(token)
+	if err != nil {
+		return nil, err
 	}
 	claims, _, err := decodeSegment(parts[1])
 	if err != nil {

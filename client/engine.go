@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -23,11 +22,11 @@ const (
 type Options struct {
 	Concurrency int     // clients worked on at once; DefaultConcurrency when 0
 	Rate        float64 // requests per second, all calls included; DefaultRate when 0
-	// Pacer replaces the Bucket built from Rate (to share one limiter between runs).
-	Pacer Pacer
 	// Verify mints a token for every imported, updated or skipped client and checks it.
 	Verify bool
-	// MaxAttempts caps the engine's own attempts at one write or token (DefaultAttempts).
+	// MaxAttempts caps the attempts at one create (DefaultAttempts), which the HTTP layer
+	// sends once each. Reads, updates, deletes and tokens are idempotent: the HTTP layer
+	// retries them itself, and the engine tries them again at most retryCalls times.
 	MaxAttempts int
 	// ReportPath, when set, is where the run report is written, during the run and at its
 	// end. The report is built either way (Summary.Report).
@@ -37,6 +36,9 @@ type Options struct {
 
 	retryBase time.Duration // first backoff; tests shorten it
 }
+
+// retryCalls is how often the engine makes an idempotent call whose HTTP layer gave up.
+const retryCalls = 3
 
 // maxRetryAfter caps how long the engine honours a Retry-After between two attempts.
 const maxRetryAfter = time.Minute
@@ -48,7 +50,7 @@ type run struct {
 	t       Target
 	p       *Plan
 	opt     Options
-	pacer   *countingPacer
+	pacer   *Bucket // paces every call of the run, and counts them
 	evs     chan Event
 	out     chan Event
 	started time.Time
@@ -56,6 +58,9 @@ type run struct {
 	// stopped is closed when the run is cancelled: calls in flight finish, but no call is
 	// retried after it (a rerun finishes the job).
 	stopped <-chan struct{}
+	// noReport is why the run's report could not be written before it started; such a run
+	// writes nothing to the target, since undo and reruns rely on the report.
+	noReport error
 }
 
 func (r *run) cancelled() bool {
@@ -65,24 +70,6 @@ func (r *run) cancelled() bool {
 	default:
 		return false
 	}
-}
-
-// countingPacer counts every attempt the HTTP layer makes and every 429 it sees.
-type countingPacer struct {
-	Pacer
-	requests, limited atomic.Int64
-}
-
-func (c *countingPacer) Wait(ctx context.Context) error {
-	c.requests.Add(1)
-	return c.Pacer.Wait(ctx)
-}
-
-func (c *countingPacer) Observe(status int) {
-	if status == http.StatusTooManyRequests {
-		c.limited.Add(1)
-	}
-	c.Pacer.Observe(status)
 }
 
 // Execute carries out the plan against the target and reports everything on the returned
@@ -99,9 +86,6 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	if opt.Rate <= 0 {
 		opt.Rate = DefaultRate
 	}
-	if opt.Pacer == nil {
-		opt.Pacer = NewBucket(opt.Rate)
-	}
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = DefaultAttempts
 	}
@@ -113,7 +97,7 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	}
 	r := &run{
 		t: t, p: p, opt: opt,
-		pacer:   &countingPacer{Pacer: opt.Pacer},
+		pacer:   NewBucket(opt.Rate),
 		evs:     make(chan Event, 256),
 		out:     make(chan Event, 64),
 		started: time.Now(),
@@ -122,6 +106,11 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	}
 	if r.undo {
 		r.opt.Verify = false // nothing to mint a token for
+	}
+	if opt.ReportPath != "" {
+		if err := WriteReport(opt.ReportPath, newReport(r.kind(), p, r.opt, r.started)); err != nil {
+			r.noReport = fmt.Errorf("the run report cannot be written, and undo and reruns need it: %w", err)
+		}
 	}
 	go r.collect()
 	go r.dispatch(ctx)
@@ -174,7 +163,7 @@ func (r *run) dispatch(ctx context.Context) {
 	fed := 0
 feed:
 	for ; fed < len(jobs); fed++ {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || r.noReport != nil {
 			break
 		}
 		select {
@@ -184,13 +173,19 @@ feed:
 		}
 	}
 	close(queue)
+	notStarted := outcome{state: StateCanceled, msg: "not started: the run was cancelled"}
+	sum := &Summary{Canceled: ctx.Err() != nil}
+	if r.noReport != nil {
+		notStarted.msg = "not started: " + r.noReport.Error()
+		sum = &Summary{NotStarted: r.noReport.Error()}
+	}
 	for _, i := range jobs[fed:] {
 		if r.p.Items[i].Action != ActionSkip { // a skip already has its final state
-			r.final(i, outcome{state: StateCanceled, msg: "not started: the run was cancelled"})
+			r.final(i, notStarted)
 		}
 	}
 	wg.Wait()
-	r.evs <- Event{Kind: EventFinished, Index: -1, Summary: &Summary{Canceled: ctx.Err() != nil}}
+	r.evs <- Event{Kind: EventFinished, Index: -1, Summary: sum}
 	close(r.evs)
 }
 
@@ -211,7 +206,7 @@ func (r *run) final(i int, o outcome) {
 // callCtx is the context of a client's calls: not cancelled with the run (a call in flight
 // finishes), paced by the run's bucket, its waits reported as the client's events.
 func (r *run) callCtx(ctx context.Context, i int) context.Context {
-	c := WithPacer(context.WithoutCancel(ctx), r.pacer)
+	c := WithStop(WithPacer(context.WithoutCancel(ctx), r.pacer), r.stopped)
 	return WithWaitReporter(c, func(w Wait) {
 		// Never block the HTTP layer: a wait that finds no room is dropped, it is news only.
 		select {
@@ -253,8 +248,13 @@ func transient(err error) bool {
 	return errors.Is(err, ErrNoAnswer) || s == http.StatusTooManyRequests || s >= 500
 }
 
-// backoff waits before attempt (2 = the first retry) and reports the wait.
+// backoff waits before attempt (2 = the first retry) and reports the wait. A cancelled run
+// ends the wait: its calls run on a context that is never cancelled, and the retry after the
+// wait would be new work.
 func (r *run) backoff(ctx context.Context, attempt int, cause error) {
+	if r.cancelled() {
+		return
+	}
 	d := r.opt.retryBase << min(attempt-2, 5)
 	d = d/2 + rand.N(d/2+1) // jitter, so clients that failed together don't retry together
 	var ae *APIError
@@ -269,7 +269,12 @@ func (r *run) backoff(ctx context.Context, attempt int, cause error) {
 		w.Reason = WaitServerError
 	}
 	ReportWait(ctx, w)
-	_ = sleepCtx(ctx, d)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.stopped:
+	}
 }
 
 // create imports the client, resolving ambiguous attempts: a create that got no answer may
@@ -280,19 +285,18 @@ func (r *run) create(ctx context.Context, i int) outcome {
 	var last error
 	unsure := false // an earlier attempt may have been stored
 	for attempt := 1; attempt <= r.opt.MaxAttempts; attempt++ {
-		if attempt > 1 && r.cancelled() {
-			if unsure { // one read tells whether the last attempt was stored
-				o := r.resolveExisting(ctx, c, true)
-				if StatusOf(o.err) != http.StatusNotFound {
-					o.attempts = attempt - 1
-					return o
-				}
-			}
-			return outcome{state: StateCanceled, attempts: attempt - 1,
-				msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
-		}
 		if attempt > 1 {
-			r.backoff(ctx, attempt, last)
+			if r.backoff(ctx, attempt, last); r.cancelled() {
+				if unsure { // one read tells whether the last attempt was stored
+					o := r.resolveExisting(ctx, c, true)
+					if StatusOf(o.err) != http.StatusNotFound {
+						o.attempts = attempt - 1
+						return o
+					}
+				}
+				return outcome{state: StateCanceled, attempts: attempt - 1,
+					msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
+			}
 			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(last)})
 		}
 		s, err := r.t.Create(ctx, c)
@@ -395,12 +399,11 @@ func (r *run) delete(ctx context.Context, i int) outcome {
 func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error) {
 	var v T
 	var err error
-	for attempt := 1; attempt <= 3; attempt++ {
+	for attempt := 1; attempt <= retryCalls; attempt++ {
 		if attempt > 1 {
-			if r.cancelled() {
+			if r.backoff(ctx, attempt, err); r.cancelled() {
 				break
 			}
-			r.backoff(ctx, attempt, err)
 		}
 		if v, err = call(); err == nil || !transient(err) {
 			break
@@ -426,13 +429,18 @@ func (r *run) verify(ctx context.Context, i int) *Checklist {
 }
 
 // collect owns the progress counts and the report: it numbers events, counts them, keeps
-// the report current (rewriting the file at most every reportEvery) and passes them on.
-func (r *run) collect() {
-	kind := "import"
+// the report current and passes them on. The file is rewritten at most every reportEvery,
+// and at most reportEvery after a change, also when the run then goes quiet (every worker
+// waiting on a slow answer or a long Retry-After): a crash loses at most that much of it.
+func (r *run) kind() string {
 	if r.undo {
-		kind = "undo"
+		return "undo"
 	}
-	rep := newReport(kind, r.p, r.opt, r.started)
+	return "import"
+}
+
+func (r *run) collect() {
+	rep := newReport(r.kind(), r.p, r.opt, r.started)
 	var prog Progress
 	prog.Total = len(r.p.Items)
 	var saveErr error
@@ -443,7 +451,7 @@ func (r *run) collect() {
 			return
 		}
 		rep.Progress = prog
-		rep.Requests = r.pacer.requests.Load()
+		rep.Requests = r.pacer.Stats().Requests
 		if err := WriteReport(r.opt.ReportPath, rep); err != nil && saveErr == nil {
 			saveErr = err
 		}
@@ -451,7 +459,21 @@ func (r *run) collect() {
 	}
 	save()
 	seq := 0
-	for ev := range r.evs {
+	var flush <-chan time.Time // set while the file lags behind the run
+	for {
+		var ev Event
+		select {
+		case <-flush:
+			save()
+			flush = nil
+			continue
+		case e, ok := <-r.evs:
+			if !ok {
+				close(r.out)
+				return
+			}
+			ev = e
+		}
 		rc := &ReportClient{}
 		if ev.Index >= 0 {
 			rc = &rep.Clients[ev.Index]
@@ -485,22 +507,27 @@ func (r *run) collect() {
 				rep.Status = "canceled"
 			}
 			save()
+			flush = nil
 			s := ev.Summary
 			s.Progress = prog
 			s.Elapsed = now.Sub(r.started)
 			s.ElapsedMS = s.Elapsed.Milliseconds()
-			s.Requests, s.RateLimited = r.pacer.requests.Load(), r.pacer.limited.Load()
-			s.ReportPath, s.Report = r.opt.ReportPath, rep
-			if saveErr != nil {
-				s.ReportError = saveErr.Error()
+			st := r.pacer.Stats()
+			s.Requests, s.RateLimited = st.Requests, st.RateLimited
+			s.Report = rep
+			switch {
+			case r.noReport != nil: // said in NotStarted; there is no file to point at
+			case saveErr != nil:
+				s.ReportPath, s.ReportError = r.opt.ReportPath, saveErr.Error()
+			default:
+				s.ReportPath = r.opt.ReportPath
 			}
 		}
 		seq++
 		ev.Seq, ev.Time, ev.Progress = seq, time.Now(), prog
 		r.out <- ev
-		if dirty && time.Since(lastSave) >= reportEvery {
-			save()
+		if dirty && flush == nil {
+			flush = time.After(reportEvery - time.Since(lastSave))
 		}
 	}
-	close(r.out)
 }

@@ -467,3 +467,60 @@ func (r retryAfterTarget) Create(ctx context.Context, c *Client) (Stored, error)
 	}
 	return s, err
 }
+
+// A cancel that comes while a create waits to retry (here, for the Retry-After of a 429) ends
+// the wait and sends nothing more: the retry would be new work.
+func TestCancelDuringABackoffSendsNoRetry(t *testing.T) {
+	ft := newFake("project-test-1")
+	ft.createFault = func(string, int) string { return "429" }
+	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	target := retryAfterTarget{ft, time.Hour} // honoured up to maxRetryAfter
+	var evs []Event
+	for ev := range Execute(ctx, target, p, fastOptions()) {
+		if ev.Kind == EventWaiting {
+			cancel()
+		}
+		evs = append(evs, ev)
+	}
+	got := finals(t, p, evs)
+	if n := ft.creates["a"]; n != 1 {
+		t.Fatalf("%d creates: the run retried after it was cancelled", n)
+	}
+	if got["a"].State != StateCanceled {
+		t.Fatalf("a ended %s (%s), want canceled", got["a"].State, got["a"].Message)
+	}
+}
+
+// A run whose report cannot be written writes nothing to the target: undo and reruns need
+// the report, so an import without one would be a blind write.
+func TestEngineWritesNothingWithoutAReport(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	p, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "read:a"), testClient("b", "read:b")}, ResolveSkip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := fastOptions()
+	opt.ReportPath = filepath.Join(notADir, "run.json")
+	evs := collect(t, ctx, ft, p, opt)
+	for id, ev := range finals(t, p, evs) {
+		if ev.State != StateCanceled || !strings.Contains(ev.Message, "report cannot be written") {
+			t.Errorf("%s: %s %q", id, ev.State, ev.Message)
+		}
+	}
+	if s := summaryOf(t, evs); s.NotStarted == "" || s.OK() || s.ReportPath != "" {
+		t.Errorf("summary %+v", s)
+	}
+	if n := len(ft.creates); n != 0 {
+		t.Errorf("%d creates without a report", n)
+	}
+}

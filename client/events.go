@@ -160,6 +160,8 @@ type Summary struct {
 	Canceled    bool          `json:"canceled"`
 	ReportPath  string        `json:"report,omitempty"`
 	ReportError string        `json:"report_error,omitempty"`
+	// NotStarted says why the run wrote nothing at all (its report could not be written).
+	NotStarted string `json:"not_started,omitempty"`
 	// Report is the run's report as it was written (also when no file was asked for).
 	Report *Report `json:"-"`
 }
@@ -169,5 +171,5 @@ type Summary struct {
 // operator's choice and the plan's news, not failures.
 func (s *Summary) OK() bool {
 	p := s.Progress
-	return !s.Canceled && p.Failed == 0 && p.Canceled == 0 && p.CheckFailed == 0 && p.Verified == p.Verify
+	return !s.Canceled && s.NotStarted == "" && p.Failed == 0 && p.Canceled == 0 && p.CheckFailed == 0 && p.Verified == p.Verify
 }

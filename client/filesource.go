@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -130,7 +131,7 @@ func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if !contains(fileColumns, h) {
+		if !slices.Contains(fileColumns, h) {
 			return nil, nil, fmt.Errorf("line 1: unknown column %q: the columns are %s", h, strings.Join(fileColumns, ","))
 		}
 		if _, dup := col[h]; dup {

@@ -57,6 +57,7 @@ type Pacer interface {
 
 type pacerKey struct{}
 type waitKey struct{}
+type stopKey struct{}
 
 // WithPacer returns a context whose HTTP calls are paced by p.
 func WithPacer(ctx context.Context, p Pacer) context.Context {
@@ -80,4 +81,39 @@ func ReportWait(ctx context.Context, w Wait) {
 	if fn, _ := ctx.Value(waitKey{}).(func(Wait)); fn != nil {
 		fn(w)
 	}
+}
+
+// WithStop returns a context whose HTTP calls stop retrying once stop is closed: the attempt
+// under way finishes and its outcome stands, but no retry is waited for or sent. The import
+// engine's calls outlive a cancel on purpose (a create in flight must be answered); this is
+// what keeps them from retrying for minutes after the operator pressed Ctrl-C.
+func WithStop(ctx context.Context, stop <-chan struct{}) context.Context {
+	return context.WithValue(ctx, stopKey{}, stop)
+}
+
+// Stopped reports whether ctx's stop channel (WithStop) is closed.
+func Stopped(ctx context.Context) bool {
+	stop, _ := ctx.Value(stopKey{}).(<-chan struct{})
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// UntilStopped returns a context that also ends when ctx's stop channel closes, for a wait
+// between attempts. Call cancel when the wait is over.
+func UntilStopped(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancel(ctx)
+	if stop, _ := ctx.Value(stopKey{}).(<-chan struct{}); stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-c.Done():
+			}
+		}()
+	}
+	return c, cancel
 }

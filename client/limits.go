@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -139,7 +140,7 @@ func LimitBlockers(c *Client) []Blocker {
 		}
 	}
 	field(CheckClientID(c.ID), "the id must stay the same; such a client cannot be imported as it is")
-	if b := CheckSecret(c.Secret); b != nil && !hasReason(c.Blocked, BlockNoSecret, BlockKeyBased, BlockSecretHidden) {
+	if b := CheckSecret(c.Secret); b != nil && !slices.ContainsFunc(c.Blocked, secretless) {
 		out = append(out, *b)
 	}
 	if err := CheckScopes(c.Scopes); err != nil {
@@ -163,15 +164,10 @@ func LimitBlockers(c *Client) []Blocker {
 	return out
 }
 
-func hasReason(bs []Blocker, reasons ...BlockReason) bool {
-	for _, b := range bs {
-		for _, r := range reasons {
-			if b.Reason == r {
-				return true
-			}
-		}
-	}
-	return false
+// secretless reports whether b already says the source gave no secret, which CheckSecret
+// would only repeat.
+func secretless(b Blocker) bool {
+	return b.Reason == BlockNoSecret || b.Reason == BlockKeyBased || b.Reason == BlockSecretHidden
 }
 
 // ScopeSyntaxError says where operator-typed scope text breaks the rules, so an editor can

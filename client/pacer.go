@@ -12,8 +12,8 @@ import (
 // answers to requests already in flight say nothing new — and the rate creeps back to the
 // configured one: quickly (half of it per second) up to 90% of the rate the last 429 came
 // at, slowly (an eightieth per second) beyond, so a bucket set above the API's limit settles
-// just under it, probing now and then, instead of drawing 429s every other second. One Bucket governs every call of a
-// run.
+// just under it, probing now and then, instead of drawing 429s every other second. One
+// Bucket governs every call of a run, and its Stats are the run's request counts.
 type Bucket struct {
 	mu       sync.Mutex
 	max      float64 // configured rate, requests per second

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // Client is one M2M client as m2mport moves it: what the source holds, what will be written
@@ -52,20 +53,11 @@ type Grant struct {
 func ScopesOf(grants []Grant, audiences []string) Scopes {
 	var out Scopes
 	for _, g := range grants {
-		if (audiences == nil && !g.System) || contains(audiences, g.Audience) {
+		if (audiences == nil && !g.System) || slices.Contains(audiences, g.Audience) {
 			out = out.Union(g.Scopes)
 		}
 	}
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Importable reports whether nothing blocks the client.

@@ -2,7 +2,6 @@ package client
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -173,6 +172,3 @@ func ReadReport(path string) (*Report, error) {
 	}
 	return &r, nil
 }
-
-// ErrNothingToUndo is returned by PlanUndo for a report that created no client.
-var ErrNothingToUndo = errors.New("that run created no client")

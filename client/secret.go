@@ -36,8 +36,15 @@ func (s Secret) Reveal() string {
 	return *s.p
 }
 
-// Last4 returns the last four characters (runes), as Stytch's client_secret_last_four does.
-func (s Secret) Last4() string { return LastFour(s.Reveal()) }
+// Last4 returns the last four characters (runes), as Stytch's client_secret_last_four does,
+// or "" for a secret of four characters or fewer: its last four would be all of it. Stytch
+// never holds such a secret, so nothing compares equal to it by mistake.
+func (s Secret) Last4() string {
+	if utf8.RuneCountInString(s.Reveal()) <= 4 {
+		return ""
+	}
+	return LastFour(s.Reveal())
+}
 
 // IsZero reports whether the secret is empty.
 func (s Secret) IsZero() bool { return s.p == nil || *s.p == "" }
@@ -48,14 +55,10 @@ func (s Secret) Equal(o Secret) bool { return s.Reveal() == o.Reveal() }
 // String shows the secret masked: "••••DzJj". A secret of four characters or fewer shows only
 // the mask, since its last four would be all of it.
 func (s Secret) String() string {
-	switch {
-	case s.IsZero():
+	if s.IsZero() {
 		return ""
-	case utf8.RuneCountInString(s.Reveal()) <= 4:
-		return Mask
-	default:
-		return Mask + s.Last4()
 	}
+	return Mask + s.Last4()
 }
 
 // GoString masks %#v too.

@@ -52,6 +52,9 @@ func TestSecretMasksShortSecretsEntirely(t *testing.T) {
 	if got := NewSecret("abcd").String(); got != Mask {
 		t.Fatalf("a 4-character secret shows %q", got)
 	}
+	if got := NewSecret("abcd").Last4(); got != "" {
+		t.Fatalf("a 4-character secret's last four are all of it: %q", got)
+	}
 	if got := NewSecret("").String(); got != "" {
 		t.Fatalf("empty secret shows %q", got)
 	}

@@ -2,8 +2,12 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
+
+// ErrNothingToUndo is returned by PlanUndo for a report that created no client.
+var ErrNothingToUndo = errors.New("that run created no client")
 
 // PlanUndo plans the reversal of an import run from its report: delete exactly the clients
 // that run created, and only those still as it left them. A client changed since is a

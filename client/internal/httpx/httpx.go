@@ -206,7 +206,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 		if pacer != nil {
 			pacer.Observe(o.status)
 		}
-		if o.err == nil || !r.Idempotent || !o.retryable || attempt >= c.policy.MaxAttempts {
+		if o.err == nil || !r.Idempotent || !o.retryable || attempt >= c.policy.MaxAttempts || client.Stopped(ctx) {
 			return o.err
 		}
 		delay, reason := c.retryDelay(o, attempt)
@@ -214,7 +214,13 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 			return o.err
 		}
 		c.report(ctx, client.Wait{Reason: reason, Status: o.status, Delay: delay, Attempt: attempt + 1, Method: r.Method, Path: r.Path})
-		if err := c.sleep(ctx, delay); err != nil {
+		wait, stopWaiting := client.UntilStopped(ctx)
+		err := c.sleep(wait, delay)
+		stopWaiting()
+		if client.Stopped(ctx) {
+			return o.err // the caller stopped: the last answer stands, no retry
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w (while waiting to retry after: %v)", r.where(c.api), err, o.err)
 		}
 		waited += delay

@@ -522,6 +522,32 @@ func TestCancellation(t *testing.T) {
 	}
 }
 
+// A stop (the engine's cancel) ends the wait for a retry and sends no retry: the answer
+// already in hand is the call's result, not a cancellation error.
+func TestStopEndsRetriesButKeepsTheAnswer(t *testing.T) {
+	srv, n := script(status(503, "Retry-After", "30"))
+	defer srv.Close()
+	c, err := New(Config{API: "test", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	ctx := client.WithStop(context.Background(), stop)
+	ctx = client.WithWaitReporter(ctx, func(client.Wait) { close(stop) })
+	start := time.Now()
+	err = c.Do(ctx, get(), nil)
+	if client.StatusOf(err) != 503 || errors.Is(err, context.Canceled) || n.Load() != 1 {
+		t.Fatalf("err %v after %d requests", err, n.Load())
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatal("the stop did not end the wait")
+	}
+	// Already stopped: one attempt, whatever it answers, and no wait.
+	if err := c.Do(ctx, get(), nil); client.StatusOf(err) != 503 || n.Load() != 2 {
+		t.Fatalf("stopped call: %v after %d requests", err, n.Load())
+	}
+}
+
 type fakePacer struct {
 	mu       sync.Mutex
 	waits    int
