@@ -275,9 +275,14 @@ func (s *importScreen) start() tea.Cmd {
 	s.cancel = cancel
 	opts := client.Options{Concurrency: s.cfg.Concurrency, Rate: s.cfg.Rate, Verify: true}
 	if s.cfg.ReportPath != nil {
-		if path, err := s.cfg.ReportPath(s.target.ProjectID()); err == nil {
-			opts.ReportPath = path
+		path, err := s.cfg.ReportPath(s.target.ProjectID())
+		if err != nil {
+			// Undo and reruns rely on the report: no report, no run (as headless import).
+			s.phase = impReview
+			s.live[s.cursor].note = "Nothing imported: " + sanitize.Line(err.Error())
+			return nil
 		}
+		opts.ReportPath = path
 	}
 	s.events = client.Execute(ctx, s.target, s.plan, opts)
 	s.phase = impRunning
@@ -541,7 +546,10 @@ func (s *importScreen) titleLine() string {
 		}
 	case impDone:
 		title = "Import finished"
-		if s.summary != nil && s.summary.Canceled {
+		switch {
+		case s.summary != nil && s.summary.NotStarted != "":
+			title = "Import not started"
+		case s.summary != nil && s.summary.Canceled:
 			title = "Import cancelled"
 		}
 	}
@@ -734,6 +742,11 @@ func (s *importScreen) summaryLines() []string {
 		return nil
 	}
 	p := sum.Progress
+	if sum.NotStarted != "" {
+		return append([]string{""}, append(
+			hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 2),
+			hang(st.Muted, "  ", "Make $XDG_STATE_HOME (else ~/.local/state) a folder m2mport can write to, then import again.", s.width, 2)...)...)
+	}
 	head := st.Success.Render("✓ Done")
 	if !sum.OK() {
 		head = st.Warning.Render("! Done, with problems")

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/m2mport/m2mport/client"
@@ -70,4 +71,39 @@ func TestVerifiedClientsLoseTheirWaitNotes(t *testing.T) {
 	}})
 	h.mustSee("✓ token checks pass")
 	h.mustNotSee("rate limited")
+}
+
+// TestNoReportNoRun: when the run report can't be written, nothing is imported and the
+// summary says why and what to do, as headless import does.
+func TestNoReportNoRun(t *testing.T) {
+	src, tgt := fakes()
+	inv := demoInventory()
+	cfg := testConfig(src, tgt)
+	cfg.ReportPath = func(string) (string, error) { return "/dev/null/runs/report.json", nil }
+	h := newHarness(t, cfg, 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0]}})
+	h.press("enter", "y")
+	s := h.top().(*importScreen)
+	if s.phase != impDone || s.summary == nil || s.summary.NotStarted == "" {
+		t.Fatalf("phase %v summary %+v", s.phase, s.summary)
+	}
+	if len(tgt.stored) != 0 {
+		t.Fatalf("a run without its report wrote %d clients", len(tgt.stored))
+	}
+	h.mustSee("Import not started", "✗ Nothing was written to Stytch", "XDG_STATE_HOME")
+	h.mustNotSee("✓ Done", "No report file was asked for")
+
+	// Without even a place for it, the run does not start at all.
+	cfg.ReportPath = func(string) (string, error) {
+		return "", errors.New("find a place for the run report: $HOME is not defined")
+	}
+	h = newHarness(t, cfg, 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0]}})
+	h.press("enter", "y")
+	if s := h.top().(*importScreen); s.phase != impReview {
+		t.Fatalf("phase %v", s.phase)
+	}
+	h.mustSee("Nothing imported: find a place for the run report")
 }
