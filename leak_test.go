@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,9 +14,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/keystore/keystoretest"
 )
 
@@ -27,10 +31,9 @@ import (
 // client's secret, the Management API app's secret, the Stytch project secret and every
 // access token. Only their last four characters may show.
 //
-// The TUI's part joins here when it lands on main: drive `m2mport` in a tmux session
-// (new-session -d -x 100 -y 30, send-keys, capture-pane -p) against the same sandbox and
-// home through connect, pick, import and verify, and record each captured screen with
-// l.record, so that the screens and the files the TUI writes are searched too.
+// The TUI's part drives `m2mport` in tmux against a sandbox of its own, with the same home,
+// through every step (see tuiSession), and records each screen as the terminal shows it, so
+// that the screens and the files the TUI writes are searched too.
 func TestNoSecretLeaks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it against the sandbox")
@@ -96,6 +99,8 @@ func TestNoSecretLeaks(t *testing.T) {
 		l.run("import from the keyring", keyring, "", 0, "import", "--all", "--yes")
 		l.run("logout", keyring, "", 0, "logout", "--all")
 	})
+
+	t.Run("in the TUI", l.tuiSession)
 
 	l.files()
 	l.assertNoLeak()
@@ -182,13 +187,8 @@ func (l *leakCheck) assertNoLeak() {
 	l.t.Helper()
 	for _, s := range l.texts {
 		for value, what := range l.secrets {
-			// The whole value, and long runs of either end of it: a secret cut short is still
-			// a leak. Its last four characters may show.
-			for _, part := range []string{value, value[:len(value)*2/3], value[len(value)/3:]} {
-				if len(part) >= 8 && strings.Contains(s.text, part) {
-					l.t.Errorf("%s shows %s", s.where, what)
-					break
-				}
+			if shows(s.text, value) {
+				l.t.Errorf("%s shows %s", s.where, what)
 			}
 		}
 		if m := jwtShape.FindString(s.text); m != "" {
@@ -196,6 +196,20 @@ func (l *leakCheck) assertNoLeak() {
 		}
 	}
 	l.t.Logf("searched %d outputs and files for %d credentials", len(l.texts), len(l.secrets))
+}
+
+// shows reports whether text holds a run of 11 characters or more of value, from anywhere in
+// it: a secret cut short is still a leak, and a screen cuts values to the width of their
+// field. The last four characters ("••••DzJj") are fine; a run of 11 always holds one of
+// the windows of 8 that start every 4 characters.
+func shows(text, value string) bool {
+	const window, step = 8, 4
+	for i := 0; i+window <= len(value); i += step {
+		if strings.Contains(text, value[i:i+window]) {
+			return true
+		}
+	}
+	return false
 }
 
 // mintToken gets an access token for a client from the Stytch emulator's token endpoint.
@@ -214,4 +228,239 @@ func mintToken(t *testing.T, sb *sandboxProc, id, secret string) string {
 		t.Fatalf("token for %s: %d %v", id, resp.StatusCode, err)
 	}
 	return ans.AccessToken
+}
+
+// tuiSession drives `m2mport` (the TUI, credentials from the environment) in a tmux window
+// of 100×30 against a sandbox of its own, as an operator would: connect (and reveal the
+// secrets on purpose, then hide them again), remember the credentials, pick (details, the
+// other apps), scopes (the text and name editors), the plan, the import, Validate (the checks,
+// the token, the comparison with an Auth0 token, the next client, a 60×20 window), and the
+// token check with a token pasted in. Every screen is recorded as tmux shows it, colours
+// included; so are the TUI's stderr and, through l.files, whatever it wrote.
+func (l *leakCheck) tuiSession(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed: the TUI's part of this test drives m2mport in tmux (apt-get install tmux)")
+	}
+	sb := startSandbox(t, l.bin, l.h, "--seed", "demo")
+	_, source := sb.source(t)
+	l.secret("the Auth0 Management API app's secret (TUI sandbox)", sb.vars["AUTH0_CLIENT_SECRET"])
+	l.secret("the Stytch project secret (TUI sandbox)", sb.vars["STYTCH_SECRET"])
+	for id, w := range source {
+		l.secret("the secret of "+id+" (TUI sandbox)", w.secret)
+	}
+	vars := maps.Clone(sb.vars)
+	// "Remember" may reach a real keyring (CI has one): under a service of the test's own,
+	// emptied afterwards, never an operator's saved credentials.
+	vars["M2MPORT_KEYRING_SERVICE"] = "m2mport-test-leak-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	vars["M2MPORT_KEYRING_TIMEOUT"] = "3s"
+	t.Cleanup(func() {
+		if ring, err := keystore.Open(func(k string) string { return vars[k] }); err == nil {
+			_ = ring.ForgetAll(context.Background())
+		}
+	})
+
+	s := startTmux(t, tmux, l, vars, 100, 30)
+	s.wait("connect", "Enter connects")
+	s.keys("Enter")
+	s.wait("connected", "Connected")
+
+	// Revealed on purpose: the screen shows the secrets (as far as their fields are wide), and
+	// hides them again on the same key. That screen is the one not searched.
+	s.keys("C-r")
+	revealed := s.waitText("Client ID")
+	for _, secret := range []string{sb.vars["AUTH0_CLIENT_SECRET"], sb.vars["STYTCH_SECRET"]} {
+		if !strings.Contains(revealed, secret[:20]) {
+			t.Errorf("ctrl+r does not reveal the secrets:\n%s", revealed)
+		}
+	}
+	s.keys("C-r")
+	s.wait("connected, hidden again", "••••")
+
+	s.keys("k")
+	s.wait("remembered", "aved")
+	s.keys("Enter")
+	s.wait("pick", "chosen")
+	s.keys("Down", "Tab")
+	s.wait("pick details", "Nightly invoice run")
+	s.keys("Tab", "o")
+	s.wait("pick, other apps", "o hides other apps")
+	s.keys("o", "g", "Enter")
+	s.wait("scopes", "Scopes  3 chosen")
+	s.keys("e")
+	s.wait("scopes as text", "separated by single spaces")
+	s.keys("Escape", "n")
+	s.wait("scopes, name", "enter saves")
+	s.keys("Escape", "Enter")
+	s.wait("plan", "Review the plan")
+	s.keys("Enter")
+	s.wait("confirm", "Import into this project")
+	s.keys("y")
+	s.wait("import done", "passes every check")
+	s.keys("Enter")
+	s.wait("validate", "pass every check")
+	s.keys("Tab", "Down", "Down")
+	s.wait("validate, a check", "› iss")
+	s.keys("Tab", "NPage")
+	s.wait("validate, the token", "Header")
+	s.keys("Escape", "a")
+	s.wait("validate, compared with Auth0", "Auth0 token")
+	s.keys("Tab", "Tab")
+	s.wait("validate, both tokens", "@clients")
+	s.keys("Escape", "Down")
+	s.wait("validate, the next client", "2 of ")
+	s.resize(60, 20)
+	s.wait("validate at 60×20", "2 of ")
+	s.keys("Tab", "Tab")
+	s.wait("validate's token at 60×20", "Payload")
+	s.resize(100, 30)
+	s.keys("Escape")
+	s.wait("validate, back", "2 of ")
+	s.keys("Escape")
+	s.wait("import done again", "Import finished")
+	s.keys("Escape")
+	s.wait("scopes again", "Scopes")
+	s.keys("Escape")
+	s.wait("pick again", "chosen")
+	s.keys("Escape")
+	s.wait("connected again", "Connected")
+
+	// The token check, with a token of an imported client pasted in.
+	var id, token string
+	for _, c := range sb.stored(t) {
+		if w, ok := source[c.ID]; ok && c.SecretSHA256 == w.secretSHA256 {
+			id, token = c.ID, mintToken(t, sb, c.ID, w.secret)
+			break
+		}
+	}
+	if token == "" {
+		t.Fatal("the TUI imported no client to mint a token for")
+	}
+	l.secret("the access token pasted into the TUI", token)
+	s.keys("t")
+	s.wait("token check", "Paste an access token")
+	s.paste(token)
+	s.wait("token check, pasted", "••••"+token[len(token)-4:])
+	s.keys("Tab")
+	s.literal(id)
+	s.keys("Enter")
+	s.wait("token check, result", "checks pass")
+	s.keys("Tab")
+	s.wait("token check, the token", "Payload")
+	s.keys("q")
+	s.exited()
+}
+
+// tmuxSession is m2mport running in a tmux server of the test's own.
+type tmuxSession struct {
+	t      *testing.T
+	l      *leakCheck
+	tmux   string
+	sock   string
+	stderr string
+	status string // where the shell writes m2mport's exit status
+}
+
+// startTmux starts the TUI in the home of l with exactly vars set, in a w×h window.
+func startTmux(t *testing.T, tmux string, l *leakCheck, vars map[string]string, w, h int) *tmuxSession {
+	t.Helper()
+	dir := t.TempDir()
+	s := &tmuxSession{t: t, l: l, tmux: tmux, sock: filepath.Join(dir, "tmux.sock"), stderr: filepath.Join(dir, "stderr"), status: filepath.Join(dir, "status")}
+	conf := filepath.Join(dir, "tmux.conf")
+	// The window stays when m2mport exits, to show how it ended.
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := l.h.command(l.bin, vars)
+	args := []string{"-S", s.sock, "-f", conf, "new-session", "-d", "-s", "m2mport", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-c", l.h.wd, "--", "env", "-i"}
+	args = append(args, cmd.Env...)
+	args = append(args, "TERM=xterm-256color", "sh", "-c", `"$0" 2>"$1"; echo $? >"$2"`, l.bin, s.stderr, s.status)
+	if out, err := exec.Command(tmux, args...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command(tmux, "-S", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command(s.tmux, append([]string{"-S", s.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", args[0], err, out)
+	}
+	return string(out)
+}
+
+// keys presses keys by tmux's names, one at a time as a person would.
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	for _, k := range keys {
+		s.run("send-keys", "-t", "m2mport", k)
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) literal(text string) {
+	s.t.Helper()
+	s.run("send-keys", "-t", "m2mport", "-l", text)
+}
+
+// paste pastes text as a terminal does, in bracketed paste.
+func (s *tmuxSession) paste(text string) {
+	s.t.Helper()
+	s.run("set-buffer", "-b", "leak", "--", text)
+	s.run("paste-buffer", "-p", "-d", "-b", "leak", "-t", "m2mport")
+}
+
+func (s *tmuxSession) resize(w, h int) {
+	s.t.Helper()
+	s.run("resize-window", "-t", "m2mport", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h))
+}
+
+// waitText waits until the screen shows what, and returns the screen's text.
+func (s *tmuxSession) waitText(what string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		screen := s.run("capture-pane", "-p", "-t", "m2mport")
+		if strings.Contains(screen, what) {
+			time.Sleep(100 * time.Millisecond) // let the frame settle
+			return s.run("capture-pane", "-p", "-t", "m2mport")
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen does not show %q:\n%s", what, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// wait waits until the screen shows what, then records the screen as the terminal holds it,
+// colours and all.
+func (s *tmuxSession) wait(name, what string) {
+	s.t.Helper()
+	s.waitText(what)
+	s.l.record("TUI: "+name, s.run("capture-pane", "-p", "-e", "-t", "m2mport"))
+}
+
+// exited waits for m2mport to end, fails unless it exited with 0, and records its stderr.
+func (s *tmuxSession) exited() {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if b, err := os.ReadFile(s.status); err == nil && strings.HasSuffix(string(b), "\n") {
+			if code := strings.TrimSpace(string(b)); code != "0" {
+				s.t.Errorf("m2mport exited with %s", code)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("m2mport did not quit:\n%s", s.run("capture-pane", "-p", "-t", "m2mport"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, err := os.ReadFile(s.stderr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.l.record("TUI: stderr", string(b))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -22,7 +21,6 @@ type App struct {
 	sh    *shared
 	cfg   Config
 	stack []screen
-	help  help.Model
 
 	width, height int
 	showHelp      bool
@@ -48,8 +46,7 @@ func New(cfg Config) *App {
 		sh.theme = defaultTheme()
 	}
 	sh.styles = sh.theme.Styles(true)
-	a := &App{sh: sh, cfg: cfg, help: help.New()}
-	a.applyHelpStyles()
+	a := &App{sh: sh, cfg: cfg}
 	a.push(newConnect(sh, cfg))
 	return a
 }
@@ -98,7 +95,6 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		a.sh.styles = a.sh.theme.Styles(msg.IsDark())
-		a.applyHelpStyles()
 		return a.broadcast(stylesChangedMsg{})
 	case tea.KeyPressMsg:
 		return a.key(msg)
@@ -228,21 +224,10 @@ func (a *App) layout() {
 	if a.width == 0 {
 		return
 	}
-	a.help.SetWidth(max(a.width-2*padX, 0))
 	w, h := a.bodySize(a.footer())
 	for _, s := range a.stack {
 		s.SetSize(w, h)
 	}
-}
-
-func (a *App) applyHelpStyles() {
-	st := a.sh.styles
-	a.help.Styles = help.Styles{
-		ShortKey: st.Key, ShortDesc: st.KeyDesc, ShortSeparator: st.HelpSep,
-		FullKey: st.Key, FullDesc: st.KeyDesc, FullSeparator: st.HelpSep,
-		Ellipsis: st.HelpSep,
-	}
-	a.help.ShortSeparator = " · "
 }
 
 func (a *App) View() tea.View {

@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
@@ -14,43 +16,163 @@ import (
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
-// checkLines draws a token checklist in w cells as a table: ✓/✗/· and the claim, what the
-// token holds, and what was expected; a failed line adds why it matters.
-func checkLines(st *themes.Styles, cl *client.Checklist, w int) []string {
-	if cl == nil {
-		return nil
-	}
-	return checkTable(st, cl.Checks, "the token says", "expected", w)
+// checkColumns are the titles of a check table's two value columns: what the token holds
+// and what it was held against.
+type checkColumns struct{ actual, expected string }
+
+var (
+	checklistColumns  = checkColumns{"the token says", "expected"}
+	comparisonColumns = checkColumns{"Stytch", "Auth0"}
+)
+
+// checkRow is one check as the table and its details draw it, prepared once per token:
+// sanitized, cut to what a screen can show, a missing value named.
+type checkRow struct {
+	status                 client.CheckStatus
+	name, actual, expected string
+	note                   string
+	shown                  string // the expected value in the table: "same" when it is the actual one
+	actualW, shownW        int
 }
 
-// checkTable draws check lines under the given titles for the Actual and Expected columns.
-func checkTable(st *themes.Styles, checks []client.Check, actualTitle, expectedTitle string, w int) []string {
-	const nameW = 12 // glyph, space, name
-	actualW := max((w-nameW)*11/20, 10)
-	expW := max(w-nameW-actualW-1, 0)
-	lines := []string{st.Muted.Render(cell("  check", nameW) + cell(actualTitle, actualW) + " " + ansi.Truncate(expectedTitle, expW, ""))}
-	for _, c := range checks {
-		name := cell(sanitize.Line(c.Name), nameW-2)
-		actual := sanitize.Line(c.Actual)
-		if actual == "" {
-			actual = "(none)"
-		}
-		// Cut in the middle: both ends of an id or a project id tell it apart.
-		actual = cell(middle(actual, actualW-1), actualW)
-		expected := middle(sanitize.Line(c.Expected), expW)
-		switch c.Status {
-		case client.CheckPass:
-			lines = append(lines, st.Success.Render("✓ ")+st.Text.Render(name)+st.Text.Render(actual)+" "+st.Muted.Render(expected))
-		case client.CheckFail:
-			lines = append(lines, st.Error.Render("✗ ")+st.Error.Bold(true).Render(name)+st.Text.Render(actual)+" "+st.Text.Render(expected))
-			if c.Note != "" {
-				lines = append(lines, st.Error.Render(ansi.Truncate(strings.Repeat(" ", nameW)+sanitize.Line(c.Note), w, "…")))
+// shownBytes bounds a value: the details show six lines of it at most, so a 10 KB claim is
+// not measured and wrapped again at every key.
+const shownBytes = 4 << 10
+
+func checkRows(checks []client.Check) []checkRow {
+	rows := make([]checkRow, len(checks))
+	for i, c := range checks {
+		cut := func(s string) string {
+			s = sanitize.Line(s)
+			if len(s) > shownBytes {
+				s = strings.ToValidUTF8(s[:shownBytes], "") + "…"
 			}
-		default:
-			lines = append(lines, st.Muted.Render("· "+name+actual+" "+expected))
+			return s
+		}
+		r := checkRow{status: c.Status, name: cut(c.Name), actual: cut(c.Actual), expected: cut(c.Expected), note: cut(c.Note)}
+		if r.actual == "" {
+			r.actual = "(none)"
+		}
+		// An expected value identical to the actual one is written "same", so the column
+		// keeps its room for the values that differ.
+		r.shown = r.expected
+		if r.shown == r.actual {
+			r.shown = "same"
+		}
+		r.actualW, r.shownW = textWidth(r.actual), textWidth(r.shown)
+		rows[i] = r
+	}
+	return rows
+}
+
+// checkTable draws checks as a table in w cells: ✓/✗/· and the claim, what the token holds,
+// what was expected. A value longer than its column wraps onto at most wrap lines. The row
+// at cursor (-1: none) is highlighted; a failed row that is not the subject of the details
+// under the table (-1: none) adds why it failed. It returns the head line and each row's
+// lines.
+func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, cursor, subject int) (string, [][]string) {
+	nameW := textWidth("check")
+	for _, r := range rows {
+		nameW = max(nameW, textWidth(r.name))
+	}
+	nameW = min(nameW, 16) + 3 // the glyph before, a gap after
+	actW, expW := splitColumns(rows, cols, max(w-nameW-2, 2))
+
+	head := st.Muted.Render(cell("  check", nameW) + cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		as, es := wrapText(r.actual, actW, wrap), wrapText(r.shown, expW, wrap)
+		glyph, nameStyle, actStyle, expStyle := st.Muted.Render("· "), st.Muted, st.Muted, st.Muted
+		switch r.status {
+		case client.CheckPass:
+			glyph, nameStyle, actStyle = st.Success.Render("✓ "), st.Text, st.Text
+		case client.CheckFail:
+			glyph, nameStyle, actStyle, expStyle = st.Error.Render("✗ "), st.Error.Bold(true), st.Text, st.Text
+		}
+		lines := make([]string, max(len(as), len(es)))
+		for j := range lines {
+			var av, ev, name string
+			if j < len(as) {
+				av = as[j]
+			}
+			if j < len(es) {
+				ev = es[j]
+			}
+			if j == 0 {
+				name = r.name
+			}
+			switch {
+			case i == cursor:
+				mark := "  "
+				if j == 0 {
+					mark = "› "
+				}
+				lines[j] = st.Cursor.Render(cell(mark+cell(name, nameW-2)+cell(av, actW)+"  "+ev, w))
+			case j == 0:
+				lines[j] = glyph + nameStyle.Render(cell(name, nameW-2)) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+			default:
+				lines[j] = strings.Repeat(" ", nameW) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+			}
+		}
+		if r.status == client.CheckFail && r.note != "" && i != subject && i != cursor {
+			lines = append(lines, st.Error.Render(ansi.Truncate(strings.Repeat(" ", nameW)+r.note, w, "…")))
+		}
+		out[i] = lines
+	}
+	return head, out
+}
+
+// splitColumns shares room cells between the two value columns so that the table takes
+// the fewest lines, the actual values (the ones people read) getting the larger share when
+// that makes no difference. Each column keeps a quarter of the room at least.
+func splitColumns(rows []checkRow, cols checkColumns, room int) (actW, expW int) {
+	eMax := textWidth(cols.expected)
+	for _, r := range rows {
+		eMax = max(eMax, r.shownW)
+	}
+	lines := func(n, w int) int { return max((n+w-1)/w, 1) }
+	best := -1
+	for e := max(room/4, 1); e <= min(eMax, room*3/4); e++ {
+		total := 0
+		for _, r := range rows {
+			total += max(lines(r.actualW, room-e), lines(r.shownW, e))
+		}
+		if best < 0 || total < best {
+			best, expW = total, e
 		}
 	}
-	return lines
+	if best < 0 { // every expected value is shorter than a quarter of the room
+		expW = min(max(eMax, 1), room/2)
+	}
+	return room - expW, expW
+}
+
+// checkDetails spells one check out in full under the table: its verdict and why, then the
+// token's value and the expected one, each wrapped.
+func checkDetails(st *themes.Styles, r checkRow, cols checkColumns, w int) []string {
+	var lines []string
+	switch r.status {
+	case client.CheckPass:
+		lines = hang(st.Success, "✓ "+r.name+"  ", "passes", w, 4)
+	case client.CheckFail:
+		lines = hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 4)
+	default:
+		lines = hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 4)
+	}
+	labelW := max(textWidth(cols.actual), textWidth(cols.expected)) + 4
+	value := func(label, v string) []string {
+		out := wrapText(cmp.Or(v, "(none)"), w-labelW, 6)
+		for i := range out {
+			pad := strings.Repeat(" ", labelW)
+			if i == 0 {
+				pad = st.Muted.Render(cell("  "+label, labelW))
+			}
+			out[i] = pad + st.Text.Render(out[i])
+		}
+		return out
+	}
+	lines = append(lines, value(cols.actual, r.actual)...)
+	return append(lines, value(cols.expected, r.expected)...)
 }
 
 // verdict is the checklist in one line.
@@ -70,31 +192,39 @@ func verdict(st *themes.Styles, cl *client.Checklist) string {
 	return st.Error.Render(fmt.Sprintf("✗ %s failed", plural(len(cl.Failed()), "check")))
 }
 
-// tokenJSON draws a token's decoded payload and header as highlighted JSON, with times
-// spelled out next to exp, nbf and iat.
-func tokenJSON(st *themes.Styles, cl *client.Checklist, now time.Time) []string {
+// tokenJSON draws a token's decoded payload and header as highlighted JSON in w cells, with
+// times spelled out next to exp, nbf and iat. A line longer than w wraps, indented under its
+// key, so no value is ever cut.
+func tokenJSON(st *themes.Styles, cl *client.Checklist, now time.Time, w int) []string {
 	if cl == nil || (len(cl.Header) == 0 && len(cl.Payload) == 0) {
 		return nil
 	}
 	lines := []string{st.Muted.Bold(true).Render("Payload")}
-	lines = append(lines, highlightJSON(st, cl.Payload, now)...)
+	lines = append(lines, highlightJSON(st, cl.Payload, now, w)...)
 	lines = append(lines, "", st.Muted.Bold(true).Render("Header"))
-	return append(lines, highlightJSON(st, cl.Header, now)...)
+	return append(lines, highlightJSON(st, cl.Header, now, w)...)
 }
 
 // highlightJSON colours indented JSON line by line: keys, strings, numbers, literals. The
 // text is sanitized first: a claim may hold anything.
-func highlightJSON(st *themes.Styles, raw json.RawMessage, now time.Time) []string {
+func highlightJSON(st *themes.Styles, raw json.RawMessage, now time.Time, w int) []string {
 	text := sanitize.Text(string(raw))
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
-		out = append(out, highlightLine(st, line, now))
+		out = append(out, layoutPieces(jsonPieces(st, line, now), w)...)
 	}
 	return out
 }
 
-func highlightLine(st *themes.Styles, line string, now time.Time) string {
-	var b strings.Builder
+// piece is a run of text in one style.
+type piece struct {
+	text  string
+	style lipgloss.Style
+}
+
+func jsonPieces(st *themes.Styles, line string, now time.Time) []piece {
+	var out []piece
+	add := func(s string, style lipgloss.Style) { out = append(out, piece{s, style}) }
 	var key string
 	for i := 0; i < len(line); {
 		c := line[i]
@@ -111,9 +241,9 @@ func highlightLine(st *themes.Styles, line string, now time.Time) string {
 			tok := line[i:j]
 			if strings.HasPrefix(strings.TrimSpace(line[j:]), ":") {
 				key, _ = strconv.Unquote(tok)
-				b.WriteString(st.JSONKey.Render(tok))
+				add(tok, st.JSONKey)
 			} else {
-				b.WriteString(st.JSONString.Render(tok))
+				add(tok, st.JSONString)
 			}
 			i = j
 		case c == '-' || (c >= '0' && c <= '9'):
@@ -121,34 +251,88 @@ func highlightLine(st *themes.Styles, line string, now time.Time) string {
 			for j < len(line) && strings.IndexByte("0123456789.eE+-", line[j]) >= 0 {
 				j++
 			}
-			b.WriteString(st.JSONNumber.Render(line[i:j]))
+			add(line[i:j], st.JSONNumber)
 			if when := claimTime(key, line[i:j]); !when.IsZero() {
 				if strings.HasPrefix(line[j:], ",") {
-					b.WriteString(st.JSONPunct.Render(","))
+					add(",", st.JSONPunct)
 					j++
 				}
-				b.WriteString(st.Muted.Render("  " + describeTime(when, now)))
+				add("  "+describeTime(when, now), st.Muted)
 			}
 			i = j
 		case strings.HasPrefix(line[i:], "true"), strings.HasPrefix(line[i:], "null"):
-			b.WriteString(st.JSONLiteral.Render(line[i : i+4]))
+			add(line[i:i+4], st.JSONLiteral)
 			i += 4
 		case strings.HasPrefix(line[i:], "false"):
-			b.WriteString(st.JSONLiteral.Render("false"))
+			add("false", st.JSONLiteral)
 			i += 5
 		case c == ' ':
 			j := i
 			for j < len(line) && line[j] == ' ' {
 				j++
 			}
-			b.WriteString(line[i:j])
+			add(line[i:j], lipgloss.NewStyle())
 			i = j
 		default:
-			b.WriteString(st.JSONPunct.Render(line[i : i+1]))
+			add(line[i:i+1], st.JSONPunct)
 			i++
 		}
 	}
-	return b.String()
+	return out
+}
+
+// layoutPieces lays one line's pieces out in w cells. What does not fit goes on the next
+// line, indented two cells more than the line itself: a piece moves there whole when it fits
+// there or starts with a space (a comment after a value), else it is cut where the line
+// ends — at its last space there, if it has one.
+func layoutPieces(pieces []piece, w int) []string {
+	w = max(w, 4)
+	indent := 0
+	if len(pieces) > 0 && strings.TrimSpace(pieces[0].text) == "" {
+		indent = textWidth(pieces[0].text)
+	}
+	indent = min(indent+2, w/2)
+	var lines []string
+	var b strings.Builder
+	used := 0
+	newLine := func() {
+		lines = append(lines, b.String())
+		b.Reset()
+		b.WriteString(strings.Repeat(" ", indent))
+		used = indent
+	}
+	for _, p := range pieces {
+		text := p.text
+		for text != "" {
+			tw := textWidth(text)
+			if used+tw <= w {
+				b.WriteString(p.style.Render(text))
+				used += tw
+				break
+			}
+			if used > indent && (tw <= w-indent || text[0] == ' ') {
+				newLine()
+				text = strings.TrimLeft(text, " ")
+				continue
+			}
+			// A fresh line has room for a grapheme at least, so head is never empty there.
+			head := ansi.Truncate(text, w-used, "")
+			if i := strings.LastIndexByte(head, ' '); i > 0 {
+				head = head[:i]
+			}
+			if head == "" {
+				newLine()
+				continue
+			}
+			b.WriteString(p.style.Render(head))
+			text = strings.TrimLeft(text[len(head):], " ")
+			newLine()
+		}
+	}
+	if used > indent || len(lines) == 0 {
+		lines = append(lines, b.String())
+	}
+	return lines
 }
 
 func claimTime(key, num string) time.Time {
@@ -161,15 +345,15 @@ func claimTime(key, num string) time.Time {
 	return time.Time{}
 }
 
-// describeTime says when t is, in UTC and relative to now: "// 14:05:07 UTC, in 59 min".
+// describeTime says when t is, in UTC and relative to now: "// 14:05:07 UTC, in 59 min 55 s".
 func describeTime(t, now time.Time) string {
 	d := t.Sub(now).Round(time.Second)
 	rel := "now"
 	switch {
 	case d > 0:
-		rel = "in " + client.HumanDuration(d)
+		rel = "in " + span(d)
 	case d < 0:
-		rel = client.HumanDuration(-d) + " ago"
+		rel = span(-d) + " ago"
 	}
 	return "// " + t.UTC().Format("2006-01-02 15:04:05") + " UTC, " + rel
 }

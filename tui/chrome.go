@@ -49,7 +49,7 @@ func (a *App) header(w int) string {
 
 	var right string
 	room := w - lipgloss.Width(left) - 2
-	for _, candidate := range a.markers() {
+	for _, candidate := range a.markers(room) {
 		if lipgloss.Width(candidate) <= room {
 			right = candidate
 			break
@@ -60,18 +60,25 @@ func (a *App) header(w int) string {
 }
 
 // markers are the header's right side from the most to the least informative; the first that
-// fits is drawn.
-func (a *App) markers() []string {
+// fits in room cells is drawn.
+func (a *App) markers(room int) []string {
 	st := a.sh.styles
 	switch {
 	case a.sh.demo:
 		return []string{st.Demo.Render("DEMO — local sandbox"), st.Demo.Render("DEMO")}
-	case a.session.target != nil && a.session.target.IsLive():
-		id := sanitize.Line(a.session.target.ProjectID())
-		return []string{st.Danger.Render("LIVE " + id), st.Danger.Render("LIVE " + middle(id, 24)), st.Danger.Render("LIVE")}
-	case a.session.target != nil:
-		id := sanitize.Line(a.session.target.ProjectID())
-		return []string{st.Muted.Render(id), st.Muted.Render(middle(id, 24))}
+	}
+	target := a.session.target
+	if c, ok := a.top().(*connectScreen); ok && c.tgt != nil && c.target.state == sideOK {
+		target = c.tgt // checked, not yet gone on with: the live guard is shown under it
+	}
+	switch {
+	case target != nil && target.IsLive():
+		// "LIVE" says what the id's prefix does; the rest tells projects apart.
+		id := sanitize.Line(strings.TrimPrefix(target.ProjectID(), "project-live-"))
+		return []string{st.Danger.Render("LIVE " + id), st.Danger.Render("LIVE " + middle(id, max(room-7, 16))), st.Danger.Render("LIVE")}
+	case target != nil:
+		id := sanitize.Line(target.ProjectID())
+		return []string{st.Muted.Render(id), st.Muted.Render(middle(id, max(room, 16)))}
 	}
 	return nil
 }
@@ -82,20 +89,47 @@ func (a *App) footer() string {
 	if a.problem != nil {
 		back := k.Back
 		back.SetHelp("esc", "go back")
-		return a.help.ShortHelpView([]key.Binding{back, k.Quit})
+		return a.shortHelp(nil, []key.Binding{back, k.Quit})
 	}
-	quit := k.Quit
 	if a.top().Capturing() {
-		quit = k.ForceQuit
+		// A text field has focus: q and ? are text, ctrl+c quits.
+		return a.shortHelp(a.top().ShortHelp(), []key.Binding{k.ForceQuit})
 	}
 	if a.showHelp && !a.tooSmall() {
-		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{k.Help, quit}))
+		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{k.Help, k.Quit}))
 	}
-	bindings := append(a.top().ShortHelp(), k.Help, quit)
-	if a.top().Capturing() {
-		bindings = append(a.top().ShortHelp(), quit)
+	return a.shortHelp(a.top().ShortHelp(), []key.Binding{k.Help, k.Quit})
+}
+
+// shortHelp draws the screen's bindings in their order, then the global ones, on one line.
+// The global ones always show; a screen binding that does not fit is dropped whole, with
+// those after it: the line never ends in a separator or an ellipsis.
+func (a *App) shortHelp(bindings, always []key.Binding) string {
+	st := a.sh.styles
+	sep := st.HelpSep.Render(" · ")
+	item := func(b key.Binding) string {
+		return st.Key.Render(b.Help().Key) + " " + st.KeyDesc.Render(b.Help().Desc)
 	}
-	return a.help.ShortHelpView(bindings)
+	var tail []string
+	for _, b := range always {
+		if b.Enabled() {
+			tail = append(tail, item(b))
+		}
+	}
+	room := a.width - 2*padX - lipgloss.Width(strings.Join(tail, sep))
+	var head []string
+	for _, b := range bindings {
+		if !b.Enabled() {
+			continue
+		}
+		it := item(b)
+		if lipgloss.Width(it)+lipgloss.Width(sep) > room {
+			break
+		}
+		head = append(head, it)
+		room -= lipgloss.Width(it) + lipgloss.Width(sep)
+	}
+	return strings.Join(append(head, tail...), sep)
 }
 
 func (a *App) tooSmallView() string {

@@ -155,10 +155,10 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 		Reveal:   bind("ctrl+r", "show secrets", "ctrl+r"),
 		Cancel:   bind("esc", "cancel", "esc"),
 		Continue: bind("enter", "pick clients", "enter"),
-		Manual:   bind("m", "enter a client by hand", "m"),
+		Manual:   bind("m", "by hand", "m"),
 		Check:    bind("t", "check a token", "t"),
-		Edit:     bind("e", "edit credentials", "e"),
-		Remember: bind("k", "remember in keyring", "k"),
+		Edit:     bind("e", "edit", "e"),
+		Remember: bind("k", "remember", "k"),
 		Confirm:  bind("enter", "confirm", "enter"),
 		Back:     bind("esc", "back", "esc"),
 	}
@@ -478,7 +478,15 @@ func (c *connectScreen) FullHelp() [][]key.Binding {
 	case connEditing:
 		return [][]key.Binding{{k.Connect, k.Next, k.Prev}, {k.Reveal}}
 	case connVerified:
-		return [][]key.Binding{c.ShortHelp(), {k.Reveal}}
+		// The footer's words are short to fit; the full help has room to say more.
+		keys := c.ShortHelp()
+		for i, b := range keys {
+			long := map[string]string{"m": "enter a client by hand", "k": "remember in the keyring", "e": "edit the credentials"}[b.Help().Key]
+			if long != "" {
+				keys[i].SetHelp(b.Help().Key, long)
+			}
+		}
+		return [][]key.Binding{keys, {k.Reveal}}
 	}
 	return [][]key.Binding{c.ShortHelp()}
 }

@@ -125,7 +125,7 @@ func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
 	if c.state != connLiveGuard {
 		t.Fatalf("state %v", c.state)
 	}
-	h.mustSee("PRODUCTION", "is a live Stytch project", "Type the project id")
+	h.mustSee("PRODUCTION", "is a live Stytch project", "Type the project id", "LIVE 0000aaaa-1111-2222-3333-444455556666")
 	h.typeText("project-live-0000")
 	h.press("enter")
 	if c.state != connLiveGuard {
@@ -138,7 +138,7 @@ func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
 		t.Fatalf("the exact id passes the guard; state %v", c.state)
 	}
 	h.press("enter")
-	h.mustSee("LIVE project-liv")
+	h.mustSee("LIVE 0000aaaa-1111-2222-3333-444455556666")
 }
 
 func TestCancelledConnectIgnoresLateAnswers(t *testing.T) {
@@ -190,7 +190,7 @@ func TestRememberSavesOnlyVerifiedCredentials(t *testing.T) {
 	h := newHarness(t, cfg, 100, 30)
 	h.mustNotSee("remember")
 	h.press("enter")
-	h.mustSee("k remember in keyring")
+	h.mustSee("k remember")
 	h.press("k")
 	h.mustSee("Saved in memory (this session only")
 	gotSrc, err := store.LoadSource(context.Background(), "")

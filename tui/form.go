@@ -151,7 +151,7 @@ func (f *form) fieldView(i, w int, st *themes.Styles) string {
 	}
 	lines := []string{marker + label, marker + ansi.Truncate(value, w-2, "…")}
 	if fl.err != "" {
-		for _, l := range wrapLines(st.Error, "✗ "+fl.err, w-2, 2) {
+		for _, l := range hang(st.Error, "✗ ", fl.err, w-2, 2) {
 			lines = append(lines, "  "+l)
 		}
 	}

@@ -99,8 +99,12 @@ func goldenCheck(id, scopes string) *client.Checklist {
 }
 
 // runSynthetic plays a run of the engine into the import screen: events as Execute sends
-// them, without a target behind them.
+// them, without a target behind them, each created client proved by goldenCheck.
 func runSynthetic(s *importScreen, finish bool) {
+	runSyntheticWith(s, finish, func(c *client.Client) *client.Checklist { return goldenCheck(c.ID, c.Scopes.String()) })
+}
+
+func runSyntheticWith(s *importScreen, finish bool, check func(*client.Client) *client.Checklist) {
 	s.phase = impRunning
 	s.started = goldenNow
 	total := len(s.plan.Items)
@@ -126,7 +130,7 @@ func runSynthetic(s *importScreen, finish bool) {
 			prog.Verify++
 			emit(client.Event{Kind: client.EventKind(client.StateImported), Index: i, State: client.StateImported})
 			prog.Verified++
-			emit(client.Event{Kind: client.EventVerified, Index: i, Check: goldenCheck(it.Client.ID, it.Client.Scopes.String())})
+			emit(client.Event{Kind: client.EventVerified, Index: i, Check: check(&it.Client)})
 		case client.ActionSkip:
 			prog.Done++
 			prog.Skipped++
@@ -163,9 +167,13 @@ func TestGoldenLaterSteps(t *testing.T) {
 			runSynthetic(h.top().(*importScreen), true)
 			h.press("enter")
 		}},
-		{"validate_token", func(h *harness, _ *fakeTarget) {
+		{"validate_checks", func(h *harness, _ *fakeTarget) {
 			runSynthetic(h.top().(*importScreen), true)
 			h.press("enter", "tab", "down", "down")
+		}},
+		{"validate_token", func(h *harness, _ *fakeTarget) {
+			runSynthetic(h.top().(*importScreen), true)
+			h.press("enter", "tab", "tab", "down", "down")
 		}},
 		{"spotcheck", func(h *harness, tgt *fakeTarget) {
 			h.app.pop()
@@ -176,9 +184,9 @@ func TestGoldenLaterSteps(t *testing.T) {
 			h.app.pop()
 			s := newSpotCheck(h.app.sh, h.app.cfg, tgt)
 			h.run(h.app.push(s))
-			s.state, s.result = spotResult, goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices")
-			s.result.Checks[4] = client.Check{Name: "sub", Status: client.CheckFail, Actual: "Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", Expected: "someone-else", Note: `expected sub "someone-else"`}
-			s.layoutResult()
+			result := goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices")
+			result.Checks[4] = client.Check{Name: "sub", Status: client.CheckFail, Actual: "Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", Expected: "someone-else", Note: `expected sub "someone-else"`}
+			s.showResult(result)
 		}},
 	}
 	for _, sc := range scenes {

@@ -275,9 +275,14 @@ func (s *importScreen) start() tea.Cmd {
 	s.cancel = cancel
 	opts := client.Options{Concurrency: s.cfg.Concurrency, Rate: s.cfg.Rate, Verify: true}
 	if s.cfg.ReportPath != nil {
-		if path, err := s.cfg.ReportPath(s.target.ProjectID()); err == nil {
-			opts.ReportPath = path
+		path, err := s.cfg.ReportPath(s.target.ProjectID())
+		if err != nil {
+			// Undo and reruns rely on the report: no report, no run (as headless import).
+			s.phase = impReview
+			s.live[s.cursor].note = "Nothing imported: " + sanitize.Line(err.Error())
+			return nil
 		}
+		opts.ReportPath = path
 	}
 	s.events = client.Execute(ctx, s.target, s.plan, opts)
 	s.phase = impRunning
@@ -345,13 +350,23 @@ func (s *importScreen) apply(ev client.Event) {
 	case ev.Kind == client.EventStarted:
 		it.started = true
 	case ev.Kind == client.EventWaiting && ev.Wait != nil:
-		it.note = fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, client.HumanDuration(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
+		it.note = verifying(it) + fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, span(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
 	case ev.Kind == client.EventRetried:
 		it.attempt = ev.Attempt
-		it.note = fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
+		it.note = verifying(it) + fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
 	case ev.Kind == client.EventVerified:
-		it.check = ev.Check
+		// The token's verdict replaces the news of the waits and retries that led to it.
+		it.check, it.note = ev.Check, ""
 	}
+}
+
+// verifying prefixes the news about a client that is already written: the waits and
+// retries are the token check's.
+func verifying(it *liveItem) string {
+	if it.state != "" {
+		return "token check: "
+	}
+	return ""
 }
 
 // followRun keeps the first unfinished client in view, unless the operator took the cursor.
@@ -531,7 +546,10 @@ func (s *importScreen) titleLine() string {
 		}
 	case impDone:
 		title = "Import finished"
-		if s.summary != nil && s.summary.Canceled {
+		switch {
+		case s.summary != nil && s.summary.NotStarted != "":
+			title = "Import not started"
+		case s.summary != nil && s.summary.Canceled:
 			title = "Import cancelled"
 		}
 	}
@@ -724,6 +742,11 @@ func (s *importScreen) summaryLines() []string {
 		return nil
 	}
 	p := sum.Progress
+	if sum.NotStarted != "" {
+		return append([]string{""}, append(
+			hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 2),
+			hang(st.Muted, "  ", "Make $XDG_STATE_HOME (else ~/.local/state) a folder m2mport can write to, then import again.", s.width, 2)...)...)
+	}
 	head := st.Success.Render("✓ Done")
 	if !sum.OK() {
 		head = st.Warning.Render("! Done, with problems")
@@ -731,7 +754,7 @@ func (s *importScreen) summaryLines() []string {
 	if sum.Canceled {
 		head = st.Warning.Render("– Cancelled")
 	}
-	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", client.HumanDuration(sum.Elapsed), sum.Requests, sum.RateLimited))}
+	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", span(sum.Elapsed), sum.Requests, sum.RateLimited))}
 	switch {
 	case p.Verify == 0:
 		lines = append(lines, st.Muted.Render("Nothing to validate: no client was imported, updated or found identical."))
@@ -742,7 +765,8 @@ func (s *importScreen) summaryLines() []string {
 	}
 	switch {
 	case sum.ReportPath != "":
-		lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(ansi.Truncate(sum.ReportPath, s.width-7, "…")))
+		// Cut in the middle: the end names the run.
+		lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(middle(sanitize.Line(sum.ReportPath), s.width-7)))
 	case sum.ReportError != "":
 		lines = append(lines, st.Error.Render(ansi.Truncate("The report could not be written: "+sanitize.Line(sum.ReportError), s.width, "…")))
 	default:
@@ -781,7 +805,7 @@ func (s *importScreen) statusLine() string {
 		}
 	}
 	if s.phase == impRunning {
-		status := client.HumanDuration(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
+		status := span(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
 		if news != "" {
 			status += " · " + news
 		}

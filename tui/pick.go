@@ -108,8 +108,9 @@ type pickRow struct {
 	apis   string // API names, sanitized
 	scopes string // count
 	badge  badge
-	why    string // why it can't be chosen, when it can't
-	hay    string // lower-case name, id and APIs, for the filter
+	why    string           // why it can't be chosen, when it can't
+	blocks []client.Blocker // its own blockers, or the plan's
+	hay    string           // lower-case name, id and APIs, for the filter
 }
 
 func (r *pickRow) selectable() bool { return r.c.Importable() && r.badge.tone != toneError }
@@ -147,8 +148,8 @@ func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 			scopes: strconv.Itoa(len(c.Scopes)),
 			badge:  badgeFor(c, item),
 		}
-		if blockers := blockersOf(c, item); len(blockers) > 0 {
-			r.why = sanitize.Line(blockers[0].Message)
+		if r.blocks = blockersOf(c, item); len(r.blocks) > 0 {
+			r.why = sanitize.Line(r.blocks[0].Message)
 		}
 		if r.name == "" {
 			r.name = "(no name)"
@@ -380,23 +381,22 @@ func (p *pickScreen) listArea() int {
 
 func (p *pickScreen) listHeight() int { return max(p.listArea()-3-p.warningLines(), 1) }
 
-// warningLines is 1 when the source said something the operator should know (secrets
-// hidden, say), shown above the list.
-func (p *pickScreen) warningLines() int {
-	if p.inv != nil && len(p.inv.Warnings) > 0 {
-		return 1
-	}
-	return 0
-}
+// warningLines is the lines the source's warnings take above the list (secrets hidden,
+// say): the first, wrapped onto two lines at most, and how many more there are.
+func (p *pickScreen) warningLines() int { return len(p.warningView(p.listWidth())) }
 
-func (p *pickScreen) warningLine(w int) string {
+func (p *pickScreen) warningView(w int) []string {
+	if p.inv == nil || len(p.inv.Warnings) == 0 {
+		return nil
+	}
 	st := p.st()
 	var more string
 	if n := len(p.inv.Warnings) - 1; n > 0 {
 		more = fmt.Sprintf("and %d more", n)
 	}
-	text := ansi.Truncate("! "+sanitize.Line(p.inv.Warnings[0]), w-textWidth(more)-1, "…")
-	return spread(st.Warning.Render(text), st.Muted.Render(more), w)
+	lines := hang(st.Warning, "! ", sanitize.Line(p.inv.Warnings[0]), w-textWidth(more)-1, 2)
+	lines[len(lines)-1] = spread(lines[len(lines)-1], st.Muted.Render(more), w)
+	return lines
 }
 
 // scroll keeps the cursor inside the drawn window.
@@ -651,7 +651,12 @@ func (p *pickScreen) ShortHelp() []key.Binding {
 	if p.filtering {
 		return []key.Binding{k.FilterDone, k.FilterClear}
 	}
-	return []key.Binding{k.Toggle, k.All, k.Filter, k.Details, k.Continue}
+	// The first the footer keeps when the terminal is narrow.
+	details := k.Details
+	if p.details {
+		details.SetHelp("tab", "list")
+	}
+	return []key.Binding{k.Continue, k.Toggle, k.All, k.Filter, details}
 }
 
 func (p *pickScreen) FullHelp() [][]key.Binding {
@@ -735,9 +740,7 @@ func (p *pickScreen) listView(w int) string {
 		filter = st.Muted.Render("/ to filter")
 	}
 	lines = append(lines, spread(filter, st.Muted.Render(count), w))
-	if p.warningLines() > 0 {
-		lines = append(lines, p.warningLine(w))
-	}
+	lines = append(lines, p.warningView(w)...)
 
 	head := "      " + cell("Name", cols.name)
 	if cols.id > 0 {
@@ -882,22 +885,23 @@ func (p *pickScreen) drawDetails(r *pickRow, w, h int, stacked bool) string {
 func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	st := p.st()
 	c := r.c
-	wrap := func(style lipgloss.Style, s string) string { return style.Width(w).Render(s) }
 	lines := []string{st.Title.Render(ansi.Truncate(r.name, w, "…")), st.Muted.Render(ansi.Truncate(r.id, w, "…"))}
-	if d := sanitize.Text(c.Description); d != "" {
-		lines = append(lines, wrap(st.Text, d))
-	}
-	for _, b := range c.Blocked {
-		lines = append(lines, wrap(st.Error, "✗ "+sanitize.Line(b.Message)))
+	// What blocks the client comes before its description: it is what the operator is
+	// looking for when the row says "✗".
+	for _, b := range r.blocks {
+		lines = append(lines, hang(st.Error, "✗ ", sentence(sanitize.Line(b.Message)), w, 0)...)
 		if b.Hint != "" {
-			lines = append(lines, wrap(st.Muted, "  "+sentence(sanitize.Line(b.Hint))))
+			lines = append(lines, hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
 		}
 	}
 	if len(c.Grants) == 0 && c.Importable() {
-		lines = append(lines, wrap(st.Warning, "! No grants: it would be imported with no scopes."))
+		lines = append(lines, hang(st.Warning, "! ", "No grants: it would be imported with no scopes.", w, 0)...)
 	}
 	if c.LeftOut != "" && c.Importable() {
-		lines = append(lines, wrap(st.Warning, "! Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway."))
+		lines = append(lines, hang(st.Warning, "! ", "Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway.", w, 0)...)
+	}
+	if d := sanitize.Line(c.Description); d != "" {
+		lines = append(lines, wrapLines(st.Text, d, w, 3)...)
 	}
 	return lines
 }

@@ -267,10 +267,12 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return s.startEdit(modeText, d.c.Scopes.String(), "read:orders write:orders")
 	case key.Matches(msg, k.Add):
 		return s.startEdit(modeAdd, "", "action:resource")
+	// The editors start from the text as shown: whatever control sequences the source put
+	// in a name go, and saving keeps them gone.
 	case key.Matches(msg, k.Name):
-		return s.startEdit(modeName, d.c.Name, "name shown in Stytch")
+		return s.startEdit(modeName, sanitize.Line(d.c.Name), "name shown in Stytch")
 	case key.Matches(msg, k.Desc):
-		return s.startEdit(modeDesc, d.c.Description, "what this client is for")
+		return s.startEdit(modeDesc, sanitize.Line(d.c.Description), "what this client is for")
 	case key.Matches(msg, k.ApplyAll):
 		s.applyAPIsToAll()
 	case key.Matches(msg, k.NextClient):
@@ -465,11 +467,11 @@ func (s *scopesScreen) ShortHelp() []key.Binding {
 	if s.mode != modeBrowse {
 		return []key.Binding{k.Save, k.Cancel}
 	}
-	keys := []key.Binding{k.Toggle, k.Text, k.Add}
+	keys := []key.Binding{k.Continue, k.Toggle, k.Text, k.Add}
 	if len(s.drafts) > 1 {
 		keys = append(keys, k.NextClient, k.ApplyAll)
 	}
-	return append(keys, k.Continue, k.Back)
+	return append(keys, k.Back)
 }
 
 func (s *scopesScreen) FullHelp() [][]key.Binding {

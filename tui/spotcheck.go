@@ -6,9 +6,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
@@ -29,7 +29,7 @@ const (
 )
 
 type spotKeys struct {
-	Next, Check, Reveal, Edit, Up, Down, PageDown, Back key.Binding
+	Next, Check, Reveal, Edit, Up, Down, Focus, PageUp, PageDown, Back key.Binding
 }
 
 // spotCheckScreen checks any pasted token against the connected project: the same
@@ -42,7 +42,7 @@ type spotCheckScreen struct {
 	state   spotState
 	keys    spotKeys
 	spinner spinner.Model
-	vp      viewport.Model
+	pane    proofPane
 	result  *client.Checklist
 	problem *problem
 	seq     int
@@ -66,15 +66,18 @@ func newSpotCheck(sh *shared, cfg Config, target client.Target) *spotCheckScreen
 	s.form.fields[scClientID].optional = true
 	s.form.fields[scScopes].optional = true
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	s.vp = viewport.New()
+	s.pane = newProofPane(sh)
+	s.pane.focus = focusChecks
 	s.keys = spotKeys{
 		Next:     bind("tab", "next field", "tab"),
 		Check:    bind("enter", "check", "enter"),
 		Reveal:   bind("ctrl+r", "show token", "ctrl+r"),
 		Edit:     bind("e", "check another", "e"),
-		Up:       bind("↑/k", "scroll up", "up", "k"),
-		Down:     bind("↓/j", "scroll down", "down", "j"),
-		PageDown: bind("pgdn", "page down", "pgdown"),
+		Up:       bind("↑/↓", "check", "up", "k"),
+		Down:     bind("↓/j", "down", "down", "j"),
+		Focus:    bind("tab", "the token", "tab"),
+		PageUp:   bind("pgup", "scroll token up", "pgup"),
+		PageDown: bind("pgdn", "scroll token down", "pgdown"),
 		Back:     bind("esc", "back", "esc"),
 	}
 	s.applyStyles()
@@ -117,9 +120,7 @@ func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 			s.state = spotEditing
 			return s.form.setFocus(scToken)
 		}
-		s.result, s.problem = msg.check, nil
-		s.state = spotResult
-		s.layoutResult()
+		s.showResult(msg.check)
 	case tea.PasteMsg:
 		if s.state == spotEditing {
 			s.problem = nil
@@ -159,13 +160,19 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case spotResult:
 		switch {
 		case key.Matches(msg, k.Up):
-			s.vp.ScrollUp(1)
+			s.pane.move(-1)
 		case key.Matches(msg, k.Down):
-			s.vp.ScrollDown(1)
+			s.pane.move(1)
+		case key.Matches(msg, k.Focus), msg.String() == "shift+tab":
+			if s.pane.focus == focusChecks {
+				s.pane.setFocus(focusToken)
+			} else {
+				s.pane.setFocus(focusChecks)
+			}
 		case key.Matches(msg, k.PageDown):
-			s.vp.PageDown()
-		case msg.String() == "pgup":
-			s.vp.PageUp()
+			s.pane.pageDown()
+		case key.Matches(msg, k.PageUp):
+			s.pane.pageUp()
 		case key.Matches(msg, k.Edit):
 			s.state = spotEditing
 			s.result = nil
@@ -199,22 +206,27 @@ func (s *spotCheckScreen) check() tea.Cmd {
 	})
 }
 
-// top is what the result shows above the token's JSON.
-func (s *spotCheckScreen) top() []string {
-	st := s.st()
-	lines := []string{st.Title.Render("Token check") + st.Muted.Render(" against "+sanitize.Line(s.target.ProjectID())),
-		verdict(st, s.result), ""}
-	lines = append(lines, checkLines(st, s.result, s.width)...)
-	return append(lines, "")
+// showResult shows a token's checklist, the first failed check highlighted.
+func (s *spotCheckScreen) showResult(cl *client.Checklist) {
+	s.result, s.problem = cl, nil
+	s.state = spotResult
+	s.pane.focus = focusChecks
+	s.layoutResult()
+	s.pane.reset()
 }
 
+// layoutResult gives the pane the result: the checks and the token, under a title and the
+// verdict.
 func (s *spotCheckScreen) layoutResult() {
 	if s.result == nil {
 		return
 	}
-	s.vp.SetWidth(s.width)
-	s.vp.SetHeight(max(s.height-len(s.top()), 3))
-	s.vp.SetContentLines(tokenJSON(s.st(), s.result, s.cfg.now()))
+	st := s.st()
+	title := st.Title.Render("Token check") + st.Muted.Render(ansi.Truncate(" against "+sanitize.Line(s.target.ProjectID()), s.width-11, "…"))
+	head := spreadOrStack(title, verdict(st, s.result), s.width)
+	cl, now := s.result, s.cfg.now()
+	s.pane.width, s.pane.height = s.width, s.height
+	s.pane.set(head, cl.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, cl, now, w) })
 }
 
 func (s *spotCheckScreen) ShortHelp() []key.Binding {
@@ -225,15 +237,25 @@ func (s *spotCheckScreen) ShortHelp() []key.Binding {
 	case spotChecking:
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Up, k.Down, k.Edit, k.Back}
+	if s.pane.focus == focusToken {
+		k.Up.SetHelp("↑/↓", "scroll")
+		k.Focus.SetHelp("tab", "the checks")
+	}
+	return []key.Binding{k.Up, k.Focus, k.Edit, k.Back}
 }
 
-func (s *spotCheckScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+func (s *spotCheckScreen) FullHelp() [][]key.Binding {
+	if s.state != spotResult {
+		return [][]key.Binding{s.ShortHelp()}
+	}
+	k := s.keys
+	return [][]key.Binding{{k.Up, k.Focus, k.PageUp, k.PageDown}, {k.Edit, k.Back}}
+}
 
 func (s *spotCheckScreen) View() string {
 	st := s.st()
 	if s.state == spotResult {
-		return strings.Join(append(s.top(), s.vp.View()), "\n")
+		return s.pane.View()
 	}
 	w := min(s.width, 100)
 	lines := []string{st.Title.Render("Check a token"), st.Muted.Width(w).Render("Paste an access token minted by " + sanitize.Line(s.target.ProjectID()) + ". m2mport verifies its signature against the project's keys and checks its claims."), ""}

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -100,14 +101,88 @@ func spread(left, right string, w int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// wrapLines wraps s to w cells and keeps at most n lines, the last cut with an ellipsis.
-func wrapLines(style lipgloss.Style, s string, w, n int) []string {
-	lines := strings.Split(style.Width(w).Render(s), "\n")
-	if len(lines) > n {
+// spreadOrStack is spread when left and right fit on one line of w cells, else the two on
+// lines of their own.
+func spreadOrStack(left, right string, w int) []string {
+	if lipgloss.Width(left)+2+lipgloss.Width(right) <= w {
+		return []string{spread(left, right, w)}
+	}
+	return []string{left, right}
+}
+
+// wrapText wraps plain text to w cells, at spaces, hyphens, slashes and @ (ids and URLs
+// break where they read well) or inside a word longer than a line, and keeps at most n lines (n < 1: all), the last cut with an ellipsis.
+func wrapText(s string, w, n int) []string {
+	w = max(w, 2)
+	if n > 0 {
+		// n lines hold at most n×w cells and the n-1 spaces they broke at: the rest of a
+		// long text can't change them, so it is not wrapped.
+		s = ansi.Truncate(s, n*(w+1)+1, "")
+	}
+	lines := strings.Split(ansi.Wrap(s, w, "/@"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	if n > 0 && len(lines) > n {
 		lines = lines[:n]
 		lines[n-1] = ansi.Truncate(lines[n-1], w-1, "") + "…"
 	}
 	return lines
+}
+
+// wrapLines is wrapText with each line drawn in style.
+func wrapLines(style lipgloss.Style, s string, w, n int) []string {
+	lines := wrapText(s, w, n)
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
+}
+
+// hang wraps s after a prefix, the lines after the first indented to line up under the text:
+// "✗ the secret is too weak" with its second line under "the".
+func hang(style lipgloss.Style, prefix, s string, w, n int) []string {
+	pw := textWidth(prefix)
+	if w-pw < 10 {
+		return wrapLines(style, prefix+s, w, n)
+	}
+	lines := wrapText(s, w-pw, n)
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = style.Render(prefix + l)
+		} else {
+			lines[i] = strings.Repeat(" ", pw) + style.Render(l)
+		}
+	}
+	return lines
+}
+
+// span says how long d is, the way the UI shows durations: "850 ms", "1.2 s", "45 s",
+// "59 min 55 s", "1 h", "23 h 59 min", "3 days" (client.HumanDuration counts a day in
+// minutes: "1440 min 0 s"). Under a minute, a duration in whole seconds shows no decimal.
+func span(d time.Duration) string {
+	part := func(n int64, unit string, m int64, minor string) string {
+		if m == 0 {
+			return fmt.Sprintf("%d %s", n, unit)
+		}
+		return fmt.Sprintf("%d %s %d %s", n, unit, m, minor)
+	}
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute && d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Hour:
+		return part(int64(d/time.Minute), "min", int64(d%time.Minute/time.Second), "s")
+	case d < 48*time.Hour:
+		return part(int64(d/time.Hour), "h", int64(d%time.Hour/time.Minute), "min")
+	}
+	return fmt.Sprintf("%d days", d/(24*time.Hour))
 }
 
 func plural(n int, noun string) string {

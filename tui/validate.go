@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -41,13 +40,14 @@ type comparison struct {
 }
 
 type validateKeys struct {
-	Up, Down, Focus, PageUp, PageDown, Left, Right, Compare, Back key.Binding
+	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Back key.Binding
 }
 
 // validateScreen is the Validate step: for each imported (or identical) client, the
 // checklist of a token minted with its own credentials, expected against actual, and the
 // token's header and payload as highlighted JSON in a scrollable viewport — optionally
-// beside an Auth0 token for the same client.
+// beside an Auth0 token for the same client. Tab moves the focus from the clients to the
+// checks (one highlighted, spelled out in full under the table) to the token.
 type validateScreen struct {
 	base
 	cfg     Config
@@ -58,8 +58,7 @@ type validateScreen struct {
 	spinner spinner.Model
 
 	cursor    int
-	focusJSON bool
-	vp        viewport.Model
+	pane      proofPane
 	compared  map[int]*comparison
 	comparing int // index being compared, -1 when none
 }
@@ -78,21 +77,24 @@ func newValidate(sh *shared, cfg Config, source client.Source, target client.Tar
 		}
 	}
 	v.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	v.vp = viewport.New()
+	v.pane = newProofPane(sh)
 	v.keys = validateKeys{
-		Up:       bind("↑/k", "up", "up", "k"),
-		Down:     bind("↓/j", "down", "down", "j"),
-		Focus:    bind("tab", "clients / token", "tab"),
-		PageUp:   bind("pgup", "scroll token up", "pgup"),
-		PageDown: bind("pgdn", "scroll token down", "pgdown"),
-		Left:     bind("←/→", "scroll sideways", "left", "h"),
-		Right:    bind("→", "scroll right", "right", "l"),
-		Compare:  bind("a", "compare with Auth0", "a"),
-		Back:     bind("esc", "back", "esc"),
+		Up:        bind("↑/k", "up", "up", "k"),
+		Down:      bind("↓/j", "down", "down", "j"),
+		Focus:     bind("tab", "next pane", "tab"),
+		FocusBack: bind("shift+tab", "previous pane", "shift+tab"),
+		PageUp:    bind("pgup", "scroll token up", "pgup"),
+		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
+		Compare:   bind("a", "compare with Auth0", "a"),
+		Back:      bind("esc", "back", "esc"),
 	}
 	v.keys.Compare.SetEnabled(v.canCompare())
+	if len(v.proofs) == 1 {
+		v.pane.focus = focusChecks // no list of clients to move through
+	}
 	v.applyStyles()
 	v.refresh()
+	v.pane.reset()
 	return v
 }
 
@@ -106,7 +108,9 @@ func (v *validateScreen) canCompare() bool {
 
 func (v *validateScreen) applyStyles() { v.spinner.Style = v.st().Accent }
 
-func (v *validateScreen) wide() bool { return v.width >= 90 && len(v.proofs) > 1 }
+// wide terminals list the clients beside the checks; narrower ones give the checks the
+// whole width and say "2 of 5" instead.
+func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 1 }
 
 func (v *validateScreen) mainWidth() int {
 	if v.wide() {
@@ -127,44 +131,39 @@ func (v *validateScreen) current() *proof {
 	return nil
 }
 
-// refresh lays the current client's token into the viewport.
+// refresh gives the pane the current client's checks and token, or the comparison with
+// Auth0 when there is one.
 func (v *validateScreen) refresh() {
-	st := v.st()
 	p := v.current()
-	mw := v.mainWidth()
 	if p == nil {
 		return
 	}
-	top := len(v.topLines(mw))
-	h := max(v.height-top-1, 3)
-	if v.focusJSON && !v.wide() {
-		h = v.height - 2
-	}
-	v.vp.SetWidth(mw)
-	v.vp.SetHeight(h)
+	st := v.st()
+	mw := v.mainWidth()
+	v.pane.width, v.pane.height = mw, max(v.height-1, 1) // the status line takes the last
 	now := v.cfg.now()
-	stytch := tokenJSON(st, p.check, now)
 	cmp := v.compared[v.cursor]
 	if cmp == nil || cmp.auth0 == nil {
-		v.vp.SetContentLines(stytch)
+		v.pane.set(v.headLines(mw), p.check.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, p.check, now, w) })
 		return
 	}
-	half := (mw - 3) / 2
-	left := append([]string{st.Accent.Bold(true).Render("Stytch token")}, stytch...)
-	right := append([]string{st.Accent.Bold(true).Render("Auth0 token") + st.Muted.Render(" · "+ansi.Truncate(sanitize.Line(cmp.audience), half-14, "…"))}, tokenJSON(st, cmp.auth0, now)...)
-	n := max(len(left), len(right))
-	lines := make([]string, n)
-	for i := range n {
-		var l, r string
-		if i < len(left) {
-			l = left[i]
+	v.pane.set(v.headLines(mw), cmp.checks, comparisonColumns, func(w int) []string {
+		half := (w - 3) / 2
+		left := append([]string{st.Accent.Bold(true).Render("Stytch token")}, tokenJSON(st, p.check, now, half)...)
+		right := append([]string{st.Accent.Bold(true).Render("Auth0 token")}, tokenJSON(st, cmp.auth0, now, half)...)
+		lines := make([]string, max(len(left), len(right)))
+		for i := range lines {
+			var l, r string
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			lines[i] = cell(l, half) + st.Subtle.Render(" │ ") + r
 		}
-		if i < len(right) {
-			r = right[i]
-		}
-		lines[i] = cell(ansi.Truncate(l, half, "…"), half) + st.Subtle.Render(" │ ") + ansi.Truncate(r, half, "…")
-	}
-	v.vp.SetContentLines(lines)
+		return lines
+	})
 }
 
 func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
@@ -181,45 +180,64 @@ func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
-		v.refresh()
+		if msg.index == v.cursor {
+			v.refresh()
+			v.pane.reset()
+		}
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
 	return nil
 }
 
+// focuses are the panes tab goes through: the clients (when there are several), the
+// checks, the token.
+func (v *validateScreen) focuses() []proofFocus {
+	if len(v.proofs) > 1 {
+		return []proofFocus{focusList, focusChecks, focusToken}
+	}
+	return []proofFocus{focusChecks, focusToken}
+}
+
+func (v *validateScreen) cycleFocus(d int) {
+	fs := v.focuses()
+	i := 0
+	for j, f := range fs {
+		if f == v.pane.focus {
+			i = j
+		}
+	}
+	v.pane.setFocus(fs[(i+d+len(fs))%len(fs)])
+}
+
 func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
 	switch {
 	case key.Matches(msg, k.Focus):
-		v.focusJSON = !v.focusJSON
-		v.refresh()
+		v.cycleFocus(1)
+	case key.Matches(msg, k.FocusBack):
+		v.cycleFocus(-1)
 	case key.Matches(msg, k.Up):
-		if v.focusJSON {
-			v.vp.ScrollUp(1)
-		} else {
+		if v.pane.focus == focusList {
 			v.choose(v.cursor - 1)
+		} else {
+			v.pane.move(-1)
 		}
 	case key.Matches(msg, k.Down):
-		if v.focusJSON {
-			v.vp.ScrollDown(1)
-		} else {
+		if v.pane.focus == focusList {
 			v.choose(v.cursor + 1)
+		} else {
+			v.pane.move(1)
 		}
 	case key.Matches(msg, k.PageUp):
-		v.vp.PageUp()
+		v.pane.pageUp()
 	case key.Matches(msg, k.PageDown):
-		v.vp.PageDown()
-	case key.Matches(msg, k.Left):
-		v.vp.ScrollLeft(4)
-	case key.Matches(msg, k.Right):
-		v.vp.ScrollRight(4)
+		v.pane.pageDown()
 	case key.Matches(msg, k.Compare):
 		return v.compare()
 	case key.Matches(msg, k.Back):
-		if v.focusJSON {
-			v.focusJSON = false
-			v.refresh()
+		if first := v.focuses()[0]; v.pane.focus != first {
+			v.pane.setFocus(first)
 			return nil
 		}
 		return goBack
@@ -232,8 +250,8 @@ func (v *validateScreen) choose(i int) {
 		return
 	}
 	v.cursor = max(min(i, len(v.proofs)-1), 0)
-	v.vp.GotoTop()
 	v.refresh()
+	v.pane.reset()
 }
 
 // firstAudience is the API to ask Auth0 for a token for: the first one that Stytch's token
@@ -248,7 +266,7 @@ func firstAudience(grants []client.Grant) string {
 }
 
 // compare mints an Auth0 token for the current client, for the first API it was granted,
-// and a Stytch token to set beside it.
+// and a Stytch token to set beside it; pressed again, it goes back to the checklist.
 func (v *validateScreen) compare() tea.Cmd {
 	p := v.current()
 	src, ok := v.source.(auth0Tokens)
@@ -258,6 +276,7 @@ func (v *validateScreen) compare() tea.Cmd {
 	if _, done := v.compared[v.cursor]; done {
 		delete(v.compared, v.cursor)
 		v.refresh()
+		v.pane.reset()
 		return nil
 	}
 	c := p.item.Client
@@ -296,18 +315,27 @@ func (v *validateScreen) compare() tea.Cmd {
 
 func (v *validateScreen) ShortHelp() []key.Binding {
 	k := v.keys
-	// Focus decides what ↑/↓ move: the list of clients or the token.
-	if v.focusJSON {
-		k.Up.SetHelp("↑/k", "scroll token")
-		k.Down.SetHelp("↓/j", "scroll token")
-		k.Focus.SetHelp("tab", "back to the clients")
-	} else {
-		k.Up.SetHelp("↑/k", "previous client")
-		k.Down.SetHelp("↓/j", "next client")
-		k.Focus.SetHelp("tab", "scroll the token")
+	// Focus decides what ↑/↓ move and where tab goes next.
+	switch v.pane.focus {
+	case focusList:
+		k.Up.SetHelp("↑/↓", "client")
+		k.Focus.SetHelp("tab", "the checks")
+	case focusChecks:
+		k.Up.SetHelp("↑/↓", "check")
+		k.Focus.SetHelp("tab", "the token")
+	case focusToken:
+		k.Up.SetHelp("↑/↓", "scroll")
+		k.Focus.SetHelp("tab", "the clients")
+		if len(v.proofs) == 1 {
+			k.Focus.SetHelp("tab", "the checks")
+		}
 	}
-	keys := []key.Binding{k.Up, k.Down, k.Focus}
+	keys := []key.Binding{k.Up}
+	keys = append(keys, k.Focus)
 	if v.canCompare() {
+		if _, on := v.compared[v.cursor]; on {
+			k.Compare.SetHelp("a", "back to the checks")
+		}
 		keys = append(keys, k.Compare)
 	}
 	return keys
@@ -315,7 +343,8 @@ func (v *validateScreen) ShortHelp() []key.Binding {
 
 func (v *validateScreen) FullHelp() [][]key.Binding {
 	k := v.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Focus}, {k.PageUp, k.PageDown, k.Left, k.Right}, {k.Compare, k.Back}}
+	k.Up.SetHelp("↑/↓", "client, check or scroll")
+	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Back}}
 }
 
 func (v *validateScreen) View() string {
@@ -324,23 +353,16 @@ func (v *validateScreen) View() string {
 		return st.Title.Render("Nothing to validate") + "\n\n" + st.Muted.Width(v.width).Render("No client was imported, updated or found identical, so there is no token to check. Go back to choose other clients, or check a token by hand from the start screen.")
 	}
 	mw := v.mainWidth()
-	var main []string
-	if v.focusJSON && !v.wide() {
-		main = v.topLines(mw)[:1]
-	} else {
-		main = v.topLines(mw)
-	}
-	main = append(main, v.vp.View())
-	body := box(strings.Join(main, "\n"), mw, v.height-1)
-	body += "\n" + v.statusLine(mw)
+	body := v.pane.View() + "\n" + v.statusLine(mw)
 	if !v.wide() {
 		return body
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", vrule(st, v.height), " ", body)
 }
 
-// topLines are the client's name, its verdict, the checklist and the Auth0 comparison.
-func (v *validateScreen) topLines(w int) []string {
+// headLines are the client's name and its verdict, and what the comparison with Auth0 is,
+// above the checks.
+func (v *validateScreen) headLines(w int) []string {
 	st := v.st()
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
@@ -352,21 +374,9 @@ func (v *validateScreen) topLines(w int) []string {
 		lines = []string{spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w), verdict(st, p.check)}
 	}
 	cmp := v.compared[v.cursor]
-	// On a short terminal the comparison takes the checklist's place; the verdict stays.
-	if cmp == nil || v.height >= 24 {
-		lines = append(lines, checkLines(st, p.check, w)...)
+	if cmp == nil {
+		return lines
 	}
-	if cmp != nil {
-		lines = append(lines, "")
-		lines = append(lines, v.comparisonLines(p, cmp, w)...)
-	}
-	return append(lines, "")
-}
-
-// comparisonLines set the claims a service looks at side by side, Stytch's token against
-// Auth0's for the same client, as client.CompareTokens judges them.
-func (v *validateScreen) comparisonLines(p *proof, cmp *comparison, w int) []string {
-	st := v.st()
 	api := sanitize.Line(cmp.audience)
 	for _, g := range p.item.Client.Grants {
 		if g.Audience == cmp.audience && g.API != "" {
@@ -378,10 +388,9 @@ func (v *validateScreen) comparisonLines(p *proof, cmp *comparison, w int) []str
 		if api != "" {
 			what += " for " + api
 		}
-		return []string{st.Error.Width(w).Render(what + ": " + cmp.problem.What)}
+		return append(lines, wrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
 	}
-	lines := []string{st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…"))}
-	return append(lines, checkTable(st, cmp.checks, "Stytch", "Auth0", w)...)
+	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")))
 }
 
 func (v *validateScreen) statusLine(w int) string {
@@ -396,8 +405,8 @@ func (v *validateScreen) statusLine(w int) string {
 		}
 	}
 	s := fmt.Sprintf("%d of %d pass every check, each with a token minted from its own id and secret", passed, len(v.proofs))
-	if v.vp.TotalLineCount() > v.vp.Height() {
-		s += fmt.Sprintf(" · token %d%%", int(v.vp.ScrollPercent()*100))
+	if scrolled := v.pane.scrolled(); scrolled != "" {
+		s = fmt.Sprintf("%d of %d pass every check · %s", passed, len(v.proofs), scrolled)
 	}
 	style := st.Success
 	if passed < len(v.proofs) {
@@ -413,20 +422,19 @@ func (v *validateScreen) sideView() string {
 	start := max(min(v.cursor-h/2, len(v.proofs)-h), 0)
 	for i := start; i < len(v.proofs) && i < start+h; i++ {
 		p := &v.proofs[i]
-		mark := st.Success.Render("✓ ")
+		glyph, mark := "✓ ", st.Success.Render("✓ ")
 		if !p.check.Passed() {
-			mark = st.Error.Render("✗ ")
+			glyph, mark = "✗ ", st.Error.Render("✗ ")
 		}
 		name := sanitize.Line(p.item.Client.Name)
-		if i == v.cursor {
-			glyph := "✓ "
-			if !p.check.Passed() {
-				glyph = "✗ "
-			}
+		switch {
+		case i == v.cursor && v.pane.focus == focusList:
 			lines = append(lines, st.Cursor.Render(cell("› "+glyph+name, sideWidth)))
-			continue
+		case i == v.cursor:
+			lines = append(lines, st.Bold.Render("› ")+mark+st.Bold.Render(cell(name, sideWidth-4)))
+		default:
+			lines = append(lines, "  "+mark+st.Text.Render(cell(name, sideWidth-4)))
 		}
-		lines = append(lines, "  "+mark+st.Text.Render(cell(name, sideWidth-4)))
 	}
 	return lipgloss.NewStyle().Width(sideWidth).Render(strings.Join(lines, "\n"))
 }

@@ -1,0 +1,240 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+
+	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/themes"
+)
+
+// proofFocus is what the arrow keys move on a screen that shows a token's checks.
+type proofFocus int
+
+const (
+	focusList   proofFocus = iota // the screen's own list (Validate's clients)
+	focusChecks                   // the checks: one is highlighted and spelled out below them
+	focusToken                    // the decoded token, scrolled
+)
+
+// proofPane draws one token's checks above the token itself, for Validate and the token
+// check: lines from the screen (a title, a verdict), the checks as a table, the full values
+// of the highlighted check — or of the first that failed — and the decoded JSON in a
+// scrollable viewport that takes the rest of the height. With the token in focus the token
+// takes all of it but the first line.
+type proofPane struct {
+	sh     *shared
+	head   []string
+	checks []checkRow
+	cols   checkColumns
+	json   func(w int) []string
+	focus  proofFocus
+	cursor int // the highlighted check, while the checks have focus
+
+	width, height int
+	vp            viewport.Model
+	content       []string // the token, drawn for contentW cells
+	contentW      int      // -1 when it needs drawing again
+	top           []string // laid out: what is above the viewport
+	vpShown       bool
+}
+
+func newProofPane(sh *shared) proofPane { return proofPane{sh: sh, vp: viewport.New(), contentW: -1} }
+
+func (p *proofPane) st() *themes.Styles { return &p.sh.styles }
+
+// set gives the pane what to draw, keeping the cursor and the scroll position.
+func (p *proofPane) set(head []string, checks []client.Check, cols checkColumns, json func(w int) []string) {
+	p.head, p.checks, p.cols, p.json = head, checkRows(checks), cols, json
+	p.cursor = min(p.cursor, max(len(checks)-1, 0))
+	p.contentW = -1
+	p.layout()
+}
+
+// reset puts the cursor on the first failed check (else the first) and the token at its top,
+// for a new token.
+func (p *proofPane) reset() {
+	p.cursor = max(p.firstFailed(), 0)
+	p.vp.GotoTop()
+	p.layout()
+}
+
+func (p *proofPane) setFocus(f proofFocus) {
+	p.focus = f
+	p.layout()
+}
+
+// move moves the highlighted check, or scrolls the token, by d.
+func (p *proofPane) move(d int) {
+	switch p.focus {
+	case focusChecks:
+		p.cursor = max(min(p.cursor+d, len(p.checks)-1), 0)
+		p.layout()
+	case focusToken:
+		if d < 0 {
+			p.vp.ScrollUp(-d)
+		} else {
+			p.vp.ScrollDown(d)
+		}
+	}
+}
+
+func (p *proofPane) pageDown() { p.vp.PageDown() }
+func (p *proofPane) pageUp()   { p.vp.PageUp() }
+
+func (p *proofPane) firstFailed() int {
+	for i, c := range p.checks {
+		if c.status == client.CheckFail {
+			return i
+		}
+	}
+	return -1
+}
+
+// subject is the check spelled out under the table: the highlighted one, else the first
+// that failed, else none (-1).
+func (p *proofPane) subject() int {
+	if p.focus == focusChecks && p.cursor < len(p.checks) {
+		return p.cursor
+	}
+	return p.firstFailed()
+}
+
+// Lines of token worth showing under the checks, with the blank line above them; with less
+// room the token waits for the focus.
+const tokenMinLines = 6
+
+func (p *proofPane) layout() {
+	w, h := p.width, p.height
+	if w <= 0 || h <= 0 {
+		return
+	}
+	st := p.st()
+	if p.contentW != w {
+		// The token is drawn again when it or the width changes, not on every key.
+		p.content, p.contentW = nil, w
+		if p.json != nil {
+			p.content = p.json(w)
+		}
+		p.vp.SetWidth(w)
+		p.vp.SetContentLines(p.content)
+	}
+	content := p.content
+	if p.focus == focusToken {
+		p.top = p.head[:min(1, len(p.head))]
+		p.vp.SetHeight(max(h-len(p.top), 1))
+		p.vpShown = true
+		return
+	}
+
+	var details []string
+	subject := p.subject()
+	if subject >= 0 {
+		details = append([]string{""}, checkDetails(st, p.checks[subject], p.cols, w)...)
+		// The table keeps four lines at least; the details give way.
+		details = details[:max(min(len(details), h-len(p.head)-4), 0)]
+	}
+	room := h - len(p.head) - len(details)
+	cursor := -1
+	if p.focus == focusChecks {
+		cursor = p.cursor
+	}
+	var head string
+	var rows [][]string
+	if len(p.checks) > 0 {
+		// Values wrap onto up to three lines while the token keeps its room, then fewer.
+		for wrap := 3; wrap >= 1; wrap-- {
+			head, rows = checkTable(st, p.checks, p.cols, w, wrap, cursor, subject)
+			if 1+lineCount(rows)+tokenMinLines <= room {
+				break
+			}
+		}
+	}
+	tableLines := 0
+	if len(p.checks) > 0 {
+		tableLines = 1 + lineCount(rows)
+	}
+	vpH := room - tableLines - 1
+	p.vpShown = vpH >= 3 && len(content) > 0
+	top := append([]string{}, p.head...)
+	if len(p.checks) > 0 {
+		n := room
+		if p.vpShown {
+			n = tableLines
+		}
+		anchor := subject
+		if cursor >= 0 {
+			anchor = cursor
+		}
+		top = append(top, p.window(head, rows, n, anchor)...)
+	}
+	p.top = append(top, details...)
+	if p.vpShown {
+		p.vp.SetHeight(vpH)
+	}
+}
+
+func lineCount(rows [][]string) int {
+	n := 0
+	for _, r := range rows {
+		n += len(r)
+	}
+	return n
+}
+
+// window is the table in at most n lines: its head, then the rows that fit, scrolled so
+// that row anchor (-1: none) shows, and a line saying how many more there are.
+func (p *proofPane) window(head string, rows [][]string, n, anchor int) []string {
+	out := []string{head}
+	if 1+lineCount(rows) <= n {
+		for _, r := range rows {
+			out = append(out, r...)
+		}
+		return out
+	}
+	avail := n - 2 // the head, and the line that counts the others
+	if avail < 1 {
+		return out[:min(n, 1)]
+	}
+	start := 0
+	for start < anchor && lineCount(rows[start:anchor+1]) > avail {
+		start++
+	}
+	end, used := start, 0
+	for end < len(rows) && used+len(rows[end]) <= avail {
+		out = append(out, rows[end]...)
+		used += len(rows[end])
+		end++
+	}
+	if end == start { // one row taller than the room
+		out = append(out, rows[start][:avail]...)
+		end++
+	}
+	more := start + len(rows) - end
+	hint := "tab, then ↑/↓"
+	if p.focus == focusChecks {
+		hint = "↑/↓"
+	}
+	return append(out, p.st().Muted.Render(fmt.Sprintf("  %d more %s · %s", more, map[bool]string{true: "check", false: "checks"}[more == 1], hint)))
+}
+
+func (p *proofPane) View() string {
+	lines := append([]string{}, p.top...)
+	if p.vpShown {
+		if p.focus != focusToken {
+			lines = append(lines, "")
+		}
+		lines = append(lines, p.vp.View())
+	}
+	return fit(strings.Join(lines, "\n"), p.width, p.height)
+}
+
+// scrolled says how far down the token is, when it is longer than its room.
+func (p *proofPane) scrolled() string {
+	if !p.vpShown || p.vp.TotalLineCount() <= p.vp.Height() {
+		return ""
+	}
+	return fmt.Sprintf("token %d%%", int(p.vp.ScrollPercent()*100))
+}

@@ -1,0 +1,131 @@
+package tui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/m2mport/m2mport/client"
+)
+
+// unwrap joins wrapped lines back into one text: each line without its indent.
+func unwrap(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		b.WriteString(strings.TrimSpace(l))
+	}
+	return b.String()
+}
+
+// TestAFailedCheckIsSpelledOutInFull: a token issued for another project fails iss, and
+// under the table the token's issuer and the expected ones read in full, wrapped where they
+// must be, instead of being cut in the middle of both.
+func TestAFailedCheckIsSpelledOutInFull(t *testing.T) {
+	const (
+		actual   = "stytch.com/project-test-0f0f0f0f-aaaa-4bbb-8ccc-dddddddddddd"
+		expected = "stytch.com/project-test-6c1a2b3c-0000-4d5e-8f90-123456789abc or http://127.0.0.1:40007"
+	)
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			src, tgt := fakes()
+			h := newHarness(t, testConfig(src, tgt), size[0], size[1])
+			h.send(connectedMsg{source: src, target: tgt, next: toCheck})
+			s := h.top().(*spotCheckScreen)
+			result := goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices")
+			result.Checks[2] = client.Check{Name: "iss", Status: client.CheckFail, Actual: actual, Expected: expected, Note: "the token was issued by someone else"}
+			s.showResult(result)
+			h.mustSee("✗ iss  the token was issued by someone else")
+			if size[0] == 100 {
+				h.mustSee("the token says  " + actual)
+			}
+			nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+			if text := nospace(unwrap(h.plain())); !strings.Contains(text, actual) || !strings.Contains(text, nospace(expected)) {
+				t.Fatalf("the values are not there in full:\n%s", h.plain())
+			}
+			// ↑/↓ highlight the other checks, each spelled out in turn.
+			h.press("down")
+			h.mustSee("› aud", "✓ aud  passes")
+		})
+	}
+}
+
+// TestTokenJSONWrapsInsteadOfCutting: a claim longer than the line goes on under its key;
+// nothing runs past the edge and nothing is lost.
+func TestTokenJSONWrapsInsteadOfCutting(t *testing.T) {
+	st := defaultTheme().Styles(true)
+	long := strings.Repeat("read:orders ", 12) + "write:orders"
+	cl := &client.Checklist{Header: []byte("{\n  \"alg\": \"RS256\"\n}"),
+		Payload: []byte("{\n  \"exp\": 1700003600,\n  \"scope\": \"" + long + "\"\n}")}
+	lines := tokenJSON(&st, cl, time.Unix(1_700_000_000, 0), 40)
+	for i, l := range lines {
+		if w := ansiWidth(l); w > 40 {
+			t.Fatalf("line %d is %d cells: %q", i, w, ansiStrip(l))
+		}
+	}
+	text := ansiStrip(strings.Join(lines, "\n"))
+	if !strings.Contains(text, "\n    ") {
+		t.Fatalf("a wrapped line goes on indented under its key:\n%s", text)
+	}
+	spaces := regexp.MustCompile(`\s+`)
+	if got := spaces.ReplaceAllString(text, ""); !strings.Contains(got, spaces.ReplaceAllString(long, "")) || !strings.Contains(got, "in1h") {
+		t.Fatalf("wrapping lost text:\n%s", text)
+	}
+}
+
+// TestValidateFocusMovesFromClientsToChecksToToken: tab goes round, ↑/↓ move what has the
+// focus, and esc comes back to the clients before it leaves the screen.
+func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Now = func() time.Time { return goldenNow }
+	h := newHarness(t, cfg, 100, 30)
+	inv := demoInventory()
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
+	runSynthetic(h.top().(*importScreen), true)
+	h.press("enter")
+	v := h.top().(*validateScreen)
+	h.mustSee("1 of 2", "↑/↓ client")
+	h.press("down")
+	if v.cursor != 1 {
+		t.Fatal("↓ moves to the next client")
+	}
+	h.press("tab", "down", "down")
+	if v.pane.focus != focusChecks || v.pane.cursor != 2 {
+		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.cursor)
+	}
+	h.mustSee("› iss", "✓ iss  passes", "↑/↓ check")
+	h.press("tab")
+	if v.pane.focus != focusToken {
+		t.Fatal("tab again goes to the token")
+	}
+	h.mustSee(`"sub": "Lonely0000000000000000000000000A"`, `"kid": "jwk-test-0000"`, "↑/↓ scroll")
+	h.press("esc")
+	if v.pane.focus != focusList || v.cursor != 1 {
+		t.Fatal("esc comes back to the clients")
+	}
+	h.press("esc")
+	if _, ok := h.top().(*importScreen); !ok {
+		t.Fatal("esc on the clients goes back")
+	}
+}
+
+func TestSpanReadsLikeAPerson(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		850 * time.Millisecond:                "850 ms",
+		1200 * time.Millisecond:               "1.2 s",
+		45 * time.Second:                      "45 s",
+		59*time.Minute + 55*time.Second:       "59 min 55 s",
+		time.Hour:                             "1 h",
+		24 * time.Hour:                        "24 h",
+		23*time.Hour + 59*time.Minute:         "23 h 59 min",
+		3*24*time.Hour + 5*time.Minute:        "3 days",
+		90*time.Minute + 29*time.Second:       "1 h 30 min",
+		2*time.Minute + 1500*time.Millisecond: "2 min 2 s",
+	} {
+		if got := span(d); got != want {
+			t.Errorf("span(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
