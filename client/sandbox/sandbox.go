@@ -193,6 +193,7 @@ func (s *Sandbox) Close() error {
 		close(s.done)
 		for _, srv := range []*server{&s.auth0.server, &s.stytch.server} {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			srv.closeFresh()
 			if err := srv.srv.Shutdown(ctx); err != nil {
 				// A request outlived the grace period: cut its connection.
 				if err := srv.srv.Close(); err != nil {

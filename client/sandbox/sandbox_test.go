@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"runtime"
 	"slices"
@@ -213,5 +214,32 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// A client's spare connection that never sends a request must not hold Close up: Shutdown
+// alone waits 5 s for such a connection, which made `m2mport demo` slow to quit.
+func TestCloseDoesNotWaitForSilentConnections(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{sb.Auth0().URL, sb.Stytch().URL} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(u, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	time.Sleep(50 * time.Millisecond) // let the servers accept them
+	closed := make(chan error, 1)
+	go func() { closed <- sb.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Second): // Shutdown's own wait for them is 5 s
+		t.Fatal("Close waits for connections that never sent a request")
 	}
 }

@@ -75,6 +75,11 @@ type server struct {
 
 	ln  net.Listener
 	srv *http.Server
+
+	// fresh holds connections that have not sent a request yet. http.Server.Shutdown waits
+	// up to 5 s for such a connection (a client's spare dial, say), so Close cuts them first.
+	freshMu sync.Mutex
+	fresh   map[net.Conn]bool
 }
 
 // init sets up the parts every API shares, once the API has set routes and fail.
@@ -86,8 +91,35 @@ func (s *server) init(api string, faults faultPlan, log *lineLogger, done chan s
 
 func (s *server) start(ln net.Listener) {
 	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.fresh = map[net.Conn]bool{}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.track}
 	go s.srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on Close
+}
+
+func (s *server) track(c net.Conn, state http.ConnState) {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	if state == http.StateNew {
+		select {
+		case <-s.done: // closing: a connection arriving now would only hold Shutdown up
+			c.Close()
+		default:
+			s.fresh[c] = true
+		}
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+// closeFresh closes the connections that have sent nothing, so that Shutdown need not wait
+// for them.
+func (s *server) closeFresh() {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	for c := range s.fresh {
+		c.Close()
+		delete(s.fresh, c)
+	}
 }
 
 func (s *server) url() string { return "http://" + s.ln.Addr().String() }
