@@ -37,9 +37,9 @@ func init() {
 				}
 				// The keyring prefills the connect screen and keeps what the operator asks it
 				// to; when it can't be reached, credentials live for this session only.
-				store, unavailable := keystore.OpenSession(ctx, env.Getenv)
-				if env.Keystore != nil {
-					store, unavailable = env.Keystore, nil
+				store, unavailable := env.Keystore, error(nil)
+				if store == nil {
+					store, unavailable = keystore.OpenSession(ctx, env.Getenv)
 				}
 				reachable := store
 				if unavailable != nil {
