@@ -146,7 +146,8 @@ func commandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "m2mport moves machine-to-machine clients from Auth0 into Stytch with the same ids, secrets and scopes, then proves each one works.")
-	fmt.Fprintln(w, "\nUsage: m2mport <command> [flags]")
+	fmt.Fprintln(w, "\nUsage: m2mport [flags]              the interactive migration; see 'm2mport help tui'")
+	fmt.Fprintln(w, "       m2mport <command> [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
@@ -241,4 +242,18 @@ func hint(err error) string {
 		return "the server took the request but sent no answer in time: check the address and the network (a proxy?), then run the command again"
 	}
 	return ""
+}
+
+// noteWaits returns a context whose HTTP calls print their notable waits (client.Wait) to w,
+// one line each, so a rate-limited or failing API is not minutes of silence while a
+// headless command connects, reads and plans. The engine reports its own waits as events.
+func noteWaits(ctx context.Context, w io.Writer, api string) context.Context {
+	var mu sync.Mutex // calls may run in parallel
+	return client.WithWaitReporter(ctx, func(wait client.Wait) {
+		if wait.Notable() {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(w, wait.Note(api))
+		}
+	})
 }

@@ -168,10 +168,11 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	// Check the project's credentials first: one cheap call, where reading a large tenant
 	// may take minutes, and a wrong STYTCH_SECRET should not be news after that.
-	if _, err := in.target.Connect(ctx); err != nil {
+	toStytch := noteWaits(ctx, env.Err, "Stytch")
+	if _, err := in.target.Connect(toStytch); err != nil {
 		return fail(env.Err, "import", err, ExitFailed)
 	}
-	inv, err := in.source.Inventory(ctx)
+	inv, err := in.source.Inventory(noteWaits(ctx, env.Err, "Auth0"))
 	if err != nil {
 		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
 	}
@@ -182,7 +183,7 @@ func (in *importRun) run(ctx context.Context) int {
 	if err != nil {
 		return fail(env.Err, "import", err, ExitUsage)
 	}
-	plan, err := client.NewPlan(ctx, in.target, in.source.Name(), clients, in.resolution)
+	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution)
 	if err != nil {
 		return fail(env.Err, "import", err, ExitFailed)
 	}

@@ -432,3 +432,19 @@ func TestImportRefusesToRunWithoutAReport(t *testing.T) {
 		t.Fatalf("the project went from %d to %d clients without a report", before, after)
 	}
 }
+
+// A flaky API is not minutes of silence: while import connects, reads and plans, each retry
+// is a line on stderr that names the API and what went wrong, and stdout stays the plan.
+func TestImportSaysWhyItIsWaiting(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo", RandomSeed: 1, Faults: "auth0:503=0.3;stytch:429=0.5"})
+	code, out, errOut := run2(t, env, "import", "--all", "--dry-run", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{"Auth0: server error (HTTP 503), retry 1 after ", "Stytch: rate limited (HTTP 429), retry 1 after "} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	ndjson(t, out) // stdout is still nothing but the plan's JSON lines
+}

@@ -56,7 +56,7 @@ func init() {
 				if target.IsLive() && !ef.live {
 					return fail(env.Err, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
 				}
-				plan, err := client.PlanUndo(ctx, target, report, args[0])
+				plan, err := client.PlanUndo(noteWaits(ctx, env.Err, "Stytch"), target, report, args[0])
 				if errors.Is(err, client.ErrNothingToUndo) {
 					fmt.Fprintf(env.Out, "Nothing to undo: %v.\n", err)
 					return ExitOK

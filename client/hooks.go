@@ -32,6 +32,33 @@ func (w Wait) String() string {
 	return fmt.Sprintf("%s — waiting %s", w.Reason, HumanDuration(w.Delay))
 }
 
+// Notable reports whether a person watching should hear of w: every retry, and pauses for
+// the rate limit long enough to notice. A tenant read at Auth0's free-tier limit pauses
+// before nearly every call; saying so each time would bury the retries.
+func (w Wait) Notable() bool {
+	return w.Reason != WaitQuota || w.Delay >= 2*time.Second
+}
+
+// Note says what w means, for a line under a spinner or on stderr: "Auth0: rate limited
+// (HTTP 429), retry 1 after 1.2 s", without the "Auth0: " when api is "" (a panel that
+// already names it).
+func (w Wait) Note(api string) string {
+	var note string
+	if w.Reason == WaitQuota {
+		note = fmt.Sprintf("%s, pausing %s", w.Reason, HumanDuration(w.Delay))
+	} else {
+		reason := string(w.Reason)
+		if w.Status != 0 {
+			reason += fmt.Sprintf(" (HTTP %d)", w.Status)
+		}
+		note = fmt.Sprintf("%s, retry %d after %s", reason, w.Attempt-1, HumanDuration(w.Delay))
+	}
+	if api != "" {
+		note = api + ": " + note
+	}
+	return note
+}
+
 // HumanDuration formats d for people: "1.2 s", "350 ms", "2 min 5 s".
 func HumanDuration(d time.Duration) string {
 	switch {

@@ -85,6 +85,11 @@ type connectScreen struct {
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
 
+	// Why a side is still checking: its calls' latest retry, copied on each spinner tick;
+	// unnamed, as each side's panel says which API it is.
+	sourceWaits, targetWaits *waitNote
+	sourceNote, targetNote   string
+
 	// saved says what "remember" did: where the credentials went, or why they could not.
 	saved    string
 	savedErr bool
@@ -218,6 +223,7 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 		if c.state == connVerifying {
 			var cmd tea.Cmd
 			c.spinner, cmd = c.spinner.Update(msg)
+			c.sourceNote, c.targetNote = c.sourceWaits.String(), c.targetWaits.String()
 			return cmd
 		}
 	case sourceConnectedMsg:
@@ -389,12 +395,14 @@ func (c *connectScreen) connect() tea.Cmd {
 	c.form.setFocus(-1)
 	c.src, c.tgt = nil, nil
 	c.target = side{state: sideChecking}
-	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
+	c.sourceWaits, c.targetWaits = &waitNote{}, &waitNote{}
+	c.sourceNote, c.targetNote = "", ""
+	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(c.targetWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
 		ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
 	})}
 	if withSource {
 		c.source = side{state: sideChecking}
-		cmds = append(cmds, connectSource(ctx, c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
+		cmds = append(cmds, connectSource(c.sourceWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
 			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value()),
 		}))
 	} else {
@@ -546,12 +554,22 @@ func (c *connectScreen) panel(title string, idx []int, status []string, w int, c
 	return box.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }
 
+// checking is a side's status while its check runs: the spinner, and why it is taking long.
+func (c *connectScreen) checking(doing, note string, w int) []string {
+	st := c.st()
+	lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
+	if note != "" {
+		lines = append(lines, wrapLines(st.Warning, note, w, 2)...)
+	}
+	return lines
+}
+
 // sourceStatus is the source panel's verdict, at most two lines; details go under the panels.
 func (c *connectScreen) sourceStatus(w int) []string {
 	st := c.st()
 	switch c.source.state {
 	case sideChecking:
-		return []string{c.spinner.View() + " " + st.Muted.Render("Reading the tenant…")}
+		return c.checking("Reading the tenant…", c.sourceNote, w)
 	case sideFailed:
 		return wrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
 	case sideSkipped:
@@ -575,7 +593,7 @@ func (c *connectScreen) targetStatus(w int) []string {
 	st := c.st()
 	switch c.target.state {
 	case sideChecking:
-		return []string{c.spinner.View() + " " + st.Muted.Render("Checking the project…")}
+		return c.checking("Checking the project…", c.targetNote, w)
 	case sideFailed:
 		return wrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
 	case sideOK:

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/keystore"
@@ -207,4 +211,62 @@ func TestRememberSavesOnlyVerifiedCredentials(t *testing.T) {
 	h.press("enter", "k")
 	h.mustSee("Not saved: The OS keyring is unavailable.", "Start a Secret Service")
 	h.mustNotSee("save auth0:acme")
+}
+
+// runApart runs cmd's commands, batches flattened, each on its own goroutine, as Bubble Tea
+// does, and hands back their messages: for observing a screen while some are held.
+func runApart(cmd tea.Cmd) <-chan tea.Msg {
+	msgs := make(chan tea.Msg, 16)
+	var start func(tea.Cmd)
+	start = func(cmd tea.Cmd) {
+		go func() {
+			msg := cmd()
+			if batch, ok := msg.(tea.BatchMsg); ok {
+				for _, c := range batch {
+					if c != nil {
+						start(c)
+					}
+				}
+				return
+			}
+			msgs <- msg
+		}()
+	}
+	if cmd != nil {
+		start(cmd)
+	}
+	return msgs
+}
+
+// eventually polls cond for up to 5 s: a guard against a hang, not a measurement.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting for %s", what)
+		}
+	}
+}
+
+// A side that keeps retrying says why under its spinner, not only that it is busy.
+func TestConnectSaysWhyASideIsStillChecking(t *testing.T) {
+	src, tgt := fakes()
+	src.gate = make(chan struct{})
+	src.waits = []client.Wait{{Reason: client.WaitRateLimited, Status: 429, Delay: 1200 * time.Millisecond, Attempt: 2}}
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	_, cmd := h.app.Update(keyPress("enter"))
+	msgs := runApart(cmd)
+	eventually(t, "the source's wait", func() bool { return c.sourceWaits.String() != "" })
+	h.send(spinner.TickMsg{})
+	h.mustSee("Reading the tenant…", "rate limited (HTTP 429), retry 1 after 1.2 s")
+	close(src.gate)
+	for c.state == connVerifying {
+		if msg := <-msgs; msg != nil {
+			if _, tick := msg.(spinner.TickMsg); !tick {
+				h.send(msg)
+			}
+		}
+	}
+	h.mustNotSee("retry 1 after")
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // fakeSource is a client.Source answering from memory. gate, when set, holds every call
-// until it is closed, to observe the screens while work is in flight.
+// until it is closed, to observe the screens while work is in flight; waits are reported
+// by every call first, as the HTTP layer reports its retries.
 type fakeSource struct {
 	name       string
 	info       client.SourceInfo
@@ -18,11 +19,15 @@ type fakeSource struct {
 	connectErr error
 	invErr     error
 	gate       chan struct{}
+	waits      []client.Wait
 }
 
 func (f *fakeSource) Name() string { return f.name }
 
 func (f *fakeSource) wait(ctx context.Context) error {
+	for _, w := range f.waits {
+		client.ReportWait(ctx, w)
+	}
 	if f.gate == nil {
 		return nil
 	}

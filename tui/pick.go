@@ -185,10 +185,13 @@ type pickScreen struct {
 	keys    pickKeys
 	spinner spinner.Model
 
-	loading bool
-	inv     *client.Inventory
-	rows    []pickRow
-	descs   map[string]map[string]string // audience -> scope -> description
+	loading   bool
+	stopLoad  context.CancelFunc // ends the read when the operator goes back during it
+	loadWaits *waitNote
+	loadNote  string // why the read is taking long, copied from loadWaits on each tick
+	inv       *client.Inventory
+	rows      []pickRow
+	descs     map[string]map[string]string // audience -> scope -> description
 
 	visible    []int // indexes into rows, after the filter and the other-apps toggle
 	cursor     int   // index into visible
@@ -232,7 +235,7 @@ type pickedMsg struct {
 }
 
 func newPick(sh *shared, source client.Source, target client.Target) *pickScreen {
-	p := &pickScreen{base: newBase(sh), source: source, target: target, loading: true}
+	p := &pickScreen{base: newBase(sh), source: source, target: target, loading: true, stopLoad: func() {}}
 	p.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	p.filter = textinput.New()
 	p.filter.Prompt = "/ "
@@ -260,22 +263,23 @@ func newPick(sh *shared, source client.Source, target client.Target) *pickScreen
 }
 
 func (p *pickScreen) Init() tea.Cmd {
-	return tea.Batch(p.spinner.Tick, loadInventory(p.sid, p.source, p.target))
+	ctx, cancel := context.WithCancel(context.Background())
+	p.stopLoad, p.loadWaits = cancel, &waitNote{}
+	return tea.Batch(p.spinner.Tick, loadInventory(ctx, p.loadWaits, p.sid, p.source, p.target))
 }
 
 // loadInventory reads the source, then compares its clients with the target so the list
 // can say which are already there; a failed comparison only costs those badges.
-func loadInventory(id int, source client.Source, target client.Target) tea.Cmd {
+func loadInventory(ctx context.Context, waits *waitNote, id int, source client.Source, target client.Target) tea.Cmd {
 	return func() tea.Msg {
-		ctx := context.Background()
-		inv, err := source.Inventory(ctx)
+		inv, err := source.Inventory(waits.watch(ctx, "Auth0"))
 		if err != nil {
 			return inventoryMsg{to: to(id), err: err}
 		}
 		var plan *client.Plan
 		var planErr error
 		if target != nil {
-			plan, planErr = client.NewPlan(ctx, target, source.Name(), inv.Clients, client.ResolveSkip)
+			plan, planErr = client.NewPlan(waits.watch(ctx, "Stytch"), target, source.Name(), inv.Clients, client.ResolveSkip)
 		}
 		descs := map[string]map[string]string{}
 		for _, a := range inv.APIs {
@@ -440,10 +444,12 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		if p.loading {
 			var cmd tea.Cmd
 			p.spinner, cmd = p.spinner.Update(msg)
+			p.loadNote = p.loadWaits.String()
 			return cmd
 		}
 	case inventoryMsg:
 		p.loading = false
+		p.stopLoad()
 		if msg.err != nil {
 			pr := describe(msg.err, "Auth0")
 			return func() tea.Msg { return problemMsg{pr} }
@@ -468,6 +474,7 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		if p.loading {
 			if key.Matches(msg, p.keys.Back) {
+				p.stopLoad()
 				return goBack
 			}
 			return nil
@@ -648,6 +655,9 @@ func (p *pickScreen) proceed() tea.Cmd {
 
 func (p *pickScreen) ShortHelp() []key.Binding {
 	k := p.keys
+	if p.loading {
+		return []key.Binding{k.Back}
+	}
 	if p.filtering {
 		return []key.Binding{k.FilterDone, k.FilterClear}
 	}
@@ -661,6 +671,9 @@ func (p *pickScreen) ShortHelp() []key.Binding {
 
 func (p *pickScreen) FullHelp() [][]key.Binding {
 	k := p.keys
+	if p.loading {
+		return [][]key.Binding{{k.Back}}
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Toggle, k.All, k.None, k.Others},
@@ -675,7 +688,11 @@ func (p *pickScreen) View() string {
 		if p.source != nil {
 			name = sanitize.Line(p.source.Name())
 		}
-		return p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+", then looking for them in Stytch…")
+		view := p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+", then looking for them in Stytch…")
+		if p.loadNote != "" {
+			view += "\n" + st.Warning.Render(ansi.Truncate(p.loadNote, p.width, "…"))
+		}
+		return view
 	}
 	if p.details {
 		return p.detailsView(p.width, p.height, true)

@@ -1,9 +1,14 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
 
 	"github.com/m2mport/m2mport/client"
 )
@@ -218,5 +223,42 @@ func TestPastingIntoPickFilters(t *testing.T) {
 	h.paste("Xw7kQ2rL9mN4pB6vT1yH8cJ3dF5gK0aZ")
 	if !p.filtering || len(p.visible) != 1 || p.current().name != "Orders sync" {
 		t.Fatalf("filtering %v, visible %v", p.filtering, p.visibleNames())
+	}
+}
+
+// A slow read says why it is slow, and going back stops it rather than leaving it running.
+func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("enter") // connected, Pick is next
+	src.gate = make(chan struct{})
+	src.waits = []client.Wait{{Reason: client.WaitServerError, Status: 503, Delay: 2 * time.Second, Attempt: 3}}
+	_, cmd := h.app.Update(keyPress("enter"))
+	_, cmd = h.app.Update(cmd()) // the connected message opens Pick, whose read is held
+	msgs := runApart(cmd)
+	p, ok := h.top().(*pickScreen)
+	if !ok {
+		t.Fatalf("got %T", h.top())
+	}
+	eventually(t, "the read's wait", func() bool { return p.loadWaits.String() != "" })
+	h.send(spinner.TickMsg{})
+	h.mustSee("Reading clients", "Auth0: server error (HTTP 503), retry 2 after 2.0 s", "esc back")
+	h.mustNotSee("space choose") // nothing to choose yet
+	h.press("esc")
+	if _, back := h.top().(*connectScreen); !back {
+		t.Fatalf("esc during the read goes back; on %T", h.top())
+	}
+	for {
+		select {
+		case msg := <-msgs:
+			if inv, ok := msg.(inventoryMsg); ok {
+				if !errors.Is(inv.err, context.Canceled) {
+					t.Fatalf("the read should end cancelled, got %v", inv.err)
+				}
+				return
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the read went on after esc")
+		}
 	}
 }
