@@ -381,10 +381,24 @@ func (r *run) update(ctx context.Context, i int) outcome {
 	return outcome{state: StateUpdated, stored: &s}
 }
 
-// delete removes a client an earlier run created (undo).
+// delete removes a client an earlier run created (undo), after reading it once more: the
+// plan may be minutes old when the operator confirms it, and a client changed since then is
+// someone's work, kept as a conflict like one changed before the plan.
 func (r *run) delete(ctx context.Context, i int) outcome {
-	id := r.p.Items[i].Client.ID
-	_, err := retry(r, ctx, func() (struct{}, error) { return struct{}{}, r.t.Delete(ctx, id) })
+	it := &r.p.Items[i]
+	id := it.Client.ID
+	now, err := retry(r, ctx, func() (Stored, error) { return r.t.Get(ctx, id) })
+	switch {
+	case HasCode(err, CodeClientNotFound) || StatusOf(err) == http.StatusNotFound:
+		return outcome{state: StateSkipped, msg: "already gone from the target"}
+	case err != nil:
+		return outcome{state: StateFailed, err: fmt.Errorf("read client %s before deleting it: %w", id, err)}
+	case it.Stored != nil:
+		if diff := diffStored(*it.Stored, now); len(diff) > 0 {
+			return outcome{state: StateConflict, msg: fmt.Sprintf("changed in the target since the plan (%s): kept", diffFields(diff))}
+		}
+	}
+	_, err = retry(r, ctx, func() (struct{}, error) { return struct{}{}, r.t.Delete(ctx, id) })
 	switch {
 	case err == nil:
 		return outcome{state: StateDeleted}

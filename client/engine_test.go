@@ -336,7 +336,7 @@ func TestUndoDeletesOnlyUnchangedClientsThatRunCreated(t *testing.T) {
 	ft := newFake("project-test-1")
 	pre := testClient("pre", "a")
 	ft.put(pre, "active")
-	clients := []Client{pre, testClient("keep", "a"), testClient("gone", "a"), testClient("del", "a")}
+	clients := []Client{pre, testClient("keep", "a"), testClient("gone", "a"), testClient("del", "a"), testClient("late", "a")}
 	p, err := NewPlan(ctx, ft, "test", clients, "")
 	if err != nil {
 		t.Fatal(err)
@@ -357,17 +357,21 @@ func TestUndoDeletesOnlyUnchangedClientsThatRunCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(up.Items) != 3 {
-		t.Fatalf("undo plans %d clients, want the 3 the run created", len(up.Items))
+	if len(up.Items) != 4 {
+		t.Fatalf("undo plans %d clients, want the 4 the run created", len(up.Items))
 	}
+	ft.clients["late"].Name = "renamed while the operator read the plan"
 	undoReport := filepath.Join(dir, "undo.json")
 	opt.ReportPath = undoReport
 	evs := collect(t, ctx, ft, up, opt)
 	got := finals(t, up, evs)
-	for id, s := range map[string]State{"keep": StateConflict, "gone": StateSkipped, "del": StateDeleted} {
+	for id, s := range map[string]State{"keep": StateConflict, "gone": StateSkipped, "del": StateDeleted, "late": StateConflict} {
 		if got[id].State != s {
 			t.Errorf("%s ended %s (%s), want %s", id, got[id].State, got[id].Message, s)
 		}
+	}
+	if _, ok := ft.clients["late"]; !ok || !strings.Contains(got["late"].Message, "since the plan (name)") {
+		t.Errorf("a client changed after the plan is kept, and the event says why: %q", got["late"].Message)
 	}
 	if _, ok := ft.clients["pre"]; !ok {
 		t.Error("undo deleted a client the run did not create")

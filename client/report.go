@@ -144,6 +144,11 @@ func WriteReport(path string, r *Report) error {
 		return fmt.Errorf("write run report: %w", err)
 	}
 	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		// On disk before the rename: a report that names what a run created is what undo
+		// works from, and it is rewritten at most once a second, so the sync costs little.
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
