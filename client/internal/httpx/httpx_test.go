@@ -255,6 +255,34 @@ func TestRateLimitResetInThePastBacksOff(t *testing.T) {
 	}
 }
 
+// TestRateLimitResetFarOffWaitsAtMost20s: a machine whose clock runs behind the API's reads
+// every reset as far off. It waits 20 s, not ten minutes, and does not refuse the wait as
+// longer than MaxWait: the calls go through.
+func TestRateLimitResetFarOffWaitsAtMost20s(t *testing.T) {
+	var c *Client
+	srv, n := script(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Ratelimit-Limit", "2")
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(10*time.Minute).Unix(), 10))
+		w.WriteHeader(429)
+	}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Ratelimit-Limit", "2")
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(10*time.Minute).Unix(), 10))
+		okJSON(`{}`)(w, r)
+	})
+	defer srv.Close()
+	c, clk := newTest(t, srv, func(cfg *Config) { cfg.Policy.MaxWait = time.Minute })
+	for range 2 { // a 429, then an answer that empties the bucket, then the next call
+		if err := c.Do(context.Background(), get(), nil); err != nil {
+			t.Fatalf("after %d requests: %v", n.Load(), err)
+		}
+	}
+	if s := clk.Slept(); len(s) != 2 || s[0] < maxResetWait || s[0] > maxResetWait+300*time.Millisecond || s[1] != maxResetWait {
+		t.Fatalf("slept %v, want 20 s (and a little jitter) before the retry and 20 s before the next call", s)
+	}
+}
+
 func TestRemainingZeroWaitsBeforeNextCall(t *testing.T) {
 	var c *Client
 	var clk *testclock.Clock

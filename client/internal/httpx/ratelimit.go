@@ -62,17 +62,27 @@ func resetAt(h http.Header, received time.Time) (time.Time, bool) {
 // x-ratelimit-reset; -1 when it says nothing usable. A reset that has passed by our clock
 // (which then runs ahead of the API's) says nothing usable: taken at its word, every retry
 // would go at once and draw the next 429.
+//
+// A reset is also read against our clock when it runs behind the API's: see maxResetWait.
 func (c *Client) serverDelay(h http.Header, received time.Time) time.Duration {
 	if d, ok := parseRetryAfter(h.Get("Retry-After"), received); ok {
 		return d
 	}
 	if t, ok := resetAt(h, received); ok {
 		if d := t.Sub(c.now()); d > 0 {
-			return d
+			return min(d, maxResetWait)
 		}
 	}
 	return -1
 }
+
+
+// maxResetWait caps a wait for x-ratelimit-reset. The reset is the API's time read against
+// our clock, which may run behind (a laptop back from sleep, a VM without NTP). Tokens are
+// added every second or so at every Auth0 tier, so a reset further off says more about the
+// clocks than about the bucket: waiting this long (go-auth0 clamps to 10 s) keeps a skewed
+// machine working, where waiting for the reset would refuse every wait as past MaxWait.
+const maxResetWait = 20 * time.Second
 
 // quota is what the API's rate-limit headers have taught about its token bucket.
 type quota struct {
@@ -141,7 +151,7 @@ func (c *Client) noteQuota(bucket string, h http.Header, status int, sent, recei
 		}
 	}
 	if ok {
-		q.resumeAt = until
+		q.resumeAt = minTime(until, received.Add(maxResetWait))
 	}
 }
 
@@ -168,4 +178,11 @@ func (c *Client) waitForQuota(ctx context.Context, r *Request, attempt int, wait
 	}
 	*waited += d
 	return nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
