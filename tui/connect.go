@@ -271,6 +271,11 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := c.keys
 	if key.Matches(msg, k.Reveal) {
 		c.form.reveal = !c.form.reveal
+		if c.form.reveal {
+			c.keys.Reveal.SetHelp("ctrl+r", "hide secrets")
+		} else {
+			c.keys.Reveal.SetHelp("ctrl+r", "show secrets")
+		}
 		return nil
 	}
 	switch c.state {
@@ -327,7 +332,9 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return c.proceed(toCheck)
 		case key.Matches(msg, k.Remember):
 			return c.remember()
-		case key.Matches(msg, k.Edit), key.Matches(msg, k.Back):
+		case key.Matches(msg, k.Edit):
+			// Only e: esc here used to reopen the form unannounced, and the keys that
+			// followed (t, a pasted token) landed in the Domain field.
 			return c.edit()
 		}
 	}
