@@ -294,3 +294,16 @@ func TestConnectedScreenKeepsItsKeys(t *testing.T) {
 		t.Fatalf("t opens the token check; on %T", h.top())
 	}
 }
+
+// Without an OS keyring, "remember" keeps the credentials in memory and says so, with why
+// and what to do, rather than a plain "Saved".
+func TestRememberWithoutAKeyringSaysSessionOnly(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Keystore = keystore.NewMemory()
+	cfg.KeyringProblem = &keystore.Error{Op: "check", Kind: keystore.ErrUnavailable}
+	h := newHarness(t, cfg, 100, 30)
+	h.press("enter", "k")
+	h.mustSee("Kept for this session only.", "keyring is unavailable")
+	h.mustNotSee("Saved in")
+}
