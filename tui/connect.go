@@ -647,6 +647,9 @@ func (c *connectScreen) details() []string {
 		for _, m := range c.sourceInfo.Missing {
 			lines = append(lines, st.Warning.Width(w).Render("! "+sanitize.Line(m.Scope)+" missing: "+sanitize.Line(m.Consequence)))
 		}
+		if len(c.sourceInfo.Missing) > 0 {
+			lines = append(lines, hang(st.Muted, "  ", "Grant them in the Auth0 dashboard: Applications › APIs › Auth0 Management API › Machine to Machine Applications › this app; then connect again.", w, 3)...)
+		}
 	}
 	return lines
 }
