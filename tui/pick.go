@@ -55,6 +55,7 @@ var blockBadges = map[client.BlockReason]badge{
 	client.BlockKeyBased:      {"✗ no secret", toneError},
 	client.BlockNoSecret:      {"✗ no secret", toneError},
 	client.BlockSecretHidden:  {"✗ secret hidden", toneError},
+	client.BlockScopesHidden:  {"✗ scopes hidden", toneError},
 	client.BlockNoClientCreds: {"✗ no client creds", toneError},
 	client.BlockWeakSecret:    {"✗ weak secret", toneError},
 	client.BlockInvalidScope:  {"! bad scope", toneWarn}, // fixable in Scopes
