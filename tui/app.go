@@ -37,6 +37,8 @@ type session struct {
 	target     client.Target
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
+	// targetChanged: an import wrote to the target since Pick last compared with it.
+	targetChanged bool
 }
 
 // New returns the root model for cfg.
@@ -99,12 +101,14 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case backMsg:
-		a.pop()
-		return nil
+		return a.back()
 	case problemMsg:
 		a.problem = &msg.problem
 		return nil
 	case routed:
+		if m, ok := msg.(planMsg); ok && m.plan != nil {
+			a.restoreResolutions(m.plan)
+		}
 		for _, s := range a.stack {
 			if s.id() == msg.screenID() {
 				return s.Update(msg)
