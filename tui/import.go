@@ -192,6 +192,7 @@ func (s *importScreen) syncKeys() {
 	k := &s.keys
 	n := s.plan.Counts()
 	k.Continue.SetEnabled(n.Create+n.Update+n.Skip > 0)
+	k.Continue.SetHelp("enter", "import")
 	k.Confirm.SetHelp("y", "import")
 	if !s.plan.Writes() {
 		k.Continue.SetHelp("enter", "check tokens")
@@ -468,7 +469,8 @@ func (s *importScreen) ShortHelp() []key.Binding {
 	k := s.keys
 	switch s.phase {
 	case impReview:
-		return []key.Binding{k.Continue, k.Choose, k.UpdateAll, k.Back}
+		// back before u: on a narrow footer the way out stays
+		return []key.Binding{k.Continue, k.Choose, k.Back, k.UpdateAll}
 	case impConfirm:
 		return []key.Binding{k.Confirm, k.Reconsider}
 	case impRunning:

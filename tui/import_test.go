@@ -245,3 +245,25 @@ func TestTheReportPathIsShownWhole(t *testing.T) {
 		t.Fatalf("the report path %s is not there whole:\n%s", path, h.plain())
 	}
 }
+
+// TestThePlanFooterFollowsTheChoices: enter, space and u are offered, and worded, by what
+// they would do now.
+func TestThePlanFooterFollowsTheChoices(t *testing.T) {
+	_, tgt := fakes()
+	c := demoInventory().Clients[0]
+	tgt.stored = map[string]client.Stored{c.ID: {ID: c.ID, Name: c.Name, Scopes: client.NewScopes("read:orders"), SecretLast4: c.Secret.Last4(), Status: "active"}}
+	h, _ := openImport(t, tgt, c)
+	for _, step := range []struct{ key, footer string }{
+		{"", "space update it · esc back · u update all conflicts · ? more keys · q quit"},
+		{"space", "enter import · space keep it as is · esc back · ? more keys · q quit"},
+		{"space", "space update it · esc back · u update all conflicts · ? more keys · q quit"},
+		{"u", "enter import · space keep it as is · esc back · ? more keys · q quit"},
+	} {
+		if step.key != "" {
+			h.press(step.key)
+		}
+		if f := h.footerLine(); f != step.footer {
+			t.Fatalf("after %q the footer reads %q, want %q", step.key, f, step.footer)
+		}
+	}
+}
