@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"unicode"
 
 	"github.com/m2mport/m2mport/client"
@@ -79,8 +78,8 @@ func init() {
 	})
 }
 
-// readToken takes the token from the argument or, with none or "-", from stdin. A leading
-// "Bearer " (pasted from a header) is dropped.
+// readToken takes the token from the argument or, with none or "-", from stdin (see
+// client.PastedToken).
 func readToken(args []string, stdin io.Reader) (client.Secret, error) {
 	var raw string
 	if len(args) == 1 && args[0] != "-" {
@@ -95,14 +94,11 @@ func readToken(args []string, stdin io.Reader) (client.Secret, error) {
 		}
 		raw = string(b)
 	}
-	raw = strings.TrimSpace(raw)
-	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
-		raw = strings.TrimSpace(raw[7:])
-	}
-	if raw == "" {
+	token := client.PastedToken(raw)
+	if token.Reveal() == "" {
 		return client.Secret{}, errors.New("no token: give it as the argument or on stdin")
 	}
-	return client.NewSecret(raw), nil
+	return token, nil
 }
 
 // checkMark is the symbol of a checklist line in plain text.

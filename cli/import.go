@@ -262,23 +262,16 @@ func printPlanJSON(w io.Writer, p *client.Plan) {
 // 1 update to", "Delete 3 clients from".
 func planWrites(n client.PlanCounts) string {
 	if n.Delete > 0 {
-		return "Delete " + plural(n.Delete, "client") + " from"
+		return "Delete " + client.Plural(n.Delete, "client") + " from"
 	}
 	var parts []string
 	if n.Create > 0 {
-		parts = append(parts, plural(n.Create, "new client"))
+		parts = append(parts, client.Plural(n.Create, "new client"))
 	}
 	if n.Update > 0 {
-		parts = append(parts, plural(n.Update, "update"))
+		parts = append(parts, client.Plural(n.Update, "update"))
 	}
 	return "Write " + strings.Join(parts, " and ") + " to"
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // presentPlan shows the plan of import or undo — a table, or with --json its planned events

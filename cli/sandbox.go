@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/m2mport/m2mport/client/sandbox"
 )
@@ -44,7 +45,7 @@ func init() {
 			stytchRate := fs.String("stytch-rate", "", "Stytch bucket: `R` per second or RATE:BURST (default: unlimited)")
 			randomSeed := fs.Int64("random-seed", 0, "seed for generated data and fault decisions")
 			projectID := fs.String("stytch-project-id", "", "serve the Stytch project as `ID`, e.g. project-live-… to try the production guard")
-			mgmtScopes := fs.String("management-scopes", "", "grant m2mport's Auth0 app only these space-separated `SCOPES` (default: the four it needs)")
+			mgmtScopes := fs.String("management-scopes", "", "grant m2mport's Auth0 app only these `SCOPES`, separated by spaces or commas (default: the four it needs)")
 			asEnv := fs.Bool("env", false, "print export lines for a POSIX shell instead of JSON")
 			return func(ctx context.Context, args []string) int {
 				usageErr := func(err error) int {
@@ -58,7 +59,8 @@ func init() {
 					StytchAddr: *stytchAddr, Faults: *faults, StytchProjectID: *projectID, Log: env.Err}
 				fs.Visit(func(f *flag.Flag) {
 					if f.Name == "management-scopes" { // given, even empty: exactly these scopes
-						opts.ManagementScopes = append([]string{}, strings.Fields(*mgmtScopes)...)
+						// Commas too: "read:clients,read:client_keys" is how people list things.
+						opts.ManagementScopes = append([]string{}, strings.FieldsFunc(*mgmtScopes, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })...)
 					}
 				})
 				var err error

@@ -48,7 +48,7 @@ func init() {
 				cfg := tuiConfig(env, th)
 				cfg.Source = resolveSource(ctx, given.source, env.Getenv, reachable).SourceCredentials
 				cfg.Target = resolveTarget(ctx, given.target, env.Getenv, reachable).TargetCredentials
-				cfg.Keystore = store
+				cfg.Keystore, cfg.KeyringProblem = store, unavailable
 				return runTUI(ctx, env, cfg)
 			}
 		},

@@ -111,6 +111,17 @@ type KeyFunc func(ctx context.Context, kid string) (crypto.PublicKey, error)
 // ErrNotJWT is wrapped by CheckToken's error when the input is not a JWT at all.
 var ErrNotJWT = errors.New("not a JWT")
 
+// PastedToken is the token in text a person pasted or piped: an optional "Bearer " (copied
+// from an Authorization header) dropped, and all whitespace removed (terminals wrap long
+// tokens). The result is empty when text holds no token.
+func PastedToken(text string) Secret {
+	text = strings.TrimSpace(text)
+	if len(text) > 7 && strings.EqualFold(text[:7], "bearer ") {
+		text = text[7:]
+	}
+	return NewSecret(strings.Join(strings.Fields(text), ""))
+}
+
 // CheckToken decodes token, verifies its signature with keys (when not nil) and checks its
 // claims against want. The error is for input that is not a JWT (it wraps ErrNotJWT); a
 // token that decodes always gets a checklist, failed lines included.

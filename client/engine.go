@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -78,7 +79,8 @@ func (r *run) cancelled() bool {
 //
 // Every client gets one EventPlanned, then exactly one final event (its State), then, when
 // verifying, one EventVerified. Cancelling ctx stops starting clients (they end Canceled)
-// while the calls in flight finish and are reported.
+// while the calls in flight finish and are reported; a token check the cancel cut short
+// gets no EventVerified (it counts in Progress.Verify, not in Verified: not checked).
 func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = DefaultConcurrency
@@ -238,7 +240,9 @@ func (r *run) work(ctx context.Context, i int) {
 		}
 	}
 	if r.opt.Verify && ctx.Err() == nil {
-		r.emit(Event{Kind: EventVerified, Index: i, Check: r.verify(call, i)})
+		if cl, interrupted := r.verify(call, i); !interrupted {
+			r.emit(Event{Kind: EventVerified, Index: i, Check: cl})
+		}
 	}
 }
 
@@ -428,18 +432,30 @@ func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error
 
 // verify mints a token with the client's own credentials, asking for no particular scope so
 // the token shows every scope the target gave the client, and runs the checklist.
-func (r *run) verify(ctx context.Context, i int) *Checklist {
+//
+// interrupted is true when the check could not be made because the run was cancelled: a
+// call for the token or the project's keys failed in a way a retry would have mended, and
+// a cancelled run retries nothing. Such a client is not checked rather than failed: its
+// verdict would be about the cancel, not the client, and a rerun checks it.
+func (r *run) verify(ctx context.Context, i int) (cl *Checklist, interrupted bool) {
 	c := &r.p.Items[i].Client
+	stoppedBy := func(err error) bool { return err != nil && transient(err) && r.cancelled() }
 	tok, err := retry(r, ctx, func() (Secret, error) { return r.t.Token(ctx, c.ID, c.Secret, nil) })
 	if err != nil {
 		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a token for the client's own id and secret",
-			Actual: NewErrorInfo(err).Message, Note: "the target refused the client's credentials or did not answer"}}}
+			Actual: NewErrorInfo(err).Message, Note: "the target refused the client's credentials or did not answer"}}}, stoppedBy(err)
 	}
-	cl, err := CheckToken(ctx, tok, r.t.Key, Expect{ProjectID: r.p.ProjectID, Issuers: r.t.Issuers(), ClientID: c.ID, Scopes: &c.Scopes, Now: r.opt.Now()})
+	var keyErr error
+	keys := func(ctx context.Context, kid string) (crypto.PublicKey, error) {
+		k, err := r.t.Key(ctx, kid)
+		keyErr = err
+		return k, err
+	}
+	cl, err = CheckToken(ctx, tok, keys, Expect{ProjectID: r.p.ProjectID, Issuers: r.t.Issuers(), ClientID: c.ID, Scopes: &c.Scopes, Now: r.opt.Now()})
 	if err != nil {
-		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a JWT", Actual: err.Error()}}}
+		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a JWT", Actual: err.Error()}}}, false
 	}
-	return cl
+	return cl, !cl.Passed() && stoppedBy(keyErr)
 }
 
 // collect owns the progress counts and the report: it numbers events, counts them, keeps

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -526,5 +527,46 @@ func TestEngineWritesNothingWithoutAReport(t *testing.T) {
 	}
 	if n := len(ft.creates); n != 0 {
 		t.Errorf("%d creates without a report", n)
+	}
+}
+
+// keysCancelled cancels the run when the project's keys are asked for, and then answers as
+// a rate-limited API would: the operator pressed Ctrl-C while the token was being checked.
+type keysCancelled struct {
+	*fakeTarget
+	cancel context.CancelFunc
+}
+
+func (k keysCancelled) Key(ctx context.Context, kid string) (crypto.PublicKey, error) {
+	k.cancel()
+	return nil, apiErr(429, "too_many_requests")
+}
+
+// A token check cut short by a cancel says nothing about the client: with retries off after
+// a cancel, a 429 for the keys is not a failed signature. It is counted as not checked, and
+// the rerun checks it.
+func TestCancelDuringTheTokenCheckLeavesItUnchecked(t *testing.T) {
+	ft := newFake("project-test-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := collect(t, ctx, keysCancelled{ft, cancel}, p, fastOptions())
+	if got := finals(t, p, evs); got["a"].State != StateImported {
+		t.Fatalf("a: %+v", got["a"])
+	}
+	var sum *Summary
+	for _, ev := range evs {
+		if ev.Kind == EventVerified {
+			t.Fatalf("a check the cancel cut short was reported as a verdict: %+v", ev.Check)
+		}
+		if ev.Kind == EventFinished {
+			sum = ev.Summary
+		}
+	}
+	if sum == nil || sum.Progress.Verify != 1 || sum.Progress.Verified != 0 || sum.Progress.CheckFailed != 0 {
+		t.Fatalf("progress: %+v, want 1 to verify, 0 verified, 0 failed", sum)
 	}
 }

@@ -59,6 +59,14 @@ func (w Wait) Note(api string) string {
 	return note
 }
 
+// Plural counts for people: "1 client", "3 clients".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // HumanDuration formats d for people: "1.2 s", "350 ms", "2 min 5 s".
 func HumanDuration(d time.Duration) string {
 	switch {

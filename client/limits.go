@@ -48,7 +48,7 @@ func CheckSecret(s Secret) *Blocker {
 		distinct[r] = struct{}{}
 	}
 	if len(distinct) < SecretMinDistinct {
-		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret has only %d distinct characters; Stytch's entropy check needs at least %d", len(distinct), SecretMinDistinct), Hint: limitHintSecretStays}
+		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret has only %s; Stytch's entropy check needs at least %d", Plural(len(distinct), "distinct character"), SecretMinDistinct), Hint: limitHintSecretStays}
 	}
 	return nil
 }

@@ -27,6 +27,9 @@ type Config struct {
 	// Keystore, when set, lets the operator keep verified credentials ("remember"). A store
 	// that is not the OS keyring (the demo's, or when none is reachable) says so in Where.
 	Keystore keystore.Store
+	// KeyringProblem is why the OS keyring could not be used, when Keystore stands in for it
+	// in memory: "remember" then says the credentials last this session only, and why.
+	KeyringProblem error
 
 	// Theme draws the UI; its light or dark palette is picked from the terminal's background.
 	Theme themes.Theme

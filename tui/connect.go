@@ -234,6 +234,10 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 	case rememberedMsg:
 		c.saved, c.savedErr = "Saved in "+msg.where+".", false
+		if kp := c.cfg.KeyringProblem; kp != nil && msg.err == nil {
+			p := describe(kp, "The keyring")
+			c.saved, c.savedErr = strings.TrimSpace("Kept for this session only. "+p.What+" "+p.Hint), true
+		}
 		if msg.err != nil {
 			p := describe(msg.err, "The keyring")
 			c.saved, c.savedErr = strings.TrimSpace("Not saved: "+p.What+" "+p.Hint), true
@@ -271,6 +275,11 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := c.keys
 	if key.Matches(msg, k.Reveal) {
 		c.form.reveal = !c.form.reveal
+		if c.form.reveal {
+			c.keys.Reveal.SetHelp("ctrl+r", "hide secrets")
+		} else {
+			c.keys.Reveal.SetHelp("ctrl+r", "show secrets")
+		}
 		return nil
 	}
 	switch c.state {
@@ -327,7 +336,9 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return c.proceed(toCheck)
 		case key.Matches(msg, k.Remember):
 			return c.remember()
-		case key.Matches(msg, k.Edit), key.Matches(msg, k.Back):
+		case key.Matches(msg, k.Edit):
+			// Only e: esc here used to reopen the form unannounced, and the keys that
+			// followed (t, a pasted token) landed in the Domain field.
 			return c.edit()
 		}
 	}
@@ -635,6 +646,9 @@ func (c *connectScreen) details() []string {
 	if c.source.state == sideOK {
 		for _, m := range c.sourceInfo.Missing {
 			lines = append(lines, st.Warning.Width(w).Render("! "+sanitize.Line(m.Scope)+" missing: "+sanitize.Line(m.Consequence)))
+		}
+		if len(c.sourceInfo.Missing) > 0 {
+			lines = append(lines, hang(st.Muted, "  ", "Grant them in the Auth0 dashboard: Applications › APIs › Auth0 Management API › Machine to Machine Applications › this app; then connect again.", w, 3)...)
 		}
 	}
 	return lines

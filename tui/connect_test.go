@@ -270,3 +270,40 @@ func TestConnectSaysWhyASideIsStillChecking(t *testing.T) {
 	}
 	h.mustNotSee("retry 1 after")
 }
+
+// Once connected, esc does not reopen the form behind the operator's back: the keys that
+// follow do what the footer says, and ctrl+r's label says what it will do next.
+func TestConnectedScreenKeepsItsKeys(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	h.press("enter", "esc")
+	if c.state != connVerified {
+		t.Fatalf("esc after connecting: state %v, want still connected", c.state)
+	}
+	h.press("ctrl+r")
+	if got := c.keys.Reveal.Help().Desc; got != "hide secrets" {
+		t.Errorf("with secrets shown, ctrl+r says %q", got)
+	}
+	h.press("ctrl+r")
+	if got := c.keys.Reveal.Help().Desc; got != "show secrets" {
+		t.Errorf("with secrets hidden, ctrl+r says %q", got)
+	}
+	h.press("t")
+	if _, ok := h.top().(*spotCheckScreen); !ok {
+		t.Fatalf("t opens the token check; on %T", h.top())
+	}
+}
+
+// Without an OS keyring, "remember" keeps the credentials in memory and says so, with why
+// and what to do, rather than a plain "Saved".
+func TestRememberWithoutAKeyringSaysSessionOnly(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Keystore = keystore.NewMemory()
+	cfg.KeyringProblem = &keystore.Error{Op: "check", Kind: keystore.ErrUnavailable}
+	h := newHarness(t, cfg, 100, 30)
+	h.press("enter", "k")
+	h.mustSee("Kept for this session only.", "keyring is unavailable")
+	h.mustNotSee("Saved in")
+}

@@ -246,7 +246,7 @@ func TestSpotCheckATokenFromTheProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.paste(tok.Reveal() + "\n")
+	h.paste("Bearer " + tok.Reveal() + "\n") // as copied from an Authorization header
 	h.mustNotSee(tok.Reveal()[:20])
 	h.press("tab")
 	h.typeText(sync.ID)

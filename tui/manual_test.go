@@ -27,7 +27,7 @@ func TestManualEntryChecksFieldsAsTheyAreTyped(t *testing.T) {
 	h.mustNotSee("✗")
 	h.press("tab")
 	h.typeText("aaaaaaaa")
-	h.mustSee("the secret has only 1 distinct characters")
+	h.mustSee("the secret has only 1 distinct character;")
 	h.press("ctrl+u")
 	h.paste("Zx8-kP2q-Lm4r-Vb7n")
 	h.mustSee("••••Vb7n")

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -195,7 +194,7 @@ func (s *spotCheckScreen) check() tea.Cmd {
 		scopes := client.SplitScopes(text)
 		want.Scopes = &scopes
 	}
-	token := client.NewSecret(strings.Join(strings.Fields(f[scToken].value()), ""))
+	token := client.PastedToken(f[scToken].value())
 	s.seq++
 	s.state = spotChecking
 	s.form.setFocus(-1)

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
 )
 
@@ -185,12 +186,7 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d days", d/(24*time.Hour))
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func plural(n int, noun string) string { return client.Plural(n, noun) }
 
 // fitLines pads or cuts lines to n.
 func fitLines(lines []string, n int) []string {

@@ -268,9 +268,14 @@ func (r *reader) leftOut(c client.Client) string {
 
 func (r *reader) blockers(a app) []client.Blocker {
 	if a.AppType != client.AppTypeM2M {
-		kind := "an application without a type"
-		if a.AppType != "" {
-			kind = "a " + a.AppType + " application"
+		kind, ok := map[string]string{
+			"":            "an application without a type",
+			"spa":         "a single-page application",
+			"regular_web": "a regular web application",
+			"native":      "a native application",
+		}[a.AppType]
+		if !ok {
+			kind = fmt.Sprintf("an application of type %q", a.AppType)
 		}
 		return []client.Blocker{{Reason: client.BlockNotM2M,
 			Message: fmt.Sprintf("%s is %s, not machine-to-machine", a.Name, kind),

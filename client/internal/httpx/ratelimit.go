@@ -76,7 +76,6 @@ func (c *Client) serverDelay(h http.Header, received time.Time) time.Duration {
 	return -1
 }
 
-
 // maxResetWait caps a wait for x-ratelimit-reset. The reset is the API's time read against
 // our clock, which may run behind (a laptop back from sleep, a VM without NTP). Tokens are
 // added every second or so at every Auth0 tier, so a reset further off says more about the
