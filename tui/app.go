@@ -83,8 +83,11 @@ func (a *App) pop() {
 
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := a.update(msg)
-	if a.quitting && a.busy() == "" {
-		return a, tea.Quit
+	if a.busy() == "" {
+		if a.quitting {
+			return a, tea.Quit
+		}
+		a.confirmQuit = "" // the work it asked about is over: nothing left to interrupt
 	}
 	return a, cmd
 }
