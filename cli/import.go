@@ -499,7 +499,11 @@ func printSummary(w io.Writer, s *client.Summary) {
 		}
 	}
 	if p.Verify > 0 {
-		fmt.Fprintf(tw, "verified\t%d of %d, %d failed\n", p.Verified, p.Verify, p.CheckFailed)
+		line := fmt.Sprintf("%d of %d, %d failed", p.Verified, p.Verify, p.CheckFailed)
+		if unchecked := p.Verify - p.Verified; unchecked > 0 {
+			line += fmt.Sprintf(", %d not checked (the run stopped first; run it again)", unchecked)
+		}
+		fmt.Fprintf(tw, "verified\t%s\n", line)
 	}
 	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
 	tw.Flush()

@@ -822,8 +822,12 @@ func (s *importScreen) summaryLines() []string {
 		lines = append(lines, st.Muted.Render("Nothing to validate: no client was imported, updated or found identical."))
 	case p.CheckFailed == 0 && p.Verified == p.Verify:
 		lines = append(lines, st.Success.Render(fmt.Sprintf("✓ %s minted a token that passes every check.", plural(p.Verified, "client"))))
-	default:
+	case p.CheckFailed > 0:
 		lines = append(lines, st.Error.Render(fmt.Sprintf("✗ %d of %d clients failed a token check.", p.CheckFailed, p.Verify)))
+	}
+	if unchecked := p.Verify - p.Verified; unchecked > 0 {
+		// The run stopped before their token was checked: no verdict, and no failure either.
+		lines = append(lines, hang(st.Warning, "! ", fmt.Sprintf("%d of %d not checked: the run stopped first. Run the import again to check them.", unchecked, p.Verify), s.width, 2)...)
 	}
 	switch {
 	case sum.ReportPath != "":

@@ -267,3 +267,21 @@ func TestThePlanFooterFollowsTheChoices(t *testing.T) {
 		}
 	}
 }
+
+// A run stopped before some tokens were checked says they were not checked: not that they
+// passed, nor that they failed.
+func TestTheSummarySaysWhichTokensWereNotChecked(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(scopesDoneMsg{clients: []client.Client{demoInventory().Clients[0]}})
+	h.press("enter", "y")
+	s, ok := h.top().(*importScreen)
+	if !ok || s.summary == nil {
+		t.Fatalf("no finished run on %T", h.top())
+	}
+	s.summary.Canceled = true
+	s.summary.Progress.Verify, s.summary.Progress.Verified, s.summary.Progress.CheckFailed = 3, 2, 0
+	h.mustSee("1 of 3 not checked: the run stopped first")
+	h.mustNotSee("failed a token check", "passes every check")
+}
