@@ -321,7 +321,7 @@ func (l *leakCheck) tuiSession(t *testing.T) {
 	s.keys("Escape")
 	s.wait("scopes again", "Scopes")
 	s.keys("Escape")
-	s.wait("pick again", "chosen")
+	s.wait("pick again", "to filter")
 	s.keys("Escape")
 	s.wait("connected again", "Connected")
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -245,10 +246,22 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		}
 	}
 	choice := client.ScopeChoice{Audiences: in.audiences}
-	for i := range out {
-		out[i].Scopes = out[i].ChosenScopes(choice)
+	kept := out[:0]
+	for _, c := range out {
+		if len(in.audiences) > 0 && !slices.ContainsFunc(c.Grants, func(g client.Grant) bool { return slices.Contains(in.audiences, g.Audience) }) {
+			// With none of its scopes chosen it would be created with no scopes, or updated
+			// to none: never what narrowing to an API means.
+			fmt.Fprintf(in.env.Err, "left out: %s (%s): not granted any API given with --audience\n", clip(c.Name, 60), clip(c.ID, 60))
+			continue
+		}
+		c.Scopes = c.ChosenScopes(choice)
+		kept = append(kept, c)
 	}
+	out = kept
 	if len(out) == 0 {
+		if len(in.audiences) > 0 {
+			return nil, fmt.Errorf("no chosen client of %s is granted an API given with --audience", inv.Source)
+		}
 		return nil, fmt.Errorf("%s holds no client to import", inv.Source)
 	}
 	return out, nil
@@ -256,8 +269,11 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 
 // printPlanJSON prints the plan as NDJSON: one planned event per client, then the counts.
 func printPlanJSON(w io.Writer, p *client.Plan) {
+	now := time.Now()
 	for i := range p.Items {
-		writeJSON(w, client.PlannedEvent(p, i))
+		ev := client.PlannedEvent(p, i)
+		ev.Seq, ev.Time, ev.Progress.Total = i+1, now, len(p.Items) // as a run would number them
+		writeJSON(w, ev)
 	}
 	writeJSON(w, struct {
 		Event  string            `json:"event"`

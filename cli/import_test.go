@@ -473,3 +473,22 @@ func TestImportRefusesToOverwriteAReport(t *testing.T) {
 		t.Fatalf("--rate NaN: exit %d\n%s", code, errOut)
 	}
 }
+
+// --audience narrows scopes to those APIs; a client granted none of them is left out, not
+// created with no scopes or updated to none.
+func TestAudienceLeavesOutClientsWithoutThoseAPIs(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	code, out, errOut := run2(t, env, "import", "--all", "--audience", "https://api.acme.example/billing", "--on-conflict", "update", "--dry-run", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "left out: Order Fulfillment") || !strings.Contains(errOut, "left out: Inventory Sync") {
+		t.Errorf("clients without a Billing grant should be named as left out:\n%s", errOut)
+	}
+	lines := ndjson(t, out)
+	for _, l := range lines[:len(lines)-1] {
+		if scopes, _ := l["scopes"].([]any); len(scopes) == 0 && l["action"] != "blocked" {
+			t.Errorf("%v would be written with no scopes: %v", l["name"], l)
+		}
+	}
+}

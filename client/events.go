@@ -43,6 +43,7 @@ type Event struct {
 	ClientID string `json:"client_id,omitempty"`
 	Name     string `json:"name,omitempty"`
 	Action   Action `json:"action,omitempty"` // planned events
+	Scopes   Scopes `json:"scopes,omitempty"` // planned events: the scopes the client is to have
 	// Diff and Blockers explain a planned conflict or block.
 	Diff     []FieldDiff `json:"diff,omitempty"`
 	Blockers []Blocker   `json:"blockers,omitempty"`
@@ -65,7 +66,7 @@ type Event struct {
 func PlannedEvent(p *Plan, i int) Event {
 	it := &p.Items[i]
 	return Event{Kind: EventPlanned, Index: i, ClientID: it.Client.ID, Name: it.Client.Name, Action: it.Action,
-		Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers}
+		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers}
 }
 
 // Final reports whether the event gives its client's final state.
