@@ -87,8 +87,8 @@ func init() {
 			"AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL). Without --yes it\n" +
 			"asks on a terminal; otherwise it prints the plan and the command that applies it, and\n" +
 			"exits 2. Exit 0 when every chosen client is imported or skipped and verified, 1 when\n" +
-			"any failed or a check failed, 2 for usage, a missing confirmation, or a live project\n" +
-			"without --live.",
+			"any failed or a check failed (or a client named with --select is blocked or left in\n" +
+			"conflict), 2 for usage, a missing confirmation, or a live project without --live.",
 		usage: "import (--all | --select ID,ID) [flags]",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
 			ef := addEngineFlags(fs)
@@ -114,7 +114,7 @@ func init() {
 				}
 				if *sel != "" {
 					for _, id := range strings.Split(*sel, ",") {
-						if id = strings.TrimSpace(id); id != "" {
+						if id = strings.TrimSpace(id); id != "" && !slices.Contains(in.selected, id) {
 							in.selected = append(in.selected, id)
 						}
 					}
@@ -199,8 +199,8 @@ func (in *importRun) run(ctx context.Context) int {
 		return code
 	}
 	code := runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify)
-	if code == ExitOK && in.selected != nil && plan.Counts().Blocked > 0 {
-		return ExitFailed // a client asked for by id could not be imported
+	if n := plan.Counts(); code == ExitOK && in.selected != nil && n.Blocked+n.Conflict > 0 {
+		return ExitFailed // a client asked for by id could not be imported, or was left as it is
 	}
 	return code
 }

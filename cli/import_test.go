@@ -492,3 +492,18 @@ func TestAudienceLeavesOutClientsWithoutThoseAPIs(t *testing.T) {
 		}
 	}
 }
+
+// A client named with --select that ends as a conflict left as it is was not imported: exit
+// 1, as for a blocked one. An id named twice is one client.
+func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	const conflict, ready = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR", "JrZaHGtguLmu76bV80zCtuEhoUcFAQBG" // Reporting Exporter, Partner Webhooks
+	code, out, errOut := run2(t, env, "import", "--select", conflict, "--yes")
+	if code != ExitFailed || !strings.Contains(out, "conflict") {
+		t.Fatalf("a selected conflict left as it is: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = run2(t, env, "import", "--select", ready+","+ready, "--yes")
+	if code != ExitOK || !strings.Contains(out, "imported  1") || strings.Contains(out, "blocked") {
+		t.Fatalf("an id named twice: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
