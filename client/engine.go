@@ -352,6 +352,10 @@ func (r *run) resolveExisting(ctx context.Context, c *Client, unsure bool) outco
 		if StatusOf(err) == http.StatusNotFound {
 			return outcome{state: StateFailed, err: fmt.Errorf("create client %s: not stored: %w", c.ID, err)}
 		}
+		if r.cancelled() && transient(err) {
+			// Retries are off after a cancel: this is about the cancel, not the client.
+			return outcome{state: StateCanceled, msg: "cancelled before m2mport could tell whether its last attempt was stored; run again to finish"}
+		}
 		return outcome{state: StateFailed, err: fmt.Errorf("create client %s: it may exist, but reading it failed: %w (run again to finish)", c.ID, err)}
 	}
 	diff := Diff(c, s)

@@ -570,3 +570,29 @@ func TestCancelDuringTheTokenCheckLeavesItUnchecked(t *testing.T) {
 		t.Fatalf("progress: %+v, want 1 to verify, 0 verified, 0 failed", sum)
 	}
 }
+
+// getsLimited answers every read as a rate-limited API would.
+type getsLimited struct{ *fakeTarget }
+
+func (g getsLimited) Get(ctx context.Context, id string) (Stored, error) {
+	return Stored{}, apiErr(429, "too_many_requests")
+}
+
+// A create that got no answer, in a run cancelled meanwhile, is read once to settle it; when
+// that read is rate limited (and a cancelled run retries nothing) the client is cancelled
+// with a message that says a rerun finishes it, not failed.
+func TestCancelWhileSettlingAnAmbiguousCreateIsACancel(t *testing.T) {
+	ft := newFake("project-test-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ft.onCreate = func(string) { cancel() }
+	ft.createFault = func(string, int) string { return "commitdrop" }
+	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := finals(t, p, collect(t, ctx, getsLimited{ft}, p, fastOptions()))
+	if got["a"].State != StateCanceled || !strings.Contains(got["a"].Message, "run again") {
+		t.Fatalf("a: %s %q", got["a"].State, got["a"].Message)
+	}
+}

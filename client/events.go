@@ -15,7 +15,7 @@ const (
 	StateConflict State = "conflict" // differs in the target and was left as it is
 	StateBlocked  State = "blocked"  // cannot be imported
 	StateFailed   State = "failed"   // an error; see the event's Error
-	StateCanceled State = "canceled" // the run was cancelled before this client was started
+	StateCanceled State = "canceled" // the run was cancelled before this client was done (see Message)
 	StateDeleted  State = "deleted"  // undo: deleted from the target
 )
 
