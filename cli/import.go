@@ -180,6 +180,10 @@ func (in *importRun) run(ctx context.Context) int {
 	if _, err := in.target.Connect(toStytch); err != nil {
 		return fail(env.Err, "import", err, ExitFailed)
 	}
+	if isTerminal(env.Err) && !in.ef.asJSON {
+		// A large tenant at Auth0's rate limit takes minutes to read: say what is going on.
+		fmt.Fprintf(env.Err, "Reading %s, then comparing with %s…\n", sanitize.Line(in.source.Name()), in.target.ProjectID())
+	}
 	inv, err := in.source.Inventory(noteWaits(ctx, env.Err, "Auth0"))
 	if err != nil {
 		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)

@@ -207,11 +207,11 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 			pacer.Observe(o.status)
 		}
 		if o.err == nil || !r.Idempotent || !o.retryable || attempt >= c.policy.MaxAttempts || client.Stopped(ctx) {
-			return o.err
+			return tried(o.err, attempt)
 		}
 		delay, reason := c.retryDelay(o, attempt)
 		if waited+delay > c.policy.MaxWait {
-			return o.err
+			return tried(o.err, attempt)
 		}
 		c.report(ctx, client.Wait{Reason: reason, Status: o.status, Delay: delay, Attempt: attempt + 1, Method: r.Method, Path: r.Path})
 		wait, stopWaiting := client.UntilStopped(ctx)
@@ -225,6 +225,15 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 		}
 		waited += delay
 	}
+}
+
+// tried says how many attempts ended in err, when there were several: "timed out after
+// 30 s" alone hides that the operator waited five times that.
+func tried(err error, attempts int) error {
+	if err == nil || attempts < 2 {
+		return err
+	}
+	return fmt.Errorf("%w (%d attempts)", err, attempts)
 }
 
 func (r *Request) encode() ([]byte, string, error) {

@@ -383,6 +383,10 @@ func TestAttemptCapReturnsLastError(t *testing.T) {
 	if ae := apiErr(t, err); ae.Status != 500 || ae.Hint == "" {
 		t.Fatalf("%+v", ae)
 	}
+	// The error says it was the last of several: one attempt's timeout is not how long it took.
+	if !strings.HasSuffix(err.Error(), "(3 attempts)") {
+		t.Fatalf("the error should count its attempts: %q", err)
+	}
 }
 
 func TestWaitCapRefusesTooLongRetryAfter(t *testing.T) {
