@@ -40,8 +40,15 @@ func (f *engineFlags) check() error {
 	if f.concurrency < 1 || f.concurrency > 64 {
 		return fmt.Errorf("--concurrency must be between 1 and 64, not %d", f.concurrency)
 	}
-	if f.rate <= 0 || f.rate > 10000 {
+	if !(f.rate > 0 && f.rate <= 10000) { // written so that NaN fails too
 		return fmt.Errorf("--rate must be above 0 and at most 10000, not %v", f.rate)
+	}
+	if f.report != "" {
+		// A run's report is what undo works from: writing over one, even of a run that only
+		// skipped, can leave clients no undo knows about.
+		if _, err := os.Lstat(f.report); err == nil {
+			return fmt.Errorf("--report %s already exists, and may be the record an undo needs: name a new file", f.report)
+		}
 	}
 	return nil
 }
@@ -499,7 +506,11 @@ func printSummary(w io.Writer, s *client.Summary) {
 		}
 	}
 	if p.Verify > 0 {
-		fmt.Fprintf(tw, "verified\t%d of %d, %d failed\n", p.Verified, p.Verify, p.CheckFailed)
+		line := fmt.Sprintf("%d of %d, %d failed", p.Verified, p.Verify, p.CheckFailed)
+		if unchecked := p.Verify - p.Verified; unchecked > 0 {
+			line += fmt.Sprintf(", %d not checked (the run stopped first; run it again)", unchecked)
+		}
+		fmt.Fprintf(tw, "verified\t%s\n", line)
 	}
 	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
 	tw.Flush()

@@ -404,7 +404,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 		{[]string{"undo", "--yes", "--live", report}, other, ExitFailed, "that run wrote to project " + live},
 		{[]string{"undo", "--yes", garbage}, env, ExitUsage, "not an m2mport run report"},
 		{[]string{"undo", "--yes"}, env, ExitUsage, "give the report"},
-		{[]string{"undo", "--yes", "--live", "--report", report, report}, env, ExitUsage, "overwrite the record"},
+		{[]string{"undo", "--yes", "--live", "--report", report, report}, env, ExitUsage, "already exists, and may be the record an undo needs"},
 	} {
 		code, out, errOut := run2(t, tc.env, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.says) {
@@ -447,4 +447,29 @@ func TestImportSaysWhyItIsWaiting(t *testing.T) {
 		}
 	}
 	ndjson(t, out) // stdout is still nothing but the plan's JSON lines
+}
+
+// --report never writes over a file: a rerun with the same --report would replace the
+// record of the run that created the clients with one of a run that skipped them, and undo
+// would then have nothing to delete. NaN is not a rate.
+func TestImportRefusesToOverwriteAReport(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	report := filepath.Join(t.TempDir(), "first-run.json")
+	if code, _, errOut := run2(t, env, "import", "--all", "--yes", "--report", report); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s", code, errOut)
+	}
+	before, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := run2(t, env, "import", "--all", "--yes", "--report", report)
+	if code != ExitUsage || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("second run with the same --report: exit %d\n%s", code, errOut)
+	}
+	if after, _ := os.ReadFile(report); string(after) != string(before) {
+		t.Fatal("the first run's report was changed")
+	}
+	if code, _, errOut := run2(t, env, "import", "--all", "--dry-run", "--rate", "NaN"); code != ExitUsage || !strings.Contains(errOut, "--rate") {
+		t.Fatalf("--rate NaN: exit %d\n%s", code, errOut)
+	}
 }

@@ -36,6 +36,9 @@ type Check struct {
 	Expected string      `json:"expected,omitempty"`
 	Actual   string      `json:"actual"`
 	Note     string      `json:"note,omitempty"`
+	// Cause is the error that kept the check from being made (the project's keys could not
+	// be read, say), for a UI to describe; Note or Actual then ends with its Message.
+	Cause *ErrorInfo `json:"cause,omitempty"`
 }
 
 // Checklist is the verdict on one access token. Header and Payload are the token's decoded
@@ -212,6 +215,7 @@ func checkSignature(ctx context.Context, header map[string]any, parts []string, 
 	}
 	key, err := keys(ctx, kid)
 	if err != nil {
+		line.Cause = NewErrorInfo(err)
 		return fail("no project key to check it with: " + err.Error())
 	}
 	if _, ok := key.(*rsa.PublicKey); !ok {

@@ -443,7 +443,7 @@ func (r *run) verify(ctx context.Context, i int) (cl *Checklist, interrupted boo
 	tok, err := retry(r, ctx, func() (Secret, error) { return r.t.Token(ctx, c.ID, c.Secret, nil) })
 	if err != nil {
 		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a token for the client's own id and secret",
-			Actual: NewErrorInfo(err).Message, Note: "the target refused the client's credentials or did not answer"}}}, stoppedBy(err)
+			Actual: NewErrorInfo(err).Message, Note: "the target refused the client's credentials or did not answer", Cause: NewErrorInfo(err)}}}, stoppedBy(err)
 	}
 	var keyErr error
 	keys := func(ctx context.Context, kid string) (crypto.PublicKey, error) {

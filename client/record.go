@@ -77,6 +77,7 @@ const (
 	BlockNotM2M        BlockReason = "not_m2m"               // a SPA, native or web app
 	BlockKeyBased      BlockReason = "key_based"             // private_key_jwt / mTLS: there is no secret to carry over
 	BlockSecretHidden  BlockReason = "secret_hidden"         // the source did not return the secret (missing read:client_keys)
+	BlockScopesHidden  BlockReason = "scopes_hidden"         // the source did not return the grants, or an allow-all grant's API
 	BlockNoSecret      BlockReason = "no_secret"             // a public client or an empty secret
 	BlockNoClientCreds BlockReason = "no_client_credentials" // client_credentials is not an allowed grant type
 	BlockWeakSecret    BlockReason = "weak_secret"           // the secret fails the target's rules

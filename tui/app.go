@@ -37,6 +37,8 @@ type session struct {
 	target     client.Target
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
+	// targetChanged: an import wrote to the target since Pick last compared with it.
+	targetChanged bool
 }
 
 // New returns the root model for cfg.
@@ -81,8 +83,11 @@ func (a *App) pop() {
 
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := a.update(msg)
-	if a.quitting && a.busy() == "" {
-		return a, tea.Quit
+	if a.busy() == "" {
+		if a.quitting {
+			return a, tea.Quit
+		}
+		a.confirmQuit = "" // the work it asked about is over: nothing left to interrupt
 	}
 	return a, cmd
 }
@@ -99,12 +104,14 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case backMsg:
-		a.pop()
-		return nil
+		return a.back()
 	case problemMsg:
 		a.problem = &msg.problem
 		return nil
 	case routed:
+		if m, ok := msg.(planMsg); ok && m.plan != nil {
+			a.restoreResolutions(m.plan)
+		}
 		for _, s := range a.stack {
 			if s.id() == msg.screenID() {
 				return s.Update(msg)

@@ -49,7 +49,8 @@ func checkRows(checks []client.Check) []checkRow {
 			}
 			return s
 		}
-		r := checkRow{status: c.Status, name: cut(c.Name), actual: cut(c.Actual), expected: cut(c.Expected), note: cut(c.Note)}
+		note, actual := causeText(c)
+		r := checkRow{status: c.Status, name: cut(c.Name), actual: cut(actual), expected: cut(c.Expected), note: cut(note)}
 		if r.actual == "" {
 			r.actual = "(none)"
 		}
@@ -63,6 +64,25 @@ func checkRows(checks []client.Check) []checkRow {
 		rows[i] = r
 	}
 	return rows
+}
+
+// causeText is a check's note and actual value with the error that kept it from being made
+// said the way the UI says errors ("Stytch is rate limiting m2mport. Wait a minute…"), not
+// as the Go error chain the engine keeps for the report.
+func causeText(c client.Check) (note, actual string) {
+	note, actual = c.Note, c.Actual
+	if c.Cause == nil {
+		return note, actual
+	}
+	p := describeInfo(c.Cause, "Stytch")
+	why := strings.TrimSpace(p.What + " " + p.Hint)
+	if head, ok := strings.CutSuffix(note, ": "+c.Cause.Message); ok {
+		note = head + ": " + why
+	}
+	if actual == c.Cause.Message {
+		actual = p.What
+	}
+	return note, actual
 }
 
 // checkTable draws checks as a table in w cells: ✓/✗/· and the claim, what the token holds,
@@ -115,7 +135,9 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 			}
 		}
 		if r.status == client.CheckFail && r.note != "" && i != subject && i != cursor {
-			lines = append(lines, st.Error.Render(ansi.Truncate(strings.Repeat(" ", nameW)+r.note, w, "…")))
+			for _, l := range wrapText(r.note, max(w-nameW, 10), 0) {
+				lines = append(lines, strings.Repeat(" ", nameW)+st.Error.Render(l))
+			}
 		}
 		out[i] = lines
 	}
@@ -155,9 +177,9 @@ func checkDetails(st *themes.Styles, r checkRow, cols checkColumns, w int) []str
 	case client.CheckPass:
 		lines = hang(st.Success, "✓ "+r.name+"  ", "passes", w, 4)
 	case client.CheckFail:
-		lines = hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 4)
+		lines = hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 0)
 	default:
-		lines = hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 4)
+		lines = hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 0)
 	}
 	labelW := max(textWidth(cols.actual), textWidth(cols.expected)) + 4
 	value := func(label, v string) []string {

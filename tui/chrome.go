@@ -86,6 +86,15 @@ func (a *App) markers(room int) []string {
 // footer is the current screen's keys and the global ones, one line, or the full help.
 func (a *App) footer() string {
 	k := a.sh.keys
+	switch {
+	case a.confirmQuit != "":
+		return a.shortHelp(quitAnswers(), nil)
+	case a.quitting:
+		// Waiting for the calls in flight: a second ctrl+c is the one key that does anything.
+		now := k.ForceQuit
+		now.SetHelp("ctrl+c", "quit now")
+		return a.shortHelp(nil, []key.Binding{now})
+	}
 	if a.problem != nil {
 		back := k.Back
 		back.SetHelp("esc", "go back")
@@ -168,9 +177,14 @@ func (a *App) confirmView(w int) string {
 		"",
 		st.Text.Width(inner).Render("Calls already sent finish; nothing new starts. Running m2mport again picks up where this run stopped."),
 		"",
-		st.Key.Render("y")+" "+st.KeyDesc.Render("quit")+st.HelpSep.Render(" · ")+st.Key.Render("n")+" "+st.KeyDesc.Render("keep going"),
+		answers(&st, quitAnswers()...),
 	)
 	return st.PanelFocus.BorderForeground(st.Palette.Warning).Render(body)
+}
+
+// quitAnswers are the keys of "Quit while …?", for its box and the footer.
+func quitAnswers() []key.Binding {
+	return []key.Binding{bind("y", "quit", "y", "Y", "ctrl+c"), bind("n", "keep going", "n", "N", "esc", "q")}
 }
 
 // fullHelp lays the key groups out as columns, starting a new row of columns when the next

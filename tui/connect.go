@@ -236,7 +236,7 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 		c.saved, c.savedErr = "Saved in "+msg.where+".", false
 		if kp := c.cfg.KeyringProblem; kp != nil && msg.err == nil {
 			p := describe(kp, "The keyring")
-			c.saved, c.savedErr = strings.TrimSpace("Kept for this session only. "+p.What+" "+p.Hint), true
+			c.saved, c.savedErr = strings.TrimSpace("Saved in "+msg.where+". "+p.What+" "+p.Hint), true
 		}
 		if msg.err != nil {
 			p := describe(msg.err, "The keyring")

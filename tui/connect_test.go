@@ -304,6 +304,5 @@ func TestRememberWithoutAKeyringSaysSessionOnly(t *testing.T) {
 	cfg.KeyringProblem = &keystore.Error{Op: "check", Kind: keystore.ErrUnavailable}
 	h := newHarness(t, cfg, 100, 30)
 	h.press("enter", "k")
-	h.mustSee("Kept for this session only.", "keyring is unavailable")
-	h.mustNotSee("Saved in")
+	h.mustSee("Saved in memory (this session only", "keyring is unavailable")
 }

@@ -86,7 +86,7 @@ func TestDemoWithTheDefaultsEndsWithEveryCheckPassing(t *testing.T) {
 	if imp.phase != impDone || !imp.summary.OK() {
 		t.Fatalf("phase %v summary %+v", imp.phase, imp.summary)
 	}
-	h.mustSee("Import finished", "✓ Done", "minted a token that passes every check", "Report ")
+	h.mustSee("Import finished", "✓ Done", "minted a token that passes every check", "Report")
 	if _, err := os.Stat(imp.summary.ReportPath); err != nil {
 		t.Fatalf("report: %v", err)
 	}
@@ -126,7 +126,7 @@ func TestImportShowsConflictsAndUpdatesOnRequest(t *testing.T) {
 	if n := imp.plan.Counts(); n.Conflict != 1 {
 		t.Fatalf("plan %+v", n)
 	}
-	h.mustSee("≠ keep as is", "In Stytch, but different", "scopes", "space switches")
+	h.mustSee("≠ keep as is", "In Stytch, but different", "scopes", "space updates it to match")
 	h.press("space")
 	if imp.plan.Items[0].Resolution != client.ResolveUpdate {
 		t.Fatal("space chooses an update")

@@ -39,7 +39,11 @@ type liveItem struct {
 
 type importKeys struct {
 	Up, Down, Choose, UpdateAll, Continue, Back key.Binding
-	Yes, No, Cancel, Validate                   key.Binding
+	Cancel, Validate                            key.Binding
+	// The two questions' answers, each worded for its question; only y says yes, so a
+	// second enter never starts a run, least of all into a live project.
+	Confirm, Reconsider key.Binding // "Import into this project?"
+	Stop, KeepGoing     key.Binding // "Cancel the import?"
 }
 
 // importScreen is the Import step: the plan (create, skip, conflict, blocked) with conflict
@@ -95,16 +99,18 @@ func newImport(sh *shared, cfg Config, source string, target client.Target, clie
 	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, follow: true}
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	s.keys = importKeys{
-		Up:        bind("↑/k", "up", "up", "k"),
-		Down:      bind("↓/j", "down", "down", "j"),
-		Choose:    bind("space", "skip or update", "space"),
-		UpdateAll: bind("u", "update all conflicts", "u"),
-		Continue:  bind("enter", "import", "enter"),
-		Back:      bind("esc", "back", "esc"),
-		Yes:       bind("y", "yes", "y", "enter"),
-		No:        bind("n", "no", "n", "esc"),
-		Cancel:    bind("esc", "cancel the run", "esc"),
-		Validate:  bind("enter", "validate", "enter"),
+		Up:         bind("↑/k", "up", "up", "k"),
+		Down:       bind("↓/j", "down", "down", "j"),
+		Choose:     bind("space", "skip or update", "space"),
+		UpdateAll:  bind("u", "update all conflicts", "u"),
+		Continue:   bind("enter", "import", "enter"),
+		Back:       bind("esc", "back", "esc"),
+		Cancel:     bind("esc", "cancel the run", "esc"),
+		Validate:   bind("enter", "validate", "enter"),
+		Confirm:    bind("y", "import", "y"),
+		Reconsider: bind("n", "back to the plan", "n", "esc"),
+		Stop:       bind("y", "cancel", "y"),
+		KeepGoing:  bind("n", "keep going", "n", "esc"),
 	}
 	s.applyStyles()
 	return s
@@ -155,6 +161,7 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 		s.plan = msg.plan
 		s.live = make([]liveItem, len(s.plan.Items))
 		s.phase = impReview
+		s.syncKeys()
 	case eventsMsg:
 		for _, ev := range msg.events {
 			s.apply(ev)
@@ -167,9 +174,44 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 	case stopWorkMsg:
 		s.stop()
 	case tea.KeyPressMsg:
-		return s.key(msg)
+		cmd := s.key(msg)
+		s.syncKeys()
+		return cmd
 	}
 	return nil
+}
+
+// syncKeys offers the plan's keys only where they do something: enter when there is
+// something to import or check, space on a conflict an update can fix, u while such a
+// conflict is kept as it is. The footer shows what is enabled, and key.Matches ignores the
+// rest. The confirmation's yes says what it does.
+func (s *importScreen) syncKeys() {
+	if s.plan == nil {
+		return
+	}
+	k := &s.keys
+	n := s.plan.Counts()
+	k.Continue.SetEnabled(n.Create+n.Update+n.Skip > 0)
+	k.Continue.SetHelp("enter", "import")
+	k.Confirm.SetHelp("y", "import")
+	if !s.plan.Writes() {
+		k.Continue.SetHelp("enter", "check tokens")
+		k.Confirm.SetHelp("y", "check their tokens")
+	}
+	cur := s.cursor < len(s.plan.Items) && s.plan.Items[s.cursor].CanUpdate()
+	k.Choose.SetEnabled(cur)
+	if cur && s.plan.Items[s.cursor].Resolution == client.ResolveUpdate {
+		k.Choose.SetHelp("space", "keep it as is")
+	} else {
+		k.Choose.SetHelp("space", "update it")
+	}
+	updatable := false
+	for i := range s.plan.Items {
+		if it := &s.plan.Items[i]; it.CanUpdate() && it.Resolution != client.ResolveUpdate {
+			updatable = true
+		}
+	}
+	k.UpdateAll.SetEnabled(updatable)
 }
 
 // stopWorkMsg asks every screen to stop its work: the operator is quitting.
@@ -200,28 +242,24 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.UpdateAll):
 			s.plan.ResolveAll(client.ResolveUpdate)
 		case key.Matches(msg, k.Continue):
-			if n := s.plan.Counts(); n.Create+n.Update+n.Skip == 0 {
-				s.live[s.cursor].note = "Nothing to import: every chosen client is blocked or kept as it is in Stytch."
-				return nil
-			}
 			s.phase = impConfirm
 		case key.Matches(msg, k.Back):
 			return goBack
 		}
 	case impConfirm:
 		switch {
-		case key.Matches(msg, k.Yes):
+		case key.Matches(msg, k.Confirm):
 			return s.start()
-		case key.Matches(msg, k.No):
+		case key.Matches(msg, k.Reconsider):
 			s.phase = impReview
 		}
 	case impRunning:
 		if s.asking {
 			switch {
-			case key.Matches(msg, k.Yes):
+			case key.Matches(msg, k.Stop):
 				s.asking = false
 				s.stop()
-			case key.Matches(msg, k.No):
+			case key.Matches(msg, k.KeepGoing):
 				s.asking = false
 			}
 			return nil
@@ -263,9 +301,8 @@ func (s *importScreen) toggleResolution(i int) {
 	if it.Resolution == client.ResolveUpdate {
 		next = client.ResolveSkip
 	}
-	if err := s.plan.Resolve(i, next); err != nil {
-		s.live[i].note = "an update can't fix this one: " + it.Reason()
-	}
+	// space is offered only on conflicts an update can fix (syncKeys): Resolve can't refuse.
+	_ = s.plan.Resolve(i, next)
 }
 
 // start runs the plan. The run's context is the one thing Update creates here; the engine's
@@ -334,7 +371,9 @@ func (s *importScreen) apply(ev client.Event) {
 	if ev.Kind == client.EventFinished {
 		s.summary = ev.Summary
 		s.phase = impDone
-		s.cancelling = false
+		// A question about the run closes with it: there is nothing left to cancel.
+		s.cancelling, s.asking = false, false
+		s.scroll() // the summary takes room from the list
 		return
 	}
 	if ev.Index < 0 || ev.Index >= len(s.live) {
@@ -391,19 +430,27 @@ func (s *importScreen) move(d int) {
 
 func (s *importScreen) listHeight() int {
 	reserved := 4 // title, counts, blank, status
-	if s.phase == impReview || s.phase == impConfirm {
+	switch s.phase {
+	case impReview, impConfirm:
 		reserved += s.detailHeight() + 1
-	}
-	if s.phase == impRunning || s.phase == impDone {
+	case impRunning:
 		reserved += 2
-	}
-	if s.phase == impDone {
-		reserved += 5
+	case impDone:
+		reserved += 2 + len(s.summaryLines())
 	}
 	return max(s.height-reserved, 1)
 }
 
-func (s *importScreen) detailHeight() int { return min(8, max(s.height/3, 3)) }
+// detailHeight is the room under the plan for the highlighted item's details: a third of
+// the screen, or all that a short plan leaves, so a long reason reads in full.
+func (s *importScreen) detailHeight() int {
+	room := s.height - 5 // title, counts, blank, rule, status
+	items := 1
+	if s.plan != nil {
+		items = max(len(s.plan.Items), 1)
+	}
+	return max(min(8, max(s.height/3, 3)), room-items)
+}
 
 func (s *importScreen) scroll() {
 	h := s.listHeight()
@@ -422,16 +469,13 @@ func (s *importScreen) ShortHelp() []key.Binding {
 	k := s.keys
 	switch s.phase {
 	case impReview:
-		keys := []key.Binding{k.Continue}
-		if s.plan.Counts().Conflict+s.plan.Counts().Update > 0 {
-			keys = append(keys, k.Choose, k.UpdateAll)
-		}
-		return append(keys, k.Back)
+		// back before u: on a narrow footer the way out stays
+		return []key.Binding{k.Continue, k.Choose, k.Back, k.UpdateAll}
 	case impConfirm:
-		return []key.Binding{k.Yes, k.No}
+		return []key.Binding{k.Confirm, k.Reconsider}
 	case impRunning:
 		if s.asking {
-			return []key.Binding{k.Yes, k.No}
+			return []key.Binding{k.Stop, k.KeepGoing}
 		}
 		return []key.Binding{k.Up, k.Down, k.Cancel}
 	case impDone:
@@ -675,46 +719,64 @@ func (s *importScreen) itemDetails(i int) []string {
 	}
 	it := &s.plan.Items[i]
 	w := s.width
-	lines := []string{st.Bold.Render(ansi.Truncate(sanitize.Line(it.Client.Name)+"  "+st.Muted.Render(sanitize.Line(it.Client.ID)), w, "…"))}
+	name := sanitize.Line(it.Client.Name)
+	if name == "" {
+		name = "(no name)"
+	}
+	lines := []string{st.Bold.Render(ansi.Truncate(name+"  "+st.Muted.Render(sanitize.Line(it.Client.ID)), w, "…"))}
 	switch it.Action {
 	case client.ActionCreate:
 		scopes := sanitize.Line(it.Client.Scopes.String())
 		if scopes == "" {
 			scopes = "(no scopes)"
 		}
-		lines = append(lines, st.Muted.Width(w).Render("Not in Stytch yet: created with the same id, secret ("+it.Client.Secret.String()+") and these scopes:"),
-			ansi.Truncate(st.Text.Render(scopes), w, "…"))
+		lines = append(lines, wrapLines(st.Muted, "Not in Stytch yet: created with the same id, secret ("+it.Client.Secret.String()+") and these scopes:", w, 0)...)
+		lines = append(lines, wrapLines(st.Text, scopes, w, 0)...)
 	case client.ActionSkip:
-		lines = append(lines, st.Muted.Render("Already in Stytch with the same scopes, name, description, metadata and secret: nothing to write."))
+		lines = append(lines, wrapLines(st.Muted, "Already in Stytch with the same scopes, name, description, metadata and secret: nothing to write.", w, 0)...)
 	case client.ActionBlocked:
 		for _, b := range it.Blockers {
-			lines = append(lines, st.Error.Width(w).Render("✗ "+sanitize.Line(b.Message)))
+			lines = append(lines, hang(st.Error, "✗ ", sanitize.Line(b.Message), w, 0)...)
 			if b.Hint != "" {
-				lines = append(lines, st.Muted.Width(w).Render("  "+sentence(sanitize.Line(b.Hint))))
+				lines = append(lines, hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
 			}
 		}
 	case client.ActionConflict:
-		choice := "keep Stytch's client as it is"
-		if it.Resolution == client.ResolveUpdate {
-			choice = "update Stytch's client to match"
+		switch {
+		case !it.CanUpdate():
+			// Why, and what to do instead: the plan's row has room for the start of it only.
+			lines = append(lines, wrapLines(st.Warning, "In Stytch, but different, and kept as it is: an update can't fix this one. "+sentence(sanitize.Line(it.Reason())), w, 0)...)
+		case it.Resolution == client.ResolveUpdate:
+			lines = append(lines, wrapLines(st.Warning, "In Stytch, but different. Choice: update Stytch's client to match — space keeps it as it is.", w, 0)...)
+		default:
+			lines = append(lines, wrapLines(st.Warning, "In Stytch, but different. Choice: keep Stytch's client as it is — space updates it to match.", w, 0)...)
 		}
-		if !it.CanUpdate() {
-			choice += " (an update can't fix this one)"
-		}
-		lines = append(lines, st.Warning.Render("In Stytch, but different. Choice: "+choice+" — space switches."))
 		for _, d := range it.Diff {
-			lines = append(lines, ansi.Truncate(s.diffLine(d), w, "…"))
+			lines = append(lines, s.diffLines(d)...)
 		}
 	}
 	if note := s.live[i].note; note != "" && s.phase == impReview {
-		lines = append(lines, st.Error.Render(ansi.Truncate(note, w, "…")))
+		lines = append(lines, wrapLines(st.Error, sanitize.Line(note), w, 0)...)
 	}
 	return lines
 }
 
-func (s *importScreen) diffLine(d client.FieldDiff) string {
+// diffLines shows one field's difference, wrapped under the field's name.
+func (s *importScreen) diffLines(d client.FieldDiff) []string {
+	const fieldW = 14 // two spaces, the field's 12
+	lines := strings.Split(ansi.Wrap(s.diffText(d), max(s.width-fieldW, 10), "/@"), "\n")
+	for i := range lines {
+		pad := strings.Repeat(" ", fieldW)
+		if i == 0 {
+			pad = "  " + s.st().Muted.Render(cell(d.Field, fieldW-2))
+		}
+		lines[i] = pad + lines[i]
+	}
+	return lines
+}
+
+func (s *importScreen) diffText(d client.FieldDiff) string {
 	st := s.st()
-	field := st.Muted.Render(cell(d.Field, 12))
 	if d.Field == "scopes" {
 		var parts []string
 		if len(d.Added) > 0 {
@@ -723,7 +785,7 @@ func (s *importScreen) diffLine(d client.FieldDiff) string {
 		if len(d.Removed) > 0 {
 			parts = append(parts, st.Error.Render("− "+sanitize.Line(d.Removed.String())))
 		}
-		return "  " + field + strings.Join(parts, "  ")
+		return strings.Join(parts, "  ")
 	}
 	have, want := sanitize.Line(d.Have), sanitize.Line(d.Want)
 	if have == "" {
@@ -732,7 +794,7 @@ func (s *importScreen) diffLine(d client.FieldDiff) string {
 	if want == "" {
 		want = "(empty)"
 	}
-	return "  " + field + st.Error.Render(have) + st.Muted.Render(" in Stytch → ") + st.Success.Render(want)
+	return st.Error.Render(have) + st.Muted.Render(" in Stytch → ") + st.Success.Render(want)
 }
 
 func (s *importScreen) summaryLines() []string {
@@ -760,22 +822,31 @@ func (s *importScreen) summaryLines() []string {
 		lines = append(lines, st.Muted.Render("Nothing to validate: no client was imported, updated or found identical."))
 	case p.CheckFailed == 0 && p.Verified == p.Verify:
 		lines = append(lines, st.Success.Render(fmt.Sprintf("✓ %s minted a token that passes every check.", plural(p.Verified, "client"))))
-	default:
+	case p.CheckFailed > 0:
 		lines = append(lines, st.Error.Render(fmt.Sprintf("✗ %d of %d clients failed a token check.", p.CheckFailed, p.Verify)))
+	}
+	if unchecked := p.Verify - p.Verified; unchecked > 0 {
+		// The run stopped before their token was checked: no verdict, and no failure either.
+		lines = append(lines, hang(st.Warning, "! ", fmt.Sprintf("%d of %d not checked: the run stopped first. Run the import again to check them.", unchecked, p.Verify), s.width, 2)...)
 	}
 	switch {
 	case sum.ReportPath != "":
-		// Cut in the middle: the end names the run.
-		lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(middle(sanitize.Line(sum.ReportPath), s.width-7)))
+		// Whole, to be copied: on a line of its own when it does not fit after its label,
+		// and wrapped rather than cut when it does not fit a line.
+		path := sanitize.Line(sum.ReportPath)
+		if textWidth("Report "+path) <= s.width {
+			lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(path))
+		} else {
+			lines = append(lines, st.Muted.Render("Report"))
+			lines = append(lines, wrapLines(st.Text, path, s.width, 0)...)
+		}
 	case sum.ReportError != "":
-		lines = append(lines, st.Error.Render(ansi.Truncate("The report could not be written: "+sanitize.Line(sum.ReportError), s.width, "…")))
+		lines = append(lines, wrapLines(st.Error, "The report could not be written: "+sanitize.Line(sum.ReportError), s.width, 0)...)
 	default:
 		lines = append(lines, st.Muted.Render("No report file was asked for."))
 	}
 	if sum.Canceled || p.Failed > 0 {
-		lines = append(lines, st.Muted.Render("Running the same import again finishes what is left; what is done is skipped."))
-	} else {
-		lines = append(lines, "")
+		lines = append(lines, wrapLines(st.Muted, "Running the same import again finishes what is left; what is done is skipped.", s.width, 0)...)
 	}
 	return lines
 }
@@ -784,14 +855,15 @@ func (s *importScreen) statusLine() string {
 	st := s.st()
 	switch s.phase {
 	case impReview:
+		// The longest wording that fits: the line is never cut.
 		n := s.plan.Counts()
 		switch {
 		case s.plan.Writes():
-			return st.Muted.Render("Nothing is written until you confirm. Nothing is ever deleted in Auth0.")
+			return st.Muted.Render(longestFitting(s.width, "Nothing is written until you confirm. Nothing is ever deleted in Auth0.", "Nothing is written until you confirm."))
 		case n.Skip > 0:
-			return st.Muted.Render("Nothing to write: enter checks the identical clients' tokens.")
+			return st.Muted.Render(longestFitting(s.width, "Nothing to write: enter checks the identical clients' tokens.", "Nothing to write: enter checks their tokens."))
 		}
-		return st.Warning.Render("Nothing to import: every chosen client is blocked or kept as it is.")
+		return st.Warning.Render(longestFitting(s.width, "Nothing to import: every chosen client is blocked or kept as it is.", "Nothing to import: each is blocked or kept as it is."))
 	}
 	// The highlighted client's latest news, in full: the list cuts it to its column.
 	var news string
@@ -812,6 +884,16 @@ func (s *importScreen) statusLine() string {
 		news = status
 	}
 	return st.Muted.Render(ansi.Truncate(news, s.width, "…"))
+}
+
+// longestFitting is the first of texts that fits in w cells, else the last.
+func longestFitting(w int, texts ...string) string {
+	for _, t := range texts {
+		if textWidth(t) <= w {
+			return t
+		}
+	}
+	return texts[len(texts)-1]
 }
 
 func (s *importScreen) confirmBox() string {
@@ -835,7 +917,7 @@ func (s *importScreen) confirmBox() string {
 	if s.target.IsLive() {
 		lines = append(lines, "", st.Danger.Render("LIVE — this is production"))
 	}
-	lines = append(lines, "", st.Key.Render("y")+" "+st.KeyDesc.Render("import")+st.HelpSep.Render(" · ")+st.Key.Render("n")+" "+st.KeyDesc.Render("back to the plan"))
+	lines = append(lines, "", answers(st, s.keys.Confirm, s.keys.Reconsider))
 	return st.PanelFocus.Render(strings.Join(lines, "\n"))
 }
 
@@ -847,6 +929,16 @@ func (s *importScreen) cancelBox() string {
 		"",
 		st.Text.Width(inner).Render("Calls already sent finish; nothing new starts. Running the import again picks up where this one stopped."),
 		"",
-		st.Key.Render("y") + " " + st.KeyDesc.Render("cancel") + st.HelpSep.Render(" · ") + st.Key.Render("n") + " " + st.KeyDesc.Render("keep going"),
+		answers(st, s.keys.Stop, s.keys.KeepGoing),
 	}, "\n"))
+}
+
+// answers draws a question's keys in its box, from the bindings the footer shows too, so
+// the two say the same.
+func answers(st *themes.Styles, keys ...key.Binding) string {
+	parts := make([]string, len(keys))
+	for i, b := range keys {
+		parts[i] = st.Key.Render(b.Help().Key) + " " + st.KeyDesc.Render(b.Help().Desc)
+	}
+	return strings.Join(parts, st.HelpSep.Render(" · "))
 }

@@ -1,6 +1,10 @@
 package tui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/m2mport/m2mport/client"
+)
 
 // navigate handles the messages that move the operator from one screen to the next. The
 // root owns the flow; screens only say what they finished.
@@ -17,7 +21,7 @@ func (a *App) navigate(msg tea.Msg) (tea.Cmd, bool) {
 			return a.push(newSpotCheck(a.sh, a.cfg, msg.target)), true
 		}
 	case pickedMsg:
-		return a.push(newScopes(a.sh, msg.clients, msg.apis)), true
+		return a.push(newScopes(a.sh, msg.clients, msg.apis, msg.edits)), true
 	case scopesDoneMsg:
 		source := "typed by hand"
 		if a.session.source != nil {
@@ -28,4 +32,41 @@ func (a *App) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return a.push(newValidate(a.sh, a.cfg, a.session.source, a.session.target, msg.plan, msg.items)), true
 	}
 	return nil, false
+}
+
+// back leaves the top screen. What the operator shaped there goes down with them, so going
+// forward again starts from it: Scopes' drafts to Pick, the Import plan's choices to the
+// drafts. Pick, once an import has written to the target, compares with it again.
+func (a *App) back() tea.Cmd {
+	left := a.top()
+	a.pop()
+	switch s := left.(type) {
+	case *scopesScreen:
+		if p, ok := a.top().(*pickScreen); ok {
+			p.keepEdits(s.drafts)
+		}
+	case *importScreen:
+		if s.phase >= impRunning {
+			a.session.targetChanged = true
+		}
+		if sc, ok := a.top().(*scopesScreen); ok && s.plan != nil {
+			sc.keepResolutions(s.plan)
+		}
+	}
+	if p, ok := a.top().(*pickScreen); ok && a.session.targetChanged {
+		a.session.targetChanged = false
+		return p.replan()
+	}
+	return nil
+}
+
+// restoreResolutions gives a new Import plan the choices the operator made on the last one,
+// for the conflicts that are still conflicts. (The Import screen plans with every conflict
+// skipped; the drafts under it remember the choices.)
+func (a *App) restoreResolutions(plan *client.Plan) {
+	for _, s := range a.stack {
+		if sc, ok := s.(*scopesScreen); ok {
+			sc.restoreResolutions(plan)
+		}
+	}
 }

@@ -55,6 +55,7 @@ var blockBadges = map[client.BlockReason]badge{
 	client.BlockKeyBased:      {"✗ no secret", toneError},
 	client.BlockNoSecret:      {"✗ no secret", toneError},
 	client.BlockSecretHidden:  {"✗ secret hidden", toneError},
+	client.BlockScopesHidden:  {"✗ scopes hidden", toneError},
 	client.BlockNoClientCreds: {"✗ no client creds", toneError},
 	client.BlockWeakSecret:    {"✗ weak secret", toneError},
 	client.BlockInvalidScope:  {"! bad scope", toneWarn}, // fixable in Scopes
@@ -172,7 +173,7 @@ func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 type pickKeys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Toggle, All, None, Filter, Others       key.Binding
-	Details, Continue, Back                 key.Binding
+	Details, Warnings, Continue, Back       key.Binding
 	FilterDone, FilterClear                 key.Binding
 }
 
@@ -185,13 +186,14 @@ type pickScreen struct {
 	keys    pickKeys
 	spinner spinner.Model
 
-	loading   bool
-	stopLoad  context.CancelFunc // ends the read when the operator goes back during it
-	loadWaits *waitNote
-	loadNote  string // why the read is taking long, copied from loadWaits on each tick
-	inv       *client.Inventory
-	rows      []pickRow
-	descs     map[string]map[string]string // audience -> scope -> description
+	loading    bool
+	replanning bool               // comparing with Stytch again, the list still usable
+	stopLoad   context.CancelFunc // ends the read when the operator goes back during it
+	loadWaits  *waitNote
+	loadNote   string // why the read is taking long, copied from loadWaits on each tick
+	inv        *client.Inventory
+	rows       []pickRow
+	descs      map[string]map[string]string // audience -> scope -> description
 
 	visible    []int // indexes into rows, after the filter and the other-apps toggle
 	cursor     int   // index into visible
@@ -204,12 +206,17 @@ type pickScreen struct {
 	filter    textinput.Model
 	filtering bool
 
+	// edits are the Scopes step's drafts, by client id, kept while their clients stay
+	// chosen: going back to Pick and on again loses no edit.
+	edits map[string]draft
+
 	// Drawn rows and details, kept between frames: a row is drawn again only when its
 	// selection, the width or the theme changes.
 	rowCache     map[int]string
 	rowCacheW    int
 	detailsCache map[detailsKey]string
 	details      bool // narrow terminals: the details pane instead of the list
+	warnings     bool // every warning of the source, in full, instead of the list
 	note         string
 	noteTone     tone
 }
@@ -228,10 +235,19 @@ type inventoryMsg struct {
 	planErr error
 }
 
-// pickedMsg tells the root which clients go on to the Scopes step.
+// replanMsg is a new comparison of the inventory with the target.
+type replanMsg struct {
+	to
+	plan *client.Plan
+	err  error
+}
+
+// pickedMsg tells the root which clients go on to the Scopes step, with the drafts kept
+// from an earlier visit to it.
 type pickedMsg struct {
 	clients []client.Client
 	apis    []client.API
+	edits   map[string]draft
 }
 
 func newPick(sh *shared, source client.Source, target client.Target) *pickScreen {
@@ -253,6 +269,7 @@ func newPick(sh *shared, source client.Source, target client.Target) *pickScreen
 		Filter:      bind("/", "filter", "/"),
 		Others:      bind("o", "other apps", "o"),
 		Details:     bind("tab", "details", "tab"),
+		Warnings:    bind("w", "all warnings", "w"),
 		Continue:    bind("enter", "scopes", "enter"),
 		Back:        bind("esc", "back", "esc"),
 		FilterDone:  bind("enter", "done", "enter"),
@@ -291,6 +308,54 @@ func loadInventory(ctx context.Context, waits *waitNote, id int, source client.S
 		}
 		return inventoryMsg{to: to(id), inv: inv, rows: buildPickRows(inv, plan), descs: descs, planErr: planErr}
 	}
+}
+
+// replan compares the inventory with the target again, without reading the source again:
+// after an import, the clients it created are no longer "ready". Clients with kept edits are
+// compared as the import would send them.
+func (p *pickScreen) replan() tea.Cmd {
+	if p.inv == nil || p.target == nil || p.loading {
+		return nil
+	}
+	p.stopLoad()
+	ctx, cancel := context.WithCancel(context.Background())
+	waits := &waitNote{}
+	p.stopLoad, p.loadWaits, p.loadNote, p.replanning = cancel, waits, "", true
+	clients := make([]client.Client, len(p.inv.Clients))
+	for i, c := range p.inv.Clients {
+		if d, ok := p.edits[c.ID]; ok {
+			c = d.c
+		}
+		clients[i] = c
+	}
+	id, target, source := p.sid, p.target, p.source.Name()
+	return tea.Batch(p.spinner.Tick, func() tea.Msg {
+		plan, err := client.NewPlan(waits.watch(ctx, "Stytch"), target, source, clients, client.ResolveSkip)
+		return replanMsg{to: to(id), plan: plan, err: err}
+	})
+}
+
+// applyPlan redraws the badges from a new plan. The rows keep their order (it does not
+// depend on the plan), so the selection and the cursor stay on the same clients; a chosen
+// client the plan now blocks is no longer chosen.
+func (p *pickScreen) applyPlan(plan *client.Plan) {
+	rows := buildPickRows(p.inv, plan)
+	changed := 0
+	for i := range rows {
+		if rows[i].badge != p.rows[i].badge {
+			changed++
+		}
+	}
+	p.rows = rows
+	p.clearCache()
+	for i := range p.rows {
+		if p.selected[i] && !p.rows[i].selectable() {
+			p.selected[i] = false
+			p.nSelected--
+			delete(p.edits, p.rows[i].c.ID)
+		}
+	}
+	p.note, p.noteTone = fmt.Sprintf("Compared with Stytch again: %s changed.", plural(changed, "badge")), toneInfo
 }
 
 func (p *pickScreen) Step() step      { return stepAccess }
@@ -383,7 +448,9 @@ func (p *pickScreen) listArea() int {
 	return p.height
 }
 
-func (p *pickScreen) listHeight() int { return max(p.listArea()-3-p.warningLines(), 1) }
+func (p *pickScreen) listHeight() int {
+	return max(p.listArea()-2-p.warningLines()-len(p.statusLines(p.listWidth())), 1)
+}
 
 // warningLines is the lines the source's warnings take above the list (secrets hidden,
 // say): the first, wrapped onto two lines at most, and how many more there are.
@@ -394,11 +461,14 @@ func (p *pickScreen) warningView(w int) []string {
 		return nil
 	}
 	st := p.st()
+	first := sanitize.Line(p.inv.Warnings[0])
 	var more string
 	if n := len(p.inv.Warnings) - 1; n > 0 {
-		more = fmt.Sprintf("and %d more", n)
+		more = fmt.Sprintf("and %d more · w reads all", n)
+	} else if len(wrapText(first, w-2, 0)) > 2 {
+		more = "w reads all" // longer than the two lines it gets here
 	}
-	lines := hang(st.Warning, "! ", sanitize.Line(p.inv.Warnings[0]), w-textWidth(more)-1, 2)
+	lines := hang(st.Warning, "! ", first, w-textWidth(more)-1, 2)
 	lines[len(lines)-1] = spread(lines[len(lines)-1], st.Muted.Render(more), w)
 	return lines
 }
@@ -417,7 +487,7 @@ func (p *pickScreen) scroll() {
 
 func (p *pickScreen) SetSize(w, h int) {
 	p.base.SetSize(w, h)
-	p.filter.SetWidth(max(p.listWidth()-30, 10))
+	p.filter.SetWidth(max(p.listWidth()-34, 10)) // the counts and scroll marks take the rest
 	p.scroll()
 }
 
@@ -441,7 +511,7 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		p.applyStyles()
 		p.clearCache()
 	case spinner.TickMsg:
-		if p.loading {
+		if p.loading || p.replanning {
 			var cmd tea.Cmd
 			p.spinner, cmd = p.spinner.Update(msg)
 			p.loadNote = p.loadWaits.String()
@@ -459,7 +529,18 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		p.chooseReady()
 		if msg.planErr != nil {
 			p.note, p.noteTone = "Could not compare with Stytch: "+describe(msg.planErr, "Stytch").What+" The import will.", toneWarn
+			p.scroll()
 		}
+	case replanMsg:
+		p.replanning = false
+		p.stopLoad()
+		if msg.err != nil {
+			p.note, p.noteTone = "Could not compare with Stytch again, so the badges are from before the import: "+describe(msg.err, "Stytch").What+" The next import compares again.", toneWarn
+			p.scroll()
+			break
+		}
+		p.applyPlan(msg.plan)
+		p.scroll() // the note may take more lines than the counts did
 	case tea.PasteMsg:
 		if p.loading {
 			return nil
@@ -495,8 +576,20 @@ func (p *pickScreen) updateFilter(msg tea.Msg) tea.Cmd {
 }
 
 func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	cmd := p.handleKey(msg)
+	p.scroll() // the status line's height changes with its note
+	return cmd
+}
+
+func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	p.note = ""
+	if p.warnings {
+		if key.Matches(msg, k.Warnings, k.Back) {
+			p.warnings = false
+		}
+		return nil
+	}
 	if p.filtering {
 		switch {
 		case key.Matches(msg, k.FilterDone):
@@ -536,11 +629,7 @@ func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.All):
 		p.selectReady()
 	case key.Matches(msg, k.None):
-		for i := range p.selected {
-			p.selected[i] = false
-		}
-		p.nSelected = 0
-		p.rowCache = map[int]string{}
+		p.clearShown()
 	case key.Matches(msg, k.Filter):
 		p.filtering = true
 		return p.filter.Focus()
@@ -549,6 +638,8 @@ func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.refilter()
 	case key.Matches(msg, k.Details):
 		p.details = !p.details
+	case key.Matches(msg, k.Warnings):
+		p.warnings = p.inv != nil && len(p.inv.Warnings) > 0
 	case key.Matches(msg, k.Continue):
 		return p.proceed()
 	case key.Matches(msg, k.Back):
@@ -561,6 +652,7 @@ func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			p.refilter()
 			return nil
 		}
+		p.stopLoad()
 		return goBack
 	}
 	return nil
@@ -577,7 +669,7 @@ func (p *pickScreen) move(delta int) {
 func (p *pickScreen) toggle(i int) {
 	r := &p.rows[i]
 	if !r.selectable() {
-		p.note = fmt.Sprintf("%s can't be imported: %s", r.name, r.why)
+		p.note = fmt.Sprintf("%s can't be imported: %s.", r.name, strings.TrimSuffix(r.why, "."))
 		p.noteTone = toneError
 		return
 	}
@@ -587,6 +679,27 @@ func (p *pickScreen) toggle(i int) {
 		p.nSelected++
 	} else {
 		p.nSelected--
+		delete(p.edits, r.c.ID) // dropping a client drops its edits
+	}
+}
+
+// clearShown un-chooses the clients shown, like a chooses only those, and says when the
+// filter hides clients that stay chosen.
+func (p *pickScreen) clearShown() {
+	n := 0
+	for _, i := range p.visible {
+		if p.selected[i] {
+			p.toggle(i)
+			n++
+		}
+	}
+	if p.nSelected > 0 {
+		verb := "are"
+		if p.nSelected == 1 {
+			verb = "is"
+		}
+		p.note = fmt.Sprintf("Cleared %s shown; %d hidden by the filter %s still chosen.", plural(n, "client"), p.nSelected, verb)
+		p.noteTone = toneWarn
 	}
 }
 
@@ -644,7 +757,7 @@ func (p *pickScreen) proceed() tea.Cmd {
 		}
 		p.toggle(p.visible[p.cursor])
 	}
-	msg := pickedMsg{apis: p.inv.APIs}
+	msg := pickedMsg{apis: p.inv.APIs, edits: p.edits}
 	for i := range p.rows {
 		if p.selected[i] {
 			msg.clients = append(msg.clients, *p.rows[i].c)
@@ -666,7 +779,20 @@ func (p *pickScreen) ShortHelp() []key.Binding {
 	if p.details {
 		details.SetHelp("tab", "list")
 	}
+	if p.warnings {
+		back := k.Back
+		back.SetHelp("esc", "close")
+		return []key.Binding{back}
+	}
 	return []key.Binding{k.Continue, k.Toggle, k.All, k.Filter, details}
+}
+
+// keepEdits keeps the Scopes step's drafts when the operator comes back from it.
+func (p *pickScreen) keepEdits(drafts []draft) {
+	p.edits = make(map[string]draft, len(drafts))
+	for _, d := range drafts {
+		p.edits[d.c.ID] = d
+	}
 }
 
 func (p *pickScreen) FullHelp() [][]key.Binding {
@@ -674,10 +800,14 @@ func (p *pickScreen) FullHelp() [][]key.Binding {
 	if p.loading {
 		return [][]key.Binding{{k.Back}}
 	}
+	last := []key.Binding{k.Filter, k.Details, k.Continue, k.Back}
+	if p.inv != nil && len(p.inv.Warnings) > 0 {
+		last = append(last, k.Warnings)
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Toggle, k.All, k.None, k.Others},
-		{k.Filter, k.Details, k.Continue, k.Back},
+		last,
 	}
 }
 
@@ -693,6 +823,9 @@ func (p *pickScreen) View() string {
 			view += "\n" + st.Warning.Render(ansi.Truncate(p.loadNote, p.width, "…"))
 		}
 		return view
+	}
+	if p.warnings {
+		return p.warningsView(p.width, p.height)
 	}
 	if p.details {
 		return p.detailsView(p.width, p.height, true)
@@ -744,11 +877,22 @@ func (p *pickScreen) listView(w int) string {
 	cols := columnsFor(w)
 	lines := make([]string, 0, p.height)
 
-	// The filter line, with counts on the right.
+	// The filter line, with counts on the right and, when the rows don't all fit, how many
+	// are above and below the window.
+	h := p.listHeight()
 	m2m := len(p.rows) - p.others
 	count := fmt.Sprintf("%d of %d", len(p.visible), m2m)
 	if p.showOthers {
 		count = fmt.Sprintf("%d of %d", len(p.visible), len(p.rows))
+	}
+	above, below := p.offset, max(len(p.visible)-p.offset-h, 0)
+	switch {
+	case above > 0 && below > 0:
+		count = fmt.Sprintf("↑ %d ↓ %d · %s", above, below, count)
+	case above > 0:
+		count = fmt.Sprintf("↑ %d above · %s", above, count)
+	case below > 0:
+		count = fmt.Sprintf("↓ %d more · %s", below, count)
 	}
 	var filter string
 	if p.filtering || p.filter.Value() != "" {
@@ -772,7 +916,6 @@ func (p *pickScreen) listView(w int) string {
 	head += " " + "Status"
 	lines = append(lines, st.Muted.Bold(true).Render(ansi.Truncate(head, w, "")))
 
-	h := p.listHeight()
 	if len(p.visible) == 0 {
 		msg := "No client matches the filter."
 		if len(p.rows) == 0 {
@@ -788,7 +931,7 @@ func (p *pickScreen) listView(w int) string {
 	for len(lines) < h+2+p.warningLines() {
 		lines = append(lines, "")
 	}
-	lines = append(lines, p.statusLine(w))
+	lines = append(lines, p.statusLines(w)...)
 	return strings.Join(lines, "\n")
 }
 
@@ -852,10 +995,23 @@ func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) stri
 	return st.Text.Render(text) + (badge{bdg, r.badge.tone}).render(st)
 }
 
-func (p *pickScreen) statusLine(w int) string {
+// statusLines is the line under the list: the note, wrapped onto three lines at most so a
+// sentence is read whole, else the comparison in progress, else the counts.
+func (p *pickScreen) statusLines(w int) []string {
 	st := p.st()
 	if p.note != "" {
-		return (badge{ansi.Truncate(p.note, w, "…"), p.noteTone}).render(st)
+		lines := wrapText(p.note, w, 3)
+		for i, l := range lines {
+			lines[i] = (badge{l, p.noteTone}).render(st)
+		}
+		return lines
+	}
+	if p.replanning {
+		text := "Comparing with Stytch again after the import…"
+		if p.loadNote != "" {
+			text += " " + p.loadNote
+		}
+		return []string{p.spinner.View() + " " + st.Muted.Render(ansi.Truncate(text, w-2, "…"))}
 	}
 	parts := []string{fmt.Sprintf("%d chosen", p.nSelected)}
 	if p.others > 0 {
@@ -865,7 +1021,18 @@ func (p *pickScreen) statusLine(w int) string {
 			parts = append(parts, fmt.Sprintf("%s hidden · o shows", plural(p.others, "other app")))
 		}
 	}
-	return st.Muted.Render(ansi.Truncate(strings.Join(parts, " · "), w, "…"))
+	return []string{st.Muted.Render(ansi.Truncate(strings.Join(parts, " · "), w, "…"))}
+}
+
+// warningsView is every warning the source gave, in full: what the list's warning line
+// can only begin.
+func (p *pickScreen) warningsView(w, h int) string {
+	st := p.st()
+	lines := []string{st.Title.Render("Warnings from reading " + sanitize.Line(p.source.Name()))}
+	for _, warning := range p.inv.Warnings {
+		lines = append(append(lines, ""), hang(st.Warning, "! ", sentence(sanitize.Line(warning)), w, 0)...)
+	}
+	return fit(strings.Join(lines, "\n"), w, h)
 }
 
 // detailsView is the highlighted client in w×h cells: id, description, why it is blocked,
@@ -893,10 +1060,18 @@ func (p *pickScreen) drawDetails(r *pickRow, w, h int, stacked bool) string {
 		}
 		return fit(strings.Join(lines, "\n"), w, h)
 	}
-	lw := w / 2
-	left := box(strings.Join(append(p.aboutLines(r, lw-2), p.metadataLines(r, lw-2)...), "\n"), lw-2, h)
-	right := fit(strings.Join(p.grantLines(r, w-lw)[1:], "\n"), w-lw, h)
-	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
+	// The grants take the width they need, up to half; the client's own text the rest.
+	grants := p.grantLines(r, w/2)[1:]
+	gw := 0
+	for _, l := range grants {
+		gw = max(gw, textWidth(l))
+	}
+	if gw == 0 {
+		return fit(strings.Join(append(p.aboutLines(r, w), p.metadataLines(r, w)...), "\n"), w, h)
+	}
+	lw := w - gw - 2
+	left := box(strings.Join(append(p.aboutLines(r, lw), p.metadataLines(r, lw)...), "\n"), lw, h)
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", fit(strings.Join(grants, "\n"), gw, h))
 }
 
 func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
@@ -958,13 +1133,29 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 		if name == "" {
 			name = sanitize.Line(g.Audience)
 		}
-		head := st.Accent.Bold(true).Render(name) + " " + st.Subtle.Render(sanitize.Line(g.Audience))
+		// The API's name, then its audience on the same line if it fits, else under it.
+		head := st.Accent.Bold(true).Render(name)
 		if g.AllowAll {
 			head += st.Muted.Render(" · all scopes")
 		}
-		lines = append(lines, ansi.Truncate(head, w, "…"))
+		audience := sanitize.Line(g.Audience)
+		if audience != name {
+			if textWidth(head)+1+textWidth(audience) <= w {
+				lines = append(lines, head+" "+st.Subtle.Render(audience))
+			} else {
+				lines = append(lines, ansi.Truncate(head, w, "…"), "  "+st.Subtle.Render(middle(audience, w-2)))
+			}
+		} else {
+			lines = append(lines, ansi.Truncate(head, w, "…"))
+		}
+		scopeStyle := st.Text
+		if g.System {
+			// Its scopes are not in the client's (the Scopes column): say why.
+			lines = append(lines, hang(st.Muted, "  ", "Auth0's own API: these scopes are not imported unless you tick them in Scopes.", w, 0)...)
+			scopeStyle = st.Muted
+		}
 		for _, s := range g.Scopes {
-			line := "  " + st.Text.Render(cell(sanitize.Line(s), scopeW))
+			line := "  " + scopeStyle.Render(cell(sanitize.Line(s), scopeW))
 			if d := p.descs[g.Audience][s]; d != "" {
 				line += " " + st.Muted.Render(d)
 			}

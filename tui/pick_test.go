@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/sandbox"
 )
 
 // openPick connects with the fakes and opens Pick.
@@ -261,4 +263,123 @@ func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
 			t.Fatal("the read went on after esc")
 		}
 	}
+}
+
+// n clears the clients shown, as a chooses among them, and says what the filter keeps.
+func TestPickNoneClearsOnlyTheShownClients(t *testing.T) {
+	src, tgt := fakes()
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.press("/")
+	h.typeText("bill")
+	h.press("enter", "n")
+	if p.nSelected != 1 || !p.selected[3] {
+		t.Fatalf("Orders sync, filtered out, stays chosen: %d chosen", p.nSelected)
+	}
+	h.mustSee("Cleared 1 client shown; 1 hidden by the filter is still chosen.")
+	h.press("esc", "n")
+	if p.nSelected != 0 {
+		t.Fatalf("with no filter n clears all: %d", p.nSelected)
+	}
+	h.mustNotSee("hidden by the filter")
+}
+
+// A list longer than the window says how many rows are above and below it.
+func TestPickSaysWhenTheListScrolls(t *testing.T) {
+	src, tgt := fakes()
+	src.inv = manyClients(20)
+	h, p := openPick(t, src, tgt, 100, 30)
+	hidden := 20 - p.listHeight()
+	h.mustSee(fmt.Sprintf("↓ %d more · 20 of 20", hidden))
+	h.press("G")
+	h.mustSee(fmt.Sprintf("↑ %d above · 20 of 20", hidden))
+	h.press("up", "up", "pgup")
+	h.mustSee("↑ ", "↓ ")
+	h.press("g")
+	h.mustNotSee("↑ ")
+}
+
+// A note longer than a line is wrapped, not cut.
+func TestPickNotesWrapInsteadOfBeingCut(t *testing.T) {
+	src, tgt := fakes()
+	h, _ := openPick(t, src, tgt, 60, 20)
+	h.press("down", "space") // Key-based reporter: blocked
+	h.mustSee("Key-based reporter can't be imported: authenticates with", "there is no secret to carry over.")
+}
+
+// Every warning of the source can be read in full, however many there are.
+func TestPickWarningsCanBeReadInFull(t *testing.T) {
+	src, tgt := fakes()
+	src.inv.Warnings = []string{
+		"client grants hidden: add read:client_grants to the Management API grant of app m2mport Migrator; until then no client's scopes are known",
+		"APIs hidden: add read:resource_servers to the Management API grant of app m2mport Migrator; API names, scope descriptions and allow-all grants are unknown",
+	}
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.mustSee("and 1 more · w reads all")
+	h.mustNotSee("allow-all grants are unknown")
+	h.press("w")
+	h.mustSee("no client's scopes are known.", "allow-all grants are unknown.", "esc close")
+	h.press("esc")
+	h.mustSee("Orders sync", "and 1 more")
+}
+
+// The details pane wraps what doesn't fit rather than cutting it, and gives the client's
+// own text the width the grants leave.
+func TestPickDetailsWrapRatherThanCut(t *testing.T) {
+	src, tgt := fakes()
+	src.inv.Clients[0].Grants[0].AllowAll = true
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.press("G") // Orders sync
+	h.mustSee("Orders API · all scopes", "https://orders.acme.test/")
+	h.press("g", "down") // Key-based reporter: its blocker, wider than half the pane
+	h.mustSee("✗ Authenticates with private_key_jwt: there is no secret to")
+}
+
+// A grant to Auth0's own API is listed, and the details say why the Scopes column does
+// not count its scopes.
+func TestPickExplainsScopesLeftOutOfTheCount(t *testing.T) {
+	src, tgt := fakes()
+	lonely := &src.inv.Clients[3]
+	lonely.Grants = []client.Grant{{Audience: "https://acme.us.auth0.com/api/v2/", API: "Auth0 Management API", System: true, Scopes: client.NewScopes("read:clients", "read:client_grants")}}
+	h, p := openPick(t, src, tgt, 100, 30)
+	h.press("down", "down") // Lonely worker
+	if r := p.current(); r.name != "Lonely worker" || r.scopes != "0" {
+		t.Fatalf("on %s with %s scopes", r.name, r.scopes)
+	}
+	h.mustSee("read:client_grants", "Auth0's own API: these scopes are not imported", "unless you tick them in Scopes.")
+}
+
+// Coming back to Pick after an import compares with Stytch again: the clients just created
+// and the conflict just updated are no longer "ready" or "conflict".
+func TestPickComparesAgainAfterAnImport(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
+	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h.press("enter", "enter")
+	p, ok := h.top().(*pickScreen)
+	if !ok {
+		t.Fatalf("got %T", h.top())
+	}
+	h.mustSee("✓ ready", "≠ conflict")
+	conflict := slices.IndexFunc(p.visible, func(i int) bool { return p.rows[i].badge == badgeConflict })
+	h.press("g")
+	for range conflict {
+		h.press("down")
+	}
+	h.press("space", "enter", "enter")
+	imp, ok := h.top().(*importScreen)
+	if !ok {
+		t.Fatalf("got %T", h.top())
+	}
+	for imp.plan.Items[imp.cursor].Action != client.ActionConflict {
+		h.press("down")
+	}
+	h.press("space", "enter", "y")
+	if n := imp.plan.Counts(); imp.phase != impDone || n.Update != 1 || n.Create == 0 {
+		t.Fatalf("phase %v, plan %+v", imp.phase, n)
+	}
+	h.press("esc", "esc")
+	if h.top() != p {
+		t.Fatalf("got %T", h.top())
+	}
+	h.mustNotSee("✓ ready", "≠ conflict")
+	h.mustSee("= already in Stytch", "Compared with Stytch again")
 }

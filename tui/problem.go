@@ -53,6 +53,19 @@ func describe(err error, side string) problem {
 	return problem{What: sentence(sanitize.Line(err.Error()))}
 }
 
+// describeInfo is describe for an error the engine passed on as client.ErrorInfo (in an
+// event, or as the cause of a check it could not make): the API's answer when there was
+// one, else its message.
+func describeInfo(e *client.ErrorInfo, side string) problem {
+	switch {
+	case e.Code == "no_answer":
+		return describe(client.ErrNoAnswer, side)
+	case e.Status != 0 || e.Code != "":
+		return describeAPI(&client.APIError{API: side, Status: e.Status, Code: e.Code, RequestID: e.RequestID, Hint: e.Hint})
+	}
+	return problem{What: sentence(sanitize.Line(e.Message))}
+}
+
 func describeAPI(e *client.APIError) problem {
 	api := apiName(e.API)
 	p := problem{Hint: sentence(sanitize.Line(e.Hint)), Ref: sanitize.Line(e.RequestID)}

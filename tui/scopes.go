@@ -22,13 +22,22 @@ type scopeGroup struct {
 	system   bool // the source's own management API: its scopes mean nothing in Stytch
 }
 
-// draft is one client as the operator shapes it before the import.
+// draft is one client as the operator shapes it before the import. Drafts outlive the
+// Scopes screen: going back to Pick keeps them for the clients that stay chosen.
 type draft struct {
 	c      client.Client // Name, Description and Scopes are edited here
-	name   string        // sanitized, for lists
+	from   client.Client // as the source gave it, to tell what the operator changed
+	name   string        // sanitized, for lists: the id when the name is empty
 	groups []scopeGroup
 	extra  client.Scopes // custom scopes the operator added (kept even when unticked)
-	edited bool
+	// resolution is the operator's choice on the Import plan if the client is a conflict
+	// there ("" = not chosen), kept when the operator steps back and forward again.
+	resolution client.Resolution
+}
+
+// edited reports whether the draft differs from what the source gave.
+func (d *draft) edited() bool {
+	return d.c.Name != d.from.Name || d.c.Description != d.from.Description || !d.c.Scopes.Equal(d.from.Scopes)
 }
 
 // rows lists what the scope list draws: a header per API, then its scopes; custom scopes last.
@@ -74,7 +83,6 @@ func (d *draft) toggle(s string) {
 	} else {
 		d.c.Scopes = d.c.Scopes.With(s)
 	}
-	d.edited = true
 }
 
 // setGroup turns every scope of one API on or off.
@@ -84,7 +92,6 @@ func (d *draft) setGroup(g scopeGroup, on bool) {
 	} else {
 		d.c.Scopes = d.c.Scopes.Minus(g.scopes)
 	}
-	d.edited = true
 }
 
 // problems lists what Stytch would refuse in this draft, as the planner will.
@@ -96,11 +103,17 @@ func (d *draft) problems() []string {
 	return out
 }
 
-func newDraft(c client.Client, apis map[string]string) draft {
-	d := draft{c: c, name: sanitize.Line(c.Name)}
-	if d.name == "" {
-		d.name = sanitize.Line(c.ID)
+// listName is how lists show a client: its name, or its id when the name is empty (Stytch
+// allows an empty name).
+func listName(c *client.Client) string {
+	if n := sanitize.Line(c.Name); n != "" {
+		return n
 	}
+	return sanitize.Line(c.ID)
+}
+
+func newDraft(c client.Client, apis map[string]string) draft {
+	d := draft{c: c, from: c, name: listName(&c)}
 	d.c.Scopes = append(client.Scopes(nil), c.Scopes...)
 	for _, g := range c.Grants {
 		name := sanitize.Line(g.API)
@@ -152,7 +165,9 @@ type scopesScreen struct {
 // scopesDoneMsg hands the shaped clients to the Import step.
 type scopesDoneMsg struct{ clients []client.Client }
 
-func newScopes(sh *shared, clients []client.Client, apis []client.API) *scopesScreen {
+// newScopes opens the step for clients; kept holds drafts from an earlier visit, by client
+// id, which the clients found there start from.
+func newScopes(sh *shared, clients []client.Client, apis []client.API, kept map[string]draft) *scopesScreen {
 	s := &scopesScreen{base: newBase(sh), descs: map[string]map[string]string{}}
 	names := map[string]string{}
 	for _, a := range apis {
@@ -164,7 +179,11 @@ func newScopes(sh *shared, clients []client.Client, apis []client.API) *scopesSc
 		s.descs[a.Identifier] = m
 	}
 	for _, c := range clients {
-		s.drafts = append(s.drafts, newDraft(c, names))
+		d, ok := kept[c.ID]
+		if !ok {
+			d = newDraft(c, names)
+		}
+		s.drafts = append(s.drafts, d)
 	}
 	s.input = textinput.New()
 	s.input.Prompt = "› "
@@ -373,14 +392,13 @@ func (s *scopesScreen) save() string {
 			return p
 		}
 		d.c.Name = strings.TrimSpace(v)
-		d.name = sanitize.Line(d.c.Name)
+		d.name = listName(&d.c)
 	case modeDesc:
 		if p := lengthProblem("the description", v, client.DescriptionMaxLen); p != "" {
 			return p
 		}
 		d.c.Description = strings.TrimSpace(v)
 	}
-	d.edited = true
 	return ""
 }
 
@@ -425,6 +443,35 @@ func (s *scopesScreen) applyAPIsToAll() {
 	}
 	s.note = fmt.Sprintf("%s changed: %s.", plural(changed, "other client"), strings.Join(parts, "; "))
 	s.noteOK = true
+}
+
+// keepResolutions remembers the conflict choices of an Import plan of these drafts.
+func (s *scopesScreen) keepResolutions(plan *client.Plan) {
+	choice := map[string]client.Resolution{}
+	for _, it := range plan.Items {
+		if it.Action == client.ActionConflict {
+			choice[it.Client.ID] = it.Resolution
+		}
+	}
+	for i := range s.drafts {
+		s.drafts[i].resolution = choice[s.drafts[i].c.ID]
+	}
+}
+
+// restoreResolutions applies the remembered choices to a new plan of these drafts, where
+// they still apply.
+func (s *scopesScreen) restoreResolutions(plan *client.Plan) {
+	choice := map[string]client.Resolution{}
+	for _, d := range s.drafts {
+		if d.resolution != "" {
+			choice[d.c.ID] = d.resolution
+		}
+	}
+	for i, it := range plan.Items {
+		if r, ok := choice[it.Client.ID]; ok && it.Action == client.ActionConflict {
+			_ = plan.Resolve(i, r) // a choice that no longer applies is dropped
+		}
+	}
 }
 
 func (s *scopesScreen) proceed() tea.Cmd {
@@ -506,7 +553,7 @@ func (s *scopesScreen) sideView() string {
 		mark := "  "
 		if len(d.problems()) > 0 {
 			mark = st.Error.Render("✗ ")
-		} else if d.edited {
+		} else if d.edited() {
 			mark = st.Accent2.Render("• ")
 		}
 		name := cell(d.name, sideWidth-2-len(count))
@@ -529,15 +576,15 @@ func (s *scopesScreen) editorView(w int) string {
 		title = spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.cur+1, len(s.drafts))), w)
 	}
 	lines = append(lines, title)
-	desc := sanitize.Line(d.c.Description)
-	if desc == "" {
-		desc = st.Subtle.Render("no description")
-	} else {
-		desc = st.Text.Render(desc)
+	value := func(v, none string) string {
+		if v = sanitize.Line(v); v == "" {
+			return st.Subtle.Render(none)
+		}
+		return st.Text.Render(v)
 	}
 	lines = append(lines,
-		ansi.Truncate(st.Muted.Render("Name         ")+st.Text.Render(sanitize.Line(d.c.Name)), w, "…"),
-		ansi.Truncate(st.Muted.Render("Description  ")+desc, w, "…"),
+		ansi.Truncate(st.Muted.Render("Name         ")+value(d.c.Name, "no name: Stytch will list it by its id"), w, "…"),
+		ansi.Truncate(st.Muted.Render("Description  ")+value(d.c.Description, "no description"), w, "…"),
 	)
 
 	if s.mode != modeBrowse {
@@ -563,8 +610,9 @@ func (s *scopesScreen) editorView(w int) string {
 		lines = append(lines, st.Muted.Render("No grants: press + to add a scope, or e to type them."))
 	}
 	h := s.listHeight()
+	scopeW := d.scopeWidth(w / 2)
 	for n := s.offset; n < len(rows) && n < s.offset+h; n++ {
-		lines = append(lines, s.rowView(d, rows[n], n == s.cursor && s.mode == modeBrowse, w))
+		lines = append(lines, s.rowView(d, rows[n], n == s.cursor && s.mode == modeBrowse, scopeW, w))
 	}
 	lines = fitLines(lines, s.height-1)
 	if s.note != "" {
@@ -579,7 +627,17 @@ func (s *scopesScreen) editorView(w int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, w int) string {
+// scopeWidth is the width of the draft's longest scope, at most limit cells, so the
+// descriptions after the scopes line up.
+func (d *draft) scopeWidth(limit int) int {
+	n := 0
+	for _, r := range d.rows() {
+		n = max(n, textWidth(sanitize.Line(r.scope)))
+	}
+	return min(n, limit)
+}
+
+func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w int) string {
 	st := s.st()
 	var text string
 	var style = st.Text
@@ -591,7 +649,7 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, w int) strin
 			on := len(g.scopes) - len(g.scopes.Minus(d.c.Scopes))
 			text = fmt.Sprintf("%s  %d/%d", g.name, on, len(g.scopes))
 			if g.system {
-				text += "  · Auth0's own API: left out unless you choose it"
+				text += "  · not imported unless ticked"
 			}
 		}
 		style = st.Accent.Bold(true)
@@ -600,8 +658,7 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, w int) strin
 		if d.c.Scopes.Has(r.scope) {
 			box = "[x] "
 		}
-		name := sanitize.Line(r.scope)
-		text = "  " + box + name
+		text = "  " + box + sanitize.Line(r.scope)
 		var desc string
 		if r.group >= 0 {
 			desc = s.descs[d.groups[r.group].audience][r.scope]
@@ -611,7 +668,7 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, w int) strin
 			style = st.Error
 		}
 		if desc != "" {
-			pad := max(24-ansi.StringWidth(text), 2)
+			pad := max(6+scopeW-textWidth(text), 0) + 2
 			text += strings.Repeat(" ", pad) + desc
 		}
 		if !d.c.Scopes.Has(r.scope) {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -131,4 +132,92 @@ func TestScopesContinueRefusesWhatStytchWould(t *testing.T) {
 		t.Fatal("a scope Stytch would refuse keeps the operator here")
 	}
 	h.mustSee("Fix Orders sync first")
+}
+
+// Edits survive going back to Pick and on again, for the clients still chosen; dropping a
+// client from the choice drops its edits.
+func TestScopesEditsSurviveGoingBackToPick(t *testing.T) {
+	h, s := openScopes(t, 100, 30)
+	h.press("down", "space", "n", "ctrl+u") // Billing reconciler: untick read:invoices, rename
+	h.typeText("Billing (Stytch)")
+	h.press("enter", "esc")
+	if _, ok := h.top().(*pickScreen); !ok {
+		t.Fatalf("got %T", h.top())
+	}
+	h.press("enter")
+	again := h.top().(*scopesScreen)
+	if again == s {
+		t.Fatal("enter opens the step again")
+	}
+	h.mustSee("Billing (Stytch)", "Billing API  1/2", "[ ] read:invoices")
+	if d := again.draft(); d.c.Name != "Billing (Stytch)" || d.c.Scopes.String() != "read:orders write:invoices" {
+		t.Fatalf("draft %q: %s", d.c.Name, d.c.Scopes)
+	}
+
+	h.press("esc", "space", "up", "space", "enter") // Pick: drop Billing reconciler, choose it again
+	h.mustSee("Billing reconciler", "Billing API  2/2")
+	h.mustNotSee("Billing (Stytch)")
+}
+
+// The choice made for a conflict on the Import plan survives going back to Scopes and on.
+func TestImportConflictChoiceSurvivesGoingBack(t *testing.T) {
+	src, tgt := fakes()
+	orders := src.inv.Clients[0]
+	tgt.stored = map[string]client.Stored{orders.ID: {ID: orders.ID, Name: orders.Name, Scopes: client.NewScopes("read:orders"), SecretLast4: orders.Secret.Last4(), Status: "active"}}
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.mustSee("≠ conflict")
+	h.press("n", "G", "space", "enter", "enter") // Orders sync alone
+	imp := h.top().(*importScreen)
+	h.press("space")
+	h.mustSee("≠ update")
+	h.press("esc", "enter")
+	again := h.top().(*importScreen)
+	if again == imp || again.plan.Items[0].Resolution != client.ResolveUpdate {
+		t.Fatalf("resolution %q", again.plan.Items[0].Resolution)
+	}
+	h.mustSee("≠ update")
+	h.press("esc", "esc", "enter", "enter") // through Pick too
+	h.mustSee("≠ update")
+}
+
+// Stytch takes a client without a name: the lists show its id rather than a blank.
+func TestScopesEmptyNameShowsTheID(t *testing.T) {
+	h, s := openScopes(t, 100, 30)
+	h.press("n", "ctrl+u", "enter")
+	if d := s.draft(); d.c.Name != "" || d.name != d.c.ID {
+		t.Fatalf("name %q, listed as %q", d.c.Name, d.name)
+	}
+	h.mustSee("› Bq4nR8sT2uV6wX0yZ3aB7", "no name: Stytch will list it by its id")
+}
+
+// "same APIs for all" marks as edited only the clients it changed, as its note counts them.
+func TestScopesApplyAllMarksOnlyWhatChanged(t *testing.T) {
+	h, _ := openScopes(t, 100, 30)
+	h.press("A") // Billing reconciler has both APIs on; Orders sync already has its one
+	h.mustSee("0 other clients changed")
+	h.mustNotSee("• Orders sync")
+}
+
+// Descriptions line up after the longest scope of the client.
+func TestScopesDescriptionsLineUp(t *testing.T) {
+	src, tgt := fakes()
+	long := client.ScopeInfo{Value: "read:orders_and_their_history", Description: "Read orders and history"}
+	src.inv.APIs[0].Scopes = append(src.inv.APIs[0].Scopes, long)
+	orders := &src.inv.Clients[0]
+	orders.Grants[0].Scopes = orders.Grants[0].Scopes.With(long.Value)
+	orders.Scopes = orders.Scopes.With(long.Value)
+	h, _ := openPick(t, src, tgt, 100, 30)
+	h.press("n", "G", "space", "enter")
+	h.mustSee("Read orders and history")
+	col := map[string]int{}
+	for _, line := range strings.Split(h.plain(), "\n") {
+		for _, d := range []string{"Read orders and history", "Read orders", "Create and change orders"} {
+			if i := strings.Index(line, d); i >= 0 && col[d] == 0 {
+				col[d] = i
+			}
+		}
+	}
+	if col["Read orders"] != col["Read orders and history"] || col["Read orders"] != col["Create and change orders"] {
+		t.Fatalf("descriptions at columns %v", col)
+	}
 }

@@ -404,9 +404,10 @@ func (v *validateScreen) statusLine(w int) string {
 			passed++
 		}
 	}
-	s := fmt.Sprintf("%d of %d pass every check, each with a token minted from its own id and secret", passed, len(v.proofs))
+	short := fmt.Sprintf("%d of %d pass every check", passed, len(v.proofs))
+	s := longestFitting(w, short+", each with a token minted from its own id and secret", short)
 	if scrolled := v.pane.scrolled(); scrolled != "" {
-		s = fmt.Sprintf("%d of %d pass every check · %s", passed, len(v.proofs), scrolled)
+		s = short + " · " + scrolled
 	}
 	style := st.Success
 	if passed < len(v.proofs) {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,5 +128,47 @@ func TestSpanReadsLikeAPerson(t *testing.T) {
 		if got := span(d); got != want {
 			t.Errorf("span(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestACheckThatCouldNotBeMadeSaysWhyInASentence: when the project's keys could not be read
+// (Stytch answered 429), the signature line says so the way the UI says errors, in full,
+// and never as the Go error chain kept for the report.
+func TestACheckThatCouldNotBeMadeSaysWhyInASentence(t *testing.T) {
+	cause := client.NewErrorInfo(fmt.Errorf("fetch the project's signing keys: %w", &client.APIError{API: "stytch", Method: "GET",
+		Path: "/v1/b2b/sessions/jwks/project-test-6c1a2b3c-0000-4d5e-8f90-123456789abc", Status: 429, Code: "too_many_requests",
+		Message: "Too many requests, slow down", RequestID: "request-id-test-0123"}))
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			src, tgt := fakes()
+			cfg := testConfig(src, tgt)
+			cfg.Now = func() time.Time { return goldenNow }
+			h := newHarness(t, cfg, size[0], size[1])
+			inv := demoInventory()
+			h.send(connectedMsg{source: src, target: tgt, next: toPick})
+			h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
+			runSyntheticWith(h.top().(*importScreen), true, func(c *client.Client) *client.Checklist {
+				cl := goldenCheck(c.ID, c.Scopes.String())
+				cl.Checks[0] = client.Check{Name: "signature", Status: client.CheckFail, Expected: "RS256 by a key in the project's JWKS",
+					Actual: "alg RS256, kid jwk-test-0000", Note: "no project key to check it with: " + cause.Message, Cause: cause}
+				return cl
+			})
+			h.press("enter")
+			if _, ok := h.top().(*validateScreen); !ok {
+				t.Fatalf("got %T", h.top())
+			}
+			nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+			want := "✗ signature  no project key to check it with: Stytch is rate limiting m2mport. Wait a minute, then try again."
+			if !strings.Contains(nospace(unwrap(h.plain())), nospace(want)) {
+				t.Fatalf("the signature line does not read %q:\n%s", want, h.plain())
+			}
+			h.mustNotSee("GET /v1", "too_many_requests", "fetch the project's")
+			// Highlighted in turn, the other failed line keeps the same sentence under its row.
+			h.press("tab", "down")
+			if !strings.Contains(nospace(unwrap(h.plain())), nospace("Stytch is rate limiting m2mport.")) {
+				t.Fatalf("under its row the note is cut:\n%s", h.plain())
+			}
+			h.mustNotSee("GET /v1", "too_many_requests")
+		})
 	}
 }

@@ -93,7 +93,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	}
 	if !grantsRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
-			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known", mgmtApp))
+			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known, so none can be imported", mgmtApp))
 	}
 
 	apis := map[string]*resourceServer{}
@@ -119,7 +119,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
 	}
 
-	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
+	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), grantsRead: grantsRead, mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
 	inv.Clients = make([]client.Client, 0, len(apps))
 	for _, a := range apps {
 		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
@@ -131,7 +131,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	}
 	if r.unexpanded > 0 {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
-			"%d grants allow all scopes of an API m2mport cannot read; those clients' scopes are incomplete", r.unexpanded))
+			"%d grants allow all scopes of an API m2mport cannot read; those clients' scopes are unknown, so they cannot be imported until read:resource_servers is added", r.unexpanded))
 	}
 	return inv, nil
 }
@@ -197,9 +197,10 @@ func (s *Source) list(ctx context.Context, path string, q url.Values, each func(
 
 // reader turns one app and its grants into a record.
 type reader struct {
-	apis     map[string]*resourceServer
-	keysRead bool
-	mgmtApp  string
+	apis       map[string]*resourceServer
+	keysRead   bool
+	grantsRead bool
+	mgmtApp    string
 	// The app m2mport reads with and the Management API's audience: neither belongs in Stytch
 	// by default.
 	mgmtID, mgmtAudience string
@@ -246,8 +247,31 @@ func (r *reader) record(a app, grants []grant) client.Client {
 	}
 	c.Scopes = client.ScopesOf(c.Grants, nil)
 	c.Blocked = r.blockers(a)
+	if len(c.Blocked) == 0 || c.Blocked[0].Reason != client.BlockNotM2M {
+		// Imported without its scopes, a client would look done while its services' tokens
+		// lack every permission; and a later "update" would strip them in Stytch too.
+		c.Blocked = append(c.Blocked, r.scopeBlockers(c)...)
+	}
 	c.LeftOut = r.leftOut(c)
 	return c
+}
+
+// scopeBlockers says why c's scopes are not known in full: the grants were not readable, or
+// one allows all scopes of an API that was not.
+func (r *reader) scopeBlockers(c client.Client) []client.Blocker {
+	if !r.grantsRead {
+		return []client.Blocker{{Reason: client.BlockScopesHidden,
+			Message: "Auth0 did not return its grants, so its scopes are unknown",
+			Hint:    "add read:client_grants to the Management API grant of app " + r.mgmtApp}}
+	}
+	for _, g := range c.Grants {
+		if g.AllowAll && r.apis[g.Audience] == nil {
+			return []client.Blocker{{Reason: client.BlockScopesHidden,
+				Message: fmt.Sprintf("it may use every scope of %s, which Auth0 did not describe, so its scopes are unknown", g.Audience),
+				Hint:    "add read:resource_servers to the Management API grant of app " + r.mgmtApp}}
+		}
+	}
+	return nil
 }
 
 // leftOut says why "import all" should pass over an importable client: the app m2mport

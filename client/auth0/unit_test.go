@@ -66,7 +66,7 @@ func TestBlockers(t *testing.T) {
 }
 
 func TestRecordJoinsGrantsByAudience(t *testing.T) {
-	r := reader{keysRead: true, apis: map[string]*resourceServer{
+	r := reader{keysRead: true, grantsRead: true, apis: map[string]*resourceServer{
 		"https://orders/": {Name: "Orders", Identifier: "https://orders/", Scopes: []struct {
 			Value       string `json:"value"`
 			Description string `json:"description"`
@@ -79,8 +79,12 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 		{ClientID: "id1", Audience: "https://orders/", AllowAllScopes: true},
 		{ClientID: "id1", Audience: "https://unknown/", AllowAllScopes: true},
 	})
-	if c.ID != "id1" || c.Secret.Reveal() != "sec" || c.Name != "Billing" || c.Description != "d" || c.Metadata["team"] != "billing" || !c.Importable() {
+	if c.ID != "id1" || c.Secret.Reveal() != "sec" || c.Name != "Billing" || c.Description != "d" || c.Metadata["team"] != "billing" {
 		t.Fatalf("%+v", c)
+	}
+	// All of an API Auth0 did not describe: the scopes are unknown, so it is not importable.
+	if len(c.Blocked) != 1 || c.Blocked[0].Reason != client.BlockScopesHidden || !strings.Contains(c.Blocked[0].Message, "https://unknown/") {
+		t.Fatalf("blocked: %+v", c.Blocked)
 	}
 	got := fmt.Sprintf("%+v", c.Grants)
 	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true System:false} " +
@@ -410,5 +414,19 @@ func TestTenantGivenAsAPIAddressOrIssuerMeansTheTenant(t *testing.T) {
 	creds.Domain = "https://acme.us.auth0.com/authorize"
 	if _, err := New(Config{Credentials: creds}); err == nil || !strings.Contains(err.Error(), "without a path") {
 		t.Errorf("a stray path: %v", err)
+	}
+}
+
+// Without read:client_grants every M2M client's scopes are unknown: it is blocked rather
+// than imported with none (which a later update would copy over Stytch's scopes).
+func TestHiddenGrantsBlockEveryM2MClient(t *testing.T) {
+	r := reader{keysRead: true, mgmtApp: `"m2mport" (abc)`}
+	m2m := r.record(app{ClientID: "id1", ClientSecret: "sec", Name: "Billing", AppType: "non_interactive", TokenEndpointAuthMethod: strp("client_secret_post")}, nil)
+	if len(m2m.Blocked) != 1 || m2m.Blocked[0].Reason != client.BlockScopesHidden || !strings.Contains(m2m.Blocked[0].Hint, "read:client_grants") {
+		t.Fatalf("blocked: %+v", m2m.Blocked)
+	}
+	spa := r.record(app{ClientID: "id2", Name: "Shop", AppType: "spa"}, nil)
+	if len(spa.Blocked) != 1 || spa.Blocked[0].Reason != client.BlockNotM2M {
+		t.Fatalf("a SPA is blocked for being one, nothing more: %+v", spa.Blocked)
 	}
 }
