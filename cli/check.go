@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"unicode"
 
 	"github.com/m2mport/m2mport/client"
@@ -23,7 +24,9 @@ func init() {
 		summary: "Decode an access token, verify it against a Stytch project, and show the checklist.\n" +
 			"The token is the argument, or stdin when there is none or it is \"-\". With a project id\n" +
 			"(--project-id or $STYTCH_PROJECT_ID) the signature is checked against the project's keys;\n" +
-			"--client-id and --scopes add expectations. Exit 0 when no check fails, 1 otherwise.",
+			"--client-id and --scopes add expectations. Exit 0 when no check fails (without a project the\n" +
+			"token is only decoded, which fails nothing: the verdict says so, and --json has \"verified\":false),\n" +
+			"1 when one fails or the token is not a JWT, 2 for a usage error (no token, a bad flag).",
 		usage: "check [flags] [TOKEN]",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
 			project := fs.String("project-id", "", "Stytch project the token should come from (default $STYTCH_PROJECT_ID); without one the token is only decoded")
@@ -34,13 +37,24 @@ func init() {
 			asJSON := fs.Bool("json", false, "print the checklist, header and payload as one JSON object")
 			return func(ctx context.Context, args []string) int {
 				fs.Visit(func(f *flag.Flag) { scopesSet = scopesSet || f.Name == "scopes" })
+				// With --json, stdout is one object even when there is no checklist, so a script
+				// always has something to parse; stderr says the same to a person.
+				failed := func(err error, code int) int {
+					if *asJSON {
+						writeJSON(env.Out, struct {
+							Passed bool   `json:"passed"`
+							Error  string `json:"error"`
+							Hint   string `json:"hint,omitempty"`
+						}{false, err.Error(), hint(err)})
+					}
+					return fail(env.Err, "check", err, code)
+				}
 				if len(args) > 1 {
-					fmt.Fprintf(env.Err, "m2mport check: one token at a time (got %d arguments)\n", len(args))
-					return ExitUsage
+					return failed(fmt.Errorf("one token at a time (got %d arguments)", len(args)), ExitUsage)
 				}
 				token, err := readToken(args, env.In)
 				if err != nil {
-					return fail(env.Err, "check", err, ExitUsage)
+					return failed(err, ExitUsage)
 				}
 				want := client.Expect{ClientID: *clientID}
 				if scopesSet {
@@ -53,19 +67,23 @@ func init() {
 				if creds.ProjectID != "" {
 					t, err := env.target(creds.TargetCredentials)
 					if err != nil {
-						return fail(env.Err, "check", err, ExitUsage)
+						return failed(err, ExitUsage)
 					}
 					want.ProjectID, want.Issuers, keys = t.ProjectID(), t.Issuers(), t.Key
 				}
 				cl, err := client.CheckToken(ctx, token, keys, want)
 				if err != nil {
-					return fail(env.Err, "check", err, ExitFailed)
+					return failed(err, ExitFailed)
 				}
 				if *asJSON {
+					sig, _ := cl.Line("signature")
 					writeJSON(env.Out, struct {
 						Passed bool `json:"passed"`
+						// Verified is whether the signature was checked against the project's
+						// keys and held: false for a token only decoded.
+						Verified bool `json:"verified"`
 						*client.Checklist
-					}{cl.Passed(), cl})
+					}{cl.Passed(), sig.Status == client.CheckPass, cl})
 				} else {
 					printChecklist(env.Out, cl, true)
 				}
@@ -133,17 +151,52 @@ func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, strings.Join(verdict(cl), "\n"))
+}
+
+// verdict sums the checklist up: what failed, or that all passed, then what was not
+// checked. A token only decoded has passed nothing that proves it came from the project, so
+// its verdict is that, never "passed".
+func verdict(cl *client.Checklist) []string {
+	var unchecked, flags []string
+	for _, l := range cl.Checks {
+		if l.Status == client.CheckInfo {
+			unchecked = append(unchecked, l.Name)
+			if f, ok := map[string]string{"sub": "--client-id", "scope": "--scopes"}[l.Name]; ok {
+				flags = append(flags, f)
+			}
+		}
+	}
+	var out []string
+	decodedOnly := false
+	if sig, _ := cl.Line("signature"); sig.Status == client.CheckInfo {
+		decodedOnly = true
+	}
 	switch failed := len(cl.Failed()); {
 	case failed == 1:
-		fmt.Fprintln(w, "1 check failed.")
+		out = append(out, "1 check failed.")
 	case failed > 1:
-		fmt.Fprintf(w, "%d checks failed.\n", failed)
-	default:
-		fmt.Fprintln(w, "All checks passed.")
+		out = append(out, fmt.Sprintf("%d checks failed.", failed))
+	case !decodedOnly:
+		out = append(out, "All checks passed.")
 	}
-	if l, ok := cl.Line("signature"); ok && l.Status == client.CheckInfo {
-		fmt.Fprintln(w, "Decoded only: give --project-id to verify the signature against the project's keys.")
+	switch {
+	case decodedOnly:
+		out = append(out, "Decoded only: "+list(unchecked)+" not checked; give --project-id (or set STYTCH_PROJECT_ID) to verify the token against the project's keys.")
+	case len(flags) > 0:
+		out = append(out, "Not checked: "+list(unchecked)+" (give "+list(flags)+").")
+	case len(unchecked) > 0:
+		out = append(out, "Not checked: "+list(unchecked)+".")
 	}
+	return out
+}
+
+// list joins words as a sentence does: "a", "a and b", "a, b and c".
+func list(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // writeJSON prints v as one line of JSON. Text from outside is kept exactly, but what a

@@ -120,7 +120,7 @@ func execute(ctx context.Context, c *command, args []string, env *Env) int {
 	fs := flag.NewFlagSet("m2mport "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	runFn := c.flags(fs, env)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			commandUsage(env.Out, c, fs)
 			return ExitOK
@@ -130,6 +130,46 @@ func execute(ctx context.Context, c *command, args []string, env *Env) int {
 		return ExitUsage
 	}
 	return runFn(ctx, fs.Args())
+}
+
+// flagsFirst moves the flags in args ahead of the positional arguments, keeping each order,
+// so that a flag after an argument (`undo run.json --yes`) counts: Go's flag package stops at
+// the first argument. fs says which flags take a value, the next argument unless given with
+// "="; a bare "-" is an argument (stdin) and "--" ends the flags, as it does for fs.Parse.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimPrefix(a[1:], "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // fs.Parse names the unknown flag
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if len(positional) == 0 {
+		return flags
+	}
+	// "--" keeps an argument that starts with "-" (given after the operator's own "--") one.
+	return append(append(flags, "--"), positional...)
 }
 
 func commandUsage(w io.Writer, c *command, fs *flag.FlagSet) {

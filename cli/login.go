@@ -65,22 +65,13 @@ type login struct {
 
 func (l *login) run(ctx context.Context, args []string) int {
 	env := l.env
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+	if len(args) == 0 {
 		fmt.Fprintln(env.Err, "m2mport login: say which credentials to save: m2mport login auth0 or m2mport login stytch")
 		return ExitUsage
 	}
 	side := args[0]
-	// Flags may follow the side too: m2mport login auth0 --domain D.
-	if err := l.fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			commandUsage(env.Out, commands["login"], l.fs)
-			return ExitOK
-		}
-		fmt.Fprintf(env.Err, "m2mport login: %v\n", err)
-		return ExitUsage
-	}
-	if l.fs.NArg() > 0 {
-		fmt.Fprintf(env.Err, "m2mport login %s: unexpected argument %q\n", side, l.fs.Arg(0))
+	if len(args) > 1 {
+		fmt.Fprintf(env.Err, "m2mport login %s: unexpected argument %q\n", side, args[1])
 		return ExitUsage
 	}
 	others := map[string][]string{"auth0": {"project-id", "base-url"}, "stytch": {"domain", "client-id"}}[side]

@@ -308,8 +308,49 @@ func TestStatusWithNothingAndNoKeyring(t *testing.T) {
 		"Keyring: the OS keyring is unavailable (load auth0)",
 		"Install gnome-keyring (test hint).",
 		"",
-		"Save credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.",
+		// login would fail on the same keyring: only the environment is offered.
+		"Set the environment variables above; without a usable keyring, `m2mport login` can't save credentials.",
 	)
+	// With a keyring that works, login is the way to save them.
+	if _, out, _ = (&session{}).run(t, "status"); !strings.Contains(out, "Save credentials with `m2mport login auth0`") {
+		t.Errorf("a usable keyring, credentials missing: status should suggest login:\n%s", out)
+	}
+}
+
+// A password in a URL's userinfo is a secret like any other: status masks it wherever it
+// shows a URL.
+func TestStatusMasksAPasswordInAURL(t *testing.T) {
+	s := &session{vars: map[string]string{
+		envStytchBaseURL: "http://u:SuperSecretPw123@127.0.0.1:1/v1",
+		envAuth0Domain:   "https://ops:An0therPw@acme.us.auth0.com",
+	}}
+	_, out, errOut := s.run(t, "status")
+	for _, pw := range []string{"SuperSecretPw123", "An0therPw"} {
+		if strings.Contains(out+errOut, pw) {
+			t.Errorf("status shows the password %q:\n%s", pw, out)
+		}
+	}
+	for _, want := range []string{"http://u:••••@127.0.0.1:1/v1", "https://ops:••••@acme.us.auth0.com"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status should show %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestMaskPassword(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://u:pw@h:1/p?q=a:b@c": "http://u:••••@h:1/p?q=a:b@c",
+		"http://u@h":                "http://u@h", // no password
+		"u:pw@acme.us.auth0.com":    "u:••••@acme.us.auth0.com",
+		"http://u:p@w@h:bad":        "http://u:••••@h:bad", // unparsable: masked all the same
+		"acme.us.auth0.com":         "acme.us.auth0.com",
+		"http://h:1/a@b":            "http://h:1/a@b", // "@" in the path is no userinfo
+		"Stytch's own":              "Stytch's own",
+	} {
+		if got := maskPassword(in); got != want {
+			t.Errorf("maskPassword(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 // assertLines checks out line by line, with runs of spaces (column padding) taken as one.

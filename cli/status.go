@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/m2mport/m2mport/client"
 )
 
 func init() {
@@ -43,13 +46,13 @@ func init() {
 				}
 				printTable(w, [][3]string{
 					{"Auth0 (source)"},
-					row("domain", src.Domain, src.From.Domain, "--auth0-domain", envAuth0Domain),
+					row("domain", maskPassword(src.Domain), src.From.Domain, "--auth0-domain", envAuth0Domain),
 					row("client id", src.ClientID, src.From.ClientID, "--auth0-client-id", envAuth0ClientID),
 					row("client secret", src.Secret.String(), src.From.Secret, "", envAuth0Secret),
 					{"Stytch (target)"},
 					row("project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject),
 					row("secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret),
-					row("base URL", baseURL, tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
+					row("base URL", maskPassword(baseURL), tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
 				})
 
 				if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
@@ -62,7 +65,12 @@ func init() {
 				}
 
 				if len(src.Missing()) > 0 || len(tgt.Missing()) > 0 {
-					fmt.Fprintln(w, "\nSave credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.")
+					if keyringErr != nil {
+						// login would only fail the same way: the environment is the way in.
+						fmt.Fprintln(w, "\nSet the environment variables above; without a usable keyring, `m2mport login` can't save credentials.")
+					} else {
+						fmt.Fprintln(w, "\nSave credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.")
+					}
 					return ExitFailed
 				}
 				return ExitOK
@@ -108,4 +116,25 @@ func printTable(w io.Writer, rows [][3]string) {
 		}
 		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", widths[0], r[0], widths[1], r[1], r[2])
 	}
+}
+
+// maskPassword hides the password of a URL's userinfo (http://user:pw@host), which status
+// would otherwise print in full. It works on the text, so a URL too broken to parse is
+// masked too.
+func maskPassword(s string) string {
+	rest := s
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest = s[i+3:]
+	}
+	start := len(s) - len(rest)
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	at := strings.LastIndex(authority, "@")
+	colon := strings.Index(authority, ":")
+	if at < 0 || colon < 0 || colon > at {
+		return s
+	}
+	return s[:start+colon+1] + client.Mask + s[start+at:]
 }

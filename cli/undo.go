@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/m2mport/m2mport/client"
 )
@@ -39,7 +40,9 @@ func init() {
 				}
 				report, err := client.ReadReport(args[0])
 				if err != nil {
-					return fail(env.Err, "undo", err, ExitUsage)
+					fail(env.Err, "undo", err, ExitUsage)
+					fmt.Fprintln(env.Err, reportHint(env.Getenv))
+					return ExitUsage
 				}
 				// The report says which project; flags and environment may not say otherwise.
 				if given.target.ProjectID == "" && env.Getenv(envStytchProject) == "" {
@@ -81,4 +84,13 @@ func sameFile(a, b string) bool {
 		return os.SameFile(ia, ib)
 	}
 	return filepath.Clean(a) == filepath.Clean(b)
+}
+
+// reportHint says where an import's report is, for an undo given something else.
+func reportHint(getenv func(string) string) string {
+	h := "Give the report of the import to undo: the import names it on its last line (Report: …)"
+	if p, err := client.DefaultReportPath(getenv, "import", "", time.Now()); err == nil {
+		h += ", and without --report it is in " + filepath.Dir(p)
+	}
+	return h + "."
 }

@@ -402,7 +402,7 @@ func (r *run) delete(ctx context.Context, i int) outcome {
 	case err != nil:
 		return outcome{state: StateFailed, err: fmt.Errorf("read client %s before deleting it: %w", id, err)}
 	case it.Stored != nil:
-		if diff := diffStored(*it.Stored, now); len(diff) > 0 {
+		if diff := changedSince(*it.Stored, now); len(diff) > 0 {
 			return outcome{state: StateConflict, msg: fmt.Sprintf("changed in the target since the plan (%s): kept", diffFields(diff))}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,19 +41,31 @@ func (f *FileSource) Connect(ctx context.Context) (SourceInfo, error) {
 
 // Inventory reads every good row; bad rows become warnings naming their line.
 func (f *FileSource) Inventory(ctx context.Context) (*Inventory, error) {
+	// The caller names the source (the file) in its own message: these errors don't again.
 	b, err := os.ReadFile(f.Path)
 	if err != nil {
-		return nil, fmt.Errorf("read clients file: %w", err)
+		return nil, pathless(err)
 	}
 	clients, bad, err := ParseClientsFile(f.Path, b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Name(), err)
+		return nil, err
 	}
 	inv := &Inventory{Source: f.Name(), Clients: clients}
 	for _, e := range bad {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf("%s %s: row skipped", f.Name(), e.Error()))
 	}
 	return inv, nil
+}
+
+// pathless is what went wrong with a file, without the path an *fs.PathError repeats
+// ("open /x/clients.csv: no such file or directory"): the caller names the file, once.
+// errors.Is(err, fs.ErrNotExist) still holds.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // RowError is a bad row of a clients file.

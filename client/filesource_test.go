@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,7 +128,17 @@ func TestFileSourceIsASource(t *testing.T) {
 	if err != nil || len(inv.Clients) != 1 || len(inv.Warnings) != 1 || !strings.Contains(inv.Warnings[0], "clients.csv line 3") {
 		t.Fatalf("inventory %+v %v", inv, err)
 	}
-	if _, err := NewFileSource(filepath.Join(dir, "missing.csv")).Inventory(context.Background()); err == nil {
-		t.Fatal("a missing file should be an error")
+	// The caller names the source ("read missing.csv: …"): its errors don't name it again.
+	_, err = NewFileSource(filepath.Join(dir, "missing.csv")).Inventory(context.Background())
+	if !errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "missing.csv") || strings.Contains(err.Error(), "open ") {
+		t.Fatalf("a missing file: %v, want ErrNotExist without the path", err)
+	}
+	obj := filepath.Join(dir, "obj.json")
+	if err := os.WriteFile(obj, []byte(`{"client_id":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewFileSource(obj).Inventory(context.Background())
+	if err == nil || strings.Contains(err.Error(), "obj.json") || !strings.Contains(err.Error(), "not a JSON array") {
+		t.Fatalf("a JSON object, not an array: %v", err)
 	}
 }

@@ -40,8 +40,11 @@ func ParseResolution(s string) (Resolution, error) {
 // FieldDiff is one field in which the target's client differs from the record. Want is what
 // the record asks for and Have what the target holds, both as display text (the secret as
 // its last four only).
+//
+// In an undo plan (Since), the record is the client as the run left it: Want is that, Have
+// is the client now, and Added and Removed are the scopes added and removed since.
 type FieldDiff struct {
-	Field string `json:"field"` // name, description, scopes, metadata, secret, status
+	Field string `json:"field"` // name, description, scopes, metadata, secret, status; rotation (undo only)
 	Want  string `json:"want"`
 	Have  string `json:"have"`
 	// Added and Removed are the scopes an update would add and remove (scopes only).
@@ -50,9 +53,14 @@ type FieldDiff struct {
 	// Updatable is false for what an update cannot change: the secret (Stytch stores only
 	// its hash and cannot take a given one in place) and the status.
 	Updatable bool `json:"updatable"`
+	// Since marks a change made since an import run, found by an undo.
+	Since bool `json:"since,omitempty"`
 }
 
 func (d FieldDiff) String() string {
+	if d.Since {
+		return d.changedSince()
+	}
 	if d.Field == "scopes" {
 		var parts []string
 		if len(d.Added) > 0 {
@@ -64,6 +72,24 @@ func (d FieldDiff) String() string {
 		return "scopes: " + strings.Join(parts, "; ")
 	}
 	return fmt.Sprintf("%s: %q in the target, %q wanted", d.Field, d.Have, d.Want)
+}
+
+// changedSince words an undo's diff: what changed since the run, not what an update would do.
+func (d FieldDiff) changedSince() string {
+	switch d.Field {
+	case "scopes":
+		var parts []string
+		if len(d.Added) > 0 {
+			parts = append(parts, d.Added.String()+" added since")
+		}
+		if len(d.Removed) > 0 {
+			parts = append(parts, d.Removed.String()+" removed since")
+		}
+		return "scopes: " + strings.Join(parts, "; ")
+	case "rotation":
+		return fmt.Sprintf("secret rotation started since (the next secret is %s)", d.Have)
+	}
+	return fmt.Sprintf("%s: %q at that run, %q now", d.Field, d.Want, d.Have)
 }
 
 // Diff compares the record c with the target's client s field by field. No diff means s is

@@ -166,14 +166,17 @@ func WriteReport(path string, r *Report) error {
 func ReadReport(path string) (*Report, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read run report: %w", err)
+		return nil, fmt.Errorf("can't read %s: %w", path, pathless(err))
 	}
 	var r Report
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("read run report %s: not a report m2mport wrote: %v", path, err)
+		return nil, fmt.Errorf("%s is not a report m2mport wrote: it is not JSON", path)
+	}
+	if r.Format != ReportFormat && r.Format != 0 && r.Kind != "" {
+		return nil, fmt.Errorf("%s is a run report in format %d, and this m2mport reads format %d: use the m2mport that wrote it", path, r.Format, ReportFormat)
 	}
 	if r.Format != ReportFormat || (r.Kind != "import" && r.Kind != "undo") {
-		return nil, fmt.Errorf("read run report %s: not an m2mport run report (format %d, kind %q)", path, r.Format, r.Kind)
+		return nil, fmt.Errorf("%s is not an m2mport run report", path)
 	}
 	return &r, nil
 }

@@ -10,8 +10,8 @@ import (
 var ErrNothingToUndo = errors.New("that run created no client")
 
 // PlanUndo plans the reversal of an import run from its report: delete exactly the clients
-// that run created, and only those still as it left them. A client changed since is a
-// conflict (kept); one already gone is a skip. Clients the run skipped or updated are not
+// that run created, and only those still as it left them. A client changed since, or with a
+// secret rotation started since, is a conflict (kept); one already gone is a skip. Clients the run skipped or updated are not
 // part of the plan at all. Execute runs the plan like an import's. reportPath names the
 // report in the undo's own report.
 func PlanUndo(ctx context.Context, t Target, r *Report, reportPath string) (*Plan, error) {
@@ -52,15 +52,28 @@ func PlanUndo(ctx context.Context, t Target, r *Report, reportPath string) (*Pla
 		}
 		it.Stored = &s
 		was := created[it.Client.ID].stored(it.Client.ID)
-		it.Diff = diffStored(was, s)
-		if len(it.Diff) == 0 {
+		if it.Diff = changedSince(was, s); len(it.Diff) == 0 {
 			it.Action = ActionDelete
 			continue
-		}
-		for j := range it.Diff {
-			it.Diff[j].Updatable = false // an undo never writes a client back
 		}
 		it.Action, it.Resolution = ActionConflict, ResolveSkip
 	}
 	return p, nil
+}
+
+// changedSince lists how the client now differs from the client as a run left it (was), for
+// an undo: a client changed in any way is someone's work and is kept. A secret rotation
+// started since counts too: someone holds, or is about to hold, the next secret.
+func changedSince(was, now Stored) []FieldDiff {
+	diff := diffStored(was, now)
+	for j := range diff {
+		d := &diff[j]
+		d.Since = true
+		d.Updatable = false // an undo never writes a client back
+		d.Added, d.Removed = d.Removed, d.Added
+	}
+	if now.NextSecretLast4 != "" {
+		diff = append(diff, FieldDiff{Field: "rotation", Have: Mask + now.NextSecretLast4, Since: true})
+	}
+	return diff
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"runtime"
 	"time"
 
@@ -39,7 +40,7 @@ var platformKeyring, unavailableHint = func() (string, string) {
 	case "windows":
 		return "Windows Credential Manager", "Check that Credential Manager is available to this user, " + orEnv
 	}
-	return "Secret Service", "No usable Secret Service (a headless machine or WSL?): install gnome-keyring and run m2mport inside `dbus-run-session` with the keyring unlocked (see DEVELOPERS.md, \"Keyring\"), " + orEnv
+	return "Secret Service", "No usable Secret Service (a headless machine or WSL?): install gnome-keyring and run m2mport inside `dbus-run-session` with the keyring unlocked (see \"Credentials\" in the README: https://github.com/m2mport/m2mport#credentials), " + orEnv
 }()
 
 // goKeyring calls go-keyring's package functions, so that keyring.MockInit in tests applies.
@@ -132,11 +133,25 @@ func (k *osKeyring) fail(op string, err error) error {
 	case errors.Is(err, keyring.ErrUnsupportedPlatform):
 		return &Error{Op: op, Kind: ErrUnavailable, Err: err, Hint: "This platform has no keyring m2mport can use: pass the credentials in environment variables (`m2mport status` lists them)."}
 	}
+	var ee *exec.Error
+	if errors.As(err, &ee) && ee.Name == "dbus-launch" {
+		err = noSessionBus{err}
+	}
 	// Anything else means the keyring could not be used: no session bus (go-keyring's
 	// fallback, dbus-launch, is missing on headless machines), no Secret Service on the bus,
 	// no default collection, a dismissed unlock prompt, a locked keychain.
 	return &Error{Op: op, Kind: ErrUnavailable, Err: err, Hint: unavailableHint}
 }
+
+// noSessionBus is what go-keyring's failure to run dbus-launch means: with no session bus
+// address in the environment it tries to start a bus, and a headless machine has no tool
+// for that either. Said plainly, since "exec: dbus-launch" names neither the keyring nor a fix.
+type noSessionBus struct{ err error }
+
+func (e noSessionBus) Error() string {
+	return "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset, and there is no dbus-launch to start one)"
+}
+func (e noSessionBus) Unwrap() error { return e.err }
 
 func timeoutFrom(getenv func(string) string) (time.Duration, error) {
 	v := getenv("M2MPORT_KEYRING_TIMEOUT")

@@ -63,14 +63,19 @@ var (
 
 // Error is a failed Store call.
 type Error struct {
-	Op   string // what was being done: "load auth0:acme.us.auth0.com"
+	Op   string // what was being done: "load auth0:acme.us.auth0.com"; "" for Check
 	Kind error  // ErrNotFound, ErrUnavailable, ErrTimedOut or ErrTooBig
 	Err  error  // the keyring's own error, when it gave one; never holds a secret
 	Hint string // what to do next, in one sentence
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
+	switch {
+	case e.Op == "" && e.Err != nil:
+		return fmt.Sprintf("%v: %v", e.Kind, e.Err)
+	case e.Op == "":
+		return e.Kind.Error()
+	case e.Err != nil:
 		return fmt.Sprintf("%v (%s: %v)", e.Kind, e.Op, e.Err)
 	}
 	return fmt.Sprintf("%v (%s)", e.Kind, e.Op)

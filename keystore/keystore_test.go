@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -293,6 +294,31 @@ func TestUnavailableKeyring(t *testing.T) {
 	s, _ := Open(env())
 	if h := Hint(s.Check(ctx)); !strings.Contains(h, "gnome-keyring") || !strings.Contains(h, "dbus-run-session") {
 		t.Errorf("headless hint %q does not say how to get a Secret Service", h)
+	}
+}
+
+// A machine with no session bus: Check says so, names no side (it is not about Auth0 or
+// Stytch), and its hint points to a document an operator who ran `go install` can read.
+func TestNoSessionBusIsSaidPlainly(t *testing.T) {
+	cause := &exec.Error{Name: "dbus-launch", Err: exec.ErrNotFound}
+	keyring.MockInitWithError(cause)
+	s, err := Open(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Check(context.Background())
+	msg := err.Error()
+	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, exec.ErrNotFound) || !strings.Contains(msg, "no D-Bus session bus") ||
+		strings.Contains(msg, "auth0") || strings.Contains(msg, "exec:") {
+		t.Errorf("Check = %q, want ErrUnavailable saying there is no session bus, naming no side", msg)
+	}
+	h := Hint(err)
+	if strings.Contains(h, "DEVELOPERS.md") || !strings.Contains(h, "README") || !strings.Contains(h, "#credentials") {
+		t.Errorf("hint %q should point to the README's Credentials section", h)
+	}
+	// A load names what it was loading: that is what failed.
+	if _, err := s.LoadSource(context.Background(), ""); !strings.Contains(err.Error(), "load auth0") {
+		t.Errorf("LoadSource = %v, want it to name the entry", err)
 	}
 }
 
