@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -35,9 +34,7 @@ func init() {
 				if err := ef.check(); err != nil {
 					return fail(env.Err, "undo", err, ExitUsage)
 				}
-				if ef.report != "" && sameFile(ef.report, args[0]) {
-					return fail(env.Err, "undo", errors.New("--report names the import's own report: the undo would overwrite the record of what it undoes"), ExitUsage)
-				}
+				// ef.check refuses a --report that exists, the import's own report included.
 				report, err := client.ReadReport(args[0])
 				if err != nil {
 					fail(env.Err, "undo", err, ExitUsage)
@@ -74,16 +71,6 @@ func init() {
 			}
 		},
 	})
-}
-
-// sameFile reports whether a and b name one file (or, when either does not exist yet, one path).
-func sameFile(a, b string) bool {
-	ia, errA := os.Stat(a)
-	ib, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(ia, ib)
-	}
-	return filepath.Clean(a) == filepath.Clean(b)
 }
 
 // reportHint says where an import's report is, for an undo given something else.
