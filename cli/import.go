@@ -84,9 +84,10 @@ func init() {
 		name: "import",
 		summary: "Plan, then import M2M clients from Auth0 (or a file) into Stytch, and verify each one.\n" +
 			"Credentials come from flags or the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,\n" +
-			"AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL). Without --yes it\n" +
-			"asks on a terminal; otherwise it prints the plan and the command that applies it, and\n" +
-			"exits 2. Exit 0 when every chosen client is imported or skipped and verified, 1 when\n" +
+			"AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL), then the keyring.\n" +
+			"Without --yes a plan that writes is asked about on a terminal; otherwise the plan and the\n" +
+			"command that applies it are printed, and import exits 2 (a plan that writes nothing just\n" +
+			"verifies). Exit 0 when every chosen client is imported or skipped and verified, 1 when\n" +
 			"any failed or a check failed (or a client named with --select is blocked or left in\n" +
 			"conflict), 2 for usage, a missing confirmation, or a live project without --live.",
 		usage: "import (--all | --select ID,ID) [flags]",
@@ -111,6 +112,8 @@ func init() {
 					return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
 				case !*all && *sel == "":
 					return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
+				case *fromFile != "" && len(audiences) > 0:
+					return fail(env.Err, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
 				}
 				if *sel != "" {
 					for _, id := range strings.Split(*sel, ",") {

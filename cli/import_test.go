@@ -249,6 +249,9 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if code, _, errOut := run2(t, env, "import", "--from-file", file, "--all", "--audience", "https://api.example/", "--dry-run"); code != ExitUsage || !strings.Contains(errOut, "edit their scopes in the file") {
+		t.Errorf("--audience with a file: exit %d\n%s", code, errOut)
+	}
 	report := filepath.Join(dir, "report.json")
 	code, out, errOut := run2(t, env, "import", "--from-file", file, "--all", "--yes", "--report", report)
 	if code != ExitOK {

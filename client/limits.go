@@ -25,7 +25,7 @@ const (
 	MetadataMaxKeys      = 20
 	MetadataMaxBytes     = 4096 // serialized JSON
 	ClientIDMaxLen       = 256
-	limitHintSecretStays = "the secret must stay the same to keep the client working: rotate it in Auth0 to one that passes, then run again"
+	limitHintSecretStays = "the secret must stay the same to keep the client working: rotate it where the client is managed (Auth0, for a tenant's app) to one that passes, then run again"
 )
 
 // CheckSecret reports why Stytch would refuse s as an imported client secret, or nil.
