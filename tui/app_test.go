@@ -65,7 +65,7 @@ func TestQuitAndHelp(t *testing.T) {
 	h.mustSee("ctrl+c quit")
 	h.press("enter") // connected: no field has focus
 	h.press("?")
-	h.mustSee("enter a client by hand", "show secrets", "more keys")
+	h.mustSee("enter a client by hand", "show secrets", "fewer keys")
 	h.press("?")
 	h.press("q")
 	if !h.quit {

@@ -105,7 +105,9 @@ func (a *App) footer() string {
 		return a.shortHelp(a.top().ShortHelp(), []key.Binding{k.ForceQuit})
 	}
 	if a.showHelp && !a.tooSmall() {
-		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{k.Help, k.Quit}))
+		fewer := k.Help
+		fewer.SetHelp("?", "fewer keys")
+		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{fewer, k.Quit}))
 	}
 	return a.shortHelp(a.top().ShortHelp(), []key.Binding{k.Help, k.Quit})
 }
