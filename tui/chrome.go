@@ -21,7 +21,6 @@ func defaultTheme() themes.Theme {
 func (a *App) header(w int) string {
 	st := a.sh.styles
 	current := a.top().Step()
-	wide := w >= 80
 	// A step is done when the operator went through it to get here: the token check skips
 	// Scopes and Import, a client typed by hand skips Scopes.
 	done := map[step]bool{}
@@ -30,22 +29,30 @@ func (a *App) header(w int) string {
 			done[s.Step()] = true
 		}
 	}
-	var steps []string
-	for i, name := range stepNames {
-		s := step(i)
-		switch {
-		case done[s]:
-			if wide {
-				name = "✓ " + name
+	trail := func(marks bool) string {
+		var steps []string
+		for i, name := range stepNames {
+			s := step(i)
+			switch {
+			case done[s]:
+				if marks {
+					name = "✓ " + name
+				}
+				steps = append(steps, st.StepDone.Render(name))
+			case s == current:
+				steps = append(steps, st.StepCurrent.Render(name))
+			default:
+				steps = append(steps, st.StepTodo.Render(name))
 			}
-			steps = append(steps, st.StepDone.Render(name))
-		case s == current:
-			steps = append(steps, st.StepCurrent.Render(name))
-		default:
-			steps = append(steps, st.StepTodo.Render(name))
 		}
+		return st.Brand.Render("m2mport") + "  " + strings.Join(steps, st.StepSep.Render(" › "))
 	}
-	left := st.Brand.Render("m2mport") + "  " + strings.Join(steps, st.StepSep.Render(" › "))
+	// The ✓ marks say which steps are done also without colour: they go only when the
+	// narrowest right-hand marker would not fit beside them.
+	left := trail(true)
+	if markers := a.markers(0); len(markers) > 0 && w-lipgloss.Width(left)-2 < lipgloss.Width(markers[len(markers)-1]) {
+		left = trail(false)
+	}
 
 	var right string
 	room := w - lipgloss.Width(left) - 2
