@@ -347,13 +347,20 @@ func retryMessage(err error) string {
 // when an earlier attempt of ours may have stored it (unsure) and it is exactly the record,
 // as skipped when it is the record but was there before, and as a conflict otherwise.
 func (r *run) resolveExisting(ctx context.Context, c *Client, unsure bool) outcome {
+	if unsure {
+		// Settling an attempt that may have been stored is part of finishing the call in
+		// flight, so a cancel does not stop its retries: the report must say whether the
+		// client exists, or undo and the next run would not know it is theirs.
+		ctx = WithStop(ctx, nil)
+	}
 	s, err := retry(r, ctx, func() (Stored, error) { return r.t.Get(ctx, c.ID) })
 	if err != nil {
 		if StatusOf(err) == http.StatusNotFound {
 			return outcome{state: StateFailed, err: fmt.Errorf("create client %s: not stored: %w", c.ID, err)}
 		}
 		if r.cancelled() && transient(err) {
-			// Retries are off after a cancel: this is about the cancel, not the client.
+			// Even with the HTTP layer's retries the target would not say: the engine's own
+			// stop after a cancel. About the cancel, not the client.
 			return outcome{state: StateCanceled, msg: "cancelled before m2mport could tell whether its last attempt was stored; run again to finish"}
 		}
 		return outcome{state: StateFailed, err: fmt.Errorf("create client %s: it may exist, but reading it failed: %w (run again to finish)", c.ID, err)}

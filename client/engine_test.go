@@ -596,3 +596,35 @@ func TestCancelWhileSettlingAnAmbiguousCreateIsACancel(t *testing.T) {
 		t.Fatalf("a: %s %q", got["a"].State, got["a"].Message)
 	}
 }
+
+// getsSeeStop records whether the HTTP layer would have been allowed to retry each read.
+type getsSeeStop struct {
+	*fakeTarget
+	stopped *atomic.Int32
+}
+
+func (g getsSeeStop) Get(ctx context.Context, id string) (Stored, error) {
+	if Stopped(ctx) {
+		g.stopped.Add(1)
+	}
+	return g.fakeTarget.Get(ctx, id)
+}
+
+// Settling a create that may have been stored finishes the call in flight: the read keeps
+// the HTTP layer's retries after a cancel, so the report can say whether the client exists.
+func TestSettlingReadKeepsItsRetriesAfterACancel(t *testing.T) {
+	ft := newFake("project-test-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ft.onCreate = func(string) { cancel() }
+	ft.createFault = func(string, int) string { return "commitdrop" }
+	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stopped atomic.Int32
+	got := finals(t, p, collect(t, ctx, getsSeeStop{ft, &stopped}, p, fastOptions()))
+	if got["a"].State != StateImported || stopped.Load() != 0 {
+		t.Fatalf("a: %s %q; reads made with retries off: %d", got["a"].State, got["a"].Message, stopped.Load())
+	}
+}
