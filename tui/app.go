@@ -109,9 +109,6 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.problem = &msg.problem
 		return nil
 	case routed:
-		if m, ok := msg.(planMsg); ok && m.plan != nil {
-			a.restoreResolutions(m.plan)
-		}
 		for _, s := range a.stack {
 			if s.id() == msg.screenID() {
 				return s.Update(msg)

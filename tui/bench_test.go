@@ -150,7 +150,7 @@ func BenchmarkImportEvents10k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		s := newImport(h.app.sh, h.app.cfg, "bench", tgt, inv.Clients)
+		s := newImport(h.app.sh, h.app.cfg, "bench", tgt, inv.Clients, nil)
 		s.SetSize(98, 26)
 		s.Update(planMsg{to: to(s.sid), plan: plan})
 		s.phase = impRunning

@@ -55,7 +55,9 @@ type importScreen struct {
 	source  string // the source's name, for the plan and report
 	target  client.Target
 	clients []client.Client
-	keys    importKeys
+	// resolutions are conflict choices made on an earlier plan of these clients.
+	resolutions map[string]client.Resolution
+	keys        importKeys
 
 	phase      importPhase
 	asking     bool // Esc during the run: "cancel the import?"
@@ -95,8 +97,10 @@ type importDoneMsg struct {
 	items []liveItem
 }
 
-func newImport(sh *shared, cfg Config, source string, target client.Target, clients []client.Client) *importScreen {
-	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, follow: true}
+// newImport plans clients against target; resolutions are the operator's earlier choices
+// for conflicts (by client id), kept where they still apply.
+func newImport(sh *shared, cfg Config, source string, target client.Target, clients []client.Client, resolutions map[string]client.Resolution) *importScreen {
+	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, resolutions: resolutions, follow: true}
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	s.keys = importKeys{
 		Up:         bind("↑/k", "up", "up", "k"),
@@ -117,12 +121,19 @@ func newImport(sh *shared, cfg Config, source string, target client.Target, clie
 }
 
 func (s *importScreen) Init() tea.Cmd {
-	return tea.Batch(s.spinner.Tick, makePlan(s.sid, s.target, s.source, s.clients))
+	return tea.Batch(s.spinner.Tick, makePlan(s.sid, s.target, s.source, s.clients, s.resolutions))
 }
 
-func makePlan(id int, t client.Target, source string, clients []client.Client) tea.Cmd {
+func makePlan(id int, t client.Target, source string, clients []client.Client, resolutions map[string]client.Resolution) tea.Cmd {
 	return func() tea.Msg {
 		p, err := client.NewPlan(context.Background(), t, source, clients, client.ResolveSkip)
+		if err == nil {
+			for i, it := range p.Items {
+				if r, ok := resolutions[it.Client.ID]; ok && it.Action == client.ActionConflict {
+					_ = p.Resolve(i, r) // a choice that no longer applies is dropped
+				}
+			}
+		}
 		return planMsg{to: to(id), plan: p, err: err}
 	}
 }

@@ -2,8 +2,6 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/m2mport/m2mport/client"
 )
 
 // navigate handles the messages that move the operator from one screen to the next. The
@@ -27,7 +25,7 @@ func (a *App) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		if a.session.source != nil {
 			source = a.session.source.Name()
 		}
-		return a.push(newImport(a.sh, a.cfg, source, a.session.target, msg.clients)), true
+		return a.push(newImport(a.sh, a.cfg, source, a.session.target, msg.clients, msg.resolutions)), true
 	case importDoneMsg:
 		return a.push(newValidate(a.sh, a.cfg, a.session.source, a.session.target, msg.plan, msg.items)), true
 	}
@@ -58,15 +56,4 @@ func (a *App) back() tea.Cmd {
 		return p.replan()
 	}
 	return nil
-}
-
-// restoreResolutions gives a new Import plan the choices the operator made on the last one,
-// for the conflicts that are still conflicts. (The Import screen plans with every conflict
-// skipped; the drafts under it remember the choices.)
-func (a *App) restoreResolutions(plan *client.Plan) {
-	for _, s := range a.stack {
-		if sc, ok := s.(*scopesScreen); ok {
-			sc.restoreResolutions(plan)
-		}
-	}
 }

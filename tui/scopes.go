@@ -162,8 +162,12 @@ type scopesScreen struct {
 	noteOK bool
 }
 
-// scopesDoneMsg hands the shaped clients to the Import step.
-type scopesDoneMsg struct{ clients []client.Client }
+// scopesDoneMsg hands the shaped clients to the Import step, with the conflict choices the
+// operator made on an earlier plan of them (by client id).
+type scopesDoneMsg struct {
+	clients     []client.Client
+	resolutions map[string]client.Resolution
+}
 
 // newScopes opens the step for clients; kept holds drafts from an earlier visit, by client
 // id, which the clients found there start from.
@@ -458,22 +462,6 @@ func (s *scopesScreen) keepResolutions(plan *client.Plan) {
 	}
 }
 
-// restoreResolutions applies the remembered choices to a new plan of these drafts, where
-// they still apply.
-func (s *scopesScreen) restoreResolutions(plan *client.Plan) {
-	choice := map[string]client.Resolution{}
-	for _, d := range s.drafts {
-		if d.resolution != "" {
-			choice[d.c.ID] = d.resolution
-		}
-	}
-	for i, it := range plan.Items {
-		if r, ok := choice[it.Client.ID]; ok && it.Action == client.ActionConflict {
-			_ = plan.Resolve(i, r) // a choice that no longer applies is dropped
-		}
-	}
-}
-
 func (s *scopesScreen) proceed() tea.Cmd {
 	for i := range s.drafts {
 		if p := s.drafts[i].problems(); len(p) > 0 {
@@ -483,9 +471,12 @@ func (s *scopesScreen) proceed() tea.Cmd {
 			return nil
 		}
 	}
-	msg := scopesDoneMsg{}
+	msg := scopesDoneMsg{resolutions: map[string]client.Resolution{}}
 	for _, d := range s.drafts {
 		msg.clients = append(msg.clients, d.c)
+		if d.resolution != "" {
+			msg.resolutions[d.c.ID] = d.resolution
+		}
 	}
 	return func() tea.Msg { return msg }
 }
