@@ -578,10 +578,11 @@ func (g getsLimited) Get(ctx context.Context, id string) (Stored, error) {
 	return Stored{}, apiErr(429, "too_many_requests")
 }
 
-// A create that got no answer, in a run cancelled meanwhile, is read once to settle it; when
-// that read is rate limited (and a cancelled run retries nothing) the client is cancelled
-// with a message that says a rerun finishes it, not failed.
-func TestCancelWhileSettlingAnAmbiguousCreateIsACancel(t *testing.T) {
+// settleAfterCancel runs one create that is stored but gets no answer, in a run cancelled
+// while it is in flight, against wrap(the fake): the run must then read the client to settle
+// it. It returns the client's final event.
+func settleAfterCancel(t *testing.T, wrap func(*fakeTarget) Target) Event {
+	t.Helper()
 	ft := newFake("project-test-1")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -591,9 +592,16 @@ func TestCancelWhileSettlingAnAmbiguousCreateIsACancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := finals(t, p, collect(t, ctx, getsLimited{ft}, p, fastOptions()))
-	if got["a"].State != StateCanceled || !strings.Contains(got["a"].Message, "run again") {
-		t.Fatalf("a: %s %q", got["a"].State, got["a"].Message)
+	return finals(t, p, collect(t, ctx, wrap(ft), p, fastOptions()))["a"]
+}
+
+// A create that got no answer, in a run cancelled meanwhile, is read to settle it; when that
+// read fails for good the client is cancelled with a message that says a rerun finishes it,
+// not failed.
+func TestCancelWhileSettlingAnAmbiguousCreateIsACancel(t *testing.T) {
+	got := settleAfterCancel(t, func(ft *fakeTarget) Target { return getsLimited{ft} })
+	if got.State != StateCanceled || !strings.Contains(got.Message, "run again") {
+		t.Fatalf("a: %s %q", got.State, got.Message)
 	}
 }
 
@@ -613,18 +621,9 @@ func (g getsSeeStop) Get(ctx context.Context, id string) (Stored, error) {
 // Settling a create that may have been stored finishes the call in flight: the read keeps
 // the HTTP layer's retries after a cancel, so the report can say whether the client exists.
 func TestSettlingReadKeepsItsRetriesAfterACancel(t *testing.T) {
-	ft := newFake("project-test-1")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ft.onCreate = func(string) { cancel() }
-	ft.createFault = func(string, int) string { return "commitdrop" }
-	p, err := NewPlan(context.Background(), ft, "test", []Client{testClient("a", "x")}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var stopped atomic.Int32
-	got := finals(t, p, collect(t, ctx, getsSeeStop{ft, &stopped}, p, fastOptions()))
-	if got["a"].State != StateImported || stopped.Load() != 0 {
-		t.Fatalf("a: %s %q; reads made with retries off: %d", got["a"].State, got["a"].Message, stopped.Load())
+	got := settleAfterCancel(t, func(ft *fakeTarget) Target { return getsSeeStop{ft, &stopped} })
+	if got.State != StateImported || stopped.Load() != 0 {
+		t.Fatalf("a: %s %q; reads made with retries off: %d", got.State, got.Message, stopped.Load())
 	}
 }

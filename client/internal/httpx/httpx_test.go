@@ -260,15 +260,16 @@ func TestRateLimitResetInThePastBacksOff(t *testing.T) {
 // longer than MaxWait: the calls go through.
 func TestRateLimitResetFarOffWaitsAtMost20s(t *testing.T) {
 	var c *Client
-	srv, n := script(func(w http.ResponseWriter, r *http.Request) {
+	emptyUntilFarOff := func(w http.ResponseWriter) {
 		w.Header().Set("X-Ratelimit-Limit", "2")
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(10*time.Minute).Unix(), 10))
+	}
+	srv, n := script(func(w http.ResponseWriter, r *http.Request) {
+		emptyUntilFarOff(w)
 		w.WriteHeader(429)
 	}, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Ratelimit-Limit", "2")
-		w.Header().Set("X-Ratelimit-Remaining", "0")
-		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(c.now().Add(10*time.Minute).Unix(), 10))
+		emptyUntilFarOff(w)
 		okJSON(`{}`)(w, r)
 	})
 	defer srv.Close()
