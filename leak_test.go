@@ -300,7 +300,7 @@ func (l *leakCheck) tuiSession(t *testing.T) {
 	s.keys("Enter")
 	s.wait("validate", "pass every check")
 	s.keys("Tab", "Down", "Down")
-	s.wait("validate, a check", "› iss")
+	s.wait("validate, a check", "›✓ iss")
 	s.keys("Tab", "NPage")
 	s.wait("validate, the token", "Header")
 	s.keys("Escape", "a")

@@ -95,19 +95,19 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 	for _, r := range rows {
 		nameW = max(nameW, textWidth(r.name))
 	}
-	nameW = min(nameW, 16) + 3 // the glyph before, a gap after
+	nameW = min(nameW, 16) + 4 // the cursor and the glyph before, a gap after
 	actW, expW := splitColumns(rows, cols, max(w-nameW-2, 2))
 
-	head := st.Muted.Render(cell("  check", nameW) + cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
+	head := st.Muted.Render(cell("   check", nameW) + cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
 	out := make([][]string, len(rows))
 	for i, r := range rows {
 		as, es := wrapText(r.actual, actW, wrap), wrapText(r.shown, expW, wrap)
-		glyph, nameStyle, actStyle, expStyle := st.Muted.Render("· "), st.Muted, st.Muted, st.Muted
+		mark, glyphStyle, nameStyle, actStyle, expStyle := "·", st.Muted, st.Muted, st.Muted, st.Muted
 		switch r.status {
 		case client.CheckPass:
-			glyph, nameStyle, actStyle = st.Success.Render("✓ "), st.Text, st.Text
+			mark, glyphStyle, nameStyle, actStyle = "✓", st.Success, st.Text, st.Text
 		case client.CheckFail:
-			glyph, nameStyle, actStyle, expStyle = st.Error.Render("✗ "), st.Error.Bold(true), st.Text, st.Text
+			mark, glyphStyle, nameStyle, actStyle, expStyle = "✗", st.Error, st.Error.Bold(true), st.Text, st.Text
 		}
 		lines := make([]string, max(len(as), len(es)))
 		for j := range lines {
@@ -123,13 +123,14 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 			}
 			switch {
 			case i == cursor:
-				mark := "  "
+				// The cursor goes beside the verdict, not over it.
+				lead := "   "
 				if j == 0 {
-					mark = "› "
+					lead = "›" + mark + " "
 				}
-				lines[j] = st.Cursor.Render(cell(mark+cell(name, nameW-2)+cell(av, actW)+"  "+ev, w))
+				lines[j] = st.Cursor.Render(cell(lead+cell(name, nameW-3)+cell(av, actW)+"  "+ev, w))
 			case j == 0:
-				lines[j] = glyph + nameStyle.Render(cell(name, nameW-2)) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+				lines[j] = " " + glyphStyle.Render(mark+" ") + nameStyle.Render(cell(name, nameW-3)) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
 			default:
 				lines[j] = strings.Repeat(" ", nameW) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
 			}

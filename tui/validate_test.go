@@ -46,7 +46,7 @@ func TestAFailedCheckIsSpelledOutInFull(t *testing.T) {
 			}
 			// ↑/↓ highlight the other checks, each spelled out in turn.
 			h.press("down")
-			h.mustSee("› aud", "✓ aud  passes")
+			h.mustSee("›✓ aud", "✓ aud  passes")
 		})
 	}
 }
@@ -96,7 +96,7 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 	if v.pane.focus != focusChecks || v.pane.cursor != 2 {
 		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.cursor)
 	}
-	h.mustSee("› iss", "✓ iss  passes", "↑/↓ check")
+	h.mustSee("›✓ iss", "✓ iss  passes", "↑/↓ check")
 	h.press("tab")
 	if v.pane.focus != focusToken {
 		t.Fatal("tab again goes to the token")
