@@ -390,7 +390,9 @@ func (v *validateScreen) headLines(w int) []string {
 		}
 		return append(lines, wrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
 	}
-	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")))
+	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")),
+		// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
+		st.Muted.Render(ansi.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w, "…")))
 }
 
 func (v *validateScreen) statusLine(w int) string {
