@@ -424,6 +424,15 @@ func printPlan(w io.Writer, p *client.Plan) {
 		}
 	}
 	fmt.Fprintf(w, "\n%s.\n", strings.Join(parts, ", "))
+	updatable := 0
+	for i := range p.Items {
+		if it := &p.Items[i]; p.Undoes == "" && it.Action == client.ActionConflict && it.Resolution != client.ResolveUpdate && it.CanUpdate() {
+			updatable++
+		}
+	}
+	if updatable > 0 {
+		fmt.Fprintf(w, "%s left as they are could be brought in line with --on-conflict update.\n", client.Plural(updatable, "conflict"))
+	}
 }
 
 // who names a report's client for people: its name and id.
