@@ -361,8 +361,11 @@ func rerunCommand(cmd string, fs *flag.FlagSet) string {
 		}
 		parts = append(parts, "--"+f.Name+"="+shellWord(f.Value.String()))
 	})
-	// Flags before arguments: Go's flag parsing stops at the first argument (undo's REPORT).
+	// Flags, then arguments (undo's REPORT), after "--" when one looks like a flag.
 	parts = append(parts, "--yes")
+	if slices.ContainsFunc(fs.Args(), func(a string) bool { return strings.HasPrefix(a, "-") }) {
+		parts = append(parts, "--")
+	}
 	for _, a := range fs.Args() {
 		parts = append(parts, shellWord(a))
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"maps"
 	"net/http"
 	"os"
@@ -508,5 +509,19 @@ func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 	code, out, errOut = run2(t, env, "import", "--select", ready+","+ready, "--yes")
 	if code != ExitOK || !strings.Contains(out, "imported  1") || strings.Contains(out, "blocked") {
 		t.Fatalf("an id named twice: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// The command printed for a plan not confirmed runs as printed: an argument that looks like
+// a flag comes after "--", as it had to be given.
+func TestRerunCommandKeepsArgumentsArguments(t *testing.T) {
+	fs := flag.NewFlagSet("undo", flag.ContinueOnError)
+	fs.Bool("yes", false, "")
+	fs.Bool("live", false, "")
+	if err := fs.Parse([]string{"--live", "--", "-odd report.json"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rerunCommand("undo", fs), "m2mport undo --live --yes -- '-odd report.json'"; got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
