@@ -191,9 +191,9 @@ func TestImportDemoFlow(t *testing.T) {
 			t.Errorf("%s (%s): kept %v", id, c.ClientName, kept)
 		}
 	}
-	// Undoing again deletes nothing and says the clients are already gone.
+	// Undoing again deletes nothing and says the run was undone already, naming the undo.
 	code, out, errOut = run2(t, env, "undo", "--yes", reports[0])
-	if code != ExitOK || !strings.Contains(out, "already gone.") || strings.Contains(out, "identical") {
+	if code != ExitOK || !strings.Contains(out, "Nothing to undo") || !strings.Contains(out, "undone already, by ") {
 		t.Fatalf("second undo: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

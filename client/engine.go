@@ -418,7 +418,9 @@ func (r *run) delete(ctx context.Context, i int) outcome {
 	case err == nil:
 		return outcome{state: StateDeleted}
 	case HasCode(err, CodeClientNotFound) || StatusOf(err) == http.StatusNotFound:
-		return outcome{state: StateSkipped, msg: "already gone from the target"}
+		// It was there a moment ago: a not-found here is a retry of our own delete whose
+		// answer was lost, so the client went by this undo.
+		return outcome{state: StateDeleted, msg: "deleted (the answer to the delete was lost; the client is gone)"}
 	}
 	return outcome{state: StateFailed, err: fmt.Errorf("delete client %s: %w", id, err)}
 }
@@ -487,7 +489,24 @@ func (r *run) collect() {
 	var saveErr error
 	lastSave := time.Time{}
 	dirty := false
+	// An undo marks what it removed in the import's report as it goes (MarkUndone).
+	var undone []string
+	markUndone := func() {
+		if !r.undo || len(undone) == 0 {
+			return
+		}
+		by := r.opt.ReportPath
+		if by == "" {
+			by = "an undo"
+		}
+		if err := MarkUndone(r.p.Undoes, by, undone); err != nil && saveErr == nil {
+			saveErr = fmt.Errorf("mark the undone clients in %s: %w", r.p.Undoes, err)
+		} else if err == nil {
+			undone = undone[:0]
+		}
+	}
 	save := func() {
+		markUndone()
 		if r.opt.ReportPath == "" {
 			return
 		}
@@ -529,6 +548,9 @@ func (r *run) collect() {
 			}
 			prog.count(ev.State)
 			rc.State, rc.Message, rc.Error, rc.Attempts = ev.State, ev.Message, ev.Error, ev.Attempt
+			if r.undo && (ev.State == StateDeleted || ev.State == StateSkipped) {
+				undone = append(undone, rc.ID)
+			}
 			if r.opt.Verify && (ev.State == StateImported || ev.State == StateUpdated || ev.State == StateSkipped) {
 				prog.Verify++
 			}

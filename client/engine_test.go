@@ -627,3 +627,61 @@ func TestSettlingReadKeepsItsRetriesAfterACancel(t *testing.T) {
 		t.Fatalf("a: %s %q; reads made with retries off: %d", got.State, got.Message, stopped.Load())
 	}
 }
+
+// deleteAnswerLost deletes, then answers as if the first answer was lost and the retry
+// found nothing: what an undo sees when a DELETE's answer is dropped.
+type deleteAnswerLost struct{ *fakeTarget }
+
+func (d deleteAnswerLost) Delete(ctx context.Context, id string) error {
+	if err := d.fakeTarget.Delete(ctx, id); err != nil {
+		return err
+	}
+	return apiErr(404, CodeClientNotFound)
+}
+
+// Undo marks what it removed in the import's report: run again, it leaves alone a client a
+// later import created under the same id. A delete whose answer was lost counts as deleted.
+func TestUndoRunTwiceLeavesALaterImportAlone(t *testing.T) {
+	ctx := context.Background()
+	ft := newFake("project-test-1")
+	dir := t.TempDir()
+	importReport := filepath.Join(dir, "import.json")
+	opt := fastOptions()
+	opt.ReportPath = importReport
+	p, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, ctx, ft, p, opt)
+
+	r, err := ReadReport(importReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := PlanUndo(ctx, ft, r, importReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ReportPath = filepath.Join(dir, "undo.json")
+	if got := finals(t, up, collect(t, ctx, deleteAnswerLost{ft}, up, opt)); got["a"].State != StateDeleted {
+		t.Fatalf("a delete whose answer was lost: %s %q", got["a"].State, got["a"].Message)
+	}
+
+	// A later import creates the same client again; the first undo, replayed, must not touch it.
+	again, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "x")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ReportPath = filepath.Join(dir, "import2.json")
+	collect(t, ctx, ft, again, opt)
+	r, err = ReadReport(importReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PlanUndo(ctx, ft, r, importReport); !errors.Is(err, ErrNothingToUndo) || !strings.Contains(err.Error(), "undone already, by "+filepath.Join(dir, "undo.json")) {
+		t.Fatalf("the same undo again: %v", err)
+	}
+	if _, ok := ft.clients["a"]; !ok {
+		t.Fatal("the later import's client is gone")
+	}
+}

@@ -60,6 +60,10 @@ type ReportClient struct {
 	// compares with to know it is unchanged since.
 	Stored *StoredRecord `json:"stored,omitempty"`
 	Check  *Checklist    `json:"check,omitempty"`
+	// UndoneBy names the undo that deleted the client, or found it gone (its report, or
+	// "an undo"): a client there later under that id is someone else's, which the same
+	// undo run again must leave alone. See MarkUndone.
+	UndoneBy string `json:"undone_by,omitempty"`
 }
 
 // StoredRecord is a Stored client as a report keeps it.
@@ -160,6 +164,25 @@ func WriteReport(path string, r *Report) error {
 		return fmt.Errorf("write run report %s: %w", path, err)
 	}
 	return nil
+}
+
+// MarkUndone records in the import report at path that the undo named by (its report's
+// path) removed the clients ids, or found them gone.
+func MarkUndone(path, by string, ids []string) error {
+	r, err := ReadReport(path)
+	if err != nil {
+		return err
+	}
+	gone := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
+	for i := range r.Clients {
+		if c := &r.Clients[i]; gone[c.ID] && c.Created && c.UndoneBy == "" {
+			c.UndoneBy = by
+		}
+	}
+	return WriteReport(path, r)
 }
 
 // ReadReport reads a run report written by WriteReport.

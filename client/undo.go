@@ -6,8 +6,14 @@ import (
 	"fmt"
 )
 
-// ErrNothingToUndo is returned by PlanUndo for a report that created no client.
+// ErrNothingToUndo is matched (errors.Is) by PlanUndo's error for a report that created no
+// client, or whose clients were all undone already; the error says which.
 var ErrNothingToUndo = errors.New("that run created no client")
+
+type nothingToUndo struct{ why string }
+
+func (e *nothingToUndo) Error() string        { return e.why }
+func (e *nothingToUndo) Is(target error) bool { return target == ErrNothingToUndo }
 
 // PlanUndo plans the reversal of an import run from its report: delete exactly the clients
 // that run created, and only those still as it left them. A client changed since, or with a
@@ -23,15 +29,25 @@ func PlanUndo(ctx context.Context, t Target, r *Report, reportPath string) (*Pla
 	}
 	p := &Plan{Source: r.Source, ProjectID: r.ProjectID, Live: t.IsLive(), Undoes: reportPath}
 	var ids []string
+	undoneBy := ""
 	for _, c := range r.Clients {
 		if !c.Created || c.Stored == nil {
+			continue
+		}
+		if c.UndoneBy != "" {
+			// Undone already: a client under that id now is not this run's, even if it
+			// looks the same (a later import of the same source makes it so).
+			undoneBy = c.UndoneBy
 			continue
 		}
 		ids = append(ids, c.ID)
 		p.Items = append(p.Items, Item{Client: Client{ID: c.ID, Name: c.Name, Scopes: c.Scopes}, undo: true})
 	}
 	if len(ids) == 0 {
-		return nil, fmt.Errorf("%s: %w", reportPath, ErrNothingToUndo)
+		if undoneBy != "" {
+			return nil, fmt.Errorf("%s: %w", reportPath, &nothingToUndo{"every client that run created was undone already, by " + undoneBy})
+		}
+		return nil, fmt.Errorf("%s: %w", reportPath, &nothingToUndo{ErrNothingToUndo.Error()})
 	}
 	stored, err := t.Search(ctx, ids)
 	if err != nil {

@@ -33,28 +33,53 @@ type keyCache struct {
 	fetched time.Time
 	every   time.Duration
 	now     func() time.Time
+	sleep   func(context.Context, time.Duration) error // waits for the next allowed fetch
 }
 
-// Key returns the project's public key with the given kid.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// Key returns the project's public key with the given kid. An unknown kid refetches the
+// key set, at most once every JWKSRefetchEvery: within that, it waits for the next fetch
+// rather than fail, since a kid new to us is what a key rotation looks like mid-run. A kid
+// still unknown after a fetch it waited for is ErrUnknownKey.
 func (t *Target) Key(ctx context.Context, kid string) (crypto.PublicKey, error) {
 	kc := &t.keys
-	kc.mu.Lock()
-	defer kc.mu.Unlock()
-	if k, ok := kc.keys[kid]; ok {
-		return k, nil
+	for waited := false; ; waited = true {
+		kc.mu.Lock()
+		if k, ok := kc.keys[kid]; ok {
+			kc.mu.Unlock()
+			return k, nil
+		}
+		wait := kc.every - kc.now().Sub(kc.fetched)
+		if kc.fetched.IsZero() || wait <= 0 {
+			defer kc.mu.Unlock() // one fetch at a time; the others find its keys
+			keys, err := t.fetchKeys(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("fetch the project's signing keys: %w", err)
+			}
+			kc.keys, kc.fetched = keys, kc.now()
+			if k, ok := keys[kid]; ok {
+				return k, nil
+			}
+			return nil, fmt.Errorf("key %q: %w", kid, ErrUnknownKey)
+		}
+		kc.mu.Unlock()
+		if waited {
+			return nil, fmt.Errorf("key %q: %w", kid, ErrUnknownKey)
+		}
+		if err := kc.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("key %q: %w", kid, err)
+		}
 	}
-	if !kc.fetched.IsZero() && kc.now().Sub(kc.fetched) < kc.every {
-		return nil, fmt.Errorf("key %q: %w", kid, ErrUnknownKey)
-	}
-	keys, err := t.fetchKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fetch the project's signing keys: %w", err)
-	}
-	kc.keys, kc.fetched = keys, kc.now()
-	if k, ok := keys[kid]; ok {
-		return k, nil
-	}
-	return nil, fmt.Errorf("key %q: %w", kid, ErrUnknownKey)
 }
 
 // fetchKeys reads the JWKS. It needs no credentials, so it sends none.

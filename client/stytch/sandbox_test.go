@@ -344,7 +344,7 @@ func TestTokensAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Millisecond) // past JWKSRefetchEvery
+	// Within JWKSRefetchEvery of the last fetch: the new kid waits for the next one.
 	rotated := verify(tok, "read:orders write:orders")
 	if rotated.Header["kid"] == first.Header["kid"] || jwksCalls() != 2 {
 		t.Fatalf("after a rotation the new kid is fetched once: kids %v %v, %d fetches", first.Header["kid"], rotated.Header["kid"], jwksCalls())
