@@ -158,8 +158,14 @@ func (t *Target) clientCall(ctx context.Context, method, path string, body any, 
 		return nil, err
 	}
 	if ans.M2MClient == nil {
-		return nil, &client.APIError{API: "stytch", Method: method, Path: path, Status: http.StatusOK,
+		err := &client.APIError{API: "stytch", Method: method, Path: path, Status: http.StatusOK,
 			Message: "the answer has no m2m_client", Hint: "check the base URL: something other than Stytch answered"}
+		if !idempotent {
+			// Something took a write and said 2xx without saying what it stored: as
+			// ambiguous as no answer at all, and the engine settles it the same way.
+			return nil, fmt.Errorf("%w, so whether it was written is unknown (%w)", err, client.ErrNoAnswer)
+		}
+		return nil, err
 	}
 	return ans.M2MClient, nil
 }

@@ -334,3 +334,18 @@ func TestPrintingATargetShowsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// A create answered 2xx without the client it stored (a proxy's "{}") is as ambiguous as no
+// answer: the engine must settle it with a read, not record a failure for a client that may
+// exist. A read answered so is a plain error.
+func TestA2xxWithoutTheClientIsAmbiguousForWrites(t *testing.T) {
+	tg := newRecorded(t, &recorder{answer: func(*http.Request, []byte) (int, string) { return 200, `{"status_code":200}` }})
+	ctx := context.Background()
+	_, err := tg.Create(ctx, &client.Client{ID: "svc-1", Secret: client.NewSecret("Zq8-secret-for-svc-1"), Name: "svc"})
+	if !errors.Is(err, client.ErrNoAnswer) {
+		t.Fatalf("create: %v, want an ambiguous outcome", err)
+	}
+	if _, err := tg.Get(ctx, "svc-1"); err == nil || errors.Is(err, client.ErrNoAnswer) {
+		t.Fatalf("get: %v, want a plain error", err)
+	}
+}
