@@ -205,11 +205,7 @@ func (in *importRun) run(ctx context.Context) int {
 	if code, ok := presentPlan(ctx, env, "import", in.fs, in.ef, plan, in.dryRun); !ok {
 		return code
 	}
-	code := runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify)
-	if n := plan.Counts(); code == ExitOK && in.selected != nil && n.Blocked+n.Conflict > 0 {
-		return ExitFailed // a client asked for by id could not be imported, or was left as it is
-	}
-	return code
+	return runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify, in.selected != nil)
 }
 
 // choose picks the clients to import and narrows their scopes to the chosen audiences.
@@ -455,8 +451,10 @@ func clip(s string, n int) string {
 	return s
 }
 
-// runPlan runs the plan, shows progress, prints the summary and returns the exit code.
-func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *client.Plan, ef *engineFlags, verify bool) int {
+// runPlan runs the plan, shows progress, prints the summary and returns the exit code. With
+// named, the clients were asked for by id: one that ends blocked or in conflict (also one
+// that appeared, different, after the plan) fails the run, as it was not imported.
+func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *client.Plan, ef *engineFlags, verify, named bool) int {
 	path := ef.report
 	if path == "" {
 		var err error
@@ -482,12 +480,13 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	if progress {
 		fmt.Fprint(env.Err, "\r\x1b[K")
 	}
+	ok := sum.OK() && !(named && sum.Progress.Blocked+sum.Progress.Conflict > 0)
 	if ef.asJSON {
 		writeJSON(env.Out, struct {
 			Event string `json:"event"`
 			OK    bool   `json:"ok"`
 			*client.Summary
-		}{"summary", sum.OK(), sum})
+		}{"summary", ok, sum})
 	} else {
 		printSummary(env.Out, sum)
 	}
@@ -497,7 +496,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	if sum.ReportError != "" {
 		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
 	}
-	if !sum.OK() {
+	if !ok {
 		return ExitFailed
 	}
 	return ExitOK

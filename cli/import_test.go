@@ -506,6 +506,10 @@ func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 	if code != ExitFailed || !strings.Contains(out, "conflict") {
 		t.Fatalf("a selected conflict left as it is: exit %d\n%s\n%s", code, out, errOut)
 	}
+	code, out, _ = run2(t, env, "import", "--select", conflict, "--yes", "--json")
+	if lines := ndjson(t, out); code != ExitFailed || lines[len(lines)-1]["ok"] != false {
+		t.Fatalf("--json's summary must agree with the exit status: exit %d, %v", code, lines[len(lines)-1])
+	}
 	code, out, errOut = run2(t, env, "import", "--select", ready+","+ready, "--yes")
 	if code != ExitOK || !strings.Contains(out, "imported  1") || strings.Contains(out, "blocked") {
 		t.Fatalf("an id named twice: exit %d\n%s\n%s", code, out, errOut)

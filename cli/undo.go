@@ -67,7 +67,7 @@ func init() {
 				if code, ok := presentPlan(ctx, env, "undo", fs, ef, plan, false); !ok {
 					return code
 				}
-				return runPlan(ctx, env, "undo", target, plan, ef, false)
+				return runPlan(ctx, env, "undo", target, plan, ef, false, false)
 			}
 		},
 	})
