@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -19,7 +20,9 @@ import (
 // gathered by hand. Columns (CSV, with a header row, any order) or keys (JSON, an array of
 // objects): client_id and client_secret (required), name, description, scopes (space
 // separated; in JSON also an array) and metadata (a JSON object). A bad row is reported with
-// its line number and left out whole; it is never half imported.
+// its line number and left out whole; it is never half imported. Whatever is ambiguous is
+// bad: a column named twice (names match in any case), two different rows for one
+// client_id (all of them are left out), a metadata number Stytch would store as another.
 type FileSource struct {
 	Path string
 }
@@ -97,38 +100,114 @@ type fileRow struct {
 	Metadata                      json.RawMessage
 }
 
-// rows collects rows into clients, keeping the first of two rows with the same id.
+// rows collects a file's rows. Two rows with the same client_id are ambiguous unless they
+// are identical: result keeps one of identical rows and leaves out every row of a client
+// whose rows differ, or whose other row is bad, so the client is never imported from the
+// wrong row.
 type rows struct {
-	clients []Client
-	bad     []RowError
-	lines   map[string]int
+	good     []goodRow
+	bad      []RowError
+	badLines map[string][]int // client_id → lines of its bad rows, where the id could be read
+}
+
+type goodRow struct {
+	line int
+	c    Client
+}
+
+func newRows() *rows { return &rows{badLines: map[string][]int{}} }
+
+// fail records a bad row; id is its client_id when it could be read, else "".
+func (rs *rows) fail(line int, id, format string, args ...any) {
+	rs.bad = append(rs.bad, RowError{line, fmt.Sprintf(format, args...)})
+	if id != "" {
+		rs.badLines[id] = append(rs.badLines[id], line)
+	}
 }
 
 func (rs *rows) add(line int, r fileRow) {
-	fail := func(format string, args ...any) {
-		rs.bad = append(rs.bad, RowError{line, fmt.Sprintf(format, args...)})
-	}
 	if r.ID == "" {
-		fail("client_id is empty")
+		rs.fail(line, "", "client_id is empty")
 		return
 	}
 	if r.Secret == "" {
-		fail("client %s: client_secret is empty (only clients with a secret can be imported)", r.ID)
+		rs.fail(line, r.ID, "client %s: client_secret is empty (only clients with a secret can be imported)", r.ID)
 		return
 	}
 	var meta map[string]any
 	if m := bytes.TrimSpace(r.Metadata); len(m) > 0 && !bytes.Equal(m, []byte("null")) {
-		if err := json.Unmarshal(m, &meta); err != nil || meta == nil {
-			fail("client %s: metadata is not a JSON object", r.ID)
+		var err error
+		if meta, err = decodeMetadata(m); err != nil {
+			rs.fail(line, r.ID, "client %s: %v", r.ID, err)
 			return
 		}
 	}
-	if first, ok := rs.lines[r.ID]; ok {
-		fail("client %s is already on line %d", r.ID, first)
-		return
+	rs.good = append(rs.good, goodRow{line, Client{ID: r.ID, Secret: NewSecret(r.Secret), Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: meta}})
+}
+
+// result returns the clients to import and every bad row, in line order.
+func (rs *rows) result() ([]Client, []RowError) {
+	lines := map[string][]int{} // client_id → lines of its good rows
+	first := map[string]*Client{}
+	differ := map[string][]string{} // client_id → the fields its good rows differ in
+	for i, g := range rs.good {
+		id := g.c.ID
+		lines[id] = append(lines[id], g.line)
+		if f, ok := first[id]; !ok {
+			first[id] = &rs.good[i].c
+		} else {
+			for _, field := range rowDiff(f, &g.c) {
+				if !slices.Contains(differ[id], field) {
+					differ[id] = append(differ[id], field)
+				}
+			}
+		}
 	}
-	rs.lines[r.ID] = line
-	rs.clients = append(rs.clients, Client{ID: r.ID, Secret: NewSecret(r.Secret), Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: meta})
+	var clients []Client
+	bad := rs.bad
+	for _, g := range rs.good {
+		id := g.c.ID
+		switch {
+		case len(rs.badLines[id]) > 0:
+			bad = append(bad, RowError{g.line, fmt.Sprintf("client %s is also on %s, which is bad: this row is left out too, so the client is not imported from the wrong row", id, lineList(rs.badLines[id]))})
+		case len(differ[id]) > 0:
+			bad = append(bad, RowError{g.line, fmt.Sprintf("client %s is on %s, which differ in %s: all are left out; keep one row for it", id, lineList(lines[id]), strings.Join(differ[id], ", "))})
+		case g.line != lines[id][0]:
+			bad = append(bad, RowError{g.line, fmt.Sprintf("client %s repeats line %d", id, lines[id][0])})
+		default:
+			clients = append(clients, g.c)
+		}
+	}
+	slices.SortStableFunc(bad, func(a, b RowError) int { return a.Line - b.Line })
+	return clients, bad
+}
+
+// rowDiff names the columns in which two rows for the same client differ.
+func rowDiff(a, b *Client) []string {
+	var out []string
+	add := func(differs bool, column string) {
+		if differs {
+			out = append(out, column)
+		}
+	}
+	add(a.Secret.Reveal() != b.Secret.Reveal(), "client_secret")
+	add(a.Name != b.Name, "name")
+	add(a.Description != b.Description, "description")
+	add(!a.Scopes.Equal(b.Scopes), "scopes")
+	add(!MetadataEqual(a.Metadata, b.Metadata), "metadata")
+	return out
+}
+
+// lineList says "line 4" or "lines 2, 5 and 9".
+func lineList(lines []int) string {
+	if len(lines) == 1 {
+		return fmt.Sprintf("line %d", lines[0])
+	}
+	s := make([]string, len(lines))
+	for i, l := range lines {
+		s[i] = fmt.Sprint(l)
+	}
+	return fmt.Sprintf("lines %s and %s", strings.Join(s[:len(s)-1], ", "), s[len(s)-1])
 }
 
 func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
@@ -141,23 +220,28 @@ func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("not valid CSV: %v", err)
 	}
+	// Column names are matched without regard to case, so two that differ only in case
+	// would leave every row ambiguous: that is the whole file's error.
 	col := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if !slices.Contains(fileColumns, h) {
-			return nil, nil, fmt.Errorf("line 1: unknown column %q: the columns are %s", h, strings.Join(fileColumns, ","))
+		name := strings.ToLower(strings.TrimSpace(h))
+		if !slices.Contains(fileColumns, name) {
+			return nil, nil, fmt.Errorf("line 1: unknown column %q: the columns are %s", name, strings.Join(fileColumns, ","))
 		}
-		if _, dup := col[h]; dup {
-			return nil, nil, fmt.Errorf("line 1: column %q appears twice", h)
+		if j, dup := col[name]; dup {
+			if header[j] == h {
+				return nil, nil, fmt.Errorf("line 1: column %q appears twice: keep one", name)
+			}
+			return nil, nil, fmt.Errorf("line 1: columns %q and %q both name %s: keep one", header[j], h, name)
 		}
-		col[h] = i
+		col[name] = i
 	}
 	for _, need := range fileColumns[:2] {
 		if _, ok := col[need]; !ok {
 			return nil, nil, fmt.Errorf("line 1: the %s column is missing", need)
 		}
 	}
-	rs := &rows{lines: map[string]int{}}
+	rs := newRows()
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -172,7 +256,11 @@ func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
-			rs.bad = append(rs.bad, RowError{line, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
+			id := ""
+			if i := col["client_id"]; i < len(rec) {
+				id = rec[i]
+			}
+			rs.fail(line, id, "%d fields, the header has %d", len(rec), len(header))
 			continue
 		}
 		get := func(name string) string {
@@ -184,7 +272,8 @@ func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
 		rs.add(line, fileRow{ID: get("client_id"), Secret: get("client_secret"), Name: get("name"), Description: get("description"),
 			Scopes: SplitScopes(get("scopes")), Metadata: json.RawMessage(get("metadata"))})
 	}
-	return rs.clients, rs.bad, nil
+	clients, bad := rs.result()
+	return clients, bad, nil
 }
 
 // jsonScopes takes scopes as a space-separated string or an array of strings.
@@ -209,7 +298,7 @@ func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return nil, nil, fmt.Errorf("not a JSON array of clients: the file must start with [")
 	}
-	rs := &rows{lines: map[string]int{}}
+	rs := newRows()
 	for dec.More() {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
@@ -218,6 +307,11 @@ func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
 		// InputOffset is now past the element: find where it started.
 		end := int(dec.InputOffset())
 		line := lineAt(b, bytes.LastIndex(b[:end], raw))
+		id, problem := checkRowKeys(raw)
+		if problem != "" {
+			rs.fail(line, id, "%s", problem)
+			continue
+		}
 		var row struct {
 			ClientID     string          `json:"client_id"`
 			ClientSecret string          `json:"client_secret"`
@@ -226,10 +320,8 @@ func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
 			Scopes       jsonScopes      `json:"scopes"`
 			Metadata     json.RawMessage `json:"metadata"`
 		}
-		rd := json.NewDecoder(bytes.NewReader(raw))
-		rd.DisallowUnknownFields()
-		if err := rd.Decode(&row); err != nil {
-			rs.bad = append(rs.bad, RowError{line, jsonRowError(err)})
+		if err := json.Unmarshal(raw, &row); err != nil {
+			rs.fail(line, id, "%s", jsonRowError(err))
 			continue
 		}
 		rs.add(line, fileRow{ID: row.ClientID, Secret: row.ClientSecret, Name: row.Name, Description: row.Description,
@@ -238,7 +330,47 @@ func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, fmt.Errorf("line %d: the array of clients is not closed", lineAt(b, int(dec.InputOffset())))
 	}
-	return rs.clients, rs.bad, nil
+	clients, bad := rs.result()
+	return clients, bad, nil
+}
+
+// checkRowKeys says what is wrong with a JSON row's keys, or "", and returns its client_id
+// when it is a string. encoding/json matches keys without regard to case and keeps the last
+// of two, so {"client_secret":"A","Client_Secret":"B"} would import B without a word: every
+// key must name a column, and no column may be named twice.
+func checkRowKeys(raw json.RawMessage) (id, problem string) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", "not a client object"
+	}
+	named := map[string]string{} // column → the key that named it
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		if err != nil || !ok {
+			return id, "not a client object"
+		}
+		i := slices.IndexFunc(fileColumns, func(c string) bool { return strings.EqualFold(c, key) })
+		if i < 0 {
+			return id, fmt.Sprintf("unknown key %s: the keys are %s", quoteStart(key), strings.Join(fileColumns, ", "))
+		}
+		column := fileColumns[i]
+		if prev, dup := named[column]; dup {
+			if prev == key {
+				return id, fmt.Sprintf("key %s appears twice: keep one", quoteStart(key))
+			}
+			return id, fmt.Sprintf("keys %s and %s both name %s: keep one", quoteStart(prev), quoteStart(key), column)
+		}
+		named[column] = key
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return id, "not a client object"
+		}
+		if column == "client_id" {
+			_ = json.Unmarshal(value, &id)
+		}
+	}
+	return id, ""
 }
 
 // jsonRowError turns a decoding error into a sentence that names the field, never a value.
@@ -247,11 +379,7 @@ func jsonRowError(err error) string {
 	if errors.As(err, &te) && te.Field != "" {
 		return fmt.Sprintf("%s must be a %s", te.Field, te.Type)
 	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fmt.Sprintf("unknown key %s: the keys are %s", f, strings.Join(fileColumns, ", "))
-	}
-	if strings.Contains(msg, "scopes must be") {
+	if strings.Contains(err.Error(), "scopes must be") {
 		return "scopes must be a string or an array of strings"
 	}
 	return "not a client object"
@@ -261,4 +389,126 @@ func jsonRowError(err error) string {
 func lineAt(b []byte, off int) int {
 	off = max(0, min(off, len(b)))
 	return bytes.Count(b[:off], []byte("\n")) + 1
+}
+
+// maxMetadataDepth bounds the nesting of metadata, far beyond what fits in Stytch's 4 KB.
+const maxMetadataDepth = 1000
+
+var errMetadataNotObject = errors.New("metadata is not a JSON object")
+
+// decodeMetadata decodes a metadata object as Stytch would store it, refusing what it could
+// not store as written: a key twice in one object (which value was meant?) and a number
+// that a float64, which JSON numbers become in Stytch and here, would change. Numbers
+// become float64, as encoding/json gives them for every other source, so a rerun compares
+// them equal to what Stytch sends back.
+func decodeMetadata(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	v, err := metadataValue(dec, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errMetadataNotObject
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errMetadataNotObject
+	}
+	return m, nil
+}
+
+// metadataValue decodes the next value of dec; path names it within the metadata.
+func metadataValue(dec *json.Decoder, path string, depth int) (any, error) {
+	if depth > maxMetadataDepth {
+		return nil, fmt.Errorf("metadata is nested more than %d deep", maxMetadataDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, errMetadataNotObject
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			m := map[string]any{}
+			for dec.More() {
+				tok, err := dec.Token()
+				key, ok := tok.(string)
+				if err != nil || !ok {
+					return nil, errMetadataNotObject
+				}
+				at := key
+				if path != "" {
+					at = path + "." + key
+				}
+				if _, dup := m[key]; dup {
+					return nil, fmt.Errorf("metadata key %s appears twice: keep one", quoteStart(at))
+				}
+				if m[key], err = metadataValue(dec, at, depth+1); err != nil {
+					return nil, err
+				}
+			}
+			_, err := dec.Token() // }
+			return m, err
+		case '[':
+			l := []any{}
+			for dec.More() {
+				v, err := metadataValue(dec, fmt.Sprintf("%s[%d]", path, len(l)), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				l = append(l, v)
+			}
+			_, err := dec.Token() // ]
+			return l, err
+		}
+		return nil, errMetadataNotObject
+	case json.Number:
+		if path == "" {
+			return nil, errMetadataNotObject
+		}
+		f, err := strconv.ParseFloat(string(t), 64)
+		if err != nil || !sameDecimal(string(t), strconv.FormatFloat(f, 'e', -1, 64)) {
+			return nil, fmt.Errorf("metadata %s is a number Stytch would not store exactly (it keeps about 15 significant digits): quote it as a string", quoteStart(path))
+		}
+		if f == 0 {
+			f = 0 // not -0, which JSON would write as "-0" and compare unequal to 0
+		}
+		return f, nil
+	}
+	return tok, nil // a string, a bool or nil
+}
+
+// sameDecimal reports whether two JSON numbers are the same decimal value, however written
+// (1.50, 1.5 and 15e-1 are).
+func sameDecimal(a, b string) bool {
+	na, da, ea, okA := decimalParts(a)
+	nb, db, eb, okB := decimalParts(b)
+	return okA && okB && na == nb && da == db && ea == eb
+}
+
+// decimalParts writes the JSON number s as ±digits×10^exp, digits without leading or
+// trailing zeros (and zero as "", unsigned).
+func decimalParts(s string) (neg bool, digits string, exp int, ok bool) {
+	neg = strings.HasPrefix(s, "-")
+	mantissa, e, hasExp := strings.Cut(strings.TrimPrefix(s, "-"), "e")
+	if !hasExp {
+		mantissa, e, hasExp = strings.Cut(mantissa, "E")
+	}
+	whole, frac, _ := strings.Cut(mantissa, ".")
+	all := whole + frac
+	digits = strings.TrimLeft(strings.TrimRight(all, "0"), "0")
+	if digits == "" {
+		return false, "", 0, true
+	}
+	if hasExp {
+		var err error
+		if exp, err = strconv.Atoi(e); err != nil {
+			return false, "", 0, false
+		}
+	}
+	// Trailing zeros dropped from the digits go into the exponent.
+	exp += len(strings.TrimLeft(all, "0")) - len(digits) - len(frac)
+	return neg, digits, exp, true
 }

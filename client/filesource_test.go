@@ -26,7 +26,7 @@ func TestFileSourceCSV(t *testing.T) {
 		"badmeta,s3cret-badmeta,Bad metadata,a,[1],\n" +
 		"short,row\n" +
 		"\"multi\nline\",s3cret-multiline,Multi,a,,\n" +
-		"billing,s3cret-other,Billing again,,,\n" +
+		"billing,s3cret-billing-DzJj,Billing worker,write:invoices read:invoices,\"{ \"\"team\"\": \"\"billing\"\" }\",Nightly run\n" +
 		"plain,s3cret-plain-1234,,,,\n"
 	clients, bad, err := ParseClientsFile("clients.csv", []byte(csv))
 	if err != nil {
@@ -45,7 +45,7 @@ func TestFileSourceCSV(t *testing.T) {
 		t.Fatalf("billing row %+v", b)
 	}
 	want := map[int]string{3: "client_id is empty", 4: "client_secret is empty", 5: "metadata is not a JSON object",
-		6: "2 fields", 9: "already on line 2"}
+		6: "2 fields", 9: "repeats line 2"}
 	got := rowLines(bad)
 	if len(got) != len(want) {
 		t.Fatalf("bad rows %v, want lines %v", got, want)
@@ -140,5 +140,164 @@ func TestFileSourceIsASource(t *testing.T) {
 	_, err = NewFileSource(obj).Inventory(context.Background())
 	if err == nil || strings.Contains(err.Error(), "obj.json") || !strings.Contains(err.Error(), "not a JSON array") {
 		t.Fatalf("a JSON object, not an array: %v", err)
+	}
+}
+
+// expectRows checks that exactly the clients named in good were read, and that each line in
+// bad was reported saying what its value says.
+func expectRows(t *testing.T, clients []Client, rowErrs []RowError, good []string, bad map[int]string) {
+	t.Helper()
+	var ids []string
+	for _, c := range clients {
+		ids = append(ids, c.ID)
+	}
+	if strings.Join(ids, ",") != strings.Join(good, ",") {
+		t.Errorf("imported %q, want %q", ids, good)
+	}
+	got := rowLines(rowErrs)
+	for line, says := range bad {
+		if !strings.Contains(got[line], says) {
+			t.Errorf("line %d: %q, want it to say %q", line, got[line], says)
+		}
+	}
+	if len(got) != len(bad) {
+		t.Errorf("bad rows %v, want lines %v", got, bad)
+	}
+	for _, e := range rowErrs {
+		if strings.Contains(e.Message, "s3cret") {
+			t.Errorf("a row error shows a secret: %s", e.Error())
+		}
+	}
+}
+
+// encoding/json matches keys without regard to case and keeps the last of two: a row that
+// names a column twice must be left out, not imported with whichever value came last.
+func TestFileSourceJSONRowNamesEachColumnOnce(t *testing.T) {
+	js := `[
+  {"client_id": "h1", "client_secret": "s3cret-A-abcdef", "Client_Secret": "s3cret-B-abcdef"},
+  {"client_id": "h2", "client_secret": "s3cret-h2-abcdef", "metadata": {"team": "a"}, "METADATA": null},
+  {"client_id": "h3", "client_secret": "s3cret-h3-abcdef", "scopes": "a", "scopes": "a b"},
+  {"client_id": "h4", "client_secret": "s3cret-h4-abcdef", "client_ſecret": "s3cret-K-abcdef"},
+  {"client_id": "h5", "client_secret": "s3cret-h5-abcdef", "scope": "a"},
+  {"CLIENT_ID": "h6", "Client_Secret": "s3cret-h6-abcdef", "Scopes": "a"},
+  {"client_id": "h7", "client_secret": "s3cret-h7-abcdef", "metadata": {"team": "a", "team": "b"}},
+  {"client_id": "h8", "client_secret": "s3cret-h8-abcdef", "metadata": {"a": {"x": 1, "x": 1}}}
+]`
+	clients, bad, err := ParseClientsFile("clients.json", []byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectRows(t, clients, bad, []string{"h6"}, map[int]string{
+		2: `keys "client_secret" and "Client_Secret" both name client_secret`,
+		3: `keys "metadata" and "METADATA" both name metadata`,
+		4: `key "scopes" appears twice`,
+		5: `both name client_secret`,
+		6: `unknown key "scope"`,
+		8: `metadata key "team" appears twice`,
+		9: `metadata key "a.x" appears twice`,
+	})
+	if len(clients) == 1 && (clients[0].Secret.Reveal() != "s3cret-h6-abcdef" || clients[0].Scopes.String() != "a") {
+		t.Errorf("keys spelt in another case, once each, should still be read: %+v", clients[0])
+	}
+}
+
+func TestFileSourceCSVColumnsDifferingOnlyInCase(t *testing.T) {
+	for in, says := range map[string]string{
+		"client_id,client_secret,Client_Secret\n":     `columns "client_secret" and "Client_Secret" both name client_secret`,
+		"client_id,client_secret, client_secret\n":    `columns "client_secret" and " client_secret" both name client_secret`,
+		"client_id,client_secret,scopes,scopes\n":     `column "scopes" appears twice`,
+		"client_id,metadata,client_secret,METADATA\n": `both name metadata`,
+	} {
+		_, _, err := ParseClientsFile("x.csv", []byte(in+"a,s3cret-a-abcdef,x,y\n"))
+		if err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("%q: %v, want it to say %q", in, err, says)
+		}
+	}
+}
+
+// Two rows for one client_id are ambiguous unless identical: which secret, which scopes?
+func TestFileSourceDuplicateIDs(t *testing.T) {
+	csv := "client_id,client_secret,scopes,metadata\n" +
+		"same,s3cret-same-abcdef,a b,\"{\"\"n\"\":1}\"\n" + // 2
+		"secret,s3cret-one-abcdef,a,\n" + // 3
+		"same,s3cret-same-abcdef,b a,\"{\"\"n\"\":1.0}\"\n" + // 4: identical
+		"secret,s3cret-two-abcdef,a b,\n" + // 5: another secret and scopes
+		"ok,s3cret-ok-abcdef,a,\n" + // 6
+		"broken,s3cret-broken-abcdef,a,\n" + // 7
+		"broken,s3cret-broken-abcdef,a,[1]\n" + // 8: bad, so line 7 is in doubt too
+		"three,s3cret-three-abcdef,a,\n" + // 9
+		"three,s3cret-three-abcdef,a,\n" + // 10
+		"three,s3cret-three-abcdef,a,\"{\"\"k\"\":\"\"v\"\"}\"\n" // 11
+	clients, bad, err := ParseClientsFile("clients.csv", []byte(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectRows(t, clients, bad, []string{"same", "ok"}, map[int]string{
+		3:  "client secret is on lines 3 and 5, which differ in client_secret, scopes",
+		4:  "client same repeats line 2",
+		5:  "client secret is on lines 3 and 5",
+		7:  "client broken is also on line 8, which is bad",
+		8:  "metadata is not a JSON object",
+		9:  "client three is on lines 9, 10 and 11, which differ in metadata",
+		10: "lines 9, 10 and 11",
+		11: "lines 9, 10 and 11",
+	})
+}
+
+// Stytch holds JSON numbers as float64s: a number that would come back as another one must
+// be quoted, not silently changed; numbers that come back the same are read as float64s,
+// as from any other source.
+func TestFileSourceMetadataNumbers(t *testing.T) {
+	js := `[
+  {"client_id": "big", "client_secret": "s3cret-big-abcdef", "metadata": {"acct": 12345678901234567891}},
+  {"client_id": "deep", "client_secret": "s3cret-deep-abcdef", "metadata": {"ids": [1, 2, 9007199254740993]}},
+  {"client_id": "fine", "client_secret": "s3cret-fine-abcdef", "metadata": {"tenth": 0.1, "half": 1.50, "k": 1e3, "zero": -0.0, "max": 9007199254740992, "tiny": 5e-324, "list": [], "obj": {}}},
+  {"client_id": "huge", "client_secret": "s3cret-huge-abcdef", "metadata": {"x": 1e400}},
+  {"client_id": "fraction", "client_secret": "s3cret-fraction-abcdef", "metadata": {"x": 0.10000000000000000001}}
+]`
+	clients, bad, err := ParseClientsFile("clients.json", []byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectRows(t, clients, bad, []string{"fine"}, map[int]string{
+		2: `metadata "acct" is a number Stytch would not store exactly`,
+		3: `metadata "ids[2]" is a number`,
+		5: `"x" is a number`,
+		6: `"x" is a number`,
+	})
+	for _, e := range bad {
+		if !strings.Contains(e.Message, "quote it as a string") {
+			t.Errorf("line %d does not say what to do: %s", e.Line, e.Message)
+		}
+	}
+	if len(clients) != 1 {
+		return
+	}
+	m := clients[0].Metadata
+	if m["tenth"] != 0.1 || m["half"] != 1.5 || m["k"] != 1000.0 || m["max"] != 9007199254740992.0 || m["tiny"] != 5e-324 {
+		t.Errorf("metadata %v", m)
+	}
+	if l, ok := m["list"].([]any); !ok || l == nil {
+		t.Errorf("an empty list became %#v", m["list"])
+	}
+	want := map[string]any{"tenth": 0.1, "half": 1.5, "k": 1000.0, "zero": 0.0, "max": 9007199254740992.0, "tiny": 5e-324, "list": []any{}, "obj": map[string]any{}}
+	if !MetadataEqual(m, want) {
+		t.Errorf("metadata %v, want %v", m, want)
+	}
+	// The CSV metadata column is read the same way.
+	_, bad, _ = ParseClientsFile("x.csv", []byte("client_id,client_secret,metadata\nbig,s3cret-big-abcdef,\"{\"\"acct\"\":12345678901234567891}\"\n"))
+	expectRows(t, nil, bad, nil, map[int]string{2: "quote it as a string"})
+}
+
+func TestSameDecimal(t *testing.T) {
+	for _, pair := range [][2]string{{"1.50", "1.5"}, {"15e-1", "1.5"}, {"1000", "1e3"}, {"1E+3", "1e3"}, {"0", "-0.0e5"}, {"0.001", "1e-3"}, {"-12", "-1.2e1"}, {"100", "100"}} {
+		if !sameDecimal(pair[0], pair[1]) {
+			t.Errorf("%s and %s are the same number", pair[0], pair[1])
+		}
+	}
+	for _, pair := range [][2]string{{"1", "-1"}, {"1", "10"}, {"0.1", "0.01"}, {"12345678901234567891", "1.2345678901234567e+19"}, {"1e99999999999999999999", "1"}} {
+		if sameDecimal(pair[0], pair[1]) {
+			t.Errorf("%s and %s are different numbers", pair[0], pair[1])
+		}
 	}
 }

@@ -112,6 +112,13 @@ func CheckClientID(id string) error {
 			return fmt.Errorf("the client id %s holds whitespace or a control character, which Stytch refuses", quoteStart(id))
 		}
 	}
+	// The id is a segment of Stytch's URLs (/v1/m2m/clients/{id}). Escaping leaves "." and
+	// ".." as they are and "/" as %2F, which a proxy that normalises or decodes paths would
+	// send to another URL: a GET, PUT or DELETE of another resource. Stytch itself takes
+	// them (specs/stytch.md), so this is ours to refuse.
+	if id == "." || id == ".." || strings.Contains(id, "/") {
+		return fmt.Errorf("the client id %s would be sent as a URL path segment that proxies may rewrite to another URL, so m2mport does not import it", quoteStart(id))
+	}
 	return nil
 }
 

@@ -78,6 +78,9 @@ func TestLimitBlockersNameEachProblem(t *testing.T) {
 			}
 		}, BlockInvalidScope, "at most 100"},
 		"id with space": {func(c *Client) { c.ID = "my client" }, BlockInvalidField, "whitespace"},
+		"id ..":         {func(c *Client) { c.ID = ".." }, BlockInvalidField, "URL path segment"},
+		"id .":          {func(c *Client) { c.ID = "." }, BlockInvalidField, "URL path segment"},
+		"id with /":     {func(c *Client) { c.ID = "tenant/../admin" }, BlockInvalidField, "URL path segment"},
 		"long name":     {func(c *Client) { c.Name = strings.Repeat("é", 257) }, BlockInvalidField, "257 characters"},
 		"long desc":     {func(c *Client) { c.Description = strings.Repeat("x", 1025) }, BlockInvalidField, "description"},
 		"many keys": {func(c *Client) {
@@ -192,5 +195,14 @@ func TestChosenScopes(t *testing.T) {
 	file := Client{Scopes: NewScopes("a", "b")}
 	if got := file.ChosenScopes(ScopeChoice{Audiences: []string{"orders"}}); got.String() != "a b" {
 		t.Errorf("a client without grants lost its scopes: %q", got)
+	}
+}
+
+// Only whole dot segments and slashes change a URL path: ids that merely hold dots are fine.
+func TestCheckClientIDTakesDotsInsideAnID(t *testing.T) {
+	for _, id := range []string{"...", "a.b", ".hidden", "v1..2"} {
+		if err := CheckClientID(id); err != nil {
+			t.Errorf("%q: %v", id, err)
+		}
 	}
 }
