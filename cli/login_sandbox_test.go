@@ -103,7 +103,7 @@ func TestLoginWritesTheSecretToNoFile(t *testing.T) {
 			keyringFiles := filepath.Join(os.Getenv("XDG_DATA_HOME"), "keyrings")
 			sb := startSandbox(t, sandbox.Options{})
 			s := sb.Stytch()
-			root := isolateFiles(t)
+			root := keystoretest.IsolateFiles(t)
 
 			code, out, errOut := realRun(t, store, s.Secret, "login", "stytch", "--project-id", s.ProjectID, "--base-url", s.URL, "--secret-stdin")
 			if code != ExitOK {
@@ -115,9 +115,9 @@ func TestLoginWritesTheSecretToNoFile(t *testing.T) {
 			if strings.Contains(out+errOut, s.Secret) {
 				t.Errorf("output shows the secret")
 			}
-			assertNoFileContains(t, root, s.Secret)
+			keystoretest.AssertNoFileContains(t, root, s.Secret)
 			if name == "OS keyring" && os.Getenv("XDG_DATA_HOME") != "" {
-				assertNoFileContains(t, keyringFiles, s.Secret)
+				keystoretest.AssertNoFileContains(t, keyringFiles, s.Secret)
 			}
 		})
 	}

@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -395,49 +392,6 @@ func TestLogout(t *testing.T) {
 	s = &session{store: unavailable()}
 	if code, _, errOut := s.run(t, "logout", "stytch"); code != ExitFailed || !strings.Contains(errOut, "Install gnome-keyring (test hint).") {
 		t.Fatalf("unusable keyring: exit %d, %q", code, errOut)
-	}
-}
-
-// isolateFiles points every place a program might write a file at a fresh directory and
-// returns it.
-func isolateFiles(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "TMPDIR"} {
-		dir := filepath.Join(root, strings.ToLower(v))
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		t.Setenv(v, dir)
-	}
-	wd := filepath.Join(root, "wd")
-	if err := os.Mkdir(wd, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(wd)
-	return root
-}
-
-func assertNoFileContains(t *testing.T, root, secret string) {
-	t.Helper()
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(b), secret) {
-			t.Errorf("%s holds the secret in plain text", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -618,38 +618,40 @@ func (s *importScreen) countsLine() string {
 		return s.progressCounts()
 	}
 	n := s.plan.Counts()
-	var parts []string
-	add := func(count int, text string, style lipgloss.Style) {
-		if count > 0 {
-			parts = append(parts, style.Render(fmt.Sprintf("%d %s", count, text)))
-		}
-	}
-	add(n.Create, "to create", st.Success)
-	add(n.Update, "to update", st.Warning)
-	add(n.Skip, "identical", st.Accent)
-	add(n.Conflict, "kept as they are", st.Warning)
-	add(n.Blocked, "blocked", st.Error)
-	return strings.Join(parts, st.Subtle.Render(" · "))
+	return counts(st, []count{
+		{n.Create, "to create", st.Success}, {n.Update, "to update", st.Warning}, {n.Skip, "identical", st.Accent},
+		{n.Conflict, "kept as they are", st.Warning}, {n.Blocked, "blocked", st.Error},
+	})
 }
 
 func (s *importScreen) progressCounts() string {
 	st := s.st()
 	p := s.progress
-	var parts []string
-	add := func(count int, text string, style lipgloss.Style) {
-		if count > 0 {
-			parts = append(parts, style.Render(fmt.Sprintf("%d %s", count, text)))
-		}
-	}
-	add(p.Imported, "imported", st.Success)
-	add(p.Updated, "updated", st.Success)
-	add(p.Skipped, "identical", st.Accent)
-	add(p.Conflict, "kept as they are", st.Warning)
-	add(p.Blocked, "blocked", st.Error)
-	add(p.Failed, "failed", st.Error)
-	add(p.Canceled, "cancelled", st.Muted)
-	if len(parts) == 0 {
+	line := counts(st, []count{
+		{p.Imported, "imported", st.Success}, {p.Updated, "updated", st.Success}, {p.Skipped, "identical", st.Accent},
+		{p.Conflict, "kept as they are", st.Warning}, {p.Blocked, "blocked", st.Error}, {p.Failed, "failed", st.Error},
+		{p.Canceled, "cancelled", st.Muted},
+	})
+	if line == "" {
 		return st.Muted.Render("starting…")
+	}
+	return line
+}
+
+// count is one number of a counts line: "3 imported", in its tone.
+type count struct {
+	n     int
+	text  string
+	style lipgloss.Style
+}
+
+// counts joins the non-zero counts: "3 imported · 1 identical".
+func counts(st *themes.Styles, cs []count) string {
+	var parts []string
+	for _, c := range cs {
+		if c.n > 0 {
+			parts = append(parts, c.style.Render(fmt.Sprintf("%d %s", c.n, c.text)))
+		}
 	}
 	return strings.Join(parts, st.Subtle.Render(" · "))
 }

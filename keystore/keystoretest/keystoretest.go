@@ -1,13 +1,17 @@
 // Package keystoretest gives tests a keystore.Store on the real OS keyring that never touches
-// an operator's saved credentials. It imports keystore and the testing package; only tests
-// import it.
+// an operator's saved credentials, and a way to check that no secret was written to a file.
+// It imports keystore and the testing package; only tests import it.
 package keystoretest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/m2mport/m2mport/keystore"
@@ -57,4 +61,49 @@ func Real(t testing.TB) Keyring {
 		}
 	})
 	return Keyring{Store: s, Service: service}
+}
+
+// IsolateFiles points every place a program might write a file (HOME, the XDG folders,
+// TMPDIR, the working directory) at a fresh directory, and returns it: for asserting that
+// nothing was written in plain text (AssertNoFileContains).
+func IsolateFiles(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "TMPDIR"} {
+		dir := filepath.Join(root, strings.ToLower(v))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(v, dir)
+	}
+	wd := filepath.Join(root, "wd")
+	if err := os.Mkdir(wd, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(wd)
+	return root
+}
+
+// AssertNoFileContains fails t for every file under root that holds secret.
+func AssertNoFileContains(t *testing.T, root, secret string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s holds the secret in plain text", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
