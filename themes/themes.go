@@ -20,7 +20,7 @@ import (
 type Palette struct {
 	Text     color.Color // body text
 	Muted    color.Color // secondary text: labels, descriptions, help
-	Subtle   color.Color // borders, rules, disabled items
+	Subtle   color.Color // borders, rules, disabled items: fainter than Muted, still about 3:1 on the background
 	Accent   color.Color // brand, focus, the current step
 	Accent2  color.Color // a second highlight: selection marks, JSON keys
 	OnAccent color.Color // text drawn on an Accent background
@@ -108,13 +108,13 @@ var registry = map[string]Theme{
 		Name:        "charm",
 		Description: "purple and pink, light or dark to match the terminal (default)",
 		Dark: &Palette{
-			Text: hex("#E4E1EC"), Muted: hex("#9A96A8"), Subtle: hex("#4A4657"),
+			Text: hex("#E4E1EC"), Muted: hex("#9A96A8"), Subtle: hex("#6C6780"),
 			Accent: hex("#8B6CFF"), Accent2: hex("#FF6AC1"), OnAccent: hex("#FFFDF5"),
 			Success: hex("#3CD69B"), Warning: hex("#F5C55B"), Error: hex("#FF5F7E"),
 			Secret: hex("#E8A3FF"), Highlight: hex("#2D2840"),
 		},
 		Light: &Palette{
-			Text: hex("#2A2733"), Muted: hex("#6E6A7C"), Subtle: hex("#C9C5D4"),
+			Text: hex("#2A2733"), Muted: hex("#6E6A7C"), Subtle: hex("#8F8AA0"),
 			Accent: hex("#5B3FE0"), Accent2: hex("#C2187A"), OnAccent: hex("#FFFDF5"),
 			Success: hex("#0B8A5C"), Warning: hex("#A66300"), Error: hex("#C8203F"),
 			Secret: hex("#8A2BB8"), Highlight: hex("#ECE7FB"),
@@ -124,7 +124,7 @@ var registry = map[string]Theme{
 		Name:        "dusk",
 		Description: "cool blues and teals for dark terminals",
 		Dark: &Palette{
-			Text: hex("#D8DEE9"), Muted: hex("#8C97AA"), Subtle: hex("#434C5E"),
+			Text: hex("#D8DEE9"), Muted: hex("#8C97AA"), Subtle: hex("#737E95"),
 			Accent: hex("#6FB3D2"), Accent2: hex("#B48EAD"), OnAccent: hex("#1B2029"),
 			Success: hex("#A3BE8C"), Warning: hex("#EBCB8B"), Error: hex("#E0707A"),
 			Secret: hex("#C8A2D8"), Highlight: hex("#2B3341"),
@@ -134,7 +134,7 @@ var registry = map[string]Theme{
 		Name:        "paper",
 		Description: "ink on warm paper, for light terminals",
 		Light: &Palette{
-			Text: hex("#33302A"), Muted: hex("#75705F"), Subtle: hex("#D3CCB8"),
+			Text: hex("#33302A"), Muted: hex("#75705F"), Subtle: hex("#948D78"),
 			Accent: hex("#1F6F8B"), Accent2: hex("#9C4221"), OnAccent: hex("#FFFCF2"),
 			Success: hex("#2F7A3B"), Warning: hex("#8F5E00"), Error: hex("#B3261E"),
 			Secret: hex("#6B3FA0"), Highlight: hex("#EFE8D4"),

@@ -1,6 +1,8 @@
 package themes
 
 import (
+	"image/color"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -112,4 +114,47 @@ func hasColour(out string) bool {
 		}
 	}
 	return false
+}
+
+// Faint is not unreadable: in the colour themes, disabled rows, upcoming steps and
+// placeholders (Subtle) keep about 3:1 against a typical background, secondary text (Muted)
+// 4:1 and body text 7:1 (WCAG contrast ratios).
+func TestColourThemesStayReadable(t *testing.T) {
+	lum := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		f := func(v uint32) float64 {
+			x := float64(v) / 0xffff
+			if x <= 0.03928 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		return 0.2126*f(r) + 0.7152*f(g) + 0.0722*f(b)
+	}
+	ratio := func(a, b color.Color) float64 {
+		la, lb := lum(a), lum(b)
+		return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+	}
+	backgrounds := map[bool]color.Color{true: color.RGBA{0x1e, 0x1e, 0x2e, 0xff}, false: color.White}
+	for _, name := range []string{"charm", "dusk", "paper"} {
+		th, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for dark, bg := range backgrounds {
+			if (dark && th.Dark == nil) || (!dark && th.Light == nil) {
+				continue
+			}
+			p := th.Palette(dark)
+			for _, c := range []struct {
+				what  string
+				color color.Color
+				least float64
+			}{{"Subtle", p.Subtle, 2.9}, {"Muted", p.Muted, 4}, {"Text", p.Text, 7}} {
+				if r := ratio(c.color, bg); r < c.least {
+					t.Errorf("%s (dark %v): %s is %.2f:1 against the background, want at least %.1f:1", name, dark, c.what, r, c.least)
+				}
+			}
+		}
+	}
 }

@@ -93,3 +93,13 @@ func TestBackgroundColourPicksThePalette(t *testing.T) {
 		t.Fatal("a light background picks the light palette")
 	}
 }
+
+// Too small to draw the screen, the terminal still shows the question q asked while an
+// import runs, and its answers.
+func TestTooSmallShowsAnOpenQuitQuestion(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 40, 12)
+	h.mustSee("Make it larger or press q to quit.")
+	h.app.confirmQuit = "importing"
+	h.mustSee("Quit while importing?", "y quit · n", "keep going")
+}

@@ -150,6 +150,15 @@ func (a *App) shortHelp(bindings, always []key.Binding) string {
 	return strings.Join(append(head, tail...), sep)
 }
 
+// tooSmallHint is what the operator can do without room for the screen: quit, or answer
+// the question quitting asked while an import runs.
+func (a *App) tooSmallHint() string {
+	if a.confirmQuit != "" {
+		return "Quit while " + a.confirmQuit + "? y quit · n keep going"
+	}
+	return "Make it larger or press q to quit."
+}
+
 func (a *App) tooSmallView() string {
 	st := a.sh.styles
 	w := max(a.width-4, 10)
@@ -157,7 +166,7 @@ func (a *App) tooSmallView() string {
 		st.Title.Render("Terminal too small"),
 		"",
 		st.Text.Width(w).Align(lipgloss.Center).Render(fmt.Sprintf("%d×%d here, %d×%d needed.", a.width, a.height, minWidth, minHeight)),
-		st.Muted.Width(w).Align(lipgloss.Center).Render("Make it larger or press q to quit."),
+		st.Muted.Width(w).Align(lipgloss.Center).Render(a.tooSmallHint()),
 	)
 	return lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center, msg)
 }

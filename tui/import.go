@@ -293,7 +293,7 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.move(-1)
 		case key.Matches(msg, k.Down):
 			s.move(1)
-		case key.Matches(msg, k.Validate):
+		case key.Matches(msg, k.Validate) && s.checked():
 			done := importDoneMsg{plan: s.plan, items: s.live}
 			return func() tea.Msg { return done }
 		case key.Matches(msg, k.Back):
@@ -384,6 +384,16 @@ func (s *importScreen) apply(ev client.Event) {
 		s.phase = impDone
 		// A question about the run closes with it: there is nothing left to cancel.
 		s.cancelling, s.asking = false, false
+		for i := range s.live {
+			// News of waits and retries is over with the run; a token check that never came
+			// says so instead.
+			if it := &s.live[i]; it.state != client.StateFailed {
+				it.note = ""
+				if ev.Summary != nil && ev.Summary.Canceled && it.check == nil && (it.state == client.StateImported || it.state == client.StateUpdated || it.state == client.StateSkipped) {
+					it.note = "token not checked: the run stopped first"
+				}
+			}
+		}
 		s.scroll() // the summary takes room from the list
 		return
 	}
@@ -490,9 +500,22 @@ func (s *importScreen) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{k.Up, k.Down, k.Cancel}
 	case impDone:
+		if !s.checked() {
+			return []key.Binding{k.Up, k.Down, k.Back}
+		}
 		return []key.Binding{k.Validate, k.Up, k.Down, k.Back}
 	}
 	return []key.Binding{k.Back}
+}
+
+// checked reports whether the run checked any token: Validate has something to show.
+func (s *importScreen) checked() bool {
+	for i := range s.live {
+		if s.live[i].check != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *importScreen) FullHelp() [][]key.Binding {

@@ -285,3 +285,26 @@ func TestTheSummarySaysWhichTokensWereNotChecked(t *testing.T) {
 	h.mustSee("1 of 3 not checked: the run stopped first")
 	h.mustNotSee("failed a token check", "passes every check")
 }
+
+// A run stopped before any token was checked offers no Validate (it would be empty), and its
+// rows say their token was not checked instead of keeping the last wait's news.
+func TestARunStoppedBeforeItsChecksOffersNoValidate(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(scopesDoneMsg{clients: []client.Client{demoInventory().Clients[0]}})
+	h.press("enter", "y")
+	s := h.top().(*importScreen)
+	for i := range s.live {
+		s.live[i].check, s.live[i].note = nil, "token check: rate limited — waiting 1.2 s"
+	}
+	s.apply(client.Event{Kind: client.EventFinished, Index: -1, Summary: &client.Summary{Canceled: true,
+		Progress: client.Progress{Total: 1, Done: 1, Imported: 1, Verify: 1}}})
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30}) // redraw
+	h.mustSee("token not checked: the run stopped first")
+	h.mustNotSee("enter validate", "waiting 1.2 s")
+	h.press("enter")
+	if _, still := h.top().(*importScreen); !still {
+		t.Fatalf("enter opened %T with nothing to validate", h.top())
+	}
+}

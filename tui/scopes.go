@@ -449,7 +449,9 @@ func (s *scopesScreen) applyAPIsToAll() {
 	s.noteOK = true
 }
 
-// keepResolutions remembers the conflict choices of an Import plan of these drafts.
+// keepResolutions remembers the conflict choices of an Import plan of these drafts. A client
+// that was no conflict on that plan (identical for now, say) keeps the choice made before:
+// an edit may make it a conflict again.
 func (s *scopesScreen) keepResolutions(plan *client.Plan) {
 	choice := map[string]client.Resolution{}
 	for _, it := range plan.Items {
@@ -458,7 +460,9 @@ func (s *scopesScreen) keepResolutions(plan *client.Plan) {
 		}
 	}
 	for i := range s.drafts {
-		s.drafts[i].resolution = choice[s.drafts[i].c.ID]
+		if r, ok := choice[s.drafts[i].c.ID]; ok {
+			s.drafts[i].resolution = r
+		}
 	}
 }
 

@@ -178,6 +178,17 @@ func TestImportConflictChoiceSurvivesGoingBack(t *testing.T) {
 	h.mustSee("≠ update")
 	h.press("esc", "esc", "enter", "enter") // through Pick too
 	h.mustSee("≠ update")
+
+	// Edited to match Stytch, it is identical for a while; edited back, the choice is there.
+	scopes := orders.Scopes.String()
+	h.press("esc", "e", "ctrl+u")
+	h.typeText("read:orders")
+	h.press("enter", "enter")
+	h.mustSee("= identical")
+	h.press("esc", "e", "ctrl+u")
+	h.typeText(scopes)
+	h.press("enter", "enter")
+	h.mustSee("≠ update")
 }
 
 // Stytch takes a client without a name: the lists show its id rather than a blank.
