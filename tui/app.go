@@ -37,8 +37,9 @@ type session struct {
 	target     client.Target
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
-	// targetChanged: an import wrote to the target since Pick last compared with it.
-	targetChanged bool
+	// targetChanged: an import wrote to the target since Pick last compared with it;
+	// countChanged, since Connect last counted its clients.
+	targetChanged, countChanged bool
 }
 
 // New returns the root model for cfg.

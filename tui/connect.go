@@ -117,6 +117,29 @@ type targetConnectedMsg struct {
 	err  error
 }
 
+// recountedMsg is the project's client count again, after an import wrote to it.
+type recountedMsg struct {
+	to
+	seq  int
+	info client.TargetInfo
+	err  error
+}
+
+// recount asks the connected project again how many clients it holds, so that "N clients
+// already there" is not the count from before an import.
+func (c *connectScreen) recount() tea.Cmd {
+	if c.state != connVerified || c.tgt == nil {
+		return nil
+	}
+	id, seq, tgt := c.sid, c.seq, c.tgt
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+		defer cancel()
+		info, err := tgt.Connect(ctx)
+		return recountedMsg{to: to(id), seq: seq, info: info, err: err}
+	}
+}
+
 // nextScreen is where the operator goes once connected.
 type nextScreen int
 
@@ -241,6 +264,11 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			p := describe(msg.err, "The keyring")
 			c.saved, c.savedErr = strings.TrimSpace("Not saved: "+p.What+" "+p.Hint), true
+		}
+	case recountedMsg:
+		// A failed recount keeps the old count: it is news only.
+		if msg.seq == c.seq && msg.err == nil && c.state == connVerified {
+			c.targetInfo.Clients = msg.info.Clients
 		}
 	case targetConnectedMsg:
 		if msg.seq == c.seq && c.state == connVerifying {

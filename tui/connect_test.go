@@ -306,3 +306,22 @@ func TestRememberWithoutAKeyringSaysSessionOnly(t *testing.T) {
 	h.press("enter", "k")
 	h.mustSee("Saved in memory (this session only", "keyring is unavailable")
 }
+
+// Back on Connect after an import, "N clients already there" counts what the import wrote.
+func TestConnectCountsAgainAfterAnImport(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("enter")
+	h.mustSee("no M2M clients yet")
+	h.press("enter")                        // Pick, with the ready clients chosen
+	h.press("enter", "enter", "enter", "y") // Scopes, the plan, the question, yes
+	h.mustSee("Import finished")
+	if _, ok := h.top().(*importScreen); !ok {
+		t.Fatalf("on %T, want the finished import", h.top())
+	}
+	h.press("esc", "esc", "esc")
+	if _, ok := h.top().(*connectScreen); !ok {
+		t.Fatalf("on %T, want Connect", h.top())
+	}
+	h.mustSee(plural(len(tgt.stored), "client") + " already there")
+}

@@ -643,7 +643,7 @@ func (s *importScreen) countsLine() string {
 	n := s.plan.Counts()
 	return counts(st, []count{
 		{n.Create, "to create", st.Success}, {n.Update, "to update", st.Warning}, {n.Skip, "identical", st.Accent},
-		{n.Conflict, "kept as they are", st.Warning}, {n.Blocked, "blocked", st.Error},
+		{n.Conflict, keptAsTheyAre(n.Conflict), st.Warning}, {n.Blocked, "blocked", st.Error},
 	})
 }
 
@@ -652,7 +652,7 @@ func (s *importScreen) progressCounts() string {
 	p := s.progress
 	line := counts(st, []count{
 		{p.Imported, "imported", st.Success}, {p.Updated, "updated", st.Success}, {p.Skipped, "identical", st.Accent},
-		{p.Conflict, "kept as they are", st.Warning}, {p.Blocked, "blocked", st.Error}, {p.Failed, "failed", st.Error},
+		{p.Conflict, keptAsTheyAre(p.Conflict), st.Warning}, {p.Blocked, "blocked", st.Error}, {p.Failed, "failed", st.Error},
 		{p.Canceled, "cancelled", st.Muted},
 	})
 	if line == "" {
@@ -666,6 +666,13 @@ type count struct {
 	n     int
 	text  string
 	style lipgloss.Style
+}
+
+func keptAsTheyAre(n int) string {
+	if n == 1 {
+		return "kept as it is"
+	}
+	return "kept as they are"
 }
 
 // counts joins the non-zero counts: "3 imported · 1 identical".

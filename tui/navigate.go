@@ -45,7 +45,7 @@ func (a *App) back() tea.Cmd {
 		}
 	case *importScreen:
 		if s.phase >= impRunning {
-			a.session.targetChanged = true
+			a.session.targetChanged, a.session.countChanged = true, true
 		}
 		if sc, ok := a.top().(*scopesScreen); ok && s.plan != nil {
 			sc.keepResolutions(s.plan)
@@ -54,6 +54,10 @@ func (a *App) back() tea.Cmd {
 	if p, ok := a.top().(*pickScreen); ok && a.session.targetChanged {
 		a.session.targetChanged = false
 		return p.replan()
+	}
+	if c, ok := a.top().(*connectScreen); ok && a.session.countChanged {
+		a.session.countChanged = false
+		return c.recount()
 	}
 	return nil
 }
