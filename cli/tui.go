@@ -117,6 +117,11 @@ func demoConfig(env *Env, th themes.Theme, sb *sandbox.Sandbox) tui.Config {
 
 func runTUI(ctx context.Context, env *Env, cfg tui.Config) int {
 	err := tui.Run(ctx, cfg, tea.WithInput(env.In), tea.WithOutput(env.Out))
+	if errors.Is(err, tui.ErrInterrupted) {
+		// The run's report says which clients are done; the same import finishes the rest.
+		fmt.Fprintln(env.Err, "m2mport: quit during an import: run it again to finish (what is done is skipped)")
+		return ExitFailed
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(env.Err, "m2mport: %v\n", err)
 		return ExitFailed

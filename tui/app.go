@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -57,9 +58,21 @@ func New(cfg Config) *App {
 // Run runs the TUI until the operator quits or ctx ends.
 func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
-	_, err := tea.NewProgram(New(cfg), opts...).Run()
+	return finalError(tea.NewProgram(New(cfg), opts...).Run())
+}
+
+// finalError is how a program that ended with m and err ended for the caller: ErrInterrupted
+// when the operator quit while work was in flight.
+func finalError(m tea.Model, err error) error {
+	if a, ok := m.(*App); err == nil && ok && a.quitting {
+		return ErrInterrupted
+	}
 	return err
 }
+
+// ErrInterrupted is Run's error when the operator quit while work was in flight (an import
+// stopped part way): the caller's exit status should say so.
+var ErrInterrupted = errors.New("quit while work was in flight")
 
 func (a *App) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, a.top().Init())

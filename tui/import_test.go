@@ -308,3 +308,19 @@ func TestARunStoppedBeforeItsChecksOffersNoValidate(t *testing.T) {
 		t.Fatalf("enter opened %T with nothing to validate", h.top())
 	}
 }
+
+// Quitting during a run, once confirmed, ends the program as interrupted, so the command's
+// exit status can say the import did not finish; quitting with nothing in flight does not.
+func TestQuittingDuringARunIsAnInterruption(t *testing.T) {
+	_, tgt := fakes()
+	h, _ := openImport(t, tgt, demoInventory().Clients[0])
+	if err := finalError(h.app, nil); err != nil {
+		t.Fatalf("nothing in flight: %v", err)
+	}
+	run := startHeld(t, h)
+	h.press("q", "y")
+	if err := finalError(h.app, nil); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("quit during the run: %v", err)
+	}
+	h.run(run)
+}
