@@ -248,6 +248,7 @@ func TestSpotCheckATokenFromTheProject(t *testing.T) {
 	}
 	h.paste("Bearer " + tok.Reveal() + "\n") // as copied from an Authorization header
 	h.mustNotSee(tok.Reveal()[:20])
+	h.mustSee("••••" + tok.Last4()) // masked by the token's own last four, not the line's end
 	h.press("tab")
 	h.typeText(sync.ID)
 	h.press("enter")

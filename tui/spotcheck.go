@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -123,6 +124,11 @@ func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 	case tea.PasteMsg:
 		if s.state == spotEditing {
 			s.problem = nil
+			if s.form.focus == scToken {
+				// A token copied with the line's end: the masked field's last four would be
+				// whitespace and a newline, not the token's.
+				msg.Content = strings.TrimSpace(msg.Content)
+			}
 			return s.form.update(msg)
 		}
 	case tea.KeyPressMsg:
