@@ -182,21 +182,13 @@ func verdict(cl *client.Checklist) []string {
 	}
 	switch {
 	case decodedOnly:
-		out = append(out, "Decoded only: "+list(unchecked)+" not checked; give --project-id (or set STYTCH_PROJECT_ID) to verify the token against the project's keys.")
+		out = append(out, "Decoded only: "+client.List(unchecked)+" not checked; give --project-id (or set STYTCH_PROJECT_ID) to verify the token against the project's keys.")
 	case len(flags) > 0:
-		out = append(out, "Not checked: "+list(unchecked)+" (give "+list(flags)+").")
+		out = append(out, "Not checked: "+client.List(unchecked)+" (give "+client.List(flags)+").")
 	case len(unchecked) > 0:
-		out = append(out, "Not checked: "+list(unchecked)+".")
+		out = append(out, "Not checked: "+client.List(unchecked)+".")
 	}
 	return out
-}
-
-// list joins words as a sentence does: "a", "a and b", "a, b and c".
-func list(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // writeJSON prints v as one line of JSON. Text from outside is kept exactly, but what a

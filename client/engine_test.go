@@ -338,26 +338,14 @@ func TestUndoDeletesOnlyUnchangedClientsThatRunCreated(t *testing.T) {
 	pre := testClient("pre", "a")
 	ft.put(pre, "active")
 	clients := []Client{pre, testClient("keep", "a"), testClient("gone", "a"), testClient("del", "a"), testClient("late", "a")}
-	p, err := NewPlan(ctx, ft, "test", clients, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	importReport := filepath.Join(dir, "import.json")
-	opt := fastOptions()
-	opt.ReportPath = importReport
-	collect(t, ctx, ft, p, opt)
+	importWithReport(t, ft, clients, importReport)
 
 	ft.clients["keep"].Scopes = NewScopes("a", "b") // changed since
 	delete(ft.clients, "gone")                      // deleted by hand
-	r, err := ReadReport(importReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	up, err := PlanUndo(ctx, ft, r, importReport)
-	if err != nil {
-		t.Fatal(err)
-	}
+	up, r := planUndoOf(t, ft, importReport)
+	opt := fastOptions()
 	if len(up.Items) != 4 {
 		t.Fatalf("undo plans %d clients, want the 4 the run created", len(up.Items))
 	}
@@ -530,6 +518,32 @@ func TestEngineWritesNothingWithoutAReport(t *testing.T) {
 	}
 }
 
+// importWithReport imports clients into ft, writing the run's report to path.
+func importWithReport(t *testing.T, ft Target, clients []Client, path string) {
+	t.Helper()
+	p, err := NewPlan(context.Background(), ft, "test", clients, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := fastOptions()
+	opt.ReportPath = path
+	collect(t, context.Background(), ft, p, opt)
+}
+
+// planUndoOf plans the undo of the import whose report is at path.
+func planUndoOf(t *testing.T, ft Target, path string) (*Plan, *Report) {
+	t.Helper()
+	r, err := ReadReport(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := PlanUndo(context.Background(), ft, r, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return up, r
+}
+
 // keysCancelled cancels the run when the project's keys are asked for, and then answers as
 // a rate-limited API would: the operator pressed Ctrl-C while the token was being checked.
 type keysCancelled struct {
@@ -646,35 +660,17 @@ func TestUndoRunTwiceLeavesALaterImportAlone(t *testing.T) {
 	ft := newFake("project-test-1")
 	dir := t.TempDir()
 	importReport := filepath.Join(dir, "import.json")
+	importWithReport(t, ft, []Client{testClient("a", "x")}, importReport)
+	up, _ := planUndoOf(t, ft, importReport)
 	opt := fastOptions()
-	opt.ReportPath = importReport
-	p, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "x")}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	collect(t, ctx, ft, p, opt)
-
-	r, err := ReadReport(importReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	up, err := PlanUndo(ctx, ft, r, importReport)
-	if err != nil {
-		t.Fatal(err)
-	}
 	opt.ReportPath = filepath.Join(dir, "undo.json")
 	if got := finals(t, up, collect(t, ctx, deleteAnswerLost{ft}, up, opt)); got["a"].State != StateDeleted {
 		t.Fatalf("a delete whose answer was lost: %s %q", got["a"].State, got["a"].Message)
 	}
 
 	// A later import creates the same client again; the first undo, replayed, must not touch it.
-	again, err := NewPlan(ctx, ft, "test", []Client{testClient("a", "x")}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.ReportPath = filepath.Join(dir, "import2.json")
-	collect(t, ctx, ft, again, opt)
-	r, err = ReadReport(importReport)
+	importWithReport(t, ft, []Client{testClient("a", "x")}, filepath.Join(dir, "import2.json"))
+	r, err := ReadReport(importReport)
 	if err != nil {
 		t.Fatal(err)
 	}

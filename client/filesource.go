@@ -185,16 +185,12 @@ func (rs *rows) result() ([]Client, []RowError) {
 // rowDiff names the columns in which two rows for the same client differ.
 func rowDiff(a, b *Client) []string {
 	var out []string
-	add := func(differs bool, column string) {
-		if differs {
-			out = append(out, column)
-		}
+	if !a.Secret.Equal(b.Secret) { // whole: two secrets may share their last four
+		out = append(out, "client_secret")
 	}
-	add(a.Secret.Reveal() != b.Secret.Reveal(), "client_secret")
-	add(a.Name != b.Name, "name")
-	add(a.Description != b.Description, "description")
-	add(!a.Scopes.Equal(b.Scopes), "scopes")
-	add(!MetadataEqual(a.Metadata, b.Metadata), "metadata")
+	for _, d := range Diff(a, Stored{Name: b.Name, Description: b.Description, Scopes: b.Scopes, Metadata: b.Metadata, SecretLast4: a.Secret.Last4()}) {
+		out = append(out, d.Field) // name, description, scopes, metadata: the columns' names
+	}
 	return out
 }
 
@@ -207,7 +203,7 @@ func lineList(lines []int) string {
 	for i, l := range lines {
 		s[i] = fmt.Sprint(l)
 	}
-	return fmt.Sprintf("lines %s and %s", strings.Join(s[:len(s)-1], ", "), s[len(s)-1])
+	return "lines " + List(s)
 }
 
 func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
