@@ -14,6 +14,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // checkColumns are the titles of a check table's two value columns: what the token holds
@@ -60,7 +61,7 @@ func checkRows(checks []client.Check) []checkRow {
 		if r.shown == r.actual {
 			r.shown = "same"
 		}
-		r.actualW, r.shownW = textWidth(r.actual), textWidth(r.shown)
+		r.actualW, r.shownW = widget.Width(r.actual), widget.Width(r.shown)
 		rows[i] = r
 	}
 	return rows
@@ -91,17 +92,17 @@ func causeText(c client.Check) (note, actual string) {
 // under the table (-1: none) adds why it failed. It returns the head line and each row's
 // lines.
 func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, cursor, subject int) (string, [][]string) {
-	nameW := textWidth("check")
+	nameW := widget.Width("check")
 	for _, r := range rows {
-		nameW = max(nameW, textWidth(r.name))
+		nameW = max(nameW, widget.Width(r.name))
 	}
 	nameW = min(nameW, 16) + 4 // the cursor and the glyph before, a gap after
 	actW, expW := splitColumns(rows, cols, max(w-nameW-2, 2))
 
-	head := st.Muted.Render(cell("   check", nameW) + cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
+	head := st.Muted.Render(widget.Cell("   check", nameW) + widget.Cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		as, es := wrapText(r.actual, actW, wrap), wrapText(r.shown, expW, wrap)
+		as, es := widget.WrapText(r.actual, actW, wrap), widget.WrapText(r.shown, expW, wrap)
 		mark, glyphStyle, nameStyle, actStyle, expStyle := "·", st.Muted, st.Muted, st.Muted, st.Muted
 		switch r.status {
 		case client.CheckPass:
@@ -128,15 +129,15 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 				if j == 0 {
 					lead = "›" + mark + " "
 				}
-				lines[j] = st.Cursor.Render(cell(lead+cell(name, nameW-3)+cell(av, actW)+"  "+ev, w))
+				lines[j] = st.Cursor.Render(widget.Cell(lead+widget.Cell(name, nameW-3)+widget.Cell(av, actW)+"  "+ev, w))
 			case j == 0:
-				lines[j] = " " + glyphStyle.Render(mark+" ") + nameStyle.Render(cell(name, nameW-3)) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+				lines[j] = " " + glyphStyle.Render(mark+" ") + nameStyle.Render(widget.Cell(name, nameW-3)) + actStyle.Render(widget.Cell(av, actW)) + "  " + expStyle.Render(ev)
 			default:
-				lines[j] = strings.Repeat(" ", nameW) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+				lines[j] = strings.Repeat(" ", nameW) + actStyle.Render(widget.Cell(av, actW)) + "  " + expStyle.Render(ev)
 			}
 		}
 		if r.status == client.CheckFail && r.note != "" && i != subject && i != cursor {
-			for _, l := range wrapText(r.note, max(w-nameW, 10), 0) {
+			for _, l := range widget.WrapText(r.note, max(w-nameW, 10), 0) {
 				lines = append(lines, strings.Repeat(" ", nameW)+st.Error.Render(l))
 			}
 		}
@@ -149,7 +150,7 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 // the fewest lines, the actual values (the ones people read) getting the larger share when
 // that makes no difference. Each column keeps a quarter of the room at least.
 func splitColumns(rows []checkRow, cols checkColumns, room int) (actW, expW int) {
-	eMax := textWidth(cols.expected)
+	eMax := widget.Width(cols.expected)
 	for _, r := range rows {
 		eMax = max(eMax, r.shownW)
 	}
@@ -176,19 +177,19 @@ func checkDetails(st *themes.Styles, r checkRow, cols checkColumns, w int) []str
 	var lines []string
 	switch r.status {
 	case client.CheckPass:
-		lines = hang(st.Success, "✓ "+r.name+"  ", "passes", w, 4)
+		lines = widget.Hang(st.Success, "✓ "+r.name+"  ", "passes", w, 4)
 	case client.CheckFail:
-		lines = hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 0)
+		lines = widget.Hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 0)
 	default:
-		lines = hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 0)
+		lines = widget.Hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 0)
 	}
-	labelW := max(textWidth(cols.actual), textWidth(cols.expected)) + 4
+	labelW := max(widget.Width(cols.actual), widget.Width(cols.expected)) + 4
 	value := func(label, v string) []string {
-		out := wrapText(cmp.Or(v, "(none)"), w-labelW, 6)
+		out := widget.WrapText(cmp.Or(v, "(none)"), w-labelW, 6)
 		for i := range out {
 			pad := strings.Repeat(" ", labelW)
 			if i == 0 {
-				pad = st.Muted.Render(cell("  "+label, labelW))
+				pad = st.Muted.Render(widget.Cell("  "+label, labelW))
 			}
 			out[i] = pad + st.Text.Render(out[i])
 		}
@@ -312,7 +313,7 @@ func layoutPieces(pieces []piece, w int) []string {
 	w = max(w, 4)
 	indent := 0
 	if len(pieces) > 0 && strings.TrimSpace(pieces[0].text) == "" {
-		indent = textWidth(pieces[0].text)
+		indent = widget.Width(pieces[0].text)
 	}
 	indent = min(indent+2, w/2)
 	var lines []string
@@ -327,7 +328,7 @@ func layoutPieces(pieces []piece, w int) []string {
 	for _, p := range pieces {
 		text := p.text
 		for text != "" {
-			tw := textWidth(text)
+			tw := widget.Width(text)
 			if used+tw <= w {
 				b.WriteString(p.style.Render(text))
 				used += tw

@@ -15,6 +15,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // connectTimeout bounds one Connect attempt, retries included, so a hung API ends in an
@@ -553,8 +554,8 @@ func (c *connectScreen) View() string {
 	}
 	pw := c.panelWidth()
 	h := max(len(c.sourceStatus(pw-4)), len(c.targetStatus(pw-4)))
-	left := c.panel("Source · Auth0", []int{fDomain, fClientID, fClientSecret}, fitLines(c.sourceStatus(pw-4), h), pw, compact)
-	right := c.panel("Target · Stytch", []int{fProjectID, fProjectSecret, fBaseURL}, fitLines(c.targetStatus(pw-4), h), pw, compact)
+	left := c.panel("Source · Auth0", []int{fDomain, fClientID, fClientSecret}, widget.FitLines(c.sourceStatus(pw-4), h), pw, compact)
+	right := c.panel("Target · Stytch", []int{fProjectID, fProjectSecret, fBaseURL}, widget.FitLines(c.targetStatus(pw-4), h), pw, compact)
 	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right))
 	parts = append(parts, "")
 	details := c.details()
@@ -598,7 +599,7 @@ func (c *connectScreen) checking(doing, note string, w int) []string {
 	st := c.st()
 	lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
 	if note != "" {
-		lines = append(lines, wrapLines(st.Warning, note, w, 2)...)
+		lines = append(lines, widget.WrapLines(st.Warning, note, w, 2)...)
 	}
 	return lines
 }
@@ -610,7 +611,7 @@ func (c *connectScreen) sourceStatus(w int) []string {
 	case sideChecking:
 		return c.checking("Reading the tenant…", c.sourceNote, w)
 	case sideFailed:
-		return wrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
+		return widget.WrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
 	case sideSkipped:
 		return []string{st.Muted.Render("Left empty: Stytch only.")}
 	case sideOK:
@@ -634,7 +635,7 @@ func (c *connectScreen) targetStatus(w int) []string {
 	case sideChecking:
 		return c.checking("Checking the project…", c.targetNote, w)
 	case sideFailed:
-		return wrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
+		return widget.WrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
 	case sideOK:
 		info := c.targetInfo
 		lines := []string{st.Success.Render(ansi.Truncate("✓ "+sanitize.Line(info.ProjectID), w, "…"))}
@@ -676,7 +677,7 @@ func (c *connectScreen) details() []string {
 			lines = append(lines, st.Warning.Width(w).Render("! "+sanitize.Line(m.Scope)+" missing: "+sanitize.Line(m.Consequence)))
 		}
 		if len(c.sourceInfo.Missing) > 0 {
-			lines = append(lines, hang(st.Muted, "  ", "Grant them in the Auth0 dashboard: Applications › APIs › Auth0 Management API › Machine to Machine Applications › this app; then connect again.", w, 3)...)
+			lines = append(lines, widget.Hang(st.Muted, "  ", "Grant them in the Auth0 dashboard: Applications › APIs › Auth0 Management API › Machine to Machine Applications › this app; then connect again.", w, 3)...)
 		}
 	}
 	return lines

@@ -15,6 +15,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 type importPhase int
@@ -527,46 +528,46 @@ func (s *importScreen) FullHelp() [][]key.Binding {
 }
 
 // actionBadge is how the plan shows what it will do with an item.
-func actionBadge(it *client.Item) badge {
+func actionBadge(it *client.Item) widget.Badge {
 	switch it.Action {
 	case client.ActionCreate:
-		return badge{"+ create", toneOK}
+		return widget.Badge{Text: "+ create", Tone: widget.ToneOK}
 	case client.ActionSkip:
-		return badge{"= identical", toneInfo}
+		return widget.Badge{Text: "= identical", Tone: widget.ToneInfo}
 	case client.ActionConflict:
 		if it.Resolution == client.ResolveUpdate {
-			return badge{"≠ update", toneWarn}
+			return widget.Badge{Text: "≠ update", Tone: widget.ToneWarn}
 		}
-		return badge{"≠ keep as is", toneWarn}
+		return widget.Badge{Text: "≠ keep as is", Tone: widget.ToneWarn}
 	case client.ActionBlocked:
-		return badge{"✗ blocked", toneError}
+		return widget.Badge{Text: "✗ blocked", Tone: widget.ToneError}
 	}
-	return badge{string(it.Action), toneMuted}
+	return widget.Badge{Text: string(it.Action), Tone: widget.ToneMuted}
 }
 
 // stateBadge is how the run shows an item's live or final state.
-func (s *importScreen) stateBadge(i int) badge {
+func (s *importScreen) stateBadge(i int) widget.Badge {
 	it := &s.live[i]
 	switch it.state {
 	case client.StateImported:
-		return badge{"✓ imported", toneOK}
+		return widget.Badge{Text: "✓ imported", Tone: widget.ToneOK}
 	case client.StateUpdated:
-		return badge{"✓ updated", toneOK}
+		return widget.Badge{Text: "✓ updated", Tone: widget.ToneOK}
 	case client.StateSkipped:
-		return badge{"= identical", toneInfo}
+		return widget.Badge{Text: "= identical", Tone: widget.ToneInfo}
 	case client.StateConflict:
-		return badge{"≠ kept as is", toneWarn}
+		return widget.Badge{Text: "≠ kept as is", Tone: widget.ToneWarn}
 	case client.StateBlocked:
-		return badge{"✗ blocked", toneError}
+		return widget.Badge{Text: "✗ blocked", Tone: widget.ToneError}
 	case client.StateFailed:
-		return badge{"✗ failed", toneError}
+		return widget.Badge{Text: "✗ failed", Tone: widget.ToneError}
 	case client.StateCanceled:
-		return badge{"– cancelled", toneMuted}
+		return widget.Badge{Text: "– cancelled", Tone: widget.ToneMuted}
 	}
 	if it.started {
-		return badge{s.spinner.View() + " writing", toneInfo}
+		return widget.Badge{Text: s.spinner.View() + " writing", Tone: widget.ToneInfo}
 	}
-	return badge{"· queued", toneMuted}
+	return widget.Badge{Text: "· queued", Tone: widget.ToneMuted}
 }
 
 func checkBadge(cl *client.Checklist) string {
@@ -594,11 +595,11 @@ func (s *importScreen) View() string {
 	for n := s.offset; n < len(s.plan.Items) && n < s.offset+h; n++ {
 		lines = append(lines, s.itemLine(n))
 	}
-	lines = fitLines(lines, len(lines)+h-min(h, len(s.plan.Items)-s.offset))
+	lines = widget.FitLines(lines, len(lines)+h-min(h, len(s.plan.Items)-s.offset))
 	switch s.phase {
 	case impReview, impConfirm:
 		lines = append(lines, st.Subtle.Render(strings.Repeat("─", s.width)))
-		lines = append(lines, fitLines(s.itemDetails(s.cursor), s.detailHeight())...)
+		lines = append(lines, widget.FitLines(s.itemDetails(s.cursor), s.detailHeight())...)
 	case impDone:
 		lines = append(lines, s.summaryLines()...)
 	}
@@ -606,9 +607,9 @@ func (s *importScreen) View() string {
 	view := strings.Join(lines, "\n")
 	switch {
 	case s.phase == impConfirm:
-		return overlay(fit(view, s.width, s.height), s.confirmBox(), s.width, s.height)
+		return widget.Overlay(widget.Fit(view, s.width, s.height), s.confirmBox(), s.width, s.height)
 	case s.asking:
-		return overlay(fit(view, s.width, s.height), s.cancelBox(), s.width, s.height)
+		return widget.Overlay(widget.Fit(view, s.width, s.height), s.cancelBox(), s.width, s.height)
 	}
 	return view
 }
@@ -632,7 +633,7 @@ func (s *importScreen) titleLine() string {
 		}
 	}
 	target := sanitize.Line(s.target.ProjectID())
-	return spread(st.Title.Render(title), st.Muted.Render(middle(target, max(s.width-len(title)-4, 8))), s.width)
+	return widget.Spread(st.Title.Render(title), st.Muted.Render(widget.Middle(target, max(s.width-len(title)-4, 8))), s.width)
 }
 
 func (s *importScreen) countsLine() string {
@@ -695,7 +696,7 @@ func (s *importScreen) progressLine() string {
 	if p.Verify > 0 {
 		label += fmt.Sprintf(" · %d/%d verified", p.Verified, p.Verify)
 	}
-	return bar(st, float64(done)/float64(total), max(s.width-textWidth(label)-1, 10)) + " " + st.Muted.Render(label)
+	return bar(st, float64(done)/float64(total), max(s.width-widget.Width(label)-1, 10)) + " " + st.Muted.Render(label)
 }
 
 // bar draws a progress bar w cells wide; the glyphs carry it without colour.
@@ -708,7 +709,7 @@ func bar(st *themes.Styles, frac float64, w int) string {
 func (s *importScreen) itemLine(n int) string {
 	st := s.st()
 	it := &s.plan.Items[n]
-	var b badge
+	var b widget.Badge
 	if s.phase == impRunning || s.phase == impDone {
 		b = s.stateBadge(n)
 	} else {
@@ -725,9 +726,9 @@ func (s *importScreen) itemLine(n int) string {
 	const badgeW = 14
 	// The name takes what the id, the state and 20 cells of news leave, up to 26.
 	nameW := min(max(s.width-2-idW-1-badgeW-1-20, 12), 26)
-	text := cell(name, nameW)
+	text := widget.Cell(name, nameW)
 	if idW > 0 {
-		text += " " + cell(middle(sanitize.Line(it.Client.ID), idW), idW)
+		text += " " + widget.Cell(widget.Middle(sanitize.Line(it.Client.ID), idW), idW)
 	}
 	note := ""
 	live := &s.live[n]
@@ -741,16 +742,16 @@ func (s *importScreen) itemLine(n int) string {
 			note = it.Reason()
 		}
 	}
-	rest := s.width - 2 - textWidth(text) - 1 - badgeW - 1
-	line := text + " " + cell(b.text, badgeW) + " " + ansi.Truncate(sanitize.Line(note), max(rest, 0), "…")
+	rest := s.width - 2 - widget.Width(text) - 1 - badgeW - 1
+	line := text + " " + widget.Cell(b.Text, badgeW) + " " + ansi.Truncate(sanitize.Line(note), max(rest, 0), "…")
 	if n == s.cursor && s.phase != impRunning {
-		return st.Cursor.Render("› " + line + strings.Repeat(" ", max(s.width-2-textWidth(line), 0)))
+		return st.Cursor.Render("› " + line + strings.Repeat(" ", max(s.width-2-widget.Width(line), 0)))
 	}
 	noteStyle := st.Muted
 	if live.check != nil && !live.check.Passed() || live.state == client.StateFailed {
 		noteStyle = st.Error
 	}
-	return "  " + st.Text.Render(text) + " " + b.render(st) + strings.Repeat(" ", max(badgeW-textWidth(b.text), 0)) + " " + noteStyle.Render(ansi.Truncate(sanitize.Line(note), max(rest, 0), "…"))
+	return "  " + st.Text.Render(text) + " " + b.Render(st) + strings.Repeat(" ", max(badgeW-widget.Width(b.Text), 0)) + " " + noteStyle.Render(ansi.Truncate(sanitize.Line(note), max(rest, 0), "…"))
 }
 
 // itemDetails explains the highlighted item: a conflict's differences and its choice, or
@@ -773,33 +774,33 @@ func (s *importScreen) itemDetails(i int) []string {
 		if scopes == "" {
 			scopes = "(no scopes)"
 		}
-		lines = append(lines, wrapLines(st.Muted, "Not in Stytch yet: created with the same id, secret ("+it.Client.Secret.String()+") and these scopes:", w, 0)...)
-		lines = append(lines, wrapLines(st.Text, scopes, w, 0)...)
+		lines = append(lines, widget.WrapLines(st.Muted, "Not in Stytch yet: created with the same id, secret ("+it.Client.Secret.String()+") and these scopes:", w, 0)...)
+		lines = append(lines, widget.WrapLines(st.Text, scopes, w, 0)...)
 	case client.ActionSkip:
-		lines = append(lines, wrapLines(st.Muted, "Already in Stytch with the same scopes, name, description, metadata and secret: nothing to write.", w, 0)...)
+		lines = append(lines, widget.WrapLines(st.Muted, "Already in Stytch with the same scopes, name, description, metadata and secret: nothing to write.", w, 0)...)
 	case client.ActionBlocked:
 		for _, b := range it.Blockers {
-			lines = append(lines, hang(st.Error, "✗ ", sanitize.Line(b.Message), w, 0)...)
+			lines = append(lines, widget.Hang(st.Error, "✗ ", sanitize.Line(b.Message), w, 0)...)
 			if b.Hint != "" {
-				lines = append(lines, hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
+				lines = append(lines, widget.Hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
 			}
 		}
 	case client.ActionConflict:
 		switch {
 		case !it.CanUpdate():
 			// Why, and what to do instead: the plan's row has room for the start of it only.
-			lines = append(lines, wrapLines(st.Warning, "In Stytch, but different, and kept as it is: an update can't fix this one. "+sentence(sanitize.Line(it.Reason())), w, 0)...)
+			lines = append(lines, widget.WrapLines(st.Warning, "In Stytch, but different, and kept as it is: an update can't fix this one. "+sentence(sanitize.Line(it.Reason())), w, 0)...)
 		case it.Resolution == client.ResolveUpdate:
-			lines = append(lines, wrapLines(st.Warning, "In Stytch, but different. Choice: update Stytch's client to match — space keeps it as it is.", w, 0)...)
+			lines = append(lines, widget.WrapLines(st.Warning, "In Stytch, but different. Choice: update Stytch's client to match — space keeps it as it is.", w, 0)...)
 		default:
-			lines = append(lines, wrapLines(st.Warning, "In Stytch, but different. Choice: keep Stytch's client as it is — space updates it to match.", w, 0)...)
+			lines = append(lines, widget.WrapLines(st.Warning, "In Stytch, but different. Choice: keep Stytch's client as it is — space updates it to match.", w, 0)...)
 		}
 		for _, d := range it.Diff {
 			lines = append(lines, s.diffLines(d)...)
 		}
 	}
 	if note := s.live[i].note; note != "" && s.phase == impReview {
-		lines = append(lines, wrapLines(st.Error, sanitize.Line(note), w, 0)...)
+		lines = append(lines, widget.WrapLines(st.Error, sanitize.Line(note), w, 0)...)
 	}
 	return lines
 }
@@ -811,7 +812,7 @@ func (s *importScreen) diffLines(d client.FieldDiff) []string {
 	for i := range lines {
 		pad := strings.Repeat(" ", fieldW)
 		if i == 0 {
-			pad = "  " + s.st().Muted.Render(cell(d.Field, fieldW-2))
+			pad = "  " + s.st().Muted.Render(widget.Cell(d.Field, fieldW-2))
 		}
 		lines[i] = pad + lines[i]
 	}
@@ -849,8 +850,8 @@ func (s *importScreen) summaryLines() []string {
 	p := sum.Progress
 	if sum.NotStarted != "" {
 		return append([]string{""}, append(
-			hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 2),
-			hang(st.Muted, "  ", "Make $XDG_STATE_HOME (else ~/.local/state) a folder m2mport can write to, then import again.", s.width, 2)...)...)
+			widget.Hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 2),
+			widget.Hang(st.Muted, "  ", "Make $XDG_STATE_HOME (else ~/.local/state) a folder m2mport can write to, then import again.", s.width, 2)...)...)
 	}
 	head := st.Success.Render("✓ Done")
 	if !sum.OK() {
@@ -870,26 +871,26 @@ func (s *importScreen) summaryLines() []string {
 	}
 	if unchecked := p.Verify - p.Verified; unchecked > 0 {
 		// The run stopped before their token was checked: no verdict, and no failure either.
-		lines = append(lines, hang(st.Warning, "! ", fmt.Sprintf("%d of %d not checked: the run stopped first. Run the import again to check them.", unchecked, p.Verify), s.width, 2)...)
+		lines = append(lines, widget.Hang(st.Warning, "! ", fmt.Sprintf("%d of %d not checked: the run stopped first. Run the import again to check them.", unchecked, p.Verify), s.width, 2)...)
 	}
 	switch {
 	case sum.ReportPath != "":
 		// Whole, to be copied: on a line of its own when it does not fit after its label,
 		// and wrapped rather than cut when it does not fit a line.
 		path := sanitize.Line(sum.ReportPath)
-		if textWidth("Report "+path) <= s.width {
+		if widget.Width("Report "+path) <= s.width {
 			lines = append(lines, st.Muted.Render("Report ")+st.Text.Render(path))
 		} else {
 			lines = append(lines, st.Muted.Render("Report"))
-			lines = append(lines, wrapLines(st.Text, path, s.width, 0)...)
+			lines = append(lines, widget.WrapLines(st.Text, path, s.width, 0)...)
 		}
 	case sum.ReportError != "":
-		lines = append(lines, wrapLines(st.Error, "The report could not be written: "+sanitize.Line(sum.ReportError), s.width, 0)...)
+		lines = append(lines, widget.WrapLines(st.Error, "The report could not be written: "+sanitize.Line(sum.ReportError), s.width, 0)...)
 	default:
 		lines = append(lines, st.Muted.Render("No report file was asked for."))
 	}
 	if sum.Canceled || p.Failed > 0 {
-		lines = append(lines, wrapLines(st.Muted, "Running the same import again finishes what is left; what is done is skipped.", s.width, 0)...)
+		lines = append(lines, widget.WrapLines(st.Muted, "Running the same import again finishes what is left; what is done is skipped.", s.width, 0)...)
 	}
 	return lines
 }
@@ -902,11 +903,11 @@ func (s *importScreen) statusLine() string {
 		n := s.plan.Counts()
 		switch {
 		case s.plan.Writes():
-			return st.Muted.Render(longestFitting(s.width, "Nothing is written until you confirm. Nothing is ever deleted in Auth0.", "Nothing is written until you confirm."))
+			return st.Muted.Render(widget.LongestFitting(s.width, "Nothing is written until you confirm. Nothing is ever deleted in Auth0.", "Nothing is written until you confirm."))
 		case n.Skip > 0:
-			return st.Muted.Render(longestFitting(s.width, "Nothing to write: enter checks the identical clients' tokens.", "Nothing to write: enter checks their tokens."))
+			return st.Muted.Render(widget.LongestFitting(s.width, "Nothing to write: enter checks the identical clients' tokens.", "Nothing to write: enter checks their tokens."))
 		}
-		return st.Warning.Render(longestFitting(s.width, "Nothing to import: every chosen client is blocked or kept as it is.", "Nothing to import: each is blocked or kept as it is."))
+		return st.Warning.Render(widget.LongestFitting(s.width, "Nothing to import: every chosen client is blocked or kept as it is.", "Nothing to import: each is blocked or kept as it is."))
 	}
 	// The highlighted client's latest news, in full: the list cuts it to its column.
 	var news string
@@ -929,16 +930,6 @@ func (s *importScreen) statusLine() string {
 	return st.Muted.Render(ansi.Truncate(news, s.width, "…"))
 }
 
-// longestFitting is the first of texts that fits in w cells, else the last.
-func longestFitting(w int, texts ...string) string {
-	for _, t := range texts {
-		if textWidth(t) <= w {
-			return t
-		}
-	}
-	return texts[len(texts)-1]
-}
-
 func (s *importScreen) confirmBox() string {
 	st := s.st()
 	n := s.plan.Counts()
@@ -956,11 +947,11 @@ func (s *importScreen) confirmBox() string {
 		body = "Nothing needs writing. m2mport will mint a token for each identical client and check it."
 	}
 	inner := min(s.width-6, 60)
-	lines := []string{st.Bold.Width(inner).Render(title), st.Muted.Render(middle(sanitize.Line(s.target.ProjectID()), inner)), "", st.Text.Width(inner).Render(body)}
+	lines := []string{st.Bold.Width(inner).Render(title), st.Muted.Render(widget.Middle(sanitize.Line(s.target.ProjectID()), inner)), "", st.Text.Width(inner).Render(body)}
 	if s.target.IsLive() {
 		lines = append(lines, "", st.Danger.Render("LIVE — this is production"))
 	}
-	lines = append(lines, "", answers(st, s.keys.Confirm, s.keys.Reconsider))
+	lines = append(lines, "", widget.Answers(st, s.keys.Confirm, s.keys.Reconsider))
 	return st.PanelFocus.Render(strings.Join(lines, "\n"))
 }
 
@@ -972,16 +963,6 @@ func (s *importScreen) cancelBox() string {
 		"",
 		st.Text.Width(inner).Render("Calls already sent finish; nothing new starts. Running the import again picks up where this one stopped."),
 		"",
-		answers(st, s.keys.Stop, s.keys.KeepGoing),
+		widget.Answers(st, s.keys.Stop, s.keys.KeepGoing),
 	}, "\n"))
-}
-
-// answers draws a question's keys in its box, from the bindings the footer shows too, so
-// the two say the same.
-func answers(st *themes.Styles, keys ...key.Binding) string {
-	parts := make([]string, len(keys))
-	for i, b := range keys {
-		parts[i] = st.Key.Render(b.Help().Key) + " " + st.KeyDesc.Render(b.Help().Desc)
-	}
-	return strings.Join(parts, st.HelpSep.Render(" · "))
 }

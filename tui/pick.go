@@ -15,69 +15,38 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/themes"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
-// tone is a badge's meaning, which picks its style.
-type tone int
-
-const (
-	toneOK tone = iota
-	toneInfo
-	toneWarn
-	toneError
-	toneMuted
-)
-
-// badge is a row's one-word state, with a glyph so it reads without colour.
-type badge struct {
-	text string
-	tone tone
-}
-
-func (b badge) render(st *themes.Styles) string {
-	switch b.tone {
-	case toneOK:
-		return st.BadgeOK.Render(b.text)
-	case toneInfo:
-		return st.BadgeInfo.Render(b.text)
-	case toneWarn:
-		return st.BadgeWarn.Render(b.text)
-	case toneError:
-		return st.BadgeError.Render(b.text)
-	}
-	return st.BadgeMuted.Render(b.text)
-}
-
-var blockBadges = map[client.BlockReason]badge{
-	client.BlockNotM2M:        {"– not M2M", toneMuted},
-	client.BlockKeyBased:      {"✗ no secret", toneError},
-	client.BlockNoSecret:      {"✗ no secret", toneError},
-	client.BlockSecretHidden:  {"✗ secret hidden", toneError},
-	client.BlockScopesHidden:  {"✗ scopes hidden", toneError},
-	client.BlockNoClientCreds: {"✗ no client creds", toneError},
-	client.BlockWeakSecret:    {"✗ weak secret", toneError},
-	client.BlockInvalidScope:  {"! bad scope", toneWarn}, // fixable in Scopes
-	client.BlockInvalidField:  {"✗ invalid field", toneError},
+var blockBadges = map[client.BlockReason]widget.Badge{
+	client.BlockNotM2M:        {Text: "– not M2M", Tone: widget.ToneMuted},
+	client.BlockKeyBased:      {Text: "✗ no secret", Tone: widget.ToneError},
+	client.BlockNoSecret:      {Text: "✗ no secret", Tone: widget.ToneError},
+	client.BlockSecretHidden:  {Text: "✗ secret hidden", Tone: widget.ToneError},
+	client.BlockScopesHidden:  {Text: "✗ scopes hidden", Tone: widget.ToneError},
+	client.BlockNoClientCreds: {Text: "✗ no client creds", Tone: widget.ToneError},
+	client.BlockWeakSecret:    {Text: "✗ weak secret", Tone: widget.ToneError},
+	client.BlockInvalidScope:  {Text: "! bad scope", Tone: widget.ToneWarn}, // fixable in Scopes
+	client.BlockInvalidField:  {Text: "✗ invalid field", Tone: widget.ToneError},
 }
 
 var (
-	badgeReady    = badge{"✓ ready", toneOK}
-	badgeNoGrants = badge{"! no grants", toneWarn}
-	badgeLeftOut  = badge{"! left out", toneWarn}
-	badgeInStytch = badge{"= already in Stytch", toneInfo}
-	badgeConflict = badge{"≠ conflict", toneWarn}
+	badgeReady    = widget.Badge{Text: "✓ ready", Tone: widget.ToneOK}
+	badgeNoGrants = widget.Badge{Text: "! no grants", Tone: widget.ToneWarn}
+	badgeLeftOut  = widget.Badge{Text: "! left out", Tone: widget.ToneWarn}
+	badgeInStytch = widget.Badge{Text: "= already in Stytch", Tone: widget.ToneInfo}
+	badgeConflict = widget.Badge{Text: "≠ conflict", Tone: widget.ToneWarn}
 )
 
 // badgeFor is a client's state as the list shows it: what blocks it, else what the plan
 // would do with it (item is nil when there is no plan), else what is odd about it.
-func badgeFor(c *client.Client, item *client.Item) badge {
+func badgeFor(c *client.Client, item *client.Item) widget.Badge {
 	if blockers := blockersOf(c, item); len(blockers) > 0 {
 		if b, ok := blockBadges[blockers[0].Reason]; ok {
 			return b
 		}
-		return badge{"✗ blocked", toneError}
+		return widget.Badge{Text: "✗ blocked", Tone: widget.ToneError}
 	}
 	switch {
 	case item != nil && item.Action == client.ActionSkip:
@@ -108,13 +77,13 @@ type pickRow struct {
 	id     string // sanitized
 	apis   string // API names, sanitized
 	scopes string // count
-	badge  badge
+	badge  widget.Badge
 	why    string           // why it can't be chosen, when it can't
 	blocks []client.Blocker // its own blockers, or the plan's
 	hay    string           // lower-case name, id and APIs, for the filter
 }
 
-func (r *pickRow) selectable() bool { return r.c.Importable() && r.badge.tone != toneError }
+func (r *pickRow) selectable() bool { return r.c.Importable() && r.badge.Tone != widget.ToneError }
 
 // buildPickRows prepares the list: M2M apps first, then by name. plan, when not nil, is a
 // plan of inv.Clients in the same order.
@@ -218,7 +187,7 @@ type pickScreen struct {
 	details      bool // narrow terminals: the details pane instead of the list
 	warnings     bool // every warning of the source, in full, instead of the list
 	note         string
-	noteTone     tone
+	noteTone     widget.Tone
 }
 
 type detailsKey struct {
@@ -355,7 +324,7 @@ func (p *pickScreen) applyPlan(plan *client.Plan) {
 			delete(p.edits, p.rows[i].c.ID)
 		}
 	}
-	p.note, p.noteTone = fmt.Sprintf("Compared with Stytch again: %s changed.", plural(changed, "badge")), toneInfo
+	p.note, p.noteTone = fmt.Sprintf("Compared with Stytch again: %s changed.", plural(changed, "badge")), widget.ToneInfo
 }
 
 func (p *pickScreen) Step() step      { return stepAccess }
@@ -465,11 +434,11 @@ func (p *pickScreen) warningView(w int) []string {
 	var more string
 	if n := len(p.inv.Warnings) - 1; n > 0 {
 		more = fmt.Sprintf("and %d more · w reads all", n)
-	} else if len(wrapText(first, w-2, 0)) > 2 {
+	} else if len(widget.WrapText(first, w-2, 0)) > 2 {
 		more = "w reads all" // longer than the two lines it gets here
 	}
-	lines := hang(st.Warning, "! ", first, w-textWidth(more)-1, 2)
-	lines[len(lines)-1] = spread(lines[len(lines)-1], st.Muted.Render(more), w)
+	lines := widget.Hang(st.Warning, "! ", first, w-widget.Width(more)-1, 2)
+	lines[len(lines)-1] = widget.Spread(lines[len(lines)-1], st.Muted.Render(more), w)
 	return lines
 }
 
@@ -528,14 +497,14 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		p.setRows(msg.rows)
 		p.chooseReady()
 		if msg.planErr != nil {
-			p.note, p.noteTone = "Could not compare with Stytch: "+describe(msg.planErr, "Stytch").What+" The import will.", toneWarn
+			p.note, p.noteTone = "Could not compare with Stytch: "+describe(msg.planErr, "Stytch").What+" The import will.", widget.ToneWarn
 			p.scroll()
 		}
 	case replanMsg:
 		p.replanning = false
 		p.stopLoad()
 		if msg.err != nil {
-			p.note, p.noteTone = "Could not compare with Stytch again, so the badges are from before the import: "+describe(msg.err, "Stytch").What+" The next import compares again.", toneWarn
+			p.note, p.noteTone = "Could not compare with Stytch again, so the badges are from before the import: "+describe(msg.err, "Stytch").What+" The next import compares again.", widget.ToneWarn
 			p.scroll()
 			break
 		}
@@ -670,7 +639,7 @@ func (p *pickScreen) toggle(i int) {
 	r := &p.rows[i]
 	if !r.selectable() {
 		p.note = fmt.Sprintf("%s can't be imported: %s.", r.name, strings.TrimSuffix(r.why, "."))
-		p.noteTone = toneError
+		p.noteTone = widget.ToneError
 		return
 	}
 	p.selected[i] = !p.selected[i]
@@ -699,7 +668,7 @@ func (p *pickScreen) clearShown() {
 			verb = "is"
 		}
 		p.note = fmt.Sprintf("Cleared %s shown; %d hidden by the filter %s still chosen.", plural(n, "client"), p.nSelected, verb)
-		p.noteTone = toneWarn
+		p.noteTone = widget.ToneWarn
 	}
 }
 
@@ -732,11 +701,11 @@ func (p *pickScreen) selectReady() {
 	}
 	switch {
 	case n == 0:
-		p.note, p.noteTone = "No ready client among those shown.", toneWarn
+		p.note, p.noteTone = "No ready client among those shown.", widget.ToneWarn
 	case all:
-		p.note, p.noteTone = fmt.Sprintf("Cleared %s.", plural(n, "ready client")), toneMuted
+		p.note, p.noteTone = fmt.Sprintf("Cleared %s.", plural(n, "ready client")), widget.ToneMuted
 	default:
-		p.note, p.noteTone = fmt.Sprintf("Chose %s.", plural(n, "ready client")), toneOK
+		p.note, p.noteTone = fmt.Sprintf("Chose %s.", plural(n, "ready client")), widget.ToneOK
 	}
 }
 
@@ -752,7 +721,7 @@ func (p *pickScreen) proceed() tea.Cmd {
 			p.toggle(p.visible[p.cursor]) // says why not
 			return nil
 		case r.badge != badgeReady:
-			p.note, p.noteTone = "Nothing chosen: space chooses the highlighted client, a every ready one.", toneWarn
+			p.note, p.noteTone = "Nothing chosen: space chooses the highlighted client, a every ready one.", widget.ToneWarn
 			return nil
 		}
 		p.toggle(p.visible[p.cursor])
@@ -833,7 +802,7 @@ func (p *pickScreen) View() string {
 	switch p.pane() {
 	case paneSide:
 		lw := p.listWidth()
-		rule := vrule(st, p.height)
+		rule := widget.VRule(st, p.height)
 		return lipgloss.JoinHorizontal(lipgloss.Top, p.listView(lw), " ", rule, " ", p.detailsView(p.width-lw-3, p.height, true))
 	case paneBelow:
 		return strings.Join([]string{
@@ -900,18 +869,18 @@ func (p *pickScreen) listView(w int) string {
 	} else {
 		filter = st.Muted.Render("/ to filter")
 	}
-	lines = append(lines, spread(filter, st.Muted.Render(count), w))
+	lines = append(lines, widget.Spread(filter, st.Muted.Render(count), w))
 	lines = append(lines, p.warningView(w)...)
 
-	head := "      " + cell("Name", cols.name)
+	head := "      " + widget.Cell("Name", cols.name)
 	if cols.id > 0 {
-		head += " " + cell("Client ID", cols.id)
+		head += " " + widget.Cell("Client ID", cols.id)
 	}
 	if cols.apis > 0 {
-		head += " " + cell("APIs", cols.apis)
+		head += " " + widget.Cell("APIs", cols.apis)
 	}
 	if cols.scopes > 0 {
-		head += " " + padLeft("Scopes", cols.scopes)
+		head += " " + widget.PadLeft("Scopes", cols.scopes)
 	}
 	head += " " + "Status"
 	lines = append(lines, st.Muted.Bold(true).Render(ansi.Truncate(head, w, "")))
@@ -969,30 +938,30 @@ func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) stri
 	default:
 		b.WriteString("    ")
 	}
-	b.WriteString(cell(r.name, cols.name))
+	b.WriteString(widget.Cell(r.name, cols.name))
 	if cols.id > 0 {
-		b.WriteString(" " + cell(middle(r.id, cols.id), cols.id))
+		b.WriteString(" " + widget.Cell(widget.Middle(r.id, cols.id), cols.id))
 	}
 	if cols.apis > 0 {
-		b.WriteString(" " + cell(r.apis, cols.apis))
+		b.WriteString(" " + widget.Cell(r.apis, cols.apis))
 	}
 	if cols.scopes > 0 {
-		b.WriteString(" " + padLeft(r.scopes, cols.scopes))
+		b.WriteString(" " + widget.PadLeft(r.scopes, cols.scopes))
 	}
 	b.WriteString(" ")
 	text := b.String()
-	bdg := ansi.Truncate(r.badge.text, cols.badge, "…")
+	bdg := ansi.Truncate(r.badge.Text, cols.badge, "…")
 
 	switch {
 	case onCursor:
 		line := text + bdg
-		return st.Cursor.Render(line + strings.Repeat(" ", max(w-textWidth(line), 0)))
+		return st.Cursor.Render(line + strings.Repeat(" ", max(w-widget.Width(line), 0)))
 	case !r.selectable():
-		return st.Subtle.Render(text) + r.badge.render(st)
+		return st.Subtle.Render(text) + r.badge.Render(st)
 	case p.selected[i]:
-		return st.Check.Render(text[:6]) + st.Text.Render(text[6:]) + (badge{bdg, r.badge.tone}).render(st)
+		return st.Check.Render(text[:6]) + st.Text.Render(text[6:]) + (widget.Badge{Text: bdg, Tone: r.badge.Tone}).Render(st)
 	}
-	return st.Text.Render(text) + (badge{bdg, r.badge.tone}).render(st)
+	return st.Text.Render(text) + (widget.Badge{Text: bdg, Tone: r.badge.Tone}).Render(st)
 }
 
 // statusLines is the line under the list: the note, wrapped onto three lines at most so a
@@ -1000,9 +969,9 @@ func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) stri
 func (p *pickScreen) statusLines(w int) []string {
 	st := p.st()
 	if p.note != "" {
-		lines := wrapText(p.note, w, 3)
+		lines := widget.WrapText(p.note, w, 3)
 		for i, l := range lines {
-			lines[i] = (badge{l, p.noteTone}).render(st)
+			lines[i] = (widget.Badge{Text: l, Tone: p.noteTone}).Render(st)
 		}
 		return lines
 	}
@@ -1030,9 +999,9 @@ func (p *pickScreen) warningsView(w, h int) string {
 	st := p.st()
 	lines := []string{st.Title.Render("Warnings from reading " + sanitize.Line(p.source.Name()))}
 	for _, warning := range p.inv.Warnings {
-		lines = append(append(lines, ""), hang(st.Warning, "! ", sentence(sanitize.Line(warning)), w, 0)...)
+		lines = append(append(lines, ""), widget.Hang(st.Warning, "! ", sentence(sanitize.Line(warning)), w, 0)...)
 	}
-	return fit(strings.Join(lines, "\n"), w, h)
+	return widget.Fit(strings.Join(lines, "\n"), w, h)
 }
 
 // detailsView is the highlighted client in w×h cells: id, description, why it is blocked,
@@ -1058,20 +1027,20 @@ func (p *pickScreen) drawDetails(r *pickRow, w, h int, stacked bool) string {
 		if meta := p.metadataLines(r, w); len(meta) > 0 {
 			lines = append(append(lines, ""), meta...)
 		}
-		return fit(strings.Join(lines, "\n"), w, h)
+		return widget.Fit(strings.Join(lines, "\n"), w, h)
 	}
 	// The grants take the width they need, up to half; the client's own text the rest.
 	grants := p.grantLines(r, w/2)[1:]
 	gw := 0
 	for _, l := range grants {
-		gw = max(gw, textWidth(l))
+		gw = max(gw, widget.Width(l))
 	}
 	if gw == 0 {
-		return fit(strings.Join(append(p.aboutLines(r, w), p.metadataLines(r, w)...), "\n"), w, h)
+		return widget.Fit(strings.Join(append(p.aboutLines(r, w), p.metadataLines(r, w)...), "\n"), w, h)
 	}
 	lw := w - gw - 2
-	left := box(strings.Join(append(p.aboutLines(r, lw), p.metadataLines(r, lw)...), "\n"), lw, h)
-	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", fit(strings.Join(grants, "\n"), gw, h))
+	left := widget.Box(strings.Join(append(p.aboutLines(r, lw), p.metadataLines(r, lw)...), "\n"), lw, h)
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", widget.Fit(strings.Join(grants, "\n"), gw, h))
 }
 
 func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
@@ -1081,19 +1050,19 @@ func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	// What blocks the client comes before its description: it is what the operator is
 	// looking for when the row says "✗".
 	for _, b := range r.blocks {
-		lines = append(lines, hang(st.Error, "✗ ", sentence(sanitize.Line(b.Message)), w, 0)...)
+		lines = append(lines, widget.Hang(st.Error, "✗ ", sentence(sanitize.Line(b.Message)), w, 0)...)
 		if b.Hint != "" {
-			lines = append(lines, hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
+			lines = append(lines, widget.Hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
 		}
 	}
 	if len(c.Grants) == 0 && c.Importable() {
-		lines = append(lines, hang(st.Warning, "! ", "No grants: it would be imported with no scopes.", w, 0)...)
+		lines = append(lines, widget.Hang(st.Warning, "! ", "No grants: it would be imported with no scopes.", w, 0)...)
 	}
 	if c.LeftOut != "" && c.Importable() {
-		lines = append(lines, hang(st.Warning, "! ", "Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway.", w, 0)...)
+		lines = append(lines, widget.Hang(st.Warning, "! ", "Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway.", w, 0)...)
 	}
 	if d := sanitize.Line(c.Description); d != "" {
-		lines = append(lines, wrapLines(st.Text, d, w, 3)...)
+		lines = append(lines, widget.WrapLines(st.Text, d, w, 3)...)
 	}
 	return lines
 }
@@ -1124,7 +1093,7 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 	scopeW := 8
 	for _, g := range r.c.Grants {
 		for _, sc := range g.Scopes {
-			scopeW = max(scopeW, textWidth(sanitize.Line(sc)))
+			scopeW = max(scopeW, widget.Width(sanitize.Line(sc)))
 		}
 	}
 	scopeW = min(scopeW, w/2)
@@ -1140,10 +1109,10 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 		}
 		audience := sanitize.Line(g.Audience)
 		if audience != name {
-			if textWidth(head)+1+textWidth(audience) <= w {
+			if widget.Width(head)+1+widget.Width(audience) <= w {
 				lines = append(lines, head+" "+st.Subtle.Render(audience))
 			} else {
-				lines = append(lines, ansi.Truncate(head, w, "…"), "  "+st.Subtle.Render(middle(audience, w-2)))
+				lines = append(lines, ansi.Truncate(head, w, "…"), "  "+st.Subtle.Render(widget.Middle(audience, w-2)))
 			}
 		} else {
 			lines = append(lines, ansi.Truncate(head, w, "…"))
@@ -1151,11 +1120,11 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 		scopeStyle := st.Text
 		if g.System {
 			// Its scopes are not in the client's (the Scopes column): say why.
-			lines = append(lines, hang(st.Muted, "  ", "Auth0's own API: these scopes are not imported unless you tick them in Scopes.", w, 0)...)
+			lines = append(lines, widget.Hang(st.Muted, "  ", "Auth0's own API: these scopes are not imported unless you tick them in Scopes.", w, 0)...)
 			scopeStyle = st.Muted
 		}
 		for _, s := range g.Scopes {
-			line := "  " + scopeStyle.Render(cell(sanitize.Line(s), scopeW))
+			line := "  " + scopeStyle.Render(widget.Cell(sanitize.Line(s), scopeW))
 			if d := p.descs[g.Audience][s]; d != "" {
 				line += " " + st.Muted.Render(d)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // scopeGroup is one API a client was granted, with the scopes the grant holds.
@@ -533,7 +534,7 @@ func (s *scopesScreen) View() string {
 		return s.editorView(s.width)
 	}
 	ew := s.editorWidth()
-	return lipgloss.JoinHorizontal(lipgloss.Top, s.sideView(), " ", vrule(s.st(), s.height), " ", s.editorView(ew))
+	return lipgloss.JoinHorizontal(lipgloss.Top, s.sideView(), " ", widget.VRule(s.st(), s.height), " ", s.editorView(ew))
 }
 
 // sideView lists the chosen clients with their scope counts.
@@ -551,10 +552,10 @@ func (s *scopesScreen) sideView() string {
 		} else if d.edited() {
 			mark = st.Accent2.Render("• ")
 		}
-		name := cell(d.name, sideWidth-2-len(count))
+		name := widget.Cell(d.name, sideWidth-2-len(count))
 		line := mark + name + st.Muted.Render(count)
 		if i == s.cur {
-			line = st.Cursor.Render(cell("› "+d.name, sideWidth-len(count)) + count)
+			line = st.Cursor.Render(widget.Cell("› "+d.name, sideWidth-len(count)) + count)
 		}
 		lines = append(lines, line)
 	}
@@ -568,7 +569,7 @@ func (s *scopesScreen) editorView(w int) string {
 
 	title := st.Title.Render(ansi.Truncate(d.name, w-12, "…"))
 	if len(s.drafts) > 1 && !s.wide() {
-		title = spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.cur+1, len(s.drafts))), w)
+		title = widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.cur+1, len(s.drafts))), w)
 	}
 	lines = append(lines, title)
 	value := func(v, none string) string {
@@ -609,7 +610,7 @@ func (s *scopesScreen) editorView(w int) string {
 	for n := s.offset; n < len(rows) && n < s.offset+h; n++ {
 		lines = append(lines, s.rowView(d, rows[n], n == s.cursor && s.mode == modeBrowse, scopeW, w))
 	}
-	lines = fitLines(lines, s.height-1)
+	lines = widget.FitLines(lines, s.height-1)
 	if s.note != "" {
 		style := st.Error
 		if s.noteOK {
@@ -627,7 +628,7 @@ func (s *scopesScreen) editorView(w int) string {
 func (d *draft) scopeWidth(limit int) int {
 	n := 0
 	for _, r := range d.rows() {
-		n = max(n, textWidth(sanitize.Line(r.scope)))
+		n = max(n, widget.Width(sanitize.Line(r.scope)))
 	}
 	return min(n, limit)
 }
@@ -663,7 +664,7 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w in
 			style = st.Error
 		}
 		if desc != "" {
-			pad := max(6+scopeW-textWidth(text), 0) + 2
+			pad := max(6+scopeW-widget.Width(text), 0) + 2
 			text += strings.Repeat(" ", pad) + desc
 		}
 		if !d.c.Scopes.Has(r.scope) {
