@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/file"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
@@ -140,7 +141,7 @@ func init() {
 					return fail(env.Err, "import", err, ExitUsage)
 				}
 				if *fromFile != "" {
-					in.source = client.NewFileSource(*fromFile)
+					in.source = file.New(*fromFile)
 				} else if in.source, err = env.source(sc); err != nil {
 					return fail(env.Err, "import", err, ExitUsage)
 				}
