@@ -369,7 +369,7 @@ func TestPickComparesAgainAfterAnImport(t *testing.T) {
 	if !ok {
 		t.Fatalf("got %T", h.top())
 	}
-	for imp.plan.Items[imp.cursor].Action != client.ActionConflict {
+	for imp.plan.Items[imp.list.Cursor()].Action != client.ActionConflict {
 		h.press("down")
 	}
 	h.press("space", "enter", "y")
