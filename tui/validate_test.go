@@ -93,8 +93,8 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 		t.Fatal("↓ moves to the next client")
 	}
 	h.press("tab", "down", "down")
-	if v.pane.focus != focusChecks || v.pane.cursor != 2 {
-		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.cursor)
+	if v.pane.focus != focusChecks || v.pane.list.Cursor() != 2 {
+		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.list.Cursor())
 	}
 	h.mustSee("›✓ iss", "✓ iss  passes", "↑/↓ check")
 	h.press("tab")
