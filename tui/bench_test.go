@@ -102,7 +102,7 @@ func BenchmarkPickMemory(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		p := newPick(&shared{theme: defaultTheme(), styles: defaultTheme().Styles(true)}, src, nil)
+		p := newPick(&shared{theme: defaultTheme(), styles: defaultTheme().Styles(true), keys: defaultKeyMap()}, src, nil)
 		p.SetSize(98, 26)
 		msg := loadInventory(context.Background(), &waitNote{}, p.sid, src, nil)().(inventoryMsg)
 		p.Update(msg)

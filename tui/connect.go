@@ -167,7 +167,7 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 	c.guard.Prompt = ""
 	c.guard.Placeholder = "type the project id"
 	c.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	c.keys = newConnectKeys()
+	c.keys = sh.keys.Connect
 	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
 	c.applyStyles()
 	return c

@@ -87,7 +87,7 @@ type importDoneMsg struct {
 func newImport(sh *shared, cfg Config, source string, target client.Target, clients []client.Client, resolutions map[string]client.Resolution) *importScreen {
 	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, resolutions: resolutions, follow: true, list: list.New()}
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	s.keys = newImportKeys()
+	s.keys = sh.keys.Import
 	s.applyStyles()
 	return s
 }

@@ -88,7 +88,7 @@ func newPick(sh *shared, source client.Source, target client.Target) *pickScreen
 	p.filter = textinput.New()
 	p.filter.Prompt = "/ "
 	p.filter.Placeholder = "filter by name, id or API"
-	p.keys = newPickKeys()
+	p.keys = sh.keys.Pick
 	p.applyStyles()
 	return p
 }

@@ -69,7 +69,7 @@ func newScopes(sh *shared, clients []client.Client, apis []client.API, kept map[
 	}
 	s.input = textinput.New()
 	s.input.Prompt = "› "
-	s.keys = newScopesKeys()
+	s.keys = sh.keys.Scopes
 	s.side, s.list = list.NewSide(len(s.drafts)), list.New()
 	s.applyStyles()
 	return s

@@ -43,12 +43,12 @@ const (
 // scopes in the import itself, so the operator chooses them first.
 var stepNames = [...]string{"Access", "Scopes", "Import", "Validate"}
 
-// shared is the context every screen holds: the styles, the global keys and the demo flag.
+// shared is the context every screen holds: the styles, the key map and the demo flag.
 // It is owned by the root, which updates it when the background colour or theme changes.
 type shared struct {
 	theme  themes.Theme
 	styles themes.Styles
-	keys   globalKeys
+	keys   keyMap
 	demo   bool
 	nextID int
 }
