@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // Smallest terminal the UI draws in; below it the root shows a polite note instead.
@@ -271,12 +272,12 @@ func (a *App) render() string {
 	if a.problem != nil {
 		body = a.problemView(w, h)
 	}
-	body = fit(body, w, h)
+	body = widget.Fit(body, w, h)
 	switch {
 	case a.confirmQuit != "":
-		body = overlay(body, a.confirmView(w), w, h)
+		body = widget.Overlay(body, a.confirmView(w), w, h)
 	case a.quitting:
-		body = overlay(body, a.sh.styles.PanelFocus.Render(a.sh.styles.Text.Render("Stopping: waiting for the calls in flight…")), w, h)
+		body = widget.Overlay(body, a.sh.styles.PanelFocus.Render(a.sh.styles.Text.Render("Stopping: waiting for the calls in flight…")), w, h)
 	}
 	pad := strings.Repeat(" ", padX)
 	var b strings.Builder

@@ -9,6 +9,7 @@ import (
 
 	"github.com/m2mport/m2mport/themes"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 func defaultTheme() themes.Theme {
@@ -82,10 +83,10 @@ func (a *App) markers(room int) []string {
 	case target != nil && target.IsLive():
 		// "LIVE" says what the id's prefix does; the rest tells projects apart.
 		id := sanitize.Line(strings.TrimPrefix(target.ProjectID(), "project-live-"))
-		return []string{st.Danger.Render("LIVE " + id), st.Danger.Render("LIVE " + middle(id, max(room-7, 16))), st.Danger.Render("LIVE")}
+		return []string{st.Danger.Render("LIVE " + id), st.Danger.Render("LIVE " + widget.Middle(id, max(room-7, 16))), st.Danger.Render("LIVE")}
 	case target != nil:
 		id := sanitize.Line(target.ProjectID())
-		return []string{st.Muted.Render(id), st.Muted.Render(middle(id, max(room, 16)))}
+		return []string{st.Muted.Render(id), st.Muted.Render(widget.Middle(id, max(room, 16)))}
 	}
 	return nil
 }
@@ -195,7 +196,7 @@ func (a *App) confirmView(w int) string {
 		"",
 		st.Text.Width(inner).Render("Calls already sent finish; nothing new starts. Running m2mport again picks up where this run stopped."),
 		"",
-		answers(&st, quitAnswers()...),
+		widget.Answers(&st, quitAnswers()...),
 	)
 	return st.PanelFocus.BorderForeground(st.Palette.Warning).Render(body)
 }

@@ -3,8 +3,12 @@
 //
 // The root model (App) owns navigation (a stack of screens), the step header, the help
 // footer, the full-screen error state, the quit confirmation and the "terminal too small"
-// screen. Each screen is one file satisfying the small screen interface and keeps its own
-// KeyMap, which also feeds the footer. Screens share a small context (size, styles, keys).
+// screen. Each screen satisfies the small screen interface and keeps its own KeyMap, which
+// also feeds the footer. A screen of more than about 500 lines is split by concern: pick.go
+// (model, Update, commands), pick_keys.go, pick_rows.go, pick_table.go, pick_details.go; the
+// same for import_*, scopes_* and connect_*. Render helpers shared by screens (badges, y/n
+// answers, text fitted in cells) live in tui/widget. Screens share a small context (size,
+// styles, keys).
 //
 // Rules (from crush and gh-dash): no I/O or heavy work in Update — every network call is a
 // tea.Cmd calling into a client.Source or client.Target; commands never touch model state,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // proofFocus is what the arrow keys move on a screen that shows a token's checks.
@@ -228,7 +229,7 @@ func (p *proofPane) View() string {
 		}
 		lines = append(lines, p.vp.View())
 	}
-	return fit(strings.Join(lines, "\n"), p.width, p.height)
+	return widget.Fit(strings.Join(lines, "\n"), p.width, p.height)
 }
 
 // scrolled says how far down the token is, when it is longer than its room.

@@ -3,6 +3,7 @@ package tui
 import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/m2mport/m2mport/themes"
 )
 
@@ -93,3 +94,6 @@ func (b *base) SetSize(w, h int)   { b.width, b.height = w, h }
 func (b *base) Capturing() bool    { return false }
 func (b *base) Busy() string       { return "" }
 func (b *base) st() *themes.Styles { return &b.sh.styles }
+
+// stopWorkMsg asks every screen to stop its work: the operator is quitting.
+type stopWorkMsg struct{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 const (
@@ -228,7 +229,7 @@ func (s *spotCheckScreen) layoutResult() {
 	}
 	st := s.st()
 	title := st.Title.Render("Token check") + st.Muted.Render(ansi.Truncate(" against "+sanitize.Line(s.target.ProjectID()), s.width-11, "…"))
-	head := spreadOrStack(title, verdict(st, s.result), s.width)
+	head := widget.SpreadOrStack(title, verdict(st, s.result), s.width)
 	cl, now := s.result, s.cfg.now()
 	s.pane.width, s.pane.height = s.width, s.height
 	s.pane.set(head, cl.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, cl, now, w) })

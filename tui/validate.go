@@ -13,6 +13,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // auth0Tokens is what a source needs to mint a token with a client's own credentials, for
@@ -160,7 +161,7 @@ func (v *validateScreen) refresh() {
 			if i < len(right) {
 				r = right[i]
 			}
-			lines[i] = cell(l, half) + st.Subtle.Render(" │ ") + r
+			lines[i] = widget.Cell(l, half) + st.Subtle.Render(" │ ") + r
 		}
 		return lines
 	})
@@ -357,7 +358,7 @@ func (v *validateScreen) View() string {
 	if !v.wide() {
 		return body
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", vrule(st, v.height), " ", body)
+	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", widget.VRule(st, v.height), " ", body)
 }
 
 // headLines are the client's name and its verdict, and what the comparison with Auth0 is,
@@ -366,12 +367,12 @@ func (v *validateScreen) headLines(w int) []string {
 	st := v.st()
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
-	title := st.Title.Render(ansi.Truncate(name, w/2, "…")) + "  " + st.Muted.Render(middle(sanitize.Line(p.item.Client.ID), 24))
+	title := st.Title.Render(ansi.Truncate(name, w/2, "…")) + "  " + st.Muted.Render(widget.Middle(sanitize.Line(p.item.Client.ID), 24))
 	var lines []string
 	if v.wide() || len(v.proofs) == 1 {
-		lines = []string{spread(title, verdict(st, p.check), w)}
+		lines = []string{widget.Spread(title, verdict(st, p.check), w)}
 	} else {
-		lines = []string{spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w), verdict(st, p.check)}
+		lines = []string{widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w), verdict(st, p.check)}
 	}
 	cmp := v.compared[v.cursor]
 	if cmp == nil {
@@ -388,7 +389,7 @@ func (v *validateScreen) headLines(w int) []string {
 		if api != "" {
 			what += " for " + api
 		}
-		return append(lines, wrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
+		return append(lines, widget.WrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
 	}
 	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")),
 		// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
@@ -407,7 +408,7 @@ func (v *validateScreen) statusLine(w int) string {
 		}
 	}
 	short := fmt.Sprintf("%d of %d pass every check", passed, len(v.proofs))
-	s := longestFitting(w, short+", each with a token minted from its own id and secret", short)
+	s := widget.LongestFitting(w, short+", each with a token minted from its own id and secret", short)
 	if scrolled := v.pane.scrolled(); scrolled != "" {
 		s = short + " · " + scrolled
 	}
@@ -432,11 +433,11 @@ func (v *validateScreen) sideView() string {
 		name := sanitize.Line(p.item.Client.Name)
 		switch {
 		case i == v.cursor && v.pane.focus == focusList:
-			lines = append(lines, st.Cursor.Render(cell("› "+glyph+name, sideWidth)))
+			lines = append(lines, st.Cursor.Render(widget.Cell("› "+glyph+name, sideWidth)))
 		case i == v.cursor:
-			lines = append(lines, st.Bold.Render("› ")+mark+st.Bold.Render(cell(name, sideWidth-4)))
+			lines = append(lines, st.Bold.Render("› ")+mark+st.Bold.Render(widget.Cell(name, sideWidth-4)))
 		default:
-			lines = append(lines, "  "+mark+st.Text.Render(cell(name, sideWidth-4)))
+			lines = append(lines, "  "+mark+st.Text.Render(widget.Cell(name, sideWidth-4)))
 		}
 	}
 	return lipgloss.NewStyle().Width(sideWidth).Render(strings.Join(lines, "\n"))
