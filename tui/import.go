@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 )
 
 type importPhase int
@@ -51,10 +52,9 @@ type importScreen struct {
 
 	plan   *client.Plan
 	live   []liveItem
-	cursor int
-	offset int
-	follow bool // the list follows the run until the operator moves the cursor
-	front  int  // the first item not finished yet: where the run's action is
+	list   list.Model // over plan.Items
+	follow bool       // the list follows the run until the operator moves the cursor
+	front  int        // the first item not finished yet: where the run's action is
 
 	events   <-chan client.Event
 	cancel   context.CancelFunc
@@ -85,7 +85,7 @@ type importDoneMsg struct {
 // newImport plans clients against target; resolutions are the operator's earlier choices
 // for conflicts (by client id), kept where they still apply.
 func newImport(sh *shared, cfg Config, source string, target client.Target, clients []client.Client, resolutions map[string]client.Resolution) *importScreen {
-	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, resolutions: resolutions, follow: true}
+	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, resolutions: resolutions, follow: true, list: list.New()}
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	s.keys = newImportKeys()
 	s.applyStyles()
@@ -130,6 +130,8 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 		s.plan = msg.plan
 		s.live = make([]liveItem, len(s.plan.Items))
 		s.phase = impReview
+		s.list.SetTotal(len(s.plan.Items))
+		s.scroll()
 		s.syncKeys()
 	case eventsMsg:
 		for _, ev := range msg.events {
@@ -164,7 +166,7 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Down):
 			s.move(1)
 		case key.Matches(msg, k.Choose):
-			s.toggleResolution(s.cursor)
+			s.toggleResolution(s.list.Cursor())
 		case key.Matches(msg, k.UpdateAll):
 			s.plan.ResolveAll(client.ResolveUpdate)
 		case key.Matches(msg, k.Continue):
@@ -219,11 +221,7 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (s *importScreen) move(d int) {
-	if s.plan == nil || len(s.plan.Items) == 0 {
-		return
-	}
-	s.cursor = max(min(s.cursor+d, len(s.plan.Items)-1), 0)
-	s.scroll()
+	s.list.Move(d)
 }
 
 func (s *importScreen) listHeight() int {
@@ -250,18 +248,8 @@ func (s *importScreen) detailHeight() int {
 	return max(min(8, max(s.height/3, 3)), room-items)
 }
 
-func (s *importScreen) scroll() {
-	h := s.listHeight()
-	if s.cursor < s.offset {
-		s.offset = s.cursor
-	}
-	if s.cursor >= s.offset+h {
-		s.offset = s.cursor - h + 1
-	}
-	if s.plan != nil {
-		s.offset = max(min(s.offset, len(s.plan.Items)-h), 0)
-	}
-}
+// scroll fits the list's window to the room the phase leaves it.
+func (s *importScreen) scroll() { s.list.SetHeight(s.listHeight()) }
 
 // checked reports whether the run checked any token: Validate has something to show.
 func (s *importScreen) checked() bool {

@@ -49,9 +49,10 @@ func (s *importScreen) syncKeys() {
 		k.Continue.SetHelp("enter", "check tokens")
 		k.Confirm.SetHelp("y", "check their tokens")
 	}
-	cur := s.cursor < len(s.plan.Items) && s.plan.Items[s.cursor].CanUpdate()
+	i, ok := s.list.Current()
+	cur := ok && s.plan.Items[i].CanUpdate()
 	k.Choose.SetEnabled(cur)
-	if cur && s.plan.Items[s.cursor].Resolution == client.ResolveUpdate {
+	if cur && s.plan.Items[i].Resolution == client.ResolveUpdate {
 		k.Choose.SetHelp("space", "keep it as is")
 	} else {
 		k.Choose.SetHelp("space", "update it")

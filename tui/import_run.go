@@ -32,13 +32,14 @@ func (s *importScreen) start() tea.Cmd {
 		if err != nil {
 			// Undo and reruns rely on the report: no report, no run (as headless import).
 			s.phase = impReview
-			s.live[s.cursor].note = "Nothing imported: " + sanitize.Line(err.Error())
+			s.live[s.list.Cursor()].note = "Nothing imported: " + sanitize.Line(err.Error())
 			return nil
 		}
 		opts.ReportPath = path
 	}
 	s.events = client.Execute(ctx, s.target, s.plan, opts)
 	s.phase = impRunning
+	s.scroll() // the progress bar takes the details' room
 	s.started = s.cfg.now()
 	s.progress = client.Progress{Total: len(s.plan.Items)}
 	return tea.Batch(s.spinner.Tick, readEvents(s.sid, s.events))
@@ -141,8 +142,7 @@ func (s *importScreen) followRun() {
 		s.front++
 	}
 	if s.follow && s.phase == impRunning {
-		s.cursor = min(s.front, max(len(s.live)-1, 0))
-		s.scroll()
+		s.list.SetCursor(s.front)
 	}
 }
 

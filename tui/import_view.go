@@ -10,6 +10,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -25,15 +26,11 @@ func (s *importScreen) View() string {
 	if s.phase == impRunning || s.phase == impDone {
 		lines = append(lines, s.progressLine(), "")
 	}
-	h := s.listHeight()
-	for n := s.offset; n < len(s.plan.Items) && n < s.offset+h; n++ {
-		lines = append(lines, s.itemLine(n))
-	}
-	lines = widget.FitLines(lines, len(lines)+h-min(h, len(s.plan.Items)-s.offset))
+	lines = append(lines, widget.FitLines(s.list.Lines(s.itemLine), s.list.Height())...)
 	switch s.phase {
 	case impReview, impConfirm:
 		lines = append(lines, st.Subtle.Render(strings.Repeat("─", s.width)))
-		lines = append(lines, widget.FitLines(s.itemDetails(s.cursor), s.detailHeight())...)
+		lines = append(lines, widget.FitLines(s.itemDetails(s.list.Cursor()), s.detailHeight())...)
 	case impDone:
 		lines = append(lines, s.summaryLines()...)
 	}
@@ -107,7 +104,7 @@ func counts(st *themes.Styles, cs []count) string {
 	return strings.Join(parts, st.Subtle.Render(" · "))
 }
 
-func (s *importScreen) itemLine(n int) string {
+func (s *importScreen) itemLine(n int, onCursor bool) string {
 	st := s.st()
 	it := &s.plan.Items[n]
 	var b widget.Badge
@@ -145,14 +142,14 @@ func (s *importScreen) itemLine(n int) string {
 	}
 	rest := s.width - 2 - widget.Width(text) - 1 - badgeW - 1
 	line := text + " " + widget.Cell(b.Text, badgeW) + " " + ansi.Truncate(sanitize.Line(note), max(rest, 0), "…")
-	if n == s.cursor && s.phase != impRunning {
-		return st.Cursor.Render("› " + line + strings.Repeat(" ", max(s.width-2-widget.Width(line), 0)))
+	if onCursor && s.phase != impRunning {
+		return list.CursorRow(st, line, s.width)
 	}
 	noteStyle := st.Muted
 	if live.check != nil && !live.check.Passed() || live.state == client.StateFailed {
 		noteStyle = st.Error
 	}
-	return "  " + st.Text.Render(text) + " " + b.Render(st) + strings.Repeat(" ", max(badgeW-widget.Width(b.Text), 0)) + " " + noteStyle.Render(ansi.Truncate(sanitize.Line(note), max(rest, 0), "…"))
+	return list.Row(st.Text.Render(text) + " " + b.Render(st) + strings.Repeat(" ", max(badgeW-widget.Width(b.Text), 0)) + " " + noteStyle.Render(ansi.Truncate(sanitize.Line(note), max(rest, 0), "…")))
 }
 
 func (s *importScreen) statusLine() string {
@@ -171,11 +168,11 @@ func (s *importScreen) statusLine() string {
 	}
 	// The highlighted client's latest news, in full: the list cuts it to its column.
 	var news string
-	if s.cursor < len(s.live) {
-		it := &s.live[s.cursor]
+	if n, ok := s.list.Current(); ok {
+		it := &s.live[n]
 		switch {
 		case it.note != "":
-			news = sanitize.Line(s.plan.Items[s.cursor].Client.Name) + ": " + sanitize.Line(it.note)
+			news = sanitize.Line(s.plan.Items[n].Client.Name) + ": " + sanitize.Line(it.note)
 		case it.err != nil && it.err.Hint != "":
 			news = sentence(sanitize.Line(it.err.Hint))
 		}

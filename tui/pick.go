@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -33,9 +34,7 @@ type pickScreen struct {
 	rows       []pickRow
 	descs      map[string]map[string]string // audience -> scope -> description
 
-	visible    []int // indexes into rows, after the filter and the other-apps toggle
-	cursor     int   // index into visible
-	offset     int   // first visible row drawn
+	list       list.Model // over rows, after the filter and the other-apps toggle
 	selected   []bool
 	nSelected  int
 	showOthers bool
@@ -84,7 +83,7 @@ type pickedMsg struct {
 }
 
 func newPick(sh *shared, source client.Source, target client.Target) *pickScreen {
-	p := &pickScreen{base: newBase(sh), source: source, target: target, loading: true, stopLoad: func() {}}
+	p := &pickScreen{base: newBase(sh), source: source, target: target, loading: true, stopLoad: func() {}, list: list.New()}
 	p.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	p.filter = textinput.New()
 	p.filter.Prompt = "/ "
@@ -206,44 +205,19 @@ func (p *pickScreen) setRows(rows []pickRow) {
 	p.refilter()
 }
 
-// refilter recomputes the visible rows, keeping the cursor on the same client if it is
+// refilter recomputes the rows shown, keeping the cursor on the same client if it is
 // still shown.
 func (p *pickScreen) refilter() {
-	current := -1
-	if p.cursor < len(p.visible) {
-		current = p.visible[p.cursor]
-	}
 	needle := strings.ToLower(strings.TrimSpace(p.filter.Value()))
-	p.visible = p.visible[:0]
-	p.cursor = 0
-	for i := range p.rows {
+	p.list.Filter(len(p.rows), func(i int) bool {
 		r := &p.rows[i]
-		if !p.showOthers && !r.c.IsM2M() {
-			continue
-		}
-		if needle != "" && !strings.Contains(r.hay, needle) {
-			continue
-		}
-		if i == current {
-			p.cursor = len(p.visible)
-		}
-		p.visible = append(p.visible, i)
-	}
-	p.offset = 0
+		return (p.showOthers || r.c.IsM2M()) && (needle == "" || strings.Contains(r.hay, needle))
+	})
 	p.scroll()
 }
 
-// scroll keeps the cursor inside the drawn window.
-func (p *pickScreen) scroll() {
-	h := p.listHeight()
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = max(min(p.offset, len(p.visible)-h), 0)
-}
+// scroll fits the list's window to the room the warnings and the status lines leave it.
+func (p *pickScreen) scroll() { p.list.SetHeight(p.listHeight()) }
 
 func (p *pickScreen) SetSize(w, h int) {
 	p.base.SetSize(w, h)
@@ -252,8 +226,8 @@ func (p *pickScreen) SetSize(w, h int) {
 }
 
 func (p *pickScreen) current() *pickRow {
-	if p.cursor < len(p.visible) {
-		return &p.rows[p.visible[p.cursor]]
+	if i, ok := p.list.Current(); ok {
+		return &p.rows[i]
 	}
 	return nil
 }
@@ -337,6 +311,7 @@ func (p *pickScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	p.note = ""
+	p.scroll() // a page is the room the list has without the note
 	if p.warnings {
 		if key.Matches(msg, k.Warnings, k.Back) {
 			p.warnings = false
@@ -356,28 +331,28 @@ func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			p.refilter()
 			return nil
 		case msg.String() == "up", msg.String() == "down":
-			p.move(map[bool]int{true: -1, false: 1}[msg.String() == "up"])
+			p.list.Move(map[bool]int{true: -1, false: 1}[msg.String() == "up"])
 			return nil
 		}
 		return p.updateFilter(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		p.move(-1)
+		p.list.Move(-1)
 	case key.Matches(msg, k.Down):
-		p.move(1)
+		p.list.Move(1)
 	case key.Matches(msg, k.PageUp):
-		p.move(-p.listHeight())
+		p.list.PageUp()
 	case key.Matches(msg, k.PageDown):
-		p.move(p.listHeight())
+		p.list.PageDown()
 	case key.Matches(msg, k.Top):
-		p.move(-len(p.visible))
+		p.list.Top()
 	case key.Matches(msg, k.Bottom):
-		p.move(len(p.visible))
+		p.list.Bottom()
 	case key.Matches(msg, k.Toggle):
-		if r := p.current(); r != nil {
-			p.toggle(p.visible[p.cursor])
-			p.move(1)
+		if i, ok := p.list.Current(); ok {
+			p.toggle(i)
+			p.list.Move(1)
 		}
 	case key.Matches(msg, k.All):
 		p.selectReady()
@@ -411,14 +386,6 @@ func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (p *pickScreen) move(delta int) {
-	if len(p.visible) == 0 {
-		return
-	}
-	p.cursor = max(min(p.cursor+delta, len(p.visible)-1), 0)
-	p.scroll()
-}
-
 func (p *pickScreen) toggle(i int) {
 	r := &p.rows[i]
 	if !r.selectable() {
@@ -440,7 +407,7 @@ func (p *pickScreen) toggle(i int) {
 // filter hides clients that stay chosen.
 func (p *pickScreen) clearShown() {
 	n := 0
-	for _, i := range p.visible {
+	for _, i := range p.list.Shown() {
 		if p.selected[i] {
 			p.toggle(i)
 			n++
@@ -472,13 +439,13 @@ func (p *pickScreen) chooseReady() {
 func (p *pickScreen) selectReady() {
 	all := true
 	n := 0
-	for _, i := range p.visible {
+	for _, i := range p.list.Shown() {
 		if p.rows[i].badge == badgeReady {
 			n++
 			all = all && p.selected[i]
 		}
 	}
-	for _, i := range p.visible {
+	for _, i := range p.list.Shown() {
 		if p.rows[i].badge == badgeReady && p.selected[i] == all {
 			p.toggle(i)
 		}
@@ -497,18 +464,19 @@ func (p *pickScreen) selectReady() {
 // one if it is ready.
 func (p *pickScreen) proceed() tea.Cmd {
 	if p.nSelected == 0 {
+		i, _ := p.list.Current()
 		r := p.current()
 		switch {
 		case r == nil:
 			return nil
 		case !r.selectable():
-			p.toggle(p.visible[p.cursor]) // says why not
+			p.toggle(i) // says why not
 			return nil
 		case r.badge != badgeReady:
 			p.note, p.noteTone = "Nothing chosen: space chooses the highlighted client, a every ready one.", widget.ToneWarn
 			return nil
 		}
-		p.toggle(p.visible[p.cursor])
+		p.toggle(i)
 	}
 	msg := pickedMsg{apis: p.inv.APIs, edits: p.edits}
 	for i := range p.rows {

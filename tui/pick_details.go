@@ -32,11 +32,12 @@ func (p *pickScreen) warningsView(w, h int) string {
 // grants by API with scope descriptions, and metadata. stacked puts everything in one
 // column; otherwise the grants take a second column, for the short pane under the list.
 func (p *pickScreen) detailsView(w, h int, stacked bool) string {
-	r := p.current()
-	if r == nil {
+	i, ok := p.list.Current()
+	if !ok {
 		return ""
 	}
-	key := detailsKey{row: p.visible[p.cursor], w: w, h: h, stacked: stacked}
+	r := &p.rows[i]
+	key := detailsKey{row: i, w: w, h: h, stacked: stacked}
 	if s, ok := p.detailsCache[key]; ok {
 		return s
 	}

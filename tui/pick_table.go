@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -141,13 +142,13 @@ func (p *pickScreen) listView(w int) string {
 
 	// The filter line, with counts on the right and, when the rows don't all fit, how many
 	// are above and below the window.
-	h := p.listHeight()
+	h := p.list.Height()
 	m2m := len(p.rows) - p.others
-	count := fmt.Sprintf("%d of %d", len(p.visible), m2m)
+	count := fmt.Sprintf("%d of %d", p.list.Len(), m2m)
 	if p.showOthers {
-		count = fmt.Sprintf("%d of %d", len(p.visible), len(p.rows))
+		count = fmt.Sprintf("%d of %d", p.list.Len(), len(p.rows))
 	}
-	above, below := p.offset, max(len(p.visible)-p.offset-h, 0)
+	above, below := p.list.Above(), p.list.Below()
 	switch {
 	case above > 0 && below > 0:
 		count = fmt.Sprintf("↑ %d ↓ %d · %s", above, below, count)
@@ -178,7 +179,7 @@ func (p *pickScreen) listView(w int) string {
 	head += " " + "Status"
 	lines = append(lines, st.Muted.Bold(true).Render(ansi.Truncate(head, w, "")))
 
-	if len(p.visible) == 0 {
+	if p.list.Len() == 0 {
 		msg := "No client matches the filter."
 		if len(p.rows) == 0 {
 			msg = "The source holds no clients."
@@ -187,9 +188,7 @@ func (p *pickScreen) listView(w int) string {
 		}
 		lines = append(lines, "", st.Muted.Render("  "+msg))
 	}
-	for n := p.offset; n < len(p.visible) && n < p.offset+h; n++ {
-		lines = append(lines, p.rowView(n, cols, w))
-	}
+	lines = append(lines, p.list.Lines(func(i int, onCursor bool) string { return p.rowView(i, onCursor, cols, w) })...)
 	for len(lines) < h+2+p.warningLines() {
 		lines = append(lines, "")
 	}
@@ -197,9 +196,8 @@ func (p *pickScreen) listView(w int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (p *pickScreen) rowView(n int, cols pickColumns, w int) string {
-	i := p.visible[n]
-	if n == p.cursor {
+func (p *pickScreen) rowView(i int, onCursor bool, cols pickColumns, w int) string {
+	if onCursor {
 		return p.drawRow(i, cols, w, true)
 	}
 	if p.rowCacheW != w {
@@ -218,11 +216,6 @@ func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) stri
 	r := &p.rows[i]
 
 	var b strings.Builder
-	if onCursor {
-		b.WriteString("› ")
-	} else {
-		b.WriteString("  ")
-	}
 	switch {
 	case p.selected[i]:
 		b.WriteString("[x] ")
@@ -247,14 +240,13 @@ func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) stri
 
 	switch {
 	case onCursor:
-		line := text + bdg
-		return st.Cursor.Render(line + strings.Repeat(" ", max(w-widget.Width(line), 0)))
+		return list.CursorRow(st, text+bdg, w)
 	case !r.selectable():
-		return st.Subtle.Render(text) + r.badge.Render(st)
+		return st.Subtle.Render(list.Row(text)) + r.badge.Render(st)
 	case p.selected[i]:
-		return st.Check.Render(text[:6]) + st.Text.Render(text[6:]) + (widget.Badge{Text: bdg, Tone: r.badge.Tone}).Render(st)
+		return st.Check.Render(list.Row(text[:4])) + st.Text.Render(text[4:]) + (widget.Badge{Text: bdg, Tone: r.badge.Tone}).Render(st)
 	}
-	return st.Text.Render(text) + (widget.Badge{Text: bdg, Tone: r.badge.Tone}).Render(st)
+	return st.Text.Render(list.Row(text)) + (widget.Badge{Text: bdg, Tone: r.badge.Tone}).Render(st)
 }
 
 // statusLines is the line under the list: the note, wrapped onto three lines at most so a

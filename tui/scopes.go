@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
@@ -30,9 +31,8 @@ type scopesScreen struct {
 	keys   scopesKeys
 	drafts []draft
 	descs  map[string]map[string]string
-	cur    int // current draft
-	cursor int // current row of the current draft
-	offset int
+	side   list.Side  // over drafts: the cursor is on the current one
+	list   list.Model // over the current draft's rows
 	mode   scopesMode
 	input  textinput.Model
 	inErr  string
@@ -70,6 +70,7 @@ func newScopes(sh *shared, clients []client.Client, apis []client.API, kept map[
 	s.input = textinput.New()
 	s.input.Prompt = "› "
 	s.keys = newScopesKeys()
+	s.side, s.list = list.NewSide(len(s.drafts)), list.New()
 	s.applyStyles()
 	return s
 }
@@ -97,14 +98,12 @@ func (s *scopesScreen) wide() bool { return s.width >= 90 && len(s.drafts) > 1 }
 
 func (s *scopesScreen) editorWidth() int {
 	if s.wide() {
-		return s.width - sideWidth - 3
+		return s.width - s.side.Width() - 3
 	}
 	return s.width
 }
 
-const sideWidth = 28
-
-func (s *scopesScreen) draft() *draft { return &s.drafts[s.cur] }
+func (s *scopesScreen) draft() *draft { return &s.drafts[s.side.Cursor()] }
 
 func (s *scopesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -118,10 +117,14 @@ func (s *scopesScreen) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 	case tea.KeyPressMsg:
+		var cmd tea.Cmd
 		if s.mode != modeBrowse {
-			return s.editKey(msg)
+			cmd = s.editKey(msg)
+		} else {
+			cmd = s.key(msg)
 		}
-		return s.key(msg)
+		s.scroll() // an edit or a toggle may change the rows, an editor the room
+		return cmd
 	}
 	return nil
 }
@@ -133,14 +136,15 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	s.note = ""
 	switch {
 	case key.Matches(msg, k.Up):
-		s.cursor = max(s.cursor-1, 0)
+		s.list.Move(-1)
 	case key.Matches(msg, k.Down):
-		s.cursor = min(s.cursor+1, len(rows)-1)
+		s.list.Move(1)
 	case key.Matches(msg, k.Toggle):
-		if s.cursor >= len(rows) {
+		n, ok := s.list.Current()
+		if !ok {
 			return nil
 		}
-		r := rows[s.cursor]
+		r := rows[n]
 		switch {
 		case r.scope != "":
 			d.toggle(r.scope)
@@ -162,22 +166,22 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.ApplyAll):
 		s.applyAPIsToAll()
 	case key.Matches(msg, k.NextClient):
-		s.switchTo(s.cur + 1)
+		s.switchTo(s.side.Cursor() + 1)
 	case key.Matches(msg, k.PrevClient):
-		s.switchTo(s.cur - 1)
+		s.switchTo(s.side.Cursor() - 1)
 	case key.Matches(msg, k.Continue):
 		return s.proceed()
 	case key.Matches(msg, k.Back):
 		return goBack
 	}
-	s.scroll()
 	return nil
 }
 
 func (s *scopesScreen) switchTo(i int) {
 	n := len(s.drafts)
-	s.cur = ((i % n) + n) % n
-	s.cursor, s.offset = 0, 0
+	s.side.SetCursor(((i % n) + n) % n)
+	s.list.SetTotal(len(s.draft().rows()))
+	s.list.Top()
 }
 
 func (s *scopesScreen) startEdit(m scopesMode, value, placeholder string) tea.Cmd {
@@ -287,7 +291,7 @@ func (s *scopesScreen) applyAPIsToAll() {
 	}
 	changed := 0
 	for i := range s.drafts {
-		if i == s.cur {
+		if i == s.side.Cursor() {
 			continue
 		}
 		o := &s.drafts[i]
@@ -357,12 +361,12 @@ func (s *scopesScreen) listHeight() int {
 	return max(h, 1)
 }
 
+// scroll fits the list to the current draft's rows and to the room the editor leaves it.
 func (s *scopesScreen) scroll() {
-	h := s.listHeight()
-	if s.cursor < s.offset {
-		s.offset = s.cursor
+	if len(s.drafts) == 0 {
+		return
 	}
-	if s.cursor >= s.offset+h {
-		s.offset = s.cursor - h + 1
-	}
+	s.list.SetTotal(len(s.draft().rows()))
+	s.list.SetHeight(s.listHeight())
+	s.side.SetSize(s.height)
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -22,26 +23,22 @@ func (s *scopesScreen) View() string {
 // sideView lists the chosen clients with their scope counts.
 func (s *scopesScreen) sideView() string {
 	st := s.st()
-	lines := []string{st.Muted.Bold(true).Render(plural(len(s.drafts), "client"))}
-	h := s.height - 1
-	start := max(min(s.cur-h/2, len(s.drafts)-h), 0)
-	for i := start; i < len(s.drafts) && i < start+h; i++ {
+	w := s.side.Width()
+	return s.side.View(st, plural(len(s.drafts), "client"), func(i int, current bool) string {
 		d := &s.drafts[i]
 		count := fmt.Sprintf(" %d", len(d.c.Scopes))
+		name := widget.Cell(d.name, w-2-len(count))
+		if current {
+			return list.CursorRow(st, name+count, w)
+		}
 		mark := "  "
 		if len(d.problems()) > 0 {
 			mark = st.Error.Render("✗ ")
 		} else if d.edited() {
 			mark = st.Accent2.Render("• ")
 		}
-		name := widget.Cell(d.name, sideWidth-2-len(count))
-		line := mark + name + st.Muted.Render(count)
-		if i == s.cur {
-			line = st.Cursor.Render(widget.Cell("› "+d.name, sideWidth-len(count)) + count)
-		}
-		lines = append(lines, line)
-	}
-	return lipgloss.NewStyle().Width(sideWidth).Render(strings.Join(lines, "\n"))
+		return mark + name + st.Muted.Render(count)
+	})
 }
 
 func (s *scopesScreen) editorView(w int) string {
@@ -51,7 +48,7 @@ func (s *scopesScreen) editorView(w int) string {
 
 	title := st.Title.Render(ansi.Truncate(d.name, w-12, "…"))
 	if len(s.drafts) > 1 && !s.wide() {
-		title = widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.cur+1, len(s.drafts))), w)
+		title = widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.side.Cursor()+1, len(s.drafts))), w)
 	}
 	lines = append(lines, title)
 	value := func(v, none string) string {
@@ -87,11 +84,10 @@ func (s *scopesScreen) editorView(w int) string {
 	if len(rows) == 0 {
 		lines = append(lines, st.Muted.Render("No grants: press + to add a scope, or e to type them."))
 	}
-	h := s.listHeight()
 	scopeW := d.scopeWidth(w / 2)
-	for n := s.offset; n < len(rows) && n < s.offset+h; n++ {
-		lines = append(lines, s.rowView(d, rows[n], n == s.cursor && s.mode == modeBrowse, scopeW, w))
-	}
+	lines = append(lines, s.list.Lines(func(n int, onCursor bool) string {
+		return s.rowView(d, rows[n], onCursor && s.mode == modeBrowse, scopeW, w)
+	})...)
 	lines = widget.FitLines(lines, s.height-1)
 	if s.note != "" {
 		style := st.Error
@@ -145,7 +141,7 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w in
 	}
 	text = ansi.Truncate(text, w-2, "…")
 	if onCursor {
-		return st.Cursor.Render("› " + text + strings.Repeat(" ", max(w-2-ansi.StringWidth(text), 0)))
+		return list.CursorRow(st, text, w)
 	}
-	return "  " + style.Render(text)
+	return list.Row(style.Render(text))
 }

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -12,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -58,7 +58,7 @@ type validateScreen struct {
 	keys    validateKeys
 	spinner spinner.Model
 
-	cursor    int
+	side      list.Side // over proofs: the cursor is on the current one
 	pane      proofPane
 	compared  map[int]*comparison
 	comparing int // index being compared, -1 when none
@@ -77,6 +77,7 @@ func newValidate(sh *shared, cfg Config, source client.Source, target client.Tar
 			v.proofs = append(v.proofs, proof{item: &plan.Items[i], state: items[i].state, check: items[i].check})
 		}
 	}
+	v.side = list.NewSide(len(v.proofs))
 	v.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	v.pane = newProofPane(sh)
 	v.keys = validateKeys{
@@ -115,19 +116,20 @@ func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 
 
 func (v *validateScreen) mainWidth() int {
 	if v.wide() {
-		return v.width - sideWidth - 3
+		return v.width - v.side.Width() - 3
 	}
 	return v.width
 }
 
 func (v *validateScreen) SetSize(w, h int) {
 	v.base.SetSize(w, h)
+	v.side.SetSize(h)
 	v.refresh()
 }
 
 func (v *validateScreen) current() *proof {
-	if v.cursor < len(v.proofs) {
-		return &v.proofs[v.cursor]
+	if i, ok := v.side.Current(); ok {
+		return &v.proofs[i]
 	}
 	return nil
 }
@@ -143,7 +145,7 @@ func (v *validateScreen) refresh() {
 	mw := v.mainWidth()
 	v.pane.width, v.pane.height = mw, max(v.height-1, 1) // the status line takes the last
 	now := v.cfg.now()
-	cmp := v.compared[v.cursor]
+	cmp := v.compared[v.side.Cursor()]
 	if cmp == nil || cmp.auth0 == nil {
 		v.pane.set(v.headLines(mw), p.check.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, p.check, now, w) })
 		return
@@ -181,7 +183,7 @@ func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
-		if msg.index == v.cursor {
+		if msg.index == v.side.Cursor() {
 			v.refresh()
 			v.pane.reset()
 		}
@@ -220,13 +222,13 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.cycleFocus(-1)
 	case key.Matches(msg, k.Up):
 		if v.pane.focus == focusList {
-			v.choose(v.cursor - 1)
+			v.choose(-1)
 		} else {
 			v.pane.move(-1)
 		}
 	case key.Matches(msg, k.Down):
 		if v.pane.focus == focusList {
-			v.choose(v.cursor + 1)
+			v.choose(1)
 		} else {
 			v.pane.move(1)
 		}
@@ -246,11 +248,12 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (v *validateScreen) choose(i int) {
+// choose moves to the client d places down the list (up when d < 0).
+func (v *validateScreen) choose(d int) {
 	if len(v.proofs) == 0 {
 		return
 	}
-	v.cursor = max(min(i, len(v.proofs)-1), 0)
+	v.side.Move(d)
 	v.refresh()
 	v.pane.reset()
 }
@@ -274,20 +277,20 @@ func (v *validateScreen) compare() tea.Cmd {
 	if p == nil || !ok || v.comparing >= 0 {
 		return nil
 	}
-	if _, done := v.compared[v.cursor]; done {
-		delete(v.compared, v.cursor)
+	if _, done := v.compared[v.side.Cursor()]; done {
+		delete(v.compared, v.side.Cursor())
 		v.refresh()
 		v.pane.reset()
 		return nil
 	}
 	c := p.item.Client
 	if len(c.Grants) == 0 {
-		v.compared[v.cursor] = &comparison{problem: &problem{What: "this client has no Auth0 grant to ask a token for."}}
+		v.compared[v.side.Cursor()] = &comparison{problem: &problem{What: "this client has no Auth0 grant to ask a token for."}}
 		v.refresh()
 		return nil
 	}
-	v.comparing = v.cursor
-	index, id, audience, tgt := v.cursor, v.sid, firstAudience(c.Grants), v.target
+	v.comparing = v.side.Cursor()
+	index, id, audience, tgt := v.side.Cursor(), v.sid, firstAudience(c.Grants), v.target
 	return tea.Batch(v.spinner.Tick, func() tea.Msg {
 		ctx := context.Background()
 		cmp := &comparison{audience: audience}
@@ -334,7 +337,7 @@ func (v *validateScreen) ShortHelp() []key.Binding {
 	keys := []key.Binding{k.Up}
 	keys = append(keys, k.Focus)
 	if v.canCompare() {
-		if _, on := v.compared[v.cursor]; on {
+		if _, on := v.compared[v.side.Cursor()]; on {
 			k.Compare.SetHelp("a", "back to the checks")
 		}
 		keys = append(keys, k.Compare)
@@ -372,9 +375,9 @@ func (v *validateScreen) headLines(w int) []string {
 	if v.wide() || len(v.proofs) == 1 {
 		lines = []string{widget.Spread(title, verdict(st, p.check), w)}
 	} else {
-		lines = []string{widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w), verdict(st, p.check)}
+		lines = []string{widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.side.Cursor()+1, len(v.proofs))), w), verdict(st, p.check)}
 	}
-	cmp := v.compared[v.cursor]
+	cmp := v.compared[v.side.Cursor()]
 	if cmp == nil {
 		return lines
 	}
@@ -421,10 +424,8 @@ func (v *validateScreen) statusLine(w int) string {
 
 func (v *validateScreen) sideView() string {
 	st := v.st()
-	lines := []string{st.Muted.Bold(true).Render(plural(len(v.proofs), "client"))}
-	h := v.height - 1
-	start := max(min(v.cursor-h/2, len(v.proofs)-h), 0)
-	for i := start; i < len(v.proofs) && i < start+h; i++ {
+	w := v.side.Width()
+	return v.side.View(st, plural(len(v.proofs), "client"), func(i int, current bool) string {
 		p := &v.proofs[i]
 		glyph, mark := "✓ ", st.Success.Render("✓ ")
 		if !p.check.Passed() {
@@ -432,13 +433,12 @@ func (v *validateScreen) sideView() string {
 		}
 		name := sanitize.Line(p.item.Client.Name)
 		switch {
-		case i == v.cursor && v.pane.focus == focusList:
-			lines = append(lines, st.Cursor.Render(widget.Cell("› "+glyph+name, sideWidth)))
-		case i == v.cursor:
-			lines = append(lines, st.Bold.Render("› ")+mark+st.Bold.Render(widget.Cell(name, sideWidth-4)))
-		default:
-			lines = append(lines, "  "+mark+st.Text.Render(widget.Cell(name, sideWidth-4)))
+		case current && v.pane.focus == focusList:
+			return list.CursorRow(st, glyph+name, w)
+		case current:
+			// The current client while the focus is on its checks or token.
+			return st.Bold.Render(list.Pointer) + mark + st.Bold.Render(widget.Cell(name, w-4))
 		}
-	}
-	return lipgloss.NewStyle().Width(sideWidth).Render(strings.Join(lines, "\n"))
+		return list.Row(mark + st.Text.Render(widget.Cell(name, w-4)))
+	})
 }

@@ -89,12 +89,12 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 	v := h.top().(*validateScreen)
 	h.mustSee("1 of 2", "↑/↓ client")
 	h.press("down")
-	if v.cursor != 1 {
+	if v.side.Cursor() != 1 {
 		t.Fatal("↓ moves to the next client")
 	}
 	h.press("tab", "down", "down")
-	if v.pane.focus != focusChecks || v.pane.cursor != 2 {
-		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.cursor)
+	if v.pane.focus != focusChecks || v.pane.list.Cursor() != 2 {
+		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.list.Cursor())
 	}
 	h.mustSee("›✓ iss", "✓ iss  passes", "↑/↓ check")
 	h.press("tab")
@@ -103,7 +103,7 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 	}
 	h.mustSee(`"sub": "Lonely0000000000000000000000000A"`, `"kid": "jwk-test-0000"`, "↑/↓ scroll")
 	h.press("esc")
-	if v.pane.focus != focusList || v.cursor != 1 {
+	if v.pane.focus != focusList || v.side.Cursor() != 1 {
 		t.Fatal("esc comes back to the clients")
 	}
 	h.press("esc")
