@@ -244,7 +244,7 @@ func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
 	}
 	eventually(t, "the read's wait", func() bool { return p.loadWaits.String() != "" })
 	h.send(spinner.TickMsg{})
-	h.mustSee("Reading clients", "Auth0: server error (HTTP 503), retry 2 after 2.0 s", "esc back")
+	h.mustSee("Reading clients", "Auth0: server error (HTTP 503), retry 2 after 2 s", "esc back")
 	h.mustNotSee("space choose") // nothing to choose yet
 	h.press("esc")
 	if _, back := h.top().(*connectScreen); !back {
