@@ -104,7 +104,7 @@ func BenchmarkPickMemory(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		p := newPick(&shared{theme: defaultTheme(), styles: defaultTheme().Styles(true), keys: defaultKeyMap()}, src, nil)
 		p.SetSize(98, 26)
-		msg := loadInventory(context.Background(), &waitNote{}, p.sid, src, nil)().(inventoryMsg)
+		msg := loadInventory(context.Background(), newWaits(), p.sid, src, nil)().(inventoryMsg)
 		p.Update(msg)
 		runtime.GC()
 		runtime.ReadMemStats(&after)

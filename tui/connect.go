@@ -76,9 +76,9 @@ type connectScreen struct {
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
 
-	// Why a side is still checking: its calls' latest retry, copied on each spinner tick;
+	// Why a side is still checking: its calls' latest retry, from their waitMsgs;
 	// unnamed, as each side's panel says which API it is.
-	sourceWaits, targetWaits *waitNote
+	sourceWaits, targetWaits *waits
 	sourceNote, targetNote   string
 
 	// saved says what "remember" did: where the credentials went, or why they could not.
@@ -224,9 +224,22 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 		if c.state == connVerifying {
 			var cmd tea.Cmd
 			c.spinner, cmd = c.spinner.Update(msg)
-			c.sourceNote, c.targetNote = c.sourceWaits.String(), c.targetWaits.String()
 			return cmd
 		}
+	case waitMsg:
+		// Only the notes of the attempt in progress: a cancelled one's are dropped.
+		if c.state != connVerifying {
+			return nil
+		}
+		switch msg.from {
+		case c.sourceWaits:
+			c.sourceNote = msg.note
+		case c.targetWaits:
+			c.targetNote = msg.note
+		default:
+			return nil
+		}
+		return msg.from.listen(c.sid)
 	case sourceConnectedMsg:
 		if msg.seq == c.seq && c.state == connVerifying {
 			c.src, c.sourceInfo = msg.src, msg.info
@@ -412,24 +425,31 @@ func (c *connectScreen) connect() tea.Cmd {
 	c.form.setFocus(-1)
 	c.src, c.tgt = nil, nil
 	c.target = side{state: sideChecking}
-	c.sourceWaits, c.targetWaits = &waitNote{}, &waitNote{}
+	c.sourceWaits, c.targetWaits = nil, newWaits()
 	c.sourceNote, c.targetNote = "", ""
-	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(c.targetWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
+	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.targetWaits, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
 		ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
 	})}
 	if withSource {
 		c.source = side{state: sideChecking}
-		cmds = append(cmds, connectSource(c.sourceWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
+		c.sourceWaits = newWaits()
+		cmds = append(cmds, connectSource(ctx, c.sourceWaits, c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
 			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value()),
 		}))
+		cmds = append(cmds, c.sourceWaits.listen(c.sid))
 	} else {
 		c.source = side{state: sideSkipped}
 	}
+	// The listeners go after the work they listen to (a synchronous test harness runs a
+	// batch in order).
+	cmds = append(cmds, c.targetWaits.listen(c.sid))
 	return tea.Batch(cmds...)
 }
 
-func connectSource(ctx context.Context, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
+func connectSource(ctx context.Context, waits *waits, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
 	return func() tea.Msg {
+		defer waits.finish()
+		ctx := waits.watch(ctx, "")
 		msg := sourceConnectedMsg{to: to(id), seq: seq}
 		if build == nil {
 			msg.err = fmt.Errorf("this build cannot read Auth0")
@@ -443,8 +463,10 @@ func connectSource(ctx context.Context, id, seq int, build func(client.SourceCre
 	}
 }
 
-func connectTarget(ctx context.Context, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
+func connectTarget(ctx context.Context, waits *waits, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
 	return func() tea.Msg {
+		defer waits.finish()
+		ctx := waits.watch(ctx, "")
 		msg := targetConnectedMsg{to: to(id), seq: seq}
 		if build == nil {
 			msg.err = fmt.Errorf("this build cannot write to Stytch")

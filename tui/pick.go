@@ -28,8 +28,8 @@ type pickScreen struct {
 	loading    bool
 	replanning bool               // comparing with Stytch again, the list still usable
 	stopLoad   context.CancelFunc // ends the read when the operator goes back during it
-	loadWaits  *waitNote
-	loadNote   string // why the read is taking long, copied from loadWaits on each tick
+	loadWaits  *waits
+	loadNote   string // why the read is taking long: the latest waitMsg of loadWaits
 	inv        *client.Inventory
 	rows       []pickRow
 	descs      map[string]map[string]string // audience -> scope -> description
@@ -95,14 +95,15 @@ func newPick(sh *shared, source client.Source, target client.Target) *pickScreen
 
 func (p *pickScreen) Init() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	p.stopLoad, p.loadWaits = cancel, &waitNote{}
-	return tea.Batch(p.spinner.Tick, loadInventory(ctx, p.loadWaits, p.sid, p.source, p.target))
+	p.stopLoad, p.loadWaits = cancel, newWaits()
+	return tea.Batch(p.spinner.Tick, loadInventory(ctx, p.loadWaits, p.sid, p.source, p.target), p.loadWaits.listen(p.sid))
 }
 
 // loadInventory reads the source, then compares its clients with the target so the list
 // can say which are already there; a failed comparison only costs those badges.
-func loadInventory(ctx context.Context, waits *waitNote, id int, source client.Source, target client.Target) tea.Cmd {
+func loadInventory(ctx context.Context, waits *waits, id int, source client.Source, target client.Target) tea.Cmd {
 	return func() tea.Msg {
+		defer waits.finish()
 		inv, err := source.Inventory(waits.watch(ctx, "Auth0"))
 		if err != nil {
 			return inventoryMsg{to: to(id), err: err}
@@ -133,7 +134,7 @@ func (p *pickScreen) replan() tea.Cmd {
 	}
 	p.stopLoad()
 	ctx, cancel := context.WithCancel(context.Background())
-	waits := &waitNote{}
+	waits := newWaits()
 	p.stopLoad, p.loadWaits, p.loadNote, p.replanning = cancel, waits, "", true
 	clients := make([]client.Client, len(p.inv.Clients))
 	for i, c := range p.inv.Clients {
@@ -144,9 +145,10 @@ func (p *pickScreen) replan() tea.Cmd {
 	}
 	id, target, source := p.sid, p.target, p.source.Name()
 	return tea.Batch(p.spinner.Tick, func() tea.Msg {
+		defer waits.finish()
 		plan, err := client.NewPlan(waits.watch(ctx, "Stytch"), target, source, clients, client.ResolveSkip)
 		return replanMsg{to: to(id), plan: plan, err: err}
-	})
+	}, waits.listen(id))
 }
 
 // applyPlan redraws the badges from a new plan. The rows keep their order (it does not
@@ -241,8 +243,12 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		if p.loading || p.replanning {
 			var cmd tea.Cmd
 			p.spinner, cmd = p.spinner.Update(msg)
-			p.loadNote = p.loadWaits.String()
 			return cmd
+		}
+	case waitMsg:
+		if msg.from == p.loadWaits && (p.loading || p.replanning) {
+			p.loadNote = msg.note
+			return msg.from.listen(p.sid)
 		}
 	case inventoryMsg:
 		p.loading = false
