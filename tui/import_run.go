@@ -116,7 +116,7 @@ func (s *importScreen) apply(ev client.Event) {
 	case ev.Kind == client.EventStarted:
 		it.started = true
 	case ev.Kind == client.EventWaiting && ev.Wait != nil:
-		it.note = verifying(it) + fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, span(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
+		it.note = verifying(it) + fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, client.HumanDuration(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
 	case ev.Kind == client.EventRetried:
 		it.attempt = ev.Attempt
 		it.note = verifying(it) + fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
@@ -233,7 +233,7 @@ func (s *importScreen) summaryLines() []string {
 	if sum.Canceled {
 		head = st.Warning.Render("– Cancelled")
 	}
-	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", span(sum.Elapsed), sum.Requests, sum.RateLimited))}
+	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", client.HumanDuration(sum.Elapsed), sum.Requests, sum.RateLimited))}
 	switch {
 	case p.Verify == 0:
 		lines = append(lines, st.Muted.Render("Nothing to validate: no client was imported, updated or found identical."))

@@ -178,7 +178,7 @@ func (s *importScreen) statusLine() string {
 		}
 	}
 	if s.phase == impRunning {
-		status := span(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
+		status := client.HumanDuration(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
 		if news != "" {
 			status += " · " + news
 		}
