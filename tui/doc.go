@@ -18,6 +18,8 @@
 // cells (ansi.StringWidth, ansi.Truncate), never bytes. Untrusted text is passed through
 // tui/sanitize once, when it arrives; secrets are shown masked unless revealed on purpose.
 //
+// README.md in this folder writes the UI rules down and says how to add a screen.
+//
 // tui imports client, themes and keystore. It must not import client/auth0, client/stytch,
 // client/sandbox or cli: the wiring hands it factories in a Config.
 package tui
