@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/file"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
@@ -170,7 +171,7 @@ m2mport import --from-file clients.csv --all --yes`,
 			return fail(env.Err, "import", err, ExitUsage)
 		}
 		if fromFile != "" {
-			in.source = client.NewFileSource(fromFile)
+			in.source = file.New(fromFile)
 		} else if in.source, err = env.source(sc); err != nil {
 			return fail(env.Err, "import", err, ExitUsage)
 		}

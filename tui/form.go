@@ -10,6 +10,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // field is one labelled text input. Secret fields show only their last four characters
@@ -151,7 +152,7 @@ func (f *form) fieldView(i, w int, st *themes.Styles) string {
 	}
 	lines := []string{marker + label, marker + ansi.Truncate(value, w-2, "…")}
 	if fl.err != "" {
-		for _, l := range hang(st.Error, "✗ ", fl.err, w-2, 2) {
+		for _, l := range widget.Hang(st.Error, "✗ ", fl.err, w-2, 2) {
 			lines = append(lines, "  "+l)
 		}
 	}
