@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
@@ -116,15 +115,6 @@ func completeReports(env *Env) cobra.CompletionFunc {
 		}
 		return []string{"json"}, cobra.ShellCompDirectiveFilterFileExt
 	}
-}
-
-// runsDir is where run reports go by default: $XDG_STATE_HOME/m2mport/runs.
-func runsDir(getenv func(string) string) (string, error) {
-	p, err := client.DefaultReportPath(getenv, "import", "", time.Now())
-	if err != nil {
-		return "", err
-	}
-	return filepath.Dir(p), nil
 }
 
 // showsHelp says whether args ask for help, which is then fitted to the terminal. Shell

@@ -486,7 +486,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	path := ef.report
 	if path == "" {
 		var err error
-		if path, err = client.DefaultReportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
+		if path, err = reportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
 			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}

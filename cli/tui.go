@@ -95,7 +95,7 @@ func tuiConfig(env *Env, th themes.Theme) tui.Config {
 		NewTarget: env.target,
 		Theme:     th,
 		ReportPath: func(projectID string) (string, error) {
-			return client.DefaultReportPath(env.Getenv, "import", projectID, time.Now())
+			return reportPath(env.Getenv, "import", projectID, time.Now())
 		},
 	}
 }

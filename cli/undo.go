@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -76,8 +74,8 @@ func newUndoCmd(env *Env) *cobra.Command {
 // reportHint says where an import's report is, for an undo given something else.
 func reportHint(getenv func(string) string) string {
 	h := "Give the report of the import to undo: the import names it on its last line (Report: …)"
-	if p, err := client.DefaultReportPath(getenv, "import", "", time.Now()); err == nil {
-		h += ", and without --report it is in " + filepath.Dir(p)
+	if dir, err := runsDir(getenv); err == nil {
+		h += ", and without --report it is in " + dir
 	}
 	return h + "."
 }
