@@ -7,10 +7,11 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -136,15 +137,15 @@ m2mport import --from-file clients.csv --all --yes`,
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		in := importRun{env: env, fs: cmd.Flags(), ef: ef, all: all, dryRun: dryRun, verify: !noVerify, fromFile: fromFile, audiences: audiences}
 		if len(args) > 0 {
-			return fail(env.Err, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
+			return fail(env, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
 		}
 		switch {
 		case all && sel != "":
-			return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
+			return fail(env, "import", errors.New("use --all or --select, not both"), ExitUsage)
 		case !all && sel == "":
-			return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
+			return fail(env, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
 		case fromFile != "" && len(audiences) > 0:
-			return fail(env.Err, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
+			return fail(env, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
 		}
 		if sel != "" {
 			for _, id := range strings.Split(sel, ",") {
@@ -155,25 +156,25 @@ m2mport import --from-file clients.csv --all --yes`,
 		}
 		var err error
 		if in.resolution, err = client.ParseResolution(onConflict); err != nil {
-			return fail(env.Err, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
+			return fail(env, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
 		}
 		if err := ef.check(); err != nil {
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		sc, tc, err := credentials(ctx, env, given, fromFile == "")
 		if err != nil {
 			if fromFile == "" {
 				err = fmt.Errorf("%w (or import from a file with --from-file)", err)
 			}
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		if in.target, err = env.target(tc); err != nil {
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		if fromFile != "" {
 			in.source = file.New(fromFile)
 		} else if in.source, err = env.source(sc); err != nil {
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		return in.run(ctx)
 	})
@@ -205,7 +206,7 @@ func (in *importRun) run(ctx context.Context) int {
 	// may take minutes, and a wrong STYTCH_SECRET should not be news after that.
 	toStytch := noteWaits(ctx, env.Err, "Stytch")
 	if _, err := in.target.Connect(toStytch); err != nil {
-		return fail(env.Err, "import", err, ExitFailed)
+		return fail(env, "import", err, ExitFailed)
 	}
 	if isTerminal(env.Err) && !in.ef.asJSON {
 		// A large tenant at Auth0's rate limit takes minutes to read: say what is going on.
@@ -213,18 +214,18 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	inv, err := in.source.Inventory(noteWaits(ctx, env.Err, "Auth0"))
 	if err != nil {
-		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
+		return fail(env, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
 	}
 	for _, w := range inv.Warnings {
-		fmt.Fprintf(env.Err, "warning: %s\n", sanitize.Line(w))
+		note(env, "warning: "+sanitize.Line(w))
 	}
 	clients, err := in.choose(inv)
 	if err != nil {
-		return fail(env.Err, "import", err, ExitUsage)
+		return fail(env, "import", err, ExitUsage)
 	}
 	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution)
 	if err != nil {
-		return fail(env.Err, "import", err, ExitFailed)
+		return fail(env, "import", err, ExitFailed)
 	}
 	if code, ok := presentPlan(ctx, env, "import", in.fs, in.ef, plan, in.dryRun); !ok {
 		return code
@@ -242,7 +243,7 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 	if in.all {
 		for _, c := range inv.Clients {
 			if c.LeftOut != "" {
-				fmt.Fprintf(in.env.Err, "left out: %s (%s): %s; name it with --select to import it\n", clip(c.Name, 60), clip(c.ID, 60), c.LeftOut)
+				note(in.env, fmt.Sprintf("left out: %s (%s): %s; name it with --select to import it", clip(c.Name, 60), clip(c.ID, 60), c.LeftOut))
 				continue
 			}
 			out = append(out, c)
@@ -278,7 +279,7 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		if len(in.audiences) > 0 && !slices.ContainsFunc(c.Grants, func(g client.Grant) bool { return slices.Contains(in.audiences, g.Audience) }) {
 			// With none of its scopes chosen it would be created with no scopes, or updated
 			// to none: never what narrowing to an API means.
-			fmt.Fprintf(in.env.Err, "left out: %s (%s): not granted any API given with --audience\n", clip(c.Name, 60), clip(c.ID, 60))
+			note(in.env, fmt.Sprintf("left out: %s (%s): not granted any API given with --audience", clip(c.Name, 60), clip(c.ID, 60)))
 			continue
 		}
 		c.Scopes = c.ChosenScopes(choice)
@@ -334,11 +335,11 @@ func presentPlan(ctx context.Context, env *Env, cmd string, fs *pflag.FlagSet, e
 	tty := env.terminal()
 	switch {
 	case !ef.asJSON:
-		printPlan(env.Out, plan)
+		printPlan(env.outputOf(env.Out), plan)
 	case dryRun || (needConfirm && tty == nil):
 		printPlanJSON(env.Out, plan)
 	case needConfirm:
-		printPlan(env.Err, plan)
+		printPlan(env.outputOf(env.Err), plan)
 	}
 	switch {
 	case dryRun:
@@ -413,29 +414,46 @@ func isTerminal(v any) bool {
 }
 
 // printPlan prints the plan as a table: what happens to each client and why.
-func printPlan(w io.Writer, p *client.Plan) {
+func printPlan(o *output, p *client.Plan) {
 	live := ""
 	if p.Live {
-		live = " (LIVE)"
+		live = " " + o.m.Error.Render("(LIVE)")
 	}
-	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), p.ProjectID, live)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
+	o.printf("%s%s\n\n", o.wrap(fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), p.ProjectID), "  "), live)
+	rows := make([][]string, 0, len(p.Items))
 	for i := range p.Items {
 		it := &p.Items[i]
 		action := string(it.Action)
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), sanitize.Line(it.Reason()))
+		// The why, then what differs and what to do, each a line of the cell: on a narrow
+		// terminal the cell wraps, never the table.
+		why := []string{sanitize.Line(it.Reason())}
 		for _, d := range it.Diff {
-			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
+			why = append(why, "  "+clip(d.String(), 100))
 		}
 		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(it.Blockers[0].Hint, 240))
+			why = append(why, "  → "+clip(it.Blockers[0].Hint, 240))
 		}
+		rows = append(rows, []string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), fmt.Sprint(len(it.Client.Scopes)), strings.Join(why, "\n")})
 	}
-	tw.Flush()
+	asIs := func(s string) string { return s }
+	scopes := func(s string) string { n, _ := strconv.Atoi(s); return client.Plural(n, "scope") }
+	o.printf("%s", o.table([]column{{"ACTION", 0, nil}, {"CLIENT", 0, nil}, {"NAME", 12, asIs}, {"SCOPES", 0, scopes}, {"WHY", 0, nil}}, rows, func(row, col int) lipgloss.Style {
+		if col != 0 || row < 0 {
+			return lipgloss.NewStyle()
+		}
+		switch p.Items[row].Action {
+		case client.ActionCreate:
+			return o.m.Success
+		case client.ActionDelete, client.ActionConflict:
+			return o.m.Warning
+		case client.ActionBlocked:
+			return o.m.Error
+		}
+		return o.m.Muted
+	}))
 	n := p.Counts()
 	skipped := "identical"
 	if p.Undoes != "" {
@@ -450,7 +468,7 @@ func printPlan(w io.Writer, p *client.Plan) {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
 	}
-	fmt.Fprintf(w, "\n%s.\n", strings.Join(parts, ", "))
+	o.printf("\n%s\n", o.wrap(strings.Join(parts, ", ")+".", ""))
 	updatable := 0
 	for i := range p.Items {
 		if it := &p.Items[i]; p.Undoes == "" && it.Action == client.ActionConflict && it.Resolution != client.ResolveUpdate && it.CanUpdate() {
@@ -458,7 +476,7 @@ func printPlan(w io.Writer, p *client.Plan) {
 		}
 	}
 	if updatable > 0 {
-		fmt.Fprintf(w, "%s left as they are could be brought in line with --on-conflict update.\n", client.Plural(updatable, "conflict"))
+		o.printf("%s\n", o.wrap(client.Plural(updatable, "conflict")+" left as they are could be brought in line with --on-conflict update.", ""))
 	}
 }
 
@@ -487,7 +505,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	if path == "" {
 		var err error
 		if path, err = reportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
-			return fail(env.Err, cmd, err, ExitFailed)
+			return fail(env, cmd, err, ExitFailed)
 		}
 	}
 	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}
@@ -516,13 +534,13 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 			*client.Summary
 		}{"summary", ok, sum})
 	} else {
-		printSummary(env.Out, sum)
+		printSummary(env.outputOf(env.Out), sum)
 	}
 	if sum.NotStarted != "" {
-		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+		return fail(env, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
 	}
 	if sum.ReportError != "" {
-		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
+		note(env, "warning: "+sum.ReportError)
 	}
 	if !ok {
 		return ExitFailed
@@ -548,23 +566,26 @@ func progressLine(ev client.Event, undo bool) string {
 }
 
 // printSummary prints the counts, then every client that did not end well, then the report.
-func printSummary(w io.Writer, s *client.Summary) {
+func printSummary(o *output, s *client.Summary) {
 	if s.NotStarted != "" {
 		return // the caller says why, as an error
 	}
 	p := s.Progress
-	fmt.Fprintln(w)
+	o.printf("\n")
 	if s.Canceled {
-		fmt.Fprintln(w, "Cancelled: clients not started are listed as canceled; run the same command again to finish.")
+		o.printf("%s\n", o.wrap("Cancelled: clients not started are listed as canceled; run the same command again to finish.", ""))
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var rows [][]string
+	var styles []lipgloss.Style
 	for _, row := range []struct {
 		name string
 		n    int
-	}{{"imported", p.Imported}, {"updated", p.Updated}, {"deleted", p.Deleted}, {"skipped", p.Skipped}, {"conflict", p.Conflict},
-		{"blocked", p.Blocked}, {"failed", p.Failed}, {"canceled", p.Canceled}} {
+		st   lipgloss.Style
+	}{{"imported", p.Imported, o.m.Success}, {"updated", p.Updated, o.m.Success}, {"deleted", p.Deleted, o.m.Success},
+		{"skipped", p.Skipped, lipgloss.NewStyle()}, {"conflict", p.Conflict, o.m.Warning},
+		{"blocked", p.Blocked, o.m.Warning}, {"failed", p.Failed, o.m.Error}, {"canceled", p.Canceled, o.m.Warning}} {
 		if row.n > 0 {
-			fmt.Fprintf(tw, "%s\t%d\n", row.name, row.n)
+			rows, styles = append(rows, []string{row.name, fmt.Sprint(row.n)}), append(styles, row.st)
 		}
 	}
 	if p.Verify > 0 {
@@ -572,36 +593,44 @@ func printSummary(w io.Writer, s *client.Summary) {
 		if unchecked := p.Verify - p.Verified; unchecked > 0 {
 			line += fmt.Sprintf(", %d not checked (the run stopped first; run it again)", unchecked)
 		}
-		fmt.Fprintf(tw, "verified\t%s\n", line)
+		st := o.m.Success
+		if p.CheckFailed > 0 || p.Verified < p.Verify {
+			st = o.m.Error
+		}
+		rows, styles = append(rows, []string{"verified", line}), append(styles, st)
 	}
-	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
-	tw.Flush()
+	rows = append(rows, []string{"requests", fmt.Sprintf("%d in %s (%d rate limited)", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)})
+	styles = append(styles, o.m.Muted)
+	for i, r := range rows {
+		o.printf("%s  %s\n", styles[i].Render(fmt.Sprintf("%-8s", r[0])), r[1])
+	}
 	if s.Report != nil {
 		var bad []string
+		cross, dot := o.m.Error.Render("✗"), o.m.Warning.Render("·")
 		for _, c := range s.Report.Clients {
 			switch {
 			case c.State == client.StateFailed && c.Error != nil:
-				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))
+				bad = append(bad, fmt.Sprintf("%s %s: %s", cross, who(c), clip(c.Error.Message, 200)))
 			case c.Check != nil && !c.Check.Passed():
 				for _, l := range c.Check.Failed() {
-					line := fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80))
+					line := fmt.Sprintf("%s %s: check %s: expected %s, got %s", cross, who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80))
 					if l.Note != "" { // the why: "the key set could not be read: 429 …"
 						line += " (" + clip(l.Note, 160) + ")"
 					}
 					bad = append(bad, line)
 				}
 			case c.State == client.StateConflict || c.State == client.StateBlocked:
-				bad = append(bad, fmt.Sprintf("· %s %s: %s", c.State, who(c), clip(c.Message, 200)))
+				bad = append(bad, fmt.Sprintf("%s %s %s: %s", dot, c.State, who(c), clip(c.Message, 200)))
 			}
 		}
 		if len(bad) > 0 {
-			fmt.Fprintln(w)
+			o.printf("\n")
 			for _, l := range bad {
-				fmt.Fprintln(w, l)
+				o.printf("%s\n", o.wrap(l, "  "))
 			}
 		}
 	}
 	if s.ReportPath != "" {
-		fmt.Fprintf(w, "\nReport: %s\n", s.ReportPath)
+		o.printf("\nReport: %s\n", s.ReportPath)
 	}
 }

@@ -28,16 +28,16 @@ func newUndoCmd(env *Env) *cobra.Command {
 	addStytchFlags(cmd.Flags(), &given.target)
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		if len(args) != 1 {
-			return fail(env.Err, "undo", errors.New("give the report of the import to undo"), ExitUsage)
+			return fail(env, "undo", errors.New("give the report of the import to undo"), ExitUsage)
 		}
 		if err := ef.check(); err != nil {
-			return fail(env.Err, "undo", err, ExitUsage)
+			return fail(env, "undo", err, ExitUsage)
 		}
 		// ef.check refuses a --report that exists, the import's own report included.
 		report, err := client.ReadReport(args[0])
 		if err != nil {
-			fail(env.Err, "undo", err, ExitUsage)
-			fmt.Fprintln(env.Err, reportHint(env.Getenv))
+			fail(env, "undo", err, ExitUsage)
+			note(env, reportHint(env.Getenv))
 			return ExitUsage
 		}
 		// The report says which project; flags and environment may not say otherwise.
@@ -46,14 +46,14 @@ func newUndoCmd(env *Env) *cobra.Command {
 		}
 		_, tc, err := credentials(ctx, env, given, false)
 		if err != nil {
-			return fail(env.Err, "undo", err, ExitUsage)
+			return fail(env, "undo", err, ExitUsage)
 		}
 		target, err := env.target(tc)
 		if err != nil {
-			return fail(env.Err, "undo", err, ExitUsage)
+			return fail(env, "undo", err, ExitUsage)
 		}
 		if target.IsLive() && !ef.live {
-			return fail(env.Err, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
+			return fail(env, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
 		}
 		plan, err := client.PlanUndo(noteWaits(ctx, env.Err, "Stytch"), target, report, args[0])
 		if errors.Is(err, client.ErrNothingToUndo) {
@@ -61,7 +61,7 @@ func newUndoCmd(env *Env) *cobra.Command {
 			return ExitOK
 		}
 		if err != nil {
-			return fail(env.Err, "undo", err, ExitFailed)
+			return fail(env, "undo", err, ExitFailed)
 		}
 		if code, ok := presentPlan(ctx, env, "undo", cmd.Flags(), ef, plan, false); !ok {
 			return code
