@@ -154,6 +154,11 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
+	// The plan and the run's clients move alike; a moved cursor stops following the run.
+	if s.phase != impPlanning && s.phase != impConfirm && !s.asking && s.list.HandleKey(msg, k.KeyMap) {
+		s.follow = s.follow && s.phase != impRunning
+		return nil
+	}
 	switch s.phase {
 	case impPlanning:
 		if key.Matches(msg, k.Back) {
@@ -161,10 +166,6 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case impReview:
 		switch {
-		case key.Matches(msg, k.Up):
-			s.move(-1)
-		case key.Matches(msg, k.Down):
-			s.move(1)
 		case key.Matches(msg, k.Choose):
 			s.toggleResolution(s.list.Cursor())
 		case key.Matches(msg, k.UpdateAll):
@@ -197,19 +198,9 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			if !s.cancelling {
 				s.asking = true
 			}
-		case key.Matches(msg, k.Up):
-			s.follow = false
-			s.move(-1)
-		case key.Matches(msg, k.Down):
-			s.follow = false
-			s.move(1)
 		}
 	case impDone:
 		switch {
-		case key.Matches(msg, k.Up):
-			s.move(-1)
-		case key.Matches(msg, k.Down):
-			s.move(1)
 		case key.Matches(msg, k.Validate) && s.checked():
 			done := importDoneMsg{plan: s.plan, items: s.live}
 			return func() tea.Msg { return done }
@@ -218,10 +209,6 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-func (s *importScreen) move(d int) {
-	s.list.Move(d)
 }
 
 func (s *importScreen) listHeight() int {

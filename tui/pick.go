@@ -342,19 +342,10 @@ func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return p.updateFilter(msg)
 	}
+	if p.list.HandleKey(msg, k.KeyMap) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		p.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		p.list.Move(1)
-	case key.Matches(msg, k.PageUp):
-		p.list.PageUp()
-	case key.Matches(msg, k.PageDown):
-		p.list.PageDown()
-	case key.Matches(msg, k.Top):
-		p.list.Top()
-	case key.Matches(msg, k.Bottom):
-		p.list.Bottom()
 	case key.Matches(msg, k.Toggle):
 		if i, ok := p.list.Current(); ok {
 			p.toggle(i)
