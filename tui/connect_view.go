@@ -63,27 +63,31 @@ func (c *connectScreen) panel(title string, idx []int, status []string, w int, c
 	return box.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }
 
-// checking is a side's status while its check runs: the spinner, and why it is taking long.
-func (c *connectScreen) checking(doing, note string, w int) []string {
+// status is a side's verdict in its panel, at most two lines (details go under the panels):
+// the spinner and why it is taking long while it is checked, what went wrong, or what ok
+// says once connected.
+func (c *connectScreen) status(sd side, doing, note string, w int, ok func() []string) []string {
 	st := c.st()
-	lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
-	if note != "" {
-		lines = append(lines, widget.WrapLines(st.Warning, note, w, 2)...)
-	}
-	return lines
-}
-
-// sourceStatus is the source panel's verdict, at most two lines; details go under the panels.
-func (c *connectScreen) sourceStatus(w int) []string {
-	st := c.st()
-	switch c.source.state {
+	switch sd.state {
 	case sideChecking:
-		return c.checking("Reading the tenant…", c.sourceNote, w)
+		lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
+		if note != "" {
+			lines = append(lines, widget.WrapLines(st.Warning, note, w, 2)...)
+		}
+		return lines
 	case sideFailed:
-		return widget.WrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
+		return widget.WrapLines(st.Error, "✗ "+sd.problem.What, w, 2)
 	case sideSkipped:
 		return []string{st.Muted.Render("Left empty: Stytch only.")}
 	case sideOK:
+		return ok()
+	}
+	return nil
+}
+
+func (c *connectScreen) sourceStatus(w int) []string {
+	return c.status(c.source, "Reading the tenant…", c.sourceNote, w, func() []string {
+		st := c.st()
 		info := c.sourceInfo
 		head := "✓ " + sanitize.Line(info.Name)
 		if info.Clients >= 0 {
@@ -94,18 +98,12 @@ func (c *connectScreen) sourceStatus(w int) []string {
 			lines = append(lines, st.Warning.Render(ansi.Truncate("! "+plural(n, "permission")+" missing, see below", w, "…")))
 		}
 		return lines
-	}
-	return nil
+	})
 }
 
 func (c *connectScreen) targetStatus(w int) []string {
-	st := c.st()
-	switch c.target.state {
-	case sideChecking:
-		return c.checking("Checking the project…", c.targetNote, w)
-	case sideFailed:
-		return widget.WrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
-	case sideOK:
+	return c.status(c.target, "Checking the project…", c.targetNote, w, func() []string {
+		st := c.st()
 		info := c.targetInfo
 		lines := []string{st.Success.Render(ansi.Truncate("✓ "+sanitize.Line(info.ProjectID), w, "…"))}
 		switch {
@@ -117,8 +115,7 @@ func (c *connectScreen) targetStatus(w int) []string {
 			lines = append(lines, st.Muted.Render(ansi.Truncate(plural(info.Clients, "client")+" already there", w, "…")))
 		}
 		return lines
-	}
-	return nil
+	})
 }
 
 // details are what the panels' verdicts need explained, full width under them: each

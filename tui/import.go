@@ -117,11 +117,7 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 	case stylesChangedMsg:
 		s.applyStyles()
 	case spinner.TickMsg:
-		if s.phase == impPlanning || s.phase == impRunning {
-			var cmd tea.Cmd
-			s.spinner, cmd = s.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&s.spinner, msg, s.phase == impPlanning || s.phase == impRunning)
 	case planMsg:
 		if msg.err != nil {
 			p := describe(msg.err, "Stytch")

@@ -240,11 +240,7 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		p.applyStyles()
 		p.clearCache()
 	case spinner.TickMsg:
-		if p.loading || p.replanning {
-			var cmd tea.Cmd
-			p.spinner, cmd = p.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&p.spinner, msg, p.loading || p.replanning)
 	case waitMsg:
 		if msg.from == p.loadWaits && (p.loading || p.replanning) {
 			p.loadNote = msg.note

@@ -123,10 +123,7 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 	}
 	scopeW = min(scopeW, w/2)
 	for _, g := range r.c.Grants {
-		name := sanitize.Line(g.API)
-		if name == "" {
-			name = sanitize.Line(g.Audience)
-		}
+		name := grantName(g, nil)
 		// The API's name, then its audience on the same line if it fits, else under it.
 		head := st.Accent.Bold(true).Render(name)
 		if g.AllowAll {

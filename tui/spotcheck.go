@@ -110,11 +110,7 @@ func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 		s.applyStyles()
 		s.layoutResult()
 	case spinner.TickMsg:
-		if s.state == spotChecking {
-			var cmd tea.Cmd
-			s.spinner, cmd = s.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&s.spinner, msg, s.state == spotChecking)
 	case spotCheckedMsg:
 		if msg.seq != s.seq || s.state != spotChecking {
 			return nil

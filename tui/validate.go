@@ -162,11 +162,7 @@ func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 		v.applyStyles()
 		v.refresh()
 	case spinner.TickMsg:
-		if v.comparing >= 0 {
-			var cmd tea.Cmd
-			v.spinner, cmd = v.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&v.spinner, msg, v.comparing >= 0)
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
