@@ -2,7 +2,6 @@ package tui
 
 import (
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
@@ -93,9 +92,9 @@ func (c *connectScreen) sourceStatus(w int) []string {
 		if info.Clients >= 0 {
 			head += " · " + plural(info.Clients, "M2M app")
 		}
-		lines := []string{st.Success.Render(ansi.Truncate(head, w, "…"))}
+		lines := []string{st.Success.Render(widget.Truncate(head, w))}
 		if n := len(info.Missing); n > 0 {
-			lines = append(lines, st.Warning.Render(ansi.Truncate("! "+plural(n, "permission")+" missing, see below", w, "…")))
+			lines = append(lines, st.Warning.Render(widget.Truncate("! "+plural(n, "permission")+" missing, see below", w)))
 		}
 		return lines
 	})
@@ -105,14 +104,14 @@ func (c *connectScreen) targetStatus(w int) []string {
 	return c.status(c.target, "Checking the project…", c.targetNote, w, func() []string {
 		st := c.st()
 		info := c.targetInfo
-		lines := []string{st.Success.Render(ansi.Truncate("✓ "+sanitize.Line(info.ProjectID), w, "…"))}
+		lines := []string{st.Success.Render(widget.Truncate("✓ "+sanitize.Line(info.ProjectID), w))}
 		switch {
 		case info.Live:
 			lines = append(lines, st.Error.Bold(true).Render("LIVE — production"))
 		case info.Clients == 0:
 			lines = append(lines, st.Muted.Render("no M2M clients yet"))
 		case info.Clients > 0:
-			lines = append(lines, st.Muted.Render(ansi.Truncate(plural(info.Clients, "client")+" already there", w, "…")))
+			lines = append(lines, st.Muted.Render(widget.Truncate(plural(info.Clients, "client")+" already there", w)))
 		}
 		return lines
 	})
@@ -186,7 +185,7 @@ func (c *connectScreen) guardView() string {
 		"",
 	}
 	if c.source.state == sideOK {
-		lines = append(lines, st.Muted.Render(ansi.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w, "…")), "")
+		lines = append(lines, st.Muted.Render(widget.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w)), "")
 	}
 	lines = append(lines, st.Bold.Render("Type the project id to continue:"), st.Error.Render("› ")+c.guard.View())
 	if c.guardErr != "" {
