@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"maps"
 	"net/http"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
@@ -519,7 +520,7 @@ func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 // The command printed for a plan not confirmed runs as printed: an argument that looks like
 // a flag comes after "--", as it had to be given.
 func TestRerunCommandKeepsArgumentsArguments(t *testing.T) {
-	fs := flag.NewFlagSet("undo", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("undo", pflag.ContinueOnError)
 	fs.Bool("yes", false, "")
 	fs.Bool("live", false, "")
 	if err := fs.Parse([]string{"--live", "--", "-odd report.json"}); err != nil {

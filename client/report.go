@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -101,34 +100,6 @@ func newReport(kind string, p *Plan, opt Options, started time.Time) *Report {
 		}
 	}
 	return r
-}
-
-// DefaultReportPath returns where a run's report goes when no path is given:
-// $XDG_STATE_HOME/m2mport/runs/ (~/.local/state when unset), named after the time, the kind
-// of run and the project.
-func DefaultReportPath(getenv func(string) string, kind, projectID string, at time.Time) (string, error) {
-	dir := getenv("XDG_STATE_HOME")
-	if dir == "" || !filepath.IsAbs(dir) {
-		home := getenv("HOME")
-		if home == "" {
-			var err error
-			if home, err = os.UserHomeDir(); err != nil {
-				return "", fmt.Errorf("find a place for the run report: %w (set XDG_STATE_HOME or use --report)", err)
-			}
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	name := fmt.Sprintf("%s-%s-%s.json", at.UTC().Format("20060102T150405.000Z"), kind, safeName(projectID))
-	return filepath.Join(dir, "m2mport", "runs", name), nil
-}
-
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
-			return r
-		}
-		return '_'
-	}, s)
 }
 
 // WriteReport writes r to path atomically (a temporary file in the same folder, then a
