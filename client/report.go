@@ -50,8 +50,11 @@ type ReportClient struct {
 	Message     string      `json:"message,omitempty"`
 	Diff        []FieldDiff `json:"diff,omitempty"`
 	Blockers    []Blocker   `json:"blockers,omitempty"`
-	Error       *ErrorInfo  `json:"error,omitempty"`
-	Attempts    int         `json:"attempts,omitempty"`
+	// Warnings are the plan's warnings for the client: widenings of access accepted
+	// knowingly (the record that someone said so), organizations its tokens lose.
+	Warnings []string   `json:"warnings,omitempty"`
+	Error    *ErrorInfo `json:"error,omitempty"`
+	Attempts int        `json:"attempts,omitempty"`
 	// Created is true when this run created the client in the target: the clients an undo
 	// may delete.
 	Created bool `json:"created"`
@@ -94,6 +97,7 @@ func newReport(kind string, p *Plan, opt Options, started time.Time) *Report {
 		r.Clients[i] = ReportClient{
 			ID: it.Client.ID, Name: it.Client.Name, Scopes: it.Client.Scopes, SecretLast4: it.Client.Secret.Last4(),
 			Action: it.Action, Resolution: it.Resolution, Diff: it.Diff, Blockers: it.Blockers,
+			Warnings: it.Warnings,
 		}
 		if r.Clients[i].Scopes == nil {
 			r.Clients[i].Scopes = Scopes{}

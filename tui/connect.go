@@ -2,7 +2,7 @@ package tui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -221,11 +221,7 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 	case stylesChangedMsg:
 		c.applyStyles()
 	case spinner.TickMsg:
-		if c.state == connVerifying {
-			var cmd tea.Cmd
-			c.spinner, cmd = c.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&c.spinner, msg, c.state == connVerifying)
 	case waitMsg:
 		// Only the notes of the attempt in progress: a cancelled one's are dropped.
 		if c.state != connVerifying {
@@ -448,36 +444,32 @@ func (c *connectScreen) connect() tea.Cmd {
 
 func connectSource(ctx context.Context, waits *waits, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
 	return func() tea.Msg {
-		defer waits.finish()
-		ctx := waits.watch(ctx, "")
-		msg := sourceConnectedMsg{to: to(id), seq: seq}
-		if build == nil {
-			msg.err = fmt.Errorf("this build cannot read Auth0")
-			return msg
-		}
-		msg.src, msg.err = build(creds)
-		if msg.err == nil {
-			msg.info, msg.err = msg.src.Connect(ctx)
-		}
-		return msg
+		src, info, err := connectSide(ctx, waits, build, creds, client.Source.Connect, "this build cannot read Auth0")
+		return sourceConnectedMsg{to: to(id), seq: seq, src: src, info: info, err: err}
 	}
 }
 
 func connectTarget(ctx context.Context, waits *waits, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
 	return func() tea.Msg {
-		defer waits.finish()
-		ctx := waits.watch(ctx, "")
-		msg := targetConnectedMsg{to: to(id), seq: seq}
-		if build == nil {
-			msg.err = fmt.Errorf("this build cannot write to Stytch")
-			return msg
-		}
-		msg.tgt, msg.err = build(creds)
-		if msg.err == nil {
-			msg.info, msg.err = msg.tgt.Connect(ctx)
-		}
-		return msg
+		tgt, info, err := connectSide(ctx, waits, build, creds, client.Target.Connect, "this build cannot write to Stytch")
+		return targetConnectedMsg{to: to(id), seq: seq, tgt: tgt, info: info, err: err}
 	}
+}
+
+// connectSide builds one side's API client from its credentials and connects it, its
+// waits noted; unable says why when the build has no way to make one.
+func connectSide[C, A, I any](ctx context.Context, waits *waits, build func(C) (A, error), creds C, connect func(A, context.Context) (I, error), unable string) (A, I, error) {
+	defer waits.finish()
+	var info I
+	if build == nil {
+		var none A
+		return none, info, errors.New(unable)
+	}
+	api, err := build(creds)
+	if err == nil {
+		info, err = connect(api, waits.watch(ctx, ""))
+	}
+	return api, info, err
 }
 
 // settle moves on once both answers are in.

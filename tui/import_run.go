@@ -146,24 +146,22 @@ func (s *importScreen) followRun() {
 	}
 }
 
+// stateBadges are how the run shows an item's final state.
+var stateBadges = map[client.State]widget.Badge{
+	client.StateImported: {Text: "✓ imported", Tone: widget.ToneOK},
+	client.StateUpdated:  {Text: "✓ updated", Tone: widget.ToneOK},
+	client.StateSkipped:  {Text: "= identical", Tone: widget.ToneInfo},
+	client.StateConflict: {Text: "≠ kept as is", Tone: widget.ToneWarn},
+	client.StateBlocked:  {Text: "✗ blocked", Tone: widget.ToneError},
+	client.StateFailed:   {Text: "✗ failed", Tone: widget.ToneError},
+	client.StateCanceled: {Text: "– cancelled", Tone: widget.ToneMuted},
+}
+
 // stateBadge is how the run shows an item's live or final state.
 func (s *importScreen) stateBadge(i int) widget.Badge {
 	it := &s.live[i]
-	switch it.state {
-	case client.StateImported:
-		return widget.Badge{Text: "✓ imported", Tone: widget.ToneOK}
-	case client.StateUpdated:
-		return widget.Badge{Text: "✓ updated", Tone: widget.ToneOK}
-	case client.StateSkipped:
-		return widget.Badge{Text: "= identical", Tone: widget.ToneInfo}
-	case client.StateConflict:
-		return widget.Badge{Text: "≠ kept as is", Tone: widget.ToneWarn}
-	case client.StateBlocked:
-		return widget.Badge{Text: "✗ blocked", Tone: widget.ToneError}
-	case client.StateFailed:
-		return widget.Badge{Text: "✗ failed", Tone: widget.ToneError}
-	case client.StateCanceled:
-		return widget.Badge{Text: "– cancelled", Tone: widget.ToneMuted}
+	if b, ok := stateBadges[it.state]; ok {
+		return b
 	}
 	if it.started {
 		return widget.Badge{Text: s.spinner.View() + " writing", Tone: widget.ToneInfo}

@@ -240,11 +240,7 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		p.applyStyles()
 		p.clearCache()
 	case spinner.TickMsg:
-		if p.loading || p.replanning {
-			var cmd tea.Cmd
-			p.spinner, cmd = p.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&p.spinner, msg, p.loading || p.replanning)
 	case waitMsg:
 		if msg.from == p.loadWaits && (p.loading || p.replanning) {
 			p.loadNote = msg.note
@@ -342,19 +338,10 @@ func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return p.updateFilter(msg)
 	}
+	if p.list.HandleKey(msg, k.KeyMap) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		p.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		p.list.Move(1)
-	case key.Matches(msg, k.PageUp):
-		p.list.PageUp()
-	case key.Matches(msg, k.PageDown):
-		p.list.PageDown()
-	case key.Matches(msg, k.Top):
-		p.list.Top()
-	case key.Matches(msg, k.Bottom):
-		p.list.Bottom()
 	case key.Matches(msg, k.Toggle):
 		if i, ok := p.list.Current(); ok {
 			p.toggle(i)

@@ -134,11 +134,10 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	d := s.draft()
 	rows := d.rows()
 	s.note = ""
+	if s.list.HandleKey(msg, k.KeyMap) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		s.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		s.list.Move(1)
 	case key.Matches(msg, k.Toggle):
 		n, ok := s.list.Current()
 		if !ok {

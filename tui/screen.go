@@ -2,6 +2,7 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/themes"
@@ -97,3 +98,14 @@ func (b *base) st() *themes.Styles { return &b.sh.styles }
 
 // stopWorkMsg asks every screen to stop its work: the operator is quitting.
 type stopWorkMsg struct{}
+
+// spin turns a screen's spinner on its tick while busy; once the work is over it lets the
+// ticks stop.
+func spin(sp *spinner.Model, msg spinner.TickMsg, busy bool) tea.Cmd {
+	if !busy {
+		return nil
+	}
+	var cmd tea.Cmd
+	*sp, cmd = sp.Update(msg)
+	return cmd
+}

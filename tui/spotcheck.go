@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
@@ -110,11 +109,7 @@ func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 		s.applyStyles()
 		s.layoutResult()
 	case spinner.TickMsg:
-		if s.state == spotChecking {
-			var cmd tea.Cmd
-			s.spinner, cmd = s.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&s.spinner, msg, s.state == spotChecking)
 	case spotCheckedMsg:
 		if msg.seq != s.seq || s.state != spotChecking {
 			return nil
@@ -232,7 +227,7 @@ func (s *spotCheckScreen) layoutResult() {
 		return
 	}
 	st := s.st()
-	title := st.Title.Render("Token check") + st.Muted.Render(ansi.Truncate(" against "+sanitize.Line(s.target.ProjectID()), s.width-11, "…"))
+	title := st.Title.Render("Token check") + st.Muted.Render(widget.Truncate(" against "+sanitize.Line(s.target.ProjectID()), s.width-11))
 	head := widget.SpreadOrStack(title, verdict(st, s.result), s.width)
 	cl, now := s.result, s.cfg.now()
 	s.pane.width, s.pane.height = s.width, s.height

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
@@ -162,11 +161,7 @@ func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 		v.applyStyles()
 		v.refresh()
 	case spinner.TickMsg:
-		if v.comparing >= 0 {
-			var cmd tea.Cmd
-			v.spinner, cmd = v.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&v.spinner, msg, v.comparing >= 0)
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
@@ -323,7 +318,7 @@ func (v *validateScreen) headLines(w int) []string {
 	st := v.st()
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
-	title := st.Title.Render(ansi.Truncate(name, w/2, "…")) + "  " + st.Muted.Render(widget.Middle(sanitize.Line(p.item.Client.ID), 24))
+	title := st.Title.Render(widget.Truncate(name, w/2)) + "  " + st.Muted.Render(widget.Middle(sanitize.Line(p.item.Client.ID), 24))
 	var lines []string
 	if v.wide() || len(v.proofs) == 1 {
 		lines = []string{widget.Spread(title, verdict(st, p.check), w)}
@@ -347,9 +342,9 @@ func (v *validateScreen) headLines(w int) []string {
 		}
 		return append(lines, widget.WrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
 	}
-	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")),
+	return append(lines, "", st.Accent.Bold(true).Render(widget.Truncate("Compared with an Auth0 token for "+api, w)),
 		// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
-		st.Muted.Render(ansi.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w, "…")))
+		st.Muted.Render(widget.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w)))
 }
 
 func (v *validateScreen) statusLine(w int) string {
@@ -372,7 +367,7 @@ func (v *validateScreen) statusLine(w int) string {
 	if passed < len(v.proofs) {
 		style = st.Error
 	}
-	return style.Render(ansi.Truncate(s, w, "…"))
+	return style.Render(widget.Truncate(s, w))
 }
 
 func (v *validateScreen) sideView() string {
