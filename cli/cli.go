@@ -72,6 +72,9 @@ type Env struct {
 	// and client/stytch.
 	OpenSource func(client.SourceCredentials) (client.Source, error)
 	OpenTarget func(client.TargetCredentials) (client.Target, error)
+	// ReportKey returns the key that authenticates run reports; nil means the OS keyring's
+	// (keystore.ReportKey).
+	ReportKey func(context.Context) ([]byte, error)
 }
 
 var commands = map[string]*command{}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 func init() {
@@ -20,6 +21,8 @@ func init() {
 		usage: "undo [flags] REPORT",
 		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
 			ef := addEngineFlags(fs)
+			unauthenticated := fs.Bool("unauthenticated", false, "trust a report that can't be authenticated (written without a keyring, or on another machine)")
+			unconfirmed := fs.Bool("include-unconfirmed", false, "also delete clients the run found stored after a create got no answer (another run may have made them)")
 			// Only the Stytch half of the credential flags: an undo never reads Auth0.
 			all := flag.NewFlagSet("", flag.ContinueOnError)
 			given := addCredentialFlags(all)
@@ -35,11 +38,21 @@ func init() {
 					return fail(env.Err, "undo", err, ExitUsage)
 				}
 				// ef.check refuses a --report that exists, the import's own report included.
-				report, err := client.ReadReport(args[0])
+				report, keyErr, err := readImportReport(ctx, env, args[0])
 				if err != nil {
 					fail(env.Err, "undo", err, ExitUsage)
 					fmt.Fprintln(env.Err, reportHint(env.Getenv))
 					return ExitUsage
+				}
+				if report.Cut != "" {
+					fmt.Fprintf(env.Err, "note: %s: %s.\n", sanitize.Line(args[0]), report.Cut)
+				}
+				if report.Kind == "import" && !report.Ended() {
+					fmt.Fprintf(env.Err, "note: %s has no closing line: that run was killed, or is still going; undo works from the clients it wrote down.\n", sanitize.Line(args[0]))
+				}
+				if report.Kind == "import" && !report.Authenticated() && !*unauthenticated {
+					return fail(env.Err, "undo", fmt.Errorf("%s can't be authenticated: %s. Undo deletes only what a report it can trust says a run created; "+
+						"if you know this report is as m2mport wrote it, say so with --unauthenticated", args[0], whyUnauthenticated(report, keyErr)), ExitUsage)
 				}
 				// The report says which project; flags and environment may not say otherwise.
 				if given.target.ProjectID == "" && env.Getenv(envStytchProject) == "" {
@@ -56,9 +69,10 @@ func init() {
 				if target.IsLive() && !ef.live {
 					return fail(env.Err, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
 				}
-				plan, err := client.PlanUndo(noteWaits(ctx, env.Err, "Stytch"), target, report, args[0])
+				plan, err := client.PlanUndo(noteWaits(ctx, env.Err, "Stytch"), target, report, args[0],
+					client.UndoOptions{Unauthenticated: *unauthenticated, IncludeUnconfirmed: *unconfirmed})
 				if errors.Is(err, client.ErrNothingToUndo) {
-					fmt.Fprintf(env.Out, "Nothing to undo: %v.\n", err)
+					fmt.Fprintf(env.Out, "Nothing to undo: %s.\n", sanitize.Line(err.Error()))
 					return ExitOK
 				}
 				if err != nil {
