@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"maps"
 	"net/http"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
@@ -93,7 +94,7 @@ func ndjson(t *testing.T, out string) []map[string]any {
 
 func reportsIn(t *testing.T, env map[string]string) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(env["XDG_STATE_HOME"], "m2mport", "runs", "*"+client.ReportExt))
+	files, _ := filepath.Glob(filepath.Join(env["XDG_STATE_HOME"], "m2mport", "runs", "*"+reportExt))
 	return files
 }
 
@@ -521,7 +522,7 @@ func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 // The command printed for a plan not confirmed runs as printed: an argument that looks like
 // a flag comes after "--", as it had to be given.
 func TestRerunCommandKeepsArgumentsArguments(t *testing.T) {
-	fs := flag.NewFlagSet("undo", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("undo", pflag.ContinueOnError)
 	fs.Bool("yes", false, "")
 	fs.Bool("live", false, "")
 	if err := fs.Parse([]string{"--live", "--", "-odd report.json"}); err != nil {

@@ -28,7 +28,7 @@ func reportKey(ctx context.Context, env *Env) ([]byte, error) {
 // codes, and the operator is told what that means for undo.
 func runOptions(ctx context.Context, env *Env, cmd, path string) client.Options {
 	opt := client.Options{ReportPath: path}
-	if dir, err := client.StateDir(env.Getenv); err == nil {
+	if dir, err := stateDir(env.Getenv); err == nil {
 		opt.StateDir = dir
 	}
 	key, err := reportKey(ctx, env)
@@ -61,14 +61,14 @@ func whyUnauthenticated(r *client.Report, keyErr error) string {
 // tuiRunOptions are the TUI's report key and state folder, read once before it starts (a
 // keyring call may take seconds, and the TUI does no I/O in Update). Without a usable
 // keyring its reports carry no authentication codes, as headless runs' do.
-func tuiRunOptions(ctx context.Context, env *Env, store keystore.Store, unavailable error) (key []byte, stateDir string) {
-	if dir, err := client.StateDir(env.Getenv); err == nil {
-		stateDir = dir
+func tuiRunOptions(ctx context.Context, env *Env, store keystore.Store, unavailable error) (key []byte, state string) {
+	if dir, err := stateDir(env.Getenv); err == nil {
+		state = dir
 	}
 	if env.ReportKey != nil {
 		key, _ = env.ReportKey(ctx)
 	} else if unavailable == nil {
 		key, _ = keystore.ReportKey(ctx, store)
 	}
-	return key, stateDir
+	return key, state
 }

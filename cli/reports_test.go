@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
@@ -92,5 +93,68 @@ func TestUndoShowsUndoneByInert(t *testing.T) {
 	code, out, errOut := run2(t, env, "undo", "--yes", report)
 	if code != ExitOK || !strings.Contains(out, "undone already, by an undo") || strings.ContainsAny(out+errOut, "\x1b\x07") {
 		t.Fatalf("undo again: exit %d\n%q\n%q", code, out, errOut)
+	}
+}
+
+// runs lists the runs folder newest first, with counts and the report's path; a report cut
+// by a crash is listed as interrupted. undo --last takes the newest import.
+func TestRunsAndUndoLast(t *testing.T) {
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	for _, id := range []string{metricsForwarder, billingWorker} {
+		if code, out, errOut := run2(t, env, "import", "--select", id, "--yes", "--no-verify"); code != ExitOK {
+			t.Fatalf("import %s: exit %d\n%s\n%s", id, code, out, errOut)
+		}
+		time.Sleep(2 * time.Millisecond) // report names are by the millisecond
+	}
+	runs := reportsIn(t, env)
+	if len(runs) != 2 {
+		t.Fatalf("reports %v", runs)
+	}
+	// A copy of the first, cut mid-line as a killed run leaves it, named as an older run.
+	b, err := os.ReadFile(runs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(filepath.Dir(runs[0]), "20200101T000000.000Z-import-"+env["STYTCH_PROJECT_ID"]+".ndjson")
+	ls := strings.SplitAfter(string(b), "\n")
+	if err := os.WriteFile(cut, []byte(strings.Join(ls[:len(ls)-2], "")[:len(strings.Join(ls[:len(ls)-2], ""))-9]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := run2(t, env, "runs")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitOK || len(lines) != 4 || !strings.HasPrefix(lines[0], "WHEN") {
+		t.Fatalf("runs: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for i, want := range []string{runs[1], runs[0], cut} {
+		if !strings.HasSuffix(lines[i+1], want) || !strings.Contains(lines[i+1], "import") || !strings.Contains(lines[i+1], env["STYTCH_PROJECT_ID"]) {
+			t.Errorf("runs line %d: %q, want the report %s", i+1, lines[i+1], want)
+		}
+	}
+	if !strings.Contains(lines[1], "finished") || !strings.Contains(lines[1], "1 imported") || !strings.Contains(lines[3], "interrupted, last line cut") {
+		t.Errorf("runs:\n%s", out)
+	}
+	_, out, _ = run2(t, env, "runs", "--json")
+	var first map[string]any
+	if err := json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &first); err != nil || first["report"] != runs[1] || first["status"] != "finished" {
+		t.Fatalf("runs --json: %v\n%s", err, out)
+	}
+	if _, out, _ := run2(t, env, "runs", "--stytch-project-id", "project-test-other"); !strings.Contains(out, "No run reports of project project-test-other") {
+		t.Errorf("runs of another project: %q", out)
+	}
+
+	code, out, errOut = run2(t, env, "undo", "--last", "--yes")
+	if code != ExitOK || !strings.Contains(errOut, "Undoing "+runs[1]) || !strings.Contains(out, "deleted   1") {
+		t.Fatalf("undo --last: exit %d\n%s\n%s", code, out, errOut)
+	}
+	stored := storedClients(t, sb)
+	if _, ok := stored[billingWorker]; ok {
+		t.Error("undo --last left the newest import's client")
+	}
+	if _, ok := stored[metricsForwarder]; !ok {
+		t.Error("undo --last deleted an older import's client")
+	}
+	if code, _, errOut := run2(t, env, "undo", "--last", runs[0]); code != ExitUsage || !strings.Contains(errOut, "not both") {
+		t.Errorf("undo --last REPORT: exit %d %s", code, errOut)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"slices"
@@ -269,33 +268,21 @@ func transient(err error) bool {
 	return errors.Is(err, ErrNoAnswer) || s == http.StatusTooManyRequests || s >= 500
 }
 
-// backoff waits before attempt (2 = the first retry) and reports the wait. A cancelled run
-// ends the wait: its calls run on a context that is never cancelled, and the retry after the
-// wait would be new work.
-func (r *run) backoff(ctx context.Context, attempt int, cause error) {
-	if r.cancelled() {
-		return
-	}
-	d := r.opt.retryBase << min(attempt-2, 5)
-	d = d/2 + rand.N(d/2+1) // jitter, so clients that failed together don't retry together
+// tries starts the engine's retry loop for one call of at most attempts tries. Its waits end
+// when the run is cancelled, whatever ctx's own stop says: the calls run on a context that
+// is never cancelled, and the retry after the wait would be new work.
+func (r *run) tries(ctx context.Context, attempts int) *Tries {
+	return Retry{Attempts: attempts, Base: r.opt.retryBase, Max: r.opt.retryBase << 5, MaxAfter: maxRetryAfter}.Start(WithStop(ctx, r.stopped))
+}
+
+// again tells tries that err is worth another try, with the wait the API asked for.
+func again(tries *Tries, err error) {
+	after := time.Duration(-1)
 	var ae *APIError
-	if errors.As(cause, &ae) && ae.RetryAfter > d {
-		d = min(ae.RetryAfter, maxRetryAfter) // the API said how long; a broken header can't stall the run
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		after = ae.RetryAfter
 	}
-	w := Wait{Reason: WaitNetwork, Status: StatusOf(cause), Delay: d, Attempt: attempt}
-	switch {
-	case w.Status == http.StatusTooManyRequests:
-		w.Reason = WaitRateLimited
-	case w.Status >= 500:
-		w.Reason = WaitServerError
-	}
-	ReportWait(ctx, w)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-r.stopped:
-	}
+	tries.Again(err, StatusOf(err), after)
 }
 
 // create imports the client, resolving ambiguous attempts: a create that got no answer may
@@ -303,22 +290,11 @@ func (r *run) backoff(ctx context.Context, attempt int, cause error) {
 // and counted as imported only if it is the record.
 func (r *run) create(ctx context.Context, i int) outcome {
 	c := &r.p.Items[i].Client
-	var last error
 	unsure := false // an earlier attempt may have been stored
-	for attempt := 1; attempt <= r.opt.MaxAttempts; attempt++ {
+	tries := r.tries(ctx, r.opt.MaxAttempts)
+	for attempt := range tries.All() {
 		if attempt > 1 {
-			if r.backoff(ctx, attempt, last); r.cancelled() {
-				if unsure { // one read tells whether the last attempt was stored
-					o := r.resolveExisting(ctx, c, true)
-					if StatusOf(o.err) != http.StatusNotFound {
-						o.attempts = attempt - 1
-						return o
-					}
-				}
-				return outcome{state: StateCanceled, attempts: attempt - 1,
-					msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
-			}
-			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(last)})
+			r.emit(Event{Kind: EventRetried, Index: i, Attempt: attempt, Message: retryMessage(tries.Err)})
 		}
 		s, err := r.t.Create(ctx, c)
 		if err == nil {
@@ -339,17 +315,29 @@ func (r *run) create(ctx context.Context, i int) outcome {
 		// A 5xx is a definite answer in principle; a server that stored the client and then
 		// failed would make the next attempt a duplicate, so treat it as unsure too.
 		unsure = unsure || errors.Is(err, ErrNoAnswer) || StatusOf(err) >= 500
-		last = err
+		again(tries, err)
+	}
+	last := tries.Err
+	if tries.End == RetryStopped {
+		if unsure { // one read tells whether the last attempt was stored
+			o := r.resolveExisting(ctx, c, true)
+			if StatusOf(o.err) != http.StatusNotFound {
+				o.attempts = tries.N
+				return o
+			}
+		}
+		return outcome{state: StateCanceled, attempts: tries.N,
+			msg: fmt.Sprintf("cancelled before retrying (%v); run again to finish", last)}
 	}
 	if unsure {
 		// An attempt may have been stored: the target has the last word.
 		if o := r.resolveExisting(ctx, c, true); StatusOf(o.err) != http.StatusNotFound {
-			o.attempts = r.opt.MaxAttempts
+			o.attempts = tries.N
 			return o
 		}
 	}
-	return outcome{state: StateFailed, attempts: r.opt.MaxAttempts,
-		err: fmt.Errorf("create client %s: gave up after %d attempts: %w", c.ID, r.opt.MaxAttempts, last)}
+	return outcome{state: StateFailed, attempts: tries.N,
+		err: fmt.Errorf("create client %s: gave up after %d attempts: %w", c.ID, tries.N, last)}
 }
 
 func retryMessage(err error) string {
@@ -455,15 +443,12 @@ func (r *run) delete(ctx context.Context, i int) outcome {
 func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error) {
 	var v T
 	var err error
-	for attempt := 1; attempt <= retryCalls; attempt++ {
-		if attempt > 1 {
-			if r.backoff(ctx, attempt, err); r.cancelled() {
-				break
-			}
-		}
+	tries := r.tries(ctx, retryCalls)
+	for range tries.All() {
 		if v, err = call(); err == nil || !transient(err) {
 			break
 		}
+		again(tries, err)
 	}
 	return v, err
 }

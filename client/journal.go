@@ -159,7 +159,7 @@ func createJournal(path string, key []byte, h reportHeader) (*journal, error) {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("write run report %s: it exists already, and may be the record an undo needs", path)
 		}
-		return nil, fmt.Errorf("write run report %s: %w", path, withoutPath(err))
+		return nil, fmt.Errorf("write run report %s: %w", path, pathless(err))
 	}
 	j := &journal{f: f, w: bufio.NewWriterSize(f, 256<<10), key: key}
 	h.T, h.Format, h.Auth = "header", ReportFormat, authNone
@@ -192,7 +192,7 @@ func (j *journal) add(v any) {
 		b = append(b, `"}`...)
 	}
 	if _, err := j.w.Write(append(b, '\n')); err != nil {
-		j.err = fmt.Errorf("write run report %s: %w", j.f.Name(), withoutPath(err))
+		j.err = fmt.Errorf("write run report %s: %w", j.f.Name(), pathless(err))
 	}
 }
 
@@ -201,9 +201,9 @@ func (j *journal) add(v any) {
 func (j *journal) sync() error {
 	if j.err == nil {
 		if err := j.w.Flush(); err != nil {
-			j.err = fmt.Errorf("write run report %s: %w", j.f.Name(), withoutPath(err))
+			j.err = fmt.Errorf("write run report %s: %w", j.f.Name(), pathless(err))
 		} else if err := j.f.Sync(); err != nil {
-			j.err = fmt.Errorf("write run report %s: %w", j.f.Name(), withoutPath(err))
+			j.err = fmt.Errorf("write run report %s: %w", j.f.Name(), pathless(err))
 		}
 	}
 	return j.err
@@ -212,7 +212,7 @@ func (j *journal) sync() error {
 func (j *journal) close() error {
 	err := j.sync()
 	if cerr := j.f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("write run report %s: %w", j.f.Name(), withoutPath(cerr))
+		err = fmt.Errorf("write run report %s: %w", j.f.Name(), pathless(cerr))
 	}
 	return err
 }
@@ -226,7 +226,7 @@ func MarkUndone(path, by string, ids []string) error {
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
 	if err != nil {
-		return fmt.Errorf("mark the undone clients in %s: %w", path, withoutPath(err))
+		return fmt.Errorf("mark the undone clients in %s: %w", path, pathless(err))
 	}
 	defer f.Close()
 	var buf bytes.Buffer
@@ -244,20 +244,12 @@ func MarkUndone(path, by string, ids []string) error {
 		_ = enc.Encode(undoneLine{T: "undone", ClientID: id, By: by, At: now}) // strings and a time: can't fail
 	}
 	if _, err := f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("mark the undone clients in %s: %w", path, withoutPath(err))
+		return fmt.Errorf("mark the undone clients in %s: %w", path, pathless(err))
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("mark the undone clients in %s: %w", path, withoutPath(err))
+		return fmt.Errorf("mark the undone clients in %s: %w", path, pathless(err))
 	}
 	return nil
-}
-
-func withoutPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // ErrOldReport is matched (errors.Is) by ReadReport's error for a report in an older format.
@@ -285,7 +277,7 @@ func (e *readError) Is(target error) bool { return e.kind != nil && target == e.
 func ReadReport(path string, key []byte) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("can't read %s: %w", path, withoutPath(err))
+		return nil, fmt.Errorf("can't read %s: %w", path, pathless(err))
 	}
 	defer f.Close()
 	return readJournal(bufio.NewReaderSize(f, 256<<10), path, key, false)
@@ -311,7 +303,7 @@ func readJournal(br *bufio.Reader, path string, key []byte, summaryOnly bool) (*
 		line, rerr := br.ReadBytes('\n')
 		if len(line) == 0 && rerr != nil {
 			if rerr != io.EOF {
-				return nil, fmt.Errorf("can't read %s: %w", path, withoutPath(rerr))
+				return nil, fmt.Errorf("can't read %s: %w", path, pathless(rerr))
 			}
 			break
 		}
@@ -484,4 +476,17 @@ func oldFormat(br *bufio.Reader, first []byte, path string) error {
 			"so it can't undo that run: use the m2mport that wrote it", path, ReportFormat)}
 	}
 	return &readError{msg: fmt.Sprintf("%s is not a report m2mport wrote", path)}
+}
+
+// ReadReportSummary reads what a listing of runs needs from a report: its header, its
+// closing line (or, for a run that never closed it, counts from its client lines) and
+// whether its last line was cut. Clients hold only their state and creation; nothing is
+// authenticated (Auth is AuthNoKey or AuthNone).
+func ReadReportSummary(path string) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("can't read %s: %w", path, pathless(err))
+	}
+	defer f.Close()
+	return readJournal(bufio.NewReaderSize(f, 256<<10), path, nil, true)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func (e *lockedError) Is(target error) bool { return target == ErrLocked }
 
 // LockPath is the lock file of projectID under the state folder dir (StateDir).
 func LockPath(dir, projectID string) string {
-	return filepath.Join(dir, "locks", safeName(projectID)+".lock")
+	return filepath.Join(dir, "locks", fileName(projectID)+".lock")
 }
 
 // LockProject takes the lock of projectID under dir for the run me, or says which run holds
@@ -64,7 +65,7 @@ func LockProject(dir, projectID string, me LockHolder) (*ProjectLock, error) {
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("lock project %s: %w", projectID, withoutPath(err))
+		return nil, fmt.Errorf("lock project %s: %w", projectID, pathless(err))
 	}
 	var before LockHolder
 	known := readHolder(f, &before)
@@ -113,4 +114,14 @@ func (l *ProjectLock) Unlock() {
 	_ = unlockFile(l.f)
 	_ = l.f.Close()
 	l.f = nil
+}
+
+// fileName keeps a project id from naming another folder ("../x").
+func fileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return '_'
+	}, s)
 }

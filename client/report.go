@@ -1,10 +1,6 @@
 package client
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -146,53 +142,4 @@ func recordOf(s Stored) *StoredRecord {
 
 func (r *StoredRecord) stored(id string) Stored {
 	return Stored{ID: id, Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: r.Metadata, SecretLast4: r.SecretLast4}
-}
-
-// StateDir is m2mport's folder for what it keeps between runs: $XDG_STATE_HOME/m2mport
-// (~/.local/state/m2mport when unset). Reports go in its runs/, locks in its locks/.
-func StateDir(getenv func(string) string) (string, error) {
-	dir := getenv("XDG_STATE_HOME")
-	if dir == "" || !filepath.IsAbs(dir) {
-		home := getenv("HOME")
-		if home == "" {
-			var err error
-			if home, err = os.UserHomeDir(); err != nil {
-				return "", fmt.Errorf("find m2mport's state folder: %w (set XDG_STATE_HOME)", err)
-			}
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "m2mport"), nil
-}
-
-// RunsDir is where reports go when no path is given: StateDir's runs/.
-func RunsDir(getenv func(string) string) (string, error) {
-	dir, err := StateDir(getenv)
-	if err != nil {
-		return "", fmt.Errorf("find a place for the run report: %w (or use --report)", err)
-	}
-	return filepath.Join(dir, "runs"), nil
-}
-
-// DefaultReportPath returns where a run's report goes when no path is given: RunsDir, named
-// after the time, the kind of run and the project.
-func DefaultReportPath(getenv func(string) string, kind, projectID string, at time.Time) (string, error) {
-	dir, err := RunsDir(getenv)
-	if err != nil {
-		return "", err
-	}
-	name := fmt.Sprintf("%s-%s-%s%s", at.UTC().Format("20060102T150405.000Z"), kind, safeName(projectID), ReportExt)
-	return filepath.Join(dir, name), nil
-}
-
-// ReportExt ends the name of a report m2mport names itself: one JSON object a line.
-const ReportExt = ".ndjson"
-
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
-			return r
-		}
-		return '_'
-	}, s)
 }

@@ -9,19 +9,6 @@ import (
 	"time"
 )
 
-func TestDefaultReportPath(t *testing.T) {
-	at := time.Date(2026, 11, 1, 10, 2, 3, 0, time.UTC)
-	env := map[string]string{"XDG_STATE_HOME": "/state", "HOME": "/home/op"}
-	p, err := DefaultReportPath(func(k string) string { return env[k] }, "import", "project-test-1/../x", at)
-	if err != nil || p != "/state/m2mport/runs/20261101T100203.000Z-import-project-test-1_.._x.ndjson" {
-		t.Fatalf("%q %v", p, err)
-	}
-	env["XDG_STATE_HOME"] = "relative/ignored"
-	if p, _ := DefaultReportPath(func(k string) string { return env[k] }, "undo", "p", at); !strings.HasPrefix(p, "/home/op/.local/state/m2mport/runs/") {
-		t.Fatalf("fallback %q", p)
-	}
-}
-
 // A blocked client's secret may be shorter than four characters: its "last four" would be
 // all of it, so the report must not carry them.
 func TestReportHoldsNoShortSecretWhole(t *testing.T) {

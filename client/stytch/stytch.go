@@ -97,7 +97,7 @@ func New(cfg Config) (*Target, error) {
 	if t.keys.every <= 0 {
 		t.keys.every = 5 * time.Second
 	}
-	t.keys.now, t.keys.sleep = time.Now, sleepCtx
+	t.keys.now, t.keys.sleep = time.Now, client.Sleep
 	return t, nil
 }
 
