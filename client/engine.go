@@ -520,7 +520,7 @@ func (r *run) open() {
 func (r *run) reportClient(i int) ReportClient {
 	it := &r.p.Items[i]
 	rc := ReportClient{ID: it.Client.ID, Name: it.Client.Name, Scopes: it.Client.Scopes, SecretLast4: it.Client.Secret.Last4(),
-		Action: it.Action, Resolution: it.Resolution, Diff: it.Diff, Blockers: it.Blockers}
+		Action: it.Action, Resolution: it.Resolution, Diff: it.Diff, Blockers: it.Blockers, Warnings: it.Warnings}
 	if rc.Scopes == nil {
 		rc.Scopes = Scopes{}
 	}

@@ -78,8 +78,11 @@ type ReportClient struct {
 	Message     string      `json:"message,omitempty"`
 	Diff        []FieldDiff `json:"diff,omitempty"`
 	Blockers    []Blocker   `json:"blockers,omitempty"`
-	Error       *ErrorInfo  `json:"error,omitempty"`
-	Attempts    int         `json:"attempts,omitempty"`
+	// Warnings are the plan's warnings for the client: widenings of access accepted
+	// knowingly (the record that someone said so), organizations its tokens lose.
+	Warnings []string   `json:"warnings,omitempty"`
+	Error    *ErrorInfo `json:"error,omitempty"`
+	Attempts int        `json:"attempts,omitempty"`
 	// Created says whether this run created the client in the target, and how surely; empty
 	// when it did not. Proof says how it knows.
 	Created Creation `json:"created,omitempty"`

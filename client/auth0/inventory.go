@@ -91,6 +91,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 			return nil, fmt.Errorf("list client grants: %w", err)
 		}
 	}
+	inv.GrantsHidden = !grantsRead
 	if !grantsRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known, so none can be imported", mgmtApp))
@@ -111,6 +112,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 			return nil, fmt.Errorf("list APIs: %w", err)
 		}
 	}
+	inv.APIsHidden = !apisRead
 	if !apisRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"APIs hidden: add read:resource_servers to the Management API grant of app %s; API names, scope descriptions and allow-all grants are unknown", mgmtApp))
@@ -229,6 +231,10 @@ func (r *reader) record(a app, grants []grant) client.Client {
 			cg.API = api.Name
 		}
 		cg.System = cg.System || g.IsSystem || g.Audience == r.mgmtAudience || (api != nil && api.IsSystem)
+		if u := client.OrgUsage(g.OrganizationUsage); cg.OrgUsage == "" || u.Stricter(cg.OrgUsage) {
+			cg.OrgUsage = u
+		}
+		cg.AnyOrg = cg.AnyOrg || g.AllowAnyOrganization
 		scopes := client.NewScopes(g.Scope...)
 		if g.AllowAllScopes {
 			cg.AllowAll = true
@@ -350,7 +356,7 @@ func keyBased(a app) bool {
 }
 
 func apiOf(rs *resourceServer, mgmtAudience string) client.API {
-	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience}
+	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience, TokenLifetime: rs.TokenLifetime}
 	for _, sc := range rs.Scopes {
 		api.Scopes = append(api.Scopes, client.ScopeInfo{Value: sc.Value, Description: sc.Description})
 	}
