@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"sync"
@@ -171,21 +170,6 @@ func keyringFailure(err error) error {
 		return nil
 	}
 	return err
-}
-
-// credentialFlags are the non-secret credential flags of the commands that use both sides.
-type credentialFlags struct {
-	source client.SourceCredentials
-	target client.TargetCredentials
-}
-
-func addCredentialFlags(fs *flag.FlagSet) *credentialFlags {
-	var f credentialFlags
-	fs.StringVar(&f.source.Domain, "auth0-domain", "", "Auth0 tenant domain or URL (default $"+envAuth0Domain+", then the keyring)")
-	fs.StringVar(&f.source.ClientID, "auth0-client-id", "", "client id of the Auth0 Management API app (default $"+envAuth0ClientID+", then the keyring)")
-	fs.StringVar(&f.target.ProjectID, "stytch-project-id", "", "Stytch project id (default $"+envStytchProject+", then the keyring)")
-	fs.StringVar(&f.target.BaseURL, "stytch-base-url", "", "Stytch API base URL, for a sandbox (default $"+envStytchBaseURL+", then the keyring, then Stytch's own)")
-	return &f
 }
 
 // store returns where credentials are saved: env.Keystore, or the OS keyring.

@@ -100,6 +100,12 @@ type Expect struct {
 	Now time.Time
 }
 
+// TokenLifetime is the lifetime of Stytch's M2M access tokens in every example seen (exp =
+// iat + 3600). Stytch documents no fixed value, so it is assumed only where no token answer
+// is at hand (the cutover analysis); the checklist holds a token to its own answer's
+// expires_in (Expect.Lifetime).
+const TokenLifetime = time.Hour
+
 // DefaultLeeway tolerates a little clock skew between Stytch and this machine.
 const DefaultLeeway = 30 * time.Second
 

@@ -2,7 +2,7 @@
 // (Auth0, a file) and a target (Stytch) implement, typed API errors, the plan, the import
 // engine and the token checklist.
 //
-// A migration reads an Inventory from a Source (FileSource is the one defined here), narrows
+// A migration reads an Inventory from a Source (client/auth0 or client/file), narrows
 // scopes with ScopeChoice, compares the records with the Target in NewPlan (create, skip,
 // conflict, blocked; LimitBlockers holds Stytch's assumed limits), lets the operator
 // Resolve conflicts, and hands the Plan to Execute, which streams Events, keeps a Report and

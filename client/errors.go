@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 )
@@ -88,4 +89,15 @@ func StatusOf(err error) int {
 		return ae.Status
 	}
 	return 0
+}
+
+// pathless is what went wrong with a file, without the path an *fs.PathError repeats
+// ("open /x/report.json: no such file or directory"): the caller names the file, once.
+// errors.Is(err, fs.ErrNotExist) still holds.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

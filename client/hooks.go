@@ -76,17 +76,33 @@ func List(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
-// HumanDuration formats d for people: "1.2 s", "350 ms", "2 min 5 s".
+// HumanDuration says how long d is, for people, everywhere m2mport shows a duration:
+// "850 ms", "1.2 s", "45 s", "59 min 55 s", "1 h", "23 h 59 min", "3 days". Under a minute, a
+// duration in whole seconds shows no decimal; from a minute on it is rounded to the second,
+// and shown in its two largest units.
 func HumanDuration(d time.Duration) string {
+	part := func(n int64, unit string, m int64, minor string) string {
+		if m == 0 {
+			return fmt.Sprintf("%d %s", n, unit)
+		}
+		return fmt.Sprintf("%d %s %d %s", n, unit, m, minor)
+	}
 	switch {
 	case d < time.Second:
 		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute && d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
 	case d < time.Minute:
 		return fmt.Sprintf("%.1f s", d.Seconds())
-	default:
-		d = d.Round(time.Second)
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
 	}
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Hour:
+		return part(int64(d/time.Minute), "min", int64(d%time.Minute/time.Second), "s")
+	case d < 48*time.Hour:
+		return part(int64(d/time.Hour), "h", int64(d%time.Hour/time.Minute), "min")
+	}
+	return fmt.Sprintf("%d days", d/(24*time.Hour))
 }
 
 // Pacer decides when the HTTP layer may send. The import engine puts its adaptive token
@@ -100,6 +116,22 @@ type Pacer interface {
 }
 
 type pacerKey struct{}
+type requestIDKey struct{}
+
+// WithRequestIDs returns a context whose API calls tell fn the request id of every answer
+// that carries one (Stytch's request_id), for the run report. fn runs on the calling
+// goroutine and must not block.
+func WithRequestIDs(ctx context.Context, fn func(id string)) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, fn)
+}
+
+// NoteRequestID tells the context's request id recorder, if any, about id.
+func NoteRequestID(ctx context.Context, id string) {
+	if fn, _ := ctx.Value(requestIDKey{}).(func(string)); fn != nil && id != "" {
+		fn(id)
+	}
+}
+
 type waitKey struct{}
 type stopKey struct{}
 

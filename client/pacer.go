@@ -45,7 +45,7 @@ type BucketStats struct {
 
 // NewBucket returns a bucket allowing rate requests per second.
 func NewBucket(rate float64) *Bucket {
-	return newBucket(rate, time.Now, sleepCtx)
+	return newBucket(rate, time.Now, Sleep)
 }
 
 func newBucket(rate float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *Bucket {
@@ -66,17 +66,6 @@ func newBucket(rate float64, now func() time.Time, sleep func(context.Context, t
 // burstOf is how many requests may go at once after a pause: a twentieth of a second's
 // worth, so that a slowed-down bucket also bursts less.
 func burstOf(rate float64) float64 { return max(1, rate/20) }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // advance refills the bucket and lets the rate creep back, up to now. Caller holds mu.
 func (b *Bucket) advance(now time.Time) {

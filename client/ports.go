@@ -42,6 +42,9 @@ type Inventory struct {
 	// Warnings are things the operator should know that block no single client, e.g.
 	// "secrets hidden: add read:client_keys to the Management API grant of app X".
 	Warnings []string
+	// GrantsHidden and APIsHidden say that the source could not list its client grants or
+	// its APIs (the permission is missing), so what each API defines is not known in full.
+	GrantsHidden, APIsHidden bool
 }
 
 // Target is where clients go: a Stytch project. The engine depends on this and nothing else

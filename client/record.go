@@ -35,6 +35,9 @@ type Client struct {
 	// client out, e.g. because it is the app m2mport reads the source with; "" = it is
 	// included. Naming the client explicitly still imports it.
 	LeftOut string
+	// Accepted are the keys (Widening.Key) of the widenings of access the operator accepted
+	// knowingly for this client; see Guard.
+	Accepted []string
 }
 
 // Grant is the set of scopes a client was granted on one API.
@@ -48,21 +51,41 @@ type Grant struct {
 	// System marks a grant to the source's own management API (Auth0's Management API).
 	// Its scopes mean nothing to the target, so they are carried over only when asked for.
 	System bool
-	// OrganizationUsage is Auth0's organization_usage of the grant: "" or "deny" (tokens
-	// carry no organization), "allow" (with or without one) or "require" (only with one;
-	// they then carry org_id). Stytch's tokens carry no organization at all.
-	OrganizationUsage string
-	// AllowAnyOrganization is Auth0's allow_any_organization: tokens may be requested for
-	// any organization, not only the ones the grant was associated with.
-	AllowAnyOrganization bool
+	// OrgUsage is Auth0's organization_usage: whether tokens for this API may (OrgAllow) or
+	// must (OrgRequire) be requested for an organization, and then carry its org_id. ""
+	// and OrgDeny: never. Stytch's tokens carry no organization.
+	OrgUsage OrgUsage
+	// AnyOrg is Auth0's allow_any_organization: the client may ask for a token for any
+	// organization, not only those it was added to.
+	AnyOrg bool
 }
 
-// Auth0's organization_usage values (specs/auth0.md §3).
+// OrgUsage is how a grant's tokens relate to organizations (Auth0's organization_usage).
+type OrgUsage string
+
 const (
-	OrgUsageDeny    = "deny"
-	OrgUsageAllow   = "allow"
-	OrgUsageRequire = "require"
+	OrgDeny    OrgUsage = "deny"    // tokens are never for an organization (also when absent)
+	OrgAllow   OrgUsage = "allow"   // with or without an organization
+	OrgRequire OrgUsage = "require" // only for an organization: every token carries org_id
 )
+
+// Stricter reports whether u binds tokens to organizations more than o does: require, then
+// allow, then deny or absent. A client's grants on one API merge to the strictest.
+func (u OrgUsage) Stricter(o OrgUsage) bool { return u.rank() > o.rank() }
+
+// Required reports whether every token for the API carries an organization. A value m2mport
+// does not know counts as require: guessing it looser could widen access.
+func (u OrgUsage) Required() bool { return u.rank() == 2 }
+
+func (u OrgUsage) rank() int {
+	switch u {
+	case "", OrgDeny:
+		return 0
+	case OrgAllow:
+		return 1
+	}
+	return 2
+}
 
 // ScopesOf returns the union of the scopes of the grants whose audience is in audiences, or
 // of every grant but the System ones when audiences is nil.
@@ -126,7 +149,14 @@ const (
 	BlockWeakSecret    BlockReason = "weak_secret"           // the secret fails the target's rules
 	BlockInvalidScope  BlockReason = "invalid_scope"         // a scope the target would refuse
 	BlockInvalidField  BlockReason = "invalid_field"         // id, name, description or metadata over the target's limits
+	// The plan guard's (see Guard): resolved by dropping the scopes or accepting them.
+	BlockWidens   BlockReason = "widens_access" // an API the client is not granted a scope on defines it too
+	BlockOrgBound BlockReason = "org_bound"     // an API grants the client scopes only for an organization
 )
+
+// Resolvable reports whether the operator can resolve the blocker on the client itself, by
+// dropping scopes or accepting a widening, rather than in the source.
+func (b Blocker) Resolvable() bool { return b.Reason == BlockWidens || b.Reason == BlockOrgBound }
 
 // Blocker is one reason a client cannot be imported, with a sentence for the operator and,
 // where there is one, what to do about it.
@@ -149,6 +179,9 @@ type API struct {
 	Name       string
 	Scopes     []ScopeInfo
 	System     bool // the source's own management API
+	// TokenLifetime is the lifetime, in seconds, of the access tokens the source issues for
+	// it (Auth0's token_lifetime); 0 when unknown.
+	TokenLifetime int
 }
 
 // ScopeInfo is a scope an API defines, with its description.

@@ -389,3 +389,27 @@ func TestServiceNameFromEnvironment(t *testing.T) {
 		t.Fatalf("entry also under %q: %v", Service, err)
 	}
 }
+
+// The report key is made on first use, kept, and the same on every later read; an in-memory
+// store has none (a key that dies with the session would authenticate reports nobody can
+// check later), and an entry that is not a key is said to be one.
+func TestReportKey(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	first, err := ReportKey(ctx, s)
+	if err != nil || len(first) != client.ReportKeySize {
+		t.Fatalf("first use: %d bytes, %v", len(first), err)
+	}
+	if again, err := ReportKey(ctx, s); err != nil || string(again) != string(first) {
+		t.Fatalf("the key changed: %v", err)
+	}
+	if _, err := ReportKey(ctx, NewMemory()); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("in memory: %v", err)
+	}
+	if err := keyring.Set(Service, reportKeyAccount, "not a key"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReportKey(ctx, s); !errors.Is(err, ErrUnavailable) || !strings.Contains(Hint(err), reportKeyAccount) {
+		t.Fatalf("a foreign entry: %v (%s)", err, Hint(err))
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"charm.land/bubbles/v2/help"
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // Smallest terminal the UI draws in; below it the root shows a polite note instead.
@@ -25,9 +27,10 @@ type App struct {
 
 	width, height int
 	showHelp      bool
-	problem       *problem // the full-screen error, when set
-	confirmQuit   string   // what quitting would interrupt, while asking
-	quitting      bool     // confirmed: waiting for the work in flight to stop
+	help          help.Model // draws the footer and the full help
+	problem       *problem   // the full-screen error, when set
+	confirmQuit   string     // what quitting would interrupt, while asking
+	quitting      bool       // confirmed: waiting for the work in flight to stop
 
 	session session
 }
@@ -45,12 +48,12 @@ type session struct {
 
 // New returns the root model for cfg.
 func New(cfg Config) *App {
-	sh := &shared{theme: cfg.Theme, keys: newGlobalKeys(), demo: cfg.Demo}
+	sh := &shared{theme: cfg.Theme, keys: defaultKeyMap(), demo: cfg.Demo}
 	if sh.theme.Name == "" {
 		sh.theme = defaultTheme()
 	}
 	sh.styles = sh.theme.Styles(true)
-	a := &App{sh: sh, cfg: cfg}
+	a := &App{sh: sh, cfg: cfg, help: newHelp(&sh.styles)}
 	a.push(newConnect(sh, cfg))
 	return a
 }
@@ -114,6 +117,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		a.sh.styles = a.sh.theme.Styles(msg.IsDark())
+		a.help = newHelp(&a.sh.styles)
 		return a.broadcast(stylesChangedMsg{})
 	case tea.KeyPressMsg:
 		return a.key(msg)
@@ -147,7 +151,7 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 // key routes a key press: the quit confirmation and the error screen first, then the keys
 // that work everywhere, then the screen.
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.sh.keys
+	k := a.sh.keys.Global
 	if a.confirmQuit != "" {
 		switch msg.String() {
 		case "y", "Y", "ctrl+c":
@@ -271,12 +275,12 @@ func (a *App) render() string {
 	if a.problem != nil {
 		body = a.problemView(w, h)
 	}
-	body = fit(body, w, h)
+	body = widget.Fit(body, w, h)
 	switch {
 	case a.confirmQuit != "":
-		body = overlay(body, a.confirmView(w), w, h)
+		body = widget.Overlay(body, a.confirmView(w), w, h)
 	case a.quitting:
-		body = overlay(body, a.sh.styles.PanelFocus.Render(a.sh.styles.Text.Render("Stopping: waiting for the calls in flight…")), w, h)
+		body = widget.Overlay(body, a.sh.styles.PanelFocus.Render(a.sh.styles.Text.Render("Stopping: waiting for the calls in flight…")), w, h)
 	}
 	pad := strings.Repeat(" ", padX)
 	var b strings.Builder

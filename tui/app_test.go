@@ -48,8 +48,8 @@ func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
 				t.Fatalf("%v: line %d is %d wide: %q", size, i, lipgloss.Width(line), line)
 			}
 		}
-		if p.cursor < p.offset || p.cursor >= p.offset+p.listHeight() {
-			t.Fatalf("%v: cursor %d outside the window %d+%d", size, p.cursor, p.offset, p.listHeight())
+		if start, end := p.list.Window(); p.list.Cursor() < start || p.list.Cursor() >= end || end-start != min(p.listHeight(), p.list.Len()) {
+			t.Fatalf("%v: cursor %d outside the window %d-%d, or the window is not %d rows", size, p.list.Cursor(), start, end, p.listHeight())
 		}
 		h.mustSee("› [x] " + p.current().name)
 	}

@@ -2,7 +2,7 @@ package tui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -10,11 +10,8 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 // connectTimeout bounds one Connect attempt, retries included, so a hung API ends in an
@@ -56,12 +53,6 @@ type side struct {
 	problem problem
 }
 
-type connectKeys struct {
-	Next, Prev, Connect, Reveal, Cancel key.Binding
-	Continue, Manual, Check, Edit       key.Binding
-	Remember, Confirm, Back             key.Binding
-}
-
 // connectScreen is the Connect step: the operator's Auth0 and Stytch credentials, checked
 // in parallel with a spinner (Initial -> Verifying -> Verified | Error, as crush's credential
 // dialog does). A live Stytch project needs its id typed before anything else happens.
@@ -85,9 +76,9 @@ type connectScreen struct {
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
 
-	// Why a side is still checking: its calls' latest retry, copied on each spinner tick;
+	// Why a side is still checking: its calls' latest retry, from their waitMsgs;
 	// unnamed, as each side's panel says which API it is.
-	sourceWaits, targetWaits *waitNote
+	sourceWaits, targetWaits *waits
 	sourceNote, targetNote   string
 
 	// saved says what "remember" did: where the credentials went, or why they could not.
@@ -176,20 +167,7 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 	c.guard.Prompt = ""
 	c.guard.Placeholder = "type the project id"
 	c.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	c.keys = connectKeys{
-		Next:     bind("tab", "next field", "tab", "down"),
-		Prev:     bind("shift+tab", "previous field", "shift+tab", "up"),
-		Connect:  bind("enter", "connect", "enter"),
-		Reveal:   bind("ctrl+r", "show secrets", "ctrl+r"),
-		Cancel:   bind("esc", "cancel", "esc"),
-		Continue: bind("enter", "pick clients", "enter"),
-		Manual:   bind("m", "by hand", "m"),
-		Check:    bind("t", "check a token", "t"),
-		Edit:     bind("e", "edit", "e"),
-		Remember: bind("k", "remember", "k"),
-		Confirm:  bind("enter", "confirm", "enter"),
-		Back:     bind("esc", "back", "esc"),
-	}
+	c.keys = sh.keys.Connect
 	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
 	c.applyStyles()
 	return c
@@ -243,12 +221,21 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 	case stylesChangedMsg:
 		c.applyStyles()
 	case spinner.TickMsg:
-		if c.state == connVerifying {
-			var cmd tea.Cmd
-			c.spinner, cmd = c.spinner.Update(msg)
-			c.sourceNote, c.targetNote = c.sourceWaits.String(), c.targetWaits.String()
-			return cmd
+		return spin(&c.spinner, msg, c.state == connVerifying)
+	case waitMsg:
+		// Only the notes of the attempt in progress: a cancelled one's are dropped.
+		if c.state != connVerifying {
+			return nil
 		}
+		switch msg.from {
+		case c.sourceWaits:
+			c.sourceNote = msg.note
+		case c.targetWaits:
+			c.targetNote = msg.note
+		default:
+			return nil
+		}
+		return msg.from.listen(c.sid)
 	case sourceConnectedMsg:
 		if msg.seq == c.seq && c.state == connVerifying {
 			c.src, c.sourceInfo = msg.src, msg.info
@@ -434,50 +421,55 @@ func (c *connectScreen) connect() tea.Cmd {
 	c.form.setFocus(-1)
 	c.src, c.tgt = nil, nil
 	c.target = side{state: sideChecking}
-	c.sourceWaits, c.targetWaits = &waitNote{}, &waitNote{}
+	c.sourceWaits, c.targetWaits = nil, newWaits()
 	c.sourceNote, c.targetNote = "", ""
-	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(c.targetWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
+	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.targetWaits, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
 		ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
 	})}
 	if withSource {
 		c.source = side{state: sideChecking}
-		cmds = append(cmds, connectSource(c.sourceWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
+		c.sourceWaits = newWaits()
+		cmds = append(cmds, connectSource(ctx, c.sourceWaits, c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
 			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value()),
 		}))
+		cmds = append(cmds, c.sourceWaits.listen(c.sid))
 	} else {
 		c.source = side{state: sideSkipped}
 	}
+	// The listeners go after the work they listen to (a synchronous test harness runs a
+	// batch in order).
+	cmds = append(cmds, c.targetWaits.listen(c.sid))
 	return tea.Batch(cmds...)
 }
 
-func connectSource(ctx context.Context, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
+func connectSource(ctx context.Context, waits *waits, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
 	return func() tea.Msg {
-		msg := sourceConnectedMsg{to: to(id), seq: seq}
-		if build == nil {
-			msg.err = fmt.Errorf("this build cannot read Auth0")
-			return msg
-		}
-		msg.src, msg.err = build(creds)
-		if msg.err == nil {
-			msg.info, msg.err = msg.src.Connect(ctx)
-		}
-		return msg
+		src, info, err := connectSide(ctx, waits, build, creds, client.Source.Connect, "this build cannot read Auth0")
+		return sourceConnectedMsg{to: to(id), seq: seq, src: src, info: info, err: err}
 	}
 }
 
-func connectTarget(ctx context.Context, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
+func connectTarget(ctx context.Context, waits *waits, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
 	return func() tea.Msg {
-		msg := targetConnectedMsg{to: to(id), seq: seq}
-		if build == nil {
-			msg.err = fmt.Errorf("this build cannot write to Stytch")
-			return msg
-		}
-		msg.tgt, msg.err = build(creds)
-		if msg.err == nil {
-			msg.info, msg.err = msg.tgt.Connect(ctx)
-		}
-		return msg
+		tgt, info, err := connectSide(ctx, waits, build, creds, client.Target.Connect, "this build cannot write to Stytch")
+		return targetConnectedMsg{to: to(id), seq: seq, tgt: tgt, info: info, err: err}
 	}
+}
+
+// connectSide builds one side's API client from its credentials and connects it, its
+// waits noted; unable says why when the build has no way to make one.
+func connectSide[C, A, I any](ctx context.Context, waits *waits, build func(C) (A, error), creds C, connect func(A, context.Context) (I, error), unable string) (A, I, error) {
+	defer waits.finish()
+	var info I
+	if build == nil {
+		var none A
+		return none, info, errors.New(unable)
+	}
+	api, err := build(creds)
+	if err == nil {
+		info, err = connect(api, waits.watch(ctx, ""))
+	}
+	return api, info, err
 }
 
 // settle moves on once both answers are in.
@@ -499,233 +491,4 @@ func (c *connectScreen) settle() tea.Cmd {
 	}
 	c.state = connVerified
 	return nil
-}
-
-func (c *connectScreen) ShortHelp() []key.Binding {
-	k := c.keys
-	switch c.state {
-	case connEditing:
-		return []key.Binding{k.Connect, k.Next, k.Reveal}
-	case connVerifying:
-		return []key.Binding{k.Cancel}
-	case connLiveGuard:
-		return []key.Binding{k.Confirm, k.Back}
-	}
-	cont := k.Continue
-	if c.src == nil {
-		cont.SetHelp("enter", "type in a client")
-		return []key.Binding{cont, k.Check, k.Remember, k.Edit}
-	}
-	return []key.Binding{cont, k.Manual, k.Check, k.Remember, k.Edit}
-}
-
-func (c *connectScreen) FullHelp() [][]key.Binding {
-	k := c.keys
-	switch c.state {
-	case connEditing:
-		return [][]key.Binding{{k.Connect, k.Next, k.Prev}, {k.Reveal}}
-	case connVerified:
-		// The footer's words are short to fit; the full help has room to say more.
-		keys := c.ShortHelp()
-		for i, b := range keys {
-			long := map[string]string{"m": "enter a client by hand", "k": "remember in the keyring", "e": "edit the credentials"}[b.Help().Key]
-			if long != "" {
-				keys[i].SetHelp(b.Help().Key, long)
-			}
-		}
-		return [][]key.Binding{keys, {k.Reveal}}
-	}
-	return [][]key.Binding{c.ShortHelp()}
-}
-
-func (c *connectScreen) View() string {
-	st := c.st()
-	if c.state == connLiveGuard {
-		return c.guardView()
-	}
-	compact := c.height < 24
-	var parts []string
-	if !compact {
-		parts = append(parts,
-			st.Title.Render("Connect"),
-			st.Muted.Width(c.width).Render("Point m2mport at the Auth0 tenant to read from and the Stytch project to write to."),
-			"")
-	}
-	pw := c.panelWidth()
-	h := max(len(c.sourceStatus(pw-4)), len(c.targetStatus(pw-4)))
-	left := c.panel("Source · Auth0", []int{fDomain, fClientID, fClientSecret}, fitLines(c.sourceStatus(pw-4), h), pw, compact)
-	right := c.panel("Target · Stytch", []int{fProjectID, fProjectSecret, fBaseURL}, fitLines(c.targetStatus(pw-4), h), pw, compact)
-	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right))
-	parts = append(parts, "")
-	details := c.details()
-	parts = append(parts, details...)
-	if !compact || len(details) == 0 {
-		parts = append(parts, c.footerLine())
-	}
-	return lipgloss.JoinVertical(lipgloss.Left, parts...)
-}
-
-func (c *connectScreen) panel(title string, idx []int, status []string, w int, compact bool) string {
-	st := c.st()
-	inner := w - 4
-	focused := false
-	lines := []string{st.PanelTitle.Render(title)}
-	if !compact {
-		lines = append(lines, "")
-	}
-	for n, i := range idx {
-		if i == c.form.focus {
-			focused = true
-		}
-		if n > 0 && !compact {
-			lines = append(lines, "")
-		}
-		lines = append(lines, c.form.fieldView(i, inner, st))
-	}
-	if len(status) > 0 {
-		lines = append(lines, "")
-		lines = append(lines, status...)
-	}
-	box := st.Panel
-	if focused {
-		box = st.PanelFocus
-	}
-	return box.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
-}
-
-// checking is a side's status while its check runs: the spinner, and why it is taking long.
-func (c *connectScreen) checking(doing, note string, w int) []string {
-	st := c.st()
-	lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
-	if note != "" {
-		lines = append(lines, wrapLines(st.Warning, note, w, 2)...)
-	}
-	return lines
-}
-
-// sourceStatus is the source panel's verdict, at most two lines; details go under the panels.
-func (c *connectScreen) sourceStatus(w int) []string {
-	st := c.st()
-	switch c.source.state {
-	case sideChecking:
-		return c.checking("Reading the tenant…", c.sourceNote, w)
-	case sideFailed:
-		return wrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
-	case sideSkipped:
-		return []string{st.Muted.Render("Left empty: Stytch only.")}
-	case sideOK:
-		info := c.sourceInfo
-		head := "✓ " + sanitize.Line(info.Name)
-		if info.Clients >= 0 {
-			head += " · " + plural(info.Clients, "M2M app")
-		}
-		lines := []string{st.Success.Render(ansi.Truncate(head, w, "…"))}
-		if n := len(info.Missing); n > 0 {
-			lines = append(lines, st.Warning.Render(ansi.Truncate("! "+plural(n, "permission")+" missing, see below", w, "…")))
-		}
-		return lines
-	}
-	return nil
-}
-
-func (c *connectScreen) targetStatus(w int) []string {
-	st := c.st()
-	switch c.target.state {
-	case sideChecking:
-		return c.checking("Checking the project…", c.targetNote, w)
-	case sideFailed:
-		return wrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
-	case sideOK:
-		info := c.targetInfo
-		lines := []string{st.Success.Render(ansi.Truncate("✓ "+sanitize.Line(info.ProjectID), w, "…"))}
-		switch {
-		case info.Live:
-			lines = append(lines, st.Error.Bold(true).Render("LIVE — production"))
-		case info.Clients == 0:
-			lines = append(lines, st.Muted.Render("no M2M clients yet"))
-		case info.Clients > 0:
-			lines = append(lines, st.Muted.Render(ansi.Truncate(plural(info.Clients, "client")+" already there", w, "…")))
-		}
-		return lines
-	}
-	return nil
-}
-
-// details are what the panels' verdicts need explained, full width under them: each
-// failure's hint and request id, each missing permission and what it costs.
-func (c *connectScreen) details() []string {
-	st := c.st()
-	w := c.width
-	var lines []string
-	for _, sd := range []struct {
-		api  string
-		side side
-	}{{"Auth0", c.source}, {"Stytch", c.target}} {
-		p := sd.side.problem
-		if sd.side.state != sideFailed || (p.Hint == "" && p.Ref == "") {
-			continue
-		}
-		text := sd.api + ": " + p.Hint
-		if p.Ref != "" {
-			text += " (request id " + p.Ref + ")"
-		}
-		lines = append(lines, st.Muted.Width(w).Render(text))
-	}
-	if c.source.state == sideOK {
-		for _, m := range c.sourceInfo.Missing {
-			lines = append(lines, st.Warning.Width(w).Render("! "+sanitize.Line(m.Scope)+" missing: "+sanitize.Line(m.Consequence)))
-		}
-		if len(c.sourceInfo.Missing) > 0 {
-			lines = append(lines, hang(st.Muted, "  ", "Grant them in the Auth0 dashboard: Applications › APIs › Auth0 Management API › Machine to Machine Applications › this app; then connect again.", w, 3)...)
-		}
-	}
-	return lines
-}
-
-// footerLine says what happens next, under the panels.
-func (c *connectScreen) footerLine() string {
-	st := c.st()
-	w := c.width
-	switch c.state {
-	case connEditing:
-		return st.Muted.Width(w).Render("Enter connects and checks both. No Management API access? Leave Auth0 empty to enter clients by hand.")
-	case connVerifying:
-		return c.spinner.View() + " " + st.Text.Render("Connecting…") + "  " + st.Muted.Render("esc cancels")
-	case connVerified:
-		next := st.Success.Render("✓ Connected.") + " " + st.Muted.Render("Press enter to pick the clients to move.")
-		if c.src == nil {
-			next = st.Success.Render("✓ Connected to Stytch.") + " " + st.Muted.Render("Press enter to type in a client.")
-		}
-		switch {
-		case c.saved != "" && c.savedErr:
-			next += "\n" + st.Error.Width(w).Render(c.saved)
-		case c.saved != "":
-			next += "\n" + st.Muted.Width(w).Render(c.saved)
-		}
-		return next
-	}
-	return ""
-}
-
-// guardView stops the operator in front of a live project until they type its id.
-func (c *connectScreen) guardView() string {
-	st := c.st()
-	w := c.width
-	id := sanitize.Line(c.tgt.ProjectID())
-	lines := []string{
-		st.Danger.Render("PRODUCTION"),
-		"",
-		st.Text.Width(w).Render(id + " is a live Stytch project. Whatever m2mport imports there, your production services will see."),
-		"",
-	}
-	if c.source.state == sideOK {
-		lines = append(lines, st.Muted.Render(ansi.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w, "…")), "")
-	}
-	lines = append(lines, st.Bold.Render("Type the project id to continue:"), st.Error.Render("› ")+c.guard.View())
-	if c.guardErr != "" {
-		lines = append(lines, st.Error.Width(w).Render(c.guardErr))
-	} else {
-		lines = append(lines, st.Muted.Render("esc goes back to the credentials"))
-	}
-	return lipgloss.JoinVertical(lipgloss.Left, lines...)
 }

@@ -197,7 +197,7 @@ func TestValidateComparesWithAnAuth0Token(t *testing.T) {
 	h.press("enter", "enter", "enter", "enter", "enter", "y", "enter")
 	v := h.top().(*validateScreen)
 	h.press("a")
-	cmp := v.compared[v.cursor]
+	cmp := v.compared[v.side.Cursor()]
 	if cmp == nil || cmp.auth0 == nil || len(cmp.checks) == 0 {
 		t.Fatalf("comparison %+v", cmp)
 	}
@@ -213,7 +213,7 @@ func TestValidateComparesWithAnAuth0Token(t *testing.T) {
 		t.Fatal("pgdown scrolls the token")
 	}
 	h.press("down")
-	if v.cursor != 1 {
+	if v.side.Cursor() != 1 {
 		t.Fatal("down selects the next client")
 	}
 	h.mustNotSee("Compared with an Auth0 token")

@@ -6,10 +6,10 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // field is one labelled text input. Secret fields show only their last four characters
@@ -149,9 +149,9 @@ func (f *form) fieldView(i, w int, st *themes.Styles) string {
 	if fl.secret && f.reveal && fl.input.Value() != "" && !focused {
 		value = st.Secret.Render(fl.input.Value())
 	}
-	lines := []string{marker + label, marker + ansi.Truncate(value, w-2, "…")}
+	lines := []string{marker + label, marker + widget.Truncate(value, w-2)}
 	if fl.err != "" {
-		for _, l := range hang(st.Error, "✗ ", fl.err, w-2, 2) {
+		for _, l := range widget.Hang(st.Error, "✗ ", fl.err, w-2, 2) {
 			lines = append(lines, "  "+l)
 		}
 	}

@@ -106,6 +106,7 @@ func runSynthetic(s *importScreen, finish bool) {
 
 func runSyntheticWith(s *importScreen, finish bool, check func(*client.Client) *client.Checklist) {
 	s.phase = impRunning
+	s.scroll() // as start does
 	s.started = goldenNow
 	total := len(s.plan.Items)
 	prog := client.Progress{Total: total}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // harness drives the root model the way Bubble Tea would, synchronously: it runs every
@@ -173,4 +174,4 @@ func ansiStrip(s string) string {
 	return b.String()
 }
 
-func ansiWidth(s string) int { return textWidth(s) }
+func ansiWidth(s string) int { return widget.Width(s) }

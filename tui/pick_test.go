@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
-
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
 )
@@ -29,7 +27,7 @@ func openPick(t *testing.T, src *fakeSource, tgt *fakeTarget, w, h int) (*harnes
 
 func (p *pickScreen) visibleNames() []string {
 	var out []string
-	for _, i := range p.visible {
+	for _, i := range p.list.Shown() {
 		out = append(out, p.rows[i].name)
 	}
 	return out
@@ -71,7 +69,7 @@ func TestPickFilterNarrowsAsYouType(t *testing.T) {
 		t.Fatal("enter leaves the filter field and keeps the filter")
 	}
 	h.press("esc")
-	if p.filter.Value() != "" || len(p.visible) != 4 {
+	if p.filter.Value() != "" || p.list.Len() != 4 {
 		t.Fatal("esc clears the filter before it leaves the screen")
 	}
 	h.press("/")
@@ -167,14 +165,14 @@ func TestPickScrollsWithTheCursor(t *testing.T) {
 	h, p := openPick(t, src, tgt, 100, 30)
 	h.press("pgdown", "pgdown", "down")
 	want := p.listHeight()*2 + 1
-	if p.cursor != want {
-		t.Fatalf("cursor %d, want %d", p.cursor, want)
+	if p.list.Cursor() != want {
+		t.Fatalf("cursor %d, want %d", p.list.Cursor(), want)
 	}
 	h.mustSee("› [x] " + p.current().name)
 	h.press("G")
-	h.mustSee("› [x] " + p.rows[p.visible[len(p.visible)-1]].name)
+	h.mustSee("› [x] " + p.rows[p.list.Item(p.list.Len()-1)].name)
 	h.press("g")
-	if p.cursor != 0 || p.offset != 0 {
+	if p.list.Cursor() != 0 || p.list.Offset() != 0 {
 		t.Fatal("g goes to the top")
 	}
 }
@@ -223,7 +221,7 @@ func TestPastingIntoPickFilters(t *testing.T) {
 	src, tgt := fakes()
 	h, p := openPick(t, src, tgt, 100, 30)
 	h.paste("Xw7kQ2rL9mN4pB6vT1yH8cJ3dF5gK0aZ")
-	if !p.filtering || len(p.visible) != 1 || p.current().name != "Orders sync" {
+	if !p.filtering || p.list.Len() != 1 || p.current().name != "Orders sync" {
 		t.Fatalf("filtering %v, visible %v", p.filtering, p.visibleNames())
 	}
 }
@@ -237,14 +235,16 @@ func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
 	src.waits = []client.Wait{{Reason: client.WaitServerError, Status: 503, Delay: 2 * time.Second, Attempt: 3}}
 	_, cmd := h.app.Update(keyPress("enter"))
 	_, cmd = h.app.Update(cmd()) // the connected message opens Pick, whose read is held
-	msgs := runApart(cmd)
+	run := runApart(cmd)
 	p, ok := h.top().(*pickScreen)
 	if !ok {
 		t.Fatalf("got %T", h.top())
 	}
-	eventually(t, "the read's wait", func() bool { return p.loadWaits.String() != "" })
-	h.send(spinner.TickMsg{})
-	h.mustSee("Reading clients", "Auth0: server error (HTTP 503), retry 2 after 2.0 s", "esc back")
+	run.untilWait(t, h)
+	if p.loadNote == "" {
+		t.Fatal("the wait's note did not reach the screen")
+	}
+	h.mustSee("Reading clients", "Auth0: server error (HTTP 503), retry 2 after 2 s", "esc back")
 	h.mustNotSee("space choose") // nothing to choose yet
 	h.press("esc")
 	if _, back := h.top().(*connectScreen); !back {
@@ -252,7 +252,7 @@ func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
 	}
 	for {
 		select {
-		case msg := <-msgs:
+		case msg := <-run.msgs:
 			if inv, ok := msg.(inventoryMsg); ok {
 				if !errors.Is(inv.err, context.Canceled) {
 					t.Fatalf("the read should end cancelled, got %v", inv.err)
@@ -359,7 +359,7 @@ func TestPickComparesAgainAfterAnImport(t *testing.T) {
 		t.Fatalf("got %T", h.top())
 	}
 	h.mustSee("✓ ready", "≠ conflict")
-	conflict := slices.IndexFunc(p.visible, func(i int) bool { return p.rows[i].badge == badgeConflict })
+	conflict := slices.IndexFunc(p.list.Shown(), func(i int) bool { return p.rows[i].badge == badgeConflict })
 	h.press("g")
 	for range conflict {
 		h.press("down")
@@ -369,7 +369,7 @@ func TestPickComparesAgainAfterAnImport(t *testing.T) {
 	if !ok {
 		t.Fatalf("got %T", h.top())
 	}
-	for imp.plan.Items[imp.cursor].Action != client.ActionConflict {
+	for imp.plan.Items[imp.list.Cursor()].Action != client.ActionConflict {
 		h.press("down")
 	}
 	h.press("space", "enter", "y")

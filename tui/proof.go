@@ -8,6 +8,8 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/list"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // proofFocus is what the arrow keys move on a screen that shows a token's checks.
@@ -31,7 +33,7 @@ type proofPane struct {
 	cols   checkColumns
 	json   func(w int) []string
 	focus  proofFocus
-	cursor int // the highlighted check, while the checks have focus
+	list   list.Model // over checks: the highlighted one, while the checks have focus
 
 	width, height int
 	vp            viewport.Model
@@ -41,14 +43,16 @@ type proofPane struct {
 	vpShown       bool
 }
 
-func newProofPane(sh *shared) proofPane { return proofPane{sh: sh, vp: viewport.New(), contentW: -1} }
+func newProofPane(sh *shared) proofPane {
+	return proofPane{sh: sh, vp: viewport.New(), contentW: -1, list: list.New()}
+}
 
 func (p *proofPane) st() *themes.Styles { return &p.sh.styles }
 
 // set gives the pane what to draw, keeping the cursor and the scroll position.
 func (p *proofPane) set(head []string, checks []client.Check, cols checkColumns, json func(w int) []string) {
 	p.head, p.checks, p.cols, p.json = head, checkRows(checks), cols, json
-	p.cursor = min(p.cursor, max(len(checks)-1, 0))
+	p.list.SetTotal(len(checks))
 	p.contentW = -1
 	p.layout()
 }
@@ -56,7 +60,7 @@ func (p *proofPane) set(head []string, checks []client.Check, cols checkColumns,
 // reset puts the cursor on the first failed check (else the first) and the token at its top,
 // for a new token.
 func (p *proofPane) reset() {
-	p.cursor = max(p.firstFailed(), 0)
+	p.list.SetCursor(max(p.firstFailed(), 0))
 	p.vp.GotoTop()
 	p.layout()
 }
@@ -70,7 +74,7 @@ func (p *proofPane) setFocus(f proofFocus) {
 func (p *proofPane) move(d int) {
 	switch p.focus {
 	case focusChecks:
-		p.cursor = max(min(p.cursor+d, len(p.checks)-1), 0)
+		p.list.Move(d)
 		p.layout()
 	case focusToken:
 		if d < 0 {
@@ -96,8 +100,8 @@ func (p *proofPane) firstFailed() int {
 // subject is the check spelled out under the table: the highlighted one, else the first
 // that failed, else none (-1).
 func (p *proofPane) subject() int {
-	if p.focus == focusChecks && p.cursor < len(p.checks) {
-		return p.cursor
+	if i, ok := p.list.Current(); ok && p.focus == focusChecks {
+		return i
 	}
 	return p.firstFailed()
 }
@@ -139,7 +143,7 @@ func (p *proofPane) layout() {
 	room := h - len(p.head) - len(details)
 	cursor := -1
 	if p.focus == focusChecks {
-		cursor = p.cursor
+		cursor = p.list.Cursor()
 	}
 	var head string
 	var rows [][]string
@@ -198,20 +202,15 @@ func (p *proofPane) window(head string, rows [][]string, n, anchor int) []string
 	if avail < 1 {
 		return out[:min(n, 1)]
 	}
-	start := 0
-	for start < anchor && lineCount(rows[start:anchor+1]) > avail {
-		start++
+	heights := make([]int, len(rows))
+	for i, r := range rows {
+		heights[i] = len(r)
 	}
-	end, used := start, 0
-	for end < len(rows) && used+len(rows[end]) <= avail {
-		out = append(out, rows[end]...)
-		used += len(rows[end])
-		end++
+	start, end := list.Span(heights, avail, anchor)
+	for _, r := range rows[start:end] {
+		out = append(out, r...)
 	}
-	if end == start { // one row taller than the room
-		out = append(out, rows[start][:avail]...)
-		end++
-	}
+	out = out[:min(len(out), 1+avail)] // one row taller than the room
 	more := start + len(rows) - end
 	hint := "tab, then ↑/↓"
 	if p.focus == focusChecks {
@@ -228,7 +227,7 @@ func (p *proofPane) View() string {
 		}
 		lines = append(lines, p.vp.View())
 	}
-	return fit(strings.Join(lines, "\n"), p.width, p.height)
+	return widget.Fit(strings.Join(lines, "\n"), p.width, p.height)
 }
 
 // scrolled says how far down the token is, when it is longer than its room.

@@ -7,126 +7,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 )
-
-// scopeGroup is one API a client was granted, with the scopes the grant holds.
-type scopeGroup struct {
-	audience string
-	name     string // sanitized
-	scopes   client.Scopes
-	system   bool // the source's own management API: its scopes mean nothing in Stytch
-}
-
-// draft is one client as the operator shapes it before the import. Drafts outlive the
-// Scopes screen: going back to Pick keeps them for the clients that stay chosen.
-type draft struct {
-	c      client.Client // Name, Description and Scopes are edited here
-	from   client.Client // as the source gave it, to tell what the operator changed
-	name   string        // sanitized, for lists: the id when the name is empty
-	groups []scopeGroup
-	extra  client.Scopes // custom scopes the operator added (kept even when unticked)
-	// resolution is the operator's choice on the Import plan if the client is a conflict
-	// there ("" = not chosen), kept when the operator steps back and forward again.
-	resolution client.Resolution
-}
-
-// edited reports whether the draft differs from what the source gave.
-func (d *draft) edited() bool {
-	return d.c.Name != d.from.Name || d.c.Description != d.from.Description || !d.c.Scopes.Equal(d.from.Scopes)
-}
-
-// rows lists what the scope list draws: a header per API, then its scopes; custom scopes last.
-type scopeRow struct {
-	group int    // index into groups, or -1 for custom scopes
-	scope string // "" on a header row
-}
-
-func (d *draft) rows() []scopeRow {
-	var out []scopeRow
-	for gi, g := range d.groups {
-		out = append(out, scopeRow{group: gi})
-		for _, s := range g.scopes {
-			out = append(out, scopeRow{group: gi, scope: s})
-		}
-	}
-	if custom := d.custom(); len(custom) > 0 {
-		out = append(out, scopeRow{group: -1})
-		for _, s := range custom {
-			out = append(out, scopeRow{group: -1, scope: s})
-		}
-	}
-	return out
-}
-
-// granted is every scope of every grant.
-func (d *draft) granted() client.Scopes {
-	var all client.Scopes
-	for _, g := range d.groups {
-		all = all.Union(g.scopes)
-	}
-	return all
-}
-
-// custom is the scopes that come from no grant: added by hand or typed in the text editor.
-func (d *draft) custom() client.Scopes {
-	return d.extra.Union(d.c.Scopes).Minus(d.granted())
-}
-
-func (d *draft) toggle(s string) {
-	if d.c.Scopes.Has(s) {
-		d.c.Scopes = d.c.Scopes.Without(s)
-	} else {
-		d.c.Scopes = d.c.Scopes.With(s)
-	}
-}
-
-// setGroup turns every scope of one API on or off.
-func (d *draft) setGroup(g scopeGroup, on bool) {
-	if on {
-		d.c.Scopes = d.c.Scopes.Union(g.scopes)
-	} else {
-		d.c.Scopes = d.c.Scopes.Minus(g.scopes)
-	}
-}
-
-// problems lists what Stytch would refuse in this draft, as the planner will.
-func (d *draft) problems() []string {
-	var out []string
-	for _, b := range client.LimitBlockers(&d.c) {
-		out = append(out, sanitize.Line(b.Message))
-	}
-	return out
-}
-
-// listName is how lists show a client: its name, or its id when the name is empty (Stytch
-// allows an empty name).
-func listName(c *client.Client) string {
-	if n := sanitize.Line(c.Name); n != "" {
-		return n
-	}
-	return sanitize.Line(c.ID)
-}
-
-func newDraft(c client.Client, apis map[string]string) draft {
-	d := draft{c: c, from: c, name: listName(&c)}
-	d.c.Scopes = append(client.Scopes(nil), c.Scopes...)
-	for _, g := range c.Grants {
-		name := sanitize.Line(g.API)
-		if name == "" {
-			name = apis[g.Audience]
-		}
-		if name == "" {
-			name = sanitize.Line(g.Audience)
-		}
-		d.groups = append(d.groups, scopeGroup{audience: g.Audience, name: name, scopes: g.Scopes, system: g.System})
-	}
-	return d
-}
 
 type scopesMode int
 
@@ -138,12 +23,6 @@ const (
 	modeDesc
 )
 
-type scopesKeys struct {
-	Up, Down, Toggle, Text, Add, Name, Desc, ApplyAll key.Binding
-	NextClient, PrevClient, Continue, Back            key.Binding
-	Save, Cancel                                      key.Binding
-}
-
 // scopesScreen is the Scopes step: for each chosen client, its scopes grouped by API with
 // their descriptions, toggled one by one or per API, or edited as text; custom scopes; name
 // and description; and one client's API choice applied to all.
@@ -152,9 +31,8 @@ type scopesScreen struct {
 	keys   scopesKeys
 	drafts []draft
 	descs  map[string]map[string]string
-	cur    int // current draft
-	cursor int // current row of the current draft
-	offset int
+	side   list.Side  // over drafts: the cursor is on the current one
+	list   list.Model // over the current draft's rows
 	mode   scopesMode
 	input  textinput.Model
 	inErr  string
@@ -191,22 +69,8 @@ func newScopes(sh *shared, clients []client.Client, apis []client.API, kept map[
 	}
 	s.input = textinput.New()
 	s.input.Prompt = "› "
-	s.keys = scopesKeys{
-		Up:         bind("↑/k", "up", "up", "k"),
-		Down:       bind("↓/j", "down", "down", "j"),
-		Toggle:     bind("space", "toggle", "space"),
-		Text:       bind("e", "edit as text", "e"),
-		Add:        bind("+", "add scope", "+"),
-		Name:       bind("n", "name", "n"),
-		Desc:       bind("d", "description", "d"),
-		ApplyAll:   bind("A", "same APIs for all", "A"),
-		NextClient: bind("tab", "next client", "tab", "]"),
-		PrevClient: bind("shift+tab", "previous client", "shift+tab", "["),
-		Continue:   bind("enter", "review import", "enter"),
-		Back:       bind("esc", "back", "esc"),
-		Save:       bind("enter", "save", "enter"),
-		Cancel:     bind("esc", "cancel", "esc"),
-	}
+	s.keys = sh.keys.Scopes
+	s.side, s.list = list.NewSide(len(s.drafts)), list.New()
 	s.applyStyles()
 	return s
 }
@@ -234,14 +98,12 @@ func (s *scopesScreen) wide() bool { return s.width >= 90 && len(s.drafts) > 1 }
 
 func (s *scopesScreen) editorWidth() int {
 	if s.wide() {
-		return s.width - sideWidth - 3
+		return s.width - s.side.Width() - 3
 	}
 	return s.width
 }
 
-const sideWidth = 28
-
-func (s *scopesScreen) draft() *draft { return &s.drafts[s.cur] }
+func (s *scopesScreen) draft() *draft { return &s.drafts[s.side.Cursor()] }
 
 func (s *scopesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -255,10 +117,14 @@ func (s *scopesScreen) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 	case tea.KeyPressMsg:
+		var cmd tea.Cmd
 		if s.mode != modeBrowse {
-			return s.editKey(msg)
+			cmd = s.editKey(msg)
+		} else {
+			cmd = s.key(msg)
 		}
-		return s.key(msg)
+		s.scroll() // an edit or a toggle may change the rows, an editor the room
+		return cmd
 	}
 	return nil
 }
@@ -268,16 +134,16 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	d := s.draft()
 	rows := d.rows()
 	s.note = ""
+	if s.list.HandleKey(msg, k.KeyMap) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		s.cursor = max(s.cursor-1, 0)
-	case key.Matches(msg, k.Down):
-		s.cursor = min(s.cursor+1, len(rows)-1)
 	case key.Matches(msg, k.Toggle):
-		if s.cursor >= len(rows) {
+		n, ok := s.list.Current()
+		if !ok {
 			return nil
 		}
-		r := rows[s.cursor]
+		r := rows[n]
 		switch {
 		case r.scope != "":
 			d.toggle(r.scope)
@@ -299,22 +165,22 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.ApplyAll):
 		s.applyAPIsToAll()
 	case key.Matches(msg, k.NextClient):
-		s.switchTo(s.cur + 1)
+		s.switchTo(s.side.Cursor() + 1)
 	case key.Matches(msg, k.PrevClient):
-		s.switchTo(s.cur - 1)
+		s.switchTo(s.side.Cursor() - 1)
 	case key.Matches(msg, k.Continue):
 		return s.proceed()
 	case key.Matches(msg, k.Back):
 		return goBack
 	}
-	s.scroll()
 	return nil
 }
 
 func (s *scopesScreen) switchTo(i int) {
 	n := len(s.drafts)
-	s.cur = ((i % n) + n) % n
-	s.cursor, s.offset = 0, 0
+	s.side.SetCursor(((i % n) + n) % n)
+	s.list.SetTotal(len(s.draft().rows()))
+	s.list.Top()
 }
 
 func (s *scopesScreen) startEdit(m scopesMode, value, placeholder string) tea.Cmd {
@@ -424,7 +290,7 @@ func (s *scopesScreen) applyAPIsToAll() {
 	}
 	changed := 0
 	for i := range s.drafts {
-		if i == s.cur {
+		if i == s.side.Cursor() {
 			continue
 		}
 		o := &s.drafts[i]
@@ -494,185 +360,12 @@ func (s *scopesScreen) listHeight() int {
 	return max(h, 1)
 }
 
+// scroll fits the list to the current draft's rows and to the room the editor leaves it.
 func (s *scopesScreen) scroll() {
-	h := s.listHeight()
-	if s.cursor < s.offset {
-		s.offset = s.cursor
+	if len(s.drafts) == 0 {
+		return
 	}
-	if s.cursor >= s.offset+h {
-		s.offset = s.cursor - h + 1
-	}
-}
-
-func (s *scopesScreen) ShortHelp() []key.Binding {
-	k := s.keys
-	if s.mode != modeBrowse {
-		return []key.Binding{k.Save, k.Cancel}
-	}
-	keys := []key.Binding{k.Continue, k.Toggle, k.Text, k.Add}
-	if len(s.drafts) > 1 {
-		keys = append(keys, k.NextClient, k.ApplyAll)
-	}
-	return append(keys, k.Back)
-}
-
-func (s *scopesScreen) FullHelp() [][]key.Binding {
-	k := s.keys
-	cols := [][]key.Binding{
-		{k.Up, k.Down, k.Toggle},
-		{k.Text, k.Add, k.Name, k.Desc},
-	}
-	if len(s.drafts) > 1 {
-		cols = append(cols, []key.Binding{k.NextClient, k.PrevClient, k.ApplyAll})
-	}
-	return append(cols, []key.Binding{k.Continue, k.Back})
-}
-
-func (s *scopesScreen) View() string {
-	if !s.wide() {
-		return s.editorView(s.width)
-	}
-	ew := s.editorWidth()
-	return lipgloss.JoinHorizontal(lipgloss.Top, s.sideView(), " ", vrule(s.st(), s.height), " ", s.editorView(ew))
-}
-
-// sideView lists the chosen clients with their scope counts.
-func (s *scopesScreen) sideView() string {
-	st := s.st()
-	lines := []string{st.Muted.Bold(true).Render(plural(len(s.drafts), "client"))}
-	h := s.height - 1
-	start := max(min(s.cur-h/2, len(s.drafts)-h), 0)
-	for i := start; i < len(s.drafts) && i < start+h; i++ {
-		d := &s.drafts[i]
-		count := fmt.Sprintf(" %d", len(d.c.Scopes))
-		mark := "  "
-		if len(d.problems()) > 0 {
-			mark = st.Error.Render("✗ ")
-		} else if d.edited() {
-			mark = st.Accent2.Render("• ")
-		}
-		name := cell(d.name, sideWidth-2-len(count))
-		line := mark + name + st.Muted.Render(count)
-		if i == s.cur {
-			line = st.Cursor.Render(cell("› "+d.name, sideWidth-len(count)) + count)
-		}
-		lines = append(lines, line)
-	}
-	return lipgloss.NewStyle().Width(sideWidth).Render(strings.Join(lines, "\n"))
-}
-
-func (s *scopesScreen) editorView(w int) string {
-	st := s.st()
-	d := s.draft()
-	var lines []string
-
-	title := st.Title.Render(ansi.Truncate(d.name, w-12, "…"))
-	if len(s.drafts) > 1 && !s.wide() {
-		title = spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.cur+1, len(s.drafts))), w)
-	}
-	lines = append(lines, title)
-	value := func(v, none string) string {
-		if v = sanitize.Line(v); v == "" {
-			return st.Subtle.Render(none)
-		}
-		return st.Text.Render(v)
-	}
-	lines = append(lines,
-		ansi.Truncate(st.Muted.Render("Name         ")+value(d.c.Name, "no name: Stytch will list it by its id"), w, "…"),
-		ansi.Truncate(st.Muted.Render("Description  ")+value(d.c.Description, "no description"), w, "…"),
-	)
-
-	if s.mode != modeBrowse {
-		label := map[scopesMode]string{
-			modeText: "Scopes, separated by single spaces",
-			modeAdd:  "Add a scope",
-			modeName: "Name",
-			modeDesc: "Description",
-		}[s.mode]
-		lines = append(lines, "", st.LabelFocus.Render(label), s.input.View())
-		if s.inErr != "" {
-			lines = append(lines, st.Error.Render(ansi.Truncate("✗ "+s.inErr, w, "…")))
-		} else {
-			lines = append(lines, st.Muted.Render("enter saves · esc cancels"))
-		}
-	}
-
-	summary := fmt.Sprintf("Scopes  %d chosen", len(d.c.Scopes))
-	lines = append(lines, "", st.Accent.Bold(true).Render("Scopes")+st.Muted.Render(strings.TrimPrefix(summary, "Scopes")))
-
-	rows := d.rows()
-	if len(rows) == 0 {
-		lines = append(lines, st.Muted.Render("No grants: press + to add a scope, or e to type them."))
-	}
-	h := s.listHeight()
-	scopeW := d.scopeWidth(w / 2)
-	for n := s.offset; n < len(rows) && n < s.offset+h; n++ {
-		lines = append(lines, s.rowView(d, rows[n], n == s.cursor && s.mode == modeBrowse, scopeW, w))
-	}
-	lines = fitLines(lines, s.height-1)
-	if s.note != "" {
-		style := st.Error
-		if s.noteOK {
-			style = st.Success
-		}
-		lines = append(lines, style.Render(ansi.Truncate(s.note, w, "…")))
-	} else if p := d.problems(); len(p) > 0 {
-		lines = append(lines, st.Error.Render(ansi.Truncate("✗ "+p[0], w, "…")))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// scopeWidth is the width of the draft's longest scope, at most limit cells, so the
-// descriptions after the scopes line up.
-func (d *draft) scopeWidth(limit int) int {
-	n := 0
-	for _, r := range d.rows() {
-		n = max(n, textWidth(sanitize.Line(r.scope)))
-	}
-	return min(n, limit)
-}
-
-func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w int) string {
-	st := s.st()
-	var text string
-	var style = st.Text
-	if r.scope == "" {
-		if r.group < 0 {
-			text = "Custom scopes"
-		} else {
-			g := d.groups[r.group]
-			on := len(g.scopes) - len(g.scopes.Minus(d.c.Scopes))
-			text = fmt.Sprintf("%s  %d/%d", g.name, on, len(g.scopes))
-			if g.system {
-				text += "  · not imported unless ticked"
-			}
-		}
-		style = st.Accent.Bold(true)
-	} else {
-		box := "[ ] "
-		if d.c.Scopes.Has(r.scope) {
-			box = "[x] "
-		}
-		text = "  " + box + sanitize.Line(r.scope)
-		var desc string
-		if r.group >= 0 {
-			desc = s.descs[d.groups[r.group].audience][r.scope]
-		}
-		if p := scopeProblem(r.scope); p != "" && d.c.Scopes.Has(r.scope) {
-			desc = "✗ " + p
-			style = st.Error
-		}
-		if desc != "" {
-			pad := max(6+scopeW-textWidth(text), 0) + 2
-			text += strings.Repeat(" ", pad) + desc
-		}
-		if !d.c.Scopes.Has(r.scope) {
-			style = st.Muted
-		}
-	}
-	text = ansi.Truncate(text, w-2, "…")
-	if onCursor {
-		return st.Cursor.Render("› " + text + strings.Repeat(" ", max(w-2-ansi.StringWidth(text), 0)))
-	}
-	return "  " + style.Render(text)
+	s.list.SetTotal(len(s.draft().rows()))
+	s.list.SetHeight(s.listHeight())
+	s.side.SetSize(s.height)
 }

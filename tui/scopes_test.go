@@ -232,3 +232,29 @@ func TestScopesDescriptionsLineUp(t *testing.T) {
 		t.Fatalf("descriptions at columns %v", col)
 	}
 }
+
+// A client with no grants and no scopes has no rows: the arrows and space do nothing there
+// (down once put the cursor at -1, and space then read the row before the first).
+func TestScopesWithNoRows(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	bare := client.Client{ID: "svc-bare", Secret: client.NewSecret("Zx8-kP2q-Lm4r-Vb7n"), Name: "Bare"}
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(pickedMsg{clients: []client.Client{bare}})
+	s, ok := h.top().(*scopesScreen)
+	if !ok {
+		t.Fatalf("got %T", h.top())
+	}
+	h.press("down", "space", "up", "space", "down")
+	if len(s.draft().c.Scopes) != 0 || s.list.Len() != 0 {
+		t.Fatalf("scopes %v, %d rows", s.draft().c.Scopes, s.list.Len())
+	}
+	h.mustSee("No grants: press + to add a scope")
+	// One scope typed by hand makes a row; unticking it takes the row away again.
+	h.press("e")
+	h.typeText("read:x")
+	h.press("enter", "down", "space")
+	if s.list.Len() != 0 || s.list.Cursor() != 0 {
+		t.Fatalf("after unticking the only scope: %d rows, cursor %d", s.list.Len(), s.list.Cursor())
+	}
+}

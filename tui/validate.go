@@ -3,16 +3,16 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // auth0Tokens is what a source needs to mint a token with a client's own credentials, for
@@ -39,10 +39,6 @@ type comparison struct {
 	problem  *problem
 }
 
-type validateKeys struct {
-	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Back key.Binding
-}
-
 // validateScreen is the Validate step: for each imported (or identical) client, the
 // checklist of a token minted with its own credentials, expected against actual, and the
 // token's header and payload as highlighted JSON in a scrollable viewport — optionally
@@ -57,7 +53,7 @@ type validateScreen struct {
 	keys    validateKeys
 	spinner spinner.Model
 
-	cursor    int
+	side      list.Side // over proofs: the cursor is on the current one
 	pane      proofPane
 	compared  map[int]*comparison
 	comparing int // index being compared, -1 when none
@@ -76,18 +72,10 @@ func newValidate(sh *shared, cfg Config, source client.Source, target client.Tar
 			v.proofs = append(v.proofs, proof{item: &plan.Items[i], state: items[i].state, check: items[i].check})
 		}
 	}
+	v.side = list.NewSide(len(v.proofs))
 	v.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	v.pane = newProofPane(sh)
-	v.keys = validateKeys{
-		Up:        bind("↑/k", "up", "up", "k"),
-		Down:      bind("↓/j", "down", "down", "j"),
-		Focus:     bind("tab", "next pane", "tab"),
-		FocusBack: bind("shift+tab", "previous pane", "shift+tab"),
-		PageUp:    bind("pgup", "scroll token up", "pgup"),
-		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
-		Compare:   bind("a", "compare with Auth0", "a"),
-		Back:      bind("esc", "back", "esc"),
-	}
+	v.keys = sh.keys.Validate
 	v.keys.Compare.SetEnabled(v.canCompare())
 	if len(v.proofs) == 1 {
 		v.pane.focus = focusChecks // no list of clients to move through
@@ -114,19 +102,20 @@ func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 
 
 func (v *validateScreen) mainWidth() int {
 	if v.wide() {
-		return v.width - sideWidth - 3
+		return v.width - v.side.Width() - 3
 	}
 	return v.width
 }
 
 func (v *validateScreen) SetSize(w, h int) {
 	v.base.SetSize(w, h)
+	v.side.SetSize(h)
 	v.refresh()
 }
 
 func (v *validateScreen) current() *proof {
-	if v.cursor < len(v.proofs) {
-		return &v.proofs[v.cursor]
+	if i, ok := v.side.Current(); ok {
+		return &v.proofs[i]
 	}
 	return nil
 }
@@ -142,7 +131,7 @@ func (v *validateScreen) refresh() {
 	mw := v.mainWidth()
 	v.pane.width, v.pane.height = mw, max(v.height-1, 1) // the status line takes the last
 	now := v.cfg.now()
-	cmp := v.compared[v.cursor]
+	cmp := v.compared[v.side.Cursor()]
 	if cmp == nil || cmp.auth0 == nil {
 		v.pane.set(v.headLines(mw), p.check.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, p.check, now, w) })
 		return
@@ -160,7 +149,7 @@ func (v *validateScreen) refresh() {
 			if i < len(right) {
 				r = right[i]
 			}
-			lines[i] = cell(l, half) + st.Subtle.Render(" │ ") + r
+			lines[i] = widget.Cell(l, half) + st.Subtle.Render(" │ ") + r
 		}
 		return lines
 	})
@@ -172,15 +161,11 @@ func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 		v.applyStyles()
 		v.refresh()
 	case spinner.TickMsg:
-		if v.comparing >= 0 {
-			var cmd tea.Cmd
-			v.spinner, cmd = v.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&v.spinner, msg, v.comparing >= 0)
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
-		if msg.index == v.cursor {
+		if msg.index == v.side.Cursor() {
 			v.refresh()
 			v.pane.reset()
 		}
@@ -219,13 +204,13 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.cycleFocus(-1)
 	case key.Matches(msg, k.Up):
 		if v.pane.focus == focusList {
-			v.choose(v.cursor - 1)
+			v.choose(-1)
 		} else {
 			v.pane.move(-1)
 		}
 	case key.Matches(msg, k.Down):
 		if v.pane.focus == focusList {
-			v.choose(v.cursor + 1)
+			v.choose(1)
 		} else {
 			v.pane.move(1)
 		}
@@ -245,11 +230,12 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (v *validateScreen) choose(i int) {
+// choose moves to the client d places down the list (up when d < 0).
+func (v *validateScreen) choose(d int) {
 	if len(v.proofs) == 0 {
 		return
 	}
-	v.cursor = max(min(i, len(v.proofs)-1), 0)
+	v.side.Move(d)
 	v.refresh()
 	v.pane.reset()
 }
@@ -273,20 +259,20 @@ func (v *validateScreen) compare() tea.Cmd {
 	if p == nil || !ok || v.comparing >= 0 {
 		return nil
 	}
-	if _, done := v.compared[v.cursor]; done {
-		delete(v.compared, v.cursor)
+	if _, done := v.compared[v.side.Cursor()]; done {
+		delete(v.compared, v.side.Cursor())
 		v.refresh()
 		v.pane.reset()
 		return nil
 	}
 	c := p.item.Client
 	if len(c.Grants) == 0 {
-		v.compared[v.cursor] = &comparison{problem: &problem{What: "this client has no Auth0 grant to ask a token for."}}
+		v.compared[v.side.Cursor()] = &comparison{problem: &problem{What: "this client has no Auth0 grant to ask a token for."}}
 		v.refresh()
 		return nil
 	}
-	v.comparing = v.cursor
-	index, id, audience, tgt := v.cursor, v.sid, firstAudience(c.Grants), v.target
+	v.comparing = v.side.Cursor()
+	index, id, audience, tgt := v.side.Cursor(), v.sid, firstAudience(c.Grants), v.target
 	return tea.Batch(v.spinner.Tick, func() tea.Msg {
 		ctx := context.Background()
 		cmp := &comparison{audience: audience}
@@ -313,40 +299,6 @@ func (v *validateScreen) compare() tea.Cmd {
 	})
 }
 
-func (v *validateScreen) ShortHelp() []key.Binding {
-	k := v.keys
-	// Focus decides what ↑/↓ move and where tab goes next.
-	switch v.pane.focus {
-	case focusList:
-		k.Up.SetHelp("↑/↓", "client")
-		k.Focus.SetHelp("tab", "the checks")
-	case focusChecks:
-		k.Up.SetHelp("↑/↓", "check")
-		k.Focus.SetHelp("tab", "the token")
-	case focusToken:
-		k.Up.SetHelp("↑/↓", "scroll")
-		k.Focus.SetHelp("tab", "the clients")
-		if len(v.proofs) == 1 {
-			k.Focus.SetHelp("tab", "the checks")
-		}
-	}
-	keys := []key.Binding{k.Up}
-	keys = append(keys, k.Focus)
-	if v.canCompare() {
-		if _, on := v.compared[v.cursor]; on {
-			k.Compare.SetHelp("a", "back to the checks")
-		}
-		keys = append(keys, k.Compare)
-	}
-	return keys
-}
-
-func (v *validateScreen) FullHelp() [][]key.Binding {
-	k := v.keys
-	k.Up.SetHelp("↑/↓", "client, check or scroll")
-	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Back}}
-}
-
 func (v *validateScreen) View() string {
 	st := v.st()
 	if len(v.proofs) == 0 {
@@ -357,7 +309,7 @@ func (v *validateScreen) View() string {
 	if !v.wide() {
 		return body
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", vrule(st, v.height), " ", body)
+	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", widget.VRule(st, v.height), " ", body)
 }
 
 // headLines are the client's name and its verdict, and what the comparison with Auth0 is,
@@ -366,14 +318,14 @@ func (v *validateScreen) headLines(w int) []string {
 	st := v.st()
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
-	title := st.Title.Render(ansi.Truncate(name, w/2, "…")) + "  " + st.Muted.Render(middle(sanitize.Line(p.item.Client.ID), 24))
+	title := st.Title.Render(widget.Truncate(name, w/2)) + "  " + st.Muted.Render(widget.Middle(sanitize.Line(p.item.Client.ID), 24))
 	var lines []string
 	if v.wide() || len(v.proofs) == 1 {
-		lines = []string{spread(title, verdict(st, p.check), w)}
+		lines = []string{widget.Spread(title, verdict(st, p.check), w)}
 	} else {
-		lines = []string{spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.cursor+1, len(v.proofs))), w), verdict(st, p.check)}
+		lines = []string{widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.side.Cursor()+1, len(v.proofs))), w), verdict(st, p.check)}
 	}
-	cmp := v.compared[v.cursor]
+	cmp := v.compared[v.side.Cursor()]
 	if cmp == nil {
 		return lines
 	}
@@ -388,11 +340,11 @@ func (v *validateScreen) headLines(w int) []string {
 		if api != "" {
 			what += " for " + api
 		}
-		return append(lines, wrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
+		return append(lines, widget.WrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
 	}
-	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")),
+	return append(lines, "", st.Accent.Bold(true).Render(widget.Truncate("Compared with an Auth0 token for "+api, w)),
 		// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
-		st.Muted.Render(ansi.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w, "…")))
+		st.Muted.Render(widget.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w)))
 }
 
 func (v *validateScreen) statusLine(w int) string {
@@ -407,7 +359,7 @@ func (v *validateScreen) statusLine(w int) string {
 		}
 	}
 	short := fmt.Sprintf("%d of %d pass every check", passed, len(v.proofs))
-	s := longestFitting(w, short+", each with a token minted from its own id and secret", short)
+	s := widget.LongestFitting(w, short+", each with a token minted from its own id and secret", short)
 	if scrolled := v.pane.scrolled(); scrolled != "" {
 		s = short + " · " + scrolled
 	}
@@ -415,15 +367,13 @@ func (v *validateScreen) statusLine(w int) string {
 	if passed < len(v.proofs) {
 		style = st.Error
 	}
-	return style.Render(ansi.Truncate(s, w, "…"))
+	return style.Render(widget.Truncate(s, w))
 }
 
 func (v *validateScreen) sideView() string {
 	st := v.st()
-	lines := []string{st.Muted.Bold(true).Render(plural(len(v.proofs), "client"))}
-	h := v.height - 1
-	start := max(min(v.cursor-h/2, len(v.proofs)-h), 0)
-	for i := start; i < len(v.proofs) && i < start+h; i++ {
+	w := v.side.Width()
+	return v.side.View(st, plural(len(v.proofs), "client"), func(i int, current bool) string {
 		p := &v.proofs[i]
 		glyph, mark := "✓ ", st.Success.Render("✓ ")
 		if !p.check.Passed() {
@@ -431,13 +381,12 @@ func (v *validateScreen) sideView() string {
 		}
 		name := sanitize.Line(p.item.Client.Name)
 		switch {
-		case i == v.cursor && v.pane.focus == focusList:
-			lines = append(lines, st.Cursor.Render(cell("› "+glyph+name, sideWidth)))
-		case i == v.cursor:
-			lines = append(lines, st.Bold.Render("› ")+mark+st.Bold.Render(cell(name, sideWidth-4)))
-		default:
-			lines = append(lines, "  "+mark+st.Text.Render(cell(name, sideWidth-4)))
+		case current && v.pane.focus == focusList:
+			return list.CursorRow(st, glyph+name, w)
+		case current:
+			// The current client while the focus is on its checks or token.
+			return st.Bold.Render(list.Pointer) + mark + st.Bold.Render(widget.Cell(name, w-4))
 		}
-	}
-	return lipgloss.NewStyle().Width(sideWidth).Render(strings.Join(lines, "\n"))
+		return list.Row(mark + st.Text.Render(widget.Cell(name, w-4)))
+	})
 }

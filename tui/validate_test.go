@@ -89,12 +89,12 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 	v := h.top().(*validateScreen)
 	h.mustSee("1 of 2", "↑/↓ client")
 	h.press("down")
-	if v.cursor != 1 {
+	if v.side.Cursor() != 1 {
 		t.Fatal("↓ moves to the next client")
 	}
 	h.press("tab", "down", "down")
-	if v.pane.focus != focusChecks || v.pane.cursor != 2 {
-		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.cursor)
+	if v.pane.focus != focusChecks || v.pane.list.Cursor() != 2 {
+		t.Fatalf("focus %v cursor %d", v.pane.focus, v.pane.list.Cursor())
 	}
 	h.mustSee("›✓ iss", "✓ iss  passes", "↑/↓ check")
 	h.press("tab")
@@ -103,31 +103,12 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 	}
 	h.mustSee(`"sub": "Lonely0000000000000000000000000A"`, `"kid": "jwk-test-0000"`, "↑/↓ scroll")
 	h.press("esc")
-	if v.pane.focus != focusList || v.cursor != 1 {
+	if v.pane.focus != focusList || v.side.Cursor() != 1 {
 		t.Fatal("esc comes back to the clients")
 	}
 	h.press("esc")
 	if _, ok := h.top().(*importScreen); !ok {
 		t.Fatal("esc on the clients goes back")
-	}
-}
-
-func TestSpanReadsLikeAPerson(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		850 * time.Millisecond:                "850 ms",
-		1200 * time.Millisecond:               "1.2 s",
-		45 * time.Second:                      "45 s",
-		59*time.Minute + 55*time.Second:       "59 min 55 s",
-		time.Hour:                             "1 h",
-		24 * time.Hour:                        "24 h",
-		23*time.Hour + 59*time.Minute:         "23 h 59 min",
-		3*24*time.Hour + 5*time.Minute:        "3 days",
-		90*time.Minute + 29*time.Second:       "1 h 30 min",
-		2*time.Minute + 1500*time.Millisecond: "2 min 2 s",
-	} {
-		if got := span(d); got != want {
-			t.Errorf("span(%v) = %q, want %q", d, got, want)
-		}
 	}
 }
 

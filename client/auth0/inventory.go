@@ -101,6 +101,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 			return nil, fmt.Errorf("list client grants: %w", err)
 		}
 	}
+	inv.GrantsHidden = !grantsRead
 	if !grantsRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known, so none can be imported", mgmtApp))
@@ -125,6 +126,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 			return nil, fmt.Errorf("list APIs: %w", err)
 		}
 	}
+	inv.APIsHidden = !apisRead
 	if !apisRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"APIs hidden: add read:resource_servers to the Management API grant of app %s; API names, scope descriptions and allow-all grants are unknown", mgmtApp))
@@ -375,11 +377,10 @@ func (r *reader) record(a app, grants []grant) client.Client {
 			cg.API = api.Name
 		}
 		cg.System = cg.System || g.IsSystem || g.Audience == r.mgmtAudience || (api != nil && api.IsSystem)
-		// Two grants on one API (unusual): the stricter organization rule is the one to know.
-		if orgRank[g.OrganizationUsage] > orgRank[cg.OrganizationUsage] {
-			cg.OrganizationUsage = g.OrganizationUsage
+		if u := client.OrgUsage(g.OrganizationUsage); cg.OrgUsage == "" || u.Stricter(cg.OrgUsage) {
+			cg.OrgUsage = u
 		}
-		cg.AllowAnyOrganization = cg.AllowAnyOrganization || g.AllowAnyOrganization
+		cg.AnyOrg = cg.AnyOrg || g.AllowAnyOrganization
 		scopes := client.NewScopes(g.Scope...)
 		if g.AllowAllScopes {
 			cg.AllowAll = true
@@ -406,9 +407,6 @@ func (r *reader) record(a app, grants []grant) client.Client {
 	c.LeftOut = r.leftOut(c)
 	return c
 }
-
-// orgRank orders organization_usage values from none to the strictest.
-var orgRank = map[string]int{"": 0, client.OrgUsageDeny: 1, client.OrgUsageAllow: 2, client.OrgUsageRequire: 3}
 
 // scopeBlockers says why c's scopes are not known in full: the grants were not readable, or
 // one allows all scopes of an API that was not.
@@ -504,7 +502,7 @@ func keyBased(a app) bool {
 }
 
 func apiOf(rs *resourceServer, mgmtAudience string) client.API {
-	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience}
+	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience, TokenLifetime: rs.TokenLifetime}
 	for _, sc := range rs.Scopes {
 		api.Scopes = append(api.Scopes, client.ScopeInfo{Value: sc.Value, Description: sc.Description})
 	}

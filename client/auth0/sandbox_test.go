@@ -190,8 +190,8 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		t.Errorf("allow_all_scopes should expand to the API's four scopes: %+v", fulfil.Grants)
 	}
 	partner := clients["Partner Webhooks"]
-	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false  false}]" {
-		t.Errorf("a user-subject grant is not a permission: %+v", partner.Grants)
+	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false require false}]" {
+		t.Errorf("a user-subject grant is not a permission, and the Orders API's is organization-bound: %+v", partner.Grants)
 	}
 	if partner.Metadata["team"] != "partners" || len(partner.Metadata) != 3 {
 		t.Errorf("metadata %v", partner.Metadata)
@@ -207,7 +207,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 	for _, a := range inv.APIs {
 		apis = append(apis, fmt.Sprintf("%s %v %d", a.Name, a.System, len(a.Scopes)))
 	}
-	if strings.Join(apis, "; ") != "Auth0 Management API true 18; Billing API false 3; Orders API false 4" {
+	if strings.Join(apis, "; ") != "Auth0 Management API true 18; Billing API false 3; Orders API false 4; Payouts API false 2" {
 		t.Errorf("APIs: %s", strings.Join(apis, "; "))
 	}
 	// M2M first, then by name.

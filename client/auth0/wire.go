@@ -79,17 +79,19 @@ type grant struct {
 	SubjectType    string   `json:"subject_type"`
 	AllowAllScopes bool     `json:"allow_all_scopes"`
 	IsSystem       bool     `json:"is_system"`
-	// Organizations (spec §3): carried to the record for the plan and the cutover analysis.
+	// OrganizationUsage and AllowAnyOrganization say whether tokens for the API are bound to
+	// an organization (spec §3).
 	OrganizationUsage    string `json:"organization_usage"`
 	AllowAnyOrganization bool   `json:"allow_any_organization"`
 }
 
 type resourceServer struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Identifier string `json:"identifier"`
-	IsSystem   bool   `json:"is_system"`
-	Scopes     []struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Identifier    string `json:"identifier"`
+	IsSystem      bool   `json:"is_system"`
+	TokenLifetime int    `json:"token_lifetime"`
+	Scopes        []struct {
 		Value       string `json:"value"`
 		Description string `json:"description"`
 	} `json:"scopes"`

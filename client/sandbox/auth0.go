@@ -276,9 +276,18 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 	if api == nil {
 		return nil, auth0ErrUnknownAudience(audience)
 	}
-	granted, ok := a.grantedScopes(id, api)
-	if !ok {
+	g, granted := a.grantOn(id, api)
+	if g == nil {
 		return nil, auth0ErrNoGrant(audience)
+	}
+	org := p.Get("organization")
+	switch usage := g.OrganizationUsage; {
+	case org == "" && usage == auth0OrgRequire:
+		return nil, auth0ErrOrgRequired(audience)
+	case org != "" && usage != auth0OrgRequire && usage != auth0OrgAllow:
+		return nil, auth0ErrOrgDenied(audience)
+	case org != "" && !strings.HasPrefix(org, auth0OrgPrefix):
+		return nil, auth0ErrUnknownOrg(org)
 	}
 	scopes := granted
 	if requested := strings.Fields(p.Get("scope")); len(requested) > 0 {
@@ -298,6 +307,9 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 		"iss": a.issuer, "sub": id + "@clients", "aud": audience, "azp": id,
 		"gty": "client-credentials", "iat": now.Unix(), "exp": now.Unix() + auth0TokenLifetime,
 	}
+	if org != "" {
+		claims["org_id"] = org
+	}
 	resp := map[string]any{"expires_in": auth0TokenLifetime, "token_type": "Bearer"}
 	if len(scopes) > 0 {
 		claims["scope"] = strings.Join(scopes, " ")
@@ -311,23 +323,23 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 	return resp, nil
 }
 
-// grantedScopes is the client's client-credentials grant on api: the scopes it grants, and
-// whether there is one.
-func (a *auth0API) grantedScopes(clientID string, api *resourceServer) ([]string, bool) {
+// grantOn is the client's client-credentials grant on api and the scopes it grants; nil when
+// there is none.
+func (a *auth0API) grantOn(clientID string, api *resourceServer) (*auth0Grant, []string) {
 	for _, g := range a.data.grants {
 		if g.ClientID != clientID || g.Audience != api.Identifier || g.subjectType() != auth0SubjectClient {
 			continue
 		}
 		if !g.AllowAllScopes {
-			return g.Scope, true
+			return g, g.Scope
 		}
 		all := make([]string, len(api.Scopes))
 		for i, s := range api.Scopes {
 			all[i] = s.Value
 		}
-		return all, true
+		return g, all
 	}
-	return nil, false
+	return nil, nil
 }
 
 // ---- /api/v2/* (§2–5)

@@ -244,6 +244,58 @@ func TestAuth0TokensForOtherAPIs(t *testing.T) {
 	}
 }
 
+// An organization-bound grant (§3): a token for its API must be asked for an organization,
+// and carries its org_id; a grant without organization_usage refuses one.
+func TestAuth0OrganizationBoundGrants(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	a := sb.Auth0()
+	all := apps(t, a)
+	keys, _ := fetchJWKS(t, a.URL+"/.well-known/jwks.json")
+	ask := func(app, audience, org string) answer {
+		c := all[app]
+		f := url.Values{"grant_type": {"client_credentials"}, "client_id": {str(c["client_id"])}, "client_secret": {str(c["client_secret"])}, "audience": {audience}}
+		if org != "" {
+			f.Set("organization", org)
+		}
+		return do(t, http.MethodPost, a.URL+"/oauth/token", formBody(f))
+	}
+
+	wantOAuthError(t, ask("Partner Webhooks", ordersAPI, ""), 403, "access_denied", `An organization is required to access "`+ordersAPI+`".`)
+	ans := ask("Partner Webhooks", ordersAPI, "org_acme_partner")
+	if ans.status != http.StatusOK {
+		t.Fatalf("%d %s", ans.status, ans.raw)
+	}
+	_, claims := verify(t, str(ans.obj(t)["access_token"]), keys, jwt.WithAudience(ordersAPI))
+	want(t, "org_id", str(claims["org_id"]), "org_acme_partner")
+	want(t, "scope", str(claims["scope"]), "read:orders")
+	wantOAuthError(t, ask("Partner Webhooks", ordersAPI, "acme"), 400, "invalid_request", "Invalid organization: acme")
+
+	wantOAuthError(t, ask("Billing Worker", ordersAPI, "org_acme_partner"), 403, "access_denied", `Organizations are not allowed for this client on "`+ordersAPI+`".`)
+	plain := ask("Billing Worker", ordersAPI, "")
+	if _, has := plain.obj(t)["access_token"]; !has {
+		t.Fatalf("no token without an organization: %s", plain.raw)
+	}
+	if _, claims := verify(t, str(plain.obj(t)["access_token"]), keys); claims["org_id"] != nil {
+		t.Errorf("a token asked without an organization carries org_id %v", claims["org_id"])
+	}
+
+	tok := mgmtToken(t, a, "")
+	for _, g := range mgmtGet(t, a, tok, "/api/v2/client-grants?client_id="+str(all["Partner Webhooks"]["client_id"])).arr(t) {
+		m := g.(map[string]any)
+		switch str(m["audience"]) {
+		case ordersAPI:
+			want(t, "organization_usage", str(m["organization_usage"]), "require")
+		default:
+			if _, has := m["organization_usage"]; has {
+				t.Errorf("%s: organization_usage %v on a grant without one", m["audience"], m["organization_usage"])
+			}
+		}
+		if _, has := m["allow_any_organization"]; has {
+			t.Errorf("allow_any_organization is sent only when true: %v", m)
+		}
+	}
+}
+
 func TestAuth0ManagementRefusesBadTokens(t *testing.T) {
 	clk := newClock()
 	sb := start(t, sandbox.Options{Now: clk.Now})
@@ -673,7 +725,7 @@ func TestAuth0ResourceServers(t *testing.T) {
 	for name, tc := range map[string]struct {
 		identifier string
 		scopes     int
-	}{"Orders API": {ordersAPI, 4}, "Billing API": {billingAPI, 3}} {
+	}{"Orders API": {ordersAPI, 4}, "Billing API": {billingAPI, 3}, "Payouts API": {"https://api.acme.example/payouts", 2}} {
 		rs := byName[name]
 		want(t, name+" identifier", str(rs["identifier"]), tc.identifier)
 		want(t, name+" is_system", rs["is_system"], any(false))
@@ -686,7 +738,7 @@ func TestAuth0ResourceServers(t *testing.T) {
 		}
 	}
 	m := mgmtGet(t, a, tok, "/api/v2/resource-servers?include_totals=true&per_page=1&page=2").obj(t)
-	want(t, "total", num(m["total"]), 3)
+	want(t, "total", num(m["total"]), 4)
 	want(t, "start", num(m["start"]), 2)
 	want(t, "page", len(m["resource_servers"].([]any)), 1)
 	want(t, "take is not served here", mgmtGet(t, a, tok, "/api/v2/resource-servers?take=5").status, 400)

@@ -124,6 +124,12 @@ var (
 		"write:invoices", "Create and void invoices",
 		"read:payments", "Read payments and refunds",
 	)}
+	// Payouts API shares read:payments with the Billing API: a Stytch token holding it for
+	// the Billing API is accepted here too.
+	payoutsAPI = resourceServer{Name: "Payouts API", Identifier: "https://api.acme.example/payouts", Scopes: scopes(
+		"read:payments", "Read payments awaiting payout",
+		"write:payouts", "Schedule payouts",
+	)}
 	moreAPIs = []resourceServer{
 		{Name: "Catalog API", Identifier: "https://api.acme.example/catalog", Scopes: scopes(
 			"read:products", "Read products", "write:products", "Create and update products", "read:prices", "Read price lists")},
@@ -144,6 +150,7 @@ func (t *tenant) addFixedAPI(rs resourceServer) string {
 // demo. It returns the Stytch clients already imported (one identical, one in conflict).
 func (t *tenant) demo() []stytchSeedClient {
 	orders, billing := t.addFixedAPI(ordersAPI), t.addFixedAPI(billingAPI)
+	t.addFixedAPI(payoutsAPI) // granted to no one: read:payments on the Billing API reaches it after the move
 	m2m := func(key, name, description string) *auth0Client {
 		return &auth0Client{ID: fixedClientID(key), Secret: fixedSecret(key), Name: name, Description: description,
 			AppType: "non_interactive", FirstParty: true, GrantTypes: []string{auth0GrantTypeClient},
@@ -175,15 +182,18 @@ func (t *tenant) demo() []stytchSeedClient {
 	// An M2M app with no grant at all.
 	t.addApp(m2m("audit-log-shipper", "Audit Log Shipper", "Not yet authorised for any API"))
 
-	// client_metadata, a third-party app, and a user-subject grant that is not a permission.
+	// client_metadata, a third-party app, a user-subject grant that is not a permission, and
+	// an organization-bound grant: Auth0 mints its Orders API tokens only for an organization.
 	partner := m2m("partner-webhooks", "Partner Webhooks", "Delivers order events to partner endpoints")
 	partner.FirstParty = false
 	partner.Metadata = map[string]string{"team": "partners", "owner": "partner-eng@acme.example", "tier": "gold"}
 	userGrant := grant(billing, "read:invoices")
 	userGrant.SubjectType = "user"
-	t.addApp(partner, grant(orders, "read:orders"), userGrant)
+	orgGrant := grant(orders, "read:orders")
+	orgGrant.OrganizationUsage = auth0OrgRequire
+	t.addApp(partner, orgGrant, userGrant)
 
-	// A long unicode name.
+	// A long unicode name; read:payments is also the Payouts API's scope.
 	t.addApp(m2m("settlement", "Zahlungsabgleich für Überweisungen & Rückbuchungen — 決済照合サービス (EMEA/APAC) 💶",
 		"Reconciles bank transfers and chargebacks"), grant(billing, "read:payments", "read:invoices"))
 

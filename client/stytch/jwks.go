@@ -37,17 +37,6 @@ type keyCache struct {
 	sleep   func(context.Context, time.Duration) error // waits for the next allowed fetch
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
-}
-
 // Key returns the project's public key with the given kid. An unknown kid refetches the
 // key set, at most once every JWKSRefetchEvery: within that, it waits for the next fetch
 // rather than fail, since a kid new to us is what a key rotation looks like mid-run. A kid

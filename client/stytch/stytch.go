@@ -98,7 +98,7 @@ func New(cfg Config) (*Target, error) {
 	if t.keys.every <= 0 {
 		t.keys.every = 5 * time.Second
 	}
-	t.keys.now, t.keys.sleep = time.Now, sleepCtx
+	t.keys.now, t.keys.sleep = time.Now, client.Sleep
 	return t, nil
 }
 
@@ -145,7 +145,21 @@ func (t *Target) call(ctx context.Context, method, path string, body any, idempo
 	}
 	req := &httpx.Request{Method: method, Path: path, Header: http.Header{"Authorization": {t.authorization()}},
 		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret.Reveal())}
-	return t.api.Do(ctx, req, out)
+	err := t.api.Do(ctx, req, out)
+	noteAnswer(ctx, out, err)
+	return err
+}
+
+// noteAnswer tells the run (client.WithRequestIDs) the request id of the answer: the
+// error's, or the one the answer's body carries.
+func noteAnswer(ctx context.Context, out any, err error) {
+	var ae *client.APIError
+	switch a, ok := out.(interface{ requestID() string }); {
+	case errors.As(err, &ae):
+		client.NoteRequestID(ctx, ae.RequestID)
+	case err == nil && ok:
+		client.NoteRequestID(ctx, a.requestID())
+	}
 }
 
 // authorization is the project's Basic credentials. It is built for each call rather than
@@ -246,9 +260,7 @@ func (t *Target) SetStatus(ctx context.Context, id string, active bool) (client.
 // Delete removes a client. It is retried like any idempotent call, so after a lost answer
 // the retry may meet client.CodeClientNotFound for a client that the first try deleted.
 func (t *Target) Delete(ctx context.Context, id string) error {
-	var ans struct {
-		ClientID string `json:"client_id"`
-	}
+	var ans deleteAnswer
 	if err := t.call(ctx, http.MethodDelete, clientPath(id), nil, true, &ans); err != nil {
 		return fmt.Errorf("delete client %s: %w", id, err)
 	}
@@ -411,6 +423,7 @@ func (t *Target) Token(ctx context.Context, id string, secret client.Secret, sco
 	var ans tokenAnswer
 	err := t.api.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Form: form, Idempotent: true,
 		Secrets: []string{secret.Reveal(), t.secret.Reveal()}}, &ans)
+	noteAnswer(ctx, &ans, err)
 	if err != nil {
 		return client.Token{}, fmt.Errorf("token for client %s: %w", id, err)
 	}

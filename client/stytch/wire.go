@@ -109,8 +109,21 @@ func (m *m2mClient) stored() client.Stored {
 	return s
 }
 
+// answered is the request id every answer carries, kept in the run report.
+type answered struct {
+	RequestID string `json:"request_id"`
+}
+
+func (a *answered) requestID() string { return a.RequestID }
+
 type clientAnswer struct {
+	answered
 	M2MClient *m2mClient `json:"m2m_client"`
+}
+
+type deleteAnswer struct {
+	answered
+	ClientID string `json:"client_id"`
 }
 
 type searchAnswer struct {
@@ -131,6 +144,7 @@ type createBody struct {
 }
 
 type tokenAnswer struct {
+	answered
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int64  `json:"expires_in"`

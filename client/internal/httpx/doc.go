@@ -6,7 +6,8 @@
 //   - every request carries `User-Agent: m2mport/<version>` and has a per-attempt timeout;
 //   - idempotent requests are retried on 429, 5xx, timeouts and dropped connections with
 //     exponential backoff and jitter, honouring Retry-After (seconds or HTTP date) and
-//     x-ratelimit-reset (epoch seconds), under a cap on attempts and on total waiting;
+//     x-ratelimit-reset (epoch seconds), under a cap on attempts and on total waiting — by
+//     client.Retry, the one retry loop, which the import engine uses too;
 //   - when an answer says x-ratelimit-remaining: 0, the next call waits for the reset instead
 //     of drawing a 429;
 //   - non-idempotent requests (creates) are sent once: an answer that never came back after

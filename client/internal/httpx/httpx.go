@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -118,7 +117,7 @@ func New(cfg Config) (*Client, error) {
 		decodeError: cfg.DecodeError,
 		hint:        cfg.Hint,
 		now:         time.Now,
-		sleep:       sleepCtx,
+		sleep:       client.Sleep,
 	}, nil
 }
 
@@ -191,9 +190,14 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 		target += "?" + r.Query.Encode()
 	}
 	scrub := newScrubber(r.Secrets, r.Header)
-	var waited time.Duration
-	for attempt := 1; ; attempt++ {
-		if err := c.waitForQuota(ctx, r, attempt, &waited); err != nil {
+	attempts := 1 // a request that is not idempotent is sent once
+	if r.Idempotent {
+		attempts = c.policy.MaxAttempts
+	}
+	tries := client.Retry{Attempts: attempts, Base: c.policy.BaseDelay, Max: c.policy.MaxDelay, MaxWait: c.policy.MaxWait,
+		Sleep: c.sleep, Method: r.Method, Path: r.Path, OnWait: c.onWait}.Start(ctx)
+	for attempt := range tries.All() {
+		if err := c.waitForQuota(ctx, r, attempt, &tries.Waited); err != nil {
 			return err
 		}
 		pacer := client.PacerFrom(ctx)
@@ -206,25 +210,15 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) error {
 		if pacer != nil {
 			pacer.Observe(o.status)
 		}
-		if o.err == nil || !r.Idempotent || !o.retryable || attempt >= c.policy.MaxAttempts || client.Stopped(ctx) {
+		if o.err == nil || !o.retryable {
 			return tried(o.err, attempt)
 		}
-		delay, reason := c.retryDelay(o, attempt)
-		if waited+delay > c.policy.MaxWait {
-			return tried(o.err, attempt)
-		}
-		c.report(ctx, client.Wait{Reason: reason, Status: o.status, Delay: delay, Attempt: attempt + 1, Method: r.Method, Path: r.Path})
-		wait, stopWaiting := client.UntilStopped(ctx)
-		err := c.sleep(wait, delay)
-		stopWaiting()
-		if client.Stopped(ctx) {
-			return o.err // the caller stopped: the last answer stands, no retry
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w (while waiting to retry after: %v)", r.where(c.api), err, o.err)
-		}
-		waited += delay
+		tries.Again(o.err, o.status, o.retryAfter)
 	}
+	if tries.End == client.RetryInterrupted {
+		return fmt.Errorf("%s: %w (while waiting to retry after: %v)", r.where(c.api), tries.WaitErr, tries.Err)
+	}
+	return tried(tries.Err, tries.N)
 }
 
 // tried says how many attempts ended in err, when there were several: "timed out after
@@ -477,53 +471,4 @@ func (c *Client) report(ctx context.Context, w client.Wait) {
 		c.onWait(w)
 	}
 	client.ReportWait(ctx, w)
-}
-
-// retryDelay is how long to wait before attempt+1: what the server asked for, else
-// exponential backoff with jitter.
-func (c *Client) retryDelay(o outcome, attempt int) (time.Duration, client.WaitReason) {
-	reason := client.WaitNetwork
-	switch {
-	case o.status == http.StatusTooManyRequests:
-		reason = client.WaitRateLimited
-	case o.status >= 500 || o.status == http.StatusRequestTimeout:
-		reason = client.WaitServerError
-	}
-	if o.retryAfter >= 0 {
-		// Several callers told the same reset time would all wake at once: spread them.
-		return o.retryAfter + jitter(min(o.retryAfter/10, 250*time.Millisecond)+20*time.Millisecond), reason
-	}
-	return c.backoff(attempt), reason
-}
-
-// backoff is BaseDelay·2^(attempt-1), capped at MaxDelay, with "equal jitter": half fixed,
-// half random, so retries neither synchronise nor collapse to zero.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.policy.BaseDelay
-	for i := 1; i < attempt && d < c.policy.MaxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, c.policy.MaxDelay)
-	return d/2 + jitter(d/2)
-}
-
-func jitter(max time.Duration) time.Duration {
-	if max <= 0 {
-		return 0
-	}
-	return rand.N(max + 1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -309,7 +309,7 @@ func TestRemainingZeroWaitsBeforeNextCall(t *testing.T) {
 	if len(waits) != 1 || waits[0].Reason != client.WaitQuota || waits[0].Delay != 2*time.Second || waits[0].Attempt != 1 {
 		t.Fatalf("waits %+v", waits)
 	}
-	if got := waits[0].String(); got != "rate limit reached — waiting 2.0 s" {
+	if got := waits[0].String(); got != "rate limit reached — waiting 2 s" {
 		t.Errorf("wait line %q", got)
 	}
 }

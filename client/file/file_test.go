@@ -1,4 +1,4 @@
-package client
+package file
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/m2mport/m2mport/client"
 )
 
 func rowLines(bad []RowError) map[int]string {
@@ -119,7 +121,7 @@ func TestFileSourceIsASource(t *testing.T) {
 	if err := os.WriteFile(path, []byte("client_id,client_secret,scopes\nok,s3cret-ok-1234,a\n,x,\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var src Source = NewFileSource(path)
+	var src client.Source = New(path)
 	info, err := src.Connect(context.Background())
 	if err != nil || info.Clients != 1 || info.Name != "clients.csv" {
 		t.Fatalf("connect %+v %v", info, err)
@@ -129,7 +131,7 @@ func TestFileSourceIsASource(t *testing.T) {
 		t.Fatalf("inventory %+v %v", inv, err)
 	}
 	// The caller names the source ("read missing.csv: …"): its errors don't name it again.
-	_, err = NewFileSource(filepath.Join(dir, "missing.csv")).Inventory(context.Background())
+	_, err = New(filepath.Join(dir, "missing.csv")).Inventory(context.Background())
 	if !errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "missing.csv") || strings.Contains(err.Error(), "open ") {
 		t.Fatalf("a missing file: %v, want ErrNotExist without the path", err)
 	}
@@ -137,7 +139,7 @@ func TestFileSourceIsASource(t *testing.T) {
 	if err := os.WriteFile(obj, []byte(`{"client_id":"x"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewFileSource(obj).Inventory(context.Background())
+	_, err = New(obj).Inventory(context.Background())
 	if err == nil || strings.Contains(err.Error(), "obj.json") || !strings.Contains(err.Error(), "not a JSON array") {
 		t.Fatalf("a JSON object, not an array: %v", err)
 	}
@@ -145,7 +147,7 @@ func TestFileSourceIsASource(t *testing.T) {
 
 // expectRows checks that exactly the clients named in good were read, and that each line in
 // bad was reported saying what its value says.
-func expectRows(t *testing.T, clients []Client, rowErrs []RowError, good []string, bad map[int]string) {
+func expectRows(t *testing.T, clients []client.Client, rowErrs []RowError, good []string, bad map[int]string) {
 	t.Helper()
 	var ids []string
 	for _, c := range clients {
@@ -281,7 +283,7 @@ func TestFileSourceMetadataNumbers(t *testing.T) {
 		t.Errorf("an empty list became %#v", m["list"])
 	}
 	want := map[string]any{"tenth": 0.1, "half": 1.5, "k": 1000.0, "zero": 0.0, "max": 9007199254740992.0, "tiny": 5e-324, "list": []any{}, "obj": map[string]any{}}
-	if !MetadataEqual(m, want) {
+	if !client.MetadataEqual(m, want) {
 		t.Errorf("metadata %v, want %v", m, want)
 	}
 	// The CSV metadata column is read the same way.

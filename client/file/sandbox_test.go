@@ -1,4 +1,4 @@
-package client_test
+package file_test
 
 import (
 	"context"
@@ -8,23 +8,34 @@ import (
 	"testing"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/file"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/stytch"
 )
 
 // Numbers in a file's metadata that Stytch stores exactly are imported, and a second run
 // finds the clients identical; one it would change is left out, never imported changed.
 func TestFileMetadataNumbersSurviveARerun(t *testing.T) {
-	w := startWorld(t, sandbox.Options{Seed: "empty"})
+	sb, err := sandbox.Start(sandbox.Options{Seed: "empty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	st := sb.Stytch()
+	target, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: st.ProjectID, Secret: client.NewSecret(st.Secret), BaseURL: st.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(t.TempDir(), "clients.json")
 	js := `[
   {"client_id": "numbers", "client_secret": "s3cret-numbers-abcdef", "scopes": "read:a", "metadata": {"tenth": 0.1, "half": 1.50, "k": 1e3, "zero": -0, "max": 9007199254740992, "nested": {"list": [1, 2.25, 1e21]}}},
   {"client_id": "plain", "client_secret": "s3cret-plain-abcdef", "scopes": "read:a", "metadata": {"n": 7}},
   {"client_id": "big", "client_secret": "s3cret-big-abcdef", "scopes": "read:a", "metadata": {"acct": 12345678901234567891}}
 ]`
-	if err := os.WriteFile(path, []byte(js), 0o600); err != nil {
+	if err = os.WriteFile(path, []byte(js), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	src := client.NewFileSource(path)
+	src := file.New(path)
 	inv, err := src.Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +44,7 @@ func TestFileMetadataNumbersSurviveARerun(t *testing.T) {
 		t.Fatalf("clients %d, warnings %q: want the big number's row left out", len(inv.Clients), inv.Warnings)
 	}
 	plan := func() *client.Plan {
-		p, err := client.NewPlan(context.Background(), w.target, src.Name(), inv.Clients, client.ResolveSkip)
+		p, err := client.NewPlan(context.Background(), target, src.Name(), inv.Clients, client.ResolveSkip)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +55,7 @@ func TestFileMetadataNumbersSurviveARerun(t *testing.T) {
 		t.Fatalf("first plan %+v", n)
 	}
 	var last client.Event
-	for ev := range client.Execute(context.Background(), w.target, p, client.Options{}) {
+	for ev := range client.Execute(context.Background(), target, p, client.Options{}) {
 		last = ev
 	}
 	if s := last.Summary; s == nil || s.Progress.Failed != 0 {

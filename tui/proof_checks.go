@@ -2,18 +2,15 @@ package tui
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // checkColumns are the titles of a check table's two value columns: what the token holds
@@ -60,7 +57,7 @@ func checkRows(checks []client.Check) []checkRow {
 		if r.shown == r.actual {
 			r.shown = "same"
 		}
-		r.actualW, r.shownW = textWidth(r.actual), textWidth(r.shown)
+		r.actualW, r.shownW = widget.Width(r.actual), widget.Width(r.shown)
 		rows[i] = r
 	}
 	return rows
@@ -91,17 +88,17 @@ func causeText(c client.Check) (note, actual string) {
 // under the table (-1: none) adds why it failed. It returns the head line and each row's
 // lines.
 func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, cursor, subject int) (string, [][]string) {
-	nameW := textWidth("check")
+	nameW := widget.Width("check")
 	for _, r := range rows {
-		nameW = max(nameW, textWidth(r.name))
+		nameW = max(nameW, widget.Width(r.name))
 	}
 	nameW = min(nameW, 16) + 4 // the cursor and the glyph before, a gap after
 	actW, expW := splitColumns(rows, cols, max(w-nameW-2, 2))
 
-	head := st.Muted.Render(cell("   check", nameW) + cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
+	head := st.Muted.Render(widget.Cell("   check", nameW) + widget.Cell(cols.actual, actW) + "  " + ansi.Truncate(cols.expected, expW, ""))
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		as, es := wrapText(r.actual, actW, wrap), wrapText(r.shown, expW, wrap)
+		as, es := widget.WrapText(r.actual, actW, wrap), widget.WrapText(r.shown, expW, wrap)
 		mark, glyphStyle, nameStyle, actStyle, expStyle := "·", st.Muted, st.Muted, st.Muted, st.Muted
 		switch r.status {
 		case client.CheckPass:
@@ -128,15 +125,15 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 				if j == 0 {
 					lead = "›" + mark + " "
 				}
-				lines[j] = st.Cursor.Render(cell(lead+cell(name, nameW-3)+cell(av, actW)+"  "+ev, w))
+				lines[j] = st.Cursor.Render(widget.Cell(lead+widget.Cell(name, nameW-3)+widget.Cell(av, actW)+"  "+ev, w))
 			case j == 0:
-				lines[j] = " " + glyphStyle.Render(mark+" ") + nameStyle.Render(cell(name, nameW-3)) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+				lines[j] = " " + glyphStyle.Render(mark+" ") + nameStyle.Render(widget.Cell(name, nameW-3)) + actStyle.Render(widget.Cell(av, actW)) + "  " + expStyle.Render(ev)
 			default:
-				lines[j] = strings.Repeat(" ", nameW) + actStyle.Render(cell(av, actW)) + "  " + expStyle.Render(ev)
+				lines[j] = strings.Repeat(" ", nameW) + actStyle.Render(widget.Cell(av, actW)) + "  " + expStyle.Render(ev)
 			}
 		}
 		if r.status == client.CheckFail && r.note != "" && i != subject && i != cursor {
-			for _, l := range wrapText(r.note, max(w-nameW, 10), 0) {
+			for _, l := range widget.WrapText(r.note, max(w-nameW, 10), 0) {
 				lines = append(lines, strings.Repeat(" ", nameW)+st.Error.Render(l))
 			}
 		}
@@ -149,7 +146,7 @@ func checkTable(st *themes.Styles, rows []checkRow, cols checkColumns, w, wrap, 
 // the fewest lines, the actual values (the ones people read) getting the larger share when
 // that makes no difference. Each column keeps a quarter of the room at least.
 func splitColumns(rows []checkRow, cols checkColumns, room int) (actW, expW int) {
-	eMax := textWidth(cols.expected)
+	eMax := widget.Width(cols.expected)
 	for _, r := range rows {
 		eMax = max(eMax, r.shownW)
 	}
@@ -176,19 +173,19 @@ func checkDetails(st *themes.Styles, r checkRow, cols checkColumns, w int) []str
 	var lines []string
 	switch r.status {
 	case client.CheckPass:
-		lines = hang(st.Success, "✓ "+r.name+"  ", "passes", w, 4)
+		lines = widget.Hang(st.Success, "✓ "+r.name+"  ", "passes", w, 4)
 	case client.CheckFail:
-		lines = hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 0)
+		lines = widget.Hang(st.Error, "✗ "+r.name+"  ", cmp.Or(r.note, "fails"), w, 0)
 	default:
-		lines = hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 0)
+		lines = widget.Hang(st.Muted, "· "+r.name+"  ", cmp.Or(r.note, "for information"), w, 0)
 	}
-	labelW := max(textWidth(cols.actual), textWidth(cols.expected)) + 4
+	labelW := max(widget.Width(cols.actual), widget.Width(cols.expected)) + 4
 	value := func(label, v string) []string {
-		out := wrapText(cmp.Or(v, "(none)"), w-labelW, 6)
+		out := widget.WrapText(cmp.Or(v, "(none)"), w-labelW, 6)
 		for i := range out {
 			pad := strings.Repeat(" ", labelW)
 			if i == 0 {
-				pad = st.Muted.Render(cell("  "+label, labelW))
+				pad = st.Muted.Render(widget.Cell("  "+label, labelW))
 			}
 			out[i] = pad + st.Text.Render(out[i])
 		}
@@ -213,170 +210,4 @@ func verdict(st *themes.Styles, cl *client.Checklist) string {
 		return st.Success.Render(fmt.Sprintf("✓ all %d checks pass", n))
 	}
 	return st.Error.Render(fmt.Sprintf("✗ %s failed", plural(len(cl.Failed()), "check")))
-}
-
-// tokenJSON draws a token's decoded payload and header as highlighted JSON in w cells, with
-// times spelled out next to exp, nbf and iat. A line longer than w wraps, indented under its
-// key, so no value is ever cut.
-func tokenJSON(st *themes.Styles, cl *client.Checklist, now time.Time, w int) []string {
-	if cl == nil || (len(cl.Header) == 0 && len(cl.Payload) == 0) {
-		return nil
-	}
-	lines := []string{st.Muted.Bold(true).Render("Payload")}
-	lines = append(lines, highlightJSON(st, cl.Payload, now, w)...)
-	lines = append(lines, "", st.Muted.Bold(true).Render("Header"))
-	return append(lines, highlightJSON(st, cl.Header, now, w)...)
-}
-
-// highlightJSON colours indented JSON line by line: keys, strings, numbers, literals. The
-// text is sanitized first: a claim may hold anything.
-func highlightJSON(st *themes.Styles, raw json.RawMessage, now time.Time, w int) []string {
-	text := sanitize.Text(string(raw))
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		out = append(out, layoutPieces(jsonPieces(st, line, now), w)...)
-	}
-	return out
-}
-
-// piece is a run of text in one style.
-type piece struct {
-	text  string
-	style lipgloss.Style
-}
-
-func jsonPieces(st *themes.Styles, line string, now time.Time) []piece {
-	var out []piece
-	add := func(s string, style lipgloss.Style) { out = append(out, piece{s, style}) }
-	var key string
-	for i := 0; i < len(line); {
-		c := line[i]
-		switch {
-		case c == '"':
-			j := i + 1
-			for j < len(line) && line[j] != '"' {
-				if line[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			j = min(j+1, len(line))
-			tok := line[i:j]
-			if strings.HasPrefix(strings.TrimSpace(line[j:]), ":") {
-				key, _ = strconv.Unquote(tok)
-				add(tok, st.JSONKey)
-			} else {
-				add(tok, st.JSONString)
-			}
-			i = j
-		case c == '-' || (c >= '0' && c <= '9'):
-			j := i + 1
-			for j < len(line) && strings.IndexByte("0123456789.eE+-", line[j]) >= 0 {
-				j++
-			}
-			add(line[i:j], st.JSONNumber)
-			if when := claimTime(key, line[i:j]); !when.IsZero() {
-				if strings.HasPrefix(line[j:], ",") {
-					add(",", st.JSONPunct)
-					j++
-				}
-				add("  "+describeTime(when, now), st.Muted)
-			}
-			i = j
-		case strings.HasPrefix(line[i:], "true"), strings.HasPrefix(line[i:], "null"):
-			add(line[i:i+4], st.JSONLiteral)
-			i += 4
-		case strings.HasPrefix(line[i:], "false"):
-			add("false", st.JSONLiteral)
-			i += 5
-		case c == ' ':
-			j := i
-			for j < len(line) && line[j] == ' ' {
-				j++
-			}
-			add(line[i:j], lipgloss.NewStyle())
-			i = j
-		default:
-			add(line[i:i+1], st.JSONPunct)
-			i++
-		}
-	}
-	return out
-}
-
-// layoutPieces lays one line's pieces out in w cells. What does not fit goes on the next
-// line, indented two cells more than the line itself: a piece moves there whole when it fits
-// there or starts with a space (a comment after a value), else it is cut where the line
-// ends — at its last space there, if it has one.
-func layoutPieces(pieces []piece, w int) []string {
-	w = max(w, 4)
-	indent := 0
-	if len(pieces) > 0 && strings.TrimSpace(pieces[0].text) == "" {
-		indent = textWidth(pieces[0].text)
-	}
-	indent = min(indent+2, w/2)
-	var lines []string
-	var b strings.Builder
-	used := 0
-	newLine := func() {
-		lines = append(lines, b.String())
-		b.Reset()
-		b.WriteString(strings.Repeat(" ", indent))
-		used = indent
-	}
-	for _, p := range pieces {
-		text := p.text
-		for text != "" {
-			tw := textWidth(text)
-			if used+tw <= w {
-				b.WriteString(p.style.Render(text))
-				used += tw
-				break
-			}
-			if used > indent && (tw <= w-indent || text[0] == ' ') {
-				newLine()
-				text = strings.TrimLeft(text, " ")
-				continue
-			}
-			// A fresh line has room for a grapheme at least, so head is never empty there.
-			head := ansi.Truncate(text, w-used, "")
-			if i := strings.LastIndexByte(head, ' '); i > 0 {
-				head = head[:i]
-			}
-			if head == "" {
-				newLine()
-				continue
-			}
-			b.WriteString(p.style.Render(head))
-			text = strings.TrimLeft(text[len(head):], " ")
-			newLine()
-		}
-	}
-	if used > indent || len(lines) == 0 {
-		lines = append(lines, b.String())
-	}
-	return lines
-}
-
-func claimTime(key, num string) time.Time {
-	switch key {
-	case "exp", "nbf", "iat", "auth_time":
-		if n, err := strconv.ParseInt(num, 10, 64); err == nil {
-			return time.Unix(n, 0)
-		}
-	}
-	return time.Time{}
-}
-
-// describeTime says when t is, in UTC and relative to now: "// 14:05:07 UTC, in 59 min 55 s".
-func describeTime(t, now time.Time) string {
-	d := t.Sub(now).Round(time.Second)
-	rel := "now"
-	switch {
-	case d > 0:
-		rel = "in " + span(d)
-	case d < 0:
-		rel = span(-d) + " ago"
-	}
-	return "// " + t.UTC().Format("2006-01-02 15:04:05") + " UTC, " + rel
 }

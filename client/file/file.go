@@ -1,4 +1,4 @@
-package client
+package file
 
 import (
 	"bytes"
@@ -14,36 +14,39 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/m2mport/m2mport/client"
 )
 
-// FileSource reads clients from a CSV or JSON file, for clients kept outside Auth0 or
+// Source reads clients from a CSV or JSON file, for clients kept outside Auth0 or
 // gathered by hand. Columns (CSV, with a header row, any order) or keys (JSON, an array of
 // objects): client_id and client_secret (required), name, description, scopes (space
 // separated; in JSON also an array) and metadata (a JSON object). A bad row is reported with
 // its line number and left out whole; it is never half imported. Whatever is ambiguous is
 // bad: a column named twice (names match in any case), two different rows for one
 // client_id (all of them are left out), a metadata number Stytch would store as another.
-type FileSource struct {
+type Source struct {
 	Path string
 }
 
-// NewFileSource returns the source for the file at path.
-func NewFileSource(path string) *FileSource { return &FileSource{Path: path} }
+// New returns the source for the file at path.
+func New(path string) *Source { return &Source{Path: path} }
 
 // Name is the file's name.
-func (f *FileSource) Name() string { return filepath.Base(f.Path) }
+func (f *Source) Name() string { return filepath.Base(f.Path) }
 
 // Connect reads the file and says how many clients it holds.
-func (f *FileSource) Connect(ctx context.Context) (SourceInfo, error) {
+func (f *Source) Connect(ctx context.Context) (client.SourceInfo, error) {
 	inv, err := f.Inventory(ctx)
 	if err != nil {
-		return SourceInfo{}, err
+		return client.SourceInfo{}, err
 	}
-	return SourceInfo{Name: f.Name(), Clients: len(inv.Clients)}, nil
+	return client.SourceInfo{Name: f.Name(), Clients: len(inv.Clients)}, nil
 }
 
 // Inventory reads every good row; bad rows become warnings naming their line.
-func (f *FileSource) Inventory(ctx context.Context) (*Inventory, error) {
+func (f *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	// The caller names the source (the file) in its own message: these errors don't again.
 	b, err := os.ReadFile(f.Path)
 	if err != nil {
@@ -53,7 +56,7 @@ func (f *FileSource) Inventory(ctx context.Context) (*Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv := &Inventory{Source: f.Name(), Clients: clients}
+	inv := &client.Inventory{Source: f.Name(), Clients: clients}
 	for _, e := range bad {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf("%s %s: row skipped", f.Name(), e.Error()))
 	}
@@ -82,7 +85,7 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.M
 // ParseClientsFile parses a clients file, CSV or JSON by its extension (or, for other
 // names, by whether it starts with '['). It returns the good rows, the bad ones, and an
 // error only when the file as a whole cannot be read.
-func ParseClientsFile(name string, b []byte) ([]Client, []RowError, error) {
+func ParseClientsFile(name string, b []byte) ([]client.Client, []RowError, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a BOM from a spreadsheet
 	ext := strings.ToLower(filepath.Ext(name))
 	if ext == ".json" || (ext != ".csv" && bytes.HasPrefix(bytes.TrimSpace(b), []byte("["))) {
@@ -96,7 +99,7 @@ var fileColumns = []string{"client_id", "client_secret", "name", "description", 
 // fileRow is one row before it is checked.
 type fileRow struct {
 	ID, Secret, Name, Description string
-	Scopes                        Scopes
+	Scopes                        client.Scopes
 	Metadata                      json.RawMessage
 }
 
@@ -112,7 +115,7 @@ type rows struct {
 
 type goodRow struct {
 	line int
-	c    Client
+	c    client.Client
 }
 
 func newRows() *rows { return &rows{badLines: map[string][]int{}} }
@@ -142,13 +145,13 @@ func (rs *rows) add(line int, r fileRow) {
 			return
 		}
 	}
-	rs.good = append(rs.good, goodRow{line, Client{ID: r.ID, Secret: NewSecret(r.Secret), Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: meta}})
+	rs.good = append(rs.good, goodRow{line, client.Client{ID: r.ID, Secret: client.NewSecret(r.Secret), Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: meta}})
 }
 
 // result returns the clients to import and every bad row, in line order.
-func (rs *rows) result() ([]Client, []RowError) {
+func (rs *rows) result() ([]client.Client, []RowError) {
 	lines := map[string][]int{} // client_id → lines of its good rows
-	first := map[string]*Client{}
+	first := map[string]*client.Client{}
 	differ := map[string][]string{} // client_id → the fields its good rows differ in
 	for i, g := range rs.good {
 		id := g.c.ID
@@ -163,7 +166,7 @@ func (rs *rows) result() ([]Client, []RowError) {
 			}
 		}
 	}
-	var clients []Client
+	var clients []client.Client
 	bad := rs.bad
 	for _, g := range rs.good {
 		id := g.c.ID
@@ -183,12 +186,12 @@ func (rs *rows) result() ([]Client, []RowError) {
 }
 
 // rowDiff names the columns in which two rows for the same client differ.
-func rowDiff(a, b *Client) []string {
+func rowDiff(a, b *client.Client) []string {
 	var out []string
 	if !a.Secret.Equal(b.Secret) { // whole: two secrets may share their last four
 		out = append(out, "client_secret")
 	}
-	for _, d := range Diff(a, Stored{Name: b.Name, Description: b.Description, Scopes: b.Scopes, Metadata: b.Metadata, SecretLast4: a.Secret.Last4()}) {
+	for _, d := range client.Diff(a, client.Stored{Name: b.Name, Description: b.Description, Scopes: b.Scopes, Metadata: b.Metadata, SecretLast4: a.Secret.Last4()}) {
 		out = append(out, d.Field) // name, description, scopes, metadata: the columns' names
 	}
 	return out
@@ -203,10 +206,10 @@ func lineList(lines []int) string {
 	for i, l := range lines {
 		s[i] = fmt.Sprint(l)
 	}
-	return "lines " + List(s)
+	return "lines " + client.List(s)
 }
 
-func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
+func parseClientsCSV(b []byte) ([]client.Client, []RowError, error) {
 	cr := csv.NewReader(bytes.NewReader(b))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -266,30 +269,30 @@ func parseClientsCSV(b []byte) ([]Client, []RowError, error) {
 			return ""
 		}
 		rs.add(line, fileRow{ID: get("client_id"), Secret: get("client_secret"), Name: get("name"), Description: get("description"),
-			Scopes: SplitScopes(get("scopes")), Metadata: json.RawMessage(get("metadata"))})
+			Scopes: client.SplitScopes(get("scopes")), Metadata: json.RawMessage(get("metadata"))})
 	}
 	clients, bad := rs.result()
 	return clients, bad, nil
 }
 
 // jsonScopes takes scopes as a space-separated string or an array of strings.
-type jsonScopes Scopes
+type jsonScopes client.Scopes
 
 func (s *jsonScopes) UnmarshalJSON(b []byte) error {
 	var text string
 	if err := json.Unmarshal(b, &text); err == nil {
-		*s = jsonScopes(SplitScopes(text))
+		*s = jsonScopes(client.SplitScopes(text))
 		return nil
 	}
 	var list []string
 	if err := json.Unmarshal(b, &list); err != nil {
 		return fmt.Errorf("scopes must be a string or an array of strings")
 	}
-	*s = jsonScopes(NewScopes(list...))
+	*s = jsonScopes(client.NewScopes(list...))
 	return nil
 }
 
-func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
+func parseClientsJSON(b []byte) ([]client.Client, []RowError, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return nil, nil, fmt.Errorf("not a JSON array of clients: the file must start with [")
@@ -321,7 +324,7 @@ func parseClientsJSON(b []byte) ([]Client, []RowError, error) {
 			continue
 		}
 		rs.add(line, fileRow{ID: row.ClientID, Secret: row.ClientSecret, Name: row.Name, Description: row.Description,
-			Scopes: Scopes(row.Scopes), Metadata: row.Metadata})
+			Scopes: client.Scopes(row.Scopes), Metadata: row.Metadata})
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, fmt.Errorf("line %d: the array of clients is not closed", lineAt(b, int(dec.InputOffset())))
@@ -507,4 +510,12 @@ func decimalParts(s string) (neg bool, digits string, exp int, ok bool) {
 	// Trailing zeros dropped from the digits go into the exponent.
 	exp += len(strings.TrimLeft(all, "0")) - len(digits) - len(frac)
 	return neg, digits, exp, true
+}
+
+// quoteStart quotes the first 20 characters of s, with an ellipsis when there are more.
+func quoteStart(s string) string {
+	if utf8.RuneCountInString(s) <= 20 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%.20q…", s)
 }

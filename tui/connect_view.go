@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"charm.land/lipgloss/v2"
+
+	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
+)
+
+func (c *connectScreen) View() string {
+	st := c.st()
+	if c.state == connLiveGuard {
+		return c.guardView()
+	}
+	compact := c.height < 24
+	var parts []string
+	if !compact {
+		parts = append(parts,
+			st.Title.Render("Connect"),
+			st.Muted.Width(c.width).Render("Point m2mport at the Auth0 tenant to read from and the Stytch project to write to."),
+			"")
+	}
+	pw := c.panelWidth()
+	h := max(len(c.sourceStatus(pw-4)), len(c.targetStatus(pw-4)))
+	left := c.panel("Source · Auth0", []int{fDomain, fClientID, fClientSecret}, widget.FitLines(c.sourceStatus(pw-4), h), pw, compact)
+	right := c.panel("Target · Stytch", []int{fProjectID, fProjectSecret, fBaseURL}, widget.FitLines(c.targetStatus(pw-4), h), pw, compact)
+	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right))
+	parts = append(parts, "")
+	details := c.details()
+	parts = append(parts, details...)
+	if !compact || len(details) == 0 {
+		parts = append(parts, c.footerLine())
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (c *connectScreen) panel(title string, idx []int, status []string, w int, compact bool) string {
+	st := c.st()
+	inner := w - 4
+	focused := false
+	lines := []string{st.PanelTitle.Render(title)}
+	if !compact {
+		lines = append(lines, "")
+	}
+	for n, i := range idx {
+		if i == c.form.focus {
+			focused = true
+		}
+		if n > 0 && !compact {
+			lines = append(lines, "")
+		}
+		lines = append(lines, c.form.fieldView(i, inner, st))
+	}
+	if len(status) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, status...)
+	}
+	box := st.Panel
+	if focused {
+		box = st.PanelFocus
+	}
+	return box.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+}
+
+// status is a side's verdict in its panel, at most two lines (details go under the panels):
+// the spinner and why it is taking long while it is checked, what went wrong, or what ok
+// says once connected.
+func (c *connectScreen) status(sd side, doing, note string, w int, ok func() []string) []string {
+	st := c.st()
+	switch sd.state {
+	case sideChecking:
+		lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
+		if note != "" {
+			lines = append(lines, widget.WrapLines(st.Warning, note, w, 2)...)
+		}
+		return lines
+	case sideFailed:
+		return widget.WrapLines(st.Error, "✗ "+sd.problem.What, w, 2)
+	case sideSkipped:
+		return []string{st.Muted.Render("Left empty: Stytch only.")}
+	case sideOK:
+		return ok()
+	}
+	return nil
+}
+
+func (c *connectScreen) sourceStatus(w int) []string {
+	return c.status(c.source, "Reading the tenant…", c.sourceNote, w, func() []string {
+		st := c.st()
+		info := c.sourceInfo
+		head := "✓ " + sanitize.Line(info.Name)
+		if info.Clients >= 0 {
+			head += " · " + plural(info.Clients, "M2M app")
+		}
+		lines := []string{st.Success.Render(widget.Truncate(head, w))}
+		if n := len(info.Missing); n > 0 {
+			lines = append(lines, st.Warning.Render(widget.Truncate("! "+plural(n, "permission")+" missing, see below", w)))
+		}
+		return lines
+	})
+}
+
+func (c *connectScreen) targetStatus(w int) []string {
+	return c.status(c.target, "Checking the project…", c.targetNote, w, func() []string {
+		st := c.st()
+		info := c.targetInfo
+		lines := []string{st.Success.Render(widget.Truncate("✓ "+sanitize.Line(info.ProjectID), w))}
+		switch {
+		case info.Live:
+			lines = append(lines, st.Error.Bold(true).Render("LIVE — production"))
+		case info.Clients == 0:
+			lines = append(lines, st.Muted.Render("no M2M clients yet"))
+		case info.Clients > 0:
+			lines = append(lines, st.Muted.Render(widget.Truncate(plural(info.Clients, "client")+" already there", w)))
+		}
+		return lines
+	})
+}
+
+// details are what the panels' verdicts need explained, full width under them: each
+// failure's hint and request id, each missing permission and what it costs.
+func (c *connectScreen) details() []string {
+	st := c.st()
+	w := c.width
+	var lines []string
+	for _, sd := range []struct {
+		api  string
+		side side
+	}{{"Auth0", c.source}, {"Stytch", c.target}} {
+		p := sd.side.problem
+		if sd.side.state != sideFailed || (p.Hint == "" && p.Ref == "") {
+			continue
+		}
+		text := sd.api + ": " + p.Hint
+		if p.Ref != "" {
+			text += " (request id " + p.Ref + ")"
+		}
+		lines = append(lines, st.Muted.Width(w).Render(text))
+	}
+	if c.source.state == sideOK {
+		for _, m := range c.sourceInfo.Missing {
+			lines = append(lines, st.Warning.Width(w).Render("! "+sanitize.Line(m.Scope)+" missing: "+sanitize.Line(m.Consequence)))
+		}
+		if len(c.sourceInfo.Missing) > 0 {
+			lines = append(lines, widget.Hang(st.Muted, "  ", "Grant them in the Auth0 dashboard: Applications › APIs › Auth0 Management API › Machine to Machine Applications › this app; then connect again.", w, 3)...)
+		}
+	}
+	return lines
+}
+
+// footerLine says what happens next, under the panels.
+func (c *connectScreen) footerLine() string {
+	st := c.st()
+	w := c.width
+	switch c.state {
+	case connEditing:
+		return st.Muted.Width(w).Render("Enter connects and checks both. No Management API access? Leave Auth0 empty to enter clients by hand.")
+	case connVerifying:
+		return c.spinner.View() + " " + st.Text.Render("Connecting…") + "  " + st.Muted.Render("esc cancels")
+	case connVerified:
+		next := st.Success.Render("✓ Connected.") + " " + st.Muted.Render("Press enter to pick the clients to move.")
+		if c.src == nil {
+			next = st.Success.Render("✓ Connected to Stytch.") + " " + st.Muted.Render("Press enter to type in a client.")
+		}
+		switch {
+		case c.saved != "" && c.savedErr:
+			next += "\n" + st.Error.Width(w).Render(c.saved)
+		case c.saved != "":
+			next += "\n" + st.Muted.Width(w).Render(c.saved)
+		}
+		return next
+	}
+	return ""
+}
+
+// guardView stops the operator in front of a live project until they type its id.
+func (c *connectScreen) guardView() string {
+	st := c.st()
+	w := c.width
+	id := sanitize.Line(c.tgt.ProjectID())
+	lines := []string{
+		st.Danger.Render("PRODUCTION"),
+		"",
+		st.Text.Width(w).Render(id + " is a live Stytch project. Whatever m2mport imports there, your production services will see."),
+		"",
+	}
+	if c.source.state == sideOK {
+		lines = append(lines, st.Muted.Render(widget.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w)), "")
+	}
+	lines = append(lines, st.Bold.Render("Type the project id to continue:"), st.Error.Render("› ")+c.guard.View())
+	if c.guardErr != "" {
+		lines = append(lines, st.Error.Width(w).Render(c.guardErr))
+	} else {
+		lines = append(lines, st.Muted.Render("esc goes back to the credentials"))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}
