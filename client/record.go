@@ -125,7 +125,7 @@ func (c *Client) TypeNote() string {
 	case "", AppTypeM2M:
 		return ""
 	case AppTypeNone:
-		return "app without a type"
+		return "typeless app"
 	case "regular_web":
 		return "regular web app"
 	case "spa":
