@@ -41,7 +41,7 @@ func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	for _, name := range []string{"concurrency", "rate"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
 	}
-	fileExt(cmd, "report", "json")
+	fileExt(cmd, "report", "ndjson", "json")
 	return &f
 }
 
@@ -286,6 +286,14 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		kept = append(kept, c)
 	}
 	out = kept
+	for _, c := range out {
+		// An app of another type that may use client_credentials is imported like an M2M
+		// app; the operator should know it also serves people (issue 12 §3).
+		if typ := c.TypeNote(); typ != "" && c.IsM2M() {
+			note(in.env, fmt.Sprintf("note: %s (%s): a %s with client_credentials, imported like an M2M app",
+				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(typ)))
+		}
+	}
 	if len(out) == 0 {
 		if len(in.audiences) > 0 {
 			return nil, fmt.Errorf("no chosen client of %s is granted an API given with --audience", inv.Source)
@@ -419,7 +427,7 @@ func printPlan(o *output, p *client.Plan) {
 	if p.Live {
 		live = " " + o.m.Error.Render("(LIVE)")
 	}
-	o.printf("%s%s\n\n", o.wrap(fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), p.ProjectID), "  "), live)
+	o.printf("%s%s\n\n", o.wrap(fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), sanitize.Line(p.ProjectID)), "  "), live)
 	rows := make([][]string, 0, len(p.Items))
 	for i := range p.Items {
 		it := &p.Items[i]
@@ -463,7 +471,8 @@ func printPlan(o *output, p *client.Plan) {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"},
+		{n.Keep, "kept (that run could not prove it created them: --include-unconfirmed deletes them too)"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -508,7 +517,8 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 			return fail(env, cmd, err, ExitFailed)
 		}
 	}
-	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}
+	opt := runOptions(ctx, env, cmd, path)
+	opt.Concurrency, opt.Rate, opt.Verify = ef.concurrency, ef.rate, verify
 	progress := isTerminal(env.Err) && !ef.asJSON
 	var sum *client.Summary
 	var lastLine time.Time
@@ -537,7 +547,13 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 		printSummary(env.outputOf(env.Out), sum)
 	}
 	if sum.NotStarted != "" {
+		if sum.Locked {
+			return fail(env, cmd, fmt.Errorf("nothing was written to the project: %s", sum.NotStarted), ExitFailed)
+		}
 		return fail(env, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+	}
+	if sum.StaleLock != "" {
+		note(env, fmt.Sprintf("note: took over the project's lock from %s, which is no longer running", sanitize.Line(sum.StaleLock)))
 	}
 	if sum.ReportError != "" {
 		note(env, "warning: "+sum.ReportError)
@@ -604,10 +620,10 @@ func printSummary(o *output, s *client.Summary) {
 	for i, r := range rows {
 		o.printf("%s  %s\n", styles[i].Render(fmt.Sprintf("%-8s", r[0])), r[1])
 	}
-	if s.Report != nil {
+	if len(s.Problems) > 0 {
 		var bad []string
 		cross, dot := o.m.Error.Render("✗"), o.m.Warning.Render("·")
-		for _, c := range s.Report.Clients {
+		for _, c := range s.Problems {
 			switch {
 			case c.State == client.StateFailed && c.Error != nil:
 				bad = append(bad, fmt.Sprintf("%s %s: %s", cross, who(c), clip(c.Error.Message, 200)))

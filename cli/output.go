@@ -229,7 +229,7 @@ func (o *output) table(cols []column, rows [][]string, style func(row, col int) 
 func note(env *Env, line string) {
 	o := env.outputOf(env.Err)
 	line = o.wrap(line, "  ")
-	if label, rest, ok := strings.Cut(line, ": "); ok && (label == "warning" || label == "left out") {
+	if label, rest, ok := strings.Cut(line, ": "); ok && (label == "warning" || label == "left out" || label == "note") {
 		line = o.m.Warning.Render(label+":") + " " + rest
 	}
 	o.printf("%s\n", line)
