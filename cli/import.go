@@ -200,6 +200,7 @@ type importRun struct {
 
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
+	limitMemory(env.Getenv)
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
