@@ -36,6 +36,7 @@ const (
 	flagAuth0ClientID   = "auth0-client-id"
 	flagStytchProjectID = "stytch-project-id"
 	flagStytchBaseURL   = "stytch-base-url"
+	flagStytchVertical  = "stytch-vertical"
 )
 
 // addAuth0Flags declares the Auth0 side's credential flags (the secret has none).
@@ -48,6 +49,21 @@ func addAuth0Flags(fs *pflag.FlagSet, c *client.SourceCredentials) {
 func addStytchFlags(fs *pflag.FlagSet, c *client.TargetCredentials) {
 	fs.StringVar(&c.ProjectID, flagStytchProjectID, "", "Stytch project id (default $"+envStytchProject+", then the keyring)")
 	fs.StringVar(&c.BaseURL, flagStytchBaseURL, "", "Stytch API base URL, for a custom domain or the sandbox (default $"+envStytchBaseURL+", then the keyring, then Stytch's own)")
+	fs.Var((*verticalValue)(&c.Vertical), flagStytchVertical, "the Stytch project's vertical, consumer or b2b (default $"+envStytchVertical+", then the keyring; found from the project's keys when not given)")
+}
+
+// verticalValue is a flag that takes only a vertical m2mport knows.
+type verticalValue client.Vertical
+
+func (v *verticalValue) String() string { return string(*v) }
+func (v *verticalValue) Type() string   { return "consumer|b2b" }
+func (v *verticalValue) Set(s string) error {
+	parsed, err := client.ParseVertical(s)
+	if err != nil {
+		return err
+	}
+	*v = verticalValue(parsed)
+	return nil
 }
 
 // credentialFlags are the non-secret credential flags of the commands that use both sides.

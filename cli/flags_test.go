@@ -22,6 +22,7 @@ var flagConcepts = map[string]string{
 	"auth0-client-id":   "the client id m2mport reads Auth0 with",
 	"stytch-project-id": "the Stytch project",
 	"stytch-base-url":   "the Stytch API's base URL",
+	"stytch-vertical":   "the Stytch project's vertical (consumer or b2b)",
 	"secret-stdin":      "read the secret from stdin",
 	// What a run does.
 	"all":         "every client",

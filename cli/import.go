@@ -289,6 +289,14 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		kept = append(kept, c)
 	}
 	out = kept
+	for _, c := range out {
+		// An app of another type that may use client_credentials is imported like an M2M
+		// app; the operator should know it also serves people (issue 12 §3).
+		if note := c.TypeNote(); note != "" && c.IsM2M() {
+			fmt.Fprintf(in.env.Err, "note: %s (%s): a %s with client_credentials, imported like an M2M app\n",
+				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(note))
+		}
+	}
 	if len(out) == 0 {
 		if len(in.audiences) > 0 {
 			return nil, fmt.Errorf("no chosen client of %s is granted an API given with --audience", inv.Source)

@@ -276,10 +276,11 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tgt.Token(context.Background(), "file-client-1", client.NewSecret("Zq8-secret-for-file-1"), nil)
+	minted, err := tgt.Token(context.Background(), "file-client-1", client.NewSecret("Zq8-secret-for-file-1"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := minted.Value
 	code, out, errOut = run2(t, env, "check", "--client-id", "file-client-1", "--scopes", "write:a read:a", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "All checks passed.") || !strings.Contains(out, `"sub": "file-client-1"`) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)

@@ -242,7 +242,8 @@ func TestSpotCheckATokenFromTheProject(t *testing.T) {
 			sync = c
 		}
 	}
-	tok, err := tgt.Token(context.Background(), sync.ID, sync.Secret, nil)
+	minted, err := tgt.Token(context.Background(), sync.ID, sync.Secret, nil)
+	tok := minted.Value
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,16 +314,16 @@ func TestSmallestTerminalShowsEveryStep(t *testing.T) {
 	h.mustSee("✓ acme", "✓ project-test")
 	h.press("enter")
 	fits("pick")
-	h.mustSee("✓ ready", "5 chosen")
+	h.mustSee("✓ ready", "6 chosen")
 	h.press("enter")
 	fits("scopes")
 	h.mustSee("Scopes  3 chosen", "[x] read:invoices")
 	h.press("enter")
 	fits("plan")
-	h.mustSee("5 to create", "+ create")
+	h.mustSee("6 to create", "+ create")
 	h.press("enter", "y")
 	fits("done")
-	h.mustSee("✓ Done", "5/5 verified")
+	h.mustSee("✓ Done", "6/6 verified")
 	h.press("enter")
 	fits("validate")
 	h.mustSee("✓ all 10 checks pass", "✓ signature")

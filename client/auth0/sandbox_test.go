@@ -119,8 +119,8 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	clients := byName(inv)
-	if len(inv.Clients) != 12 || len(inv.Warnings) != 0 {
-		t.Fatalf("%d clients, warnings %q", len(inv.Clients), inv.Warnings)
+	if len(inv.Clients) != 13 || len(inv.Warnings) != 0 {
+		t.Fatalf("%d clients, warnings %q; want the 12 M2M apps and a web app with client_credentials", len(inv.Clients), inv.Warnings)
 	}
 	for _, n := range []string{"All Applications", "Customer Portal", "Admin Dashboard"} {
 		if _, ok := clients[n]; ok {
@@ -146,9 +146,22 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		}
 	}
 	for _, c := range inv.Clients {
-		if c.Importable() && (len(c.Secret.Reveal()) < 8 || c.ID == "" || c.AppType != client.AppTypeM2M) {
+		if c.Importable() && (len(c.Secret.Reveal()) < 8 || c.ID == "" || !c.IsM2M()) {
 			t.Errorf("importable %s has no secret or id", c.Name)
 		}
+		if (c.TypeNote() == "") != (c.AppType == client.AppTypeM2M) {
+			t.Errorf("%s (%s): type note %q", c.Name, c.AppType, c.TypeNote())
+		}
+	}
+	// A regular web app that may use client_credentials is read like an M2M app, and says
+	// what it is.
+	if sf := clients["Storefront Backend"]; !sf.Importable() || sf.TypeNote() != "regular web app" || sf.Scopes.String() != "read:orders write:orders" {
+		t.Errorf("Storefront Backend: %+v (%q)", sf, sf.TypeNote())
+	}
+	// An anonymous_user grant is not the app's permission; a default grant (no client_id)
+	// is nobody's.
+	if m := clients["Metrics Forwarder"]; fmt.Sprint(m.Grants) != "[{https://api.acme.example/billing Billing API read:invoices false false  false}]" {
+		t.Errorf("Metrics Forwarder grants: %+v", m.Grants)
 	}
 	if mgmt := clients["m2mport Migrator"]; mgmt.ID != sb.Auth0().ClientID || mgmt.Secret.Reveal() != sb.Auth0().ClientSecret {
 		t.Errorf("the Management API app reads back as %s", mgmt.ID)
@@ -213,11 +226,11 @@ func TestInventoryWithNonM2MApps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inv.Clients) != 14 {
-		t.Fatalf("%d clients, want 12 M2M + a SPA + a web app (never the global client)", len(inv.Clients))
+	if len(inv.Clients) != 15 {
+		t.Fatalf("%d clients, want 13 M2M + a SPA + a web app (never the global client)", len(inv.Clients))
 	}
 	for i, c := range inv.Clients {
-		if (i >= 12) != (blockReasons(c) == "not_m2m") {
+		if (i >= 13) != (blockReasons(c) == "not_m2m") {
 			t.Errorf("%d %s %s: non-M2M apps come last, blocked not_m2m", i, c.Name, blockReasons(c))
 		}
 	}
@@ -247,7 +260,7 @@ func TestInventoryWithoutReadClientKeys(t *testing.T) {
 			}
 		}
 	}
-	if hidden != 11 || len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "secrets hidden: add read:client_keys") {
+	if hidden != 12 || len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "secrets hidden: add read:client_keys") {
 		t.Fatalf("%d hidden, warnings %q", hidden, inv.Warnings)
 	}
 }
@@ -258,7 +271,7 @@ func TestInventoryWithoutGrantsOrAPIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inv.Clients) != 12 || len(inv.APIs) != 0 || len(inv.Warnings) != 2 ||
+	if len(inv.Clients) != 13 || len(inv.APIs) != 0 || len(inv.Warnings) != 2 ||
 		!strings.Contains(inv.Warnings[0], "read:client_grants") || !strings.Contains(inv.Warnings[1], "read:resource_servers") {
 		t.Fatalf("%d clients, %d APIs, warnings %q", len(inv.Clients), len(inv.APIs), inv.Warnings)
 	}

@@ -202,10 +202,24 @@ func (t *tenant) demo() []stytchSeedClient {
 	legacy.Secret = "passpasspasspass"
 	t.addApp(legacy, grant(orders, "write:orders"))
 
-	// client_secret_basic.
+	// client_secret_basic, and an anonymous_user grant that is not the app's permission.
 	metrics := m2m("metrics-forwarder", "Metrics Forwarder", "Forwards invoice metrics to the monitoring stack")
 	metrics.AuthMethod = "client_secret_basic"
-	t.addApp(metrics, grant(billing, "read:invoices"))
+	anonymous := grant(orders, "read:orders")
+	anonymous.SubjectType = "anonymous_user"
+	t.addApp(metrics, grant(billing, "read:invoices"), anonymous)
+
+	// A confidential regular web app whose server also gets tokens with its own secret
+	// (client_credentials): services use such apps exactly like M2M apps (spec §2).
+	storefront := m2m("storefront-backend", "Storefront Backend", "The shop's web app; its server books orders with its own token")
+	storefront.AppType = "regular_web"
+	storefront.GrantTypes = []string{"authorization_code", "refresh_token", auth0GrantTypeClient}
+	storefront.Callbacks = []string{"https://shop.acme.example/callback"}
+	t.addApp(storefront, grant(orders, "read:orders", "write:orders"))
+
+	// A default grant for third-party apps: no client_id, no client's permission.
+	t.data.grants = append(t.data.grants, &auth0Grant{ID: "cgr_" + fixedAlnum("default grant billing", 16), Audience: billing,
+		Scope: []string{"read:invoices"}, DefaultFor: "third_party_clients"})
 
 	// Non-interactive but without the client_credentials grant type.
 	printer := m2m("shipping-label-printer", "Shipping Label Printer", "Prints labels on behalf of warehouse staff")

@@ -9,14 +9,19 @@ import (
 // Stytch's environments and limits (spec §1–§3). searchBatch is assumed: the spec gives
 // 1000 as search's maximum limit and assumes as many client_id values per filter are fine.
 const (
-	liveBaseURL  = "https://api.stytch.com"
-	testBaseURL  = "https://test.stytch.com"
-	livePrefix   = "project-live-"
-	searchBatch  = 1000
-	searchLimit  = 1000
-	clientsPath  = "/v1/m2m/clients"
-	b2bJWKSPath  = "/v1/b2b/sessions/jwks/"
-	userJWKSPath = "/v1/sessions/jwks/"
+	liveBaseURL = "https://api.stytch.com"
+	testBaseURL = "https://test.stytch.com"
+	livePrefix  = "project-live-"
+	searchBatch = 1000
+	searchLimit = 1000
+	// The search's default page size (spec §3), and m2mport's own bounds on one search:
+	// pages past what its first total makes, and pages when it gives none (-1).
+	searchDefaultLimit = 100
+	searchPageMargin   = 2
+	searchMaxPages     = 1000
+	clientsPath        = "/v1/m2m/clients"
+	b2bJWKSPath        = "/v1/b2b/sessions/jwks/"
+	userJWKSPath       = "/v1/sessions/jwks/"
 )
 
 // Error types the API answers with beyond the ones package client names.
