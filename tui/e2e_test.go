@@ -139,6 +139,16 @@ func TestImportShowsConflictsAndUpdatesOnRequest(t *testing.T) {
 	h.mustSee("✓ updated", "✓ token checks pass")
 }
 
+// A regular web app that may use client_credentials is offered like an M2M app, and its row
+// and details say what it is (issue 12 §3).
+func TestPickShowsAnAppThatIsNotTypedM2M(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
+	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h.press("enter", "enter", "n", "/")
+	h.typeText("storefront")
+	h.mustSee("Storefront Backend · regular web app", "✓ ready", "A regular web app in Auth0 with")
+}
+
 func TestCancellingAnImportStopsNewWorkAndSaysHowToFinish(t *testing.T) {
 	sb := startSandbox(t, sandbox.Options{Seed: "demo", Faults: "stytch:slow:150ms=1"})
 	cfg := sandboxConfig(t, sb)

@@ -77,6 +77,7 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
 	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
+	allApps := len(apps)
 	for _, a := range apps {
 		if a.ClientID == s.clientID && a.Name != "" {
 			// Quoted and cut to 40 characters: warnings and hints name it, and it is Auth0's text.
@@ -87,11 +88,37 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		apps = slices.DeleteFunc(apps, func(a app) bool { return !candidate(a) })
 	}
 
+	apis := map[string]*resourceServer{}
+	apisRead := tok.can("read:resource_servers")
+	if apisRead {
+		err := s.listPages(ctx, "/api/v2/resource-servers", url.Values{}, func(p *listPage) {
+			for i := range p.ResourceServers {
+				rs := &p.ResourceServers[i]
+				for j := range rs.Scopes {
+					rs.Scopes[j].Value = strings.TrimSpace(rs.Scopes[j].Value)
+				}
+				apis[rs.Identifier] = rs
+			}
+		})
+		switch {
+		case isInsufficientScopeErr(err):
+			apisRead = false
+		case err != nil:
+			return nil, fmt.Errorf("list APIs: %w", err)
+		}
+	}
+	inv.APIsHidden = !apisRead
 	var notes scopeNotes
 	grants := map[string][]grant{} // by client id
 	grantsRead := tok.can("read:client_grants")
 	if grantsRead {
-		err := s.listCheckpoints(ctx, "/api/v2/client-grants", url.Values{}, func(p *listPage) {
+		// A grant is one per app (the global one and default grants' none included), API and
+		// subject type: with the APIs known, that bounds a list that would never end.
+		most := maxListItems
+		if apisRead {
+			most = min(most, (allApps+2)*max(len(apis), 1)*len(subjectTypes))
+		}
+		err := s.listCheckpoints(ctx, "/api/v2/client-grants", url.Values{}, most, func(p *listPage) {
 			for _, g := range p.ClientGrants {
 				// A default grant (default_for) has no client_id and belongs to no client; a
 				// user or anonymous_user grant is what people may do through the app, not the
@@ -119,31 +146,11 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known, so none can be imported", mgmtApp))
 	}
-
-	apis := map[string]*resourceServer{}
-	apisRead := tok.can("read:resource_servers")
-	if apisRead {
-		err := s.listPages(ctx, "/api/v2/resource-servers", url.Values{}, func(p *listPage) {
-			for i := range p.ResourceServers {
-				rs := &p.ResourceServers[i]
-				for j := range rs.Scopes {
-					rs.Scopes[j].Value = strings.TrimSpace(rs.Scopes[j].Value)
-				}
-				apis[rs.Identifier] = rs
-			}
-		})
-		switch {
-		case isInsufficientScopeErr(err):
-			apisRead = false
-		case err != nil:
-			return nil, fmt.Errorf("list APIs: %w", err)
-		}
-	}
-	inv.APIsHidden = !apisRead
 	if !apisRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"APIs hidden: add read:resource_servers to the Management API grant of app %s; API names, scope descriptions and allow-all grants are unknown", mgmtApp))
 	}
+
 	for _, id := range slices.Sorted(maps.Keys(apis)) {
 		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
 	}
@@ -295,9 +302,9 @@ func (s *Source) listPages(ctx context.Context, path string, q url.Values, each 
 // listCheckpoints reads every page of a take/from list (client grants: Auth0's current spec
 // offers only checkpoint paging there), following next until an answer has none. A short
 // page says nothing: only the absence of next ends the list (spec §3).
-func (s *Source) listCheckpoints(ctx context.Context, path string, q url.Values, each func(*listPage)) error {
+func (s *Source) listCheckpoints(ctx context.Context, path string, q url.Values, most int, each func(*listPage)) error {
 	q.Set("take", strconv.Itoa(perPage))
-	b := bounds{path: path, ids: map[string]bool{}, cursors: map[string]bool{}}
+	b := bounds{path: path, ids: map[string]bool{}, cursors: map[string]bool{}, most: most}
 	for page := 0; ; page++ {
 		var p listPage
 		if err := s.get(ctx, path, q, &p); err != nil {
@@ -327,6 +334,7 @@ type bounds struct {
 	seen      int // items so far
 	announced int // pages the first answer's total makes, -1 when it gave none
 	previous  []byte
+	most      int // the most items the list can hold; 0 = maxListItems
 }
 
 func (b *bounds) fail(msg, hint string) error {
@@ -336,9 +344,13 @@ func (b *bounds) fail(msg, hint string) error {
 const hintProxy = "check for a proxy or cache between m2mport and Auth0 that drops query parameters"
 
 func (b *bounds) page(page int, p *listPage) error {
-	maxItems := maxListItems
+	maxItems := cmp.Or(b.most, maxListItems)
 	if page == 0 {
 		b.announced = -1
+		if b.cursors == nil && p.Total == 0 && p.len() > 0 {
+			return b.fail(fmt.Sprintf("the first page holds %d items but announces a total of 0", p.len()),
+				"check the domain: something other than Auth0 may be answering")
+		}
 		if p.Total > 0 || p.Total < 0 {
 			if p.Total < 0 || p.Total > maxItems {
 				return b.fail(fmt.Sprintf("the first page announces %d items, more than m2mport reads from one list (%d): the answer cannot be right", p.Total, maxItems),
@@ -366,7 +378,7 @@ func (b *bounds) page(page int, p *listPage) error {
 	}
 	b.seen += p.len()
 	if b.seen > maxItems {
-		return b.fail(fmt.Sprintf("more than %d items and the list has not ended: the answers cannot be right", maxItems), hintProxy)
+		return b.fail(fmt.Sprintf("more than %d items and the list has not ended, more than the tenant can hold: the answers cannot be right", maxItems), hintProxy)
 	}
 	return nil
 }

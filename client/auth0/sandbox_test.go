@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -190,7 +191,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		t.Errorf("allow_all_scopes should expand to the API's four scopes: %+v", fulfil.Grants)
 	}
 	partner := clients["Partner Webhooks"]
-	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false require false}]" {
+	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false require true}]" {
 		t.Errorf("a user-subject grant is not a permission, and the Orders API's is organization-bound: %+v", partner.Grants)
 	}
 	if partner.Metadata["team"] != "partners" || len(partner.Metadata) != 3 {
@@ -430,6 +431,46 @@ func inventoryCalls(inv *client.Inventory) (want, grants int) {
 		grants += len(c.Grants)
 	}
 	return 1 + ceilDiv(len(inv.Clients), 100) + ceilDiv(grants, 100) + ceilDiv(len(inv.APIs), 100), grants
+}
+
+// Apps of any type are read in the same paged calls (Auth0 cannot filter on grant types):
+// the budget counts every app of the tenant, every grant and every API, one call per 100,
+// plus the token (issue 12 §3). The counts are the sandbox's own, asked after the run.
+func TestCallBudgetWithAppsOfAnyType(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	inv, err := newSource(t, sb, nil).Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sandboxtest.Stats(t, sb.Auth0().URL)
+	if _, ok := byName(inv)["Storefront Backend"]; !ok {
+		t.Fatal("the regular_web app with client_credentials was not read")
+	}
+	a := sb.Auth0()
+	tok, err := newSource(t, sb, nil).Token(context.Background(), a.ClientID, client.NewSecret(a.ClientSecret), a.Audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := func(path string) int {
+		req, _ := http.NewRequest(http.MethodGet, a.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Reveal())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var page struct{ Total int }
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+			t.Fatal(err)
+		}
+		return page.Total
+	}
+	apps := total("/api/v2/clients?is_global=false&include_totals=true&per_page=1")
+	grants := total("/api/v2/client-grants?include_totals=true&per_page=1")
+	want := 1 + ceilDiv(apps, 100) + ceilDiv(grants, 100) + ceilDiv(len(inv.APIs), 100)
+	if apps <= len(inv.Clients) || st.Total != want {
+		t.Fatalf("%d apps (%d offered), %d grants, %d APIs took %d calls, want %d: %v", apps, len(inv.Clients), grants, len(inv.APIs), st.Total, want, st.Routes)
+	}
 }
 
 func TestCallBudgetForAThousandApps(t *testing.T) {

@@ -28,6 +28,9 @@ const (
 	maxScopeNotes = 5 // trimmed scopes named in the warning; the rest are counted
 )
 
+// subjectTypes are the subjects a client grant may have (spec §3).
+var subjectTypes = []string{"client", "user", "anonymous_user"}
+
 // Scopes the reader needs on the Management API grant, and what lacking each costs.
 var requiredScopes = []client.MissingPermission{
 	{Scope: "read:clients", Consequence: "applications cannot be listed, so there is nothing to import"},

@@ -214,12 +214,20 @@ func (g *auth0Grant) subjectType() string {
 	return g.SubjectType
 }
 
+// json renders a resource server as recorded: is_system only on Auth0's own APIs, scopes
+// only when it defines some.
 func (rs *resourceServer) json() map[string]any {
-	return map[string]any{
-		"id": rs.ID, "name": rs.Name, "identifier": rs.Identifier, "scopes": rs.Scopes,
-		"is_system": rs.IsSystem, "signing_alg": "RS256", "token_lifetime": auth0TokenLifetime,
+	m := map[string]any{
+		"id": rs.ID, "name": rs.Name, "identifier": rs.Identifier, "signing_alg": "RS256", "token_lifetime": auth0TokenLifetime,
 		"allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
 	}
+	if len(rs.Scopes) > 0 {
+		m["scopes"] = rs.Scopes
+	}
+	if rs.IsSystem {
+		m["is_system"] = true
+	}
+	return m
 }
 
 // ---- POST /oauth/token (§1)

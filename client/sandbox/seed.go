@@ -64,7 +64,10 @@ func (s seed) build(randomSeed int64, auth0URL string, mgmtScopes []string) seed
 	mgmt := &auth0Client{ID: fixedClientID("m2mport"), Secret: fixedSecret("m2mport"), Name: "m2mport Migrator",
 		Description: "Reads M2M apps, their secrets and grants for the move to Stytch", AppType: "non_interactive",
 		FirstParty: true, GrantTypes: []string{auth0GrantTypeClient}, AuthMethod: "client_secret_post"}
-	t.addApp(mgmt, grant(t.audience, mgmtScopes...))
+	// A grant to Auth0's own API, flagged is_system as real tenants flag such grants.
+	mgmtGrant := grant(t.audience, mgmtScopes...)
+	mgmtGrant.IsSystem = true
+	t.addApp(mgmt, mgmtGrant)
 	t.data.mgmtClientID, t.data.mgmtSecret = mgmt.ID, mgmt.Secret
 
 	data := seedData{stytch: stytchSeed{projectID: seedProjectID, secret: seedProjectSecret}}
@@ -191,6 +194,7 @@ func (t *tenant) demo() []stytchSeedClient {
 	userGrant.SubjectType = "user"
 	orgGrant := grant(orders, "read:orders")
 	orgGrant.OrganizationUsage = auth0OrgRequire
+	orgGrant.AllowAnyOrganization = true // as the recorded require grant has it
 	t.addApp(partner, orgGrant, userGrant)
 
 	// A long unicode name; read:payments is also the Payouts API's scope.

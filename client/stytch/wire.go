@@ -42,7 +42,7 @@ var hints = map[string]string{
 	client.CodeUnauthorized:      "check the project ID and secret (Stytch dashboard > API keys); test and live projects have different secrets",
 	client.CodeDuplicateClientID: "the project already has a client with this ID",
 	client.CodeInsecureSecret:    "Stytch finds this secret too weak: rotate it in Auth0 to a long random one, then import again",
-	client.CodeSecretTooLong:     "Stytch accepts secrets of up to 256 characters: rotate it in Auth0 to a shorter one",
+	client.CodeSecretTooLong:     "Stytch finds this secret too long: rotate it in Auth0 to a shorter one, then import again",
 	client.CodeInvalidScope:      "scopes must be 1–128 printable characters without spaces: fix it in the scope editor",
 	client.CodeTooManyScopes:     "Stytch allows at most 100 scopes per client: drop some in the scope editor",
 	client.CodeClientNotFound:    "the client is not in this project: check the project ID and the client ID",
