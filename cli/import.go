@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -40,7 +43,7 @@ func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	for _, name := range []string{"concurrency", "rate"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
 	}
-	fileExt(cmd, "report", "json")
+	fileExt(cmd, "report", "ndjson", "json")
 	return &f
 }
 
@@ -197,6 +200,7 @@ type importRun struct {
 
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
+	limitMemory(env.Getenv)
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
@@ -285,6 +289,14 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		kept = append(kept, c)
 	}
 	out = kept
+	for _, c := range out {
+		// An app of another type that may use client_credentials is imported like an M2M
+		// app; the operator should know it also serves people (issue 12 §3).
+		if note := c.TypeNote(); note != "" && c.IsM2M() {
+			fmt.Fprintf(in.env.Err, "note: %s (%s): a %s with client_credentials, imported like an M2M app\n",
+				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(note))
+		}
+	}
 	if len(out) == 0 {
 		if len(in.audiences) > 0 {
 			return nil, fmt.Errorf("no chosen client of %s is granted an API given with --audience", inv.Source)
@@ -418,24 +430,49 @@ func printPlan(w io.Writer, p *client.Plan) {
 	if p.Live {
 		live = " (LIVE)"
 	}
-	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), p.ProjectID, live)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
-	for i := range p.Items {
-		it := &p.Items[i]
+	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), sanitize.Line(p.ProjectID), live)
+	// Streamed in two passes, widths measured in cells first: a plan of 100,000 clients is
+	// printed without holding its table in memory (as text/tabwriter would).
+	head := [4]string{"ACTION", "CLIENT", "NAME", "SCOPES"}
+	cells := func(it *client.Item) [4]string {
 		action := string(it.Action)
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), sanitize.Line(it.Reason()))
-		for _, d := range it.Diff {
-			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
+		return [4]string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes))}
+	}
+	var widths [4]int
+	for i := -1; i < len(p.Items); i++ {
+		row := head
+		if i >= 0 {
+			row = cells(&p.Items[i])
 		}
-		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(it.Blockers[0].Hint, 240))
+		for c, cell := range row {
+			widths[c] = max(widths[c], ansi.StringWidth(cell))
 		}
 	}
-	tw.Flush()
+	bw := bufio.NewWriter(w)
+	indent := strings.Repeat(" ", widths[0]+widths[1]+widths[2]+widths[3]+4*2)
+	line := func(row [4]string, why string) {
+		for c, cell := range row {
+			bw.WriteString(cell)
+			bw.WriteString(strings.Repeat(" ", widths[c]-ansi.StringWidth(cell)+2))
+		}
+		bw.WriteString(why)
+		bw.WriteByte('\n')
+	}
+	line(head, "WHY")
+	for i := range p.Items {
+		it := &p.Items[i]
+		line(cells(it), sanitize.Line(it.Reason()))
+		for _, d := range it.Diff {
+			fmt.Fprintf(bw, "%s  %s\n", indent, clip(d.String(), 100))
+		}
+		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
+			fmt.Fprintf(bw, "%s  → %s\n", indent, clip(it.Blockers[0].Hint, 240))
+		}
+	}
+	bw.Flush()
 	n := p.Counts()
 	skipped := "identical"
 	if p.Undoes != "" {
@@ -445,7 +482,8 @@ func printPlan(w io.Writer, p *client.Plan) {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"},
+		{n.Keep, "kept (that run could not prove it created them: --include-unconfirmed deletes them too)"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -490,7 +528,8 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}
-	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}
+	opt := runOptions(ctx, env, cmd, path)
+	opt.Concurrency, opt.Rate, opt.Verify = ef.concurrency, ef.rate, verify
 	progress := isTerminal(env.Err) && !ef.asJSON
 	var sum *client.Summary
 	var lastLine time.Time
@@ -519,7 +558,13 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 		printSummary(env.Out, sum)
 	}
 	if sum.NotStarted != "" {
+		if sum.Locked {
+			return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s", sum.NotStarted), ExitFailed)
+		}
 		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+	}
+	if sum.StaleLock != "" {
+		fmt.Fprintf(env.Err, "note: took over the project's lock from %s, which is no longer running\n", sanitize.Line(sum.StaleLock))
 	}
 	if sum.ReportError != "" {
 		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
@@ -576,9 +621,9 @@ func printSummary(w io.Writer, s *client.Summary) {
 	}
 	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
 	tw.Flush()
-	if s.Report != nil {
+	if len(s.Problems) > 0 {
 		var bad []string
-		for _, c := range s.Report.Clients {
+		for _, c := range s.Problems {
 			switch {
 			case c.State == client.StateFailed && c.Error != nil:
 				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))
