@@ -198,6 +198,7 @@ type importRun struct {
 
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
+	limitMemory(env.Getenv)
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
@@ -428,15 +429,15 @@ func printPlan(o *output, p *client.Plan) {
 		live = " " + o.m.Error.Render("(LIVE)")
 	}
 	o.printf("%s%s\n\n", o.wrap(fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), sanitize.Line(p.ProjectID)), "  "), live)
-	rows := make([][]string, 0, len(p.Items))
-	for i := range p.Items {
+	// The why, then what differs and what to do, each a line of the cell: on a narrow
+	// terminal the cell wraps, never the table. Rows are made as they are printed, twice
+	// (widths first), so a plan of 100,000 clients is never held as a table in memory.
+	row := func(i int) []string {
 		it := &p.Items[i]
 		action := string(it.Action)
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		// The why, then what differs and what to do, each a line of the cell: on a narrow
-		// terminal the cell wraps, never the table.
 		why := []string{sanitize.Line(it.Reason())}
 		for _, d := range it.Diff {
 			why = append(why, "  "+clip(d.String(), 100))
@@ -444,11 +445,11 @@ func printPlan(o *output, p *client.Plan) {
 		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
 			why = append(why, "  → "+clip(it.Blockers[0].Hint, 240))
 		}
-		rows = append(rows, []string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), fmt.Sprint(len(it.Client.Scopes)), strings.Join(why, "\n")})
+		return []string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes)), strings.Join(why, "\n")}
 	}
 	asIs := func(s string) string { return s }
 	scopes := func(s string) string { n, _ := strconv.Atoi(s); return client.Plural(n, "scope") }
-	o.printf("%s", o.table([]column{{"ACTION", 0, nil}, {"CLIENT", 0, nil}, {"NAME", 12, asIs}, {"SCOPES", 0, scopes}, {"WHY", 0, nil}}, rows, func(row, col int) lipgloss.Style {
+	o.table([]column{{"ACTION", 0, nil}, {"CLIENT", 0, nil}, {"NAME", 12, asIs}, {"SCOPES", 0, scopes}, {"WHY", 0, nil}}, len(p.Items), row, func(row, col int) lipgloss.Style {
 		if col != 0 || row < 0 {
 			return lipgloss.NewStyle()
 		}
@@ -461,7 +462,7 @@ func printPlan(o *output, p *client.Plan) {
 			return o.m.Error
 		}
 		return o.m.Muted
-	}))
+	})
 	n := p.Counts()
 	skipped := "identical"
 	if p.Undoes != "" {

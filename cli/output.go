@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -102,14 +103,17 @@ const minLastColumn = 24
 // ones join it there, on a line of their own. A cell of the last column may hold several
 // lines; a line that starts with spaces keeps them on the lines it wraps to. style, when set,
 // styles a cell (row -1 is the header).
-func (o *output) table(cols []column, rows [][]string, style func(row, col int) lipgloss.Style) string {
+//
+// The table is streamed: row(i) is asked for each of the rows twice, widths first, and no
+// row is kept, so a table of 100,000 rows takes no more memory than one.
+func (o *output) table(cols []column, rows int, row func(i int) []string, style func(row, col int) lipgloss.Style) {
 	n := len(cols)
 	widths := make([]int, n)
 	for i, c := range cols {
 		widths[i] = ansi.StringWidth(c.header)
 	}
-	for _, r := range rows {
-		for i, cell := range r {
+	for r := range rows {
+		for i, cell := range row(r) {
 			for _, l := range strings.Split(cell, "\n") {
 				widths[i] = max(widths[i], ansi.StringWidth(l))
 			}
@@ -163,7 +167,10 @@ func (o *output) table(cols []column, rows [][]string, style func(row, col int) 
 		}
 		return s
 	}
-	var b strings.Builder
+	b := bufio.NewWriter(o)
+	defer b.Flush()
+	// Each line is written without the spaces that would end it.
+	writeLine := func(l string) { b.WriteString(strings.TrimRight(l, " ") + "\n") }
 	line := func(row int, cells []string) {
 		var lines []string
 		for _, l := range strings.Split(cells[n-1], "\n") {
@@ -192,21 +199,20 @@ func (o *output) table(cols []column, rows [][]string, style func(row, col int) 
 		}
 		pad := strings.Repeat(" ", ansi.StringWidth(ansi.Strip(first.String())))
 		if under {
-			b.WriteString(strings.TrimRight(first.String(), " ") + "\n")
+			writeLine(first.String())
 			pad = "    "
 			if len(stack) > 0 {
-				b.WriteString(pad + ansi.Truncate(strings.Join(stack, " · "), o.width-len(pad), "…") + "\n")
+				writeLine(pad + ansi.Truncate(strings.Join(stack, " · "), o.width-len(pad), "…"))
 			}
 			if row < 0 {
 				return // the header of a column under its row would name nothing
 			}
 		} else {
-			b.WriteString(first.String())
-			b.WriteString(cellStyle(row, n-1).Render(lines[0]) + "\n")
+			writeLine(first.String() + cellStyle(row, n-1).Render(lines[0]))
 			lines = lines[1:]
 		}
 		for _, l := range lines {
-			b.WriteString(pad + cellStyle(row, n-1).Render(l) + "\n")
+			writeLine(pad + cellStyle(row, n-1).Render(l))
 		}
 	}
 	headers := make([]string, n)
@@ -214,14 +220,9 @@ func (o *output) table(cols []column, rows [][]string, style func(row, col int) 
 		headers[i] = c.header
 	}
 	line(-1, headers)
-	for i, r := range rows {
-		line(i, r)
+	for r := range rows {
+		line(r, row(r))
 	}
-	var out strings.Builder
-	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
-		out.WriteString(strings.TrimRight(l, " ") + "\n")
-	}
-	return out.String()
 }
 
 // note prints a line for the operator on stderr, wrapped to the terminal, its label ("left

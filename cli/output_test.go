@@ -87,10 +87,12 @@ func TestPlanFitsTheTerminal(t *testing.T) {
 }
 
 func TestTableMeasuresCells(t *testing.T) {
-	o := &output{width: 0}
-	got := o.table([]column{{"A", 0, nil}, {"B", 0, nil}}, [][]string{{"日本", "x"}, {"ab", "y"}}, nil)
-	if want := "A     B\n日本  x\nab    y\n"; got != want {
-		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	var b strings.Builder
+	o := &output{w: &b}
+	rows := [][]string{{"日本", "x"}, {"ab", "y"}}
+	o.table([]column{{"A", 0, nil}, {"B", 0, nil}}, len(rows), func(i int) []string { return rows[i] }, nil)
+	if want := "A     B\n日本  x\nab    y\n"; b.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
 
