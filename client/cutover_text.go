@@ -80,7 +80,8 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 	if ao.AtLeast {
 		atLeast = "at least "
 	}
-	admit := fmt.Sprintf("checking only the audience would admit %s%d more (%s%d clients of the project, %d today)", atLeast, ao.More, atLeast, ao.After, ao.Today)
+	admit := fmt.Sprintf("checking only the audience would admit %s%s it does not today: after the move all %s%d of the project's hold its audience, today the %d granted it",
+		atLeast, Plural(ao.More, "client"), atLeast, ao.After, ao.Today)
 	require := CutoverItem{Title: fmt.Sprintf("require one of its scopes in every token: %s", strings.Join(a.RequireScopes, " ")), Detail: []string{admit}}
 	if len(a.RequireScopes) == 0 {
 		require = CutoverItem{Title: "it defines no scopes: define one, grant it to today's callers, and require it", Detail: []string{admit}}
