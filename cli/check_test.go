@@ -28,7 +28,7 @@ func sandboxToken(t *testing.T, sb *sandbox.Sandbox) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tok.Reveal()
+	return tok.Value.Reveal()
 }
 
 // A token only decoded is not "passed": the verdict says what was not checked, and the exit
@@ -39,7 +39,7 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 
 	code, out, errOut := run2(t, nil, "check", tok)
 	if code != ExitOK || strings.Contains(out, "passed") ||
-		!strings.Contains(out, "Decoded only: signature, iss, aud, sub and scope not checked; give --stytch-project-id") {
+		!strings.Contains(out, "Decoded only: signature, iss, aud, sub, scope and lifetime not checked; give --stytch-project-id") {
 		t.Errorf("decode only: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = run2(t, nil, "check", tok, "--json")
@@ -63,7 +63,7 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 		t.Errorf("verified, a scope expectation that fails: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = run2(t, env, "check", tok)
-	if code != ExitOK || !strings.Contains(out, "All checks passed.\nNot checked: sub and scope (give --client-id and --scopes).") {
+	if code != ExitOK || !strings.Contains(out, "All checks passed.\nNot checked: sub, scope and lifetime (give --client-id and --scopes).") {
 		t.Errorf("verified: exit %d\n%s", code, out)
 	}
 }

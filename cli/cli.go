@@ -112,6 +112,9 @@ type Env struct {
 	// and client/stytch.
 	OpenSource func(client.SourceCredentials) (client.Source, error)
 	OpenTarget func(client.TargetCredentials) (client.Target, error)
+	// ReportKey returns the key that authenticates run reports; nil means the OS keyring's
+	// (keystore.ReportKey).
+	ReportKey func(context.Context) ([]byte, error)
 }
 
 // Run executes m2mport with args (without the program's name) and returns the process exit
@@ -231,6 +234,7 @@ m2mport check --client-id ID < token.txt`
 		newCutoverCmd(env),
 		newImportCmd(env),
 		newUndoCmd(env),
+		newRunsCmd(env),
 		newCheckCmd(env),
 		newLoginCmd(env),
 		newLogoutCmd(env),

@@ -62,7 +62,7 @@ func TestCutoverOfTheDemoTenant(t *testing.T) {
 			"✗ Something would widen access: 2 clients, on 2 APIs.",
 			"✗ `read:payments` is also the Billing API's scope: 1 client granted it there would gain access here",
 			"✗ organization-bound: Partner Webhooks gets `read:orders` only for an organization",
-			"checking only the audience would admit 8 clients it does not today",
+			"checking only the audience would admit 9 clients it does not today",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("missing %q", want)
@@ -80,20 +80,20 @@ func TestCutoverOfTheDemoTenant(t *testing.T) {
 			t.Fatalf("not one JSON object: %v\n%s", err, out)
 		}
 		if !cut.WidensAccess || len(cut.APIs) != 3 || cut.APIs[1].Name != "Payouts API" || cut.APIs[1].Shared[0].Gain[0].ID != settlementID ||
-			cut.APIs[0].OrgGrants[0].Client.ID != partnerID || cut.APIs[1].AudienceOnly.More != 8 {
+			cut.APIs[0].OrgGrants[0].Client.ID != partnerID || cut.APIs[1].AudienceOnly.More != 9 {
 			t.Errorf("%+v", cut)
 		}
 		golden.RequireEqual(t, []byte(out))
 	})
 	t.Run("claims", func(t *testing.T) {
 		code, out, errOut := run2(t, env, "cutover", "--compare-claims", "--max-tokens", "3")
-		if code != ExitFailed || !strings.HasPrefix(errOut, "Minting 3 Auth0 tokens (one per client and API, 3 of 7: --max-tokens 3)") ||
-			!strings.Contains(out, "Claims compared in 3 Auth0 tokens of 7 client–API pairs (0 failed, 1 organization-bound not asked).") {
+		if code != ExitFailed || !strings.HasPrefix(errOut, "Minting 3 Auth0 tokens (one per client and API, 3 of 8: --max-tokens 3)") ||
+			!strings.Contains(out, "Claims compared in 3 Auth0 tokens of 8 client–API pairs (0 failed, 1 organization-bound not asked).") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 		}
 		code, out, errOut = run2(t, env, "cutover", "--compare-claims")
-		if code != ExitFailed || !strings.Contains(errOut, "Minting 7 Auth0 tokens") ||
-			!strings.Contains(out, "custom claims in its Auth0 tokens that Stytch's won't carry: https://acme.example/warehouse (1 of 4)") ||
+		if code != ExitFailed || !strings.Contains(errOut, "Minting 8 Auth0 tokens") ||
+			!strings.Contains(out, "custom claims in its Auth0 tokens that Stytch's won't carry: https://acme.example/warehouse (1 of 5)") ||
 			!strings.Contains(out, "stop relying on azp, gty, https://acme.example/warehouse and org_id") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 		}

@@ -36,6 +36,7 @@ const (
 	flagAuth0ClientID   = "auth0-client-id"
 	flagStytchProjectID = "stytch-project-id"
 	flagStytchBaseURL   = "stytch-base-url"
+	flagStytchVertical  = "stytch-vertical"
 )
 
 // addAuth0Flags declares the Auth0 side's credential flags (the secret has none).
@@ -48,6 +49,21 @@ func addAuth0Flags(fs *pflag.FlagSet, c *client.SourceCredentials) {
 func addStytchFlags(fs *pflag.FlagSet, c *client.TargetCredentials) {
 	fs.StringVar(&c.ProjectID, flagStytchProjectID, "", "Stytch project id (default $"+envStytchProject+", then the keyring)")
 	fs.StringVar(&c.BaseURL, flagStytchBaseURL, "", "Stytch API base URL, for a custom domain or the sandbox (default $"+envStytchBaseURL+", then the keyring, then Stytch's own)")
+	fs.Var((*verticalValue)(&c.Vertical), flagStytchVertical, "the Stytch project's vertical, consumer or b2b (default $"+envStytchVertical+", then the keyring; found from the project's keys when not given)")
+}
+
+// verticalValue is a flag that takes only a vertical m2mport knows.
+type verticalValue client.Vertical
+
+func (v *verticalValue) String() string { return string(*v) }
+func (v *verticalValue) Type() string   { return "consumer|b2b" }
+func (v *verticalValue) Set(s string) error {
+	parsed, err := client.ParseVertical(s)
+	if err != nil {
+		return err
+	}
+	*v = verticalValue(parsed)
+	return nil
 }
 
 // credentialFlags are the non-secret credential flags of the commands that use both sides.
@@ -93,7 +109,7 @@ func fileExt(cmd *cobra.Command, flag string, exts ...string) {
 }
 
 // completeReports offers the run reports in the runs folder (newest first) for an argument
-// that names one; a path that is not among them completes to .json files as usual.
+// that names one; a path that is not among them completes to .ndjson and .json files.
 func completeReports(env *Env) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
@@ -105,7 +121,7 @@ func completeReports(env *Env) cobra.CompletionFunc {
 			var out []string
 			for _, e := range slices.Backward(entries) { // names start with the time
 				p := filepath.Join(dir, e.Name())
-				if !e.IsDir() && strings.Contains(e.Name(), "-import-") && strings.HasSuffix(e.Name(), ".json") && strings.HasPrefix(p, toComplete) {
+				if !e.IsDir() && strings.Contains(e.Name(), "-import-") && strings.HasSuffix(e.Name(), reportExt) && strings.HasPrefix(p, toComplete) {
 					out = append(out, p)
 				}
 			}
@@ -113,7 +129,7 @@ func completeReports(env *Env) cobra.CompletionFunc {
 				return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
 			}
 		}
-		return []string{"json"}, cobra.ShellCompDirectiveFilterFileExt
+		return []string{"ndjson", "json"}, cobra.ShellCompDirectiveFilterFileExt
 	}
 }
 

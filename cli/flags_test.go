@@ -22,6 +22,7 @@ var flagConcepts = map[string]string{
 	"auth0-client-id":   "the client id m2mport reads Auth0 with",
 	"stytch-project-id": "the Stytch project",
 	"stytch-base-url":   "the Stytch API's base URL",
+	"stytch-vertical":   "the Stytch project's vertical (consumer or b2b)",
 	"secret-stdin":      "read the secret from stdin",
 	// What a run does.
 	"all":         "every client",
@@ -43,6 +44,10 @@ var flagConcepts = map[string]string{
 	"markdown":        "Markdown output",
 	"compare-claims":  "mint Auth0 tokens to compare their claims",
 	"max-tokens":      "the most tokens to mint",
+	// Undo.
+	"last":                "the newest import in the runs folder",
+	"unauthenticated":     "trust a report that can't be authenticated",
+	"include-unconfirmed": "also delete creations the run could not prove",
 	// What a token should be (check).
 	"client-id": "the client a token should be for (sub)",
 	"scopes":    "the scopes a token should carry",
@@ -148,7 +153,7 @@ func TestCompletions(t *testing.T) {
 		{[]string{"login", ""}, []string{"auth0", "stytch"}, ":4"},
 		{[]string{"logout", ""}, []string{"auth0", "stytch"}, ":4"},
 		{[]string{"import", "--from-file", ""}, []string{"csv", "json"}, ":8"}, // files with these extensions
-		{[]string{"import", "--report", ""}, []string{"json"}, ":8"},
+		{[]string{"import", "--report", ""}, []string{"ndjson", "json"}, ":8"},
 		{[]string{"sandbox", "--seed", ""}, []string{"demo", "empty", "generated:"}, ":6"},
 		{[]string{"check", ""}, nil, ":4"}, // a token is no file
 	} {
@@ -165,28 +170,28 @@ func TestCompletions(t *testing.T) {
 	}
 }
 
-// undo completes to the run reports of imports, newest first; anything else to .json files.
+// undo completes to the run reports of imports, newest first; anything else to report files.
 func TestUndoCompletesReports(t *testing.T) {
 	state := t.TempDir()
 	runs := filepath.Join(state, "m2mport", "runs")
 	if err := os.MkdirAll(runs, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"20260101T000000.000Z-import-p.json", "20260102T000000.000Z-undo-p.json", "20260103T000000.000Z-import-p.json"} {
+	for _, name := range []string{"20260101T000000.000Z-import-p.ndjson", "20260102T000000.000Z-undo-p.ndjson", "20260103T000000.000Z-import-p.ndjson"} {
 		if err := os.WriteFile(filepath.Join(runs, name), []byte("{}"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	env := map[string]string{"XDG_STATE_HOME": state}
 	words, directive := complete(t, env, "undo", "")
-	want := []string{filepath.Join(runs, "20260103T000000.000Z-import-p.json"), filepath.Join(runs, "20260101T000000.000Z-import-p.json")}
+	want := []string{filepath.Join(runs, "20260103T000000.000Z-import-p.ndjson"), filepath.Join(runs, "20260101T000000.000Z-import-p.ndjson")}
 	if !slices.Equal(words, want) || directive != ":36" { // no files, keep order
 		t.Fatalf("got %q %s, want %q", words, directive, want)
 	}
-	if words, directive := complete(t, env, "undo", "./"); !slices.Equal(words, []string{"json"}) || directive != ":8" {
+	if words, directive := complete(t, env, "undo", "./"); !slices.Equal(words, []string{"ndjson", "json"}) || directive != ":8" {
 		t.Fatalf("a path of its own: %q %s", words, directive)
 	}
-	if words, directive := complete(t, map[string]string{"XDG_STATE_HOME": t.TempDir()}, "undo", ""); !slices.Equal(words, []string{"json"}) || directive != ":8" {
+	if words, directive := complete(t, map[string]string{"XDG_STATE_HOME": t.TempDir()}, "undo", ""); !slices.Equal(words, []string{"ndjson", "json"}) || directive != ":8" {
 		t.Fatalf("no runs yet: %q %s", words, directive)
 	}
 }

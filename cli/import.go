@@ -40,7 +40,7 @@ func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	for _, name := range []string{"concurrency", "rate"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
 	}
-	fileExt(cmd, "report", "json")
+	fileExt(cmd, "report", "ndjson", "json")
 	return &f
 }
 
@@ -362,6 +362,14 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		kept = append(kept, c)
 	}
 	out = kept
+	for _, c := range out {
+		// An app of another type that may use client_credentials is imported like an M2M
+		// app; the operator should know it also serves people (issue 12 §3).
+		if note := c.TypeNote(); note != "" && c.IsM2M() {
+			fmt.Fprintf(in.env.Err, "note: %s (%s): a %s with client_credentials, imported like an M2M app\n",
+				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(note))
+		}
+	}
 	if len(out) == 0 {
 		if len(in.audiences) > 0 {
 			return nil, fmt.Errorf("no chosen client of %s is granted an API given with --audience", inv.Source)
@@ -495,7 +503,7 @@ func printPlan(w io.Writer, p *client.Plan) {
 	if p.Live {
 		live = " (LIVE)"
 	}
-	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), p.ProjectID, live)
+	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), sanitize.Line(p.ProjectID), live)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
 	for i := range p.Items {
@@ -537,7 +545,8 @@ func printPlan(w io.Writer, p *client.Plan) {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"},
+		{n.Keep, "kept (that run could not prove it created them: --include-unconfirmed deletes them too)"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -599,7 +608,8 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}
-	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}
+	opt := runOptions(ctx, env, cmd, path)
+	opt.Concurrency, opt.Rate, opt.Verify = ef.concurrency, ef.rate, verify
 	progress := isTerminal(env.Err) && !ef.asJSON
 	var sum *client.Summary
 	var lastLine time.Time
@@ -628,7 +638,13 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 		printSummary(env.Out, sum)
 	}
 	if sum.NotStarted != "" {
+		if sum.Locked {
+			return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s", sum.NotStarted), ExitFailed)
+		}
 		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+	}
+	if sum.StaleLock != "" {
+		fmt.Fprintf(env.Err, "note: took over the project's lock from %s, which is no longer running\n", sanitize.Line(sum.StaleLock))
 	}
 	if sum.ReportError != "" {
 		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
@@ -685,9 +701,9 @@ func printSummary(w io.Writer, s *client.Summary) {
 	}
 	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
 	tw.Flush()
-	if s.Report != nil {
+	if len(s.Problems) > 0 {
 		var bad []string
-		for _, c := range s.Report.Clients {
+		for _, c := range s.Problems {
 			switch {
 			case c.State == client.StateFailed && c.Error != nil:
 				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))

@@ -182,6 +182,15 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 		kind = "LIVE"
 	}
 	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
+	// The vertical decides where the project's keys are: saved with the credentials, it
+	// spares every later command finding it again.
+	switch {
+	case c.Vertical != client.VerticalUnknown:
+		fmt.Fprintf(env.Out, "%s project, as given.\n", c.Vertical.Title())
+	case info.Vertical != client.VerticalUnknown:
+		c.Vertical = info.Vertical
+		fmt.Fprintf(env.Out, "%s project (its signing keys are at the %s path).\n", c.Vertical.Title(), c.Vertical.Title())
+	}
 	if err := store.SaveTarget(ctx, *c); err != nil {
 		return fail(env.Err, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
 	}

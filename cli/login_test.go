@@ -284,6 +284,7 @@ func TestStatusShowsWhereEachValueComesFromMasked(t *testing.T) {
 		"project id project-test-1234 flag --stytch-project-id",
 		"secret ••••Q9x2 env STYTCH_SECRET",
 		"base URL Stytch's own default",
+		"vertical found from the project's keys when needed default",
 		"Keyring: memory (this session only; nothing is written to disk), reachable",
 	)
 	noSecretIn(t, out, errOut)
@@ -304,6 +305,7 @@ func TestStatusWithNothingAndNoKeyring(t *testing.T) {
 		"project id - not set (STYTCH_PROJECT_ID)",
 		"secret - not set (STYTCH_SECRET)",
 		"base URL Stytch's own default",
+		"vertical found from the project's keys when needed default",
 		"Keyring: the OS keyring is unavailable (load auth0)",
 		"Install gnome-keyring (test hint).",
 		"",

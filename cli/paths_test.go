@@ -11,7 +11,7 @@ func TestReportPath(t *testing.T) {
 	env := map[string]string{"XDG_STATE_HOME": "/state", "HOME": "/home/op"}
 	getenv := func(k string) string { return env[k] }
 	p, err := reportPath(getenv, "import", "project-test-1/../x", at)
-	if err != nil || p != "/state/m2mport/runs/20261101T100203.000Z-import-project-test-1_.._x.json" {
+	if err != nil || p != "/state/m2mport/runs/20261101T100203.000Z-import-project-test-1_.._x.ndjson" {
 		t.Fatalf("%q %v", p, err)
 	}
 	env["XDG_STATE_HOME"] = "relative/ignored"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
 )
 
@@ -27,6 +28,9 @@ type sandboxLine struct {
 		URL       string `json:"url"`
 		ProjectID string `json:"project_id"`
 		Secret    string `json:"secret"`
+		// Vertical is for people reading the line: --env exports no STYTCH_VERTICAL, so that
+		// m2mport finds the vertical as it would on a real project.
+		Vertical string `json:"vertical"`
 	} `json:"stytch"`
 }
 
@@ -49,6 +53,8 @@ func newSandboxCmd(env *Env) *cobra.Command {
 	stytchRate := f.String("stytch-rate", "", "Stytch bucket: R per second or RATE:BURST (default: unlimited)")
 	randomSeed := f.Int64("random-seed", 0, "seed for generated data and fault decisions")
 	projectID := f.String(flagStytchProjectID, "", "serve the Stytch project as this id, e.g. project-live-… to try the production guard")
+	vertical := client.VerticalB2B
+	f.Var((*verticalValue)(&vertical), flagStytchVertical, "serve the Stytch project as this vertical, b2b or consumer: its keys are at that vertical's JWKS path only")
 	mgmtScopes := f.String("management-scopes", "", "grant m2mport's Auth0 app only these scopes, separated by spaces or commas (default: the four it needs)")
 	asEnv := f.Bool("env", false, "print export lines for a POSIX shell instead of JSON")
 	_ = cmd.RegisterFlagCompletionFunc("seed", cobra.FixedCompletions([]string{
@@ -57,6 +63,7 @@ func newSandboxCmd(env *Env) *cobra.Command {
 		"generated:\tgenerated:N, N generated apps",
 	}, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
 	_ = cmd.RegisterFlagCompletionFunc("auth0-rate", cobra.FixedCompletions([]string{"free", "enterprise"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc(flagStytchVertical, cobra.FixedCompletions([]string{"b2b", "consumer"}, cobra.ShellCompDirectiveNoFileComp))
 	for _, name := range []string{"auth0-addr", "stytch-addr", "faults", "stytch-rate", "random-seed", flagStytchProjectID, "management-scopes"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
 	}
@@ -69,7 +76,7 @@ func newSandboxCmd(env *Env) *cobra.Command {
 			return usageErr(fmt.Errorf("unexpected argument %q", args[0]))
 		}
 		opts := sandbox.Options{Seed: *seed, RandomSeed: *randomSeed, Auth0Addr: *auth0Addr,
-			StytchAddr: *stytchAddr, Faults: *faults, StytchProjectID: *projectID, Log: env.Err}
+			StytchAddr: *stytchAddr, Faults: *faults, StytchProjectID: *projectID, StytchVertical: string(vertical), Log: env.Err}
 		if cmd.Flags().Changed("management-scopes") { // given, even empty: exactly these scopes
 			// Commas too: "read:clients,read:client_keys" is how people list things.
 			opts.ManagementScopes = append([]string{}, strings.FieldsFunc(*mgmtScopes, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })...)
@@ -114,7 +121,7 @@ func printSandbox(env *Env, sb *sandbox.Sandbox, asEnv bool) {
 	var line sandboxLine
 	line.Auth0.URL, line.Auth0.Domain, line.Auth0.Audience = a.URL, a.Domain, a.Audience
 	line.Auth0.ClientID, line.Auth0.ClientSecret = a.ClientID, a.ClientSecret
-	line.Stytch.URL, line.Stytch.ProjectID, line.Stytch.Secret = s.URL, s.ProjectID, s.Secret
+	line.Stytch.URL, line.Stytch.ProjectID, line.Stytch.Secret, line.Stytch.Vertical = s.URL, s.ProjectID, s.Secret, s.Vertical
 	b, _ := json.Marshal(line) // plain strings: cannot fail
 	fmt.Fprintf(env.Out, "%s\n", b)
 }

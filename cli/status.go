@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
 func newStatusCmd(env *Env) *cobra.Command {
@@ -47,6 +48,14 @@ func newStatusCmd(env *Env) *cobra.Command {
 		if baseURL == "" {
 			baseURL = "Stytch's own"
 		}
+		vertical := string(tgt.Vertical)
+		if v, err := client.ParseVertical(vertical); err != nil {
+			vertical += " (not consumer or b2b: commands will refuse it)"
+		} else if v == client.VerticalUnknown {
+			vertical = "found from the project's keys when needed"
+		} else {
+			vertical = v.Title()
+		}
 		printTable(w, [][3]string{
 			{"Auth0 (source)"},
 			row("domain", maskPassword(src.Domain), src.From.Domain, "--auth0-domain", envAuth0Domain),
@@ -56,6 +65,7 @@ func newStatusCmd(env *Env) *cobra.Command {
 			row("project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject),
 			row("secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret),
 			row("base URL", maskPassword(baseURL), tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
+			row("vertical", sanitize.Line(vertical), tgt.From.Vertical, "--"+flagStytchVertical, envStytchVertical),
 		})
 
 		if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {

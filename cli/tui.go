@@ -46,6 +46,7 @@ func newTUICmd(env *Env) *cobra.Command {
 		cfg.Source = resolveSource(ctx, given.source, env.Getenv, reachable).SourceCredentials
 		cfg.Target = resolveTarget(ctx, given.target, env.Getenv, reachable).TargetCredentials
 		cfg.Keystore, cfg.KeyringProblem = store, unavailable
+		cfg.ReportKey, cfg.StateDir = tuiRunOptions(ctx, env, store, unavailable)
 		return runTUI(ctx, env, cfg)
 	})
 	return cmd

@@ -63,7 +63,8 @@ type Event struct {
 	Progress Progress `json:"progress"`
 	Summary  *Summary `json:"summary,omitempty"`
 
-	outcome *outcome // final events, engine to collector: what the report keeps of a write
+	outcome    *outcome // final events, engine to collector: what the report keeps of a write
+	requestIDs []string // verified events, engine to collector: the token check's calls
 }
 
 // PlannedEvent is the EventPlanned of the plan's item i, as Execute emits it; a dry run
@@ -166,10 +167,15 @@ type Summary struct {
 	Canceled    bool          `json:"canceled"`
 	ReportPath  string        `json:"report,omitempty"`
 	ReportError string        `json:"report_error,omitempty"`
-	// NotStarted says why the run wrote nothing at all (its report could not be written).
+	// NotStarted says why the run wrote nothing at all (its report could not be written, or
+	// another run holds the project's lock: Locked).
 	NotStarted string `json:"not_started,omitempty"`
-	// Report is the run's report as it was written (also when no file was asked for).
-	Report *Report `json:"-"`
+	Locked     bool   `json:"locked,omitempty"`
+	// StaleLock names a run that died holding the project's lock, taken over by this one.
+	StaleLock string `json:"stale_lock,omitempty"`
+	// Problems are the report's lines of the clients that did not end well (failed, check
+	// failed, conflict, blocked), in plan order: all a summary lists of the clients.
+	Problems []ReportClient `json:"-"`
 }
 
 // OK reports whether the run did everything it set out to: nothing failed or cancelled and

@@ -18,6 +18,9 @@ const (
 	ActionConflict Action = "conflict" // in the target but different: see Diff and Resolution
 	ActionBlocked  Action = "blocked"  // cannot be imported: see Blockers
 	ActionDelete   Action = "delete"   // undo: created by an earlier run and unchanged since
+	// ActionKeep is undo's for a client whose creation that run could not prove (Creation
+	// CreatedUnconfirmed): listed, and left alone.
+	ActionKeep Action = "keep"
 )
 
 // Resolution is what to do with a conflict.
@@ -186,6 +189,8 @@ func (it *Item) Reason() string {
 		return "already in the target, identical"
 	case ActionDelete:
 		return "created by that run and unchanged since"
+	case ActionKeep:
+		return "kept: that run found it stored after an attempt got no answer, so another run may have created it (--include-unconfirmed deletes it too)"
 	case ActionBlocked:
 		if len(it.Blockers) > 0 {
 			return it.Blockers[0].Message
@@ -270,6 +275,7 @@ type PlanCounts struct {
 	Update   int `json:"update"`
 	Blocked  int `json:"blocked"`
 	Delete   int `json:"delete"`
+	Keep     int `json:"keep,omitempty"` // undo: creations that run could not prove, left alone
 }
 
 // Counts counts the items; Conflict counts conflicts left as they are, Update the ones to
@@ -286,6 +292,8 @@ func (p *Plan) Counts() PlanCounts {
 			n.Blocked++
 		case ActionDelete:
 			n.Delete++
+		case ActionKeep:
+			n.Keep++
 		case ActionConflict:
 			if it.Resolution == ResolveUpdate {
 				n.Update++

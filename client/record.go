@@ -24,8 +24,10 @@ type Client struct {
 
 	// Grants are the source's grants to this client, one per API audience, sorted by audience.
 	Grants []Grant
-	// AppType is the source's application type ("non_interactive" for Auth0 M2M apps; empty
-	// for a client from a file).
+	// AppType is the source's application type ("non_interactive" for Auth0 M2M apps,
+	// AppTypeNone for an Auth0 app without one; empty for a client from a file). A source
+	// offers an app of any type that may use the client credentials grant (Auth0: "regular_web"
+	// apps services use like M2M apps); TypeNote says so where the type is not M2M's.
 	AppType string
 	// Blocked lists why the client cannot be imported as it stands; empty when it can.
 	Blocked []Blocker
@@ -100,12 +102,39 @@ func ScopesOf(grants []Grant, audiences []string) Scopes {
 // Importable reports whether nothing blocks the client.
 func (c *Client) Importable() bool { return len(c.Blocked) == 0 }
 
-// IsM2M reports whether the source says this is a machine-to-machine app. Clients from a file
-// have no app type and count as M2M.
-func (c *Client) IsM2M() bool { return c.AppType == "" || c.AppType == AppTypeM2M }
+// IsM2M reports whether the client is machine-to-machine as m2mport counts it: an app that
+// may use the client credentials grant, whatever its type. A source that lists other apps
+// too (for the UI to grey out) blocks them with BlockNotM2M. Clients from a file count as M2M.
+func (c *Client) IsM2M() bool {
+	return !slices.ContainsFunc(c.Blocked, func(b Blocker) bool { return b.Reason == BlockNotM2M })
+}
 
-// AppTypeM2M is Auth0's app_type for machine-to-machine applications.
-const AppTypeM2M = "non_interactive"
+// AppTypeM2M is Auth0's app_type for machine-to-machine applications; AppTypeNone stands for
+// an Auth0 app that has no app_type (apps created through the Management API without one).
+const (
+	AppTypeM2M  = "non_interactive"
+	AppTypeNone = "untyped"
+)
+
+// TypeNote names the client's application type when it is not a machine-to-machine app's,
+// e.g. "regular web app": such an app is imported because it may use the client credentials
+// grant, and the operator should know it also signs people in. "" for M2M apps and for
+// clients from a file.
+func (c *Client) TypeNote() string {
+	switch c.AppType {
+	case "", AppTypeM2M:
+		return ""
+	case AppTypeNone:
+		return "typeless app"
+	case "regular_web":
+		return "regular web app"
+	case "spa":
+		return "single-page app"
+	case "native":
+		return "native app"
+	}
+	return c.AppType + " app"
+}
 
 // BlockReason says, in one word, why a client cannot be imported.
 type BlockReason string

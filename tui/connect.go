@@ -368,7 +368,10 @@ func (c *connectScreen) remember() tea.Cmd {
 	if c.source.state == sideOK {
 		src = &client.SourceCredentials{Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value())}
 	}
-	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value()}
+	// The vertical Connect found (or was given) is saved with the set: later runs then read
+	// the project's keys at the right path first time.
+	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
+		Vertical: c.targetInfo.Vertical}
 	id := c.sid
 	c.saved = "Saving…"
 	return func() tea.Msg {
@@ -383,6 +386,15 @@ func (c *connectScreen) remember() tea.Cmd {
 		}
 		return rememberedMsg{to: to(id), where: store.Where(), err: err}
 	}
+}
+
+// givenVertical is the vertical the command line, environment or keyring gave for project,
+// which holds only while the form still names that project.
+func (c *connectScreen) givenVertical(project string) client.Vertical {
+	if project == c.cfg.Target.ProjectID {
+		return c.cfg.Target.Vertical
+	}
+	return client.VerticalUnknown
 }
 
 // resetChecks forgets earlier results once the credentials they were for change.
@@ -425,6 +437,7 @@ func (c *connectScreen) connect() tea.Cmd {
 	c.sourceNote, c.targetNote = "", ""
 	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.targetWaits, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
 		ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
+		Vertical: c.givenVertical(f[fProjectID].value()),
 	})}
 	if withSource {
 		c.source = side{state: sideChecking}

@@ -26,7 +26,7 @@ func (s *importScreen) stop() {
 func (s *importScreen) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	opts := client.Options{Concurrency: s.cfg.Concurrency, Rate: s.cfg.Rate, Verify: true}
+	opts := client.Options{Concurrency: s.cfg.Concurrency, Rate: s.cfg.Rate, Verify: true, ReportKey: s.cfg.ReportKey, StateDir: s.cfg.StateDir}
 	if s.cfg.ReportPath != nil {
 		path, err := s.cfg.ReportPath(s.target.ProjectID())
 		if err != nil {

@@ -82,6 +82,9 @@ func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	if len(c.Grants) == 0 && c.Importable() {
 		lines = append(lines, widget.Hang(st.Warning, "! ", "No grants: it would be imported with no scopes.", w, 0)...)
 	}
+	if note := c.TypeNote(); note != "" && c.IsM2M() {
+		lines = append(lines, widget.Hang(st.Muted, "· ", "A "+sanitize.Line(note)+" in Auth0 with client_credentials: imported like an M2M app.", w, 0)...)
+	}
 	if c.LeftOut != "" && c.Importable() {
 		lines = append(lines, widget.Hang(st.Warning, "! ", "Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway.", w, 0)...)
 	}

@@ -108,6 +108,10 @@ func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 		if r.name == "" {
 			r.name = "(no name)"
 		}
+		// An app of another type that may use client_credentials says so on its row.
+		if note := c.TypeNote(); note != "" && c.IsM2M() {
+			r.name += " · " + sanitize.Line(note)
+		}
 		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + r.apis)
 		rows[i] = r
 	}

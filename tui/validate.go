@@ -289,7 +289,7 @@ func (v *validateScreen) compare() tea.Cmd {
 		if err != nil {
 			return fail(err, "Stytch")
 		}
-		if cmp.checks, err = client.CompareTokens(auth0Token, stytchToken); err != nil {
+		if cmp.checks, err = client.CompareTokens(auth0Token, stytchToken.Value); err != nil {
 			return fail(err, "Auth0")
 		}
 		if cmp.auth0, err = client.CheckToken(ctx, auth0Token, nil, client.Expect{}); err != nil {

@@ -75,7 +75,7 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 	a := app{ClientID: "id1", ClientSecret: "sec", Name: "Billing", Description: "d", AppType: "non_interactive",
 		TokenEndpointAuthMethod: strp("client_secret_post"), ClientMetadata: map[string]any{"team": "billing"}}
 	c := r.record(a, []grant{
-		{ClientID: "id1", Audience: "https://zeta/", Scope: []string{"z:b", "z:a"}},
+		{ClientID: "id1", Audience: "https://zeta/", Scope: []string{"z:b", "z:a"}, OrganizationUsage: "require", AllowAnyOrganization: true},
 		{ClientID: "id1", Audience: "https://orders/", AllowAllScopes: true},
 		{ClientID: "id1", Audience: "https://unknown/", AllowAllScopes: true},
 	})
@@ -88,7 +88,8 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 	}
 	got := fmt.Sprintf("%+v", c.Grants)
 	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true System:false OrgUsage: AnyOrg:false} " +
-		"{Audience:https://unknown/ API: Scopes: AllowAll:true System:false OrgUsage: AnyOrg:false} {Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false System:false OrgUsage: AnyOrg:false}]"
+		"{Audience:https://unknown/ API: Scopes: AllowAll:true System:false OrgUsage: AnyOrg:false} " +
+		"{Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false System:false OrgUsage:require AnyOrg:true}]"
 	if got != want {
 		t.Fatalf("grants\n got %s\nwant %s", got, want)
 	}

@@ -45,15 +45,17 @@ type auth0Client struct {
 
 type auth0Grant struct {
 	ID             string
-	ClientID       string
+	ClientID       string // "" for a default grant (DefaultFor)
 	Audience       string
 	Scope          []string
 	AllowAllScopes bool   // scope is omitted and means all of the API's scopes
-	SubjectType    string // "", "client" or "user"; "" means client
-	// OrganizationUsage is "", "deny", "allow" or "require" (§3): whether a token for the
-	// API may, or must, be asked for an organization; "" is absent and means deny.
+	SubjectType    string // "client", "user" or "anonymous_user"; "" is served as "client" (real grants always carry it)
+	IsSystem       bool   // a grant to one of Auth0's own APIs
+	// Organizations (§3): organization_usage deny|allow|require ("" = omitted) and
+	// allow_any_organization (omitted when false).
 	OrganizationUsage    string
 	AllowAnyOrganization bool
+	DefaultFor           string // "third_party_clients": a default grant with no client_id
 }
 
 type resourceServer struct {
@@ -180,15 +182,21 @@ func (c *auth0Client) json(signingKeys []any) map[string]any {
 	return m
 }
 
+// json renders a grant as the recordings show one: subject_type always, is_system,
+// organization_usage and allow_any_organization only when set, scope omitted under
+// allow_all_scopes, and a default grant without client_id.
 func (g *auth0Grant) json() map[string]any {
-	m := map[string]any{"id": g.ID, "client_id": g.ClientID, "audience": g.Audience}
+	m := map[string]any{"id": g.ID, "audience": g.Audience, "subject_type": g.subjectType()}
+	if g.ClientID != "" {
+		m["client_id"] = g.ClientID
+	}
 	if g.AllowAllScopes {
 		m["allow_all_scopes"] = true
 	} else {
 		m["scope"] = g.Scope
 	}
-	if g.SubjectType != "" {
-		m["subject_type"] = g.SubjectType
+	if g.IsSystem {
+		m["is_system"] = true
 	}
 	if g.OrganizationUsage != "" {
 		m["organization_usage"] = g.OrganizationUsage
@@ -196,15 +204,33 @@ func (g *auth0Grant) json() map[string]any {
 	if g.AllowAnyOrganization {
 		m["allow_any_organization"] = true
 	}
+	if g.DefaultFor != "" {
+		m["default_for"] = g.DefaultFor
+	}
 	return m
 }
 
+func (g *auth0Grant) subjectType() string {
+	if g.SubjectType == "" {
+		return auth0SubjectClient
+	}
+	return g.SubjectType
+}
+
+// json renders a resource server as recorded: is_system only on Auth0's own APIs, scopes
+// only when it defines some.
 func (rs *resourceServer) json() map[string]any {
-	return map[string]any{
-		"id": rs.ID, "name": rs.Name, "identifier": rs.Identifier, "scopes": rs.Scopes,
-		"is_system": rs.IsSystem, "signing_alg": "RS256", "token_lifetime": auth0TokenLifetime,
+	m := map[string]any{
+		"id": rs.ID, "name": rs.Name, "identifier": rs.Identifier, "signing_alg": "RS256", "token_lifetime": auth0TokenLifetime,
 		"allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
 	}
+	if len(rs.Scopes) > 0 {
+		m["scopes"] = rs.Scopes
+	}
+	if rs.IsSystem {
+		m["is_system"] = true
+	}
+	return m
 }
 
 // ---- POST /oauth/token (§1)
@@ -317,7 +343,7 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 // there is none.
 func (a *auth0API) grantOn(clientID string, api *resourceServer) (*auth0Grant, []string) {
 	for _, g := range a.data.grants {
-		if g.ClientID != clientID || g.Audience != api.Identifier || g.SubjectType == "user" {
+		if g.ClientID != clientID || g.Audience != api.Identifier || g.subjectType() != auth0SubjectClient {
 			continue
 		}
 		if !g.AllowAllScopes {
@@ -560,7 +586,7 @@ func (a *auth0API) getClient(w http.ResponseWriter, r *http.Request, p []string)
 	}
 	c, found := a.clientJSON[p[0]]
 	if !found {
-		a.mgmtError(w, http.StatusNotFound, "inexistent_client", "Client not found.")
+		a.mgmtError(w, http.StatusNotFound, "inexistent_client", auth0MsgNoClient)
 		return
 	}
 	writeJSON(w, http.StatusOK, view.render(c))
@@ -624,19 +650,15 @@ func (a *auth0API) listGrants(w http.ResponseWriter, r *http.Request, _ []string
 		return
 	}
 	subject := q.Get("subject_type")
-	if subject != "" && subject != "client" && subject != "user" {
-		a.badQuery(w, "subject_type must be client or user")
+	if subject != "" && !slices.Contains(auth0SubjectTypes, subject) {
+		a.badQuery(w, "subject_type must be one of "+strings.Join(auth0SubjectTypes, ", "))
 		return
 	}
 	var matches []*auth0Grant
 	for _, g := range a.data.grants {
-		gs := g.SubjectType
-		if gs == "" {
-			gs = "client"
-		}
 		if (q.Has("client_id") && g.ClientID != q.Get("client_id")) ||
 			(q.Has("audience") && g.Audience != q.Get("audience")) ||
-			(subject != "" && gs != subject) {
+			(subject != "" && g.subjectType() != subject) {
 			continue
 		}
 		matches = append(matches, g)

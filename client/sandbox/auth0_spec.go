@@ -16,7 +16,12 @@ const (
 	auth0DefaultTake     = 50 // assumed: checkpoint paging with from but no take
 	auth0ManagementAPI   = "Auth0 Management API"
 	auth0GrantTypeClient = "client_credentials"
+	auth0SubjectClient   = "client"
+	auth0MsgNoClient     = "The client does not exist" // §5, as recorded (older docs: "Client not found.")
 )
+
+// Grant subject types (§3): only "client" grants are a client's own permissions.
+var auth0SubjectTypes = []string{"client", "user", "anonymous_user"}
 
 // The Management API scopes m2mport needs, the default grant of the Management-API app.
 var auth0NeededScopes = []string{"read:clients", "read:client_keys", "read:client_grants", "read:resource_servers"}

@@ -64,7 +64,10 @@ func (s seed) build(randomSeed int64, auth0URL string, mgmtScopes []string) seed
 	mgmt := &auth0Client{ID: fixedClientID("m2mport"), Secret: fixedSecret("m2mport"), Name: "m2mport Migrator",
 		Description: "Reads M2M apps, their secrets and grants for the move to Stytch", AppType: "non_interactive",
 		FirstParty: true, GrantTypes: []string{auth0GrantTypeClient}, AuthMethod: "client_secret_post"}
-	t.addApp(mgmt, grant(t.audience, mgmtScopes...))
+	// A grant to Auth0's own API, flagged is_system as real tenants flag such grants.
+	mgmtGrant := grant(t.audience, mgmtScopes...)
+	mgmtGrant.IsSystem = true
+	t.addApp(mgmt, mgmtGrant)
 	t.data.mgmtClientID, t.data.mgmtSecret = mgmt.ID, mgmt.Secret
 
 	data := seedData{stytch: stytchSeed{projectID: seedProjectID, secret: seedProjectSecret}}
@@ -193,6 +196,7 @@ func (t *tenant) demo() []stytchSeedClient {
 	userGrant.SubjectType = "user"
 	orgGrant := grant(orders, "read:orders")
 	orgGrant.OrganizationUsage = auth0OrgRequire
+	orgGrant.AllowAnyOrganization = true // as the recorded require grant has it
 	t.addApp(partner, orgGrant, userGrant)
 
 	// A long unicode name; read:payments is also the Payouts API's scope.
@@ -204,10 +208,24 @@ func (t *tenant) demo() []stytchSeedClient {
 	legacy.Secret = "passpasspasspass"
 	t.addApp(legacy, grant(orders, "write:orders"))
 
-	// client_secret_basic.
+	// client_secret_basic, and an anonymous_user grant that is not the app's permission.
 	metrics := m2m("metrics-forwarder", "Metrics Forwarder", "Forwards invoice metrics to the monitoring stack")
 	metrics.AuthMethod = "client_secret_basic"
-	t.addApp(metrics, grant(billing, "read:invoices"))
+	anonymous := grant(orders, "read:orders")
+	anonymous.SubjectType = "anonymous_user"
+	t.addApp(metrics, grant(billing, "read:invoices"), anonymous)
+
+	// A confidential regular web app whose server also gets tokens with its own secret
+	// (client_credentials): services use such apps exactly like M2M apps (spec §2).
+	storefront := m2m("storefront-backend", "Storefront Backend", "The shop's web app; its server books orders with its own token")
+	storefront.AppType = "regular_web"
+	storefront.GrantTypes = []string{"authorization_code", "refresh_token", auth0GrantTypeClient}
+	storefront.Callbacks = []string{"https://shop.acme.example/callback"}
+	t.addApp(storefront, grant(orders, "read:orders", "write:orders"))
+
+	// A default grant for third-party apps: no client_id, no client's permission.
+	t.data.grants = append(t.data.grants, &auth0Grant{ID: "cgr_" + fixedAlnum("default grant billing", 16), Audience: billing,
+		Scope: []string{"read:invoices"}, DefaultFor: "third_party_clients"})
 
 	// Non-interactive but without the client_credentials grant type.
 	printer := m2m("shipping-label-printer", "Shipping Label Printer", "Prints labels on behalf of warehouse staff")
