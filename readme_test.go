@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/cli"
+	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/keystore/keystoretest"
 )
 
@@ -36,6 +37,10 @@ import (
 //	<!-- test: skip (why) -->           not run; its commands and flags are still checked
 //	<!-- test: keyring -->              needs the OS keyring: run against a throwaway keyring
 //	                                    service, skipped without one unless M2MPORT_REQUIRE_KEYRING=1
+//	<!-- test: reportkey -->            needs the OS keyring for the report key the shell's earlier
+//	                                    imports kept in its own service (undo checks their
+//	                                    reports with it): skipped without one unless
+//	                                    M2MPORT_REQUIRE_KEYRING=1
 //	<!-- test: needs curl jq -->        skipped when these programs are missing
 //
 // Directives are separated by ";". A ```text block right after an example is what it prints:
@@ -58,8 +63,10 @@ type example struct {
 	exit    int    // the status its last command must end with
 	skip    string // why it is not run, if it is not
 	keyring bool
-	needs   []string
-	output  []string // what it prints, from the ```text block after it
+	// reportkey: the example needs the report key kept in the shell's own keyring service.
+	reportkey bool
+	needs     []string
+	output    []string // what it prints, from the ```text block after it
 }
 
 // readmeExamples returns the README's shell blocks and the text of every code span and block,
@@ -146,6 +153,8 @@ func parseDirectives(t *testing.T, ex *example, s string) {
 			}
 		case "keyring":
 			ex.keyring = true
+		case "reportkey":
+			ex.reportkey = true
 		case "needs":
 			ex.needs = strings.Fields(rest)
 		default:
@@ -183,6 +192,9 @@ func TestREADMEExamples(t *testing.T) {
 			service := sh.service
 			if ex.keyring {
 				service = keystoretest.Real(t).Service
+			}
+			if ex.reportkey {
+				keystoretest.Real(t) // skips (or fails under M2MPORT_REQUIRE_KEYRING) without a keyring
 			}
 			out, code := sh.run(t, ex, service)
 			if code != ex.exit {
@@ -233,6 +245,18 @@ func startShell(t *testing.T) *shell {
 		// an empty service of their own, never the operator's saved credentials.
 		service: "m2mport-readme-" + hex.EncodeToString(nonce[:4]),
 	}
+	t.Cleanup(func() { // imports keep their report key there, when there is a keyring
+		if s, err := keystore.Open(func(k string) string {
+			if k == "M2MPORT_KEYRING_SERVICE" {
+				return sh.service
+			}
+			return ""
+		}); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = s.ForgetAll(ctx)
+		}
+	})
 	// A clean environment: the developer's own AUTH0_*, STYTCH_*, NO_COLOR or M2MPORT_THEME
 	// must not change what the examples do. The session bus stays, for the keyring examples.
 	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + home,

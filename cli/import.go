@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -206,6 +209,7 @@ type importRun struct {
 
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
+	limitMemory(env.Getenv)
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
@@ -504,38 +508,64 @@ func printPlan(w io.Writer, p *client.Plan) {
 		live = " (LIVE)"
 	}
 	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), sanitize.Line(p.ProjectID), live)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
-	for i := range p.Items {
-		it := &p.Items[i]
+	// Streamed in two passes, widths measured in cells first: a plan of 100,000 clients is
+	// printed without holding its table in memory (as text/tabwriter would).
+	head := [4]string{"ACTION", "CLIENT", "NAME", "SCOPES"}
+	cells := func(it *client.Item) [4]string {
 		action := string(it.Action)
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), sanitize.Line(it.Reason()))
+		return [4]string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes))}
+	}
+	var widths [4]int
+	for i := -1; i < len(p.Items); i++ {
+		row := head
+		if i >= 0 {
+			row = cells(&p.Items[i])
+		}
+		for c, cell := range row {
+			widths[c] = max(widths[c], ansi.StringWidth(cell))
+		}
+	}
+	bw := bufio.NewWriter(w)
+	indent := strings.Repeat(" ", widths[0]+widths[1]+widths[2]+widths[3]+4*2)
+	line := func(row [4]string, why string) {
+		for c, cell := range row {
+			bw.WriteString(cell)
+			bw.WriteString(strings.Repeat(" ", widths[c]-ansi.StringWidth(cell)+2))
+		}
+		bw.WriteString(why)
+		bw.WriteByte('\n')
+	}
+	line(head, "WHY")
+	for i := range p.Items {
+		it := &p.Items[i]
+		line(cells(it), sanitize.Line(it.Reason()))
 		for _, d := range it.Diff {
-			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
+			fmt.Fprintf(bw, "%s  %s\n", indent, clip(d.String(), 100))
 		}
 		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 {
 			for _, b := range it.Blockers[1:] {
 				if b.Resolvable() {
-					fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(b.Message, 240))
+					fmt.Fprintf(bw, "%s  %s\n", indent, clip(b.Message, 240))
 				}
 			}
 			switch {
 			case it.Blockers[0].Resolvable():
 				id := shellWord(it.Client.ID)
-				fmt.Fprintf(tw, "\t\t\t\t  → drop %s with --drop-widening %s, or keep %s knowingly with --accept-widening %s\n",
-					clip(client.WideningScopes(it.Widenings).String(), 120), id, themIt(len(client.WideningScopes(it.Widenings))), id)
+				scopes := client.WideningScopes(it.Widenings)
+				fmt.Fprintf(bw, "%s  → drop %s with --drop-widening %s, or keep %s knowingly with --accept-widening %s\n",
+					indent, clip(scopes.String(), 120), id, themIt(len(scopes)), id)
 			case it.Blockers[0].Hint != "":
-				fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(it.Blockers[0].Hint, 240))
+				fmt.Fprintf(bw, "%s  → %s\n", indent, clip(it.Blockers[0].Hint, 240))
 			}
 		}
 		for _, warning := range it.Warnings {
-			fmt.Fprintf(tw, "\t\t\t\t  ! %s\n", clip(warning, 240))
+			fmt.Fprintf(bw, "%s  ! %s\n", indent, clip(warning, 240))
 		}
 	}
-	tw.Flush()
+	bw.Flush()
 	n := p.Counts()
 	skipped := "identical"
 	if p.Undoes != "" {

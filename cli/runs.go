@@ -203,7 +203,7 @@ func printRuns(w io.Writer, runs []pastRun) {
 			when = t.Local().Format("2006-01-02 15:04:05")
 		}
 		if r.report != nil {
-			kind, project = r.report.Kind, clip(r.report.ProjectID, 48)
+			kind, project = r.report.Kind, clip(r.report.ProjectID, 64) // a Stytch project id is 49 characters
 		}
 		status := r.status()
 		if r.report != nil && r.report.Cut != "" {

@@ -53,6 +53,7 @@ func newUndoCmd(env *Env) *cobra.Command {
 		if err := ef.check(); err != nil {
 			return fail(env.Err, "undo", err, ExitUsage)
 		}
+		limitMemory(env.Getenv)
 		// ef.check refuses a --report that exists, the import's own report included.
 		report, keyErr, err := readImportReport(ctx, env, args[0])
 		if err != nil {

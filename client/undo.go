@@ -1,9 +1,12 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // ErrNothingToUndo is matched (errors.Is) by PlanUndo's error for a report that created no
@@ -69,6 +72,13 @@ func PlanUndo(ctx context.Context, t Target, r *Report, reportPath string, opt U
 		ids = append(ids, c.ID)
 		p.Items = append(p.Items, Item{Client: Client{ID: c.ID, Name: c.Name, Scopes: c.Scopes}, undo: true})
 	}
+	// The journal lists clients in the order they ended, which varies from run to run: the
+	// plan is in name order, as the import's was.
+	byName := func(a, b Item) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Client.Name), strings.ToLower(b.Client.Name)), cmp.Compare(a.Client.ID, b.Client.ID))
+	}
+	slices.SortFunc(p.Items, byName)
+	slices.SortFunc(keep, byName)
 	if len(ids) == 0 && len(keep) > 0 {
 		p.Items = keep // nothing to delete; the plan still lists what it leaves, and why
 		return p, nil

@@ -62,8 +62,17 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	mgmtApp := strconv.Quote(s.clientID)
 
 	appQuery := url.Values{"is_global": {"false"}, "fields": {appFields}, "include_fields": {"true"}}
+	// A large tenant's pages repeat the same few strings (audiences, scopes, app types) a
+	// hundred thousand times over: each is kept once, so a tenant's records cost what is
+	// particular to each client.
+	in := interner{}
 	var apps []app
-	err = s.listPages(ctx, "/api/v2/clients", appQuery, func(p *listPage) { apps = append(apps, p.Clients...) })
+	err = s.listPages(ctx, "/api/v2/clients", appQuery, func(p *listPage) {
+		for i := range p.Clients {
+			p.Clients[i].AppType = in.of(p.Clients[i].AppType)
+		}
+		apps = append(apps, p.Clients...)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
@@ -118,6 +127,10 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 					continue
 				}
 				g.Scope = notes.trim(g.Scope, g.ID, g.ClientID)
+				g.Audience, g.SubjectType, g.OrganizationUsage = in.of(g.Audience), in.of(g.SubjectType), in.of(g.OrganizationUsage)
+				for j := range g.Scope {
+					g.Scope[j] = in.of(g.Scope[j])
+				}
 				grants[g.ClientID] = append(grants[g.ClientID], g)
 			}
 		})
@@ -146,8 +159,10 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	keysRead := tok.can("read:client_keys") && (!tok.unknown || slices.ContainsFunc(apps, func(a app) bool { return a.ClientSecret != "" }))
 	r := reader{apis: apis, keysRead: keysRead, grantsRead: grantsRead, mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
 	inv.Clients = make([]client.Client, 0, len(apps))
-	for _, a := range apps {
-		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
+	for i := range apps {
+		inv.Clients = append(inv.Clients, r.record(apps[i], grants[apps[i].ClientID]))
+		delete(grants, apps[i].ClientID) // what the record did not take is garbage from here on
+		apps[i] = app{}
 	}
 	sortClients(inv.Clients)
 	if r.hidden > 0 {
@@ -232,11 +247,32 @@ func sortClients(clients []client.Client) {
 		}
 		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id))
 	})
-	sorted := make([]client.Client, len(clients))
-	for j, k := range keys {
-		sorted[j] = clients[k.i]
+	// Apply the order in place, cycle by cycle: no second copy of every record.
+	for j := range keys {
+		if keys[j].i < 0 {
+			continue
+		}
+		first, at := clients[j], j
+		for keys[at].i != j {
+			next := keys[at].i
+			clients[at] = clients[next]
+			keys[at].i = -1
+			at = next
+		}
+		clients[at] = first
+		keys[at].i = -1
 	}
-	copy(clients, sorted)
+}
+
+// interner keeps one copy of each string it is given.
+type interner map[string]string
+
+func (in interner) of(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
 }
 
 // listPages reads every page of a page/per_page list (applications, resource servers),
