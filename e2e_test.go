@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -23,10 +24,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/m2mport/m2mport/keystore"
 )
 
 // buildBinary builds m2mport into a temporary folder and returns its path.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "m2mport")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -44,7 +47,7 @@ type home struct {
 	wd   string
 }
 
-func newHome(t *testing.T) *home {
+func newHome(t testing.TB) *home {
 	t.Helper()
 	h := &home{root: t.TempDir(), env: map[string]string{}}
 	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "TMPDIR"} {
@@ -58,6 +61,16 @@ func newHome(t *testing.T) *home {
 	if err := os.Mkdir(h.wd, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	// Runs keep their report key in the OS keyring when there is one: under a service of
+	// their own, emptied afterwards, never the operator's.
+	h.env["M2MPORT_KEYRING_SERVICE"] = fmt.Sprintf("m2mport-test-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())
+	t.Cleanup(func() {
+		if s, err := keystore.Open(func(k string) string { return h.env[k] }); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = s.ForgetAll(ctx) // nothing to empty without a keyring
+		}
+	})
 	return h
 }
 
@@ -87,7 +100,7 @@ type sandboxProc struct {
 
 // startSandbox runs `m2mport sandbox --env` with args and waits for its export lines. It is
 // interrupted when the test ends.
-func startSandbox(t *testing.T, bin string, h *home, args ...string) *sandboxProc {
+func startSandbox(t testing.TB, bin string, h *home, args ...string) *sandboxProc {
 	t.Helper()
 	cmd := h.command(bin, nil, append([]string{"sandbox", "--env"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
@@ -119,7 +132,7 @@ func startSandbox(t *testing.T, bin string, h *home, args ...string) *sandboxPro
 }
 
 // shellUnquote reads a value as `m2mport sandbox --env` quotes it for a POSIX shell.
-func shellUnquote(t *testing.T, s string) string {
+func shellUnquote(t testing.TB, s string) string {
 	t.Helper()
 	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
 		t.Fatalf("not a single-quoted value: %q", s)
@@ -128,7 +141,7 @@ func shellUnquote(t *testing.T, s string) string {
 }
 
 // getJSON decodes the JSON answer of a GET.
-func getJSON(t *testing.T, u string, header http.Header, out any) {
+func getJSON(t testing.TB, u string, header http.Header, out any) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
@@ -267,7 +280,7 @@ type sandboxStats struct {
 	Faults   map[string]int            `json:"faults"`
 }
 
-func (sb *sandboxProc) stats(t *testing.T) sandboxStats {
+func (sb *sandboxProc) stats(t testing.TB) sandboxStats {
 	t.Helper()
 	var s sandboxStats
 	getJSON(t, sb.vars["STYTCH_BASE_URL"]+"/_sandbox/stats", nil, &s)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/cli"
+	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/keystore/keystoretest"
 )
 
@@ -37,6 +37,10 @@ import (
 //	<!-- test: skip (why) -->           not run; its commands and flags are still checked
 //	<!-- test: keyring -->              needs the OS keyring: run against a throwaway keyring
 //	                                    service, skipped without one unless M2MPORT_REQUIRE_KEYRING=1
+//	<!-- test: reportkey -->            needs the OS keyring for the report key the shell's earlier
+//	                                    imports kept in its own service (undo checks their
+//	                                    reports with it): skipped without one unless
+//	                                    M2MPORT_REQUIRE_KEYRING=1
 //	<!-- test: needs curl jq -->        skipped when these programs are missing
 //
 // Directives are separated by ";". A ```text block right after an example is what it prints:
@@ -59,8 +63,10 @@ type example struct {
 	exit    int    // the status its last command must end with
 	skip    string // why it is not run, if it is not
 	keyring bool
-	needs   []string
-	output  []string // what it prints, from the ```text block after it
+	// reportkey: the example needs the report key kept in the shell's own keyring service.
+	reportkey bool
+	needs     []string
+	output    []string // what it prints, from the ```text block after it
 }
 
 // readmeExamples returns the README's shell blocks and the text of every code span and block,
@@ -147,6 +153,8 @@ func parseDirectives(t *testing.T, ex *example, s string) {
 			}
 		case "keyring":
 			ex.keyring = true
+		case "reportkey":
+			ex.reportkey = true
 		case "needs":
 			ex.needs = strings.Fields(rest)
 		default:
@@ -184,6 +192,9 @@ func TestREADMEExamples(t *testing.T) {
 			service := sh.service
 			if ex.keyring {
 				service = keystoretest.Real(t).Service
+			}
+			if ex.reportkey {
+				keystoretest.Real(t) // skips (or fails under M2MPORT_REQUIRE_KEYRING) without a keyring
 			}
 			out, code := sh.run(t, ex, service)
 			if code != ex.exit {
@@ -234,6 +245,18 @@ func startShell(t *testing.T) *shell {
 		// an empty service of their own, never the operator's saved credentials.
 		service: "m2mport-readme-" + hex.EncodeToString(nonce[:4]),
 	}
+	t.Cleanup(func() { // imports keep their report key there, when there is a keyring
+		if s, err := keystore.Open(func(k string) string {
+			if k == "M2MPORT_KEYRING_SERVICE" {
+				return sh.service
+			}
+			return ""
+		}); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = s.ForgetAll(ctx)
+		}
+	})
 	// A clean environment: the developer's own AUTH0_*, STYTCH_*, NO_COLOR or M2MPORT_THEME
 	// must not change what the examples do. The session bus stays, for the keyring examples.
 	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + home,
@@ -397,38 +420,24 @@ func invocations(text string) [][]string {
 
 // TestREADMECommandsExist checks every m2mport command line in the README, in code blocks
 // and in `code` in the text, run or not: the command exists and takes each --flag it is shown
-// with.
+// with, under the name of the flag scheme (not an older spelling it still accepts).
 func TestREADMECommandsExist(t *testing.T) {
 	_, code := readmeExamples(t)
-	helps := map[string]string{}
-	help := func(cmd string) (string, bool) {
-		if h, ok := helps[cmd]; ok {
-			return h, h != ""
-		}
-		var out bytes.Buffer
-		args := []string{"help", cmd}
-		if cmd == "" {
-			args = []string{"help", "tui"}
-		}
-		c := cli.Run(context.Background(), args, cli.Stdio{In: strings.NewReader(""), Out: &out, Err: io.Discard})
-		h := out.String()
-		if c != 0 || !strings.HasPrefix(h, "Usage: m2mport") {
-			h = ""
-		}
-		helps[cmd] = h
-		return h, h != ""
-	}
+	root := cli.Command(cli.Stdio{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard})
 	checked := 0
 	for _, text := range code {
 		for _, args := range invocations(text) {
-			cmd := ""
-			if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-				cmd, args = args[0], args[1:]
+			var words []string
+			for _, a := range args {
+				if strings.HasPrefix(a, "-") {
+					break
+				}
+				words = append(words, a)
 			}
-			shown := strings.TrimSpace("m2mport " + cmd)
-			h, ok := help(cmd)
-			if !ok {
-				t.Errorf("README: `%s` is not a command", shown)
+			cmd, rest, err := root.Find(words)
+			shown := strings.TrimSpace("m2mport " + strings.Join(words[:len(words)-len(rest)], " "))
+			if err != nil || (len(rest) > 0 && cmd.HasAvailableSubCommands()) {
+				t.Errorf("README: `m2mport %s` is not a command", strings.Join(words, " "))
 				continue
 			}
 			checked++
@@ -437,10 +446,10 @@ func TestREADMECommandsExist(t *testing.T) {
 					continue
 				}
 				name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
-				if name == "help" {
+				if name == "help" || name == "version" {
 					continue
 				}
-				if !regexp.MustCompile(`(?m)^  -` + regexp.QuoteMeta(name) + `( |$)`).MatchString(h) {
+				if f := cmd.Flags().Lookup(name); f == nil || f.Name != name {
 					t.Errorf("README: `%s` has no flag --%s", shown, name)
 				}
 			}

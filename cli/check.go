@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/spf13/cobra"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
@@ -18,82 +19,91 @@ import (
 // maxTokenBytes caps what check reads from stdin: a JWT is a few kilobytes at most.
 const maxTokenBytes = 64 << 10
 
-func init() {
-	register(&command{
-		name: "check",
-		summary: "Decode an access token, verify it against a Stytch project, and show the checklist.\n" +
-			"The token is the argument, or stdin when there is none or it is \"-\". With a project id\n" +
-			"(--project-id or $STYTCH_PROJECT_ID) the signature is checked against the project's keys;\n" +
-			"--client-id and --scopes add expectations. Exit 0 when no check fails (without a project the\n" +
-			"token is only decoded, which fails nothing: the verdict says so, and --json has \"verified\":false),\n" +
+func newCheckCmd(env *Env) *cobra.Command {
+	var (
+		target   client.TargetCredentials
+		clientID string
+		scopes   string
+		asJSON   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "check [TOKEN]",
+		Short: "Verify an access token against a Stytch project and show its checklist.",
+		Long: "Decode an access token, verify it against a Stytch project, and show the checklist.\n\n" +
+			"The token is the argument, or stdin when there is none or it is \"-\". With a project id " +
+			"(--stytch-project-id or $STYTCH_PROJECT_ID) the signature is checked against the project's keys; " +
+			"--client-id and --scopes add expectations. Exit 0 when no check fails (without a project the " +
+			"token is only decoded, which fails nothing: the verdict says so, and --json has \"verified\":false), " +
 			"1 when one fails or the token is not a JWT, 2 for a usage error (no token, a bad flag).",
-		usage: "check [flags] [TOKEN]",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			project := fs.String("project-id", "", "Stytch project the token should come from (default $STYTCH_PROJECT_ID); without one the token is only decoded")
-			baseURL := fs.String("base-url", "", "Stytch API base URL, for a custom domain or the sandbox (default $STYTCH_BASE_URL)")
-			clientID := fs.String("client-id", "", "client id the token should be for (its sub)")
-			scopes := fs.String("scopes", "", `scopes the token should carry, space separated ("read:a write:a")`)
-			scopesSet := false
-			asJSON := fs.Bool("json", false, "print the checklist, header and payload as one JSON object")
-			return func(ctx context.Context, args []string) int {
-				fs.Visit(func(f *flag.Flag) { scopesSet = scopesSet || f.Name == "scopes" })
-				// With --json, stdout is one object even when there is no checklist, so a script
-				// always has something to parse; stderr says the same to a person.
-				failed := func(err error, code int) int {
-					if *asJSON {
-						writeJSON(env.Out, struct {
-							Passed bool   `json:"passed"`
-							Error  string `json:"error"`
-							Hint   string `json:"hint,omitempty"`
-						}{false, err.Error(), hint(err)})
-					}
-					return fail(env.Err, "check", err, code)
-				}
-				if len(args) > 1 {
-					return failed(fmt.Errorf("one token at a time (got %d arguments)", len(args)), ExitUsage)
-				}
-				token, err := readToken(args, env.In)
-				if err != nil {
-					return failed(err, ExitUsage)
-				}
-				want := client.Expect{ClientID: *clientID}
-				if scopesSet {
-					s := client.SplitScopes(*scopes)
-					want.Scopes = &s
-				}
-				var keys client.KeyFunc
-				// No keyring: the key set is public, so a check needs no saved secret.
-				creds := resolveTarget(ctx, client.TargetCredentials{ProjectID: *project, BaseURL: *baseURL}, env.Getenv, nil)
-				if creds.ProjectID != "" {
-					t, err := env.target(creds.TargetCredentials)
-					if err != nil {
-						return failed(err, ExitUsage)
-					}
-					want.ProjectID, want.Issuers, keys = t.ProjectID(), t.Issuers(), t.Key
-				}
-				cl, err := client.CheckToken(ctx, token, keys, want)
-				if err != nil {
-					return failed(err, ExitFailed)
-				}
-				if *asJSON {
-					sig, _ := cl.Line("signature")
-					writeJSON(env.Out, struct {
-						Passed bool `json:"passed"`
-						// Verified is whether the signature was checked against the project's
-						// keys and held: false for a token only decoded.
-						Verified bool `json:"verified"`
-						*client.Checklist
-					}{cl.Passed(), sig.Status == client.CheckPass, cl})
-				} else {
-					printChecklist(env.Out, cl, true)
-				}
-				if !cl.Passed() {
-					return ExitFailed
-				}
-				return ExitOK
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: noFiles,
+	}
+	f := cmd.Flags()
+	addStytchFlags(f, &target)
+	f.StringVar(&clientID, "client-id", "", "client id the token should be for (its sub)")
+	f.StringVar(&scopes, "scopes", "", `scopes the token should carry, space separated ("read:a write:a")`)
+	f.BoolVar(&asJSON, "json", false, "print the checklist, header and payload as one JSON object")
+	_ = cmd.RegisterFlagCompletionFunc("client-id", noFiles)
+	_ = cmd.RegisterFlagCompletionFunc("scopes", noFiles)
+	aliases(cmd, map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL})
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		scopesSet := cmd.Flags().Changed("scopes")
+		// With --json, stdout is one object even when there is no checklist, so a script
+		// always has something to parse; stderr says the same to a person.
+		failed := func(err error, code int) int {
+			if asJSON {
+				writeJSON(env.Out, struct {
+					Passed bool   `json:"passed"`
+					Error  string `json:"error"`
+					Hint   string `json:"hint,omitempty"`
+				}{false, err.Error(), hint(err)})
 			}
-		},
+			return fail(env.Err, "check", err, code)
+		}
+		if len(args) > 1 {
+			return failed(fmt.Errorf("one token at a time (got %d arguments)", len(args)), ExitUsage)
+		}
+		token, err := readToken(args, env.In)
+		if err != nil {
+			return failed(err, ExitUsage)
+		}
+		want := client.Expect{ClientID: clientID}
+		if scopesSet {
+			s := client.SplitScopes(scopes)
+			want.Scopes = &s
+		}
+		var keys client.KeyFunc
+		// No keyring: the key set is public, so a check needs no saved secret.
+		creds := resolveTarget(ctx, target, env.Getenv, nil)
+		if creds.ProjectID != "" {
+			t, err := env.target(creds.TargetCredentials)
+			if err != nil {
+				return failed(err, ExitUsage)
+			}
+			want.ProjectID, want.Issuers, keys = t.ProjectID(), t.Issuers(), t.Key
+		}
+		cl, err := client.CheckToken(ctx, token, keys, want)
+		if err != nil {
+			return failed(err, ExitFailed)
+		}
+		if asJSON {
+			sig, _ := cl.Line("signature")
+			writeJSON(env.Out, struct {
+				Passed bool `json:"passed"`
+				// Verified is whether the signature was checked against the project's
+				// keys and held: false for a token only decoded.
+				Verified bool `json:"verified"`
+				*client.Checklist
+			}{cl.Passed(), sig.Status == client.CheckPass, cl})
+		} else {
+			printChecklist(env.Out, cl, true)
+		}
+		if !cl.Passed() {
+			return ExitFailed
+		}
+		return ExitOK
 	})
+	return cmd
 }
 
 // readToken takes the token from the argument or, with none or "-", from stdin (see
@@ -182,7 +192,7 @@ func verdict(cl *client.Checklist) []string {
 	}
 	switch {
 	case decodedOnly:
-		out = append(out, "Decoded only: "+client.List(unchecked)+" not checked; give --project-id (or set STYTCH_PROJECT_ID) to verify the token against the project's keys.")
+		out = append(out, "Decoded only: "+client.List(unchecked)+" not checked; give --stytch-project-id (or set STYTCH_PROJECT_ID) to verify the token against the project's keys.")
 	case len(flags) > 0:
 		out = append(out, "Not checked: "+client.List(unchecked)+" (give "+client.List(flags)+").")
 	case len(unchecked) > 0:

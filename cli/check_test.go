@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"strings"
 	"testing"
 
@@ -11,27 +10,6 @@ import (
 	"github.com/m2mport/m2mport/client/sandbox"
 	"github.com/m2mport/m2mport/client/stytch"
 )
-
-// Flags count wherever they stand; "--" ends them, and "-" is an argument (stdin).
-func TestFlagsFirst(t *testing.T) {
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
-	fs.Bool("yes", false, "")
-	fs.String("report", "", "")
-	for _, tc := range []struct{ in, want string }{
-		{"run.json --yes", "--yes -- run.json"},
-		{"run.json --report out.json --yes", "--report out.json --yes -- run.json"},
-		{"--report=out.json run.json -yes", "--report=out.json -yes -- run.json"},
-		{"--yes -- --report x", "--yes -- --report x"},
-		{"- --yes", "--yes -- -"},
-		{"--yes", "--yes"},
-		{"--unknown run.json", "--unknown -- run.json"},
-		{"--report", "--report"}, // fs.Parse says the value is missing
-	} {
-		if got := strings.Join(flagsFirst(fs, strings.Fields(tc.in)), " "); got != tc.want {
-			t.Errorf("flagsFirst(%s) = %s, want %s", tc.in, got, tc.want)
-		}
-	}
-}
 
 // sandboxToken creates a client in the sandbox's project and returns a token Stytch issues it.
 func sandboxToken(t *testing.T, sb *sandbox.Sandbox) string {
@@ -50,7 +28,7 @@ func sandboxToken(t *testing.T, sb *sandbox.Sandbox) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tok.Reveal()
+	return tok.Value.Reveal()
 }
 
 // A token only decoded is not "passed": the verdict says what was not checked, and the exit
@@ -61,7 +39,7 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 
 	code, out, errOut := run2(t, nil, "check", tok)
 	if code != ExitOK || strings.Contains(out, "passed") ||
-		!strings.Contains(out, "Decoded only: signature, iss, aud, sub and scope not checked; give --project-id") {
+		!strings.Contains(out, "Decoded only: signature, iss, aud, sub, scope and lifetime not checked; give --stytch-project-id") {
 		t.Errorf("decode only: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = run2(t, nil, "check", tok, "--json")
@@ -73,6 +51,7 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 		t.Errorf("check --help: exit %d", code)
 	}
 	_, help, _ := run2(t, nil, "check", "--help")
+	help = strings.Join(strings.Fields(help), " ") // as wrapped for the terminal
 	if !strings.Contains(help, "2 for a usage error") || !strings.Contains(help, "only decoded") {
 		t.Errorf("check --help does not document its exit codes:\n%s", help)
 	}
@@ -84,7 +63,7 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 		t.Errorf("verified, a scope expectation that fails: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = run2(t, env, "check", tok)
-	if code != ExitOK || !strings.Contains(out, "All checks passed.\nNot checked: sub and scope (give --client-id and --scopes).") {
+	if code != ExitOK || !strings.Contains(out, "All checks passed.\nNot checked: sub, scope and lifetime (give --client-id and --scopes).") {
 		t.Errorf("verified: exit %d\n%s", code, out)
 	}
 }

@@ -1,5 +1,6 @@
-// Package cli implements m2mport's subcommands: flag parsing, credential resolution and the
-// wiring of concrete API clients into the engine and the TUI. main.go only calls Run.
+// Package cli implements m2mport's command line: cobra commands wrapped by fang (styled help
+// and errors, --version, completion, man), credential resolution and the wiring of concrete
+// API clients into the engine and the TUI. main.go only calls Run.
 //
 // cli is the one place allowed to import everything (client, client/auth0, client/stytch,
 // client/sandbox, keystore, themes, tui); nothing imports cli.
@@ -8,39 +9,88 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-	"sort"
 	"strings"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/keystore"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
-// Exit codes shared by every command.
+// Exit codes shared by every command. main exits with what Run returns.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // the command ran and something failed (an import, a check)
-	ExitUsage   = 2 // bad arguments, missing confirmation, live project without --live
-	exitUnknown = ExitUsage
+	ExitOK          = 0
+	ExitFailed      = 1   // the command ran and something failed (an import, a check)
+	ExitUsage       = 2   // bad arguments, missing confirmation, live project without --live
+	ExitUnverified  = 3   // check: the token was only decoded, its signature not verified
+	ExitInterrupted = 130 // the operator pressed Ctrl-C at a question (128 + SIGINT)
 )
 
-// Version is set at build time with -ldflags "-X github.com/m2mport/m2mport/cli.Version=v1.2.3";
-// otherwise it comes from the module's build info.
-var Version = ""
+// Build information, set for releases with -ldflags "-X github.com/m2mport/m2mport/cli.Version=v1.2.3
+// -X …cli.Commit=<sha> -X …cli.Date=<RFC 3339>"; otherwise read from the binary's build info.
+var (
+	Version = ""
+	Commit  = ""
+	Date    = ""
+)
 
-// version reports the binary's version for `m2mport version` and the User-Agent header.
-func version() string {
-	if Version != "" {
-		return Version
+// buildInfo returns the version, commit and build date of this binary, each "" when unknown.
+func buildInfo() (version, commit, date string) {
+	version, commit, date = Version, Commit, Date
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version, commit, date
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = bi.Main.Version
+	}
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && commit == "":
+			commit = s.Value
+		case s.Key == "vcs.time" && date == "":
+			date = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true" && Commit == "" && commit != "":
+			commit += "-dirty"
+		}
+	}
+	return version, commit, date
+}
+
+// version is the binary's version for the User-Agent header: "v1.2.3", or "dev".
+func version() string {
+	if v, _, _ := buildInfo(); v != "" {
+		return v
 	}
 	return "dev"
+}
+
+// versionLine is what --version prints after "m2mport ": the version, commit and date.
+func versionLine() string {
+	v, commit, date := buildInfo()
+	if v == "" {
+		v = "dev"
+	}
+	var more []string
+	if commit != "" {
+		if len(commit) > 12 && !strings.HasSuffix(commit, "-dirty") {
+			commit = commit[:12]
+		}
+		more = append(more, "commit "+commit)
+	}
+	if date != "" {
+		more = append(more, "built "+date)
+	}
+	if len(more) > 0 {
+		v += " (" + strings.Join(more, ", ") + ")"
+	}
+	return v
 }
 
 // Stdio is the process's standard streams, swapped for buffers in tests.
@@ -48,16 +98,6 @@ type Stdio struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
-}
-
-// command is one subcommand. run receives the arguments after the command name.
-type command struct {
-	name    string
-	summary string
-	usage   string // one line after "m2mport ", e.g. "check [flags] [TOKEN]"
-	// flags declares the command's flags on fs and returns the function that runs it once
-	// the flags are parsed.
-	flags func(fs *flag.FlagSet, env *Env) func(ctx context.Context, args []string) int
 }
 
 // Env is what a command may touch of the outside world. Tests swap every part of it.
@@ -72,159 +112,167 @@ type Env struct {
 	// and client/stytch.
 	OpenSource func(client.SourceCredentials) (client.Source, error)
 	OpenTarget func(client.TargetCredentials) (client.Target, error)
+	// ReportKey returns the key that authenticates run reports; nil means the OS keyring's
+	// (keystore.ReportKey).
+	ReportKey func(context.Context) ([]byte, error)
 }
 
-var commands = map[string]*command{}
-
-func register(c *command) { commands[c.name] = c }
-
-// Run executes the subcommand named by args[0] and returns the process exit code.
+// Run executes m2mport with args (without the program's name) and returns the process exit
+// code. ctx ends when the operator presses Ctrl-C (main turns the first signal into a
+// cancellation and leaves the second to end the process).
 func Run(ctx context.Context, args []string, stdio Stdio) int {
 	return run(ctx, args, &Env{Stdio: stdio, Getenv: os.Getenv})
 }
 
 func run(ctx context.Context, args []string, env *Env) int {
-	if len(args) == 0 {
-		if c, ok := commands["tui"]; ok {
-			return execute(ctx, c, nil, env)
-		}
-		usage(env.Err)
-		return ExitUsage
+	root := newRoot(env)
+	root.SetArgs(args)
+	if showsHelp(args) {
+		fitHelp(root, helpWidth())
 	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				return execute(ctx, c, []string{"--help"}, env)
-			}
-		}
-		usage(env.Out)
+	// No fang.WithNotifySignal: it would turn every signal into one cancellation and swallow
+	// the second Ctrl-C, which must end the process at once (main.go).
+	err := fang.Execute(ctx, root,
+		fang.WithoutVersion(), // ours says commit and date too (see newRoot)
+		fang.WithoutManpage(), // ours writes to the command's stdout, not the process's
+		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) { printError(w, err) }),
+	)
+	return exitCode(err)
+}
+
+// exitError ends a command with a status; what went wrong has been printed already.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// status turns a command's exit code into the error cobra expects.
+func status(code int) error {
+	if code == ExitOK {
+		return nil
+	}
+	return exitError{code}
+}
+
+// usageError is a command line cobra or pflag refused: an unknown command or flag, a flag
+// without its value. cmd is the command's path ("m2mport import").
+type usageError struct {
+	cmd string
+	err error
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ee exitError
+	switch {
+	case err == nil:
 		return ExitOK
-	case "-v", "--version":
-		args = []string{"version"}
+	case errors.As(err, &ee):
+		return ee.code
 	}
-	if c, ok := commands[args[0]]; ok && c.name != "tui" {
-		return execute(ctx, c, args[1:], env)
-	}
-	if strings.HasPrefix(args[0], "-") {
-		if c, ok := commands["tui"]; ok {
-			return execute(ctx, c, args, env)
-		}
-	}
-	fmt.Fprintf(env.Err, "m2mport: unknown command %q\n\n", args[0])
-	usage(env.Err)
-	return exitUnknown
+	// Everything else comes from cobra or pflag: the command line itself was wrong.
+	return ExitUsage
 }
 
-func execute(ctx context.Context, c *command, args []string, env *Env) int {
-	fs := flag.NewFlagSet("m2mport "+c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	runFn := c.flags(fs, env)
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			commandUsage(env.Out, c, fs)
-			return ExitOK
-		}
-		fmt.Fprintf(env.Err, "m2mport %s: %v\n\n", c.name, err)
-		commandUsage(env.Err, c, fs)
-		return ExitUsage
+// printError prints what cobra or pflag refused, in the form every command uses for its own
+// errors ("m2mport import: …"), with where to look.
+func printError(w io.Writer, err error) {
+	var ee exitError
+	if errors.As(err, &ee) {
+		return // the command said what went wrong
 	}
-	return runFn(ctx, fs.Args())
+	cmd := "m2mport"
+	var ue usageError
+	if errors.As(err, &ue) {
+		cmd = ue.cmd
+	}
+	msg, more, _ := strings.Cut(err.Error(), "\n")
+	fmt.Fprintf(w, "%s: %s\n", cmd, sanitize.Line(msg))
+	if more = strings.TrimSpace(more); more != "" { // cobra's "Did you mean this?"
+		fmt.Fprintln(w, sanitize.Text(more))
+	}
+	fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd)
 }
 
-// flagsFirst moves the flags in args ahead of the positional arguments, keeping each order,
-// so that a flag after an argument (`undo run.json --yes`) counts: Go's flag package stops at
-// the first argument. fs says which flags take a value, the next argument unless given with
-// "="; a bare "-" is an argument (stdin) and "--" ends the flags, as it does for fs.Parse.
-func flagsFirst(fs *flag.FlagSet, args []string) []string {
-	var flags, positional []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			positional = append(positional, args[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			positional = append(positional, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimPrefix(a[1:], "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		f := fs.Lookup(name)
-		if f == nil {
-			continue // fs.Parse names the unknown flag
-		}
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			continue
-		}
-		if i+1 < len(args) {
-			i++
-			flags = append(flags, args[i])
-		}
-	}
-	if len(positional) == 0 {
-		return flags
-	}
-	// "--" keeps an argument that starts with "-" (given after the operator's own "--") one.
-	return append(append(flags, "--"), positional...)
-}
-
-func commandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: m2mport %s\n\n%s\n", c.usage, c.summary)
-	var has bool
-	fs.VisitAll(func(*flag.Flag) { has = true })
-	if has {
-		fmt.Fprintln(w, "\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+// runE adapts a command body that returns an exit code to cobra.
+func runE(fn func(ctx context.Context, args []string) int) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		return status(fn(cmd.Context(), args))
 	}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "m2mport moves machine-to-machine clients from Auth0 into Stytch with the same ids, secrets and scopes, then proves each one works.")
-	fmt.Fprintln(w, "\nUsage: m2mport [flags]              the interactive migration; see 'm2mport help tui'")
-	fmt.Fprintln(w, "       m2mport <command> [flags]")
-	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := commands[n]
-		if c.name == "tui" {
-			continue
-		}
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, firstLine(c.summary))
-	}
-	fmt.Fprintln(w, "\nRun 'm2mport <command> --help' for a command's flags.")
-}
+const rootLong = `m2mport moves machine-to-machine clients from Auth0 into Stytch with the same ids, secrets and scopes, then proves each one works.
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
+Without a command it starts the interactive migration: connect, pick clients, choose scopes, import, validate. Credentials come from the flags, the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL), then the OS keyring.`
 
-func init() {
-	register(&command{
-		name:    "version",
-		summary: "Print m2mport's version.",
-		usage:   "version",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			return func(_ context.Context, args []string) int {
-				if len(args) > 0 {
-					fmt.Fprintf(env.Err, "m2mport version: unexpected argument %q\n", args[0])
-					return ExitUsage
-				}
-				fmt.Fprintf(env.Out, "m2mport %s\n", version())
-				return ExitOK
-			}
-		},
+// newRoot builds the command tree for one run: every command's flags live in their own
+// cobra.Command, so a tree is never reused.
+func newRoot(env *Env) *cobra.Command {
+	root := newTUICmd(env)
+	root.Use = "m2mport"
+	root.Short = "Move M2M clients from Auth0 to Stytch, and prove each one works."
+	root.Long = rootLong
+	root.Example = `# the whole migration in the terminal UI, without an account
+m2mport demo
+# headless: the plan, then the import
+m2mport import --all --dry-run
+m2mport import --all --yes
+# spot-check a token a service presented
+m2mport check --client-id ID < token.txt`
+	root.Version = versionLine()
+	root.SetVersionTemplate("m2mport {{.Version}}\n")
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	root.SilenceUsage, root.SilenceErrors = true, true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{cmd: c.CommandPath(), err: err}
 	})
+	root.AddCommand(
+		newDemoCmd(env),
+		newImportCmd(env),
+		newUndoCmd(env),
+		newRunsCmd(env),
+		newCheckCmd(env),
+		newLoginCmd(env),
+		newLogoutCmd(env),
+		newStatusCmd(env),
+		newSandboxCmd(env),
+		newManCmd(),
+		newVersionCmd(env),
+	)
+	// cobra adds these when it runs; added now, they are in the tree that help is fitted to
+	// and that tests walk.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Short = "Show the help of any command."
+		case "completion":
+			c.Short = "Print a shell completion script: bash, zsh, fish or powershell."
+		}
+	}
+	return root
+}
+
+// newVersionCmd keeps `m2mport version`, from before --version, working.
+func newVersionCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:    "version",
+		Short:  "Print m2mport's version, commit and build date.",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(env.Out, "m2mport %s\n", versionLine())
+			return nil
+		},
+	}
+}
+
+// Command returns m2mport's command tree, for what documents or checks it from outside the
+// package (the README's test): which commands there are and which flags each takes.
+func Command(stdio Stdio) *cobra.Command {
+	return newRoot(&Env{Stdio: stdio, Getenv: os.Getenv})
 }

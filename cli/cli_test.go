@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // runCLI runs m2mport in-process with the given arguments and environment.
@@ -24,18 +26,39 @@ func TestUnknownCommandIsAUsageError(t *testing.T) {
 	if code != ExitUsage {
 		t.Fatalf("exit %d, want %d", code, ExitUsage)
 	}
-	if out != "" || !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "Commands:") {
+	if out != "" || !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "m2mport --help") {
 		t.Fatalf("stdout %q stderr %q", out, errOut)
+	}
+	code, _, errOut = runCLI(t, nil, "import", "--bogus")
+	if code != ExitUsage || errOut != "m2mport import: unknown flag: --bogus\nRun 'm2mport import --help' for usage.\n" {
+		t.Fatalf("unknown flag: exit %d, stderr %q", code, errOut)
 	}
 }
 
 func TestVersion(t *testing.T) {
-	code, out, _ := runCLI(t, nil, "version")
-	if code != ExitOK || !strings.HasPrefix(out, "m2mport ") {
-		t.Fatalf("exit %d out %q", code, out)
+	old := [3]string{Version, Commit, Date}
+	t.Cleanup(func() { Version, Commit, Date = old[0], old[1], old[2] })
+	Version, Commit, Date = "v1.2.3", "0123456789abcdef0123", "2026-05-01T10:00:00Z"
+	for _, args := range [][]string{{"--version"}, {"-v"}, {"version"}} {
+		code, out, _ := runCLI(t, nil, args...)
+		if want := "m2mport v1.2.3 (commit 0123456789ab, built 2026-05-01T10:00:00Z)\n"; code != ExitOK || out != want {
+			t.Errorf("%v: exit %d out %q, want %q", args, code, out, want)
+		}
 	}
 	if code, _, errOut := runCLI(t, nil, "version", "--bogus"); code != ExitUsage || !strings.Contains(errOut, "bogus") {
 		t.Fatalf("bad flag: exit %d stderr %q", code, errOut)
+	}
+	Version, Commit, Date = "", "", ""
+	if code, out, _ := runCLI(t, nil, "--version"); code != ExitOK || !strings.HasPrefix(out, "m2mport ") {
+		t.Fatalf("from build info: exit %d out %q", code, out)
+	}
+}
+
+// visit calls fn for every command of the tree, cobra's own included.
+func visit(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		visit(sub, fn)
 	}
 }
 
@@ -44,20 +67,27 @@ func TestHelpListsCommandsAndEachCommandHasHelp(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for name, c := range commands {
-		if name == "tui" {
+	root := newRoot(&Env{Getenv: func(string) string { return "" }})
+	for _, c := range root.Commands() {
+		if c.Hidden {
 			continue
 		}
-		if !strings.Contains(out, name) {
-			t.Errorf("help does not list %s", name)
-		}
-		// The command list shows each summary's first line: it must be a whole sentence.
-		if line := firstLine(c.summary); !strings.HasSuffix(line, ".") || len(line) > 100 {
-			t.Errorf("%s: the summary's first line is not one short sentence: %q", name, line)
-		}
-		code, out, _ := runCLI(t, nil, name, "--help")
-		if code != ExitOK || !strings.Contains(out, "Usage: m2mport "+c.usage) {
-			t.Errorf("%s --help: exit %d, %q", name, code, out)
+		if !strings.Contains(out, "\n    "+c.Name()+" ") {
+			t.Errorf("help does not list %s:\n%s", c.Name(), out)
 		}
 	}
+	visit(root, func(c *cobra.Command) {
+		if c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "m2mport completion ") {
+			return // cobra's own
+		}
+		// The command list shows each Short: it must be one whole sentence.
+		if s := c.Short; c != root && (!strings.HasSuffix(s, ".") && c.Name() != "man" || strings.Contains(s, "\n")) {
+			t.Errorf("%s: Short is not one sentence: %q", c.CommandPath(), s)
+		}
+		args := append(strings.Fields(c.CommandPath())[1:], "--help")
+		code, out, errOut := runCLI(t, nil, args...)
+		if code != ExitOK || !strings.Contains(out, "USAGE") || !strings.Contains(out, c.CommandPath()) || errOut != "" {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	})
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"sync"
@@ -38,6 +37,9 @@ const (
 	envStytchProject = "STYTCH_PROJECT_ID"
 	envStytchSecret  = "STYTCH_SECRET"
 	envStytchBaseURL = "STYTCH_BASE_URL"
+	// envStytchVertical is the project's vertical, consumer or b2b; without it m2mport finds
+	// it from the project's keys (specs/stytch.md §2).
+	envStytchVertical = "STYTCH_VERTICAL"
 )
 
 // origin is where a credential value came from.
@@ -62,7 +64,7 @@ type sourceCreds struct {
 // targetCreds are resolved Stytch credentials and where each value came from.
 type targetCreds struct {
 	client.TargetCredentials
-	From       struct{ ProjectID, Secret, BaseURL origin }
+	From       struct{ ProjectID, Secret, BaseURL, Vertical origin }
 	KeyringErr error
 }
 
@@ -101,6 +103,9 @@ func resolveTarget(ctx context.Context, flags client.TargetCredentials, getenv f
 	secret, r.From.Secret = pick(flags.Secret.Reveal(), getenv(envStytchSecret))
 	r.Secret = client.NewSecret(secret)
 	r.BaseURL, r.From.BaseURL = pick(flags.BaseURL, getenv(envStytchBaseURL))
+	var vertical string
+	vertical, r.From.Vertical = pick(string(flags.Vertical), getenv(envStytchVertical))
+	r.Vertical = client.Vertical(vertical)
 	if store == nil || (r.ProjectID != "" && secret != "") {
 		return r
 	}
@@ -113,6 +118,8 @@ func resolveTarget(ctx context.Context, flags client.TargetCredentials, getenv f
 	fill(&secret, &r.From.Secret, saved.Secret.Reveal())
 	r.Secret = client.NewSecret(secret)
 	fill(&r.BaseURL, &r.From.BaseURL, saved.BaseURL)
+	fill(&vertical, &r.From.Vertical, string(saved.Vertical))
+	r.Vertical = client.Vertical(vertical)
 	return r
 }
 
@@ -171,21 +178,6 @@ func keyringFailure(err error) error {
 		return nil
 	}
 	return err
-}
-
-// credentialFlags are the non-secret credential flags of the commands that use both sides.
-type credentialFlags struct {
-	source client.SourceCredentials
-	target client.TargetCredentials
-}
-
-func addCredentialFlags(fs *flag.FlagSet) *credentialFlags {
-	var f credentialFlags
-	fs.StringVar(&f.source.Domain, "auth0-domain", "", "Auth0 tenant domain or URL (default $"+envAuth0Domain+", then the keyring)")
-	fs.StringVar(&f.source.ClientID, "auth0-client-id", "", "client id of the Auth0 Management API app (default $"+envAuth0ClientID+", then the keyring)")
-	fs.StringVar(&f.target.ProjectID, "stytch-project-id", "", "Stytch project id (default $"+envStytchProject+", then the keyring)")
-	fs.StringVar(&f.target.BaseURL, "stytch-base-url", "", "Stytch API base URL, for a sandbox (default $"+envStytchBaseURL+", then the keyring, then Stytch's own)")
-	return &f
 }
 
 // store returns where credentials are saved: env.Keystore, or the OS keyring.

@@ -279,7 +279,7 @@ func TestCheckRefusesForgedTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := strings.Split(real.Reveal(), ".")
+	parts := strings.Split(real.Value.Reveal(), ".")
 	var header map[string]any
 	b, _ := base64.RawURLEncoding.DecodeString(parts[0])
 	_ = json.Unmarshal(b, &header)
@@ -333,7 +333,7 @@ func TestCheckRefusesForgedTokens(t *testing.T) {
 		}
 	}
 	// The real token passes, so the failures above are the signature's alone.
-	if code, out, _ := run2(t, env, "check", "--client-id", "forge-me", "--scopes", "read:a", real.Reveal()); code != ExitOK {
+	if code, out, _ := run2(t, env, "check", "--client-id", "forge-me", "--scopes", "read:a", real.Value.Reveal()); code != ExitOK {
 		t.Errorf("the real token: exit %d\n%s", code, out)
 	}
 }

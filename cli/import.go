@@ -1,18 +1,22 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/file"
@@ -27,14 +31,19 @@ type engineFlags struct {
 	report            string
 }
 
-func addEngineFlags(fs *flag.FlagSet) *engineFlags {
+func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	var f engineFlags
+	fs := cmd.Flags()
 	fs.BoolVar(&f.yes, "yes", false, "apply without asking")
 	fs.BoolVar(&f.live, "live", false, "allow writing to a live (project-live-…) Stytch project")
 	fs.BoolVar(&f.asJSON, "json", false, "print events as NDJSON, then one summary object")
 	fs.IntVar(&f.concurrency, "concurrency", client.DefaultConcurrency, "clients worked on at once")
 	fs.Float64Var(&f.rate, "rate", client.DefaultRate, "requests per second to Stytch (halves after a 429, then creeps back)")
 	fs.StringVar(&f.report, "report", "", "where to write the run report (default $XDG_STATE_HOME/m2mport/runs/…)")
+	for _, name := range []string{"concurrency", "rate"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
+	}
+	fileExt(cmd, "report", "ndjson", "json")
 	return &f
 }
 
@@ -80,86 +89,103 @@ func credentials(ctx context.Context, env *Env, given *credentialFlags, withSour
 	return src.SourceCredentials, tgt.TargetCredentials, nil
 }
 
-func init() {
-	register(&command{
-		name: "import",
-		summary: "Plan, then import M2M clients from Auth0 (or a file) into Stytch, and verify each one.\n" +
-			"Credentials come from flags or the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,\n" +
-			"AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL), then the keyring.\n" +
-			"Without --yes a plan that writes is asked about on a terminal; otherwise the plan and the\n" +
-			"command that applies it are printed, and import exits 2 (a plan that writes nothing just\n" +
-			"verifies). Exit 0 when every chosen client is imported or skipped and verified, 1 when\n" +
-			"any failed or a check failed (or a client named with --select is blocked or left in\n" +
+func newImportCmd(env *Env) *cobra.Command {
+	var (
+		all, dryRun, noVerify bool
+		sel, onConflict       string
+		fromFile              string
+		audiences             []string
+	)
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Plan, import and verify M2M clients without the terminal UI.",
+		Long: "Plan, then import M2M clients from Auth0 (or a file) into Stytch, and verify each one.\n\n" +
+			"Credentials come from flags or the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID, " +
+			"AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL), then the keyring. " +
+			"Without --yes a plan that writes is asked about on a terminal; otherwise the plan and the " +
+			"command that applies it are printed, and import exits 2 (a plan that writes nothing just " +
+			"verifies).\n\n" +
+			"Exit 0 when every chosen client is imported or skipped and verified, 1 when " +
+			"any failed or a check failed (or a client named with --select is blocked or left in " +
 			"conflict), 2 for usage, a missing confirmation, or a live project without --live.",
-		usage: "import (--all | --select ID,ID) [flags]",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			ef := addEngineFlags(fs)
-			given := addCredentialFlags(fs)
-			all := fs.Bool("all", false, "import every client the source holds")
-			sel := fs.String("select", "", "import only these clients (comma-separated ids)")
-			var audiences stringList
-			fs.Var(&audiences, "audience", "carry over only the scopes granted on this API (repeatable; default all)")
-			onConflict := fs.String("on-conflict", "skip", "what to do with a client that differs in Stytch: skip or update")
-			dryRun := fs.Bool("dry-run", false, "show the plan and stop")
-			noVerify := fs.Bool("no-verify", false, "do not mint and check a token for each client")
-			fromFile := fs.String("from-file", "", "read clients from this CSV or JSON file instead of Auth0")
-			return func(ctx context.Context, args []string) int {
-				in := importRun{env: env, fs: fs, ef: ef, all: *all, dryRun: *dryRun, verify: !*noVerify, fromFile: *fromFile, audiences: audiences}
-				if len(args) > 0 {
-					return fail(env.Err, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
+		Example: `# the plan for every client, then the import
+m2mport import --all --dry-run
+m2mport import --all --yes
+# two clients, with only the scopes granted on one API
+m2mport import --select ID,ID --audience URL --yes
+# clients from a CSV or JSON file instead of Auth0
+m2mport import --from-file clients.csv --all --yes`,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: noFiles,
+	}
+	ef := addEngineFlags(cmd)
+	given := addCredentialFlags(cmd.Flags())
+	f := cmd.Flags()
+	f.BoolVar(&all, "all", false, "import every client the source holds")
+	f.StringVar(&sel, "select", "", "import only these clients (comma-separated ids)")
+	f.StringArrayVar(&audiences, "audience", nil, "carry over only the scopes granted on this API (repeatable; default all)")
+	f.StringVar(&onConflict, "on-conflict", "skip", "what to do with a client that differs in Stytch: skip or update")
+	f.BoolVar(&dryRun, "dry-run", false, "show the plan and stop")
+	f.BoolVar(&noVerify, "no-verify", false, "do not mint and check a token for each client")
+	f.StringVar(&fromFile, "from-file", "", "read clients from this CSV or JSON file instead of Auth0")
+	_ = cmd.RegisterFlagCompletionFunc("on-conflict", cobra.FixedCompletions([]string{
+		"skip\tleave a client that differs in Stytch as it is",
+		"update\tupdate its scopes, name, description and metadata",
+	}, cobra.ShellCompDirectiveNoFileComp))
+	for _, name := range []string{"select", "audience"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
+	}
+	fileExt(cmd, "from-file", "csv", "json")
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		in := importRun{env: env, fs: cmd.Flags(), ef: ef, all: all, dryRun: dryRun, verify: !noVerify, fromFile: fromFile, audiences: audiences}
+		if len(args) > 0 {
+			return fail(env.Err, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
+		}
+		switch {
+		case all && sel != "":
+			return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
+		case !all && sel == "":
+			return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
+		case fromFile != "" && len(audiences) > 0:
+			return fail(env.Err, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
+		}
+		if sel != "" {
+			for _, id := range strings.Split(sel, ",") {
+				if id = strings.TrimSpace(id); id != "" && !slices.Contains(in.selected, id) {
+					in.selected = append(in.selected, id)
 				}
-				switch {
-				case *all && *sel != "":
-					return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
-				case !*all && *sel == "":
-					return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
-				case *fromFile != "" && len(audiences) > 0:
-					return fail(env.Err, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
-				}
-				if *sel != "" {
-					for _, id := range strings.Split(*sel, ",") {
-						if id = strings.TrimSpace(id); id != "" && !slices.Contains(in.selected, id) {
-							in.selected = append(in.selected, id)
-						}
-					}
-				}
-				var err error
-				if in.resolution, err = client.ParseResolution(*onConflict); err != nil {
-					return fail(env.Err, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
-				}
-				if err := ef.check(); err != nil {
-					return fail(env.Err, "import", err, ExitUsage)
-				}
-				sc, tc, err := credentials(ctx, env, given, *fromFile == "")
-				if err != nil {
-					if *fromFile == "" {
-						err = fmt.Errorf("%w (or import from a file with --from-file)", err)
-					}
-					return fail(env.Err, "import", err, ExitUsage)
-				}
-				if in.target, err = env.target(tc); err != nil {
-					return fail(env.Err, "import", err, ExitUsage)
-				}
-				if *fromFile != "" {
-					in.source = file.New(*fromFile)
-				} else if in.source, err = env.source(sc); err != nil {
-					return fail(env.Err, "import", err, ExitUsage)
-				}
-				return in.run(ctx)
 			}
-		},
+		}
+		var err error
+		if in.resolution, err = client.ParseResolution(onConflict); err != nil {
+			return fail(env.Err, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
+		}
+		if err := ef.check(); err != nil {
+			return fail(env.Err, "import", err, ExitUsage)
+		}
+		sc, tc, err := credentials(ctx, env, given, fromFile == "")
+		if err != nil {
+			if fromFile == "" {
+				err = fmt.Errorf("%w (or import from a file with --from-file)", err)
+			}
+			return fail(env.Err, "import", err, ExitUsage)
+		}
+		if in.target, err = env.target(tc); err != nil {
+			return fail(env.Err, "import", err, ExitUsage)
+		}
+		if fromFile != "" {
+			in.source = file.New(fromFile)
+		} else if in.source, err = env.source(sc); err != nil {
+			return fail(env.Err, "import", err, ExitUsage)
+		}
+		return in.run(ctx)
 	})
+	return cmd
 }
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 type importRun struct {
 	env        *Env
-	fs         *flag.FlagSet
+	fs         *pflag.FlagSet
 	ef         *engineFlags
 	all        bool
 	selected   []string
@@ -174,6 +200,7 @@ type importRun struct {
 
 func (in *importRun) run(ctx context.Context) int {
 	env := in.env
+	limitMemory(env.Getenv)
 	if in.target.IsLive() && !in.ef.live && !in.dryRun {
 		fmt.Fprintf(env.Err, "m2mport import: %s is a live project (production). Add --live to write to it.\n", in.target.ProjectID())
 		return ExitUsage
@@ -262,6 +289,14 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		kept = append(kept, c)
 	}
 	out = kept
+	for _, c := range out {
+		// An app of another type that may use client_credentials is imported like an M2M
+		// app; the operator should know it also serves people (issue 12 §3).
+		if note := c.TypeNote(); note != "" && c.IsM2M() {
+			fmt.Fprintf(in.env.Err, "note: %s (%s): a %s with client_credentials, imported like an M2M app\n",
+				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(note))
+		}
+	}
 	if len(out) == 0 {
 		if len(in.audiences) > 0 {
 			return nil, fmt.Errorf("no chosen client of %s is granted an API given with --audience", inv.Source)
@@ -306,7 +341,7 @@ func planWrites(n client.PlanCounts) string {
 // writes and --yes was not given, asks on the terminal. Without a terminal to ask on it prints
 // the command that applies the plan. ok says whether to run the plan; when it is false, code
 // is the exit code.
-func presentPlan(ctx context.Context, env *Env, cmd string, fs *flag.FlagSet, ef *engineFlags, plan *client.Plan, dryRun bool) (code int, ok bool) {
+func presentPlan(ctx context.Context, env *Env, cmd string, fs *pflag.FlagSet, ef *engineFlags, plan *client.Plan, dryRun bool) (code int, ok bool) {
 	needConfirm := plan.Writes() && !ef.yes
 	tty := env.terminal()
 	switch {
@@ -340,18 +375,22 @@ func presentPlan(ctx context.Context, env *Env, cmd string, fs *flag.FlagSet, ef
 }
 
 // rerunCommand is the command line that was given, with --yes.
-func rerunCommand(cmd string, fs *flag.FlagSet) string {
+func rerunCommand(cmd string, fs *pflag.FlagSet) string {
 	parts := []string{"m2mport", cmd}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "yes" {
+	fs.Visit(func(f *pflag.Flag) {
+		if f.Name == "yes" || f.Name == "help" {
 			return
 		}
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			parts = append(parts, "--"+f.Name)
+		if f.Value.Type() == "bool" {
+			if f.Value.String() == "true" {
+				parts = append(parts, "--"+f.Name)
+			} else {
+				parts = append(parts, "--"+f.Name+"=false")
+			}
 			return
 		}
-		if l, ok := f.Value.(*stringList); ok {
-			for _, v := range *l {
+		if l, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range l.GetSlice() {
 				parts = append(parts, "--"+f.Name+"="+shellWord(v))
 			}
 			return
@@ -391,24 +430,49 @@ func printPlan(w io.Writer, p *client.Plan) {
 	if p.Live {
 		live = " (LIVE)"
 	}
-	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), p.ProjectID, live)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tCLIENT\tNAME\tSCOPES\tWHY")
-	for i := range p.Items {
-		it := &p.Items[i]
+	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), sanitize.Line(p.ProjectID), live)
+	// Streamed in two passes, widths measured in cells first: a plan of 100,000 clients is
+	// printed without holding its table in memory (as text/tabwriter would).
+	head := [4]string{"ACTION", "CLIENT", "NAME", "SCOPES"}
+	cells := func(it *client.Item) [4]string {
 		action := string(it.Action)
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), len(it.Client.Scopes), sanitize.Line(it.Reason()))
-		for _, d := range it.Diff {
-			fmt.Fprintf(tw, "\t\t\t\t  %s\n", clip(d.String(), 100))
+		return [4]string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes))}
+	}
+	var widths [4]int
+	for i := -1; i < len(p.Items); i++ {
+		row := head
+		if i >= 0 {
+			row = cells(&p.Items[i])
 		}
-		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			fmt.Fprintf(tw, "\t\t\t\t  → %s\n", clip(it.Blockers[0].Hint, 240))
+		for c, cell := range row {
+			widths[c] = max(widths[c], ansi.StringWidth(cell))
 		}
 	}
-	tw.Flush()
+	bw := bufio.NewWriter(w)
+	indent := strings.Repeat(" ", widths[0]+widths[1]+widths[2]+widths[3]+4*2)
+	line := func(row [4]string, why string) {
+		for c, cell := range row {
+			bw.WriteString(cell)
+			bw.WriteString(strings.Repeat(" ", widths[c]-ansi.StringWidth(cell)+2))
+		}
+		bw.WriteString(why)
+		bw.WriteByte('\n')
+	}
+	line(head, "WHY")
+	for i := range p.Items {
+		it := &p.Items[i]
+		line(cells(it), sanitize.Line(it.Reason()))
+		for _, d := range it.Diff {
+			fmt.Fprintf(bw, "%s  %s\n", indent, clip(d.String(), 100))
+		}
+		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
+			fmt.Fprintf(bw, "%s  → %s\n", indent, clip(it.Blockers[0].Hint, 240))
+		}
+	}
+	bw.Flush()
 	n := p.Counts()
 	skipped := "identical"
 	if p.Undoes != "" {
@@ -418,7 +482,8 @@ func printPlan(w io.Writer, p *client.Plan) {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"}} {
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"},
+		{n.Keep, "kept (that run could not prove it created them: --include-unconfirmed deletes them too)"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
@@ -459,11 +524,12 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	path := ef.report
 	if path == "" {
 		var err error
-		if path, err = client.DefaultReportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
+		if path, err = reportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
 			return fail(env.Err, cmd, err, ExitFailed)
 		}
 	}
-	opt := client.Options{Concurrency: ef.concurrency, Rate: ef.rate, Verify: verify, ReportPath: path}
+	opt := runOptions(ctx, env, cmd, path)
+	opt.Concurrency, opt.Rate, opt.Verify = ef.concurrency, ef.rate, verify
 	progress := isTerminal(env.Err) && !ef.asJSON
 	var sum *client.Summary
 	var lastLine time.Time
@@ -492,7 +558,13 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 		printSummary(env.Out, sum)
 	}
 	if sum.NotStarted != "" {
+		if sum.Locked {
+			return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s", sum.NotStarted), ExitFailed)
+		}
 		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+	}
+	if sum.StaleLock != "" {
+		fmt.Fprintf(env.Err, "note: took over the project's lock from %s, which is no longer running\n", sanitize.Line(sum.StaleLock))
 	}
 	if sum.ReportError != "" {
 		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
@@ -549,9 +621,9 @@ func printSummary(w io.Writer, s *client.Summary) {
 	}
 	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
 	tw.Flush()
-	if s.Report != nil {
+	if len(s.Problems) > 0 {
 		var bad []string
-		for _, c := range s.Report.Clients {
+		for _, c := range s.Problems {
 			switch {
 			case c.State == client.StateFailed && c.Error != nil:
 				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))

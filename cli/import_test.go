@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"maps"
 	"net/http"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
@@ -93,7 +94,7 @@ func ndjson(t *testing.T, out string) []map[string]any {
 
 func reportsIn(t *testing.T, env map[string]string) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(env["XDG_STATE_HOME"], "m2mport", "runs", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(env["XDG_STATE_HOME"], "m2mport", "runs", "*"+reportExt))
 	return files
 }
 
@@ -265,7 +266,7 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if len(stored) != 2 || strings.Join(stored["file-client-1"].Scopes, " ") != "read:a write:a" {
 		t.Fatalf("stored %+v", stored)
 	}
-	if _, err := client.ReadReport(report); err != nil {
+	if _, err := client.ReadReport(report, testReportKey); err != nil {
 		t.Fatal(err)
 	}
 
@@ -275,10 +276,11 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := tgt.Token(context.Background(), "file-client-1", client.NewSecret("Zq8-secret-for-file-1"), nil)
+	minted, err := tgt.Token(context.Background(), "file-client-1", client.NewSecret("Zq8-secret-for-file-1"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := minted.Value
 	code, out, errOut = run2(t, env, "check", "--client-id", "file-client-1", "--scopes", "write:a read:a", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "All checks passed.") || !strings.Contains(out, `"sub": "file-client-1"`) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)
@@ -342,6 +344,8 @@ func runIn(t *testing.T, env map[string]string, stdin string, args ...string) (c
 		Stdio:    Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb},
 		Getenv:   func(k string) string { return env[k] },
 		Keystore: keystore.NewMemory(),
+		// A key of their own stands in for the OS keyring's report key.
+		ReportKey: func(context.Context) ([]byte, error) { return testReportKey, nil },
 	}
 	code = run(context.Background(), args, e)
 	return code, out.String(), errb.String()
@@ -406,7 +410,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 	}{
 		{[]string{"undo", "--yes", report}, env, ExitUsage, "add --live"},
 		{[]string{"undo", "--yes", "--live", report}, other, ExitFailed, "that run wrote to project " + live},
-		{[]string{"undo", "--yes", garbage}, env, ExitUsage, "not an m2mport run report"},
+		{[]string{"undo", "--yes", garbage}, env, ExitUsage, "not a report m2mport wrote"},
 		{[]string{"undo", "--yes"}, env, ExitUsage, "give the report"},
 		{[]string{"undo", "--yes", "--live", "--report", report, report}, env, ExitUsage, "already exists, and may be the record an undo needs"},
 	} {
@@ -519,7 +523,7 @@ func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 // The command printed for a plan not confirmed runs as printed: an argument that looks like
 // a flag comes after "--", as it had to be given.
 func TestRerunCommandKeepsArgumentsArguments(t *testing.T) {
-	fs := flag.NewFlagSet("undo", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("undo", pflag.ContinueOnError)
 	fs.Bool("yes", false, "")
 	fs.Bool("live", false, "")
 	if err := fs.Parse([]string{"--live", "--", "-odd report.json"}); err != nil {

@@ -3,15 +3,14 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/keystore"
@@ -21,74 +20,94 @@ import (
 // verifyTimeout bounds the API call that checks credentials before login saves them.
 const verifyTimeout = 60 * time.Second
 
-func init() {
-	register(&command{
-		name: "login",
-		summary: "Check Auth0 or Stytch credentials against the API, then save them in the OS keyring.\n" +
-			"They become that side's default. Missing values are asked for on a terminal (the secret without echo);\n" +
+func newLoginCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Check credentials against the API, then save them in the OS keyring.",
+		Long: "Check Auth0 or Stytch credentials against the API, then save them in the OS keyring.\n\n" +
+			"They become that side's default. Missing values are asked for on a terminal (the secret without echo); " +
 			"--secret-stdin reads the secret from stdin instead. Nothing is saved unless the API accepts them.",
-		usage: "login auth0|stytch [flags]",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			l := &login{env: env, fs: fs}
-			fs.StringVar(&l.source.Domain, "domain", "", "auth0: tenant domain or URL, e.g. acme.us.auth0.com")
-			fs.StringVar(&l.source.ClientID, "client-id", "", "auth0: client id of the Management API app")
-			fs.StringVar(&l.target.ProjectID, "project-id", "", "stytch: project id")
-			fs.StringVar(&l.target.BaseURL, "base-url", "", "stytch: API base URL, for a sandbox (default Stytch's own)")
-			fs.BoolVar(&l.secretStdin, "secret-stdin", false, "read the secret from stdin instead of asking for it")
-			return l.run
-		},
-	})
-	register(&command{
-		name:    "logout",
-		summary: "Remove saved credentials from the OS keyring: one side's, or with --all every m2mport entry.",
-		usage:   "logout auth0|stytch|--all",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			all := fs.Bool("all", false, "remove every m2mport entry, both sides and any left by an interrupted save")
-			return func(ctx context.Context, args []string) int {
-				if (len(args) == 1) == *all || len(args) > 1 || (len(args) == 1 && args[0] != "auth0" && args[0] != "stytch") {
-					fmt.Fprintln(env.Err, "m2mport logout: say which credentials to remove: auth0, stytch or --all")
-					return ExitUsage
-				}
-				return logout(ctx, env, args, *all)
+		Example: `m2mport login auth0 --auth0-domain acme.us.auth0.com --auth0-client-id ID
+m2mport login stytch --stytch-project-id project-test-…
+printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-… --secret-stdin`,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: noFiles,
+		RunE: runE(func(_ context.Context, args []string) int {
+			if len(args) == 0 {
+				fmt.Fprintln(env.Err, "m2mport login: say which credentials to save: m2mport login auth0 or m2mport login stytch")
+			} else {
+				fmt.Fprintf(env.Err, "m2mport login: unknown side %q: say auth0 or stytch\n", args[0])
 			}
-		},
+			return ExitUsage
+		}),
+	}
+	for _, side := range []string{"auth0", "stytch"} {
+		l := &login{env: env, side: side}
+		sub := &cobra.Command{
+			Use:               side,
+			Args:              cobra.ArbitraryArgs,
+			ValidArgsFunction: noFiles,
+			RunE:              runE(l.run),
+		}
+		f := sub.Flags()
+		// login saves what it is given or asks for, never what the environment or the
+		// keyring holds: the flags are the same, their defaults are not.
+		if side == "auth0" {
+			sub.Short = "Check Auth0 Management API credentials, then save them."
+			addAuth0Flags(f, &l.source)
+			f.Lookup(flagAuth0Domain).Usage = "Auth0 tenant domain or URL, e.g. acme.us.auth0.com (asked for when not given)"
+			f.Lookup(flagAuth0ClientID).Usage = "client id of the Auth0 Management API app (asked for when not given)"
+			aliases(sub, map[string]string{"domain": flagAuth0Domain, "client-id": flagAuth0ClientID})
+		} else {
+			sub.Short = "Check Stytch project credentials, then save them."
+			addStytchFlags(f, &l.target)
+			f.Lookup(flagStytchProjectID).Usage = "Stytch project id (asked for when not given)"
+			f.Lookup(flagStytchBaseURL).Usage = "Stytch API base URL, for a custom domain or the sandbox (default Stytch's own)"
+			aliases(sub, map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL})
+		}
+		sub.Long = strings.TrimSuffix(sub.Short, ".") + " in the OS keyring.\n\n" +
+			"They become the side's default. Missing values are asked for on a terminal (the secret without echo); " +
+			"--secret-stdin reads the secret from stdin instead. Nothing is saved unless the API accepts them."
+		f.BoolVar(&l.secretStdin, "secret-stdin", false, "read the secret from stdin instead of asking for it")
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}
+
+func newLogoutCmd(env *Env) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:       "logout [SIDE]",
+		Short:     "Remove saved credentials from the OS keyring.",
+		Long:      "Remove saved credentials from the OS keyring: one side's (SIDE is auth0 or stytch), or with --all every m2mport entry.",
+		Args:      cobra.ArbitraryArgs,
+		ValidArgs: []string{"auth0\tthe Auth0 credentials", "stytch\tthe Stytch credentials"},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "remove every m2mport entry, both sides and any left by an interrupted save")
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		if (len(args) == 1) == all || len(args) > 1 || (len(args) == 1 && args[0] != "auth0" && args[0] != "stytch") {
+			fmt.Fprintln(env.Err, "m2mport logout: say which credentials to remove: auth0, stytch or --all")
+			return ExitUsage
+		}
+		return logout(ctx, env, args, all)
 	})
+	return cmd
 }
 
 type login struct {
 	env         *Env
-	fs          *flag.FlagSet
+	side        string
 	source      client.SourceCredentials
 	target      client.TargetCredentials
 	secretStdin bool
 }
 
 func (l *login) run(ctx context.Context, args []string) int {
-	env := l.env
-	if len(args) == 0 {
-		fmt.Fprintln(env.Err, "m2mport login: say which credentials to save: m2mport login auth0 or m2mport login stytch")
+	env, side := l.env, l.side
+	if len(args) > 0 {
+		fmt.Fprintf(env.Err, "m2mport login %s: unexpected argument %q\n", side, args[0])
 		return ExitUsage
 	}
-	side := args[0]
-	if len(args) > 1 {
-		fmt.Fprintf(env.Err, "m2mport login %s: unexpected argument %q\n", side, args[1])
-		return ExitUsage
-	}
-	others := map[string][]string{"auth0": {"project-id", "base-url"}, "stytch": {"domain", "client-id"}}[side]
-	if others == nil {
-		fmt.Fprintf(env.Err, "m2mport login: unknown side %q: say auth0 or stytch\n", side)
-		return ExitUsage
-	}
-	var misplaced error
-	l.fs.Visit(func(f *flag.Flag) {
-		if misplaced == nil && slices.Contains(others, f.Name) {
-			misplaced = fmt.Errorf("--%s is not a flag of `login %s`", f.Name, side)
-		}
-	})
-	if misplaced != nil {
-		return fail(env.Err, "login", misplaced, ExitUsage)
-	}
-
 	store, err := env.store()
 	if err != nil {
 		return fail(env.Err, "login", err, ExitUsage)
@@ -107,8 +126,8 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 	env, c := l.env, &l.source
 	var secret string
 	if code, ok := l.collect(ctx, "auth0",
-		ask{&c.Domain, "--domain", "Auth0 domain (e.g. acme.us.auth0.com)", false},
-		ask{&c.ClientID, "--client-id", "Client id of the Management API app", false},
+		ask{&c.Domain, "--auth0-domain", "Auth0 domain (e.g. acme.us.auth0.com)", false},
+		ask{&c.ClientID, "--auth0-client-id", "Client id of the Management API app", false},
 		ask{&secret, "--secret-stdin", "Client secret", true},
 	); !ok {
 		return code
@@ -141,7 +160,7 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 	env, c := l.env, &l.target
 	var secret string
 	if code, ok := l.collect(ctx, "stytch",
-		ask{&c.ProjectID, "--project-id", "Stytch project id", false},
+		ask{&c.ProjectID, "--stytch-project-id", "Stytch project id", false},
 		ask{&secret, "--secret-stdin", "Project secret", true},
 	); !ok {
 		return code
@@ -163,6 +182,15 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 		kind = "LIVE"
 	}
 	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
+	// The vertical decides where the project's keys are: saved with the credentials, it
+	// spares every later command finding it again.
+	switch {
+	case c.Vertical != client.VerticalUnknown:
+		fmt.Fprintf(env.Out, "%s project, as given.\n", c.Vertical.Title())
+	case info.Vertical != client.VerticalUnknown:
+		c.Vertical = info.Vertical
+		fmt.Fprintf(env.Out, "%s project (its signing keys are at the %s path).\n", c.Vertical.Title(), c.Vertical.Title())
+	}
 	if err := store.SaveTarget(ctx, *c); err != nil {
 		return fail(env.Err, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
 	}
@@ -219,7 +247,7 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 			why = "stdin carries the secret"
 		}
 		fmt.Fprintf(env.Err, "m2mport login %s: missing %s; %s, so m2mport can't ask.\n", side, strings.Join(missing, ", "), why)
-		fmt.Fprintf(env.Err, "Pass the values as flags and pipe the secret: m2mport login %s %s --secret-stdin < secret-file\n", side, map[string]string{"auth0": "--domain D --client-id ID", "stytch": "--project-id P"}[side])
+		fmt.Fprintf(env.Err, "Pass the values as flags and pipe the secret: m2mport login %s %s --secret-stdin < secret-file\n", side, map[string]string{"auth0": "--auth0-domain D --auth0-client-id ID", "stytch": "--stytch-project-id P"}[side])
 		return ExitUsage, false
 	}
 	for _, a := range asks {

@@ -111,10 +111,12 @@ func TestLoginAuth0WithSecretOnStdinVerifiesThenSaves(t *testing.T) {
 	}
 }
 
-func TestLoginStytchFlagsMayComeBeforeOrAfterTheSide(t *testing.T) {
+// The flags of the scheme, and the older spellings that scripts may still use.
+func TestLoginStytchTakesTheSchemesFlagsAndTheOldOnes(t *testing.T) {
 	for _, args := range [][]string{
+		{"login", "stytch", "--stytch-project-id", goodTarget.ProjectID, "--stytch-base-url", goodTarget.BaseURL, "--secret-stdin"},
 		{"login", "stytch", "--project-id", goodTarget.ProjectID, "--base-url", goodTarget.BaseURL, "--secret-stdin"},
-		{"login", "--secret-stdin", "--project-id", goodTarget.ProjectID, "stytch", "--base-url", goodTarget.BaseURL},
+		{"login", "stytch", "--secret-stdin", "--base-url=" + goodTarget.BaseURL, "--stytch-project-id", goodTarget.ProjectID},
 	} {
 		s := &session{stdin: goodTarget.Secret.Reveal()}
 		code, out, errOut := s.run(t, args...)
@@ -149,13 +151,13 @@ func TestLoginWithoutATerminalNamesTheMissingFlags(t *testing.T) {
 	if code != ExitUsage || s.verified != 0 {
 		t.Fatalf("exit %d, verified %d", code, s.verified)
 	}
-	if !strings.Contains(errOut, "missing --client-id, --secret-stdin; stdin is not a terminal") || !strings.Contains(errOut, "--secret-stdin < secret-file") {
+	if !strings.Contains(errOut, "missing --auth0-client-id, --secret-stdin; stdin is not a terminal") || !strings.Contains(errOut, "--secret-stdin < secret-file") {
 		t.Fatalf("stderr %q", errOut)
 	}
 
 	s = &session{stdin: "a-secret"}
 	code, _, errOut = s.run(t, "login", "stytch", "--secret-stdin")
-	if code != ExitUsage || !strings.Contains(errOut, "missing --project-id; stdin carries the secret") {
+	if code != ExitUsage || !strings.Contains(errOut, "missing --stytch-project-id; stdin carries the secret") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 
@@ -173,8 +175,8 @@ func TestLoginUsageErrors(t *testing.T) {
 	}{
 		{[]string{"login"}, "say which credentials to save"},
 		{[]string{"login", "okta"}, `unknown side "okta"`},
-		{[]string{"login", "auth0", "--project-id", "p"}, "--project-id is not a flag of `login auth0`"},
-		{[]string{"login", "stytch", "--domain", "d"}, "--domain is not a flag of `login stytch`"},
+		{[]string{"login", "auth0", "--project-id", "p"}, "m2mport login auth0: unknown flag: --project-id"},
+		{[]string{"login", "stytch", "--auth0-domain", "d"}, "m2mport login stytch: unknown flag: --auth0-domain"},
 		{[]string{"login", "auth0", "extra"}, `unexpected argument "extra"`},
 		{[]string{"login", "auth0", "--bogus"}, "bogus"},
 		{[]string{"logout"}, "auth0, stytch or --all"},
@@ -282,6 +284,7 @@ func TestStatusShowsWhereEachValueComesFromMasked(t *testing.T) {
 		"project id project-test-1234 flag --stytch-project-id",
 		"secret ••••Q9x2 env STYTCH_SECRET",
 		"base URL Stytch's own default",
+		"vertical found from the project's keys when needed default",
 		"Keyring: memory (this session only; nothing is written to disk), reachable",
 	)
 	noSecretIn(t, out, errOut)
@@ -302,6 +305,7 @@ func TestStatusWithNothingAndNoKeyring(t *testing.T) {
 		"project id - not set (STYTCH_PROJECT_ID)",
 		"secret - not set (STYTCH_SECRET)",
 		"base URL Stytch's own default",
+		"vertical found from the project's keys when needed default",
 		"Keyring: the OS keyring is unavailable (load auth0)",
 		"Install gnome-keyring (test hint).",
 		"",

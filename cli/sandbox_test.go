@@ -83,7 +83,7 @@ func TestSandboxPrintsOneJSONLineAndServesUntilCancelled(t *testing.T) {
 		t.Fatalf("stdout %q: %v", out, err)
 	}
 	a, s := line.Auth0, line.Stytch
-	if len(a) != 5 || len(s) != 3 {
+	if len(a) != 5 || len(s) != 4 || s["vertical"] != "b2b" {
 		t.Fatalf("fields: auth0 %v stytch %v", a, s)
 	}
 	if !strings.HasPrefix(a["url"], "http://127.0.0.1:") || a["domain"] != a["url"] || a["audience"] != a["url"]+"/api/v2/" {

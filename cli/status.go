@@ -3,80 +3,92 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/sanitize"
 )
 
-func init() {
-	register(&command{
-		name: "status",
-		summary: "Show where each side's credentials come from, masked, and whether the keyring works.\n" +
-			"Each value's origin is a flag, the environment, the OS keyring or nowhere. Exits 1 when a\n" +
+func newStatusCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show where each credential comes from, masked.",
+		Long: "Show where each side's credentials come from, masked, and whether the keyring works.\n\n" +
+			"Each value's origin is a flag, the environment, the OS keyring or nowhere. Exits 1 when a " +
 			"side is missing a value.",
-		usage: "status [flags]",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			given := addCredentialFlags(fs)
-			return func(ctx context.Context, args []string) int {
-				if len(args) > 0 {
-					fmt.Fprintf(env.Err, "m2mport status: unexpected argument %q\n", args[0])
-					return ExitUsage
-				}
-				store, err := env.store()
-				if err != nil {
-					return fail(env.Err, "status", err, ExitUsage)
-				}
-				// Check once, up front: a hung keyring then costs one timeout, not one per side.
-				keyringErr := store.Check(ctx)
-				reachable := store
-				if keyringErr != nil {
-					reachable = nil
-				}
-				src := resolveSource(ctx, given.source, env.Getenv, reachable)
-				tgt := resolveTarget(ctx, given.target, env.Getenv, reachable)
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: noFiles,
+	}
+	given := addCredentialFlags(cmd.Flags())
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		if len(args) > 0 {
+			fmt.Fprintf(env.Err, "m2mport status: unexpected argument %q\n", args[0])
+			return ExitUsage
+		}
+		store, err := env.store()
+		if err != nil {
+			return fail(env.Err, "status", err, ExitUsage)
+		}
+		// Check once, up front: a hung keyring then costs one timeout, not one per side.
+		keyringErr := store.Check(ctx)
+		reachable := store
+		if keyringErr != nil {
+			reachable = nil
+		}
+		src := resolveSource(ctx, given.source, env.Getenv, reachable)
+		tgt := resolveTarget(ctx, given.target, env.Getenv, reachable)
 
-				w := env.Out
-				baseURL := tgt.BaseURL
-				if baseURL == "" {
-					baseURL = "Stytch's own"
-				}
-				printTable(w, [][3]string{
-					{"Auth0 (source)"},
-					row("domain", maskPassword(src.Domain), src.From.Domain, "--auth0-domain", envAuth0Domain),
-					row("client id", src.ClientID, src.From.ClientID, "--auth0-client-id", envAuth0ClientID),
-					row("client secret", src.Secret.String(), src.From.Secret, "", envAuth0Secret),
-					{"Stytch (target)"},
-					row("project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject),
-					row("secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret),
-					row("base URL", maskPassword(baseURL), tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
-				})
+		w := env.Out
+		baseURL := tgt.BaseURL
+		if baseURL == "" {
+			baseURL = "Stytch's own"
+		}
+		vertical := string(tgt.Vertical)
+		if v, err := client.ParseVertical(vertical); err != nil {
+			vertical += " (not consumer or b2b: commands will refuse it)"
+		} else if v == client.VerticalUnknown {
+			vertical = "found from the project's keys when needed"
+		} else {
+			vertical = v.Title()
+		}
+		printTable(w, [][3]string{
+			{"Auth0 (source)"},
+			row("domain", maskPassword(src.Domain), src.From.Domain, "--auth0-domain", envAuth0Domain),
+			row("client id", src.ClientID, src.From.ClientID, "--auth0-client-id", envAuth0ClientID),
+			row("client secret", src.Secret.String(), src.From.Secret, "", envAuth0Secret),
+			{"Stytch (target)"},
+			row("project id", tgt.ProjectID, tgt.From.ProjectID, "--stytch-project-id", envStytchProject),
+			row("secret", tgt.Secret.String(), tgt.From.Secret, "", envStytchSecret),
+			row("base URL", maskPassword(baseURL), tgt.From.BaseURL, "--stytch-base-url", envStytchBaseURL),
+			row("vertical", sanitize.Line(vertical), tgt.From.Vertical, "--"+flagStytchVertical, envStytchVertical),
+		})
 
-				if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
-					fmt.Fprintf(w, "Keyring: %v\n", err)
-					if h := hint(err); h != "" {
-						fmt.Fprintf(w, "  %s\n", h)
-					}
-				} else {
-					fmt.Fprintf(w, "Keyring: %s, reachable\n", store.Where())
-				}
-
-				if len(src.Missing()) > 0 || len(tgt.Missing()) > 0 {
-					if keyringErr != nil {
-						// login would only fail the same way: the environment is the way in.
-						fmt.Fprintln(w, "\nSet the environment variables above; without a usable keyring, `m2mport login` can't save credentials.")
-					} else {
-						fmt.Fprintln(w, "\nSave credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.")
-					}
-					return ExitFailed
-				}
-				return ExitOK
+		if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
+			fmt.Fprintf(w, "Keyring: %v\n", err)
+			if h := hint(err); h != "" {
+				fmt.Fprintf(w, "  %s\n", h)
 			}
-		},
+		} else {
+			fmt.Fprintf(w, "Keyring: %s, reachable\n", store.Where())
+		}
+
+		if len(src.Missing()) > 0 || len(tgt.Missing()) > 0 {
+			if keyringErr != nil {
+				// login would only fail the same way: the environment is the way in.
+				fmt.Fprintln(w, "\nSet the environment variables above; without a usable keyring, `m2mport login` can't save credentials.")
+			} else {
+				fmt.Fprintln(w, "\nSave credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.")
+			}
+			return ExitFailed
+		}
+		return ExitOK
 	})
+	return cmd
 }
 
 // row describes one credential value: its name, the value (masked for secrets) and where it

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
@@ -17,72 +17,69 @@ import (
 	"github.com/m2mport/m2mport/tui"
 )
 
-func init() {
-	register(&command{
-		name:    "tui",
-		summary: "The interactive migration: connect, pick clients, choose scopes, import, validate.",
-		usage:   "[flags]",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			given := addCredentialFlags(fs)
-			theme := themeFlag(fs)
-			return func(ctx context.Context, args []string) int {
-				if len(args) > 0 {
-					fmt.Fprintf(env.Err, "m2mport: unexpected argument %q\n", args[0])
-					return ExitUsage
-				}
-				th, err := themes.Select(*theme, env.Getenv)
-				if err != nil {
-					fmt.Fprintf(env.Err, "m2mport: %v\n", err)
-					return ExitUsage
-				}
-				// The keyring prefills the connect screen and keeps what the operator asks it
-				// to; when it can't be reached, credentials live for this session only.
-				store, unavailable := env.Keystore, error(nil)
-				if store == nil {
-					store, unavailable = keystore.OpenSession(ctx, env.Getenv)
-				}
-				reachable := store
-				if unavailable != nil {
-					reachable = nil
-				}
-				cfg := tuiConfig(env, th)
-				cfg.Source = resolveSource(ctx, given.source, env.Getenv, reachable).SourceCredentials
-				cfg.Target = resolveTarget(ctx, given.target, env.Getenv, reachable).TargetCredentials
-				cfg.Keystore, cfg.KeyringProblem = store, unavailable
-				return runTUI(ctx, env, cfg)
-			}
-		},
+// newTUICmd is the root command: the TUI, with the other commands under it.
+func newTUICmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{ValidArgsFunction: noFiles}
+	given := addCredentialFlags(cmd.Flags())
+	theme := addThemeFlag(cmd)
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		if len(args) > 0 {
+			fmt.Fprintf(env.Err, "m2mport: unexpected argument %q\n", args[0])
+			return ExitUsage
+		}
+		th, err := themes.Select(*theme, env.Getenv)
+		if err != nil {
+			fmt.Fprintf(env.Err, "m2mport: %v\n", err)
+			return ExitUsage
+		}
+		// The keyring prefills the connect screen and keeps what the operator asks it
+		// to; when it can't be reached, credentials live for this session only.
+		store, unavailable := env.Keystore, error(nil)
+		if store == nil {
+			store, unavailable = keystore.OpenSession(ctx, env.Getenv)
+		}
+		reachable := store
+		if unavailable != nil {
+			reachable = nil
+		}
+		cfg := tuiConfig(env, th)
+		cfg.Source = resolveSource(ctx, given.source, env.Getenv, reachable).SourceCredentials
+		cfg.Target = resolveTarget(ctx, given.target, env.Getenv, reachable).TargetCredentials
+		cfg.Keystore, cfg.KeyringProblem = store, unavailable
+		cfg.ReportKey, cfg.StateDir = tuiRunOptions(ctx, env, store, unavailable)
+		return runTUI(ctx, env, cfg)
 	})
-	register(&command{
-		name: "demo",
-		summary: "The TUI against a built-in sandbox: a local Auth0 tenant and Stytch project, no account needed.\n\n" +
-			"Credentials are prefilled; nothing leaves this machine and nothing is saved in the keyring.",
-		usage: "demo [flags]",
-		flags: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) int {
-			theme := themeFlag(fs)
-			return func(ctx context.Context, args []string) int {
-				if len(args) > 0 {
-					fmt.Fprintf(env.Err, "m2mport demo: unexpected argument %q\n", args[0])
-					return ExitUsage
-				}
-				th, err := themes.Select(*theme, env.Getenv)
-				if err != nil {
-					return fail(env.Err, "demo", err, ExitUsage)
-				}
-				sb, err := sandbox.Start(sandbox.Options{Seed: "demo"})
-				if err != nil {
-					return fail(env.Err, "demo", fmt.Errorf("start the sandbox: %w", err), ExitFailed)
-				}
-				defer sb.Close()
-				cfg := demoConfig(env, th, sb)
-				return runTUI(ctx, env, cfg)
-			}
-		},
-	})
+	return cmd
 }
 
-func themeFlag(fs *flag.FlagSet) *string {
-	return fs.String("theme", "", "colour `THEME`: "+fmt.Sprint(themes.Names())+" (default $M2MPORT_THEME, then charm; NO_COLOR gives mono)")
+func newDemoCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "The terminal UI against a built-in sandbox, no account needed.",
+		Long: "The TUI against a built-in sandbox: a local Auth0 tenant and Stytch project, no account needed.\n\n" +
+			"Credentials are prefilled; nothing leaves this machine and nothing is saved in the keyring.",
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: noFiles,
+	}
+	theme := addThemeFlag(cmd)
+	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+		if len(args) > 0 {
+			fmt.Fprintf(env.Err, "m2mport demo: unexpected argument %q\n", args[0])
+			return ExitUsage
+		}
+		th, err := themes.Select(*theme, env.Getenv)
+		if err != nil {
+			return fail(env.Err, "demo", err, ExitUsage)
+		}
+		sb, err := sandbox.Start(sandbox.Options{Seed: "demo"})
+		if err != nil {
+			return fail(env.Err, "demo", fmt.Errorf("start the sandbox: %w", err), ExitFailed)
+		}
+		defer sb.Close()
+		cfg := demoConfig(env, th, sb)
+		return runTUI(ctx, env, cfg)
+	})
+	return cmd
 }
 
 // tuiConfig wires the API packages into the TUI.
@@ -99,7 +96,7 @@ func tuiConfig(env *Env, th themes.Theme) tui.Config {
 		NewTarget: env.target,
 		Theme:     th,
 		ReportPath: func(projectID string) (string, error) {
-			return client.DefaultReportPath(env.Getenv, "import", projectID, time.Now())
+			return reportPath(env.Getenv, "import", projectID, time.Now())
 		},
 	}
 }

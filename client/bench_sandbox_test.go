@@ -81,7 +81,7 @@ func BenchmarkSandboxPerClient(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cl, err := client.CheckToken(ctx, tok, w.target.Key, client.Expect{ProjectID: w.target.ProjectID(), ClientID: c.ID, Scopes: &c.Scopes})
+			cl, err := client.CheckToken(ctx, tok.Value, w.target.Key, client.Expect{ProjectID: w.target.ProjectID(), ClientID: c.ID, Scopes: &c.Scopes, Lifetime: tok.ExpiresIn})
 			if err != nil || !cl.Passed() {
 				b.Fatal(err, cl.Failed())
 			}

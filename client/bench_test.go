@@ -37,7 +37,7 @@ func BenchmarkEnginePerClient(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if cl, err := CheckToken(ctx, tok, ft.Key, Expect{ProjectID: ft.project, ClientID: c.ID, Scopes: &c.Scopes}); err != nil || !cl.Passed() {
+			if cl, err := CheckToken(ctx, tok.Value, ft.Key, Expect{ProjectID: ft.project, ClientID: c.ID, Scopes: &c.Scopes, Lifetime: tok.ExpiresIn}); err != nil || !cl.Passed() {
 				b.Fatal(err)
 			}
 		}

@@ -31,7 +31,7 @@ func goodClaims() jwt.MapClaims {
 
 func expectAll() Expect {
 	s := NewScopes("write:users", "read:users")
-	return Expect{ProjectID: project, ClientID: "client-1", Scopes: &s, Now: checkNow}
+	return Expect{ProjectID: project, ClientID: "client-1", Scopes: &s, Now: checkNow, Lifetime: time.Hour}
 }
 
 var testKeyB = sync.OnceValue(func() *rsa.PrivateKey {
@@ -182,6 +182,29 @@ func TestChecklistRejectsForgedTokens(t *testing.T) {
 				t.Errorf("line %s says %q / %q, want it to mention %q", l.Name, l.Actual, l.Note, tc.note)
 			}
 		})
+	}
+}
+
+// The lifetime line holds a token to the expires_in of the answer that gave it, whatever that
+// was; a pasted token came with no answer, so its lifetime is shown, not judged.
+func TestChecklistLifetimeFollowsTheTokenAnswer(t *testing.T) {
+	ft := newFake(project)
+	c := goodClaims()
+	c["exp"] = c["iat"].(int64) + 7200
+	tok := sign(ft.key, ft.kid, c)
+	want := expectAll()
+	want.Lifetime = 2 * time.Hour
+	if cl := check(t, tok, keysOf(ft), want); !cl.Passed() {
+		t.Fatalf("a two-hour token with expires_in 7200 failed: %+v", cl.Failed())
+	}
+	want.Lifetime = time.Hour
+	if got := failedLines(check(t, tok, keysOf(ft), want)); strings.Join(got, ",") != "lifetime" {
+		t.Fatalf("a two-hour token with expires_in 3600: failed %v, want lifetime", got)
+	}
+	want.Lifetime = 0
+	cl := check(t, tok, keysOf(ft), want)
+	if l, _ := cl.Line("lifetime"); !cl.Passed() || l.Status != CheckInfo || l.Actual != "2 h" || l.Expected != "" {
+		t.Fatalf("without expires_in: %+v, want an informational line showing 2 h", l)
 	}
 }
 

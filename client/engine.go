@@ -5,7 +5,10 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"os"
+	"slices"
 	"sync"
 	"time"
 )
@@ -28,9 +31,17 @@ type Options struct {
 	// sends once each. Reads, updates, deletes and tokens are idempotent: the HTTP layer
 	// retries them itself, and the engine tries them again at most retryCalls times.
 	MaxAttempts int
-	// ReportPath, when set, is where the run report is written, during the run and at its
-	// end. The report is built either way (Summary.Report).
+	// ReportPath, when set, is where the run report (a journal: journal.go) is written, a
+	// line per client as it ends. It must not exist yet.
 	ReportPath string
+	// ReportKey authenticates the report's lines (HMAC-SHA256); nil writes a report without
+	// authentication codes, which undo trusts only when told to. An undo's ReportKey also
+	// checks nothing: the import's report was read and checked by PlanUndo.
+	ReportKey []byte
+	// StateDir, when set, is m2mport's state folder (StateDir): the run takes the project's
+	// lock there (LockProject) before writing anything, so that two runs on this machine
+	// never write to one project at once.
+	StateDir string
 	// Now is the clock the checklist compares token times with; time.Now when nil.
 	Now func() time.Time
 
@@ -43,7 +54,7 @@ const retryCalls = 3
 // maxRetryAfter caps how long the engine honours a Retry-After between two attempts.
 const maxRetryAfter = time.Minute
 
-// reportEvery is how often the report file is rewritten during a run.
+// reportEvery is how often the report's new lines are written and synced during a run.
 const reportEvery = time.Second
 
 type run struct {
@@ -58,9 +69,13 @@ type run struct {
 	// stopped is closed when the run is cancelled: calls in flight finish, but no call is
 	// retried after it (a rerun finishes the job).
 	stopped <-chan struct{}
-	// noReport is why the run's report could not be written before it started; such a run
-	// writes nothing to the target, since undo and reruns rely on the report.
+	// noReport is why the run's report could not be written (or the project's lock taken)
+	// before it started; such a run writes nothing to the target, since undo and reruns
+	// rely on the report.
 	noReport error
+	locked   bool         // noReport is another run's hold on the project's lock
+	journal  *journal     // nil when no report file was asked for
+	lock     *ProjectLock // nil when no state folder was given
 }
 
 func (r *run) cancelled() bool {
@@ -108,11 +123,7 @@ func Execute(ctx context.Context, t Target, p *Plan, opt Options) <-chan Event {
 	if r.undo {
 		r.opt.Verify = false // nothing to mint a token for
 	}
-	if opt.ReportPath != "" {
-		if err := WriteReport(opt.ReportPath, newReport(r.kind(), p, r.opt, r.started)); err != nil {
-			r.noReport = fmt.Errorf("the run report cannot be written, and undo and reruns need it: %w", err)
-		}
-	}
+	r.open()
 	go r.collect()
 	go r.dispatch(ctx)
 	return r.out
@@ -140,6 +151,8 @@ func (r *run) dispatch(ctx context.Context) {
 			r.final(i, outcome{state: StateBlocked, msg: it.Reason()})
 		case it.Action == ActionConflict && it.Resolution != ResolveUpdate:
 			r.final(i, outcome{state: StateConflict, msg: it.Reason()})
+		case it.Action == ActionKeep:
+			r.final(i, outcome{state: StateSkipped, msg: it.Reason()})
 		case it.Action == ActionSkip:
 			r.final(i, outcome{state: StateSkipped, msg: it.Reason()})
 			if r.opt.Verify {
@@ -178,10 +191,10 @@ feed:
 	sum := &Summary{Canceled: ctx.Err() != nil}
 	if r.noReport != nil {
 		notStarted.msg = "not started: " + r.noReport.Error()
-		sum = &Summary{NotStarted: r.noReport.Error()}
+		sum = &Summary{NotStarted: r.noReport.Error(), Locked: r.locked}
 	}
 	for _, i := range jobs[fed:] {
-		if r.p.Items[i].Action != ActionSkip { // a skip already has its final state
+		if a := r.p.Items[i].Action; a != ActionSkip && a != ActionKeep { // a skip already has its final state
 			r.final(i, notStarted)
 		}
 	}
@@ -192,12 +205,14 @@ feed:
 
 // outcome is how a client's write ended.
 type outcome struct {
-	state    State
-	msg      string
-	err      error
-	stored   *Stored // what the target holds after this run wrote it
-	created  bool
-	attempts int
+	state      State
+	msg        string
+	err        error
+	stored     *Stored  // what the target holds after this run wrote it
+	created    Creation // whether this run created the client, and how surely
+	proof      string   // how it knows
+	attempts   int
+	requestIDs []string // of the client's calls so far
 }
 
 func (r *run) final(i int, o outcome) {
@@ -219,7 +234,8 @@ func (r *run) callCtx(ctx context.Context, i int) context.Context {
 
 func (r *run) work(ctx context.Context, i int) {
 	it := &r.p.Items[i]
-	call := r.callCtx(ctx, i)
+	var ids []string // the client's calls are made one after the other, on this goroutine
+	call := WithRequestIDs(r.callCtx(ctx, i), func(id string) { ids = append(ids, id) })
 	if it.Action != ActionSkip {
 		r.emit(Event{Kind: EventStarted, Index: i})
 		var o outcome
@@ -233,6 +249,7 @@ func (r *run) work(ctx context.Context, i int) {
 		default:
 			o = outcome{state: StateFailed, err: fmt.Errorf("client %s: nothing to do for action %q", it.Client.ID, it.Action)}
 		}
+		o.requestIDs, ids = ids, nil
 		r.final(i, o)
 		if o.state != StateImported && o.state != StateUpdated && o.state != StateSkipped {
 			return
@@ -240,7 +257,7 @@ func (r *run) work(ctx context.Context, i int) {
 	}
 	if r.opt.Verify && ctx.Err() == nil {
 		if cl, interrupted := r.verify(call, i); !interrupted {
-			r.emit(Event{Kind: EventVerified, Index: i, Check: cl})
+			r.emit(Event{Kind: EventVerified, Index: i, Check: cl, requestIDs: ids})
 		}
 	}
 }
@@ -281,12 +298,21 @@ func (r *run) create(ctx context.Context, i int) outcome {
 		}
 		s, err := r.t.Create(ctx, c)
 		if err == nil {
-			return outcome{state: StateImported, stored: &s, created: true, attempts: attempt}
+			proof := "the create was answered 2xx with the stored client"
+			if attempt > 1 {
+				proof = fmt.Sprintf("attempt %d of the create was answered 2xx with the stored client", attempt)
+			}
+			return outcome{state: StateImported, stored: &s, created: CreatedProven, proof: proof, attempts: attempt}
 		}
 		if HasCode(err, CodeDuplicateClientID) {
 			o := r.resolveExisting(ctx, c, unsure)
 			o.attempts = attempt
 			return o
+		}
+		if b := refusedSecret(err); b != nil {
+			// The secret must stay the same to keep the client's services working, and no
+			// retry makes Stytch take it: the client is blocked, in Stytch's own words.
+			return outcome{state: StateBlocked, msg: b.Error(), err: err, attempts: attempt}
 		}
 		if !transient(err) {
 			return outcome{state: StateFailed, err: fmt.Errorf("create client %s: %w", c.ID, err), attempts: attempt}
@@ -317,6 +343,22 @@ func (r *run) create(ctx context.Context, i int) outcome {
 	}
 	return outcome{state: StateFailed, attempts: tries.N,
 		err: fmt.Errorf("create client %s: gave up after %d attempts: %w", c.ID, tries.N, last)}
+}
+
+// refusedSecret turns Stytch's refusal of a secret at create (insecure_m2m_client_secret,
+// client_secret_too_long) into the Blocker the plan would have given had it known: the
+// plan's secret rule is a guess (specs/stytch.md: Stytch documents only "at least 8
+// characters and pass entropy requirements"), and Stytch has the last word.
+func refusedSecret(err error) *Blocker {
+	var ae *APIError
+	if !errors.As(err, &ae) || (ae.Code != CodeInsecureSecret && ae.Code != CodeSecretTooLong) {
+		return nil
+	}
+	msg := ae.Message
+	if msg == "" {
+		msg = ae.Code
+	}
+	return &Blocker{Reason: BlockWeakSecret, Message: "Stytch refused the secret: " + msg, Hint: limitHintSecretStays}
 }
 
 func retryMessage(err error) string {
@@ -356,7 +398,11 @@ func (r *run) resolveExisting(ctx context.Context, c *Client, unsure bool) outco
 	diff := Diff(c, s)
 	switch {
 	case len(diff) == 0 && unsure:
-		return outcome{state: StateImported, stored: &s, created: true, msg: "imported (an earlier attempt got no answer; the stored client matches)"}
+		// Which run stored it can't be told: another run's create may have landed between
+		// ours and the read. Undo leaves such a client unless told otherwise.
+		return outcome{state: StateImported, stored: &s, created: CreatedUnconfirmed,
+			proof: "unconfirmed: an attempt got no answer or a server error, and the client was then found stored and identical (this run or another may have stored it)",
+			msg:   "imported, unconfirmed (an earlier attempt got no answer or a server error; the stored client matches)"}
 	case len(diff) == 0:
 		return outcome{state: StateSkipped, msg: "already in the target, identical (it appeared after the plan was made)"}
 	}
@@ -438,7 +484,7 @@ func retry[T any](r *run, ctx context.Context, call func() (T, error)) (T, error
 func (r *run) verify(ctx context.Context, i int) (cl *Checklist, interrupted bool) {
 	c := &r.p.Items[i].Client
 	stoppedBy := func(err error) bool { return err != nil && transient(err) && r.cancelled() }
-	tok, err := retry(r, ctx, func() (Secret, error) { return r.t.Token(ctx, c.ID, c.Secret, nil) })
+	tok, err := retry(r, ctx, func() (Token, error) { return r.t.Token(ctx, c.ID, c.Secret, nil) })
 	if err != nil {
 		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a token for the client's own id and secret",
 			Actual: NewErrorInfo(err).Message, Note: "the target refused the client's credentials or did not answer", Cause: NewErrorInfo(err)}}}, stoppedBy(err)
@@ -449,17 +495,14 @@ func (r *run) verify(ctx context.Context, i int) (cl *Checklist, interrupted boo
 		keyErr = err
 		return k, err
 	}
-	cl, err = CheckToken(ctx, tok, keys, Expect{ProjectID: r.p.ProjectID, Issuers: r.t.Issuers(), ClientID: c.ID, Scopes: &c.Scopes, Now: r.opt.Now()})
+	cl, err = CheckToken(ctx, tok.Value, keys, Expect{ProjectID: r.p.ProjectID, Issuers: r.t.Issuers(), ClientID: c.ID, Scopes: &c.Scopes,
+		Lifetime: tok.ExpiresIn, Now: r.opt.Now()})
 	if err != nil {
 		return &Checklist{Checks: []Check{{Name: "token", Status: CheckFail, Expected: "a JWT", Actual: err.Error()}}}, false
 	}
 	return cl, !cl.Passed() && stoppedBy(keyErr)
 }
 
-// collect owns the progress counts and the report: it numbers events, counts them, keeps
-// the report current and passes them on. The file is rewritten at most every reportEvery,
-// and at most reportEvery after a change, also when the run then goes quiet (every worker
-// waiting on a slow answer or a long Retry-After): a crash loses at most that much of it.
 func (r *run) kind() string {
 	if r.undo {
 		return "undo"
@@ -467,13 +510,73 @@ func (r *run) kind() string {
 	return "import"
 }
 
+// open takes the project's lock and creates the report, before the run writes anything.
+func (r *run) open() {
+	host, _ := os.Hostname()
+	if r.opt.StateDir != "" {
+		l, err := LockProject(r.opt.StateDir, r.p.ProjectID, LockHolder{PID: os.Getpid(), Host: host, Kind: r.kind(), Started: r.started, Report: r.opt.ReportPath})
+		if err != nil {
+			r.noReport, r.locked = err, errors.Is(err, ErrLocked)
+			return
+		}
+		r.lock = l
+	}
+	if r.opt.ReportPath == "" {
+		return
+	}
+	h := reportHeader{Kind: r.kind(), RunID: fmt.Sprintf("%s-%d", r.started.UTC().Format("20060102T150405.000Z"), os.Getpid()),
+		Started: r.started.UTC(), Source: r.p.Source, ProjectID: r.p.ProjectID, Live: r.p.Live, Undoes: r.p.Undoes,
+		Options: ReportOptions{Concurrency: r.opt.Concurrency, Rate: r.opt.Rate, Verify: r.opt.Verify},
+		Total:   len(r.p.Items), Host: host, PID: os.Getpid()}
+	j, err := createJournal(r.opt.ReportPath, r.opt.ReportKey, h)
+	if err != nil {
+		r.noReport = fmt.Errorf("the run report cannot be written, and undo and reruns need it: %w", err)
+		r.lock.Unlock()
+		r.lock = nil
+		return
+	}
+	r.journal = j
+}
+
+// reportClient is the report's line of item i, before its outcome is known.
+func (r *run) reportClient(i int) ReportClient {
+	it := &r.p.Items[i]
+	rc := ReportClient{ID: it.Client.ID, Name: it.Client.Name, Scopes: it.Client.Scopes, SecretLast4: it.Client.Secret.Last4(),
+		Action: it.Action, Resolution: it.Resolution, Diff: it.Diff, Blockers: it.Blockers, Warnings: it.Warnings}
+	if rc.Scopes == nil {
+		rc.Scopes = Scopes{}
+	}
+	return rc
+}
+
+// problem reports whether the summary lists the client: it failed, its check failed, or it
+// was left in conflict or blocked.
+func problem(c *ReportClient) bool {
+	return (c.State == StateFailed && c.Error != nil) || (c.Check != nil && !c.Check.Passed()) ||
+		c.State == StateConflict || c.State == StateBlocked
+}
+
+// collect owns the progress counts and the report: it numbers events, counts them, appends
+// a client's line to the report when the client is done (its final state and, when
+// verifying, its token's verdict) and passes the events on. It keeps nothing of a finished
+// client but the summary's list of clients that did not end well: memory does not grow with
+// the clients done. The new lines are written and synced at most every reportEvery, and at
+// most reportEvery after a change, also when the run then goes quiet (every worker waiting on
+// a slow answer or a long Retry-After): a crash loses at most that much of the report.
 func (r *run) collect() {
-	rep := newReport(r.kind(), r.p, r.opt, r.started)
 	var prog Progress
 	prog.Total = len(r.p.Items)
 	var saveErr error
-	lastSave := time.Time{}
+	lastSave := time.Now()
 	dirty := false
+	pending := map[int]*ReportClient{} // done but for the token check
+	type indexed struct {
+		i int
+		c ReportClient
+	}
+	var problems []indexed
+	var checklist []string // the names of a passing checklist's lines, once known
+	checklistSaid := false
 	// An undo marks what it removed in the import's report as it goes (MarkUndone).
 	var undone []string
 	markUndone := func() {
@@ -485,24 +588,34 @@ func (r *run) collect() {
 			by = "an undo"
 		}
 		if err := MarkUndone(r.p.Undoes, by, undone); err != nil && saveErr == nil {
-			saveErr = fmt.Errorf("mark the undone clients in %s: %w", r.p.Undoes, err)
+			saveErr = err
 		} else if err == nil {
 			undone = undone[:0]
 		}
 	}
 	save := func() {
 		markUndone()
-		if r.opt.ReportPath == "" {
-			return
-		}
-		rep.Progress = prog
-		rep.Requests = r.pacer.Stats().Requests
-		if err := WriteReport(r.opt.ReportPath, rep); err != nil && saveErr == nil {
-			saveErr = err
+		if r.journal != nil {
+			if err := r.journal.sync(); err != nil && saveErr == nil {
+				saveErr = err
+			}
 		}
 		lastSave, dirty = time.Now(), false
 	}
-	save()
+	write := func(i int, c *ReportClient) {
+		if problem(c) {
+			problems = append(problems, indexed{i, *c})
+		}
+		if r.journal != nil {
+			if !checklistSaid && c.Check.Passed() && checklist != nil {
+				r.journal.add(checklistLine{T: "checklist", Lines: checklist})
+				checklistSaid = true
+			}
+			r.journal.add(clientLine{T: "client", ReportClient: *c})
+			r.journal.clients++
+		}
+		dirty = true
+	}
 	seq := 0
 	var flush <-chan time.Time // set while the file lags behind the run
 	for {
@@ -519,50 +632,76 @@ func (r *run) collect() {
 			}
 			ev = e
 		}
-		rc := &ReportClient{}
-		if ev.Index >= 0 {
-			rc = &rep.Clients[ev.Index]
-		}
 		switch {
 		case ev.Final():
+			c := r.reportClient(ev.Index)
 			if o := ev.outcome; o != nil {
-				rc.Created = o.created
+				c.Created, c.Proof, c.RequestIDs = o.created, o.proof, o.requestIDs
 				if o.stored != nil {
-					rc.Stored = recordOf(*o.stored)
+					c.Stored = recordOf(*o.stored)
 				}
 			}
 			prog.count(ev.State)
-			rc.State, rc.Message, rc.Error, rc.Attempts = ev.State, ev.Message, ev.Error, ev.Attempt
-			if r.undo && (ev.State == StateDeleted || ev.State == StateSkipped) {
-				undone = append(undone, rc.ID)
+			c.State, c.Message, c.Error, c.Attempts = ev.State, ev.Message, ev.Error, ev.Attempt
+			if r.undo && (ev.State == StateDeleted || (ev.State == StateSkipped && c.Action != ActionKeep)) {
+				undone = append(undone, c.ID)
 			}
 			if r.opt.Verify && (ev.State == StateImported || ev.State == StateUpdated || ev.State == StateSkipped) {
 				prog.Verify++
+				pending[ev.Index] = &c
+			} else {
+				write(ev.Index, &c)
 			}
-			dirty = true
 		case ev.Kind == EventVerified:
 			prog.Verified++
 			if !ev.Check.Passed() {
 				prog.CheckFailed++
+			} else if checklist == nil {
+				for _, l := range ev.Check.Checks {
+					checklist = append(checklist, l.Name)
+				}
 			}
-			rc.Check = &Checklist{Checks: ev.Check.Checks} // the report keeps the verdict, not the claims
-			dirty = true
+			if c := pending[ev.Index]; c != nil {
+				delete(pending, ev.Index)
+				c.Check = VerdictOf(ev.Check)
+				c.RequestIDs = append(c.RequestIDs, ev.requestIDs...)
+				write(ev.Index, c)
+			}
 		case ev.Kind == EventFinished:
+			// Clients whose check the cancel cut short: done, not checked.
+			for _, i := range slices.Sorted(maps.Keys(pending)) {
+				write(i, pending[i])
+			}
+			clear(pending)
 			now := time.Now()
-			rep.Finished = &now
-			rep.Status = "finished"
+			status := "finished"
 			if ev.Summary.Canceled {
-				rep.Status = "canceled"
+				status = "canceled"
+			}
+			st := r.pacer.Stats()
+			if r.journal != nil {
+				r.journal.add(endLine{T: "end", Status: status, Finished: now.UTC(), Progress: prog, Requests: st.Requests, Clients: r.journal.clients})
 			}
 			save()
 			flush = nil
+			if r.journal != nil {
+				if err := r.journal.close(); err != nil && saveErr == nil {
+					saveErr = err
+				}
+			}
+			r.lock.Unlock()
 			s := ev.Summary
 			s.Progress = prog
 			s.Elapsed = now.Sub(r.started)
 			s.ElapsedMS = s.Elapsed.Milliseconds()
-			st := r.pacer.Stats()
 			s.Requests, s.RateLimited = st.Requests, st.RateLimited
-			s.Report = rep
+			slices.SortFunc(problems, func(a, b indexed) int { return a.i - b.i })
+			for _, p := range problems {
+				s.Problems = append(s.Problems, p.c)
+			}
+			if r.lock != nil {
+				s.StaleLock = r.lock.Stale
+			}
 			switch {
 			case r.noReport != nil: // said in NotStarted; there is no file to point at
 			case saveErr != nil:
@@ -573,6 +712,7 @@ func (r *run) collect() {
 		}
 		seq++
 		ev.Seq, ev.Time, ev.Progress = seq, time.Now(), prog
+		ev.outcome, ev.requestIDs = nil, nil
 		r.out <- ev
 		if dirty && flush == nil {
 			flush = time.After(reportEvery - time.Since(lastSave))

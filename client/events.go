@@ -47,6 +47,8 @@ type Event struct {
 	// Diff and Blockers explain a planned conflict or block.
 	Diff     []FieldDiff `json:"diff,omitempty"`
 	Blockers []Blocker   `json:"blockers,omitempty"`
+	// Warnings are a planned client's warnings: widenings accepted, organizations dropped.
+	Warnings []string `json:"warnings,omitempty"`
 	// State is set on the client's final event.
 	State   State      `json:"state,omitempty"`
 	Attempt int        `json:"attempt,omitempty"`
@@ -58,7 +60,8 @@ type Event struct {
 	Progress Progress `json:"progress"`
 	Summary  *Summary `json:"summary,omitempty"`
 
-	outcome *outcome // final events, engine to collector: what the report keeps of a write
+	outcome    *outcome // final events, engine to collector: what the report keeps of a write
+	requestIDs []string // verified events, engine to collector: the token check's calls
 }
 
 // PlannedEvent is the EventPlanned of the plan's item i, as Execute emits it; a dry run
@@ -66,7 +69,7 @@ type Event struct {
 func PlannedEvent(p *Plan, i int) Event {
 	it := &p.Items[i]
 	return Event{Kind: EventPlanned, Index: i, ClientID: it.Client.ID, Name: it.Client.Name, Action: it.Action,
-		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers}
+		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers, Warnings: it.Warnings}
 }
 
 // Final reports whether the event gives its client's final state.
@@ -163,10 +166,15 @@ type Summary struct {
 	Canceled    bool          `json:"canceled"`
 	ReportPath  string        `json:"report,omitempty"`
 	ReportError string        `json:"report_error,omitempty"`
-	// NotStarted says why the run wrote nothing at all (its report could not be written).
+	// NotStarted says why the run wrote nothing at all (its report could not be written, or
+	// another run holds the project's lock: Locked).
 	NotStarted string `json:"not_started,omitempty"`
-	// Report is the run's report as it was written (also when no file was asked for).
-	Report *Report `json:"-"`
+	Locked     bool   `json:"locked,omitempty"`
+	// StaleLock names a run that died holding the project's lock, taken over by this one.
+	StaleLock string `json:"stale_lock,omitempty"`
+	// Problems are the report's lines of the clients that did not end well (failed, check
+	// failed, conflict, blocked), in plan order: all a summary lists of the clients.
+	Problems []ReportClient `json:"-"`
 }
 
 // OK reports whether the run did everything it set out to: nothing failed or cancelled and

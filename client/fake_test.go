@@ -210,19 +210,19 @@ func (f *fakeTarget) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-func (f *fakeTarget) Token(ctx context.Context, id string, secret Secret, scopes Scopes) (Secret, error) {
+func (f *fakeTarget) Token(ctx context.Context, id string, secret Secret, scopes Scopes) (Token, error) {
 	_ = pace(ctx, 200)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokens++
 	c, ok := f.clients[id]
 	if !ok || c.secret != secret.Reveal() || c.Status != "active" {
-		return NewSecret(""), &APIError{API: "stytch", Status: 400, Code: CodeInvalidClient, Message: "invalid client"}
+		return Token{}, &APIError{API: "stytch", Status: 400, Code: CodeInvalidClient, Message: "invalid client"}
 	}
 	if tok, ok := f.minted[id]; ok {
-		return NewSecret(tok), nil
+		return Token{Value: NewSecret(tok), ExpiresIn: time.Hour}, nil
 	}
-	return NewSecret(sign(f.key, f.kid, f.claims(id, c.Scopes))), nil
+	return Token{Value: NewSecret(sign(f.key, f.kid, f.claims(id, c.Scopes))), ExpiresIn: time.Hour}, nil
 }
 
 func (f *fakeTarget) claims(id string, scopes Scopes) jwt.MapClaims {

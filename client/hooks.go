@@ -116,6 +116,22 @@ type Pacer interface {
 }
 
 type pacerKey struct{}
+type requestIDKey struct{}
+
+// WithRequestIDs returns a context whose API calls tell fn the request id of every answer
+// that carries one (Stytch's request_id), for the run report. fn runs on the calling
+// goroutine and must not block.
+func WithRequestIDs(ctx context.Context, fn func(id string)) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, fn)
+}
+
+// NoteRequestID tells the context's request id recorder, if any, about id.
+func NoteRequestID(ctx context.Context, id string) {
+	if fn, _ := ctx.Value(requestIDKey{}).(func(string)); fn != nil && id != "" {
+		fn(id)
+	}
+}
+
 type waitKey struct{}
 type stopKey struct{}
 

@@ -14,6 +14,11 @@ import (
 // of specs/stytch.md §3, kept here and nowhere else so they are easy to revisit. The planner
 // checks every record against them, so the operator hears about a weak secret or a bad scope
 // in the plan instead of as a failed import.
+//
+// The secret rule is assumed: Stytch documents only "at least 8 characters and pass entropy
+// requirements". SecretMaxLen and SecretMinDistinct are m2mport's guess at the rest, and
+// messages say so. When Stytch refuses a secret the plan let through, the client ends
+// blocked in Stytch's words (the engine's refusedSecret), never retried.
 const (
 	SecretMinLen         = 8
 	SecretMaxLen         = 256
@@ -37,7 +42,7 @@ func CheckSecret(s Secret) *Blocker {
 	case n < SecretMinLen:
 		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret is %d characters long; Stytch needs at least %d", n, SecretMinLen), Hint: limitHintSecretStays}
 	case n > SecretMaxLen:
-		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret is %d characters long; Stytch takes at most %d", n, SecretMaxLen), Hint: limitHintSecretStays}
+		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret is %d characters long; Stytch is assumed to take at most %d", n, SecretMaxLen), Hint: limitHintSecretStays}
 	}
 	if !utf8.ValidString(s.Reveal()) {
 		// JSON would carry it with U+FFFD in place of the bad bytes: Stytch would store another secret.
@@ -48,7 +53,7 @@ func CheckSecret(s Secret) *Blocker {
 		distinct[r] = struct{}{}
 	}
 	if len(distinct) < SecretMinDistinct {
-		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret has only %s; Stytch's entropy check needs at least %d", Plural(len(distinct), "distinct character"), SecretMinDistinct), Hint: limitHintSecretStays}
+		return &Blocker{Reason: BlockWeakSecret, Message: fmt.Sprintf("the secret has only %s; Stytch's entropy check is assumed to need at least %d", Plural(len(distinct), "distinct character"), SecretMinDistinct), Hint: limitHintSecretStays}
 	}
 	return nil
 }

@@ -18,6 +18,9 @@ const (
 	ActionConflict Action = "conflict" // in the target but different: see Diff and Resolution
 	ActionBlocked  Action = "blocked"  // cannot be imported: see Blockers
 	ActionDelete   Action = "delete"   // undo: created by an earlier run and unchanged since
+	// ActionKeep is undo's for a client whose creation that run could not prove (Creation
+	// CreatedUnconfirmed): listed, and left alone.
+	ActionKeep Action = "keep"
 )
 
 // Resolution is what to do with a conflict.
@@ -144,11 +147,19 @@ type Item struct {
 	Diff []FieldDiff
 	// Resolution is what the engine does with a conflict. Set it with Plan.Resolve.
 	Resolution Resolution
-	// Blockers say why a blocked client cannot be imported: the source's reasons and the
-	// target's limits it breaks.
+	// Blockers say why a blocked client cannot be imported: the source's reasons, the
+	// target's limits it breaks, and the guard's widenings.
 	Blockers []Blocker
+	// Widenings are how the client's Stytch token would reach further than its Auth0
+	// tokens, not yet accepted (see Guard); each is also one of Blockers.
+	Widenings []Widening
+	// Warnings are what the operator should know that blocks nothing: widenings accepted
+	// knowingly, tokens that will no longer carry an organization.
+	Warnings []string
 
-	undo bool // an item of an undo plan
+	undo      bool // an item of an undo plan
+	duplicate bool // the client's id came earlier in the selection
+	searched  bool // looked up in the target when planned: Stored is what it holds
 }
 
 // CanUpdate reports whether an update can make the target's client identical to the record:
@@ -177,6 +188,8 @@ func (it *Item) Reason() string {
 		return "already in the target, identical"
 	case ActionDelete:
 		return "created by that run and unchanged since"
+	case ActionKeep:
+		return "kept: that run found it stored after an attempt got no answer, so another run may have created it (--include-unconfirmed deletes it too)"
 	case ActionBlocked:
 		if len(it.Blockers) > 0 {
 			return it.Blockers[0].Message
@@ -248,6 +261,9 @@ type Plan struct {
 	// Undoes is set on an undo plan (see PlanUndo): the path of the report it reverses.
 	Undoes string
 	Items  []Item
+
+	guard      *Guard
+	onConflict Resolution
 }
 
 // PlanCounts counts a plan's items by what the engine will do with them.
@@ -258,6 +274,7 @@ type PlanCounts struct {
 	Update   int `json:"update"`
 	Blocked  int `json:"blocked"`
 	Delete   int `json:"delete"`
+	Keep     int `json:"keep,omitempty"` // undo: creations that run could not prove, left alone
 }
 
 // Counts counts the items; Conflict counts conflicts left as they are, Update the ones to
@@ -274,6 +291,8 @@ func (p *Plan) Counts() PlanCounts {
 			n.Blocked++
 		case ActionDelete:
 			n.Delete++
+		case ActionKeep:
+			n.Keep++
 		case ActionConflict:
 			if it.Resolution == ResolveUpdate {
 				n.Update++
@@ -320,29 +339,42 @@ func (p *Plan) ResolveAll(r Resolution) {
 	}
 }
 
+// PlanOption adds to what NewPlan checks.
+type PlanOption func(*Plan)
+
+// WithGuard makes the plan block every client whose Stytch token would be accepted more
+// widely than its Auth0 tokens are (see Guard), unless its operator accepted exactly that:
+// nothing widens access without someone saying so. Every plan of a source's clients should
+// have one; without it (clients from a file, undo) nothing is judged.
+func WithGuard(g *Guard) PlanOption { return func(p *Plan) { p.guard = g } }
+
 // NewPlan compares clients with the target and decides, for each, create, skip, conflict or
 // blocked. It finds which exist with the target's batched Search, never one read per client.
 // Conflicts get onConflict where it can apply (ResolveSkip when empty). A client listed
 // twice is blocked the second time. source names the source in the report.
-func NewPlan(ctx context.Context, t Target, source string, clients []Client, onConflict Resolution) (*Plan, error) {
+//
+// A client blocked only by the guard is looked up in the target too, so that accepting or
+// dropping its widenings (AcceptWidenings, DropWidenings) settles its action in place.
+func NewPlan(ctx context.Context, t Target, source string, clients []Client, onConflict Resolution, opts ...PlanOption) (*Plan, error) {
 	if onConflict == "" {
 		onConflict = ResolveSkip
 	}
-	p := &Plan{Source: source, ProjectID: t.ProjectID(), Live: t.IsLive(), Items: make([]Item, len(clients))}
+	p := &Plan{Source: source, ProjectID: t.ProjectID(), Live: t.IsLive(), Items: make([]Item, len(clients)), onConflict: onConflict}
+	for _, o := range opts {
+		o(p)
+	}
 	seen := make(map[string]bool, len(clients))
 	ids := make([]string, 0, len(clients))
 	for i := range clients {
 		it := &p.Items[i]
 		it.Client = clients[i]
-		it.Blockers = append(slices.Clone(it.Client.Blocked), LimitBlockers(&it.Client)...)
-		if seen[it.Client.ID] {
-			it.Blockers = append(it.Blockers, Blocker{Reason: BlockInvalidField, Message: "the client id appears twice in the selection", Hint: "keep one of the two records"})
-		}
+		it.duplicate = seen[it.Client.ID]
 		seen[it.Client.ID] = true
-		if len(it.Blockers) > 0 {
-			it.Action = ActionBlocked
+		p.check(it)
+		if it.Action == ActionBlocked && !it.onlyResolvable() {
 			continue
 		}
+		it.searched = true
 		ids = append(ids, it.Client.ID)
 	}
 	stored := map[string]Stored{}
@@ -354,24 +386,105 @@ func NewPlan(ctx context.Context, t Target, source string, clients []Client, onC
 	}
 	for i := range p.Items {
 		it := &p.Items[i]
-		if it.Action == ActionBlocked {
+		if !it.searched {
 			continue
 		}
-		s, ok := stored[it.Client.ID]
-		if !ok {
-			it.Action = ActionCreate
-			continue
+		if s, ok := stored[it.Client.ID]; ok {
+			it.Stored = &s
 		}
-		it.Stored = &s
-		if it.Diff = Diff(&it.Client, s); len(it.Diff) == 0 {
-			it.Action = ActionSkip
-			continue
-		}
-		it.Action = ActionConflict
-		it.Resolution = ResolveSkip
-		if onConflict == ResolveUpdate && it.CanUpdate() {
-			it.Resolution = ResolveUpdate
-		}
+		p.decide(it)
 	}
 	return p, nil
+}
+
+// check sets the item's blockers, widenings and warnings from its client as it stands, and
+// blocks it when there is any blocker.
+func (p *Plan) check(it *Item) {
+	it.Blockers = append(slices.Clone(it.Client.Blocked), LimitBlockers(&it.Client)...)
+	if it.duplicate {
+		it.Blockers = append(it.Blockers, Blocker{Reason: BlockInvalidField, Message: "the client id appears twice in the selection", Hint: "keep one of the two records"})
+	}
+	it.Widenings, it.Warnings = nil, nil
+	if p.guard != nil {
+		it.Widenings = p.guard.Unaccepted(&it.Client)
+		for _, w := range it.Widenings {
+			it.Blockers = append(it.Blockers, w.Blocker())
+		}
+		for _, w := range p.guard.AcceptedWidenings(&it.Client) {
+			it.Warnings = append(it.Warnings, "accepted knowingly: "+w.String())
+		}
+		it.Warnings = append(it.Warnings, p.guard.Notices(&it.Client)...)
+	}
+	if len(it.Blockers) > 0 {
+		it.Action = ActionBlocked
+	}
+}
+
+// decide gives a checked item its action from what the target holds (it.Stored).
+func (p *Plan) decide(it *Item) {
+	it.Diff, it.Resolution = nil, ""
+	switch {
+	case len(it.Blockers) > 0:
+		it.Action = ActionBlocked
+		return
+	case it.Stored == nil:
+		it.Action = ActionCreate
+		return
+	}
+	if it.Diff = Diff(&it.Client, *it.Stored); len(it.Diff) == 0 {
+		it.Action = ActionSkip
+		return
+	}
+	it.Action = ActionConflict
+	it.Resolution = ResolveSkip
+	if p.onConflict == ResolveUpdate && it.CanUpdate() {
+		it.Resolution = ResolveUpdate
+	}
+}
+
+// onlyResolvable reports whether every blocker of the item is one the operator can resolve
+// on the client (Blocker.Resolvable).
+func (it *Item) onlyResolvable() bool {
+	for _, b := range it.Blockers {
+		if !b.Resolvable() {
+			return false
+		}
+	}
+	return len(it.Blockers) > 0
+}
+
+// ErrNothingToResolve is returned by AcceptWidenings and DropWidenings for an item the guard
+// does not block.
+var ErrNothingToResolve = errors.New("nothing widens access")
+
+// AcceptWidenings resolves item i's widenings by accepting them knowingly: the client keeps
+// its scopes, its record says who accepted what (Client.Accepted), and the item gets the
+// action it would have had without them.
+func (p *Plan) AcceptWidenings(i int) error {
+	return p.resolveWidenings(i, AcceptWidenings)
+}
+
+// DropWidenings resolves item i's widenings by dropping the scopes involved from the client.
+func (p *Plan) DropWidenings(i int) error {
+	return p.resolveWidenings(i, DropWidenings)
+}
+
+func (p *Plan) resolveWidenings(i int, resolve func(*Client, []Widening)) error {
+	if i < 0 || i >= len(p.Items) {
+		return fmt.Errorf("no plan item %d", i)
+	}
+	it := &p.Items[i]
+	if len(it.Widenings) == 0 {
+		return fmt.Errorf("client %s: %w", it.Client.ID, ErrNothingToResolve)
+	}
+	resolve(&it.Client, it.Widenings)
+	p.check(it)
+	if !it.searched {
+		// Blocked for another reason too when planned, so never looked up: it stays
+		// blocked until planned again.
+		it.Action = ActionBlocked
+		return nil
+	}
+	p.decide(it)
+	return nil
 }

@@ -3,6 +3,9 @@ package client
 import (
 	"context"
 	"crypto"
+	"fmt"
+	"strings"
+	"time"
 )
 
 // Source is where clients come from: an Auth0 tenant or a file.
@@ -39,6 +42,9 @@ type Inventory struct {
 	// Warnings are things the operator should know that block no single client, e.g.
 	// "secrets hidden: add read:client_keys to the Management API grant of app X".
 	Warnings []string
+	// GrantsHidden and APIsHidden say that the source could not list its client grants or
+	// its APIs (the permission is missing), so what each API defines is not known in full.
+	GrantsHidden, APIsHidden bool
 }
 
 // Target is where clients go: a Stytch project. The engine depends on this and nothing else
@@ -64,7 +70,7 @@ type Target interface {
 
 	// Token mints an access token with a client's own credentials (client credentials
 	// grant). Empty scopes asks for all of the client's scopes.
-	Token(ctx context.Context, id string, secret Secret, scopes Scopes) (Secret, error)
+	Token(ctx context.Context, id string, secret Secret, scopes Scopes) (Token, error)
 	// Key returns the public key with the given kid from the target's JWKS, fetching the set
 	// once and again (rate-limited) only for an unknown kid.
 	Key(ctx context.Context, kid string) (crypto.PublicKey, error)
@@ -79,11 +85,50 @@ type Update struct {
 	Metadata    map[string]any
 }
 
+// Token is an access token a target minted, with the lifetime its answer gave: a token's
+// exp - iat should equal it.
+type Token struct {
+	Value     Secret
+	ExpiresIn time.Duration // the answer's expires_in; 0 when it gave none
+}
+
 // TargetInfo is what Target.Connect learns.
 type TargetInfo struct {
 	ProjectID string
 	Live      bool
 	Clients   int // number of M2M clients already in the project, -1 when unknown
+	// Vertical is the project's vertical, found by reading its signing keys (or as given).
+	Vertical Vertical
+}
+
+// Vertical is a Stytch project's kind, Consumer or B2B. A project serves its signing keys only
+// at its own vertical's JWKS path, and its id does not say which (specs/stytch.md §2).
+type Vertical string
+
+const (
+	VerticalUnknown  Vertical = "" // not known yet: the target finds it
+	VerticalConsumer Vertical = "consumer"
+	VerticalB2B      Vertical = "b2b"
+)
+
+// ParseVertical reads "consumer" or "b2b" (any case; "" is VerticalUnknown).
+func ParseVertical(s string) (Vertical, error) {
+	switch v := Vertical(strings.ToLower(strings.TrimSpace(s))); v {
+	case VerticalUnknown, VerticalConsumer, VerticalB2B:
+		return v, nil
+	}
+	return "", fmt.Errorf("%q is not a Stytch project vertical: use consumer or b2b (or leave it out to have m2mport find it)", s)
+}
+
+// Title is the vertical as Stytch's dashboard names it: "Consumer", "B2B", or "unknown".
+func (v Vertical) Title() string {
+	switch v {
+	case VerticalConsumer:
+		return "Consumer"
+	case VerticalB2B:
+		return "B2B"
+	}
+	return "unknown"
 }
 
 // SourceCredentials are what it takes to read an Auth0 tenant: the Management API app's
@@ -95,11 +140,12 @@ type SourceCredentials struct {
 }
 
 // TargetCredentials are what it takes to write to a Stytch project. BaseURL is empty for
-// Stytch's own test/live URLs.
+// Stytch's own test/live URLs. Vertical is empty until known: the target then finds it.
 type TargetCredentials struct {
 	ProjectID string
 	Secret    Secret
 	BaseURL   string
+	Vertical  Vertical
 }
 
 // Equal reports whether both name the same tenant with the same credentials.
@@ -109,5 +155,5 @@ func (c SourceCredentials) Equal(o SourceCredentials) bool {
 
 // Equal reports whether both name the same project with the same credentials.
 func (c TargetCredentials) Equal(o TargetCredentials) bool {
-	return c.ProjectID == o.ProjectID && c.BaseURL == o.BaseURL && c.Secret.Equal(o.Secret)
+	return c.ProjectID == o.ProjectID && c.BaseURL == o.BaseURL && c.Vertical == o.Vertical && c.Secret.Equal(o.Secret)
 }

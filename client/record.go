@@ -24,8 +24,10 @@ type Client struct {
 
 	// Grants are the source's grants to this client, one per API audience, sorted by audience.
 	Grants []Grant
-	// AppType is the source's application type ("non_interactive" for Auth0 M2M apps; empty
-	// for a client from a file).
+	// AppType is the source's application type ("non_interactive" for Auth0 M2M apps,
+	// AppTypeNone for an Auth0 app without one; empty for a client from a file). A source
+	// offers an app of any type that may use the client credentials grant (Auth0: "regular_web"
+	// apps services use like M2M apps); TypeNote says so where the type is not M2M's.
 	AppType string
 	// Blocked lists why the client cannot be imported as it stands; empty when it can.
 	Blocked []Blocker
@@ -33,6 +35,9 @@ type Client struct {
 	// client out, e.g. because it is the app m2mport reads the source with; "" = it is
 	// included. Naming the client explicitly still imports it.
 	LeftOut string
+	// Accepted are the keys (Widening.Key) of the widenings of access the operator accepted
+	// knowingly for this client; see Guard.
+	Accepted []string
 }
 
 // Grant is the set of scopes a client was granted on one API.
@@ -46,6 +51,40 @@ type Grant struct {
 	// System marks a grant to the source's own management API (Auth0's Management API).
 	// Its scopes mean nothing to the target, so they are carried over only when asked for.
 	System bool
+	// OrgUsage is Auth0's organization_usage: whether tokens for this API may (OrgAllow) or
+	// must (OrgRequire) be requested for an organization, and then carry its org_id. ""
+	// and OrgDeny: never. Stytch's tokens carry no organization.
+	OrgUsage OrgUsage
+	// AnyOrg is Auth0's allow_any_organization: the client may ask for a token for any
+	// organization, not only those it was added to.
+	AnyOrg bool
+}
+
+// OrgUsage is how a grant's tokens relate to organizations (Auth0's organization_usage).
+type OrgUsage string
+
+const (
+	OrgDeny    OrgUsage = "deny"    // tokens are never for an organization (also when absent)
+	OrgAllow   OrgUsage = "allow"   // with or without an organization
+	OrgRequire OrgUsage = "require" // only for an organization: every token carries org_id
+)
+
+// Stricter reports whether u binds tokens to organizations more than o does: require, then
+// allow, then deny or absent. A client's grants on one API merge to the strictest.
+func (u OrgUsage) Stricter(o OrgUsage) bool { return u.rank() > o.rank() }
+
+// Required reports whether every token for the API carries an organization. A value m2mport
+// does not know counts as require: guessing it looser could widen access.
+func (u OrgUsage) Required() bool { return u.rank() == 2 }
+
+func (u OrgUsage) rank() int {
+	switch u {
+	case "", OrgDeny:
+		return 0
+	case OrgAllow:
+		return 1
+	}
+	return 2
 }
 
 // ScopesOf returns the union of the scopes of the grants whose audience is in audiences, or
@@ -63,12 +102,39 @@ func ScopesOf(grants []Grant, audiences []string) Scopes {
 // Importable reports whether nothing blocks the client.
 func (c *Client) Importable() bool { return len(c.Blocked) == 0 }
 
-// IsM2M reports whether the source says this is a machine-to-machine app. Clients from a file
-// have no app type and count as M2M.
-func (c *Client) IsM2M() bool { return c.AppType == "" || c.AppType == AppTypeM2M }
+// IsM2M reports whether the client is machine-to-machine as m2mport counts it: an app that
+// may use the client credentials grant, whatever its type. A source that lists other apps
+// too (for the UI to grey out) blocks them with BlockNotM2M. Clients from a file count as M2M.
+func (c *Client) IsM2M() bool {
+	return !slices.ContainsFunc(c.Blocked, func(b Blocker) bool { return b.Reason == BlockNotM2M })
+}
 
-// AppTypeM2M is Auth0's app_type for machine-to-machine applications.
-const AppTypeM2M = "non_interactive"
+// AppTypeM2M is Auth0's app_type for machine-to-machine applications; AppTypeNone stands for
+// an Auth0 app that has no app_type (apps created through the Management API without one).
+const (
+	AppTypeM2M  = "non_interactive"
+	AppTypeNone = "untyped"
+)
+
+// TypeNote names the client's application type when it is not a machine-to-machine app's,
+// e.g. "regular web app": such an app is imported because it may use the client credentials
+// grant, and the operator should know it also signs people in. "" for M2M apps and for
+// clients from a file.
+func (c *Client) TypeNote() string {
+	switch c.AppType {
+	case "", AppTypeM2M:
+		return ""
+	case AppTypeNone:
+		return "typeless app"
+	case "regular_web":
+		return "regular web app"
+	case "spa":
+		return "single-page app"
+	case "native":
+		return "native app"
+	}
+	return c.AppType + " app"
+}
 
 // BlockReason says, in one word, why a client cannot be imported.
 type BlockReason string
@@ -83,7 +149,14 @@ const (
 	BlockWeakSecret    BlockReason = "weak_secret"           // the secret fails the target's rules
 	BlockInvalidScope  BlockReason = "invalid_scope"         // a scope the target would refuse
 	BlockInvalidField  BlockReason = "invalid_field"         // id, name, description or metadata over the target's limits
+	// The plan guard's (see Guard): resolved by dropping the scopes or accepting them.
+	BlockWidens   BlockReason = "widens_access" // an API the client is not granted a scope on defines it too
+	BlockOrgBound BlockReason = "org_bound"     // an API grants the client scopes only for an organization
 )
+
+// Resolvable reports whether the operator can resolve the blocker on the client itself, by
+// dropping scopes or accepting a widening, rather than in the source.
+func (b Blocker) Resolvable() bool { return b.Reason == BlockWidens || b.Reason == BlockOrgBound }
 
 // Blocker is one reason a client cannot be imported, with a sentence for the operator and,
 // where there is one, what to do about it.
@@ -106,6 +179,9 @@ type API struct {
 	Name       string
 	Scopes     []ScopeInfo
 	System     bool // the source's own management API
+	// TokenLifetime is the lifetime, in seconds, of the access tokens the source issues for
+	// it (Auth0's token_lifetime); 0 when unknown.
+	TokenLifetime int
 }
 
 // ScopeInfo is a scope an API defines, with its description.

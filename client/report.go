@@ -1,35 +1,48 @@
 package client
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 )
 
-// ReportFormat is the version of the run report's JSON layout.
-const ReportFormat = 1
+// ReportFormat is the version of the run report's layout: 2 is the journal (report.go,
+// journal.go); 1 was one JSON document rewritten whole at every save.
+const ReportFormat = 2
 
-// Report is the record of one run (an import or an undo), written as JSON while the run goes
-// and at its end. It holds no secret: clients carry their secret's last four only. An undo
-// reads an import's report to know which clients that run created and how they looked.
+// Report is the record of one run (an import or an undo) as ReadReport finds it in its
+// journal. It holds no secret: clients carry their secret's last four only. An undo reads an
+// import's report to know which clients that run created and how they looked.
 type Report struct {
 	Format    int        `json:"format"`
 	Kind      string     `json:"kind"` // "import" or "undo"
+	RunID     string     `json:"run_id"`
 	Started   time.Time  `json:"started"`
 	Finished  *time.Time `json:"finished,omitempty"`
-	Status    string     `json:"status"` // running, finished, canceled
+	Status    string     `json:"status"` // running (no closing line), finished, canceled
 	Source    string     `json:"source,omitempty"`
 	ProjectID string     `json:"project_id"`
 	Live      bool       `json:"live"`
 	// Undoes is the path of the import report an undo reverses.
-	Undoes   string         `json:"undoes,omitempty"`
-	Options  ReportOptions  `json:"options"`
-	Progress Progress       `json:"progress"`
-	Requests int64          `json:"requests"`
-	Clients  []ReportClient `json:"clients"`
+	Undoes  string        `json:"undoes,omitempty"`
+	Options ReportOptions `json:"options"`
+	// Total is the number of clients in the run's plan.
+	Total int `json:"total"`
+	// Host and PID name the process that wrote the report.
+	Host     string   `json:"host,omitempty"`
+	PID      int      `json:"pid,omitempty"`
+	Progress Progress `json:"progress"`
+	Requests int64    `json:"requests"`
+	// Checklist names the lines of a token's checklist; a client whose check passed passed
+	// every one of them (for its own id and scopes), which the report says once, here.
+	Checklist []string       `json:"checklist,omitempty"`
+	Clients   []ReportClient `json:"clients"`
+
+	// Cut says what a crash cut short: the last line, half written, which was left out.
+	// Empty when every line is whole.
+	Cut string `json:"-"`
+	// Auth says whether the report's authentication codes were checked, and how it went.
+	Auth ReportAuth `json:"-"`
+	// keyID is the id of the report key the journal names.
+	keyID string
 }
 
 // ReportOptions are the settings a run used.
@@ -39,7 +52,21 @@ type ReportOptions struct {
 	Verify      bool    `json:"verify"`
 }
 
-// ReportClient is one client's line in a report.
+// Creation says whether, and how surely, a run created a client in the target.
+type Creation string
+
+const (
+	// CreatedProven: the run's create was answered 2xx with the stored client. Undo deletes
+	// such a client (when unchanged since).
+	CreatedProven Creation = "proven"
+	// CreatedUnconfirmed: a create got no answer, or a server error, and the client was then
+	// found stored and identical. This run may have stored it, or another run (or person) may
+	// have: undo leaves it unless told to include unconfirmed creations.
+	CreatedUnconfirmed Creation = "unconfirmed"
+)
+
+// ReportClient is one client's line in a report, written when the client is done (its
+// final state and, when verifying, its token's verdict).
 type ReportClient struct {
 	ID          string      `json:"client_id"`
 	Name        string      `json:"name"`
@@ -47,23 +74,60 @@ type ReportClient struct {
 	SecretLast4 string      `json:"secret_last_four,omitempty"`
 	Action      Action      `json:"action"`
 	Resolution  Resolution  `json:"resolution,omitempty"`
-	State       State       `json:"state,omitempty"` // empty until the client reaches its final state
+	State       State       `json:"state"`
 	Message     string      `json:"message,omitempty"`
 	Diff        []FieldDiff `json:"diff,omitempty"`
 	Blockers    []Blocker   `json:"blockers,omitempty"`
-	Error       *ErrorInfo  `json:"error,omitempty"`
-	Attempts    int         `json:"attempts,omitempty"`
-	// Created is true when this run created the client in the target: the clients an undo
-	// may delete.
-	Created bool `json:"created"`
+	// Warnings are the plan's warnings for the client: widenings of access accepted
+	// knowingly (the record that someone said so), organizations its tokens lose.
+	Warnings []string   `json:"warnings,omitempty"`
+	Error    *ErrorInfo `json:"error,omitempty"`
+	Attempts int        `json:"attempts,omitempty"`
+	// Created says whether this run created the client in the target, and how surely; empty
+	// when it did not. Proof says how it knows.
+	Created Creation `json:"created,omitempty"`
+	Proof   string   `json:"proof,omitempty"`
+	// RequestIDs are Stytch's request ids of the calls made for the client, in order.
+	RequestIDs []string `json:"request_ids,omitempty"`
 	// Stored is the client as the target held it after this run wrote it, what an undo
 	// compares with to know it is unchanged since.
 	Stored *StoredRecord `json:"stored,omitempty"`
-	Check  *Checklist    `json:"check,omitempty"`
+	// Check is the token's verdict: passed, or the lines that failed.
+	Check *Verdict `json:"check,omitempty"`
 	// UndoneBy names the undo that deleted the client, or found it gone (its report, or
 	// "an undo"): a client there later under that id is someone else's, which the same
-	// undo run again must leave alone. See MarkUndone.
+	// undo run again must leave alone. ReadReport fills it from the marks undo appends.
 	UndoneBy string `json:"undone_by,omitempty"`
+}
+
+// Verdict is what a report keeps of a token's checklist: whether it passed, and only the
+// lines that failed. A passing checklist is the same for every client (Report.Checklist).
+type Verdict struct {
+	Verdict string  `json:"verdict"` // "passed" or "failed"
+	Lines   []Check `json:"failed,omitempty"`
+}
+
+// VerdictOf keeps of cl what a report needs.
+func VerdictOf(cl *Checklist) *Verdict {
+	if cl.Passed() {
+		return &Verdict{Verdict: "passed"}
+	}
+	failed := cl.Failed()
+	if len(failed) == 0 { // an empty checklist passes nothing
+		failed = []Check{{Name: "token", Status: CheckFail, Actual: "no checklist"}}
+	}
+	return &Verdict{Verdict: "failed", Lines: failed}
+}
+
+// Passed reports whether the token passed its checklist.
+func (v *Verdict) Passed() bool { return v != nil && v.Verdict == "passed" }
+
+// Failed returns the lines that failed.
+func (v *Verdict) Failed() []Check {
+	if v == nil {
+		return nil
+	}
+	return v.Lines
 }
 
 // StoredRecord is a Stored client as a report keeps it.
@@ -81,125 +145,4 @@ func recordOf(s Stored) *StoredRecord {
 
 func (r *StoredRecord) stored(id string) Stored {
 	return Stored{ID: id, Name: r.Name, Description: r.Description, Scopes: r.Scopes, Metadata: r.Metadata, SecretLast4: r.SecretLast4}
-}
-
-func newReport(kind string, p *Plan, opt Options, started time.Time) *Report {
-	r := &Report{
-		Format: ReportFormat, Kind: kind, Started: started.UTC(), Status: "running",
-		Source: p.Source, ProjectID: p.ProjectID, Live: p.Live, Undoes: p.Undoes,
-		Options: ReportOptions{Concurrency: opt.Concurrency, Rate: opt.Rate, Verify: opt.Verify},
-		Clients: make([]ReportClient, len(p.Items)),
-	}
-	for i := range p.Items {
-		it := &p.Items[i]
-		r.Clients[i] = ReportClient{
-			ID: it.Client.ID, Name: it.Client.Name, Scopes: it.Client.Scopes, SecretLast4: it.Client.Secret.Last4(),
-			Action: it.Action, Resolution: it.Resolution, Diff: it.Diff, Blockers: it.Blockers,
-		}
-		if r.Clients[i].Scopes == nil {
-			r.Clients[i].Scopes = Scopes{}
-		}
-	}
-	return r
-}
-
-// DefaultReportPath returns where a run's report goes when no path is given:
-// $XDG_STATE_HOME/m2mport/runs/ (~/.local/state when unset), named after the time, the kind
-// of run and the project.
-func DefaultReportPath(getenv func(string) string, kind, projectID string, at time.Time) (string, error) {
-	dir := getenv("XDG_STATE_HOME")
-	if dir == "" || !filepath.IsAbs(dir) {
-		home := getenv("HOME")
-		if home == "" {
-			var err error
-			if home, err = os.UserHomeDir(); err != nil {
-				return "", fmt.Errorf("find a place for the run report: %w (set XDG_STATE_HOME or use --report)", err)
-			}
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	name := fmt.Sprintf("%s-%s-%s.json", at.UTC().Format("20060102T150405.000Z"), kind, safeName(projectID))
-	return filepath.Join(dir, "m2mport", "runs", name), nil
-}
-
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
-			return r
-		}
-		return '_'
-	}, s)
-}
-
-// WriteReport writes r to path atomically (a temporary file in the same folder, then a
-// rename), so a reader or a crash never sees half a report. The folder is created 0700 and
-// the file is 0600: reports name clients and projects.
-func WriteReport(path string, r *Report) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode run report: %w", err)
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("write run report: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".report-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write run report: %w", err)
-	}
-	_, err = f.Write(append(b, '\n'))
-	if err == nil {
-		// On disk before the rename: a report that names what a run created is what undo
-		// works from, and it is rewritten at most once a second, so the sync costs little.
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write run report %s: %w", path, err)
-	}
-	return nil
-}
-
-// MarkUndone records in the import report at path that the undo named by (its report's
-// path) removed the clients ids, or found them gone.
-func MarkUndone(path, by string, ids []string) error {
-	r, err := ReadReport(path)
-	if err != nil {
-		return err
-	}
-	gone := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		gone[id] = true
-	}
-	for i := range r.Clients {
-		if c := &r.Clients[i]; gone[c.ID] && c.Created && c.UndoneBy == "" {
-			c.UndoneBy = by
-		}
-	}
-	return WriteReport(path, r)
-}
-
-// ReadReport reads a run report written by WriteReport.
-func ReadReport(path string) (*Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("can't read %s: %w", path, pathless(err))
-	}
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s is not a report m2mport wrote: it is not JSON", path)
-	}
-	if r.Format != ReportFormat && r.Format != 0 && r.Kind != "" {
-		return nil, fmt.Errorf("%s is a run report in format %d, and this m2mport reads format %d: use the m2mport that wrote it", path, r.Format, ReportFormat)
-	}
-	if r.Format != ReportFormat || (r.Kind != "import" && r.Kind != "undo") {
-		return nil, fmt.Errorf("%s is not an m2mport run report", path)
-	}
-	return &r, nil
 }

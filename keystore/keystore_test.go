@@ -37,7 +37,7 @@ func openMock(t *testing.T) Store {
 var (
 	acme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1", Secret: client.NewSecret("s3cr3t-acme-DzJj")}
 	globex = client.SourceCredentials{Domain: "https://globex.eu.auth0.com/", ClientID: "mgmt-app-2", Secret: client.NewSecret("s3cr3t-globex-Q9x2")}
-	proj   = client.TargetCredentials{ProjectID: "project-test-11111111-2222", Secret: client.NewSecret("secret-test-abcdWXYZ"), BaseURL: "https://test.stytch.com"}
+	proj   = client.TargetCredentials{ProjectID: "project-test-11111111-2222", Secret: client.NewSecret("secret-test-abcdWXYZ"), BaseURL: "https://test.stytch.com", Vertical: client.VerticalConsumer}
 )
 
 func TestRoundTripBothSides(t *testing.T) {
@@ -60,6 +60,29 @@ func TestRoundTripBothSides(t *testing.T) {
 		if err != nil || !got.Equal(proj) {
 			t.Errorf("LoadTarget(%q) = %+v, %v; want %+v", name, got, err, proj)
 		}
+	}
+}
+
+// A set saved before m2mport remembered verticals, or with one it does not know, loads with
+// the vertical unknown: it is found again from the project's keys.
+func TestTargetWithoutAKnownVerticalLoadsUnknown(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	old := proj
+	old.Vertical = ""
+	if err := s.SaveTarget(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadTarget(ctx, ""); err != nil || got.Vertical != client.VerticalUnknown || !got.Secret.Equal(proj.Secret) {
+		t.Fatalf("%+v %v", got, err)
+	}
+	odd := proj
+	odd.Vertical = "b2c"
+	if err := s.SaveTarget(ctx, odd); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadTarget(ctx, ""); err != nil || got.Vertical != client.VerticalUnknown {
+		t.Fatalf("an unknown vertical: %+v %v", got, err)
 	}
 }
 
@@ -387,5 +410,29 @@ func TestServiceNameFromEnvironment(t *testing.T) {
 	}
 	if _, err := keyring.Get(Service, "stytch:"+proj.ProjectID); !errors.Is(err, keyring.ErrNotFound) {
 		t.Fatalf("entry also under %q: %v", Service, err)
+	}
+}
+
+// The report key is made on first use, kept, and the same on every later read; an in-memory
+// store has none (a key that dies with the session would authenticate reports nobody can
+// check later), and an entry that is not a key is said to be one.
+func TestReportKey(t *testing.T) {
+	ctx := context.Background()
+	s := openMock(t)
+	first, err := ReportKey(ctx, s)
+	if err != nil || len(first) != client.ReportKeySize {
+		t.Fatalf("first use: %d bytes, %v", len(first), err)
+	}
+	if again, err := ReportKey(ctx, s); err != nil || string(again) != string(first) {
+		t.Fatalf("the key changed: %v", err)
+	}
+	if _, err := ReportKey(ctx, NewMemory()); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("in memory: %v", err)
+	}
+	if err := keyring.Set(Service, reportKeyAccount, "not a key"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReportKey(ctx, s); !errors.Is(err, ErrUnavailable) || !strings.Contains(Hint(err), reportKeyAccount) {
+		t.Fatalf("a foreign entry: %v (%s)", err, Hint(err))
 	}
 }

@@ -26,7 +26,7 @@ type backend interface {
 //	auth0                       index: {"default":"acme.us.auth0.com","saved":["acme.us.auth0.com", …]}
 //	auth0:acme.us.auth0.com     {"domain":…,"client_id":…,"client_secret":…}
 //	stytch                      index: {"default":"project-test-…","saved":[…]}
-//	stytch:project-test-…       {"project_id":…,"secret":…,"base_url":…}
+//	stytch:project-test-…       {"project_id":…,"secret":…,"base_url":…,"vertical":"b2b"}
 //
 // One entry per set keeps a set consistent (its secret never pairs with another set's id),
 // and the index lets Forget find every set of a side, which the keyring can't list.
@@ -48,6 +48,9 @@ type (
 		ProjectID string `json:"project_id"`
 		Secret    string `json:"secret"`
 		BaseURL   string `json:"base_url,omitempty"`
+		// Vertical is the project's vertical (consumer or b2b) as found or given when the
+		// set was saved; absent in sets saved before m2mport knew it.
+		Vertical string `json:"vertical,omitempty"`
 	}
 	index struct {
 		Default string   `json:"default"`
@@ -100,7 +103,7 @@ func (s *store) SaveTarget(ctx context.Context, c client.TargetCredentials) erro
 	case c.Secret.IsZero():
 		return errors.New("save Stytch credentials: the secret is empty")
 	}
-	return s.save(ctx, Stytch, name, targetEntry{ProjectID: name, Secret: c.Secret.Reveal(), BaseURL: c.BaseURL})
+	return s.save(ctx, Stytch, name, targetEntry{ProjectID: name, Secret: c.Secret.Reveal(), BaseURL: c.BaseURL, Vertical: string(c.Vertical)})
 }
 
 func (s *store) LoadTarget(ctx context.Context, projectID string) (client.TargetCredentials, error) {
@@ -108,7 +111,12 @@ func (s *store) LoadTarget(ctx context.Context, projectID string) (client.Target
 	if err := s.load(ctx, Stytch, strings.TrimSpace(projectID), &e); err != nil {
 		return client.TargetCredentials{}, err
 	}
-	return client.TargetCredentials{ProjectID: e.ProjectID, Secret: client.NewSecret(e.Secret), BaseURL: e.BaseURL}, nil
+	// A vertical m2mport does not know (a hand-edited entry) is dropped: it is found again.
+	v, err := client.ParseVertical(e.Vertical)
+	if err != nil {
+		v = client.VerticalUnknown
+	}
+	return client.TargetCredentials{ProjectID: e.ProjectID, Secret: client.NewSecret(e.Secret), BaseURL: e.BaseURL, Vertical: v}, nil
 }
 
 // save writes the set first and the index second, so a failure in between leaves a set that

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"charm.land/bubbles/v2/help"
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -26,9 +27,10 @@ type App struct {
 
 	width, height int
 	showHelp      bool
-	problem       *problem // the full-screen error, when set
-	confirmQuit   string   // what quitting would interrupt, while asking
-	quitting      bool     // confirmed: waiting for the work in flight to stop
+	help          help.Model // draws the footer and the full help
+	problem       *problem   // the full-screen error, when set
+	confirmQuit   string     // what quitting would interrupt, while asking
+	quitting      bool       // confirmed: waiting for the work in flight to stop
 
 	session session
 }
@@ -46,12 +48,12 @@ type session struct {
 
 // New returns the root model for cfg.
 func New(cfg Config) *App {
-	sh := &shared{theme: cfg.Theme, keys: newGlobalKeys(), demo: cfg.Demo}
+	sh := &shared{theme: cfg.Theme, keys: defaultKeyMap(), demo: cfg.Demo}
 	if sh.theme.Name == "" {
 		sh.theme = defaultTheme()
 	}
 	sh.styles = sh.theme.Styles(true)
-	a := &App{sh: sh, cfg: cfg}
+	a := &App{sh: sh, cfg: cfg, help: newHelp(&sh.styles)}
 	a.push(newConnect(sh, cfg))
 	return a
 }
@@ -115,6 +117,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		a.sh.styles = a.sh.theme.Styles(msg.IsDark())
+		a.help = newHelp(&a.sh.styles)
 		return a.broadcast(stylesChangedMsg{})
 	case tea.KeyPressMsg:
 		return a.key(msg)
@@ -148,7 +151,7 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 // key routes a key press: the quit confirmation and the error screen first, then the keys
 // that work everywhere, then the screen.
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := a.sh.keys
+	k := a.sh.keys.Global
 	if a.confirmQuit != "" {
 		switch msg.String() {
 		case "y", "Y", "ctrl+c":

@@ -102,9 +102,9 @@ func BenchmarkPickMemory(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		p := newPick(&shared{theme: defaultTheme(), styles: defaultTheme().Styles(true)}, src, nil)
+		p := newPick(&shared{theme: defaultTheme(), styles: defaultTheme().Styles(true), keys: defaultKeyMap()}, src, nil)
 		p.SetSize(98, 26)
-		msg := loadInventory(context.Background(), &waitNote{}, p.sid, src, nil)().(inventoryMsg)
+		msg := loadInventory(context.Background(), newWaits(), p.sid, src, nil)().(inventoryMsg)
 		p.Update(msg)
 		runtime.GC()
 		runtime.ReadMemStats(&after)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
 	"github.com/m2mport/m2mport/themes"
@@ -91,66 +90,6 @@ func (a *App) markers(room int) []string {
 	return nil
 }
 
-// footer is the current screen's keys and the global ones, one line, or the full help.
-func (a *App) footer() string {
-	k := a.sh.keys
-	switch {
-	case a.confirmQuit != "":
-		return a.shortHelp(quitAnswers(), nil)
-	case a.quitting:
-		// Waiting for the calls in flight: a second ctrl+c is the one key that does anything.
-		now := k.ForceQuit
-		now.SetHelp("ctrl+c", "quit now")
-		return a.shortHelp(nil, []key.Binding{now})
-	}
-	if a.problem != nil {
-		back := k.Back
-		back.SetHelp("esc", "go back")
-		return a.shortHelp(nil, []key.Binding{back, k.Quit})
-	}
-	if a.top().Capturing() {
-		// A text field has focus: q and ? are text, ctrl+c quits.
-		return a.shortHelp(a.top().ShortHelp(), []key.Binding{k.ForceQuit})
-	}
-	if a.showHelp && !a.tooSmall() {
-		fewer := k.Help
-		fewer.SetHelp("?", "fewer keys")
-		return a.fullHelp(append(a.top().FullHelp(), []key.Binding{fewer, k.Quit}))
-	}
-	return a.shortHelp(a.top().ShortHelp(), []key.Binding{k.Help, k.Quit})
-}
-
-// shortHelp draws the screen's bindings in their order, then the global ones, on one line.
-// The global ones always show; a screen binding that does not fit is dropped whole, with
-// those after it: the line never ends in a separator or an ellipsis.
-func (a *App) shortHelp(bindings, always []key.Binding) string {
-	st := a.sh.styles
-	sep := st.HelpSep.Render(" · ")
-	item := func(b key.Binding) string {
-		return st.Key.Render(b.Help().Key) + " " + st.KeyDesc.Render(b.Help().Desc)
-	}
-	var tail []string
-	for _, b := range always {
-		if b.Enabled() {
-			tail = append(tail, item(b))
-		}
-	}
-	room := a.width - 2*padX - lipgloss.Width(strings.Join(tail, sep))
-	var head []string
-	for _, b := range bindings {
-		if !b.Enabled() {
-			continue
-		}
-		it := item(b)
-		if lipgloss.Width(it)+lipgloss.Width(sep) > room {
-			break
-		}
-		head = append(head, it)
-		room -= lipgloss.Width(it) + lipgloss.Width(sep)
-	}
-	return strings.Join(append(head, tail...), sep)
-}
-
 // tooSmallHint is what the operator can do without room for the screen: quit, or answer
 // the question quitting asked while an import runs.
 func (a *App) tooSmallHint() string {
@@ -199,47 +138,4 @@ func (a *App) confirmView(w int) string {
 		widget.Answers(&st, quitAnswers()...),
 	)
 	return st.PanelFocus.BorderForeground(st.Palette.Warning).Render(body)
-}
-
-// quitAnswers are the keys of "Quit while …?", for its box and the footer.
-func quitAnswers() []key.Binding {
-	return []key.Binding{bind("y", "quit", "y", "Y", "ctrl+c"), bind("n", "keep going", "n", "N", "esc", "q")}
-}
-
-// fullHelp lays the key groups out as columns, starting a new row of columns when the next
-// one would not fit, so narrow terminals see every key rather than an ellipsis.
-func (a *App) fullHelp(groups [][]key.Binding) string {
-	st := a.sh.styles
-	w := max(a.width-2*padX, 1)
-	var blocks []string
-	for _, g := range groups {
-		var keys, descs []string
-		for _, b := range g {
-			if b.Enabled() {
-				keys = append(keys, b.Help().Key)
-				descs = append(descs, b.Help().Desc)
-			}
-		}
-		if len(keys) == 0 {
-			continue
-		}
-		blocks = append(blocks, lipgloss.JoinHorizontal(lipgloss.Top,
-			st.Key.Render(strings.Join(keys, "\n")), " ", st.KeyDesc.Render(strings.Join(descs, "\n"))))
-	}
-	var rows []string
-	var row []string
-	used := 0
-	for _, b := range blocks {
-		bw := lipgloss.Width(b) + 4
-		if used > 0 && used+bw > w {
-			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-			row, used = nil, 0
-		}
-		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(b))
-		used += bw
-	}
-	if len(row) > 0 {
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-	}
-	return strings.Join(rows, "\n")
 }

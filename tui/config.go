@@ -40,6 +40,11 @@ type Config struct {
 	// ReportPath says where a run's report is written for a project; nil keeps the report in
 	// memory only.
 	ReportPath func(projectID string) (string, error)
+	// ReportKey authenticates the report's lines (client.Options.ReportKey); nil writes a
+	// report without authentication codes. StateDir, when set, is where a run takes its
+	// project's lock (client.Options.StateDir).
+	ReportKey []byte
+	StateDir  string
 
 	// Now is the clock token times are shown against; nil means time.Now.
 	Now func() time.Time

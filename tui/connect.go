@@ -2,7 +2,7 @@ package tui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -76,9 +76,9 @@ type connectScreen struct {
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
 
-	// Why a side is still checking: its calls' latest retry, copied on each spinner tick;
+	// Why a side is still checking: its calls' latest retry, from their waitMsgs;
 	// unnamed, as each side's panel says which API it is.
-	sourceWaits, targetWaits *waitNote
+	sourceWaits, targetWaits *waits
 	sourceNote, targetNote   string
 
 	// saved says what "remember" did: where the credentials went, or why they could not.
@@ -167,7 +167,7 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 	c.guard.Prompt = ""
 	c.guard.Placeholder = "type the project id"
 	c.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	c.keys = newConnectKeys()
+	c.keys = sh.keys.Connect
 	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
 	c.applyStyles()
 	return c
@@ -221,12 +221,21 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 	case stylesChangedMsg:
 		c.applyStyles()
 	case spinner.TickMsg:
-		if c.state == connVerifying {
-			var cmd tea.Cmd
-			c.spinner, cmd = c.spinner.Update(msg)
-			c.sourceNote, c.targetNote = c.sourceWaits.String(), c.targetWaits.String()
-			return cmd
+		return spin(&c.spinner, msg, c.state == connVerifying)
+	case waitMsg:
+		// Only the notes of the attempt in progress: a cancelled one's are dropped.
+		if c.state != connVerifying {
+			return nil
 		}
+		switch msg.from {
+		case c.sourceWaits:
+			c.sourceNote = msg.note
+		case c.targetWaits:
+			c.targetNote = msg.note
+		default:
+			return nil
+		}
+		return msg.from.listen(c.sid)
 	case sourceConnectedMsg:
 		if msg.seq == c.seq && c.state == connVerifying {
 			c.src, c.sourceInfo = msg.src, msg.info
@@ -359,7 +368,10 @@ func (c *connectScreen) remember() tea.Cmd {
 	if c.source.state == sideOK {
 		src = &client.SourceCredentials{Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value())}
 	}
-	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value()}
+	// The vertical Connect found (or was given) is saved with the set: later runs then read
+	// the project's keys at the right path first time.
+	tgt := client.TargetCredentials{ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
+		Vertical: c.targetInfo.Vertical}
 	id := c.sid
 	c.saved = "Saving…"
 	return func() tea.Msg {
@@ -374,6 +386,15 @@ func (c *connectScreen) remember() tea.Cmd {
 		}
 		return rememberedMsg{to: to(id), where: store.Where(), err: err}
 	}
+}
+
+// givenVertical is the vertical the command line, environment or keyring gave for project,
+// which holds only while the form still names that project.
+func (c *connectScreen) givenVertical(project string) client.Vertical {
+	if project == c.cfg.Target.ProjectID {
+		return c.cfg.Target.Vertical
+	}
+	return client.VerticalUnknown
 }
 
 // resetChecks forgets earlier results once the credentials they were for change.
@@ -412,50 +433,56 @@ func (c *connectScreen) connect() tea.Cmd {
 	c.form.setFocus(-1)
 	c.src, c.tgt = nil, nil
 	c.target = side{state: sideChecking}
-	c.sourceWaits, c.targetWaits = &waitNote{}, &waitNote{}
+	c.sourceWaits, c.targetWaits = nil, newWaits()
 	c.sourceNote, c.targetNote = "", ""
-	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(c.targetWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
+	cmds := []tea.Cmd{c.spinner.Tick, connectTarget(ctx, c.targetWaits, c.sid, c.seq, c.cfg.NewTarget, client.TargetCredentials{
 		ProjectID: f[fProjectID].value(), Secret: client.NewSecret(f[fProjectSecret].value()), BaseURL: f[fBaseURL].value(),
+		Vertical: c.givenVertical(f[fProjectID].value()),
 	})}
 	if withSource {
 		c.source = side{state: sideChecking}
-		cmds = append(cmds, connectSource(c.sourceWaits.watch(ctx, ""), c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
+		c.sourceWaits = newWaits()
+		cmds = append(cmds, connectSource(ctx, c.sourceWaits, c.sid, c.seq, c.cfg.NewSource, client.SourceCredentials{
 			Domain: f[fDomain].value(), ClientID: f[fClientID].value(), Secret: client.NewSecret(f[fClientSecret].value()),
 		}))
+		cmds = append(cmds, c.sourceWaits.listen(c.sid))
 	} else {
 		c.source = side{state: sideSkipped}
 	}
+	// The listeners go after the work they listen to (a synchronous test harness runs a
+	// batch in order).
+	cmds = append(cmds, c.targetWaits.listen(c.sid))
 	return tea.Batch(cmds...)
 }
 
-func connectSource(ctx context.Context, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
+func connectSource(ctx context.Context, waits *waits, id, seq int, build func(client.SourceCredentials) (client.Source, error), creds client.SourceCredentials) tea.Cmd {
 	return func() tea.Msg {
-		msg := sourceConnectedMsg{to: to(id), seq: seq}
-		if build == nil {
-			msg.err = fmt.Errorf("this build cannot read Auth0")
-			return msg
-		}
-		msg.src, msg.err = build(creds)
-		if msg.err == nil {
-			msg.info, msg.err = msg.src.Connect(ctx)
-		}
-		return msg
+		src, info, err := connectSide(ctx, waits, build, creds, client.Source.Connect, "this build cannot read Auth0")
+		return sourceConnectedMsg{to: to(id), seq: seq, src: src, info: info, err: err}
 	}
 }
 
-func connectTarget(ctx context.Context, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
+func connectTarget(ctx context.Context, waits *waits, id, seq int, build func(client.TargetCredentials) (client.Target, error), creds client.TargetCredentials) tea.Cmd {
 	return func() tea.Msg {
-		msg := targetConnectedMsg{to: to(id), seq: seq}
-		if build == nil {
-			msg.err = fmt.Errorf("this build cannot write to Stytch")
-			return msg
-		}
-		msg.tgt, msg.err = build(creds)
-		if msg.err == nil {
-			msg.info, msg.err = msg.tgt.Connect(ctx)
-		}
-		return msg
+		tgt, info, err := connectSide(ctx, waits, build, creds, client.Target.Connect, "this build cannot write to Stytch")
+		return targetConnectedMsg{to: to(id), seq: seq, tgt: tgt, info: info, err: err}
 	}
+}
+
+// connectSide builds one side's API client from its credentials and connects it, its
+// waits noted; unable says why when the build has no way to make one.
+func connectSide[C, A, I any](ctx context.Context, waits *waits, build func(C) (A, error), creds C, connect func(A, context.Context) (I, error), unable string) (A, I, error) {
+	defer waits.finish()
+	var info I
+	if build == nil {
+		var none A
+		return none, info, errors.New(unable)
+	}
+	api, err := build(creds)
+	if err == nil {
+		info, err = connect(api, waits.watch(ctx, ""))
+	}
+	return api, info, err
 }
 
 // settle moves on once both answers are in.

@@ -213,37 +213,51 @@ func TestRememberSavesOnlyVerifiedCredentials(t *testing.T) {
 	h.mustNotSee("save auth0:acme")
 }
 
-// runApart runs cmd's commands, batches flattened, each on its own goroutine, as Bubble Tea
-// does, and hands back their messages: for observing a screen while some are held.
-func runApart(cmd tea.Cmd) <-chan tea.Msg {
-	msgs := make(chan tea.Msg, 16)
-	var start func(tea.Cmd)
-	start = func(cmd tea.Cmd) {
-		go func() {
-			msg := cmd()
-			if batch, ok := msg.(tea.BatchMsg); ok {
-				for _, c := range batch {
-					if c != nil {
-						start(c)
-					}
-				}
-				return
-			}
-			msgs <- msg
-		}()
-	}
-	if cmd != nil {
-		start(cmd)
-	}
-	return msgs
+// apart runs commands, batches flattened, each on its own goroutine, as Bubble Tea does, and
+// hands back their messages on msgs: for observing a screen while some are held.
+type apart struct{ msgs chan tea.Msg }
+
+func runApart(cmd tea.Cmd) apart {
+	a := apart{msgs: make(chan tea.Msg, 16)}
+	a.run(cmd)
+	return a
 }
 
-// eventually polls cond for up to 5 s: a guard against a hang, not a measurement.
-func eventually(t *testing.T, what string, cond func() bool) {
+func (a apart) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range batch {
+				a.run(c)
+			}
+			return
+		}
+		a.msgs <- msg
+	}()
+}
+
+// untilWait hands the screens the messages of a, their commands run apart too, until the
+// first note of a wait: one that arrives as a message, as any answer does.
+func (a apart) untilWait(t *testing.T, h *harness) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("still waiting for %s", what)
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case msg := <-a.msgs:
+			switch msg.(type) {
+			case nil, spinner.TickMsg:
+				continue
+			}
+			_, cmd := h.app.Update(msg)
+			a.run(cmd)
+			if _, ok := msg.(waitMsg); ok {
+				return
+			}
+		case <-timeout:
+			t.Fatal("no wait was noted")
 		}
 	}
 }
@@ -256,13 +270,12 @@ func TestConnectSaysWhyASideIsStillChecking(t *testing.T) {
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
 	c := h.top().(*connectScreen)
 	_, cmd := h.app.Update(keyPress("enter"))
-	msgs := runApart(cmd)
-	eventually(t, "the source's wait", func() bool { return c.sourceWaits.String() != "" })
-	h.send(spinner.TickMsg{})
+	run := runApart(cmd)
+	run.untilWait(t, h) // the note comes as a message, read in Update
 	h.mustSee("Reading the tenant…", "rate limited (HTTP 429), retry 1 after 1.2 s")
 	close(src.gate)
 	for c.state == connVerifying {
-		if msg := <-msgs; msg != nil {
+		if msg := <-run.msgs; msg != nil {
 			if _, tick := msg.(spinner.TickMsg); !tick {
 				h.send(msg)
 			}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
@@ -63,62 +62,59 @@ func (c *connectScreen) panel(title string, idx []int, status []string, w int, c
 	return box.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }
 
-// checking is a side's status while its check runs: the spinner, and why it is taking long.
-func (c *connectScreen) checking(doing, note string, w int) []string {
+// status is a side's verdict in its panel, at most two lines (details go under the panels):
+// the spinner and why it is taking long while it is checked, what went wrong, or what ok
+// says once connected.
+func (c *connectScreen) status(sd side, doing, note string, w int, ok func() []string) []string {
 	st := c.st()
-	lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
-	if note != "" {
-		lines = append(lines, widget.WrapLines(st.Warning, note, w, 2)...)
-	}
-	return lines
-}
-
-// sourceStatus is the source panel's verdict, at most two lines; details go under the panels.
-func (c *connectScreen) sourceStatus(w int) []string {
-	st := c.st()
-	switch c.source.state {
+	switch sd.state {
 	case sideChecking:
-		return c.checking("Reading the tenant…", c.sourceNote, w)
+		lines := []string{c.spinner.View() + " " + st.Muted.Render(doing)}
+		if note != "" {
+			lines = append(lines, widget.WrapLines(st.Warning, note, w, 2)...)
+		}
+		return lines
 	case sideFailed:
-		return widget.WrapLines(st.Error, "✗ "+c.source.problem.What, w, 2)
+		return widget.WrapLines(st.Error, "✗ "+sd.problem.What, w, 2)
 	case sideSkipped:
 		return []string{st.Muted.Render("Left empty: Stytch only.")}
 	case sideOK:
+		return ok()
+	}
+	return nil
+}
+
+func (c *connectScreen) sourceStatus(w int) []string {
+	return c.status(c.source, "Reading the tenant…", c.sourceNote, w, func() []string {
+		st := c.st()
 		info := c.sourceInfo
 		head := "✓ " + sanitize.Line(info.Name)
 		if info.Clients >= 0 {
 			head += " · " + plural(info.Clients, "M2M app")
 		}
-		lines := []string{st.Success.Render(ansi.Truncate(head, w, "…"))}
+		lines := []string{st.Success.Render(widget.Truncate(head, w))}
 		if n := len(info.Missing); n > 0 {
-			lines = append(lines, st.Warning.Render(ansi.Truncate("! "+plural(n, "permission")+" missing, see below", w, "…")))
+			lines = append(lines, st.Warning.Render(widget.Truncate("! "+plural(n, "permission")+" missing, see below", w)))
 		}
 		return lines
-	}
-	return nil
+	})
 }
 
 func (c *connectScreen) targetStatus(w int) []string {
-	st := c.st()
-	switch c.target.state {
-	case sideChecking:
-		return c.checking("Checking the project…", c.targetNote, w)
-	case sideFailed:
-		return widget.WrapLines(st.Error, "✗ "+c.target.problem.What, w, 2)
-	case sideOK:
+	return c.status(c.target, "Checking the project…", c.targetNote, w, func() []string {
+		st := c.st()
 		info := c.targetInfo
-		lines := []string{st.Success.Render(ansi.Truncate("✓ "+sanitize.Line(info.ProjectID), w, "…"))}
+		lines := []string{st.Success.Render(widget.Truncate("✓ "+sanitize.Line(info.ProjectID), w))}
 		switch {
 		case info.Live:
 			lines = append(lines, st.Error.Bold(true).Render("LIVE — production"))
 		case info.Clients == 0:
 			lines = append(lines, st.Muted.Render("no M2M clients yet"))
 		case info.Clients > 0:
-			lines = append(lines, st.Muted.Render(ansi.Truncate(plural(info.Clients, "client")+" already there", w, "…")))
+			lines = append(lines, st.Muted.Render(widget.Truncate(plural(info.Clients, "client")+" already there", w)))
 		}
 		return lines
-	}
-	return nil
+	})
 }
 
 // details are what the panels' verdicts need explained, full width under them: each
@@ -189,7 +185,7 @@ func (c *connectScreen) guardView() string {
 		"",
 	}
 	if c.source.state == sideOK {
-		lines = append(lines, st.Muted.Render(ansi.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w, "…")), "")
+		lines = append(lines, st.Muted.Render(widget.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w)), "")
 	}
 	lines = append(lines, st.Bold.Render("Type the project id to continue:"), st.Error.Render("› ")+c.guard.View())
 	if c.guardErr != "" {

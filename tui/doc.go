@@ -12,10 +12,13 @@
 //
 // Rules (from crush and gh-dash): no I/O or heavy work in Update — every network call is a
 // tea.Cmd calling into a client.Source or client.Target; commands never touch model state,
-// they return a message; async results carry the id of the screen that asked and a sequence
+// they return a message (news from a command still running, such as an API's retries,
+// comes as messages too: waits.go); async results carry the id of the screen that asked and a sequence
 // number, so stale answers are dropped; focus decides where keys go; text is measured in
 // cells (ansi.StringWidth, ansi.Truncate), never bytes. Untrusted text is passed through
 // tui/sanitize once, when it arrives; secrets are shown masked unless revealed on purpose.
+//
+// README.md in this folder writes the UI rules down and says how to add a screen.
 //
 // tui imports client, themes and keystore. It must not import client/auth0, client/stytch,
 // client/sandbox or cli: the wiring hands it factories in a Config.

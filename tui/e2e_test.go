@@ -139,6 +139,16 @@ func TestImportShowsConflictsAndUpdatesOnRequest(t *testing.T) {
 	h.mustSee("✓ updated", "✓ token checks pass")
 }
 
+// A regular web app that may use client_credentials is offered like an M2M app, and its row
+// and details say what it is (issue 12 §3).
+func TestPickShowsAnAppThatIsNotTypedM2M(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
+	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h.press("enter", "enter", "n", "/")
+	h.typeText("storefront")
+	h.mustSee("Storefront Backend · regular web app", "✓ ready", "A regular web app in Auth0 with")
+}
+
 func TestCancellingAnImportStopsNewWorkAndSaysHowToFinish(t *testing.T) {
 	sb := startSandbox(t, sandbox.Options{Seed: "demo", Faults: "stytch:slow:150ms=1"})
 	cfg := sandboxConfig(t, sb)
@@ -242,7 +252,8 @@ func TestSpotCheckATokenFromTheProject(t *testing.T) {
 			sync = c
 		}
 	}
-	tok, err := tgt.Token(context.Background(), sync.ID, sync.Secret, nil)
+	minted, err := tgt.Token(context.Background(), sync.ID, sync.Secret, nil)
+	tok := minted.Value
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,16 +324,16 @@ func TestSmallestTerminalShowsEveryStep(t *testing.T) {
 	h.mustSee("✓ acme", "✓ project-test")
 	h.press("enter")
 	fits("pick")
-	h.mustSee("✓ ready", "5 chosen")
+	h.mustSee("✓ ready", "6 chosen")
 	h.press("enter")
 	fits("scopes")
 	h.mustSee("Scopes  3 chosen", "[x] read:invoices")
 	h.press("enter")
 	fits("plan")
-	h.mustSee("5 to create", "+ create")
+	h.mustSee("6 to create", "+ create")
 	h.press("enter", "y")
 	fits("done")
-	h.mustSee("✓ Done", "5/5 verified")
+	h.mustSee("✓ Done", "6/6 verified")
 	h.press("enter")
 	fits("validate")
 	h.mustSee("✓ all 10 checks pass", "✓ signature")

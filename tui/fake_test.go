@@ -106,8 +106,8 @@ func (f *fakeTarget) Update(context.Context, string, client.Update) (client.Stor
 	return client.Stored{}, fmt.Errorf("not used")
 }
 func (f *fakeTarget) Delete(context.Context, string) error { return fmt.Errorf("not used") }
-func (f *fakeTarget) Token(context.Context, string, client.Secret, client.Scopes) (client.Secret, error) {
-	return client.NewSecret(""), fmt.Errorf("not used")
+func (f *fakeTarget) Token(context.Context, string, client.Secret, client.Scopes) (client.Token, error) {
+	return client.Token{}, fmt.Errorf("not used")
 }
 func (f *fakeTarget) Key(context.Context, string) (crypto.PublicKey, error) {
 	return nil, fmt.Errorf("not used")

@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
@@ -150,7 +149,7 @@ func (f *form) fieldView(i, w int, st *themes.Styles) string {
 	if fl.secret && f.reveal && fl.input.Value() != "" && !focused {
 		value = st.Secret.Render(fl.input.Value())
 	}
-	lines := []string{marker + label, marker + ansi.Truncate(value, w-2, "…")}
+	lines := []string{marker + label, marker + widget.Truncate(value, w-2)}
 	if fl.err != "" {
 		for _, l := range widget.Hang(st.Error, "✗ ", fl.err, w-2, 2) {
 			lines = append(lines, "  "+l)

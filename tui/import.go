@@ -87,7 +87,7 @@ type importDoneMsg struct {
 func newImport(sh *shared, cfg Config, source string, target client.Target, clients []client.Client, resolutions map[string]client.Resolution) *importScreen {
 	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, resolutions: resolutions, follow: true, list: list.New()}
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	s.keys = newImportKeys()
+	s.keys = sh.keys.Import
 	s.applyStyles()
 	return s
 }
@@ -117,11 +117,7 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 	case stylesChangedMsg:
 		s.applyStyles()
 	case spinner.TickMsg:
-		if s.phase == impPlanning || s.phase == impRunning {
-			var cmd tea.Cmd
-			s.spinner, cmd = s.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&s.spinner, msg, s.phase == impPlanning || s.phase == impRunning)
 	case planMsg:
 		if msg.err != nil {
 			p := describe(msg.err, "Stytch")
@@ -154,6 +150,11 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
+	// The plan and the run's clients move alike; a moved cursor stops following the run.
+	if s.phase != impPlanning && s.phase != impConfirm && !s.asking && s.list.HandleKey(msg, k.KeyMap) {
+		s.follow = s.follow && s.phase != impRunning
+		return nil
+	}
 	switch s.phase {
 	case impPlanning:
 		if key.Matches(msg, k.Back) {
@@ -161,10 +162,6 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case impReview:
 		switch {
-		case key.Matches(msg, k.Up):
-			s.move(-1)
-		case key.Matches(msg, k.Down):
-			s.move(1)
 		case key.Matches(msg, k.Choose):
 			s.toggleResolution(s.list.Cursor())
 		case key.Matches(msg, k.UpdateAll):
@@ -197,19 +194,9 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			if !s.cancelling {
 				s.asking = true
 			}
-		case key.Matches(msg, k.Up):
-			s.follow = false
-			s.move(-1)
-		case key.Matches(msg, k.Down):
-			s.follow = false
-			s.move(1)
 		}
 	case impDone:
 		switch {
-		case key.Matches(msg, k.Up):
-			s.move(-1)
-		case key.Matches(msg, k.Down):
-			s.move(1)
 		case key.Matches(msg, k.Validate) && s.checked():
 			done := importDoneMsg{plan: s.plan, items: s.live}
 			return func() tea.Msg { return done }
@@ -218,10 +205,6 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-func (s *importScreen) move(d int) {
-	s.list.Move(d)
 }
 
 func (s *importScreen) listHeight() int {

@@ -4,11 +4,13 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/list"
 )
 
 type importKeys struct {
-	Up, Down, Choose, UpdateAll, Continue, Back key.Binding
-	Cancel, Validate                            key.Binding
+	list.KeyMap                       // moving through the plan and the run
+	Choose, UpdateAll, Continue, Back key.Binding
+	Cancel, Validate                  key.Binding
 	// The two questions' answers, each worded for its question; only y says yes, so a
 	// second enter never starts a run, least of all into a live project.
 	Confirm, Reconsider key.Binding // "Import into this project?"
@@ -17,8 +19,7 @@ type importKeys struct {
 
 func newImportKeys() importKeys {
 	return importKeys{
-		Up:         bind("↑/k", "up", "up", "k"),
-		Down:       bind("↓/j", "down", "down", "j"),
+		KeyMap:     list.DefaultKeyMap(),
 		Choose:     bind("space", "skip or update", "space"),
 		UpdateAll:  bind("u", "update all conflicts", "u"),
 		Continue:   bind("enter", "import", "enter"),
@@ -91,7 +92,7 @@ func (s *importScreen) ShortHelp() []key.Binding {
 func (s *importScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	if s.phase == impReview {
-		return [][]key.Binding{{k.Up, k.Down}, {k.Choose, k.UpdateAll}, {k.Continue, k.Back}}
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Choose, k.UpdateAll}, {k.Continue, k.Back}}
 	}
 	return [][]key.Binding{s.ShortHelp()}
 }

@@ -71,7 +71,7 @@ func (s *importScreen) itemDetails(i int) []string {
 	if name == "" {
 		name = "(no name)"
 	}
-	lines := []string{st.Bold.Render(ansi.Truncate(name+"  "+st.Muted.Render(sanitize.Line(it.Client.ID)), w, "…"))}
+	lines := []string{st.Bold.Render(widget.Truncate(name+"  "+st.Muted.Render(sanitize.Line(it.Client.ID)), w))}
 	switch it.Action {
 	case client.ActionCreate:
 		scopes := sanitize.Line(it.Client.Scopes.String())

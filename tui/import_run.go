@@ -26,7 +26,7 @@ func (s *importScreen) stop() {
 func (s *importScreen) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	opts := client.Options{Concurrency: s.cfg.Concurrency, Rate: s.cfg.Rate, Verify: true}
+	opts := client.Options{Concurrency: s.cfg.Concurrency, Rate: s.cfg.Rate, Verify: true, ReportKey: s.cfg.ReportKey, StateDir: s.cfg.StateDir}
 	if s.cfg.ReportPath != nil {
 		path, err := s.cfg.ReportPath(s.target.ProjectID())
 		if err != nil {
@@ -116,7 +116,7 @@ func (s *importScreen) apply(ev client.Event) {
 	case ev.Kind == client.EventStarted:
 		it.started = true
 	case ev.Kind == client.EventWaiting && ev.Wait != nil:
-		it.note = verifying(it) + fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, span(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
+		it.note = verifying(it) + fmt.Sprintf("%s — waiting %s", ev.Wait.Reason, client.HumanDuration(time.Duration(ev.Wait.DelayMS)*time.Millisecond))
 	case ev.Kind == client.EventRetried:
 		it.attempt = ev.Attempt
 		it.note = verifying(it) + fmt.Sprintf("retry %d: %s", ev.Attempt, ev.Message)
@@ -146,24 +146,22 @@ func (s *importScreen) followRun() {
 	}
 }
 
+// stateBadges are how the run shows an item's final state.
+var stateBadges = map[client.State]widget.Badge{
+	client.StateImported: {Text: "✓ imported", Tone: widget.ToneOK},
+	client.StateUpdated:  {Text: "✓ updated", Tone: widget.ToneOK},
+	client.StateSkipped:  {Text: "= identical", Tone: widget.ToneInfo},
+	client.StateConflict: {Text: "≠ kept as is", Tone: widget.ToneWarn},
+	client.StateBlocked:  {Text: "✗ blocked", Tone: widget.ToneError},
+	client.StateFailed:   {Text: "✗ failed", Tone: widget.ToneError},
+	client.StateCanceled: {Text: "– cancelled", Tone: widget.ToneMuted},
+}
+
 // stateBadge is how the run shows an item's live or final state.
 func (s *importScreen) stateBadge(i int) widget.Badge {
 	it := &s.live[i]
-	switch it.state {
-	case client.StateImported:
-		return widget.Badge{Text: "✓ imported", Tone: widget.ToneOK}
-	case client.StateUpdated:
-		return widget.Badge{Text: "✓ updated", Tone: widget.ToneOK}
-	case client.StateSkipped:
-		return widget.Badge{Text: "= identical", Tone: widget.ToneInfo}
-	case client.StateConflict:
-		return widget.Badge{Text: "≠ kept as is", Tone: widget.ToneWarn}
-	case client.StateBlocked:
-		return widget.Badge{Text: "✗ blocked", Tone: widget.ToneError}
-	case client.StateFailed:
-		return widget.Badge{Text: "✗ failed", Tone: widget.ToneError}
-	case client.StateCanceled:
-		return widget.Badge{Text: "– cancelled", Tone: widget.ToneMuted}
+	if b, ok := stateBadges[it.state]; ok {
+		return b
 	}
 	if it.started {
 		return widget.Badge{Text: s.spinner.View() + " writing", Tone: widget.ToneInfo}
@@ -233,7 +231,7 @@ func (s *importScreen) summaryLines() []string {
 	if sum.Canceled {
 		head = st.Warning.Render("– Cancelled")
 	}
-	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", span(sum.Elapsed), sum.Requests, sum.RateLimited))}
+	lines := []string{"", head + st.Muted.Render(fmt.Sprintf(" in %s · %d requests · %d rate limited", client.HumanDuration(sum.Elapsed), sum.Requests, sum.RateLimited))}
 	switch {
 	case p.Verify == 0:
 		lines = append(lines, st.Muted.Render("Nothing to validate: no client was imported, updated or found identical."))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/themes"
@@ -141,7 +140,7 @@ func (s *importScreen) itemLine(n int, onCursor bool) string {
 		}
 	}
 	rest := s.width - 2 - widget.Width(text) - 1 - badgeW - 1
-	line := text + " " + widget.Cell(b.Text, badgeW) + " " + ansi.Truncate(sanitize.Line(note), max(rest, 0), "…")
+	line := text + " " + widget.Cell(b.Text, badgeW) + " " + widget.Truncate(sanitize.Line(note), max(rest, 0))
 	if onCursor && s.phase != impRunning {
 		return list.CursorRow(st, line, s.width)
 	}
@@ -149,7 +148,7 @@ func (s *importScreen) itemLine(n int, onCursor bool) string {
 	if live.check != nil && !live.check.Passed() || live.state == client.StateFailed {
 		noteStyle = st.Error
 	}
-	return list.Row(st.Text.Render(text) + " " + b.Render(st) + strings.Repeat(" ", max(badgeW-widget.Width(b.Text), 0)) + " " + noteStyle.Render(ansi.Truncate(sanitize.Line(note), max(rest, 0), "…")))
+	return list.Row(st.Text.Render(text) + " " + b.Render(st) + strings.Repeat(" ", max(badgeW-widget.Width(b.Text), 0)) + " " + noteStyle.Render(widget.Truncate(sanitize.Line(note), max(rest, 0))))
 }
 
 func (s *importScreen) statusLine() string {
@@ -178,11 +177,11 @@ func (s *importScreen) statusLine() string {
 		}
 	}
 	if s.phase == impRunning {
-		status := span(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
+		status := client.HumanDuration(s.cfg.now().Sub(s.started).Round(100*time.Millisecond)) + " · esc cancels"
 		if news != "" {
 			status += " · " + news
 		}
 		news = status
 	}
-	return st.Muted.Render(ansi.Truncate(news, s.width, "…"))
+	return st.Muted.Render(widget.Truncate(news, s.width))
 }

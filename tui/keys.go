@@ -2,6 +2,35 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
+// keyMap is every key of the TUI in one place, grouped by where it works, as crush's
+// model/keys.go groups its keys: the keys of every screen, then each screen's. A screen takes
+// its group when it is made (a copy: it may reword or disable its bindings as its state
+// changes), and its ShortHelp and FullHelp, in its _keys.go file, choose what the footer and
+// the full help show; the root draws them with bubbles' help.
+type keyMap struct {
+	Global   globalKeys
+	Connect  connectKeys
+	Manual   manualKeys
+	Check    spotKeys
+	Pick     pickKeys
+	Scopes   scopesKeys
+	Import   importKeys
+	Validate validateKeys
+}
+
+func defaultKeyMap() keyMap {
+	return keyMap{
+		Global:   newGlobalKeys(),
+		Connect:  newConnectKeys(),
+		Manual:   newManualKeys(),
+		Check:    newSpotKeys(),
+		Pick:     newPickKeys(),
+		Scopes:   newScopesKeys(),
+		Import:   newImportKeys(),
+		Validate: newValidateKeys(),
+	}
+}
+
 // globalKeys work on every screen. Quit and Help give way to a focused text field, except
 // ctrl+c, which always quits (asking first while work is in flight).
 type globalKeys struct {

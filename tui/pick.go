@@ -28,8 +28,8 @@ type pickScreen struct {
 	loading    bool
 	replanning bool               // comparing with Stytch again, the list still usable
 	stopLoad   context.CancelFunc // ends the read when the operator goes back during it
-	loadWaits  *waitNote
-	loadNote   string // why the read is taking long, copied from loadWaits on each tick
+	loadWaits  *waits
+	loadNote   string // why the read is taking long: the latest waitMsg of loadWaits
 	inv        *client.Inventory
 	rows       []pickRow
 	descs      map[string]map[string]string // audience -> scope -> description
@@ -88,21 +88,22 @@ func newPick(sh *shared, source client.Source, target client.Target) *pickScreen
 	p.filter = textinput.New()
 	p.filter.Prompt = "/ "
 	p.filter.Placeholder = "filter by name, id or API"
-	p.keys = newPickKeys()
+	p.keys = sh.keys.Pick
 	p.applyStyles()
 	return p
 }
 
 func (p *pickScreen) Init() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	p.stopLoad, p.loadWaits = cancel, &waitNote{}
-	return tea.Batch(p.spinner.Tick, loadInventory(ctx, p.loadWaits, p.sid, p.source, p.target))
+	p.stopLoad, p.loadWaits = cancel, newWaits()
+	return tea.Batch(p.spinner.Tick, loadInventory(ctx, p.loadWaits, p.sid, p.source, p.target), p.loadWaits.listen(p.sid))
 }
 
 // loadInventory reads the source, then compares its clients with the target so the list
 // can say which are already there; a failed comparison only costs those badges.
-func loadInventory(ctx context.Context, waits *waitNote, id int, source client.Source, target client.Target) tea.Cmd {
+func loadInventory(ctx context.Context, waits *waits, id int, source client.Source, target client.Target) tea.Cmd {
 	return func() tea.Msg {
+		defer waits.finish()
 		inv, err := source.Inventory(waits.watch(ctx, "Auth0"))
 		if err != nil {
 			return inventoryMsg{to: to(id), err: err}
@@ -133,7 +134,7 @@ func (p *pickScreen) replan() tea.Cmd {
 	}
 	p.stopLoad()
 	ctx, cancel := context.WithCancel(context.Background())
-	waits := &waitNote{}
+	waits := newWaits()
 	p.stopLoad, p.loadWaits, p.loadNote, p.replanning = cancel, waits, "", true
 	clients := make([]client.Client, len(p.inv.Clients))
 	for i, c := range p.inv.Clients {
@@ -144,9 +145,10 @@ func (p *pickScreen) replan() tea.Cmd {
 	}
 	id, target, source := p.sid, p.target, p.source.Name()
 	return tea.Batch(p.spinner.Tick, func() tea.Msg {
+		defer waits.finish()
 		plan, err := client.NewPlan(waits.watch(ctx, "Stytch"), target, source, clients, client.ResolveSkip)
 		return replanMsg{to: to(id), plan: plan, err: err}
-	})
+	}, waits.listen(id))
 }
 
 // applyPlan redraws the badges from a new plan. The rows keep their order (it does not
@@ -238,11 +240,11 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 		p.applyStyles()
 		p.clearCache()
 	case spinner.TickMsg:
-		if p.loading || p.replanning {
-			var cmd tea.Cmd
-			p.spinner, cmd = p.spinner.Update(msg)
-			p.loadNote = p.loadWaits.String()
-			return cmd
+		return spin(&p.spinner, msg, p.loading || p.replanning)
+	case waitMsg:
+		if msg.from == p.loadWaits && (p.loading || p.replanning) {
+			p.loadNote = msg.note
+			return msg.from.listen(p.sid)
 		}
 	case inventoryMsg:
 		p.loading = false
@@ -336,19 +338,10 @@ func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return p.updateFilter(msg)
 	}
+	if p.list.HandleKey(msg, k.KeyMap) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		p.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		p.list.Move(1)
-	case key.Matches(msg, k.PageUp):
-		p.list.PageUp()
-	case key.Matches(msg, k.PageDown):
-		p.list.PageDown()
-	case key.Matches(msg, k.Top):
-		p.list.Top()
-	case key.Matches(msg, k.Bottom):
-		p.list.Bottom()
 	case key.Matches(msg, k.Toggle):
 		if i, ok := p.list.Current(); ok {
 			p.toggle(i)

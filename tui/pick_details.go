@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
@@ -71,7 +70,7 @@ func (p *pickScreen) drawDetails(r *pickRow, w, h int, stacked bool) string {
 func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	st := p.st()
 	c := r.c
-	lines := []string{st.Title.Render(ansi.Truncate(r.name, w, "…")), st.Muted.Render(ansi.Truncate(r.id, w, "…"))}
+	lines := []string{st.Title.Render(widget.Truncate(r.name, w)), st.Muted.Render(widget.Truncate(r.id, w))}
 	// What blocks the client comes before its description: it is what the operator is
 	// looking for when the row says "✗".
 	for _, b := range r.blocks {
@@ -82,6 +81,9 @@ func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	}
 	if len(c.Grants) == 0 && c.Importable() {
 		lines = append(lines, widget.Hang(st.Warning, "! ", "No grants: it would be imported with no scopes.", w, 0)...)
+	}
+	if note := c.TypeNote(); note != "" && c.IsM2M() {
+		lines = append(lines, widget.Hang(st.Muted, "· ", "A "+sanitize.Line(note)+" in Auth0 with client_credentials: imported like an M2M app.", w, 0)...)
 	}
 	if c.LeftOut != "" && c.Importable() {
 		lines = append(lines, widget.Hang(st.Warning, "! ", "Left out of “all ready”: "+sanitize.Line(c.LeftOut)+". Space chooses it anyway.", w, 0)...)
@@ -105,7 +107,7 @@ func (p *pickScreen) metadataLines(r *pickRow, w int) []string {
 		lines = append(lines, st.Accent.Bold(true).Render("Metadata"))
 		for _, k := range keys {
 			v := sanitize.Line(fmt.Sprint(c.Metadata[k]))
-			lines = append(lines, ansi.Truncate("  "+st.Muted.Render(sanitize.Line(k)+": ")+st.Text.Render(v), w, "…"))
+			lines = append(lines, widget.Truncate("  "+st.Muted.Render(sanitize.Line(k)+": ")+st.Text.Render(v), w))
 		}
 	}
 	return lines
@@ -123,10 +125,7 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 	}
 	scopeW = min(scopeW, w/2)
 	for _, g := range r.c.Grants {
-		name := sanitize.Line(g.API)
-		if name == "" {
-			name = sanitize.Line(g.Audience)
-		}
+		name := grantName(g, nil)
 		// The API's name, then its audience on the same line if it fits, else under it.
 		head := st.Accent.Bold(true).Render(name)
 		if g.AllowAll {
@@ -137,10 +136,10 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 			if widget.Width(head)+1+widget.Width(audience) <= w {
 				lines = append(lines, head+" "+st.Subtle.Render(audience))
 			} else {
-				lines = append(lines, ansi.Truncate(head, w, "…"), "  "+st.Subtle.Render(widget.Middle(audience, w-2)))
+				lines = append(lines, widget.Truncate(head, w), "  "+st.Subtle.Render(widget.Middle(audience, w-2)))
 			}
 		} else {
-			lines = append(lines, ansi.Truncate(head, w, "…"))
+			lines = append(lines, widget.Truncate(head, w))
 		}
 		scopeStyle := st.Text
 		if g.System {
@@ -153,7 +152,7 @@ func (p *pickScreen) grantLines(r *pickRow, w int) []string {
 			if d := p.descs[g.Audience][s]; d != "" {
 				line += " " + st.Muted.Render(d)
 			}
-			lines = append(lines, ansi.Truncate(line, w, "…"))
+			lines = append(lines, widget.Truncate(line, w))
 		}
 	}
 	return lines

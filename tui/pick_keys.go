@@ -1,24 +1,23 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/m2mport/m2mport/tui/list"
+)
 
 // pickKeys are the Pick screen's keys. ShortHelp and FullHelp choose the ones the footer
 // and the full help show, by what the screen is doing.
 type pickKeys struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Toggle, All, None, Filter, Others       key.Binding
-	Details, Warnings, Continue, Back       key.Binding
-	FilterDone, FilterClear                 key.Binding
+	list.KeyMap                       // moving through the clients
+	Toggle, All, None, Filter, Others key.Binding
+	Details, Warnings, Continue, Back key.Binding
+	FilterDone, FilterClear           key.Binding
 }
 
 func newPickKeys() pickKeys {
 	return pickKeys{
-		Up:          bind("↑/k", "up", "up", "k"),
-		Down:        bind("↓/j", "down", "down", "j"),
-		PageUp:      bind("pgup", "page up", "pgup", "ctrl+u"),
-		PageDown:    bind("pgdn", "page down", "pgdown", "ctrl+d"),
-		Top:         bind("g", "first", "home", "g"),
-		Bottom:      bind("G", "last", "end", "G"),
+		KeyMap:      list.DefaultKeyMap(),
 		Toggle:      bind("space", "choose", "space"),
 		All:         bind("a", "all ready", "a"),
 		None:        bind("n", "none", "n"),

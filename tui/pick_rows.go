@@ -88,14 +88,7 @@ func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 		c := &inv.Clients[i]
 		apis := make([]string, 0, len(c.Grants))
 		for _, g := range c.Grants {
-			n := sanitize.Line(g.API)
-			if n == "" {
-				n = names[g.Audience]
-			}
-			if n == "" {
-				n = sanitize.Line(g.Audience)
-			}
-			apis = append(apis, n)
+			apis = append(apis, grantName(g, names))
 		}
 		var item *client.Item
 		if plan != nil && i < len(plan.Items) {
@@ -114,6 +107,10 @@ func buildPickRows(inv *client.Inventory, plan *client.Plan) []pickRow {
 		}
 		if r.name == "" {
 			r.name = "(no name)"
+		}
+		// An app of another type that may use client_credentials says so on its row.
+		if note := c.TypeNote(); note != "" && c.IsM2M() {
+			r.name += " · " + sanitize.Line(note)
 		}
 		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + r.apis)
 		rows[i] = r

@@ -83,7 +83,7 @@ func (p *pickScreen) View() string {
 		}
 		view := p.spinner.View() + " " + st.Text.Render("Reading clients, grants and APIs from "+name+", then looking for them in Stytch…")
 		if p.loadNote != "" {
-			view += "\n" + st.Warning.Render(ansi.Truncate(p.loadNote, p.width, "…"))
+			view += "\n" + st.Warning.Render(widget.Truncate(p.loadNote, p.width))
 		}
 		return view
 	}
@@ -236,7 +236,7 @@ func (p *pickScreen) drawRow(i int, cols pickColumns, w int, onCursor bool) stri
 	}
 	b.WriteString(" ")
 	text := b.String()
-	bdg := ansi.Truncate(r.badge.Text, cols.badge, "…")
+	bdg := widget.Truncate(r.badge.Text, cols.badge)
 
 	switch {
 	case onCursor:
@@ -265,7 +265,7 @@ func (p *pickScreen) statusLines(w int) []string {
 		if p.loadNote != "" {
 			text += " " + p.loadNote
 		}
-		return []string{p.spinner.View() + " " + st.Muted.Render(ansi.Truncate(text, w-2, "…"))}
+		return []string{p.spinner.View() + " " + st.Muted.Render(widget.Truncate(text, w-2))}
 	}
 	parts := []string{fmt.Sprintf("%d chosen", p.nSelected)}
 	if p.others > 0 {
@@ -275,5 +275,5 @@ func (p *pickScreen) statusLines(w int) []string {
 			parts = append(parts, fmt.Sprintf("%s hidden · o shows", plural(p.others, "other app")))
 		}
 	}
-	return []string{st.Muted.Render(ansi.Truncate(strings.Join(parts, " · "), w, "…"))}
+	return []string{st.Muted.Render(widget.Truncate(strings.Join(parts, " · "), w))}
 }

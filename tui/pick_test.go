@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
-
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
 )
@@ -237,13 +235,15 @@ func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
 	src.waits = []client.Wait{{Reason: client.WaitServerError, Status: 503, Delay: 2 * time.Second, Attempt: 3}}
 	_, cmd := h.app.Update(keyPress("enter"))
 	_, cmd = h.app.Update(cmd()) // the connected message opens Pick, whose read is held
-	msgs := runApart(cmd)
+	run := runApart(cmd)
 	p, ok := h.top().(*pickScreen)
 	if !ok {
 		t.Fatalf("got %T", h.top())
 	}
-	eventually(t, "the read's wait", func() bool { return p.loadWaits.String() != "" })
-	h.send(spinner.TickMsg{})
+	run.untilWait(t, h)
+	if p.loadNote == "" {
+		t.Fatal("the wait's note did not reach the screen")
+	}
 	h.mustSee("Reading clients", "Auth0: server error (HTTP 503), retry 2 after 2 s", "esc back")
 	h.mustNotSee("space choose") // nothing to choose yet
 	h.press("esc")
@@ -252,7 +252,7 @@ func TestPickReadSaysWhyItIsSlowAndStopsOnEsc(t *testing.T) {
 	}
 	for {
 		select {
-		case msg := <-msgs:
+		case msg := <-run.msgs:
 			if inv, ok := msg.(inventoryMsg); ok {
 				if !errors.Is(inv.err, context.Canceled) {
 					t.Fatalf("the read should end cancelled, got %v", inv.err)

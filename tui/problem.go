@@ -140,3 +140,6 @@ func sentence(s string) string {
 	}
 	return s
 }
+
+// plural is "1 client", "2 clients".
+func plural(n int, noun string) string { return client.Plural(n, noun) }

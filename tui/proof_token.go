@@ -174,9 +174,9 @@ func describeTime(t, now time.Time) string {
 	rel := "now"
 	switch {
 	case d > 0:
-		rel = "in " + span(d)
+		rel = "in " + client.HumanDuration(d)
 	case d < 0:
-		rel = span(-d) + " ago"
+		rel = client.HumanDuration(-d) + " ago"
 	}
 	return "// " + t.UTC().Format("2006-01-02 15:04:05") + " UTC, " + rel
 }

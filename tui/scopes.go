@@ -69,7 +69,7 @@ func newScopes(sh *shared, clients []client.Client, apis []client.API, kept map[
 	}
 	s.input = textinput.New()
 	s.input.Prompt = "› "
-	s.keys = newScopesKeys()
+	s.keys = sh.keys.Scopes
 	s.side, s.list = list.NewSide(len(s.drafts)), list.New()
 	s.applyStyles()
 	return s
@@ -134,11 +134,10 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	d := s.draft()
 	rows := d.rows()
 	s.note = ""
+	if s.list.HandleKey(msg, k.KeyMap) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		s.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		s.list.Move(1)
 	case key.Matches(msg, k.Toggle):
 		n, ok := s.list.Current()
 		if !ok {

@@ -104,18 +104,23 @@ func listName(c *client.Client) string {
 	return sanitize.Line(c.ID)
 }
 
+// grantName is how lists name the API of a grant: the grant's own name for it, else the
+// name the inventory gives its audience (names, sanitized), else the audience.
+func grantName(g client.Grant, names map[string]string) string {
+	if n := sanitize.Line(g.API); n != "" {
+		return n
+	}
+	if n := names[g.Audience]; n != "" {
+		return n
+	}
+	return sanitize.Line(g.Audience)
+}
+
 func newDraft(c client.Client, apis map[string]string) draft {
 	d := draft{c: c, from: c, name: listName(&c)}
 	d.c.Scopes = append(client.Scopes(nil), c.Scopes...)
 	for _, g := range c.Grants {
-		name := sanitize.Line(g.API)
-		if name == "" {
-			name = apis[g.Audience]
-		}
-		if name == "" {
-			name = sanitize.Line(g.Audience)
-		}
-		d.groups = append(d.groups, scopeGroup{audience: g.Audience, name: name, scopes: g.Scopes, system: g.System})
+		d.groups = append(d.groups, scopeGroup{audience: g.Audience, name: grantName(g, apis), scopes: g.Scopes, system: g.System})
 	}
 	return d
 }

@@ -1,17 +1,21 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/m2mport/m2mport/tui/list"
+)
 
 type scopesKeys struct {
-	Up, Down, Toggle, Text, Add, Name, Desc, ApplyAll key.Binding
-	NextClient, PrevClient, Continue, Back            key.Binding
-	Save, Cancel                                      key.Binding
+	list.KeyMap                             // moving through the scopes
+	Toggle, Text, Add, Name, Desc, ApplyAll key.Binding
+	NextClient, PrevClient, Continue, Back  key.Binding
+	Save, Cancel                            key.Binding
 }
 
 func newScopesKeys() scopesKeys {
 	return scopesKeys{
-		Up:         bind("↑/k", "up", "up", "k"),
-		Down:       bind("↓/j", "down", "down", "j"),
+		KeyMap:     list.DefaultKeyMap(),
 		Toggle:     bind("space", "toggle", "space"),
 		Text:       bind("e", "edit as text", "e"),
 		Add:        bind("+", "add scope", "+"),
@@ -42,7 +46,8 @@ func (s *scopesScreen) ShortHelp() []key.Binding {
 func (s *scopesScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	cols := [][]key.Binding{
-		{k.Up, k.Down, k.Toggle},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Toggle},
 		{k.Text, k.Add, k.Name, k.Desc},
 	}
 	if len(s.drafts) > 1 {

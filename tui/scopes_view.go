@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
@@ -46,7 +45,7 @@ func (s *scopesScreen) editorView(w int) string {
 	d := s.draft()
 	var lines []string
 
-	title := st.Title.Render(ansi.Truncate(d.name, w-12, "…"))
+	title := st.Title.Render(widget.Truncate(d.name, w-12))
 	if len(s.drafts) > 1 && !s.wide() {
 		title = widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", s.side.Cursor()+1, len(s.drafts))), w)
 	}
@@ -58,8 +57,8 @@ func (s *scopesScreen) editorView(w int) string {
 		return st.Text.Render(v)
 	}
 	lines = append(lines,
-		ansi.Truncate(st.Muted.Render("Name         ")+value(d.c.Name, "no name: Stytch will list it by its id"), w, "…"),
-		ansi.Truncate(st.Muted.Render("Description  ")+value(d.c.Description, "no description"), w, "…"),
+		widget.Truncate(st.Muted.Render("Name         ")+value(d.c.Name, "no name: Stytch will list it by its id"), w),
+		widget.Truncate(st.Muted.Render("Description  ")+value(d.c.Description, "no description"), w),
 	)
 
 	if s.mode != modeBrowse {
@@ -71,7 +70,7 @@ func (s *scopesScreen) editorView(w int) string {
 		}[s.mode]
 		lines = append(lines, "", st.LabelFocus.Render(label), s.input.View())
 		if s.inErr != "" {
-			lines = append(lines, st.Error.Render(ansi.Truncate("✗ "+s.inErr, w, "…")))
+			lines = append(lines, st.Error.Render(widget.Truncate("✗ "+s.inErr, w)))
 		} else {
 			lines = append(lines, st.Muted.Render("enter saves · esc cancels"))
 		}
@@ -94,9 +93,9 @@ func (s *scopesScreen) editorView(w int) string {
 		if s.noteOK {
 			style = st.Success
 		}
-		lines = append(lines, style.Render(ansi.Truncate(s.note, w, "…")))
+		lines = append(lines, style.Render(widget.Truncate(s.note, w)))
 	} else if p := d.problems(); len(p) > 0 {
-		lines = append(lines, st.Error.Render(ansi.Truncate("✗ "+p[0], w, "…")))
+		lines = append(lines, st.Error.Render(widget.Truncate("✗ "+p[0], w)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -139,7 +138,7 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w in
 			style = st.Muted
 		}
 	}
-	text = ansi.Truncate(text, w-2, "…")
+	text = widget.Truncate(text, w-2)
 	if onCursor {
 		return list.CursorRow(st, text, w)
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/themes"
@@ -43,12 +44,12 @@ const (
 // scopes in the import itself, so the operator chooses them first.
 var stepNames = [...]string{"Access", "Scopes", "Import", "Validate"}
 
-// shared is the context every screen holds: the styles, the global keys and the demo flag.
+// shared is the context every screen holds: the styles, the key map and the demo flag.
 // It is owned by the root, which updates it when the background colour or theme changes.
 type shared struct {
 	theme  themes.Theme
 	styles themes.Styles
-	keys   globalKeys
+	keys   keyMap
 	demo   bool
 	nextID int
 }
@@ -97,3 +98,14 @@ func (b *base) st() *themes.Styles { return &b.sh.styles }
 
 // stopWorkMsg asks every screen to stop its work: the operator is quitting.
 type stopWorkMsg struct{}
+
+// spin turns a screen's spinner on its tick while busy; once the work is over it lets the
+// ticks stop.
+func spin(sp *spinner.Model, msg spinner.TickMsg, busy bool) tea.Cmd {
+	if !busy {
+		return nil
+	}
+	var cmd tea.Cmd
+	*sp, cmd = sp.Update(msg)
+	return cmd
+}

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
@@ -31,6 +30,21 @@ const (
 
 type spotKeys struct {
 	Next, Check, Reveal, Edit, Up, Down, Focus, PageUp, PageDown, Back key.Binding
+}
+
+func newSpotKeys() spotKeys {
+	return spotKeys{
+		Next:     bind("tab", "next field", "tab"),
+		Check:    bind("enter", "check", "enter"),
+		Reveal:   bind("ctrl+r", "show token", "ctrl+r"),
+		Edit:     bind("e", "check another", "e"),
+		Up:       bind("↑/↓", "check", "up", "k"),
+		Down:     bind("↓/j", "down", "down", "j"),
+		Focus:    bind("tab", "the token", "tab"),
+		PageUp:   bind("pgup", "scroll token up", "pgup"),
+		PageDown: bind("pgdn", "scroll token down", "pgdown"),
+		Back:     bind("esc", "back", "esc"),
+	}
 }
 
 // spotCheckScreen checks any pasted token against the connected project: the same
@@ -69,18 +83,7 @@ func newSpotCheck(sh *shared, cfg Config, target client.Target) *spotCheckScreen
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	s.pane = newProofPane(sh)
 	s.pane.focus = focusChecks
-	s.keys = spotKeys{
-		Next:     bind("tab", "next field", "tab"),
-		Check:    bind("enter", "check", "enter"),
-		Reveal:   bind("ctrl+r", "show token", "ctrl+r"),
-		Edit:     bind("e", "check another", "e"),
-		Up:       bind("↑/↓", "check", "up", "k"),
-		Down:     bind("↓/j", "down", "down", "j"),
-		Focus:    bind("tab", "the token", "tab"),
-		PageUp:   bind("pgup", "scroll token up", "pgup"),
-		PageDown: bind("pgdn", "scroll token down", "pgdown"),
-		Back:     bind("esc", "back", "esc"),
-	}
+	s.keys = sh.keys.Check
 	s.applyStyles()
 	return s
 }
@@ -106,11 +109,7 @@ func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 		s.applyStyles()
 		s.layoutResult()
 	case spinner.TickMsg:
-		if s.state == spotChecking {
-			var cmd tea.Cmd
-			s.spinner, cmd = s.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&s.spinner, msg, s.state == spotChecking)
 	case spotCheckedMsg:
 		if msg.seq != s.seq || s.state != spotChecking {
 			return nil
@@ -228,7 +227,7 @@ func (s *spotCheckScreen) layoutResult() {
 		return
 	}
 	st := s.st()
-	title := st.Title.Render("Token check") + st.Muted.Render(ansi.Truncate(" against "+sanitize.Line(s.target.ProjectID()), s.width-11, "…"))
+	title := st.Title.Render("Token check") + st.Muted.Render(widget.Truncate(" against "+sanitize.Line(s.target.ProjectID()), s.width-11))
 	head := widget.SpreadOrStack(title, verdict(st, s.result), s.width)
 	cl, now := s.result, s.cfg.now()
 	s.pane.width, s.pane.height = s.width, s.height

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
@@ -38,10 +37,6 @@ type comparison struct {
 	checks   []client.Check
 	auth0    *client.Checklist // decoded only: Auth0's keys are not Stytch's
 	problem  *problem
-}
-
-type validateKeys struct {
-	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Back key.Binding
 }
 
 // validateScreen is the Validate step: for each imported (or identical) client, the
@@ -80,16 +75,7 @@ func newValidate(sh *shared, cfg Config, source client.Source, target client.Tar
 	v.side = list.NewSide(len(v.proofs))
 	v.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	v.pane = newProofPane(sh)
-	v.keys = validateKeys{
-		Up:        bind("↑/k", "up", "up", "k"),
-		Down:      bind("↓/j", "down", "down", "j"),
-		Focus:     bind("tab", "next pane", "tab"),
-		FocusBack: bind("shift+tab", "previous pane", "shift+tab"),
-		PageUp:    bind("pgup", "scroll token up", "pgup"),
-		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
-		Compare:   bind("a", "compare with Auth0", "a"),
-		Back:      bind("esc", "back", "esc"),
-	}
+	v.keys = sh.keys.Validate
 	v.keys.Compare.SetEnabled(v.canCompare())
 	if len(v.proofs) == 1 {
 		v.pane.focus = focusChecks // no list of clients to move through
@@ -175,11 +161,7 @@ func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 		v.applyStyles()
 		v.refresh()
 	case spinner.TickMsg:
-		if v.comparing >= 0 {
-			var cmd tea.Cmd
-			v.spinner, cmd = v.spinner.Update(msg)
-			return cmd
-		}
+		return spin(&v.spinner, msg, v.comparing >= 0)
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
@@ -307,7 +289,7 @@ func (v *validateScreen) compare() tea.Cmd {
 		if err != nil {
 			return fail(err, "Stytch")
 		}
-		if cmp.checks, err = client.CompareTokens(auth0Token, stytchToken); err != nil {
+		if cmp.checks, err = client.CompareTokens(auth0Token, stytchToken.Value); err != nil {
 			return fail(err, "Auth0")
 		}
 		if cmp.auth0, err = client.CheckToken(ctx, auth0Token, nil, client.Expect{}); err != nil {
@@ -315,40 +297,6 @@ func (v *validateScreen) compare() tea.Cmd {
 		}
 		return comparedMsg{to: to(id), index: index, cmp: cmp}
 	})
-}
-
-func (v *validateScreen) ShortHelp() []key.Binding {
-	k := v.keys
-	// Focus decides what ↑/↓ move and where tab goes next.
-	switch v.pane.focus {
-	case focusList:
-		k.Up.SetHelp("↑/↓", "client")
-		k.Focus.SetHelp("tab", "the checks")
-	case focusChecks:
-		k.Up.SetHelp("↑/↓", "check")
-		k.Focus.SetHelp("tab", "the token")
-	case focusToken:
-		k.Up.SetHelp("↑/↓", "scroll")
-		k.Focus.SetHelp("tab", "the clients")
-		if len(v.proofs) == 1 {
-			k.Focus.SetHelp("tab", "the checks")
-		}
-	}
-	keys := []key.Binding{k.Up}
-	keys = append(keys, k.Focus)
-	if v.canCompare() {
-		if _, on := v.compared[v.side.Cursor()]; on {
-			k.Compare.SetHelp("a", "back to the checks")
-		}
-		keys = append(keys, k.Compare)
-	}
-	return keys
-}
-
-func (v *validateScreen) FullHelp() [][]key.Binding {
-	k := v.keys
-	k.Up.SetHelp("↑/↓", "client, check or scroll")
-	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Back}}
 }
 
 func (v *validateScreen) View() string {
@@ -370,7 +318,7 @@ func (v *validateScreen) headLines(w int) []string {
 	st := v.st()
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
-	title := st.Title.Render(ansi.Truncate(name, w/2, "…")) + "  " + st.Muted.Render(widget.Middle(sanitize.Line(p.item.Client.ID), 24))
+	title := st.Title.Render(widget.Truncate(name, w/2)) + "  " + st.Muted.Render(widget.Middle(sanitize.Line(p.item.Client.ID), 24))
 	var lines []string
 	if v.wide() || len(v.proofs) == 1 {
 		lines = []string{widget.Spread(title, verdict(st, p.check), w)}
@@ -394,9 +342,9 @@ func (v *validateScreen) headLines(w int) []string {
 		}
 		return append(lines, widget.WrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
 	}
-	return append(lines, "", st.Accent.Bold(true).Render(ansi.Truncate("Compared with an Auth0 token for "+api, w, "…")),
+	return append(lines, "", st.Accent.Bold(true).Render(widget.Truncate("Compared with an Auth0 token for "+api, w)),
 		// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
-		st.Muted.Render(ansi.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w, "…")))
+		st.Muted.Render(widget.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w)))
 }
 
 func (v *validateScreen) statusLine(w int) string {
@@ -419,7 +367,7 @@ func (v *validateScreen) statusLine(w int) string {
 	if passed < len(v.proofs) {
 		style = st.Error
 	}
-	return style.Render(ansi.Truncate(s, w, "…"))
+	return style.Render(widget.Truncate(s, w))
 }
 
 func (v *validateScreen) sideView() string {

@@ -112,25 +112,6 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 	}
 }
 
-func TestSpanReadsLikeAPerson(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		850 * time.Millisecond:                "850 ms",
-		1200 * time.Millisecond:               "1.2 s",
-		45 * time.Second:                      "45 s",
-		59*time.Minute + 55*time.Second:       "59 min 55 s",
-		time.Hour:                             "1 h",
-		24 * time.Hour:                        "24 h",
-		23*time.Hour + 59*time.Minute:         "23 h 59 min",
-		3*24*time.Hour + 5*time.Minute:        "3 days",
-		90*time.Minute + 29*time.Second:       "1 h 30 min",
-		2*time.Minute + 1500*time.Millisecond: "2 min 2 s",
-	} {
-		if got := span(d); got != want {
-			t.Errorf("span(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 // TestACheckThatCouldNotBeMadeSaysWhyInASentence: when the project's keys could not be read
 // (Stytch answered 429), the signature line says so the way the UI says errors, in full,
 // and never as the Go error chain kept for the report.

@@ -3,6 +3,7 @@ package auth0
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -57,6 +58,7 @@ var _ client.Source = (*Source)(nil)
 type mgmtToken struct {
 	value     client.Secret
 	scopes    client.Scopes
+	unknown   bool // the answer did not say which scopes the token carries
 	refreshAt time.Time
 }
 
@@ -194,10 +196,37 @@ func (s *Source) managementToken(ctx context.Context) (*mgmtToken, error) {
 	if life <= 0 {
 		life = time.Hour
 	}
-	// Auth0 lists every scope the token carries; no "scope" means none.
-	s.tok = &mgmtToken{value: client.NewSecret(ans.AccessToken), scopes: client.SplitScopes(ans.Scope),
+	scopes, known := tokenScopes(ans)
+	s.tok = &mgmtToken{value: client.NewSecret(ans.AccessToken), scopes: scopes, unknown: !known,
 		refreshAt: s.now().Add(life - min(5*time.Minute, life/2))}
 	return s.tok, nil
+}
+
+// tokenScopes says which scopes a Management API token carries. Auth0's answer lists them in
+// "scope"; an answer without that field (Auth0's own recorded token answers have none) leaves
+// the token's scope claim (none: no scopes), and a token that is not a readable JWT leaves
+// them unknown: the
+// reader then tries each list and learns from a 403 what it may not read.
+func tokenScopes(ans *tokenAnswer) (client.Scopes, bool) {
+	if ans.Scope != nil {
+		return client.SplitScopes(*ans.Scope), true
+	}
+	parts := strings.Split(ans.AccessToken, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, false
+	}
+	var claims struct {
+		Scope string `json:"scope"`
+	}
+	if json.Unmarshal(b, &claims) != nil {
+		return nil, false
+	}
+	// A token granted nothing has no scope claim at all.
+	return client.SplitScopes(claims.Scope), true
 }
 
 // dropToken forgets tok so that the next call fetches a new one.

@@ -17,8 +17,11 @@ import (
 // FuzzInventoryPages serves arbitrary bodies as the first page of the application and grant
 // lists, with a status of the input's choosing, and reads the tenant through the real reader
 // (HTTP layer included). Whatever the answer, the reader either says what went wrong in one
-// printable line, or returns records that are consistent with what it was sent: ids and
-// secrets as sent, scopes the union of the client's grants, and no secret in any message.
+// printable line, or returns records that are consistent with what it was sent: the apps it
+// offers (non_interactive, or any with client_credentials), ids and secrets as sent, scopes
+// the union of the client's grants, and no secret in any message. The grant list is read
+// with take/from, so its first page is served for every checkpoint: a page with "next"
+// must end in an error (a checkpoint or items served twice), never a loop.
 func FuzzInventoryPages(f *testing.F) {
 	f.Add(200, []byte(`{"total":1,"start":0,"limit":100,"clients":[{"tenant":"acme","client_id":"HCuHYoHrhT2OgacfzK0TVNc16uFbwZ7P",`+
 		`"client_secret":"uT9-_aQ2cFkVbLm0xRw3ZsYp8EdJnHq4tGi7oK1vXy5uT9-_aQ2cFkVbLm0xRw3Zs","name":"Billing worker","app_type":"non_interactive",`+
@@ -72,14 +75,18 @@ func FuzzInventoryPages(f *testing.F) {
 		}
 		var sent struct {
 			Clients []struct {
-				ID     string `json:"client_id"`
-				Secret string `json:"client_secret"`
+				ID         string    `json:"client_id"`
+				Secret     string    `json:"client_secret"`
+				AppType    string    `json:"app_type"`
+				GrantTypes *[]string `json:"grant_types"`
 			} `json:"clients"`
 		}
 		_ = json.Unmarshal(clientsPage, &sent)
 		secrets := map[string]string{}
 		for _, c := range sent.Clients {
-			if _, seen := secrets[c.ID]; !seen {
+			// Offered: every non_interactive app, and any app that may use client_credentials.
+			offered := c.AppType == client.AppTypeM2M || (c.GrantTypes != nil && slices.Contains(*c.GrantTypes, "client_credentials"))
+			if _, seen := secrets[c.ID]; !seen && offered {
 				secrets[c.ID] = c.Secret
 			}
 		}

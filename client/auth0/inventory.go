@@ -45,10 +45,14 @@ func (s *Source) Connect(ctx context.Context) (client.SourceInfo, error) {
 	return info, nil
 }
 
-// Inventory reads every M2M app (every app, with IncludeNonM2M), all client grants and all
-// resource servers, one paged list each, and joins them in memory: reading N apps, G grants
-// and R APIs takes 1 + ⌈N/100⌉ + ⌈G/100⌉ + ⌈R/100⌉ calls (the first is the token, unless
-// cached). What the credentials cannot read is said in Warnings and, per client, in Blocked.
+// Inventory reads every application, all client grants and all resource servers, one paged
+// list each, and joins them in memory: reading N apps, G grants and R APIs takes
+// 1 + ⌈N/100⌉ + ⌈G/100⌉ + ⌈R/100⌉ calls (the first is the token, unless cached). An app is
+// a candidate when it may use the client credentials grant, whatever its app_type (spec §2:
+// services use confidential regular_web apps exactly like M2M apps); Auth0 cannot filter on
+// grant types, so every app is read and the others are dropped (or, with IncludeNonM2M,
+// kept blocked). What the credentials cannot read is said in Warnings and, per client, in
+// Blocked.
 func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	tok, err := s.managementToken(ctx)
 	if err != nil {
@@ -58,50 +62,42 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 	mgmtApp := strconv.Quote(s.clientID)
 
 	appQuery := url.Values{"is_global": {"false"}, "fields": {appFields}, "include_fields": {"true"}}
-	if !s.includeNonM2M {
-		appQuery.Set("app_type", client.AppTypeM2M)
-	}
+	// A large tenant's pages repeat the same few strings (audiences, scopes, app types) a
+	// hundred thousand times over: each is kept once, so a tenant's records cost what is
+	// particular to each client.
+	in := interner{}
 	var apps []app
-	err = s.list(ctx, "/api/v2/clients", appQuery, func(p *listPage) { apps = append(apps, p.Clients...) })
+	err = s.listPages(ctx, "/api/v2/clients", appQuery, func(p *listPage) {
+		for i := range p.Clients {
+			p.Clients[i].AppType = in.of(p.Clients[i].AppType)
+		}
+		apps = append(apps, p.Clients...)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
 	apps = uniqueBy(apps, func(a app) string { return a.ClientID })
+	allApps := len(apps)
 	for _, a := range apps {
 		if a.ClientID == s.clientID && a.Name != "" {
 			// Quoted and cut to 40 characters: warnings and hints name it, and it is Auth0's text.
 			mgmtApp = fmt.Sprintf("%.40q (%s)", a.Name, a.ClientID)
 		}
 	}
-
-	grants := map[string][]grant{} // by client id
-	grantsRead := tok.can("read:client_grants")
-	if grantsRead {
-		err := s.list(ctx, "/api/v2/client-grants", url.Values{}, func(p *listPage) {
-			for _, g := range p.ClientGrants {
-				if g.SubjectType != subjectUser {
-					grants[g.ClientID] = append(grants[g.ClientID], g)
-				}
-			}
-		})
-		switch {
-		case isInsufficientScopeErr(err):
-			grantsRead = false
-		case err != nil:
-			return nil, fmt.Errorf("list client grants: %w", err)
-		}
-	}
-	if !grantsRead {
-		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
-			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known, so none can be imported", mgmtApp))
+	if !s.includeNonM2M {
+		apps = slices.DeleteFunc(apps, func(a app) bool { return !candidate(a) })
 	}
 
 	apis := map[string]*resourceServer{}
 	apisRead := tok.can("read:resource_servers")
 	if apisRead {
-		err := s.list(ctx, "/api/v2/resource-servers", url.Values{}, func(p *listPage) {
+		err := s.listPages(ctx, "/api/v2/resource-servers", url.Values{}, func(p *listPage) {
 			for i := range p.ResourceServers {
-				apis[p.ResourceServers[i].Identifier] = &p.ResourceServers[i]
+				rs := &p.ResourceServers[i]
+				for j := range rs.Scopes {
+					rs.Scopes[j].Value = strings.TrimSpace(rs.Scopes[j].Value)
+				}
+				apis[rs.Identifier] = rs
 			}
 		})
 		switch {
@@ -111,18 +107,62 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 			return nil, fmt.Errorf("list APIs: %w", err)
 		}
 	}
+	inv.APIsHidden = !apisRead
+	var notes scopeNotes
+	grants := map[string][]grant{} // by client id
+	grantsRead := tok.can("read:client_grants")
+	if grantsRead {
+		// A grant is one per app (the global one and default grants' none included), API and
+		// subject type: with the APIs known, that bounds a list that would never end.
+		most := maxListItems
+		if apisRead {
+			most = min(most, (allApps+2)*max(len(apis), 1)*len(subjectTypes))
+		}
+		err := s.listCheckpoints(ctx, "/api/v2/client-grants", url.Values{}, most, func(p *listPage) {
+			for _, g := range p.ClientGrants {
+				// A default grant (default_for) has no client_id and belongs to no client; a
+				// user or anonymous_user grant is what people may do through the app, not the
+				// app's own permission (spec §3).
+				if g.ClientID == "" || !clientSubject(g.SubjectType) {
+					continue
+				}
+				g.Scope = notes.trim(g.Scope, g.ID, g.ClientID)
+				g.Audience, g.SubjectType, g.OrganizationUsage = in.of(g.Audience), in.of(g.SubjectType), in.of(g.OrganizationUsage)
+				for j := range g.Scope {
+					g.Scope[j] = in.of(g.Scope[j])
+				}
+				grants[g.ClientID] = append(grants[g.ClientID], g)
+			}
+		})
+		switch {
+		case isInsufficientScopeErr(err):
+			grantsRead = false
+		case err != nil:
+			return nil, fmt.Errorf("list client grants: %w", err)
+		}
+	}
+	inv.GrantsHidden = !grantsRead
+	if !grantsRead {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
+			"client grants hidden: add read:client_grants to the Management API grant of app %s; until then no client's scopes are known, so none can be imported", mgmtApp))
+	}
 	if !apisRead {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"APIs hidden: add read:resource_servers to the Management API grant of app %s; API names, scope descriptions and allow-all grants are unknown", mgmtApp))
 	}
+
 	for _, id := range slices.Sorted(maps.Keys(apis)) {
 		inv.APIs = append(inv.APIs, apiOf(apis[id], s.audience))
 	}
 
-	r := reader{apis: apis, keysRead: tok.can("read:client_keys"), grantsRead: grantsRead, mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
+	// A token whose scopes are unknown shows whether it reads secrets by the secrets it got.
+	keysRead := tok.can("read:client_keys") && (!tok.unknown || slices.ContainsFunc(apps, func(a app) bool { return a.ClientSecret != "" }))
+	r := reader{apis: apis, keysRead: keysRead, grantsRead: grantsRead, mgmtApp: mgmtApp, mgmtID: s.clientID, mgmtAudience: s.audience}
 	inv.Clients = make([]client.Client, 0, len(apps))
-	for _, a := range apps {
-		inv.Clients = append(inv.Clients, r.record(a, grants[a.ClientID]))
+	for i := range apps {
+		inv.Clients = append(inv.Clients, r.record(apps[i], grants[apps[i].ClientID]))
+		delete(grants, apps[i].ClientID) // what the record did not take is garbage from here on
+		apps[i] = app{}
 	}
 	sortClients(inv.Clients)
 	if r.hidden > 0 {
@@ -133,7 +173,57 @@ func (s *Source) Inventory(ctx context.Context) (*client.Inventory, error) {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf(
 			"%d grants allow all scopes of an API m2mport cannot read; those clients' scopes are unknown, so they cannot be imported until read:resource_servers is added", r.unexpanded))
 	}
+	inv.Warnings = append(inv.Warnings, notes.warnings()...)
 	return inv, nil
+}
+
+// candidate reports whether an app is one m2mport offers: any app whose grant_types holds
+// client_credentials, whatever its type, and every non_interactive app (one without the
+// grant type is shown blocked, with how to enable it).
+func candidate(a app) bool {
+	return a.AppType == client.AppTypeM2M || (a.GrantTypes != nil && slices.Contains(*a.GrantTypes, grantTypeCC))
+}
+
+// clientSubject reports whether a grant's subject_type makes it a client's own permission:
+// "client", or absent on grants older than subject types.
+func clientSubject(t string) bool { return t == "" || t == subjectClient }
+
+// scopeNotes collects the scopes that came with stray whitespace (a real grant holds
+// " read:resource_servers"): they are trimmed rather than blocking the client, and said.
+type scopeNotes struct {
+	trimmed []string
+	n       int
+}
+
+// trim returns scopes with surrounding whitespace removed and empty ones dropped, noting
+// each one it changed.
+func (n *scopeNotes) trim(scopes []string, grantID, clientID string) []string {
+	out := scopes[:0:0]
+	for _, sc := range scopes {
+		t := strings.TrimSpace(sc)
+		if t != sc {
+			n.n++
+			if len(n.trimmed) < maxScopeNotes {
+				n.trimmed = append(n.trimmed, fmt.Sprintf("%.60q in grant %.40s of client %.40s", sc, grantID, clientID))
+			}
+		}
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (n *scopeNotes) warnings() []string {
+	if n.n == 0 {
+		return nil
+	}
+	more := ""
+	if n.n > len(n.trimmed) {
+		more = fmt.Sprintf(" and %d more", n.n-len(n.trimmed))
+	}
+	return []string{fmt.Sprintf("%s had stray whitespace in Auth0 and will be imported trimmed: %s%s",
+		client.Plural(n.n, "scope"), strings.Join(n.trimmed, "; "), more)}
 }
 
 // sortClients puts M2M clients first, then orders by name without regard to case, then by
@@ -157,42 +247,148 @@ func sortClients(clients []client.Client) {
 		}
 		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id))
 	})
-	sorted := make([]client.Client, len(clients))
-	for j, k := range keys {
-		sorted[j] = clients[k.i]
+	// Apply the order in place, cycle by cycle: no second copy of every record.
+	for j := range keys {
+		if keys[j].i < 0 {
+			continue
+		}
+		first, at := clients[j], j
+		for keys[at].i != j {
+			next := keys[at].i
+			clients[at] = clients[next]
+			keys[at].i = -1
+			at = next
+		}
+		clients[at] = first
+		keys[at].i = -1
 	}
-	copy(clients, sorted)
 }
 
-// list reads every page of a list endpoint, stopping at the total the first page announces
-// so that a tenant of exactly k·100 items costs k calls, not k+1. A page identical to the one
-// before it is an error: something between us and Auth0 (a cache or proxy that drops the
-// query) is not paging, and going on would return a list with items missing.
-func (s *Source) list(ctx context.Context, path string, q url.Values, each func(*listPage)) error {
+// interner keeps one copy of each string it is given.
+type interner map[string]string
+
+func (in interner) of(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}
+
+// listPages reads every page of a page/per_page list (applications, resource servers),
+// stopping at the total the first page announces so that a tenant of exactly k·100 items
+// costs k calls, not k+1. A server that never ends the list is stopped by bounds.
+func (s *Source) listPages(ctx context.Context, path string, q url.Values, each func(*listPage)) error {
 	q.Set("per_page", strconv.Itoa(perPage))
 	q.Set("include_totals", "true")
-	seen := 0
-	var previous []byte
+	b := bounds{path: path, ids: map[string]bool{}}
 	for page := 0; ; page++ {
 		q.Set("page", strconv.Itoa(page))
 		var p listPage
 		if err := s.get(ctx, path, q, &p); err != nil {
 			return err
 		}
-		current, _ := json.Marshal(&p) // decoded JSON: cannot fail
-		if page > 0 && p.len() > 0 && bytes.Equal(current, previous) {
-			return &client.APIError{API: "auth0", Method: http.MethodGet, Path: path, Status: http.StatusOK,
-				Message: fmt.Sprintf("page %d repeats page %d: the answers ignore the page asked for, so the list would be incomplete", page, page-1),
-				Hint:    "check for a proxy or cache between m2mport and Auth0 that drops query parameters"}
+		if err := b.page(page, &p); err != nil {
+			return err
 		}
-		previous = current
 		each(&p)
 		n := p.len()
-		seen += n
-		if n == 0 || n < perPage || seen >= p.Total {
+		if n == 0 || n < perPage || b.seen >= p.Total {
 			return nil
 		}
 	}
+}
+
+// listCheckpoints reads every page of a take/from list (client grants: Auth0's current spec
+// offers only checkpoint paging there), following next until an answer has none. A short
+// page says nothing: only the absence of next ends the list (spec §3).
+func (s *Source) listCheckpoints(ctx context.Context, path string, q url.Values, most int, each func(*listPage)) error {
+	q.Set("take", strconv.Itoa(perPage))
+	b := bounds{path: path, ids: map[string]bool{}, cursors: map[string]bool{}, most: most}
+	for page := 0; ; page++ {
+		var p listPage
+		if err := s.get(ctx, path, q, &p); err != nil {
+			return err
+		}
+		if err := b.page(page, &p); err != nil {
+			return err
+		}
+		each(&p)
+		if p.Next == "" {
+			return nil
+		}
+		if err := b.cursor(page, p.Next); err != nil {
+			return err
+		}
+		q.Set("from", p.Next)
+	}
+}
+
+// bounds stops a paged read that a server (or something between it and us) would make
+// endless: a total beyond what m2mport reads, more pages than the first answer announced,
+// an item or a cursor served twice, or more pages than any tenant m2mport reads has.
+type bounds struct {
+	path      string
+	ids       map[string]bool
+	cursors   map[string]bool
+	seen      int // items so far
+	announced int // pages the first answer's total makes, -1 when it gave none
+	previous  []byte
+	most      int // the most items the list can hold; 0 = maxListItems
+}
+
+func (b *bounds) fail(msg, hint string) error {
+	return &client.APIError{API: "auth0", Method: http.MethodGet, Path: b.path, Status: http.StatusOK, Message: msg, Hint: hint}
+}
+
+const hintProxy = "check for a proxy or cache between m2mport and Auth0 that drops query parameters"
+
+func (b *bounds) page(page int, p *listPage) error {
+	maxItems := cmp.Or(b.most, maxListItems)
+	if page == 0 {
+		b.announced = -1
+		if b.cursors == nil && p.Total == 0 && p.len() > 0 {
+			return b.fail(fmt.Sprintf("the first page holds %d items but announces a total of 0", p.len()),
+				"check the domain: something other than Auth0 may be answering")
+		}
+		if p.Total > 0 || p.Total < 0 {
+			if p.Total < 0 || p.Total > maxItems {
+				return b.fail(fmt.Sprintf("the first page announces %d items, more than m2mport reads from one list (%d): the answer cannot be right", p.Total, maxItems),
+					"check the domain: something other than Auth0 may be answering")
+			}
+			b.announced = (p.Total + perPage - 1) / perPage
+		}
+	}
+	current, _ := json.Marshal(p) // decoded JSON: cannot fail
+	if page > 0 && p.len() > 0 && bytes.Equal(current, b.previous) {
+		return b.fail(fmt.Sprintf("page %d repeats page %d: the answers ignore the page asked for, so the list would be incomplete", page, page-1), hintProxy)
+	}
+	b.previous = current
+	if b.announced >= 0 && page >= b.announced+pageMargin {
+		return b.fail(fmt.Sprintf("page %d is more than the %d pages the first answer announced, and the list has not ended", page+1, b.announced), hintProxy)
+	}
+	for _, id := range p.ids() {
+		if id == "" {
+			continue
+		}
+		if b.ids[id] {
+			return b.fail(fmt.Sprintf("item %.40q came again on page %d: the list is not advancing", id, page+1), hintProxy)
+		}
+		b.ids[id] = true
+	}
+	b.seen += p.len()
+	if b.seen > maxItems {
+		return b.fail(fmt.Sprintf("more than %d items and the list has not ended, more than the tenant can hold: the answers cannot be right", maxItems), hintProxy)
+	}
+	return nil
+}
+
+func (b *bounds) cursor(page int, next string) error {
+	if b.cursors[next] {
+		return b.fail(fmt.Sprintf("page %d hands out a checkpoint (next) already followed: the list would never end", page+1), hintProxy)
+	}
+	b.cursors[next] = true
+	return nil
 }
 
 // reader turns one app and its grants into a record.
@@ -215,7 +411,7 @@ func (r *reader) record(a app, grants []grant) client.Client {
 		Name:        a.Name,
 		Description: a.Description,
 		Metadata:    a.ClientMetadata,
-		AppType:     a.AppType,
+		AppType:     cmp.Or(a.AppType, client.AppTypeNone),
 	}
 	byAudience := map[string]*client.Grant{}
 	for _, g := range grants {
@@ -229,6 +425,10 @@ func (r *reader) record(a app, grants []grant) client.Client {
 			cg.API = api.Name
 		}
 		cg.System = cg.System || g.IsSystem || g.Audience == r.mgmtAudience || (api != nil && api.IsSystem)
+		if u := client.OrgUsage(g.OrganizationUsage); cg.OrgUsage == "" || u.Stricter(cg.OrgUsage) {
+			cg.OrgUsage = u
+		}
+		cg.AnyOrg = cg.AnyOrg || g.AllowAnyOrganization
 		scopes := client.NewScopes(g.Scope...)
 		if g.AllowAllScopes {
 			cg.AllowAll = true
@@ -291,7 +491,7 @@ func (r *reader) leftOut(c client.Client) string {
 }
 
 func (r *reader) blockers(a app) []client.Blocker {
-	if a.AppType != client.AppTypeM2M {
+	if !candidate(a) {
 		kind, ok := map[string]string{
 			"":            "an application without a type",
 			"spa":         "a single-page application",
@@ -302,8 +502,8 @@ func (r *reader) blockers(a app) []client.Blocker {
 			kind = fmt.Sprintf("an application of type %q", a.AppType)
 		}
 		return []client.Blocker{{Reason: client.BlockNotM2M,
-			Message: fmt.Sprintf("%s is %s, not machine-to-machine", a.Name, kind),
-			Hint:    "only machine-to-machine applications can be moved to Stytch"}}
+			Message: fmt.Sprintf("%s is %s without the Client Credentials grant, so it is not machine-to-machine", a.Name, kind),
+			Hint:    "only applications that get tokens with their own secret (Client Credentials) can be moved to Stytch"}}
 	}
 	var out []client.Blocker
 	method := ""
@@ -350,7 +550,7 @@ func keyBased(a app) bool {
 }
 
 func apiOf(rs *resourceServer, mgmtAudience string) client.API {
-	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience}
+	api := client.API{Identifier: rs.Identifier, Name: rs.Name, System: rs.IsSystem || rs.Identifier == mgmtAudience, TokenLifetime: rs.TokenLifetime}
 	for _, sc := range rs.Scopes {
 		api.Scopes = append(api.Scopes, client.ScopeInfo{Value: sc.Value, Description: sc.Description})
 	}
@@ -359,7 +559,7 @@ func apiOf(rs *resourceServer, mgmtAudience string) client.API {
 
 // can reports whether the token gives what scope gives.
 func (t *mgmtToken) can(scope string) bool {
-	return t.scopes.Has(scope) || slices.ContainsFunc(standIns[scope], t.scopes.Has)
+	return t.unknown || t.scopes.Has(scope) || slices.ContainsFunc(standIns[scope], t.scopes.Has)
 }
 
 func missing(t *mgmtToken) []client.MissingPermission {

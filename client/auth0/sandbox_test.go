@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -119,8 +120,8 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	clients := byName(inv)
-	if len(inv.Clients) != 12 || len(inv.Warnings) != 0 {
-		t.Fatalf("%d clients, warnings %q", len(inv.Clients), inv.Warnings)
+	if len(inv.Clients) != 13 || len(inv.Warnings) != 0 {
+		t.Fatalf("%d clients, warnings %q; want the 12 M2M apps and a web app with client_credentials", len(inv.Clients), inv.Warnings)
 	}
 	for _, n := range []string{"All Applications", "Customer Portal", "Admin Dashboard"} {
 		if _, ok := clients[n]; ok {
@@ -146,9 +147,22 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		}
 	}
 	for _, c := range inv.Clients {
-		if c.Importable() && (len(c.Secret.Reveal()) < 8 || c.ID == "" || c.AppType != client.AppTypeM2M) {
+		if c.Importable() && (len(c.Secret.Reveal()) < 8 || c.ID == "" || !c.IsM2M()) {
 			t.Errorf("importable %s has no secret or id", c.Name)
 		}
+		if (c.TypeNote() == "") != (c.AppType == client.AppTypeM2M) {
+			t.Errorf("%s (%s): type note %q", c.Name, c.AppType, c.TypeNote())
+		}
+	}
+	// A regular web app that may use client_credentials is read like an M2M app, and says
+	// what it is.
+	if sf := clients["Storefront Backend"]; !sf.Importable() || sf.TypeNote() != "regular web app" || sf.Scopes.String() != "read:orders write:orders" {
+		t.Errorf("Storefront Backend: %+v (%q)", sf, sf.TypeNote())
+	}
+	// An anonymous_user grant is not the app's permission; a default grant (no client_id)
+	// is nobody's.
+	if m := clients["Metrics Forwarder"]; fmt.Sprint(m.Grants) != "[{https://api.acme.example/billing Billing API read:invoices false false  false}]" {
+		t.Errorf("Metrics Forwarder grants: %+v", m.Grants)
 	}
 	if mgmt := clients["m2mport Migrator"]; mgmt.ID != sb.Auth0().ClientID || mgmt.Secret.Reveal() != sb.Auth0().ClientSecret {
 		t.Errorf("the Management API app reads back as %s", mgmt.ID)
@@ -166,7 +180,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 	}
 
 	billing := clients["Billing Worker"]
-	if got := fmt.Sprint(billing.Grants); got != "[{https://api.acme.example/billing Billing API read:invoices write:invoices false false} {https://api.acme.example/orders Orders API read:orders false false}]" {
+	if got := fmt.Sprint(billing.Grants); got != "[{https://api.acme.example/billing Billing API read:invoices write:invoices false false  false} {https://api.acme.example/orders Orders API read:orders false false  false}]" {
 		t.Errorf("billing grants %s", got)
 	}
 	if billing.Scopes.String() != "read:invoices read:orders write:invoices" || billing.Description != "Nightly invoice run" {
@@ -177,8 +191,8 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 		t.Errorf("allow_all_scopes should expand to the API's four scopes: %+v", fulfil.Grants)
 	}
 	partner := clients["Partner Webhooks"]
-	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false}]" {
-		t.Errorf("a user-subject grant is not a permission: %+v", partner.Grants)
+	if fmt.Sprint(partner.Grants) != "[{https://api.acme.example/orders Orders API read:orders false false require true}]" {
+		t.Errorf("a user-subject grant is not a permission, and the Orders API's is organization-bound: %+v", partner.Grants)
 	}
 	if partner.Metadata["team"] != "partners" || len(partner.Metadata) != 3 {
 		t.Errorf("metadata %v", partner.Metadata)
@@ -194,7 +208,7 @@ func TestInventoryOfTheDemoTenant(t *testing.T) {
 	for _, a := range inv.APIs {
 		apis = append(apis, fmt.Sprintf("%s %v %d", a.Name, a.System, len(a.Scopes)))
 	}
-	if strings.Join(apis, "; ") != "Auth0 Management API true 18; Billing API false 3; Orders API false 4" {
+	if strings.Join(apis, "; ") != "Auth0 Management API true 18; Billing API false 3; Orders API false 4; Payouts API false 2" {
 		t.Errorf("APIs: %s", strings.Join(apis, "; "))
 	}
 	// M2M first, then by name.
@@ -213,11 +227,11 @@ func TestInventoryWithNonM2MApps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inv.Clients) != 14 {
-		t.Fatalf("%d clients, want 12 M2M + a SPA + a web app (never the global client)", len(inv.Clients))
+	if len(inv.Clients) != 15 {
+		t.Fatalf("%d clients, want 13 M2M + a SPA + a web app (never the global client)", len(inv.Clients))
 	}
 	for i, c := range inv.Clients {
-		if (i >= 12) != (blockReasons(c) == "not_m2m") {
+		if (i >= 13) != (blockReasons(c) == "not_m2m") {
 			t.Errorf("%d %s %s: non-M2M apps come last, blocked not_m2m", i, c.Name, blockReasons(c))
 		}
 	}
@@ -247,7 +261,7 @@ func TestInventoryWithoutReadClientKeys(t *testing.T) {
 			}
 		}
 	}
-	if hidden != 11 || len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "secrets hidden: add read:client_keys") {
+	if hidden != 12 || len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "secrets hidden: add read:client_keys") {
 		t.Fatalf("%d hidden, warnings %q", hidden, inv.Warnings)
 	}
 }
@@ -258,7 +272,7 @@ func TestInventoryWithoutGrantsOrAPIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(inv.Clients) != 12 || len(inv.APIs) != 0 || len(inv.Warnings) != 2 ||
+	if len(inv.Clients) != 13 || len(inv.APIs) != 0 || len(inv.Warnings) != 2 ||
 		!strings.Contains(inv.Warnings[0], "read:client_grants") || !strings.Contains(inv.Warnings[1], "read:resource_servers") {
 		t.Fatalf("%d clients, %d APIs, warnings %q", len(inv.Clients), len(inv.APIs), inv.Warnings)
 	}
@@ -417,6 +431,46 @@ func inventoryCalls(inv *client.Inventory) (want, grants int) {
 		grants += len(c.Grants)
 	}
 	return 1 + ceilDiv(len(inv.Clients), 100) + ceilDiv(grants, 100) + ceilDiv(len(inv.APIs), 100), grants
+}
+
+// Apps of any type are read in the same paged calls (Auth0 cannot filter on grant types):
+// the budget counts every app of the tenant, every grant and every API, one call per 100,
+// plus the token (issue 12 §3). The counts are the sandbox's own, asked after the run.
+func TestCallBudgetWithAppsOfAnyType(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	inv, err := newSource(t, sb, nil).Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sandboxtest.Stats(t, sb.Auth0().URL)
+	if _, ok := byName(inv)["Storefront Backend"]; !ok {
+		t.Fatal("the regular_web app with client_credentials was not read")
+	}
+	a := sb.Auth0()
+	tok, err := newSource(t, sb, nil).Token(context.Background(), a.ClientID, client.NewSecret(a.ClientSecret), a.Audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := func(path string) int {
+		req, _ := http.NewRequest(http.MethodGet, a.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Reveal())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var page struct{ Total int }
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+			t.Fatal(err)
+		}
+		return page.Total
+	}
+	apps := total("/api/v2/clients?is_global=false&include_totals=true&per_page=1")
+	grants := total("/api/v2/client-grants?include_totals=true&per_page=1")
+	want := 1 + ceilDiv(apps, 100) + ceilDiv(grants, 100) + ceilDiv(len(inv.APIs), 100)
+	if apps <= len(inv.Clients) || st.Total != want {
+		t.Fatalf("%d apps (%d offered), %d grants, %d APIs took %d calls, want %d: %v", apps, len(inv.Clients), grants, len(inv.APIs), st.Total, want, st.Routes)
+	}
 }
 
 func TestCallBudgetForAThousandApps(t *testing.T) {

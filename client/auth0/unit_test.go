@@ -75,7 +75,7 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 	a := app{ClientID: "id1", ClientSecret: "sec", Name: "Billing", Description: "d", AppType: "non_interactive",
 		TokenEndpointAuthMethod: strp("client_secret_post"), ClientMetadata: map[string]any{"team": "billing"}}
 	c := r.record(a, []grant{
-		{ClientID: "id1", Audience: "https://zeta/", Scope: []string{"z:b", "z:a"}},
+		{ClientID: "id1", Audience: "https://zeta/", Scope: []string{"z:b", "z:a"}, OrganizationUsage: "require", AllowAnyOrganization: true},
 		{ClientID: "id1", Audience: "https://orders/", AllowAllScopes: true},
 		{ClientID: "id1", Audience: "https://unknown/", AllowAllScopes: true},
 	})
@@ -87,8 +87,9 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 		t.Fatalf("blocked: %+v", c.Blocked)
 	}
 	got := fmt.Sprintf("%+v", c.Grants)
-	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true System:false} " +
-		"{Audience:https://unknown/ API: Scopes: AllowAll:true System:false} {Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false System:false}]"
+	want := "[{Audience:https://orders/ API:Orders Scopes:read:orders write:orders AllowAll:true System:false OrgUsage: AnyOrg:false} " +
+		"{Audience:https://unknown/ API: Scopes: AllowAll:true System:false OrgUsage: AnyOrg:false} " +
+		"{Audience:https://zeta/ API: Scopes:z:a z:b AllowAll:false System:false OrgUsage:require AnyOrg:true}]"
 	if got != want {
 		t.Fatalf("grants\n got %s\nwant %s", got, want)
 	}
@@ -97,6 +98,35 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 	}
 	if r.unexpanded != 1 {
 		t.Fatalf("unexpanded %d", r.unexpanded)
+	}
+}
+
+func TestRecordKeepsOrganizationUsage(t *testing.T) {
+	r := reader{keysRead: true, grantsRead: true, apis: map[string]*resourceServer{}}
+	a := app{ClientID: "id1", ClientSecret: "sec", AppType: "non_interactive", TokenEndpointAuthMethod: strp("client_secret_post")}
+	var grants []grant
+	if err := json.Unmarshal([]byte(`[
+		{"id":"cgr_1","client_id":"id1","audience":"https://orders/","scope":["read:orders"],"subject_type":"client","organization_usage":"require","allow_any_organization":true},
+		{"id":"cgr_2","client_id":"id1","audience":"https://billing/","scope":["read:invoices"],"organization_usage":"allow"},
+		{"id":"cgr_3","client_id":"id1","audience":"https://zeta/","scope":["z"],"organization_usage":"deny"},
+		{"id":"cgr_4","client_id":"id1","audience":"https://new/","scope":["n"],"organization_usage":"only_tuesdays"}
+	]`), &grants); err != nil {
+		t.Fatal(err)
+	}
+	c := r.record(a, grants)
+	got := map[string]string{}
+	for _, g := range c.Grants {
+		got[g.Audience] = fmt.Sprintf("%s %v required=%v", g.OrgUsage, g.AnyOrg, g.OrgUsage.Required())
+	}
+	want := map[string]string{
+		"https://orders/":  "require true required=true",
+		"https://billing/": "allow false required=false",
+		"https://zeta/":    "deny false required=false",
+		// A value m2mport does not know counts as require: a looser guess could widen access.
+		"https://new/": "only_tuesdays false required=true",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("organization usage\n got %v\nwant %v", got, want)
 	}
 }
 

@@ -10,12 +10,26 @@ import (
 
 // The Management API's limits and names m2mport relies on (spec §2–§4, §6).
 const (
-	perPage      = 100 // the Management API's maximum page size
-	grantTypeCC  = "client_credentials"
-	authNone     = "none"
-	subjectUser  = "user"
-	managementV2 = "/api/v2/"
+	perPage       = 100 // the Management API's maximum page size
+	grantTypeCC   = "client_credentials"
+	authNone      = "none"
+	subjectClient = "client"
+	managementV2  = "/api/v2/"
 )
+
+// Bounds of m2mport's own on paged reads (not Auth0's): they stop a server, or something
+// between it and us, that would make a list endless (issue 15.4). maxListItems is far above
+// any tenant m2mport was built for, and is also the most a list's announced total may be;
+// pageMargin is how many pages past the first answer's total are tolerated (items created
+// while reading).
+const (
+	maxListItems  = 200_000
+	pageMargin    = 2
+	maxScopeNotes = 5 // trimmed scopes named in the warning; the rest are counted
+)
+
+// subjectTypes are the subjects a client grant may have (spec §3).
+var subjectTypes = []string{"client", "user", "anonymous_user"}
 
 // Scopes the reader needs on the Management API grant, and what lacking each costs.
 var requiredScopes = []client.MissingPermission{
@@ -39,10 +53,10 @@ const appFields = "client_id,client_secret,name,description,app_type,client_meta
 	"token_endpoint_auth_method,client_authentication_methods,tenant"
 
 type tokenAnswer struct {
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope"`
-	TokenType   string `json:"token_type"`
+	AccessToken string  `json:"access_token"`
+	ExpiresIn   int64   `json:"expires_in"`
+	Scope       *string `json:"scope"` // nil when the answer has none (see tokenScopes)
+	TokenType   string  `json:"token_type"`
 }
 
 type app struct {
@@ -61,33 +75,63 @@ type app struct {
 }
 
 type grant struct {
+	ID             string   `json:"id"`
 	ClientID       string   `json:"client_id"`
 	Audience       string   `json:"audience"`
 	Scope          []string `json:"scope"`
 	SubjectType    string   `json:"subject_type"`
 	AllowAllScopes bool     `json:"allow_all_scopes"`
 	IsSystem       bool     `json:"is_system"`
+	// OrganizationUsage and AllowAnyOrganization say whether tokens for the API are bound to
+	// an organization (spec §3).
+	OrganizationUsage    string `json:"organization_usage"`
+	AllowAnyOrganization bool   `json:"allow_any_organization"`
 }
 
 type resourceServer struct {
-	Name       string `json:"name"`
-	Identifier string `json:"identifier"`
-	IsSystem   bool   `json:"is_system"`
-	Scopes     []struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Identifier    string `json:"identifier"`
+	IsSystem      bool   `json:"is_system"`
+	TokenLifetime int    `json:"token_lifetime"`
+	Scopes        []struct {
 		Value       string `json:"value"`
 		Description string `json:"description"`
 	} `json:"scopes"`
 }
 
-// listPage is a page of any of the three lists, as sent with include_totals=true.
+// listPage is a page of any of the three lists, as sent with include_totals=true, or with
+// take/from (no total; next names the following page, absent on the last).
 type listPage struct {
 	Total           int              `json:"total"`
+	Next            string           `json:"next,omitempty"`
 	Clients         []app            `json:"clients"`
 	ClientGrants    []grant          `json:"client_grants"`
 	ResourceServers []resourceServer `json:"resource_servers"`
 }
 
 func (p *listPage) len() int { return len(p.Clients) + len(p.ClientGrants) + len(p.ResourceServers) }
+
+// ids are the page's item ids (client_id, grant id, resource server id), "" where absent.
+func (p *listPage) ids() []string {
+	out := make([]string, 0, p.len())
+	add := func(kind, id string) {
+		if id != "" {
+			id = kind + " " + id
+		}
+		out = append(out, id)
+	}
+	for _, c := range p.Clients {
+		add("client", c.ClientID)
+	}
+	for _, g := range p.ClientGrants {
+		add("grant", g.ID)
+	}
+	for _, rs := range p.ResourceServers {
+		add("API", rs.ID)
+	}
+	return out
+}
 
 // decodeError reads both error shapes: the Management API's
 // {"statusCode","error","message","errorCode"} and OAuth's {"error","error_description"}.

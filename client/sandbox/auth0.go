@@ -42,11 +42,17 @@ type auth0Client struct {
 
 type auth0Grant struct {
 	ID             string
-	ClientID       string
+	ClientID       string // "" for a default grant (DefaultFor)
 	Audience       string
 	Scope          []string
 	AllowAllScopes bool   // scope is omitted and means all of the API's scopes
-	SubjectType    string // "", "client" or "user"; "" means client
+	SubjectType    string // "client", "user" or "anonymous_user"; "" is served as "client" (real grants always carry it)
+	IsSystem       bool   // a grant to one of Auth0's own APIs
+	// Organizations (§3): organization_usage deny|allow|require ("" = omitted) and
+	// allow_any_organization (omitted when false).
+	OrganizationUsage    string
+	AllowAnyOrganization bool
+	DefaultFor           string // "third_party_clients": a default grant with no client_id
 }
 
 type resourceServer struct {
@@ -173,25 +179,55 @@ func (c *auth0Client) json(signingKeys []any) map[string]any {
 	return m
 }
 
+// json renders a grant as the recordings show one: subject_type always, is_system,
+// organization_usage and allow_any_organization only when set, scope omitted under
+// allow_all_scopes, and a default grant without client_id.
 func (g *auth0Grant) json() map[string]any {
-	m := map[string]any{"id": g.ID, "client_id": g.ClientID, "audience": g.Audience}
+	m := map[string]any{"id": g.ID, "audience": g.Audience, "subject_type": g.subjectType()}
+	if g.ClientID != "" {
+		m["client_id"] = g.ClientID
+	}
 	if g.AllowAllScopes {
 		m["allow_all_scopes"] = true
 	} else {
 		m["scope"] = g.Scope
 	}
-	if g.SubjectType != "" {
-		m["subject_type"] = g.SubjectType
+	if g.IsSystem {
+		m["is_system"] = true
+	}
+	if g.OrganizationUsage != "" {
+		m["organization_usage"] = g.OrganizationUsage
+	}
+	if g.AllowAnyOrganization {
+		m["allow_any_organization"] = true
+	}
+	if g.DefaultFor != "" {
+		m["default_for"] = g.DefaultFor
 	}
 	return m
 }
 
+func (g *auth0Grant) subjectType() string {
+	if g.SubjectType == "" {
+		return auth0SubjectClient
+	}
+	return g.SubjectType
+}
+
+// json renders a resource server as recorded: is_system only on Auth0's own APIs, scopes
+// only when it defines some.
 func (rs *resourceServer) json() map[string]any {
-	return map[string]any{
-		"id": rs.ID, "name": rs.Name, "identifier": rs.Identifier, "scopes": rs.Scopes,
-		"is_system": rs.IsSystem, "signing_alg": "RS256", "token_lifetime": auth0TokenLifetime,
+	m := map[string]any{
+		"id": rs.ID, "name": rs.Name, "identifier": rs.Identifier, "signing_alg": "RS256", "token_lifetime": auth0TokenLifetime,
 		"allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
 	}
+	if len(rs.Scopes) > 0 {
+		m["scopes"] = rs.Scopes
+	}
+	if rs.IsSystem {
+		m["is_system"] = true
+	}
+	return m
 }
 
 // ---- POST /oauth/token (§1)
@@ -248,9 +284,18 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 	if api == nil {
 		return nil, auth0ErrUnknownAudience(audience)
 	}
-	granted, ok := a.grantedScopes(id, api)
-	if !ok {
+	g, granted := a.grantOn(id, api)
+	if g == nil {
 		return nil, auth0ErrNoGrant(audience)
+	}
+	org := p.Get("organization")
+	switch usage := g.OrganizationUsage; {
+	case org == "" && usage == auth0OrgRequire:
+		return nil, auth0ErrOrgRequired(audience)
+	case org != "" && usage != auth0OrgRequire && usage != auth0OrgAllow:
+		return nil, auth0ErrOrgDenied(audience)
+	case org != "" && !strings.HasPrefix(org, auth0OrgPrefix):
+		return nil, auth0ErrUnknownOrg(org)
 	}
 	scopes := granted
 	if requested := strings.Fields(p.Get("scope")); len(requested) > 0 {
@@ -270,6 +315,9 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 		"iss": a.issuer, "sub": id + "@clients", "aud": audience, "azp": id,
 		"gty": "client-credentials", "iat": now.Unix(), "exp": now.Unix() + auth0TokenLifetime,
 	}
+	if org != "" {
+		claims["org_id"] = org
+	}
 	resp := map[string]any{"expires_in": auth0TokenLifetime, "token_type": "Bearer"}
 	if len(scopes) > 0 {
 		claims["scope"] = strings.Join(scopes, " ")
@@ -283,23 +331,23 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 	return resp, nil
 }
 
-// grantedScopes is the client's client-credentials grant on api: the scopes it grants, and
-// whether there is one.
-func (a *auth0API) grantedScopes(clientID string, api *resourceServer) ([]string, bool) {
+// grantOn is the client's client-credentials grant on api and the scopes it grants; nil when
+// there is none.
+func (a *auth0API) grantOn(clientID string, api *resourceServer) (*auth0Grant, []string) {
 	for _, g := range a.data.grants {
-		if g.ClientID != clientID || g.Audience != api.Identifier || g.SubjectType == "user" {
+		if g.ClientID != clientID || g.Audience != api.Identifier || g.subjectType() != auth0SubjectClient {
 			continue
 		}
 		if !g.AllowAllScopes {
-			return g.Scope, true
+			return g, g.Scope
 		}
 		all := make([]string, len(api.Scopes))
 		for i, s := range api.Scopes {
 			all[i] = s.Value
 		}
-		return all, true
+		return g, all
 	}
-	return nil, false
+	return nil, nil
 }
 
 // ---- /api/v2/* (§2–5)
@@ -530,7 +578,7 @@ func (a *auth0API) getClient(w http.ResponseWriter, r *http.Request, p []string)
 	}
 	c, found := a.clientJSON[p[0]]
 	if !found {
-		a.mgmtError(w, http.StatusNotFound, "inexistent_client", "Client not found.")
+		a.mgmtError(w, http.StatusNotFound, "inexistent_client", auth0MsgNoClient)
 		return
 	}
 	writeJSON(w, http.StatusOK, view.render(c))
@@ -594,19 +642,15 @@ func (a *auth0API) listGrants(w http.ResponseWriter, r *http.Request, _ []string
 		return
 	}
 	subject := q.Get("subject_type")
-	if subject != "" && subject != "client" && subject != "user" {
-		a.badQuery(w, "subject_type must be client or user")
+	if subject != "" && !slices.Contains(auth0SubjectTypes, subject) {
+		a.badQuery(w, "subject_type must be one of "+strings.Join(auth0SubjectTypes, ", "))
 		return
 	}
 	var matches []*auth0Grant
 	for _, g := range a.data.grants {
-		gs := g.SubjectType
-		if gs == "" {
-			gs = "client"
-		}
 		if (q.Has("client_id") && g.ClientID != q.Get("client_id")) ||
 			(q.Has("audience") && g.Audience != q.Get("audience")) ||
-			(subject != "" && gs != subject) {
+			(subject != "" && g.subjectType() != subject) {
 			continue
 		}
 		matches = append(matches, g)

@@ -244,6 +244,59 @@ func TestAuth0TokensForOtherAPIs(t *testing.T) {
 	}
 }
 
+// An organization-bound grant (§3): a token for its API must be asked for an organization,
+// and carries its org_id; a grant without organization_usage refuses one.
+func TestAuth0OrganizationBoundGrants(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	a := sb.Auth0()
+	all := apps(t, a)
+	keys, _ := fetchJWKS(t, a.URL+"/.well-known/jwks.json")
+	ask := func(app, audience, org string) answer {
+		c := all[app]
+		f := url.Values{"grant_type": {"client_credentials"}, "client_id": {str(c["client_id"])}, "client_secret": {str(c["client_secret"])}, "audience": {audience}}
+		if org != "" {
+			f.Set("organization", org)
+		}
+		return do(t, http.MethodPost, a.URL+"/oauth/token", formBody(f))
+	}
+
+	wantOAuthError(t, ask("Partner Webhooks", ordersAPI, ""), 403, "access_denied", `An organization is required to access "`+ordersAPI+`".`)
+	ans := ask("Partner Webhooks", ordersAPI, "org_acme_partner")
+	if ans.status != http.StatusOK {
+		t.Fatalf("%d %s", ans.status, ans.raw)
+	}
+	_, claims := verify(t, str(ans.obj(t)["access_token"]), keys, jwt.WithAudience(ordersAPI))
+	want(t, "org_id", str(claims["org_id"]), "org_acme_partner")
+	want(t, "scope", str(claims["scope"]), "read:orders")
+	wantOAuthError(t, ask("Partner Webhooks", ordersAPI, "acme"), 400, "invalid_request", "Invalid organization: acme")
+
+	wantOAuthError(t, ask("Billing Worker", ordersAPI, "org_acme_partner"), 403, "access_denied", `Organizations are not allowed for this client on "`+ordersAPI+`".`)
+	plain := ask("Billing Worker", ordersAPI, "")
+	if _, has := plain.obj(t)["access_token"]; !has {
+		t.Fatalf("no token without an organization: %s", plain.raw)
+	}
+	if _, claims := verify(t, str(plain.obj(t)["access_token"]), keys); claims["org_id"] != nil {
+		t.Errorf("a token asked without an organization carries org_id %v", claims["org_id"])
+	}
+
+	tok := mgmtToken(t, a, "")
+	for _, g := range mgmtGet(t, a, tok, "/api/v2/client-grants?client_id="+str(all["Partner Webhooks"]["client_id"])).arr(t) {
+		m := g.(map[string]any)
+		switch str(m["audience"]) {
+		case ordersAPI:
+			want(t, "organization_usage", str(m["organization_usage"]), "require")
+			want(t, "allow_any_organization", m["allow_any_organization"], any(true))
+		default:
+			if _, has := m["organization_usage"]; has {
+				t.Errorf("%s: organization_usage %v on a grant without one", m["audience"], m["organization_usage"])
+			}
+			if _, has := m["allow_any_organization"]; has {
+				t.Errorf("allow_any_organization is sent only when true: %v", m)
+			}
+		}
+	}
+}
+
 func TestAuth0ManagementRefusesBadTokens(t *testing.T) {
 	clk := newClock()
 	sb := start(t, sandbox.Options{Now: clk.Now})
@@ -452,7 +505,7 @@ func TestAuth0ClientFilters(t *testing.T) {
 			t.Errorf("app_type=non_interactive lacks %s", n)
 		}
 	}
-	if got := names(t, get("app_type=spa,regular_web")); !slices.Equal(got, []string{"Customer Portal", "Admin Dashboard"}) {
+	if got := names(t, get("app_type=spa,regular_web")); !slices.Equal(got, []string{"Storefront Backend", "Customer Portal", "Admin Dashboard"}) {
 		t.Errorf("app_type=spa,regular_web = %v", got)
 	}
 	if got := names(t, get("is_global=true")); !slices.Equal(got, []string{"All Applications"}) {
@@ -552,7 +605,7 @@ func TestAuth0GetClient(t *testing.T) {
 	want(t, "status", one.status, 200)
 	want(t, "same object as in the list", fmt.Sprint(one.obj(t)), fmt.Sprint(c))
 	for _, id := range []string{"nope", "a%2Fb", "%E2%9C%93"} {
-		wantMgmtError(t, mgmtGet(t, a, tok, "/api/v2/clients/"+id), 404, "inexistent_client", "Client not found.")
+		wantMgmtError(t, mgmtGet(t, a, tok, "/api/v2/clients/"+id), 404, "inexistent_client", "The client does not exist")
 	}
 	ans := mgmtGet(t, a, tok, "/api/v2/clients/"+str(c["client_id"])+"?page=1")
 	want(t, "unknown parameter on GET one", ans.status, 400)
@@ -593,8 +646,25 @@ func TestAuth0ClientGrants(t *testing.T) {
 		users := get("subject_type=user").arr(t)
 		want(t, "user grants", len(users), 1)
 		want(t, "user grant client", str(users[0].(map[string]any)["client_id"]), str(all["Partner Webhooks"]["client_id"]))
-		want(t, "client grants", len(get("subject_type=client").arr(t)), len(grants)-1)
+		anonymous := get("subject_type=anonymous_user").arr(t)
+		want(t, "anonymous_user grants", len(anonymous), 1)
+		want(t, "anonymous_user grant client", str(anonymous[0].(map[string]any)["client_id"]), str(all["Metrics Forwarder"]["client_id"]))
+		want(t, "client grants", len(get("subject_type=client").arr(t)), len(grants)-2)
 		want(t, "combined filters", len(get("client_id="+worker+"&audience="+url.QueryEscape(ordersAPI)).arr(t)), 1)
+	})
+	t.Run("as recorded: subject_type always, default grants without client_id", func(t *testing.T) {
+		defaults := 0
+		for _, g := range grants {
+			m := g.(map[string]any)
+			if _, has := m["subject_type"]; !has {
+				t.Errorf("grant %s has no subject_type; real grants always carry it", m["id"])
+			}
+			if _, has := m["client_id"]; !has {
+				defaults++
+				want(t, "default_for", str(m["default_for"]), "third_party_clients")
+			}
+		}
+		want(t, "default grants", defaults, 1)
 	})
 	t.Run("allow_all_scopes omits scope", func(t *testing.T) {
 		g := get("client_id=" + str(all["Order Fulfillment"]["client_id"])).arr(t)[0].(map[string]any)
@@ -656,10 +726,12 @@ func TestAuth0ResourceServers(t *testing.T) {
 	for name, tc := range map[string]struct {
 		identifier string
 		scopes     int
-	}{"Orders API": {ordersAPI, 4}, "Billing API": {billingAPI, 3}} {
+	}{"Orders API": {ordersAPI, 4}, "Billing API": {billingAPI, 3}, "Payouts API": {"https://api.acme.example/payouts", 2}} {
 		rs := byName[name]
 		want(t, name+" identifier", str(rs["identifier"]), tc.identifier)
-		want(t, name+" is_system", rs["is_system"], any(false))
+		if _, has := rs["is_system"]; has {
+			t.Errorf("%s: is_system sent on an API of the tenant's own (real answers send it only when true)", name)
+		}
 		sc := rs["scopes"].([]any)
 		want(t, name+" scopes", len(sc), tc.scopes)
 		for _, s := range sc {
@@ -669,7 +741,7 @@ func TestAuth0ResourceServers(t *testing.T) {
 		}
 	}
 	m := mgmtGet(t, a, tok, "/api/v2/resource-servers?include_totals=true&per_page=1&page=2").obj(t)
-	want(t, "total", num(m["total"]), 3)
+	want(t, "total", num(m["total"]), 4)
 	want(t, "start", num(m["start"]), 2)
 	want(t, "page", len(m["resource_servers"].([]any)), 1)
 	want(t, "take is not served here", mgmtGet(t, a, tok, "/api/v2/resource-servers?take=5").status, 400)

@@ -26,8 +26,11 @@ type Options struct {
 	// with; nil = the four it needs (read:clients read:client_keys read:client_grants
 	// read:resource_servers). Lets tests exercise "missing read:client_keys" etc.
 	ManagementScopes []string
-	StytchProjectID  string    // "" = the seed's project-test-… id; e.g. "project-live-…" to exercise the live guard
-	Log              io.Writer // one line per request (api, method, path, status, duration); nil = none; never secrets or tokens
+	StytchProjectID  string // "" = the seed's project-test-… id; e.g. "project-live-…" to exercise the live guard
+	// StytchVertical is the project's vertical, "b2b" (the default when empty) or
+	// "consumer": its keys are served only at that vertical's JWKS path (spec §2).
+	StytchVertical string
+	Log            io.Writer // one line per request (api, method, path, status, duration); nil = none; never secrets or tokens
 	// Now is the clock for token times and rate buckets; nil = time.Now. Lets tests expire
 	// tokens and refill buckets without sleeping.
 	Now func() time.Time
@@ -48,6 +51,7 @@ type StytchInfo struct {
 	URL       string // "http://127.0.0.1:port", what STYTCH_BASE_URL gets
 	ProjectID string
 	Secret    string
+	Vertical  string // "b2b" or "consumer"
 }
 
 // ErrBadOption is wrapped by every error Start returns for an option it refuses (as opposed
@@ -96,6 +100,10 @@ func Start(opts Options) (*Sandbox, error) {
 	})) {
 		return nil, badOption("stytch project id %q: want up to 128 characters without '/', spaces or control characters, e.g. project-live-…", id)
 	}
+	vertical, err := parseVertical(opts.StytchVertical)
+	if err != nil {
+		return nil, err
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -135,7 +143,7 @@ func Start(opts Options) (*Sandbox, error) {
 	}
 	sb.stytch = newStytchAPI(stytchConfig{
 		projectID: projectID, secret: data.stytch.secret, clients: data.stytch.clients,
-		key: stytchKey, rate: stytchRate, now: opts.Now,
+		key: stytchKey, rate: stytchRate, now: opts.Now, vertical: vertical,
 	})
 	sb.auth0.server.init("auth0", newFaultPlan(faults.Auth0, opts.RandomSeed, "auth0"), log, sb.done)
 	sb.stytch.server.init("stytch", newFaultPlan(faults.Stytch, opts.RandomSeed, "stytch"), log, sb.done)

@@ -64,7 +64,10 @@ func (s seed) build(randomSeed int64, auth0URL string, mgmtScopes []string) seed
 	mgmt := &auth0Client{ID: fixedClientID("m2mport"), Secret: fixedSecret("m2mport"), Name: "m2mport Migrator",
 		Description: "Reads M2M apps, their secrets and grants for the move to Stytch", AppType: "non_interactive",
 		FirstParty: true, GrantTypes: []string{auth0GrantTypeClient}, AuthMethod: "client_secret_post"}
-	t.addApp(mgmt, grant(t.audience, mgmtScopes...))
+	// A grant to Auth0's own API, flagged is_system as real tenants flag such grants.
+	mgmtGrant := grant(t.audience, mgmtScopes...)
+	mgmtGrant.IsSystem = true
+	t.addApp(mgmt, mgmtGrant)
 	t.data.mgmtClientID, t.data.mgmtSecret = mgmt.ID, mgmt.Secret
 
 	data := seedData{stytch: stytchSeed{projectID: seedProjectID, secret: seedProjectSecret}}
@@ -124,6 +127,12 @@ var (
 		"write:invoices", "Create and void invoices",
 		"read:payments", "Read payments and refunds",
 	)}
+	// Payouts API shares read:payments with the Billing API: a Stytch token holding it for
+	// the Billing API is accepted here too.
+	payoutsAPI = resourceServer{Name: "Payouts API", Identifier: "https://api.acme.example/payouts", Scopes: scopes(
+		"read:payments", "Read payments awaiting payout",
+		"write:payouts", "Schedule payouts",
+	)}
 	moreAPIs = []resourceServer{
 		{Name: "Catalog API", Identifier: "https://api.acme.example/catalog", Scopes: scopes(
 			"read:products", "Read products", "write:products", "Create and update products", "read:prices", "Read price lists")},
@@ -144,6 +153,7 @@ func (t *tenant) addFixedAPI(rs resourceServer) string {
 // demo. It returns the Stytch clients already imported (one identical, one in conflict).
 func (t *tenant) demo() []stytchSeedClient {
 	orders, billing := t.addFixedAPI(ordersAPI), t.addFixedAPI(billingAPI)
+	t.addFixedAPI(payoutsAPI) // granted to no one: read:payments on the Billing API reaches it after the move
 	m2m := func(key, name, description string) *auth0Client {
 		return &auth0Client{ID: fixedClientID(key), Secret: fixedSecret(key), Name: name, Description: description,
 			AppType: "non_interactive", FirstParty: true, GrantTypes: []string{auth0GrantTypeClient},
@@ -175,15 +185,19 @@ func (t *tenant) demo() []stytchSeedClient {
 	// An M2M app with no grant at all.
 	t.addApp(m2m("audit-log-shipper", "Audit Log Shipper", "Not yet authorised for any API"))
 
-	// client_metadata, a third-party app, and a user-subject grant that is not a permission.
+	// client_metadata, a third-party app, a user-subject grant that is not a permission, and
+	// an organization-bound grant: Auth0 mints its Orders API tokens only for an organization.
 	partner := m2m("partner-webhooks", "Partner Webhooks", "Delivers order events to partner endpoints")
 	partner.FirstParty = false
 	partner.Metadata = map[string]string{"team": "partners", "owner": "partner-eng@acme.example", "tier": "gold"}
 	userGrant := grant(billing, "read:invoices")
 	userGrant.SubjectType = "user"
-	t.addApp(partner, grant(orders, "read:orders"), userGrant)
+	orgGrant := grant(orders, "read:orders")
+	orgGrant.OrganizationUsage = auth0OrgRequire
+	orgGrant.AllowAnyOrganization = true // as the recorded require grant has it
+	t.addApp(partner, orgGrant, userGrant)
 
-	// A long unicode name.
+	// A long unicode name; read:payments is also the Payouts API's scope.
 	t.addApp(m2m("settlement", "Zahlungsabgleich für Überweisungen & Rückbuchungen — 決済照合サービス (EMEA/APAC) 💶",
 		"Reconciles bank transfers and chargebacks"), grant(billing, "read:payments", "read:invoices"))
 
@@ -192,10 +206,24 @@ func (t *tenant) demo() []stytchSeedClient {
 	legacy.Secret = "passpasspasspass"
 	t.addApp(legacy, grant(orders, "write:orders"))
 
-	// client_secret_basic.
+	// client_secret_basic, and an anonymous_user grant that is not the app's permission.
 	metrics := m2m("metrics-forwarder", "Metrics Forwarder", "Forwards invoice metrics to the monitoring stack")
 	metrics.AuthMethod = "client_secret_basic"
-	t.addApp(metrics, grant(billing, "read:invoices"))
+	anonymous := grant(orders, "read:orders")
+	anonymous.SubjectType = "anonymous_user"
+	t.addApp(metrics, grant(billing, "read:invoices"), anonymous)
+
+	// A confidential regular web app whose server also gets tokens with its own secret
+	// (client_credentials): services use such apps exactly like M2M apps (spec §2).
+	storefront := m2m("storefront-backend", "Storefront Backend", "The shop's web app; its server books orders with its own token")
+	storefront.AppType = "regular_web"
+	storefront.GrantTypes = []string{"authorization_code", "refresh_token", auth0GrantTypeClient}
+	storefront.Callbacks = []string{"https://shop.acme.example/callback"}
+	t.addApp(storefront, grant(orders, "read:orders", "write:orders"))
+
+	// A default grant for third-party apps: no client_id, no client's permission.
+	t.data.grants = append(t.data.grants, &auth0Grant{ID: "cgr_" + fixedAlnum("default grant billing", 16), Audience: billing,
+		Scope: []string{"read:invoices"}, DefaultFor: "third_party_clients"})
 
 	// Non-interactive but without the client_credentials grant type.
 	printer := m2m("shipping-label-printer", "Shipping Label Printer", "Prints labels on behalf of warehouse staff")

@@ -39,6 +39,7 @@ type stytchConfig struct {
 	key               *rsaKey
 	rate              Rate // zero = unlimited
 	now               func() time.Time
+	vertical          string // stytchVerticalB2B or stytchVerticalConsumer
 }
 
 // m2mClient is a stored client. Only hashes of its secrets are kept (§3).
@@ -75,6 +76,7 @@ type stytchAPI struct {
 	server
 	projectID, secret string
 	env               string // "test" or "live", from the project id
+	vertical          string
 	issuer            string
 	now               func() time.Time
 
@@ -95,6 +97,7 @@ func newStytchAPI(cfg stytchConfig) *stytchAPI {
 		projectID: cfg.projectID,
 		secret:    cfg.secret,
 		env:       "test",
+		vertical:  cfg.vertical,
 		issuer:    "stytch.com/" + cfg.projectID,
 		now:       cfg.now,
 		clients:   map[string]*m2mClient{},
@@ -137,8 +140,8 @@ func newStytchAPI(cfg stytchConfig) *stytchAPI {
 		limited(newRoute(http.MethodPost, client+"/secrets/rotate", s.rotateComplete)),
 		limited(newRoute(http.MethodPost, client+"/secrets/rotate/cancel", s.rotateCancel)),
 		limited(newRoute(http.MethodPost, "/v1/public/{project_id}/oauth2/token", s.token)),
-		limited(newRoute(http.MethodGet, "/v1/b2b/sessions/jwks/{project_id}", s.jwks)),
-		limited(newRoute(http.MethodGet, "/v1/sessions/jwks/{project_id}", s.jwks)),
+		limited(newRoute(http.MethodGet, "/v1/b2b/sessions/jwks/{project_id}", s.jwksOf(stytchVerticalB2B))),
+		limited(newRoute(http.MethodGet, "/v1/sessions/jwks/{project_id}", s.jwksOf(stytchVerticalConsumer))),
 		inspectionRoute("/_sandbox/clients", s.inspectClients),
 	}
 	s.fail = func(w http.ResponseWriter, _ *http.Request, _ *route, status int) {
@@ -152,7 +155,7 @@ func newStytchAPI(cfg stytchConfig) *stytchAPI {
 }
 
 func (s *stytchAPI) info() StytchInfo {
-	return StytchInfo{URL: s.url(), ProjectID: s.projectID, Secret: s.secret}
+	return StytchInfo{URL: s.url(), ProjectID: s.projectID, Secret: s.secret, Vertical: s.vertical}
 }
 
 func (s *stytchAPI) newSigner(k *rsaKey) signer {
@@ -812,6 +815,18 @@ func (s *stytchAPI) mint(r *http.Request) (string, *oauthError) {
 		return "", &oauthError{500, "server_error", "The token could not be signed."}
 	}
 	return tok, nil
+}
+
+// jwksOf serves the JWKS at the path of vertical: the project's keys at its own vertical's
+// path, the spec's error at the other one.
+func (s *stytchAPI) jwksOf(vertical string) func(http.ResponseWriter, *http.Request, []string) {
+	return func(w http.ResponseWriter, r *http.Request, p []string) {
+		if p[0] == s.projectID && vertical != s.vertical {
+			s.replyError(w, stytchErrOtherVertical[s.vertical])
+			return
+		}
+		s.jwks(w, r, p)
+	}
 }
 
 func (s *stytchAPI) jwks(w http.ResponseWriter, _ *http.Request, p []string) {

@@ -72,6 +72,28 @@ var (
 	stytchErrUnavailable      = &stytchError{503, "service_unavailable", "The service is temporarily unavailable, please retry."}           // assumed
 )
 
+// Project verticals (§2): a project serves its keys only at its own vertical's JWKS path.
+// The other path's answer is assumed (the spec: 400 in the envelope, invalid_project_vertical).
+const (
+	stytchVerticalB2B      = "b2b"
+	stytchVerticalConsumer = "consumer"
+)
+
+var stytchErrOtherVertical = map[string]*stytchError{
+	stytchVerticalB2B:      {400, "invalid_project_vertical", "This project is a B2B project; its keys are served at /v1/b2b/sessions/jwks/{project_id}."},  // assumed
+	stytchVerticalConsumer: {400, "invalid_project_vertical", "This project is a Consumer project; its keys are served at /v1/sessions/jwks/{project_id}."}, // assumed
+}
+
+func parseVertical(v string) (string, error) {
+	switch v {
+	case "":
+		return stytchVerticalB2B, nil
+	case stytchVerticalB2B, stytchVerticalConsumer:
+		return v, nil
+	}
+	return "", badOption("stytch vertical %q: want b2b or consumer", v)
+}
+
 // stytchBadRequest is a body that is not the JSON the endpoint takes (assumed type).
 func stytchBadRequest(message string) *stytchError {
 	return &stytchError{400, "bad_request", message}

@@ -620,8 +620,6 @@ func TestStytchTokenAndClaims(t *testing.T) {
 	jsonCreds := map[string]string{"grant_type": "client_credentials", "client_id": "tok-client", "client_secret": goodSecret}
 
 	keys, raw := fetchJWKS(t, s.jwksURL())
-	consumerKeys, _ := fetchJWKS(t, s.info.URL+"/v1/sessions/jwks/"+s.info.ProjectID)
-	want(t, "both JWKS paths serve the same keys", len(consumerKeys), len(keys))
 	for _, k := range raw {
 		want(t, "key_ops", fmt.Sprint(k["key_ops"]), "[verify]")
 		for _, member := range []string{"kty", "use", "alg", "kid", "n", "e", "x5c", "x5tS256"} {
@@ -730,15 +728,28 @@ func TestStytchTokenErrors(t *testing.T) {
 	})
 }
 
-func TestStytchJWKSNeedsNoAuth(t *testing.T) {
-	sb := start(t, sandbox.Options{Seed: "empty"})
-	s := newStytch(t, sb)
-	for _, path := range []string{"/v1/b2b/sessions/jwks/", "/v1/sessions/jwks/"} {
-		status, m := s.envelope(do(t, http.MethodGet, s.info.URL+path+s.info.ProjectID, nil))
-		want(t, path+" status", status, 200)
-		want(t, path+" keys", len(m["keys"].([]any)), 1)
-		status, m = s.envelope(do(t, http.MethodGet, s.info.URL+path+"project-test-other", nil))
-		wantStytchError(t, status, m, 404, "project_not_found")
+// A project serves its keys, without auth, at its own vertical's JWKS path only; the other
+// vertical's path answers the spec's error (§2), and B2B is the default.
+func TestStytchJWKSNeedsNoAuthAndFollowsTheVertical(t *testing.T) {
+	const b2b, consumer = "/v1/b2b/sessions/jwks/", "/v1/sessions/jwks/"
+	for _, tc := range []struct{ option, own, other string }{{"", b2b, consumer}, {"b2b", b2b, consumer}, {"consumer", consumer, b2b}} {
+		sb := start(t, sandbox.Options{Seed: "empty", StytchVertical: tc.option})
+		s := newStytch(t, sb)
+		status, m := s.envelope(do(t, http.MethodGet, s.info.URL+tc.own+s.info.ProjectID, nil))
+		want(t, tc.own+" status", status, 200)
+		want(t, tc.own+" keys", len(m["keys"].([]any)), 1)
+		status, m = s.envelope(do(t, http.MethodGet, s.info.URL+tc.other+s.info.ProjectID, nil))
+		wantStytchError(t, status, m, 400, "invalid_project_vertical")
+		for _, path := range []string{b2b, consumer} {
+			status, m = s.envelope(do(t, http.MethodGet, s.info.URL+path+"project-test-other", nil))
+			wantStytchError(t, status, m, 404, "project_not_found")
+		}
+		if v := sb.Stytch().Vertical; (tc.option == "" && v != "b2b") || (tc.option != "" && v != tc.option) {
+			t.Errorf("option %q: the sandbox says its vertical is %q", tc.option, v)
+		}
+	}
+	if _, err := sandbox.Start(sandbox.Options{StytchVertical: "b2c"}); !errors.Is(err, sandbox.ErrBadOption) {
+		t.Errorf("an unknown vertical: %v, want a bad option", err)
 	}
 }
 

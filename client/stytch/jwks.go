@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -71,12 +72,119 @@ func (t *Target) Key(ctx context.Context, kid string) (crypto.PublicKey, error) 
 	}
 }
 
-// fetchKeys reads the JWKS. It needs no credentials, so it sends none.
+// verticalState is the project's vertical: given (by the operator, or saved with the
+// credentials), found by reading the keys, or not known yet.
+type verticalState struct {
+	mu    sync.Mutex
+	v     client.Vertical
+	given bool
+}
+
+// Vertical is the project's vertical as far as the target knows it: given, or found by an
+// earlier key fetch; VerticalUnknown before that.
+func (t *Target) Vertical() client.Vertical {
+	t.vertical.mu.Lock()
+	defer t.vertical.mu.Unlock()
+	return t.vertical.v
+}
+
+// FindVertical returns the project's vertical, reading its signing keys when it is not known
+// yet (which also fills the key cache).
+func (t *Target) FindVertical(ctx context.Context) (client.Vertical, error) {
+	if v := t.Vertical(); v != client.VerticalUnknown {
+		return v, nil
+	}
+	kc := &t.keys
+	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	keys, err := t.fetchKeys(ctx)
+	if err != nil {
+		return client.VerticalUnknown, err
+	}
+	kc.keys, kc.fetched = keys, kc.now()
+	return t.Vertical(), nil
+}
+
+func jwksPath(v client.Vertical, projectID string) string {
+	if v == client.VerticalConsumer {
+		return userJWKSPath + url.PathEscape(projectID)
+	}
+	return b2bJWKSPath + url.PathEscape(projectID)
+}
+
+// fetchKeys reads the JWKS at the project's vertical's path. With the vertical unknown it
+// tries the B2B path, then on a 4xx the consumer one, and remembers which served the keys:
+// each vertical serves its keys only at its own path and answers an error at the other (spec
+// §2; which error is not documented, so any 4xx counts). It needs no credentials, so it
+// sends none.
 func (t *Target) fetchKeys(ctx context.Context) (map[string]crypto.PublicKey, error) {
+	t.vertical.mu.Lock()
+	v, given := t.vertical.v, t.vertical.given
+	t.vertical.mu.Unlock()
+	if v != client.VerticalUnknown {
+		keys, err := t.fetchKeysAt(ctx, jwksPath(v, t.projectID))
+		if err != nil && notThisVertical(err) {
+			other := client.VerticalConsumer
+			if v == client.VerticalConsumer {
+				other = client.VerticalB2B
+			}
+			how := "was found earlier"
+			if given {
+				how = "was given (" + envVerticalHint + ") or saved with the credentials"
+			}
+			var ae *client.APIError
+			if errors.As(err, &ae) {
+				ae.Hint = fmt.Sprintf("the project's vertical %s as %s, but Stytch serves no keys there: if the project is %s, say so, or leave the vertical out and m2mport finds it",
+					how, v.Title(), other.Title())
+			}
+		}
+		return keys, err
+	}
+	keys, err := t.fetchKeysAt(ctx, jwksPath(client.VerticalB2B, t.projectID))
+	found := client.VerticalB2B
+	if err != nil && notThisVertical(err) {
+		var consumerErr error
+		keys, consumerErr = t.fetchKeysAt(ctx, jwksPath(client.VerticalConsumer, t.projectID))
+		found = client.VerticalConsumer
+		switch {
+		case consumerErr == nil:
+			err = nil
+		case notThisVertical(consumerErr):
+			var ae *client.APIError
+			if errors.As(consumerErr, &ae) {
+				ae.Hint = "neither the B2B nor the consumer key path knows this project: check the project ID (and the base URL)"
+			}
+			err = consumerErr
+		default:
+			err = consumerErr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.vertical.mu.Lock()
+	if t.vertical.v == client.VerticalUnknown {
+		t.vertical.v = found
+	}
+	t.vertical.mu.Unlock()
+	return keys, nil
+}
+
+// envVerticalHint names how the operator gives a vertical, for hints.
+const envVerticalHint = "STYTCH_VERTICAL or a vertical flag"
+
+// notThisVertical reports whether a key fetch's error says "no such project at this path":
+// any 4xx other than a rate limit.
+func notThisVertical(err error) bool {
+	s := client.StatusOf(err)
+	return s >= 400 && s < 500 && s != http.StatusTooManyRequests
+}
+
+func (t *Target) fetchKeysAt(ctx context.Context, path string) (map[string]crypto.PublicKey, error) {
 	var set struct {
 		Keys []jwk `json:"keys"`
 	}
-	req := &httpx.Request{Method: http.MethodGet, Path: t.jwksPath, Idempotent: true}
+	req := &httpx.Request{Method: http.MethodGet, Path: path, Idempotent: true}
 	if err := t.api.Do(ctx, req, &set); err != nil {
 		return nil, err
 	}
@@ -87,8 +195,8 @@ func (t *Target) fetchKeys(ctx context.Context) (map[string]crypto.PublicKey, er
 		}
 	}
 	if len(keys) == 0 {
-		return nil, &client.APIError{API: "stytch", Method: http.MethodGet, Path: t.jwksPath, Status: http.StatusOK,
-			Message: "the key set holds no usable RSA signing key", Hint: "check the project ID and whether the project is B2B or consumer"}
+		return nil, &client.APIError{API: "stytch", Method: http.MethodGet, Path: path, Status: http.StatusOK,
+			Message: "the key set holds no usable RSA signing key", Hint: "check the project ID and the base URL"}
 	}
 	return keys, nil
 }

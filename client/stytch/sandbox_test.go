@@ -103,10 +103,11 @@ func TestConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.ProjectID != sb.Stytch().ProjectID || info.Live || info.Clients != 2 {
-		t.Fatalf("%+v, want the demo project's 2 clients", info)
+	if info.ProjectID != sb.Stytch().ProjectID || info.Live || info.Clients != 2 || info.Vertical != client.VerticalB2B {
+		t.Fatalf("%+v, want the demo project's 2 clients and its vertical", info)
 	}
-	if st := sandboxtest.Stats(t, sb.Stytch().URL); st.Total != 1 {
+	// One search, and the key set that says the vertical (and is then cached).
+	if st := sandboxtest.Stats(t, sb.Stytch().URL); st.Total != 2 {
 		t.Fatalf("connect took %d calls", st.Total)
 	}
 
@@ -306,10 +307,13 @@ func TestTokensAndKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	verify := func(tok client.Secret, scopes string) *jwt.Token {
+	verify := func(tok client.Token, scopes string) *jwt.Token {
 		t.Helper()
-		s.add(tok.Reveal())
-		parsed, err := jwt.Parse(tok.Reveal(), func(tk *jwt.Token) (any, error) {
+		s.add(tok.Value.Reveal())
+		if tok.ExpiresIn != time.Hour {
+			t.Errorf("expires_in read as %s, want the sandbox's 1h", tok.ExpiresIn)
+		}
+		parsed, err := jwt.Parse(tok.Value.Reveal(), func(tk *jwt.Token) (any, error) {
 			kid, _ := tk.Header["kid"].(string)
 			return tg.Key(ctx, kid)
 		}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(tg.ProjectID()), jwt.WithIssuer(tg.Issuers()[0]),
@@ -356,9 +360,8 @@ func TestTokensAndKeys(t *testing.T) {
 		t.Fatalf("made-up kid: %v", err)
 	}
 
-	consumer := newTarget(t, sb, func(c *stytch.Config) { c.ConsumerJWKS = true })
-	if _, err := consumer.Key(ctx, rotated.Header["kid"].(string)); err != nil || sandboxtest.Stats(t, sb.Stytch().URL).Routes["GET /v1/sessions/jwks/{project_id}"]["200"] != 1 {
-		t.Fatalf("consumer JWKS path: %v", err)
+	if v := tg.Vertical(); v != client.VerticalB2B {
+		t.Errorf("the target found vertical %q on the sandbox's default B2B project", v)
 	}
 
 	_, err = tg.Token(ctx, c.ID, client.NewSecret("Wrong-Secret-Value-123"), nil)
@@ -371,6 +374,71 @@ func TestTokensAndKeys(t *testing.T) {
 	tg.SetStatus(ctx, c.ID, false)
 	_, err = tg.Token(ctx, c.ID, c.Secret, nil)
 	s.wantCode(t, "inactive client", err, 400, client.CodeInvalidClient)
+}
+
+// The project's vertical decides where its keys are; the target finds it (B2B path first, the
+// consumer one on a 4xx), remembers it, and takes an explicit one without looking elsewhere.
+func TestVerticalIsFoundRememberedOrGiven(t *testing.T) {
+	ctx := context.Background()
+	jwksCalls := func(sb *sandbox.Sandbox) (b2b, consumer map[string]int) {
+		r := sandboxtest.Stats(t, sb.Stytch().URL).Routes
+		return r["GET /v1/b2b/sessions/jwks/{project_id}"], r["GET /v1/sessions/jwks/{project_id}"]
+	}
+	for _, v := range []client.Vertical{client.VerticalB2B, client.VerticalConsumer} {
+		t.Run(string(v), func(t *testing.T) {
+			sb := sandboxtest.Start(t, sandbox.Options{StytchVertical: string(v)})
+			tg := newTarget(t, sb, nil)
+			info, err := tg.Connect(ctx)
+			if err != nil || info.Vertical != v || tg.Vertical() != v {
+				t.Fatalf("Connect: %+v %v; want vertical %s", info, err, v)
+			}
+			c := &client.Client{ID: "svc-" + string(v), Secret: client.NewSecret(goodSecret), Scopes: client.NewScopes("read:x")}
+			if _, err := tg.Create(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			tok, err := tg.Token(ctx, c.ID, c.Secret, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cl, err := client.CheckToken(ctx, tok.Value, tg.Key, client.Expect{ProjectID: tg.ProjectID(), Issuers: tg.Issuers(), ClientID: c.ID,
+				Scopes: &c.Scopes, Lifetime: tok.ExpiresIn})
+			if err != nil || !cl.Passed() {
+				t.Fatalf("the token does not verify: %v %+v", err, cl.Failed())
+			}
+			b2b, consumer := jwksCalls(sb)
+			wantB2B, wantConsumer := map[string]int{"200": 1}, map[string]int(nil)
+			if v == client.VerticalConsumer {
+				wantB2B, wantConsumer = map[string]int{"400": 1}, map[string]int{"200": 1}
+			}
+			if fmt.Sprint(b2b) != fmt.Sprint(wantB2B) || fmt.Sprint(consumer) != fmt.Sprint(wantConsumer) {
+				t.Errorf("key fetches: b2b %v consumer %v; want %v and %v (the vertical is found once and kept)", b2b, consumer, wantB2B, wantConsumer)
+			}
+
+			// Given explicitly: only its own path is asked.
+			given := newTarget(t, sb, func(c *stytch.Config) { c.Credentials.Vertical = v })
+			if _, err := given.Key(ctx, "made-up"); !errors.Is(err, stytch.ErrUnknownKey) {
+				t.Fatalf("given vertical: %v", err)
+			}
+			b2b, consumer = jwksCalls(sb)
+			if b2b["400"] != wantB2B["400"] || b2b["200"]+consumer["200"] != 2 {
+				t.Errorf("a given vertical was looked for elsewhere: b2b %v consumer %v", b2b, consumer)
+			}
+			// Given wrongly: a clear error, no guessing.
+			other := client.VerticalConsumer
+			if v == client.VerticalConsumer {
+				other = client.VerticalB2B
+			}
+			wrong := newTarget(t, sb, func(c *stytch.Config) { c.Credentials.Vertical = other })
+			_, err = wrong.Key(ctx, "any")
+			var ae *client.APIError
+			if !errors.As(err, &ae) || ae.Status != 400 || !strings.Contains(ae.Hint, v.Title()) || wrong.Vertical() != other {
+				t.Fatalf("the wrong vertical given: %v (hint %q)", err, ae.Hint)
+			}
+		})
+	}
+	if _, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: "project-test-x", Vertical: "b2c"}}); err == nil {
+		t.Error("an unknown vertical was taken")
+	}
 }
 
 func TestRotation(t *testing.T) {
@@ -593,7 +661,7 @@ func TestWithoutProjectSecretOnlyTokensAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parsed, _, err := jwt.NewParser().ParseUnverified(tok.Reveal(), jwt.MapClaims{})
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok.Value.Reveal(), jwt.MapClaims{})
 	if err != nil {
 		t.Fatal(err)
 	}

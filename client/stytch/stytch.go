@@ -1,6 +1,7 @@
 package stytch
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -28,9 +29,9 @@ type Config struct {
 	// MaxAttempts and MaxWait bound the retries of one call (defaults 5 and 2 min).
 	MaxAttempts int
 	MaxWait     time.Duration
-	// ConsumerJWKS reads signing keys from the consumer path (/v1/sessions/jwks/…) instead
-	// of the B2B one, for consumer projects.
-	ConsumerJWKS bool
+	// Credentials.Vertical, when set, says where the project's signing keys are: the
+	// consumer path (/v1/sessions/jwks/…) or the B2B one. Unset, the target finds it: the B2B
+	// path first, then the consumer one when the first answers 4xx.
 	// JWKSRefetchEvery is the least time between two fetches of the key set caused by an
 	// unknown kid (default 5 s), so that tokens naming made-up keys cannot flood Stytch.
 	JWKSRefetchEvery time.Duration
@@ -45,8 +46,8 @@ type Target struct {
 	projectID string
 	secret    client.Secret
 	live      bool
-	jwksPath  string
 	keys      keyCache
+	vertical  verticalState
 }
 
 var _ client.Target = (*Target)(nil)
@@ -82,17 +83,17 @@ func New(cfg Config) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stytch base URL: %w", err)
 	}
-	jwksPath := b2bJWKSPath
-	if cfg.ConsumerJWKS {
-		jwksPath = userJWKSPath
+	vertical, err := client.ParseVertical(string(c.Vertical))
+	if err != nil {
+		return nil, fmt.Errorf("stytch: %w", err)
 	}
 	t := &Target{
 		api:       api,
 		projectID: c.ProjectID,
 		secret:    c.Secret,
 		live:      live,
-		jwksPath:  jwksPath + url.PathEscape(c.ProjectID),
 	}
+	t.vertical.v, t.vertical.given = vertical, vertical != client.VerticalUnknown
 	t.keys.every = cfg.JWKSRefetchEvery
 	if t.keys.every <= 0 {
 		t.keys.every = 5 * time.Second
@@ -117,7 +118,10 @@ func (t *Target) Issuers() []string {
 }
 
 // Connect checks the credentials with the cheapest authenticated call there is, a search for
-// one client, which also says how many clients the project holds.
+// one client, which also says how many clients the project holds; then it finds the
+// project's vertical by reading its signing keys (no credentials needed), so that it can be
+// saved with the credentials. A vertical that cannot be found is left unknown here: the
+// token checks, which need the keys, say why.
 func (t *Target) Connect(ctx context.Context) (client.TargetInfo, error) {
 	info := client.TargetInfo{ProjectID: t.projectID, Live: t.live, Clients: -1}
 	page, err := t.SearchPage(ctx, SearchRequest{Limit: 1})
@@ -127,6 +131,7 @@ func (t *Target) Connect(ctx context.Context) (client.TargetInfo, error) {
 	if page.Total >= 0 {
 		info.Clients = page.Total
 	}
+	info.Vertical, _ = t.FindVertical(ctx)
 	return info, nil
 }
 
@@ -140,7 +145,21 @@ func (t *Target) call(ctx context.Context, method, path string, body any, idempo
 	}
 	req := &httpx.Request{Method: method, Path: path, Header: http.Header{"Authorization": {t.authorization()}},
 		JSON: body, Idempotent: idempotent, Secrets: append(secrets, t.secret.Reveal())}
-	return t.api.Do(ctx, req, out)
+	err := t.api.Do(ctx, req, out)
+	noteAnswer(ctx, out, err)
+	return err
+}
+
+// noteAnswer tells the run (client.WithRequestIDs) the request id of the answer: the
+// error's, or the one the answer's body carries.
+func noteAnswer(ctx context.Context, out any, err error) {
+	var ae *client.APIError
+	switch a, ok := out.(interface{ requestID() string }); {
+	case errors.As(err, &ae):
+		client.NoteRequestID(ctx, ae.RequestID)
+	case err == nil && ok:
+		client.NoteRequestID(ctx, a.requestID())
+	}
 }
 
 // authorization is the project's Basic credentials. It is built for each call rather than
@@ -241,9 +260,7 @@ func (t *Target) SetStatus(ctx context.Context, id string, active bool) (client.
 // Delete removes a client. It is retried like any idempotent call, so after a lost answer
 // the retry may meet client.CodeClientNotFound for a client that the first try deleted.
 func (t *Target) Delete(ctx context.Context, id string) error {
-	var ans struct {
-		ClientID string `json:"client_id"`
-	}
+	var ans deleteAnswer
 	if err := t.call(ctx, http.MethodDelete, clientPath(id), nil, true, &ans); err != nil {
 		return fmt.Errorf("delete client %s: %w", id, err)
 	}
@@ -342,31 +359,62 @@ func (t *Target) Search(ctx context.Context, ids []string) (map[string]client.St
 	found := make(map[string]client.Stored, len(ids))
 	for batch := range slices.Chunk(ids, searchBatch) {
 		req := SearchRequest{Limit: searchLimit, Query: &Query{Operator: "AND", Operands: []Filter{{Name: "client_id", Values: batch}}}}
-		seen := map[string]bool{}
-		for {
-			page, err := t.SearchPage(ctx, req)
-			if err != nil {
-				return nil, fmt.Errorf("search %d clients by id: %w", len(batch), err)
-			}
-			for _, s := range page.Clients {
-				found[s.ID] = s
-			}
-			if page.NextCursor == "" {
-				break
-			}
-			if seen[page.NextCursor] {
-				return nil, fmt.Errorf("search %d clients by id: Stytch returned the same cursor twice", len(batch))
-			}
-			seen[page.NextCursor] = true
-			req.Cursor = page.NextCursor
+		// A search by n ids finds at most n clients.
+		err := t.SearchAll(ctx, req, len(batch), func(s client.Stored) { found[s.ID] = s })
+		if err != nil {
+			return nil, fmt.Errorf("search %d clients by id: %w", len(batch), err)
 		}
 	}
 	return found, nil
 }
 
+// SearchAll runs a search through all its pages, handing each client to each. It stops with
+// an error when the answers would make it endless: a cursor or a client served twice, more
+// clients than most (when the caller knows a bound; 0 = none), or more pages than the first
+// answer's total makes (plus searchPageMargin), or than searchMaxPages.
+func (t *Target) SearchAll(ctx context.Context, req SearchRequest, most int, each func(client.Stored)) error {
+	limit := cmp.Or(req.Limit, searchDefaultLimit)
+	fail := func(format string, args ...any) error {
+		return &client.APIError{API: "stytch", Method: http.MethodPost, Path: clientsPath + "/search", Status: http.StatusOK,
+			Message: fmt.Sprintf(format, args...), Hint: "check the base URL: the answers are not Stytch's, or something between m2mport and Stytch replays them"}
+	}
+	cursors, seen := map[string]bool{}, map[string]bool{}
+	maxPages := searchMaxPages
+	for page := 1; ; page++ {
+		p, err := t.SearchPage(ctx, req)
+		if err != nil {
+			return err
+		}
+		if page == 1 && p.Total >= 0 {
+			maxPages = min(maxPages, (p.Total+limit-1)/limit+searchPageMargin)
+		}
+		for _, s := range p.Clients {
+			if seen[s.ID] {
+				return fail("page %d of the search holds client %.40q again: the cursor is not advancing", page, s.ID)
+			}
+			seen[s.ID] = true
+			each(s)
+		}
+		if most > 0 && len(seen) > most {
+			return fail("the search found %d clients where at most %d can match", len(seen), most)
+		}
+		if p.NextCursor == "" {
+			return nil
+		}
+		if cursors[p.NextCursor] {
+			return fail("Stytch returned the same cursor twice (page %d): the search would never end", page)
+		}
+		if page >= maxPages {
+			return fail("the search is still going after %d pages, more than its total announced: the answers cannot be right", page)
+		}
+		cursors[p.NextCursor] = true
+		req.Cursor = p.NextCursor
+	}
+}
+
 // Token mints an access token with a client's own credentials (client credentials grant,
 // credentials in the body). Empty scopes asks for all of the client's scopes.
-func (t *Target) Token(ctx context.Context, id string, secret client.Secret, scopes client.Scopes) (client.Secret, error) {
+func (t *Target) Token(ctx context.Context, id string, secret client.Secret, scopes client.Scopes) (client.Token, error) {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret.Reveal()}}
 	if len(scopes) > 0 {
 		form.Set("scope", scopes.String())
@@ -375,14 +423,15 @@ func (t *Target) Token(ctx context.Context, id string, secret client.Secret, sco
 	var ans tokenAnswer
 	err := t.api.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Form: form, Idempotent: true,
 		Secrets: []string{secret.Reveal(), t.secret.Reveal()}}, &ans)
+	noteAnswer(ctx, &ans, err)
 	if err != nil {
-		return client.Secret{}, fmt.Errorf("token for client %s: %w", id, err)
+		return client.Token{}, fmt.Errorf("token for client %s: %w", id, err)
 	}
 	if ans.AccessToken == "" {
-		return client.Secret{}, fmt.Errorf("token for client %s: %w", id, &client.APIError{API: "stytch", Method: http.MethodPost, Path: path,
+		return client.Token{}, fmt.Errorf("token for client %s: %w", id, &client.APIError{API: "stytch", Method: http.MethodPost, Path: path,
 			Status: http.StatusOK, Message: "the token answer has no access_token", Hint: "check the base URL: something other than Stytch answered"})
 	}
-	return client.NewSecret(ans.AccessToken), nil
+	return client.Token{Value: client.NewSecret(ans.AccessToken), ExpiresIn: time.Duration(max(ans.ExpiresIn, 0)) * time.Second}, nil
 }
 
 func nonNil(s client.Scopes) []string {

@@ -209,6 +209,63 @@ func TestSearchStopsOnARepeatedCursor(t *testing.T) {
 	}
 }
 
+// Issue 15.4: a search whose cursors never end the results stops with an error, after a few
+// calls: fresh cursors serving clients already seen, more clients than ids asked for, and
+// more pages than the first answer's total makes.
+func TestSearchStopsCursorsThatNeverEnd(t *testing.T) {
+	cases := []struct {
+		name  string
+		ids   int
+		page  func(n int) string // the n-th answer (1-based)
+		calls int32
+		says  string
+	}{
+		{"fresh cursors, the same clients", 2, func(n int) string {
+			return fmt.Sprintf(`{"m2m_clients":[{"client_id":"c0","scopes":[]}],"results_metadata":{"next_cursor":"cur%d","total":-1}}`, n)
+		}, 2, "holds client \"c0\" again"},
+		{"fresh cursors, fresh clients beyond the ids asked", 3, func(n int) string {
+			return fmt.Sprintf(`{"m2m_clients":[{"client_id":"x%d","scopes":[]},{"client_id":"y%d","scopes":[]}],"results_metadata":{"next_cursor":"cur%d","total":-1}}`, n, n, n)
+		}, 2, "at most 3 can match"},
+		{"fresh cursors and clients past the total", 0, func(n int) string {
+			return fmt.Sprintf(`{"m2m_clients":[{"client_id":"x%d","scopes":[]}],"results_metadata":{"next_cursor":"cur%d","total":150}}`, n, n)
+		}, 2 + 2, "more than its total announced"}, // 150 at 100 a page, and a margin of 2
+		{"fresh cursors and no total, forever", 0, func(n int) string {
+			return fmt.Sprintf(`{"m2m_clients":[{"client_id":"x%d","scopes":[]}],"results_metadata":{"next_cursor":"cur%d","total":-1}}`, n, n)
+		}, 1000, "after 1000 pages"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			tg := newRecorded(t, &recorder{answer: func(*http.Request, []byte) (int, string) {
+				return 200, tc.page(int(calls.Add(1)))
+			}})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			start := time.Now()
+			var err error
+			if tc.ids > 0 {
+				ids := make([]string, tc.ids)
+				for i := range ids {
+					ids[i] = fmt.Sprintf("c%d", i)
+				}
+				_, err = tg.Search(ctx, ids)
+			} else {
+				err = tg.SearchAll(ctx, SearchRequest{Limit: 100}, 0, func(client.Stored) {})
+			}
+			var ae *client.APIError
+			if !errors.As(err, &ae) || !strings.Contains(err.Error(), tc.says) || ae.Hint == "" || ctx.Err() != nil {
+				t.Fatalf("err %v; want one that says %q, with a hint", err, tc.says)
+			}
+			if calls.Load() > tc.calls {
+				t.Errorf("%d calls, want at most %d", calls.Load(), tc.calls)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %s to give up", d)
+			}
+		})
+	}
+}
+
 func jwkOf(kid string, k *rsa.PublicKey) string {
 	return fmt.Sprintf(`{"kty":"RSA","use":"sig","alg":"RS256","kid":%q,"n":%q,"e":%q}`, kid,
 		base64.RawURLEncoding.EncodeToString(k.N.Bytes()), base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.E)).Bytes()))

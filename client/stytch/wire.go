@@ -9,14 +9,19 @@ import (
 // Stytch's environments and limits (spec §1–§3). searchBatch is assumed: the spec gives
 // 1000 as search's maximum limit and assumes as many client_id values per filter are fine.
 const (
-	liveBaseURL  = "https://api.stytch.com"
-	testBaseURL  = "https://test.stytch.com"
-	livePrefix   = "project-live-"
-	searchBatch  = 1000
-	searchLimit  = 1000
-	clientsPath  = "/v1/m2m/clients"
-	b2bJWKSPath  = "/v1/b2b/sessions/jwks/"
-	userJWKSPath = "/v1/sessions/jwks/"
+	liveBaseURL = "https://api.stytch.com"
+	testBaseURL = "https://test.stytch.com"
+	livePrefix  = "project-live-"
+	searchBatch = 1000
+	searchLimit = 1000
+	// The search's default page size (spec §3), and m2mport's own bounds on one search:
+	// pages past what its first total makes, and pages when it gives none (-1).
+	searchDefaultLimit = 100
+	searchPageMargin   = 2
+	searchMaxPages     = 1000
+	clientsPath        = "/v1/m2m/clients"
+	b2bJWKSPath        = "/v1/b2b/sessions/jwks/"
+	userJWKSPath       = "/v1/sessions/jwks/"
 )
 
 // Error types the API answers with beyond the ones package client names.
@@ -37,7 +42,7 @@ var hints = map[string]string{
 	client.CodeUnauthorized:      "check the project ID and secret (Stytch dashboard > API keys); test and live projects have different secrets",
 	client.CodeDuplicateClientID: "the project already has a client with this ID",
 	client.CodeInsecureSecret:    "Stytch finds this secret too weak: rotate it in Auth0 to a long random one, then import again",
-	client.CodeSecretTooLong:     "Stytch accepts secrets of up to 256 characters: rotate it in Auth0 to a shorter one",
+	client.CodeSecretTooLong:     "Stytch finds this secret too long: rotate it in Auth0 to a shorter one, then import again",
 	client.CodeInvalidScope:      "scopes must be 1–128 printable characters without spaces: fix it in the scope editor",
 	client.CodeTooManyScopes:     "Stytch allows at most 100 scopes per client: drop some in the scope editor",
 	client.CodeClientNotFound:    "the client is not in this project: check the project ID and the client ID",
@@ -104,8 +109,21 @@ func (m *m2mClient) stored() client.Stored {
 	return s
 }
 
+// answered is the request id every answer carries, kept in the run report.
+type answered struct {
+	RequestID string `json:"request_id"`
+}
+
+func (a *answered) requestID() string { return a.RequestID }
+
 type clientAnswer struct {
+	answered
 	M2MClient *m2mClient `json:"m2m_client"`
+}
+
+type deleteAnswer struct {
+	answered
+	ClientID string `json:"client_id"`
 }
 
 type searchAnswer struct {
@@ -126,6 +144,7 @@ type createBody struct {
 }
 
 type tokenAnswer struct {
+	answered
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int64  `json:"expires_in"`

@@ -119,3 +119,18 @@ func TestRealKeyringKeepsNoPlainTextOnDisk(t *testing.T) {
 		t.Skipf("no keyring files under %s to inspect", dir)
 	}
 }
+
+// The report key is made on first use and kept: a second run, another process, reads the
+// same key, so reports one run wrote authenticate for the next.
+func TestRealKeyringKeepsTheReportKey(t *testing.T) {
+	ctx := context.Background()
+	kr := Real(t)
+	first, err := keystore.ReportKey(ctx, kr.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := keystore.ReportKey(ctx, kr.Store)
+	if err != nil || len(first) != client.ReportKeySize || string(first) != string(again) {
+		t.Fatalf("report key: %d bytes, the same again: %v (%v)", len(first), string(first) == string(again), err)
+	}
+}

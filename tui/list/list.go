@@ -10,6 +10,11 @@
 // client/auth0, client/stytch, client/sandbox or cli, nor package tui.
 package list
 
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
 // Model is a cursor and a window over a list of Total items, of which Len are shown: all of
 // them, or the ones the last Filter kept. Positions (Cursor, Offset, Window) count shown
 // items; Item turns a position into the index of the item in the whole list.
@@ -213,4 +218,46 @@ func Span(heights []int, room, anchor int) (start, end int) {
 		end++
 	}
 	return start, end
+}
+
+// KeyMap is the keys that move a list's cursor. A screen embeds it in its own KeyMap and
+// passes key presses to Model.HandleKey.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+// DefaultKeyMap is the arrows and vi's j/k, page up/down (and ctrl+u/d), home/end (g/G).
+func DefaultKeyMap() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:      b("g", "first", "home", "g"),
+		Bottom:   b("G", "last", "end", "G"),
+	}
+}
+
+// HandleKey moves the cursor when msg is one of k's keys, and reports whether it was.
+func (m *Model) HandleKey(msg tea.KeyPressMsg, k KeyMap) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		m.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.Move(1)
+	case key.Matches(msg, k.PageUp):
+		m.PageUp()
+	case key.Matches(msg, k.PageDown):
+		m.PageDown()
+	case key.Matches(msg, k.Top):
+		m.Top()
+	case key.Matches(msg, k.Bottom):
+		m.Bottom()
+	default:
+		return false
+	}
+	return true
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/m2mport/m2mport/themes"
 )
 
@@ -262,5 +264,29 @@ func TestRowsAndSide(t *testing.T) {
 	}
 	if got := strings.Join(rows, " "); got != "e f *g h" {
 		t.Fatalf("side rows %q", got)
+	}
+}
+
+func TestHandleKey(t *testing.T) {
+	m := sized(10, 4)
+	k := DefaultKeyMap()
+	press := func(code rune, text string) bool {
+		return m.HandleKey(tea.KeyPressMsg{Code: code, Text: text}, k)
+	}
+	for _, c := range []struct {
+		code   rune
+		text   string
+		cursor int
+	}{{'j', "j", 1}, {tea.KeyDown, "", 2}, {'k', "k", 1}, {tea.KeyPgDown, "", 5}, {'G', "G", 9}, {tea.KeyPgUp, "", 5}, {'g', "g", 0}} {
+		if !press(c.code, c.text) || m.Cursor() != c.cursor {
+			t.Fatalf("%q: cursor %d, want %d", c.text, m.Cursor(), c.cursor)
+		}
+	}
+	if press('x', "x") || m.Cursor() != 0 {
+		t.Fatal("a key the list does not have moved it")
+	}
+	k.Down.SetEnabled(false)
+	if press('j', "j") {
+		t.Fatal("a disabled key moved the list")
 	}
 }

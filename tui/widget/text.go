@@ -179,3 +179,6 @@ func LongestFitting(w int, texts ...string) string {
 	}
 	return texts[len(texts)-1]
 }
+
+// Truncate cuts s to at most w cells, an ellipsis marking the cut.
+func Truncate(s string, w int) string { return ansi.Truncate(s, w, "…") }

@@ -1,0 +1,54 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+type validateKeys struct {
+	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Back key.Binding
+}
+
+func newValidateKeys() validateKeys {
+	return validateKeys{
+		Up:        bind("↑/k", "up", "up", "k"),
+		Down:      bind("↓/j", "down", "down", "j"),
+		Focus:     bind("tab", "next pane", "tab"),
+		FocusBack: bind("shift+tab", "previous pane", "shift+tab"),
+		PageUp:    bind("pgup", "scroll token up", "pgup"),
+		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
+		Compare:   bind("a", "compare with Auth0", "a"),
+		Back:      bind("esc", "back", "esc"),
+	}
+}
+
+func (v *validateScreen) ShortHelp() []key.Binding {
+	k := v.keys
+	// Focus decides what ↑/↓ move and where tab goes next.
+	switch v.pane.focus {
+	case focusList:
+		k.Up.SetHelp("↑/↓", "client")
+		k.Focus.SetHelp("tab", "the checks")
+	case focusChecks:
+		k.Up.SetHelp("↑/↓", "check")
+		k.Focus.SetHelp("tab", "the token")
+	case focusToken:
+		k.Up.SetHelp("↑/↓", "scroll")
+		k.Focus.SetHelp("tab", "the clients")
+		if len(v.proofs) == 1 {
+			k.Focus.SetHelp("tab", "the checks")
+		}
+	}
+	keys := []key.Binding{k.Up}
+	keys = append(keys, k.Focus)
+	if v.canCompare() {
+		if _, on := v.compared[v.side.Cursor()]; on {
+			k.Compare.SetHelp("a", "back to the checks")
+		}
+		keys = append(keys, k.Compare)
+	}
+	return keys
+}
+
+func (v *validateScreen) FullHelp() [][]key.Binding {
+	k := v.keys
+	k.Up.SetHelp("↑/↓", "client, check or scroll")
+	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Back}}
+}
