@@ -105,10 +105,12 @@ func NewErrorInfo(err error) *ErrorInfo {
 	if err == nil {
 		return nil
 	}
-	info := &ErrorInfo{Message: err.Error()}
+	// Scrubbed once more: what goes into events, the run report and --json must not show a
+	// secret even if an error reached here by a way that skipped the HTTP layer's scrubbing.
+	info := &ErrorInfo{Message: Scrub(err.Error())}
 	var ae *APIError
 	if errors.As(err, &ae) {
-		info.Code, info.Status, info.RequestID, info.Hint = ae.Code, ae.Status, ae.RequestID, ae.Hint
+		info.Code, info.Status, info.RequestID, info.Hint = Scrub(ae.Code), ae.Status, Scrub(ae.RequestID), Scrub(ae.Hint)
 	} else if errors.Is(err, ErrNoAnswer) {
 		info.Code = "no_answer"
 	}

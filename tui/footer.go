@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/m2mport/m2mport/themes"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // footer is the current screen's keys and the global ones, one line, or the full help.
@@ -45,14 +46,26 @@ func (a *App) footer() string {
 // its width too, but still adds the binding when its ellipsis does not fit.)
 func (a *App) shortHelp(bindings, always []key.Binding) string {
 	h := a.help
-	sepW := lipgloss.Width(h.ShortSeparator)
-	room := a.width - 2*padX - lipgloss.Width(h.ShortHelpView(always))
+	sepW := widget.Width(h.ShortSeparator) + h.Styles.ShortSeparator.GetHorizontalFrameSize()
+	// A binding's width, measured rather than drawn: the footer is drawn on every frame.
+	width := func(b key.Binding) int {
+		return widget.Width(b.Help().Key) + h.Styles.ShortKey.GetHorizontalFrameSize() + 1 +
+			widget.Width(b.Help().Desc) + h.Styles.ShortDesc.GetHorizontalFrameSize()
+	}
+	room := a.width - 2*padX
+	n := 0
+	for _, b := range always {
+		if b.Enabled() {
+			room -= width(b) + min(n, 1)*sepW
+			n++
+		}
+	}
 	var fit []key.Binding
 	for _, b := range bindings {
 		if !b.Enabled() {
 			continue
 		}
-		w := lipgloss.Width(h.ShortHelpView([]key.Binding{b})) + sepW
+		w := width(b) + sepW
 		if w > room {
 			break
 		}
