@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/leaktest"
 )
 
 // The fault mix at the Stytch emulator: rate limits, server errors, connections
@@ -124,6 +125,19 @@ func crashAndRerun(t *testing.T, bin string, stop syscall.Signal) {
 	}
 	assertReportAccountsForAll(t, report2, source)
 	assertStoredExactly(t, sb.stored(t), source)
+
+	// Faults make errors, and errors quote what the API said: every output, report and file
+	// of both runs is searched for every credential, in every encoding.
+	var secrets leaktest.Finder
+	secrets.Add("the Auth0 Management API app's secret", sb.vars["AUTH0_CLIENT_SECRET"])
+	secrets.Add("the Stytch project secret", sb.vars["STYTCH_SECRET"])
+	for id, w := range source {
+		secrets.Add("the secret of "+id, w.secret)
+	}
+	texts := append(homeFiles(t, h.root),
+		seenText{"run 1 (stdout)", strings.Join(first.lines, "\n")}, seenText{"run 1 (stderr)", first.stderr.String()},
+		seenText{"run 2 (stdout)", strings.Join(second.lines, "\n")}, seenText{"run 2 (stderr)", second.stderr.String()})
+	assertNoSecretIn(t, &secrets, texts)
 
 	stats := sb.stats(t)
 	retried, waits := 0, 0

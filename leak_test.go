@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m2mport/m2mport/client/leaktest"
 	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/keystore/keystoretest"
 )
@@ -109,28 +110,21 @@ func TestNoSecretLeaks(t *testing.T) {
 }
 
 // leakCheck runs commands, keeps what they print, and searches it and the files under the
-// home for credentials.
+// home for credentials, in every encoding a server might have echoed them in (leaktest).
 type leakCheck struct {
 	t       *testing.T
 	bin     string
 	h       *home
-	secrets map[string]string // value -> what it is
+	secrets leaktest.Finder
 	texts   []seenText
 }
 
 type seenText struct{ where, text string }
 
-func (l *leakCheck) secret(what, value string) {
-	if l.secrets == nil {
-		l.secrets = map[string]string{}
-	}
-	if len(value) < 8 {
-		// Too short to search for without false alarms (the demo's weak secrets, which
-		// nothing imports).
-		return
-	}
-	l.secrets[value] = what
-}
+// secret adds a credential to look for. Values under 8 characters are too short to search
+// for without false alarms (the demo's weak secrets, which nothing imports): Finder leaves
+// them out.
+func (l *leakCheck) secret(what, value string) { l.secrets.Add(what, value) }
 
 func (l *leakCheck) record(where, text string) { l.texts = append(l.texts, seenText{where, text}) }
 
@@ -160,25 +154,11 @@ func (l *leakCheck) run(name string, vars map[string]string, stdin string, code 
 // files records every file under the home.
 func (l *leakCheck) files() {
 	l.t.Helper()
-	n := 0
-	err := filepath.WalkDir(l.h.root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		n++
-		l.record(path, string(b))
-		return nil
-	})
-	if err != nil {
-		l.t.Fatal(err)
+	files := homeFiles(l.t, l.h.root)
+	if len(files) < 3 {
+		l.t.Fatalf("only %d files were written: the runs did not write their reports", len(files))
 	}
-	if n < 3 {
-		l.t.Fatalf("only %d files were written: the runs did not write their reports", n)
-	}
+	l.texts = append(l.texts, files...)
 }
 
 // jwtShape matches an access token (header and payload of a JWT), whoever minted it: the
@@ -187,31 +167,44 @@ var jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.`
 
 func (l *leakCheck) assertNoLeak() {
 	l.t.Helper()
-	for _, s := range l.texts {
-		for value, what := range l.secrets {
-			if shows(s.text, value) {
-				l.t.Errorf("%s shows %s", s.where, what)
-			}
-		}
-		if m := jwtShape.FindString(s.text); m != "" {
-			l.t.Errorf("%s shows an access token: %.24s…", s.where, m)
-		}
-	}
-	l.t.Logf("searched %d outputs and files for %d credentials", len(l.texts), len(l.secrets))
+	assertNoSecretIn(l.t, &l.secrets, l.texts)
 }
 
-// shows reports whether text holds a run of 11 characters or more of value, from anywhere in
-// it: a secret cut short is still a leak, and a screen cuts values to the width of their
-// field. The last four characters ("••••DzJj") are fine; a run of 11 always holds one of
-// the windows of 8 that start every 4 characters.
-func shows(text, value string) bool {
-	const window, step = 8, 4
-	for i := 0; i+window <= len(value); i += step {
-		if strings.Contains(text, value[i:i+window]) {
-			return true
+// assertNoSecretIn searches every text for every secret, in every encoding, and for
+// anything shaped like an access token. Only the last four characters of a secret
+// ("••••DzJj") may show.
+func assertNoSecretIn(t *testing.T, secrets *leaktest.Finder, texts []seenText) {
+	t.Helper()
+	for _, s := range texts {
+		if what, form, found := secrets.Find(s.text); found {
+			t.Errorf("%s shows %s (%s)", s.where, what, form)
+		}
+		if m := jwtShape.FindString(s.text); m != "" {
+			t.Errorf("%s shows an access token: %.24s…", s.where, m)
 		}
 	}
-	return false
+	t.Logf("searched %d outputs and files for %d credentials, each in every encoding", len(texts), secrets.Len())
+}
+
+// homeFiles returns every file under root, to search.
+func homeFiles(t *testing.T, root string) []seenText {
+	t.Helper()
+	var out []seenText
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out = append(out, seenText{path, string(b)})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // mintToken gets an access token for a client from the Stytch emulator's token endpoint.

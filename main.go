@@ -8,14 +8,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/m2mport/m2mport/cli"
+	"github.com/m2mport/m2mport/client"
 )
 
 func main() {
+	// net/http logs what a server sends on an idle connection, quoted ("Unsolicited response
+	// received …"): a server echoing a request would put a secret on stderr.
+	log.SetOutput(client.ScrubWriter(os.Stderr))
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)

@@ -236,6 +236,7 @@ m2mport check --client-id ID < token.txt`
 	})
 	root.AddCommand(
 		newDemoCmd(env),
+		newCutoverCmd(env),
 		newImportCmd(env),
 		newUndoCmd(env),
 		newRunsCmd(env),

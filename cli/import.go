@@ -93,6 +93,7 @@ func newImportCmd(env *Env) *cobra.Command {
 		sel, onConflict       string
 		fromFile              string
 		audiences             []string
+		accept, drop          []string
 	)
 	cmd := &cobra.Command{
 		Use:   "import",
@@ -126,11 +127,13 @@ m2mport import --from-file clients.csv --all --yes`,
 	f.BoolVar(&dryRun, "dry-run", false, "show the plan and stop")
 	f.BoolVar(&noVerify, "no-verify", false, "do not mint and check a token for each client")
 	f.StringVar(&fromFile, "from-file", "", "read clients from this CSV or JSON file instead of Auth0")
+	f.StringSliceVar(&accept, "accept-widening", nil, "import these clients (ids) with the scopes that widen their access in Stytch, knowingly")
+	f.StringSliceVar(&drop, "drop-widening", nil, "drop from these clients (ids, or all) the scopes that would widen their access in Stytch")
 	_ = cmd.RegisterFlagCompletionFunc("on-conflict", cobra.FixedCompletions([]string{
 		"skip\tleave a client that differs in Stytch as it is",
 		"update\tupdate its scopes, name, description and metadata",
 	}, cobra.ShellCompDirectiveNoFileComp))
-	for _, name := range []string{"select", "audience"} {
+	for _, name := range []string{"select", "audience", "accept-widening", "drop-widening"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
 	}
 	fileExt(cmd, "from-file", "csv", "json")
@@ -155,6 +158,9 @@ m2mport import --from-file clients.csv --all --yes`,
 			}
 		}
 		var err error
+		if in.accept, in.drop, err = wideningFlags(accept, drop); err != nil {
+			return fail(env, "import", err, ExitUsage)
+		}
 		if in.resolution, err = client.ParseResolution(onConflict); err != nil {
 			return fail(env, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
 		}
@@ -194,6 +200,9 @@ type importRun struct {
 	fromFile   string
 	source     client.Source
 	target     client.Target
+	// accept and drop are the clients whose widenings of access to resolve, by id; drop
+	// may be ["all"].
+	accept, drop []string
 }
 
 func (in *importRun) run(ctx context.Context) int {
@@ -224,14 +233,82 @@ func (in *importRun) run(ctx context.Context) int {
 	if err != nil {
 		return fail(env, "import", err, ExitUsage)
 	}
-	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution)
+	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution, client.WithGuard(client.NewGuard(inv)))
 	if err != nil {
 		return fail(env, "import", err, ExitFailed)
+	}
+	if err := in.resolveWidenings(plan); err != nil {
+		return fail(env, "import", err, ExitUsage)
 	}
 	if code, ok := presentPlan(ctx, env, "import", in.fs, in.ef, plan, in.dryRun); !ok {
 		return code
 	}
 	return runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify, in.selected != nil)
+}
+
+// wideningFlags reads --accept-widening and --drop-widening: ids, each in one of them only;
+// "all" drops every client's widenings (dropping never widens access), but every client
+// accepted is named.
+func wideningFlags(accept, drop []string) (a, d []string, err error) {
+	clean := func(ids []string) []string {
+		var out []string
+		for _, id := range ids {
+			if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	a, d = clean(accept), clean(drop)
+	if slices.Contains(a, "all") {
+		return nil, nil, errors.New("--accept-widening takes the ids of the clients whose access may widen, one by one: accepting them all unseen is what it exists to prevent")
+	}
+	if slices.Contains(d, "all") && len(d) > 1 {
+		return nil, nil, errors.New("--drop-widening all already names every client")
+	}
+	for _, id := range a {
+		if slices.Contains(d, id) || slices.Contains(d, "all") {
+			return nil, nil, fmt.Errorf("client %q is given to both --accept-widening and --drop-widening: keep its scopes or drop them", id)
+		}
+	}
+	return a, d, nil
+}
+
+// resolveWidenings applies --accept-widening and --drop-widening to the plan. A client named
+// that is not in the plan is a usage error; one whose access would not widen only draws a
+// note, so that a script keeps working once the source no longer widens it.
+func (in *importRun) resolveWidenings(p *client.Plan) error {
+	byID := map[string]int{}
+	for i := range p.Items {
+		byID[p.Items[i].Client.ID] = i
+	}
+	apply := func(flag string, ids []string, resolve func(int) error) error {
+		for _, id := range ids {
+			i, ok := byID[id]
+			if !ok {
+				return fmt.Errorf("--%s %s: no such client in the plan", flag, clip(id, 60))
+			}
+			if err := resolve(i); errors.Is(err, client.ErrNothingToResolve) {
+				note(in.env, fmt.Sprintf("note: --%s %s: its access would not widen", flag, clip(id, 60)))
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	drop := in.drop
+	if slices.Equal(drop, []string{"all"}) {
+		drop = nil
+		for i := range p.Items {
+			if len(p.Items[i].Widenings) > 0 {
+				drop = append(drop, p.Items[i].Client.ID)
+			}
+		}
+	}
+	if err := apply("drop-widening", drop, p.DropWidenings); err != nil {
+		return err
+	}
+	return apply("accept-widening", in.accept, p.AcceptWidenings)
 }
 
 // choose picks the clients to import and narrows their scopes to the chosen audiences.
@@ -442,8 +519,24 @@ func printPlan(o *output, p *client.Plan) {
 		for _, d := range it.Diff {
 			why = append(why, "  "+clip(d.String(), 100))
 		}
-		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			why = append(why, "  → "+clip(it.Blockers[0].Hint, 240))
+		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 {
+			for _, b := range it.Blockers[1:] {
+				if b.Resolvable() {
+					why = append(why, "  "+clip(b.Message, 240))
+				}
+			}
+			switch {
+			case it.Blockers[0].Resolvable():
+				id := shellWord(it.Client.ID)
+				scopes := client.WideningScopes(it.Widenings)
+				why = append(why, fmt.Sprintf("  → drop %s with --drop-widening %s, or keep %s knowingly with --accept-widening %s",
+					clip(scopes.String(), 120), id, themIt(len(scopes)), id))
+			case it.Blockers[0].Hint != "":
+				why = append(why, "  → "+clip(it.Blockers[0].Hint, 240))
+			}
+		}
+		for _, warning := range it.Warnings {
+			why = append(why, "  ! "+clip(warning, 240))
 		}
 		return []string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes)), strings.Join(why, "\n")}
 	}
@@ -488,6 +581,22 @@ func printPlan(o *output, p *client.Plan) {
 	if updatable > 0 {
 		o.printf("%s\n", o.wrap(client.Plural(updatable, "conflict")+" left as they are could be brought in line with --on-conflict update.", ""))
 	}
+	widening := 0
+	for i := range p.Items {
+		if len(p.Items[i].Widenings) > 0 {
+			widening++
+		}
+	}
+	if widening > 0 {
+		o.printf("%s\n", o.wrap(client.Plural(widening, "client")+" would widen access: each stays out until its scopes are dropped (--drop-widening) or kept knowingly (--accept-widening); `m2mport cutover` shows every API's side.", ""))
+	}
+}
+
+func themIt(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // who names a report's client for people: its name and id.

@@ -112,10 +112,17 @@ func (o *output) table(cols []column, rows int, row func(i int) []string, style 
 	for i, c := range cols {
 		widths[i] = ansi.StringWidth(c.header)
 	}
+	longestWord := 0 // in the last column, with its line's indent: it can't wrap narrower
 	for r := range rows {
 		for i, cell := range row(r) {
 			for _, l := range strings.Split(cell, "\n") {
 				widths[i] = max(widths[i], ansi.StringWidth(l))
+				if i == n-1 {
+					indent := len(l) - len(strings.TrimLeft(l, " "))
+					for _, w := range strings.Fields(l) {
+						longestWord = max(longestWord, indent+ansi.StringWidth(w))
+					}
+				}
 			}
 		}
 	}
@@ -141,7 +148,7 @@ func (o *output) table(cols []column, rows int, row func(i int) []string, style 
 			}
 		}
 		last = min(widths[n-1], o.width-fixed())
-		if last < minLastColumn {
+		if last < max(minLastColumn, longestWord) {
 			last, under = o.width-4, true
 			// The last column is out of the way: what narrowed may take the room back.
 			for i := range n - 1 {

@@ -80,16 +80,21 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 	if ao.AtLeast {
 		atLeast = "at least "
 	}
-	admit := fmt.Sprintf("checking only the audience would admit %s%d more (%s%d clients of the project, %d today)", atLeast, ao.More, atLeast, ao.After, ao.Today)
+	admit := fmt.Sprintf("checking only the audience would admit %s%s it does not today: after the move all %s%d of the project's hold its audience, today the %d granted it",
+		atLeast, Plural(ao.More, "client"), atLeast, ao.After, ao.Today)
 	require := CutoverItem{Title: fmt.Sprintf("require one of its scopes in every token: %s", strings.Join(a.RequireScopes, " ")), Detail: []string{admit}}
 	if len(a.RequireScopes) == 0 {
 		require = CutoverItem{Title: "it defines no scopes: define one, grant it to today's callers, and require it", Detail: []string{admit}}
 	}
 	gone := "stop relying on " + List(a.ClaimsGone) + ": Stytch's tokens don't carry them"
+	keys := fmt.Sprintf("fetch signing keys from %s", a.After.KeySetURL)
+	if a.After.KeySetURL == "" {
+		keys = "fetch signing keys from the project's key set: /v1/b2b/sessions/jwks/PROJECT_ID for a B2B project, /v1/sessions/jwks/PROJECT_ID for a Consumer one (m2mport could not tell which)"
+	}
 	return []CutoverItem{
 		require,
 		{Title: fmt.Sprintf("trust the issuer %s", a.After.Issuer), Detail: []string{"today " + a.Today.Issuer}},
-		{Title: fmt.Sprintf("fetch signing keys from %s", a.After.KeySetURL), Detail: []string{"today " + a.Today.KeySetURL}},
+		{Title: keys, Detail: []string{"today " + a.Today.KeySetURL}},
 		{Title: fmt.Sprintf("accept the audience %s (aud is a list)", a.After.Audience), Detail: []string{"today " + a.Today.Audience}},
 		{Title: fmt.Sprintf("read the client id from sub as %s", a.After.Subject), Detail: []string{"today " + a.Today.Subject}},
 		{Title: gone},

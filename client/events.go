@@ -47,6 +47,9 @@ type Event struct {
 	// Diff and Blockers explain a planned conflict or block.
 	Diff     []FieldDiff `json:"diff,omitempty"`
 	Blockers []Blocker   `json:"blockers,omitempty"`
+	// Widenings are how a planned client's Stytch token would reach further than its Auth0
+	// tokens, not yet accepted: each is also one of Blockers.
+	Widenings []Widening `json:"widenings,omitempty"`
 	// Warnings are a planned client's warnings: widenings accepted, organizations dropped.
 	Warnings []string `json:"warnings,omitempty"`
 	// State is set on the client's final event.
@@ -69,7 +72,7 @@ type Event struct {
 func PlannedEvent(p *Plan, i int) Event {
 	it := &p.Items[i]
 	return Event{Kind: EventPlanned, Index: i, ClientID: it.Client.ID, Name: it.Client.Name, Action: it.Action,
-		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers, Warnings: it.Warnings}
+		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers, Widenings: it.Widenings, Warnings: it.Warnings}
 }
 
 // Final reports whether the event gives its client's final state.
@@ -102,10 +105,12 @@ func NewErrorInfo(err error) *ErrorInfo {
 	if err == nil {
 		return nil
 	}
-	info := &ErrorInfo{Message: err.Error()}
+	// Scrubbed once more: what goes into events, the run report and --json must not show a
+	// secret even if an error reached here by a way that skipped the HTTP layer's scrubbing.
+	info := &ErrorInfo{Message: Scrub(err.Error())}
 	var ae *APIError
 	if errors.As(err, &ae) {
-		info.Code, info.Status, info.RequestID, info.Hint = ae.Code, ae.Status, ae.RequestID, ae.Hint
+		info.Code, info.Status, info.RequestID, info.Hint = Scrub(ae.Code), ae.Status, Scrub(ae.RequestID), Scrub(ae.Hint)
 	} else if errors.Is(err, ErrNoAnswer) {
 		info.Code = "no_answer"
 	}

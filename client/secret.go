@@ -16,11 +16,13 @@ import (
 // Compare secrets with Equal; == compares the pointers.
 type Secret struct{ p *string }
 
-// NewSecret wraps a plain value. The empty string gives the zero Secret.
+// NewSecret wraps a plain value. The empty string gives the zero Secret. The value becomes
+// known to Scrub, which masks it in every error built from a server's bytes from then on.
 func NewSecret(plain string) Secret {
 	if plain == "" {
 		return Secret{}
 	}
+	remember(plain)
 	return Secret{p: &plain}
 }
 

@@ -220,18 +220,21 @@ func parseClientsCSV(b []byte) ([]client.Client, []RowError, error) {
 		return nil, nil, fmt.Errorf("not valid CSV: %v", err)
 	}
 	// Column names are matched without regard to case, so two that differ only in case
-	// would leave every row ambiguous: that is the whole file's error.
+	// would leave every row ambiguous: that is the whole file's error. Errors name a column
+	// by its position, never by what the line holds: in a file without a header, the first
+	// line is a client, and its cells may be a secret.
 	col := map[string]int{}
+	known := slices.ContainsFunc(header, func(h string) bool { return slices.Contains(fileColumns, strings.ToLower(strings.TrimSpace(h))) })
+	if !known {
+		return nil, nil, fmt.Errorf("line 1 names none of the columns: the first line must name them (%s); is it a client instead?", strings.Join(fileColumns, ","))
+	}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(fileColumns, name) {
-			return nil, nil, fmt.Errorf("line 1: unknown column %q: the columns are %s", name, strings.Join(fileColumns, ","))
+			return nil, nil, fmt.Errorf("line 1: column %d is not one of the columns, which are %s", i+1, strings.Join(fileColumns, ","))
 		}
 		if j, dup := col[name]; dup {
-			if header[j] == h {
-				return nil, nil, fmt.Errorf("line 1: column %q appears twice: keep one", name)
-			}
-			return nil, nil, fmt.Errorf("line 1: columns %q and %q both name %s: keep one", header[j], h, name)
+			return nil, nil, fmt.Errorf("line 1: columns %d and %d both name %s: keep one", j+1, i+1, name)
 		}
 		col[name] = i
 	}
@@ -301,7 +304,8 @@ func parseClientsJSON(b []byte) ([]client.Client, []RowError, error) {
 	for dec.More() {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, fmt.Errorf("line %d: not valid JSON: %v", lineAt(b, int(dec.InputOffset())), err)
+			// Not the decoder's words: they quote the character they stopped at.
+			return nil, nil, fmt.Errorf("line %d: not valid JSON", lineAt(b, int(dec.InputOffset())))
 		}
 		// InputOffset is now past the element: find where it started.
 		end := int(dec.InputOffset())
@@ -342,25 +346,24 @@ func checkRowKeys(raw json.RawMessage) (id, problem string) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return "", "not a client object"
 	}
-	named := map[string]string{} // column → the key that named it
-	for dec.More() {
+	named := map[string]int{} // column → the position of the key that named it
+	for n := 1; dec.More(); n++ {
 		tok, err := dec.Token()
 		key, ok := tok.(string)
 		if err != nil || !ok {
 			return id, "not a client object"
 		}
+		// Keys are named by their position, never quoted: a key that is not a column may
+		// be anything, a secret pasted in the wrong place included.
 		i := slices.IndexFunc(fileColumns, func(c string) bool { return strings.EqualFold(c, key) })
 		if i < 0 {
-			return id, fmt.Sprintf("unknown key %s: the keys are %s", quoteStart(key), strings.Join(fileColumns, ", "))
+			return id, fmt.Sprintf("key %d of the object is not one of the keys, which are %s", n, strings.Join(fileColumns, ", "))
 		}
 		column := fileColumns[i]
 		if prev, dup := named[column]; dup {
-			if prev == key {
-				return id, fmt.Sprintf("key %s appears twice: keep one", quoteStart(key))
-			}
-			return id, fmt.Sprintf("keys %s and %s both name %s: keep one", quoteStart(prev), quoteStart(key), column)
+			return id, fmt.Sprintf("keys %d and %d of the object both name %s: keep one", prev, n, column)
 		}
-		named[column] = key
+		named[column] = n
 		var value json.RawMessage
 		if err := dec.Decode(&value); err != nil {
 			return id, "not a client object"

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/client/leaktest"
 )
 
 func rowLines(bad []RowError) map[int]string {
@@ -76,7 +77,7 @@ func TestFileSourceCSVWholeFileErrors(t *testing.T) {
 		}
 	}
 	_, _, err := ParseClientsFile("x.csv", []byte("client_id,client_secret,scope\n"))
-	if !strings.Contains(err.Error(), `unknown column "scope"`) || !strings.Contains(err.Error(), "scopes") {
+	if !strings.Contains(err.Error(), "column 3 is not one of the columns") || !strings.Contains(err.Error(), "scopes") || strings.Contains(err.Error(), `"scope"`) {
 		t.Errorf("a misspelt column should be named with the right ones: %v", err)
 	}
 }
@@ -98,7 +99,7 @@ func TestFileSourceJSON(t *testing.T) {
 	if len(clients) != 2 || clients[0].Scopes.String() != "read:a write:a" || clients[1].Scopes.String() != "x y" || clients[0].Metadata["k"] != 1.0 {
 		t.Fatalf("good rows %+v", clients)
 	}
-	want := map[int]string{4: "unknown key \"scope\"", 5: "client_secret must be a string", 6: "metadata is not a JSON object", 7: "scopes must be", 8: "not a client object"}
+	want := map[int]string{4: "key 3 of the object is not one of the keys", 5: "client_secret must be a string", 6: "metadata is not a JSON object", 7: "scopes must be", 8: "not a client object"}
 	got := rowLines(bad)
 	for line, says := range want {
 		if !strings.Contains(got[line], says) {
@@ -190,11 +191,11 @@ func TestFileSourceJSONRowNamesEachColumnOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectRows(t, clients, bad, []string{"h6"}, map[int]string{
-		2: `keys "client_secret" and "Client_Secret" both name client_secret`,
-		3: `keys "metadata" and "METADATA" both name metadata`,
-		4: `key "scopes" appears twice`,
+		2: `keys 2 and 3 of the object both name client_secret`,
+		3: `keys 3 and 4 of the object both name metadata`,
+		4: `keys 3 and 4 of the object both name scopes`,
 		5: `both name client_secret`,
-		6: `unknown key "scope"`,
+		6: `key 3 of the object is not one of the keys`,
 		8: `metadata key "team" appears twice`,
 		9: `metadata key "a.x" appears twice`,
 	})
@@ -205,10 +206,10 @@ func TestFileSourceJSONRowNamesEachColumnOnce(t *testing.T) {
 
 func TestFileSourceCSVColumnsDifferingOnlyInCase(t *testing.T) {
 	for in, says := range map[string]string{
-		"client_id,client_secret,Client_Secret\n":     `columns "client_secret" and "Client_Secret" both name client_secret`,
-		"client_id,client_secret, client_secret\n":    `columns "client_secret" and " client_secret" both name client_secret`,
-		"client_id,client_secret,scopes,scopes\n":     `column "scopes" appears twice`,
-		"client_id,metadata,client_secret,METADATA\n": `both name metadata`,
+		"client_id,client_secret,Client_Secret\n":     `columns 2 and 3 both name client_secret`,
+		"client_id,client_secret, client_secret\n":    `columns 2 and 3 both name client_secret`,
+		"client_id,client_secret,scopes,scopes\n":     `columns 3 and 4 both name scopes`,
+		"client_id,metadata,client_secret,METADATA\n": `columns 2 and 4 both name metadata`,
 	} {
 		_, _, err := ParseClientsFile("x.csv", []byte(in+"a,s3cret-a-abcdef,x,y\n"))
 		if err == nil || !strings.Contains(err.Error(), says) {
@@ -300,6 +301,51 @@ func TestSameDecimal(t *testing.T) {
 	for _, pair := range [][2]string{{"1", "-1"}, {"1", "10"}, {"0.1", "0.01"}, {"12345678901234567891", "1.2345678901234567e+19"}, {"1e99999999999999999999", "1"}} {
 		if sameDecimal(pair[0], pair[1]) {
 			t.Errorf("%s and %s are different numbers", pair[0], pair[1])
+		}
+	}
+}
+
+// A file whose header row is missing starts with a client: its cells, a secret among them,
+// must not come back in the error. Nor may a JSON key that is not a column, which may be a
+// secret pasted in the wrong place.
+func TestFileErrorsNeverQuoteTheFile(t *testing.T) {
+	const secret = "s3cret-FirstCell-Zq8Lk2Pw9Xv4"
+	for name, in := range map[string]string{
+		"headerless.csv":           secret + ",billing,read:a\nother,s3cret-other-abcdef,read:b\n",
+		"headerless, id first.csv": "billing," + secret + ",read:a\n",
+		"one known column.csv":     "client_id," + secret + ",scopes\n",
+		"bad JSON.json":            `[{"client_id": "a", "client_secret": "` + secret + `" "scopes": "a"}]`,
+	} {
+		_, _, err := ParseClientsFile(name, []byte(in))
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if form, ok := leaktest.Shows(err.Error(), secret); ok || strings.Contains(err.Error(), "billing") {
+			t.Errorf("%s: the error shows the file's content (%s): %v", name, form, err)
+		}
+	}
+	_, _, err := ParseClientsFile("x.csv", []byte(secret+",billing\n"))
+	if err == nil || !strings.Contains(err.Error(), "first line must name them") {
+		t.Errorf("a headerless file should be told it lacks a header: %v", err)
+	}
+	_, _, err = ParseClientsFile("x.csv", []byte("client_id,"+secret+"\n"))
+	if err == nil || !strings.Contains(err.Error(), "column 2 is not one of the columns") {
+		t.Errorf("an unknown column should be named by its position: %v", err)
+	}
+
+	js := `[{"client_id": "a", "client_secret": "s3cret-a-abcdef", "` + secret + `": "x"},
+  {"client_id": "b", "client_secret": "s3cret-b-abcdef", "` + strings.ToUpper(secret) + `x": 1, "scopes": "a"}]`
+	_, bad, err := ParseClientsFile("clients.json", []byte(js))
+	if err != nil || len(bad) != 2 {
+		t.Fatalf("bad rows %v, %v", bad, err)
+	}
+	for _, e := range bad {
+		if form, ok := leaktest.Shows(e.Error(), secret); ok {
+			t.Errorf("line %d shows the key (%s): %s", e.Line, form, e.Error())
+		}
+		if !strings.Contains(e.Error(), "key 3 of the object is not one of the keys") {
+			t.Errorf("line %d: %s, want the key named by its position", e.Line, e.Error())
 		}
 	}
 }

@@ -16,8 +16,10 @@
 //     every wait is reported through client.ReportWait (and an optional callback);
 //   - bodies are capped; HTML, empty or truncated answers become a *client.APIError naming
 //     the status, the path and a short sanitized snippet, never a JSON decode message;
-//   - no error ever carries a header, a secret or a token: the values a request sends are
-//     scrubbed from anything an answer echoes back.
+//   - no error ever carries a header, a secret or a token: whatever an answer or the
+//     transport's own error quotes of the server's bytes goes through client.Scrub, which
+//     knows every secret m2mport holds and the values the request sends, in every encoding a
+//     server might echo them in.
 //
 // httpx imports the standard library and package client (for APIError, ErrNoAnswer, Wait and
 // Pacer) only. It must not import client/auth0, client/stytch, client/sandbox, tui, keystore

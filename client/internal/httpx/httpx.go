@@ -278,7 +278,7 @@ func (c *Client) attempt(ctx context.Context, r *Request, target string, body []
 	sentAt := c.now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return c.noAnswer(ctx, r, err, sent.Load(), 0)
+		return c.noAnswer(ctx, r, err, sent.Load(), 0, scrub)
 	}
 	defer resp.Body.Close()
 	received := c.now()
@@ -293,7 +293,7 @@ func (c *Client) attempt(ctx context.Context, r *Request, target string, body []
 	}
 	if err != nil {
 		// The connection broke after the status line: as far as the request goes, no answer.
-		return c.noAnswer(ctx, r, err, true, status)
+		return c.noAnswer(ctx, r, err, true, status, scrub)
 	}
 
 	if status >= 200 && status < 300 {
@@ -428,8 +428,10 @@ func readCapped(body io.Reader, length int64) ([]byte, error) {
 }
 
 // noAnswer turns a transport error into an error that says whether the request reached the
-// server. sent is whether it was written in full.
-func (c *Client) noAnswer(ctx context.Context, r *Request, err error, sent bool, status int) outcome {
+// server. sent is whether it was written in full. The transport's own words may quote what
+// the server sent (a malformed header line, the start of an answer that is not HTTP): they
+// are scrubbed like an answer's body.
+func (c *Client) noAnswer(ctx context.Context, r *Request, err error, sent bool, status int, scrub scrubber) outcome {
 	where := r.where(c.api)
 	if ctx.Err() != nil { // the caller gave up: never retried
 		if sent && !r.Idempotent {
@@ -437,7 +439,7 @@ func (c *Client) noAnswer(ctx context.Context, r *Request, err error, sent bool,
 		}
 		return outcome{status: status, err: fmt.Errorf("%s: %w", where, ctx.Err())}
 	}
-	cause := unwrapURL(err)
+	cause := scrub.err(unwrapURL(err))
 	if errors.Is(cause, context.DeadlineExceeded) || isTimeout(cause) {
 		cause = fmt.Errorf("timed out after %s", client.HumanDuration(c.policy.AttemptTimeout))
 	}

@@ -16,24 +16,10 @@ import (
 const snippetRunes = 120
 
 // scrubber removes credentials from text that came from an answer before it reaches an
-// error. It knows the exact values the request sent (secrets, the Authorization header) and,
-// as a second line of defence, the shapes credentials take in JSON, forms and headers, so
-// that a truncated body holding half a secret is caught too.
+// error, through client.Scrub, the one scrubber: it knows every secret m2mport holds, and
+// this one adds the values this request carries (its secrets and its Authorization header,
+// down to four characters).
 type scrubber struct{ values []string }
-
-var credentialShapes = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	// "client_secret":"…", "access_token": "…", "next_client_secret":"… (cut short)
-	{regexp.MustCompile(`(?i)("[a-z_]*(?:secret|token|password|authorization)[a-z_]*"\s*:\s*")[^"]*`), "${1}" + client.Mask},
-	// client_secret=…&, access_token=…
-	{regexp.MustCompile(`(?i)\b([a-z_]*(?:secret|token|password)[a-z_]*=)[^&\s"'<]*`), "${1}" + client.Mask},
-	// Authorization: Bearer …, Basic …
-	{regexp.MustCompile(`(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+`), "${1}" + client.Mask},
-	// anything shaped like a JWT
-	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.?[A-Za-z0-9_-]*`), client.Mask},
-}
 
 func newScrubber(secrets []string, h http.Header) scrubber {
 	var s scrubber
@@ -63,14 +49,24 @@ func newScrubber(secrets []string, h http.Header) scrubber {
 	return s
 }
 
-func (s scrubber) clean(text string) string {
-	for _, v := range s.values {
-		text = strings.ReplaceAll(text, v, client.Mask)
+func (s scrubber) clean(text string) string { return client.Scrub(text, s.values...) }
+
+// scrubbedError is an error from below (the transport) whose text may quote what the server
+// sent — "malformed MIME header line: …" — shown scrubbed. errors.Is and errors.As still
+// see the error it stands for.
+type scrubbedError struct {
+	text string
+	err  error
+}
+
+func (e *scrubbedError) Error() string { return e.text }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+func (s scrubber) err(err error) error {
+	if err == nil {
+		return nil
 	}
-	for _, c := range credentialShapes {
-		text = c.re.ReplaceAllString(text, c.repl)
-	}
-	return text
+	return &scrubbedError{text: s.clean(err.Error()), err: err}
 }
 
 // snippet returns the start of an unexpected body as one short line of plain text: tags of
@@ -80,7 +76,9 @@ func (s scrubber) snippet(body []byte) string {
 	if len(body) > 8<<10 {
 		body = body[:8<<10]
 	}
-	text := strings.ToValidUTF8(string(body), "")
+	// Scrubbed before the page is turned into text too: taking the tags out could break up
+	// an encoded secret the scrubber would have recognised whole.
+	text := s.clean(strings.ToValidUTF8(string(body), ""))
 	if looksLikeHTML(text) {
 		text = htmlText(text)
 	}
