@@ -50,23 +50,23 @@ m2mport cutover --compare-claims --max-tokens 20`,
 	cmd.RunE = runE(func(ctx context.Context, _ []string) int {
 		switch {
 		case asJSON && markdown:
-			return fail(env.Err, "cutover", errors.New("use --json or --markdown, not both"), ExitUsage)
+			return fail(env, "cutover", errors.New("use --json or --markdown, not both"), ExitUsage)
 		case maxTokens < 1 || maxTokens > 10000:
-			return fail(env.Err, "cutover", fmt.Errorf("--max-tokens must be between 1 and 10000, not %d", maxTokens), ExitUsage)
+			return fail(env, "cutover", fmt.Errorf("--max-tokens must be between 1 and 10000, not %d", maxTokens), ExitUsage)
 		case f.Changed("max-tokens") && !compare:
-			return fail(env.Err, "cutover", errors.New("--max-tokens caps --compare-claims: give both"), ExitUsage)
+			return fail(env, "cutover", errors.New("--max-tokens caps --compare-claims: give both"), ExitUsage)
 		}
 		sc, tc, err := credentials(ctx, env, given, true)
 		if err != nil {
-			return fail(env.Err, "cutover", err, ExitUsage)
+			return fail(env, "cutover", err, ExitUsage)
 		}
 		target, err := env.target(tc)
 		if err != nil {
-			return fail(env.Err, "cutover", err, ExitUsage)
+			return fail(env, "cutover", err, ExitUsage)
 		}
 		source, err := env.source(sc)
 		if err != nil {
-			return fail(env.Err, "cutover", err, ExitUsage)
+			return fail(env, "cutover", err, ExitUsage)
 		}
 		cut, code := analyzeCutover(ctx, env, source, target, compare, maxTokens)
 		if cut == nil {
@@ -94,25 +94,25 @@ func analyzeCutover(ctx context.Context, env *Env, source client.Source, target 
 	toStytch := noteWaits(ctx, env.Err, "Stytch")
 	info, err := target.Connect(toStytch)
 	if err != nil {
-		return nil, fail(env.Err, "cutover", err, ExitFailed)
+		return nil, fail(env, "cutover", err, ExitFailed)
 	}
 	inv, err := source.Inventory(noteWaits(ctx, env.Err, "Auth0"))
 	if err != nil {
-		return nil, fail(env.Err, "cutover", fmt.Errorf("read %s: %w", source.Name(), err), ExitFailed)
+		return nil, fail(env, "cutover", fmt.Errorf("read %s: %w", source.Name(), err), ExitFailed)
 	}
 	for _, w := range inv.Warnings {
-		fmt.Fprintf(env.Err, "warning: %s\n", sanitize.Line(w))
+		note(env, "warning: "+sanitize.Line(w))
 	}
 	facts, err := client.TargetFactsOf(toStytch, target, info, inv)
 	if err != nil {
-		return nil, fail(env.Err, "cutover", err, ExitFailed)
+		return nil, fail(env, "cutover", err, ExitFailed)
 	}
 	in := client.CutoverInput{Inventory: inv, Source: client.SourceFactsOf(source), Target: facts}
 	var claims *client.ClaimsRun
 	if compare {
 		minter, ok := source.(client.TokenMinter)
 		if !ok {
-			return nil, fail(env.Err, "cutover", errors.New("--compare-claims needs an Auth0 tenant to mint tokens"), ExitUsage)
+			return nil, fail(env, "cutover", errors.New("--compare-claims needs an Auth0 tenant to mint tokens"), ExitUsage)
 		}
 		pairs, orgOnly := client.ClaimsPairs(in)
 		sample := client.SampleClaimsPairs(pairs, maxTokens)
@@ -123,10 +123,10 @@ func analyzeCutover(ctx context.Context, env *Env, source client.Source, target 
 		fmt.Fprintf(env.Err, "%s) to compare claims; this spends the tenant's M2M token quota.\n", what)
 		claims = client.CompareClaims(noteWaits(ctx, env.Err, "Auth0"), minter, sample, pairs, orgOnly)
 		for _, e := range claims.Errors {
-			fmt.Fprintf(env.Err, "warning: no token for %s\n", sanitize.Line(e))
+			note(env, "warning: no token for "+sanitize.Line(e))
 		}
 		if ctx.Err() != nil {
-			return nil, fail(env.Err, "cutover", ctx.Err(), ExitFailed)
+			return nil, fail(env, "cutover", ctx.Err(), ExitFailed)
 		}
 	}
 	return client.Analyze(in, claims), ExitOK
