@@ -106,37 +106,47 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 // Headline is the analysis's verdict in one sentence: what widens access, that nothing
 // does, or that it couldn't look.
 func (c *Cutover) Headline() string {
-	var clients, apis int
+	var clients, apis, accepted int
 	seen := map[string]bool{}
+	count := func(r ClientRef) {
+		if !seen[r.ID] {
+			seen[r.ID], clients = true, clients+1
+			if r.Accepted {
+				accepted++
+			}
+		}
+	}
 	for _, a := range c.APIs {
 		if a.WidensAccess {
 			apis++
 		}
 		for _, sh := range a.Shared {
 			for _, r := range sh.Gain {
-				if !seen[r.ID] {
-					seen[r.ID], clients = true, clients+1
-				}
+				count(r)
 			}
 		}
 		for _, og := range a.OrgGrants {
-			if og.WidensAccess && !seen[og.Client.ID] {
-				seen[og.Client.ID], clients = true, clients+1
+			if og.WidensAccess {
+				count(og.Client)
 			}
 		}
 	}
+	var s string
 	switch {
+	case c.WidensAccess && accepted == clients:
+		s = fmt.Sprintf("Access would widen for %s, on %s, as accepted knowingly.", Plural(clients, "client"), Plural(apis, "API"))
 	case c.WidensAccess:
-		s := fmt.Sprintf("Something would widen access: %s, on %s. import blocks them until each is resolved: drop the scopes, or accept knowingly.",
+		s = fmt.Sprintf("Something would widen access: %s, on %s. import blocks each until it is resolved: drop the scopes, or accept them knowingly.",
 			Plural(clients, "client"), Plural(apis, "API"))
-		if !c.Sure() {
-			s += " There may be more: " + c.Blind + "."
-		}
-		return s
 	case !c.Sure():
 		return "Can't tell whether anything widens access: " + c.Blind + "."
+	default:
+		return "Nothing would widen access: no scope name reaches an API that does not grant it today, and no grant is organization-bound."
 	}
-	return "Nothing would widen access: no scope name reaches an API that does not grant it today, and no grant is organization-bound."
+	if !c.Sure() {
+		s += " There may be more: " + c.Blind + "."
+	}
+	return s
 }
 
 // Summary says who moves, in one sentence.
