@@ -509,7 +509,11 @@ func printPlan(o *output, p *client.Plan) {
 	if p.Live {
 		live = " " + o.m.Error.Render("(LIVE)")
 	}
-	o.printf("%s%s\n\n", o.wrap(fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), sanitize.Line(p.ProjectID)), "  "), live)
+	head := fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), sanitize.Line(p.ProjectID))
+	if p.Undoes != "" { // the source is the import's, not what is being done now
+		head = fmt.Sprintf("Undo: what the import from %s created in Stytch project %s (report %s)", sanitize.Line(p.Source), sanitize.Line(p.ProjectID), sanitize.Line(p.Undoes))
+	}
+	o.printf("%s%s\n\n", o.wrap(head, "  "), live)
 	// The why, then what differs and what to do, each a line of the cell: on a narrow
 	// terminal the cell wraps, never the table. Rows are made as they are printed, twice
 	// (widths first), so a plan of 100,000 clients is never held as a table in memory.

@@ -302,10 +302,25 @@ func logout(ctx context.Context, env *Env, args []string, all bool) int {
 		return fail(env, "logout", err, ExitUsage)
 	}
 	if all {
+		// The keyring can't count what it deletes: look for a saved set first, so that a
+		// second logout --all does not claim to remove what the first one did.
+		saved := false
+		for _, load := range []func() error{
+			func() error { _, err := store.LoadSource(ctx, ""); return err },
+			func() error { _, err := store.LoadTarget(ctx, ""); return err },
+		} {
+			if err := load(); err == nil || !errors.Is(err, keystore.ErrNotFound) {
+				saved = true // an entry, or one too damaged to read: either way, removed below
+			}
+		}
 		if err := store.ForgetAll(ctx); err != nil {
 			return fail(env, "logout", err, ExitFailed)
 		}
-		fmt.Fprintf(env.Out, "Removed every m2mport credential from %s.\n", store.Where())
+		if saved {
+			fmt.Fprintf(env.Out, "Removed every m2mport credential from %s.\n", store.Where())
+		} else {
+			fmt.Fprintf(env.Out, "No m2mport credentials were saved in %s.\n", store.Where())
+		}
 		noteEnv(env, stillUsed, envAuth0Domain, envAuth0ClientID, envAuth0Secret, envStytchProject, envStytchSecret, envStytchBaseURL)
 		return ExitOK
 	}

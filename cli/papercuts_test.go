@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/m2mport/m2mport/client/sandbox"
 	"github.com/m2mport/m2mport/keystore"
+	"github.com/m2mport/m2mport/themes"
 )
 
 // runStore runs m2mport in-process with the given keyring.
@@ -61,5 +63,61 @@ func TestNetworkErrorsSayWhatToDo(t *testing.T) {
 	code, _, errOut := run2(t, env, "import", "--all", "--dry-run")
 	if code != ExitFailed || !strings.Contains(errOut, "connection refused") || !strings.Contains(errOut, "Nothing answers at that address") {
 		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}
+
+// undo's plan says what is undone, not "Plan: <the import's source> → Stytch"; quitting the
+// TUI during an import says what the run did and where its report is.
+func TestUndoSaysWhatItUndoesAndAQuitSaysWhatWasDone(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
+	report := filepath.Join(t.TempDir(), "run.json")
+	if code, out, errOut := run2(t, env, "import", "--select", metricsForwarder, "--yes", "--no-verify", "--report", report); code != ExitOK {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	lines := strings.Join(quitDuringImport(report), "\n")
+	if !strings.Contains(lines, "1 of 1 clients done: 1 imported; run the same import again") || !strings.Contains(lines, "Report: "+report) {
+		t.Errorf("quit during an import:\n%s", lines)
+	}
+	code, out, errOut := run2(t, env, "undo", "--yes", report)
+	if code != ExitOK || strings.Contains(out, "Plan: ") || !strings.Contains(out, "Undo: what the import from 127.0.0.1:") || !strings.Contains(out, "(report "+report+")") {
+		t.Fatalf("undo: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// A second logout --all removes nothing, and says so.
+func TestLogoutAllTwice(t *testing.T) {
+	store := keystore.NewMemory()
+	if err := store.SaveTarget(context.Background(), goodTarget); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := runStore(t, nil, store, "logout", "--all"); !strings.HasPrefix(out, "Removed every m2mport credential") {
+		t.Fatalf("first: %q", out)
+	}
+	if code, out, _ := runStore(t, nil, store, "logout", "--all"); code != ExitOK || !strings.HasPrefix(out, "No m2mport credentials were saved") {
+		t.Fatalf("second: exit %d %q", code, out)
+	}
+}
+
+// status's own hint does not send the operator to status.
+func TestStatusHintDoesNotPointAtItself(t *testing.T) {
+	store := &failingStore{err: &keystore.Error{Op: "check", Kind: keystore.ErrUnavailable,
+		Hint: "No usable Secret Service: install gnome-keyring, or pass the credentials in environment variables (`m2mport status` lists them)."}}
+	code, out, _ := runStore(t, nil, store, "status")
+	if code != ExitFailed || strings.Contains(out, "m2mport status") || !strings.Contains(out, "(listed above)") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+// The demo keeps nothing: no report in the runs folder, no lock in the state folder, no key.
+func TestDemoKeepsNothing(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	env := &Env{Getenv: func(string) string { return "" }}
+	cfg := demoConfig(env, themes.Theme{}, sb)
+	if cfg.ReportPath != nil || cfg.StateDir != "" || cfg.ReportKey != nil {
+		t.Fatalf("the demo writes where the real runs go: report %v, state %q", cfg.ReportPath != nil, cfg.StateDir)
 	}
 }

@@ -70,6 +70,8 @@ func newStatusCmd(env *Env) *cobra.Command {
 		if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
 			w.printf("Keyring: %s\n", w.m.Error.Render(w.wrap(sanitize.Line(err.Error()), "  ")))
 			if h := hint(err); h != "" {
+				// The keyring's hint points at this very command; here the list is above.
+				h = strings.ReplaceAll(h, "(`m2mport status` lists them)", "(listed above)")
 				w.printf("  %s\n", w.wrap(h, "  "))
 			}
 		} else {

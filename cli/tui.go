@@ -109,14 +109,26 @@ func demoConfig(env *Env, th themes.Theme, sb *sandbox.Sandbox) tui.Config {
 	cfg.Source = client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)}
 	cfg.Target = client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}
 	cfg.Keystore = keystore.NewMemory()
+	// The demo keeps nothing: its runs' reports stay in memory, out of the runs folder
+	// (where `runs` and `undo --last` would find the sandbox's fixed project id).
+	cfg.ReportPath, cfg.StateDir, cfg.ReportKey = nil, "", nil
 	return cfg
 }
 
 func runTUI(ctx context.Context, env *Env, cfg tui.Config) int {
+	var report string // the last run's, to say what it did if the operator quits during it
+	if reportPath := cfg.ReportPath; reportPath != nil {
+		cfg.ReportPath = func(projectID string) (string, error) {
+			p, err := reportPath(projectID)
+			report = p
+			return p, err
+		}
+	}
 	err := tui.Run(ctx, cfg, tea.WithInput(env.In), tea.WithOutput(env.Out))
 	if errors.Is(err, tui.ErrInterrupted) {
-		// The run's report says which clients are done; the same import finishes the rest.
-		fmt.Fprintln(env.Err, "m2mport: quit during an import: run it again to finish (what is done is skipped)")
+		for _, l := range quitDuringImport(report) {
+			note(env, l)
+		}
 		return ExitFailed
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
@@ -124,4 +136,25 @@ func runTUI(ctx context.Context, env *Env, cfg tui.Config) int {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// quitDuringImport is what m2mport says when the operator quit the TUI during an import: what
+// the run did, from its report, and where the report is. The same import finishes the rest.
+func quitDuringImport(report string) []string {
+	const again = "run the same import again to finish (what is done is skipped)"
+	if report == "" {
+		return []string{"m2mport: quit during an import: " + again + "."}
+	}
+	r, err := client.ReadReportSummary(report)
+	if err != nil {
+		return []string{"m2mport: quit during an import: " + again + ".", "Report: " + report}
+	}
+	done := "no client was done yet"
+	if r.Progress.Done > 0 {
+		done = fmt.Sprintf("%d of %d clients done: %s", r.Progress.Done, r.Total, pastRun{path: report, report: r}.counts())
+	}
+	return []string{
+		fmt.Sprintf("m2mport: quit during an import, %s; %s.", done, again),
+		"Report: " + report,
+	}
 }
