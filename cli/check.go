@@ -58,7 +58,7 @@ func newCheckCmd(env *Env) *cobra.Command {
 					Hint   string `json:"hint,omitempty"`
 				}{false, err.Error(), hint(err)})
 			}
-			return fail(env.Err, "check", err, code)
+			return fail(env, "check", err, code)
 		}
 		if len(args) > 1 {
 			return failed(fmt.Errorf("one token at a time (got %d arguments)", len(args)), ExitUsage)
@@ -96,7 +96,7 @@ func newCheckCmd(env *Env) *cobra.Command {
 				*client.Checklist
 			}{cl.Passed(), sig.Status == client.CheckPass, cl})
 		} else {
-			printChecklist(env.Out, cl, true)
+			printChecklist(env.outputOf(env.Out), cl, true)
 		}
 		if !cl.Passed() {
 			return ExitFailed
@@ -142,9 +142,18 @@ func checkMark(s client.CheckStatus) string {
 
 // printChecklist prints the checklist as a table, the token's header and payload first when
 // withToken is set, and a closing verdict.
-func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
+func printChecklist(o *output, cl *client.Checklist, withToken bool) {
 	if withToken && len(cl.Header) > 0 {
-		fmt.Fprintf(w, "Header\n%s\n\nPayload\n%s\n\n", sanitize.Text(string(cl.Header)), sanitize.Text(string(cl.Payload)))
+		o.printf("%s\n%s\n\n%s\n%s\n\n", o.m.Bold.Render("Header"), sanitize.Text(string(cl.Header)), o.m.Bold.Render("Payload"), sanitize.Text(string(cl.Payload)))
+	}
+	mark := func(s client.CheckStatus) string {
+		switch s {
+		case client.CheckPass:
+			return o.m.Success.Render(checkMark(s))
+		case client.CheckFail:
+			return o.m.Error.Render(checkMark(s))
+		}
+		return o.m.Muted.Render(checkMark(s))
 	}
 	// A line per check; a failed one also says what was expected and what is wrong. Values
 	// come from the token: each stays on its line, so a claim cannot draw a line of its own.
@@ -152,16 +161,27 @@ func printChecklist(w io.Writer, cl *client.Checklist, withToken bool) {
 		actual := sanitize.Line(l.Actual)
 		switch l.Status {
 		case client.CheckFail:
-			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, sanitize.Line(l.Note))
-			fmt.Fprintf(w, "  %-9s expected %s\n  %-9s got      %s\n", "", sanitize.Line(l.Expected), "", actual)
+			o.printf("%s %-9s %s\n", mark(l.Status), l.Name, o.m.Error.Render(sanitize.Line(l.Note)))
+			o.printf("  %-9s expected %s\n  %-9s got      %s\n", "", sanitize.Line(l.Expected), "", actual)
 		case client.CheckInfo:
-			fmt.Fprintf(w, "%s %-9s %s (not checked)\n", checkMark(l.Status), l.Name, actual)
+			o.printf("%s %-9s %s %s\n", mark(l.Status), l.Name, actual, o.m.Muted.Render("(not checked)"))
 		default:
-			fmt.Fprintf(w, "%s %-9s %s\n", checkMark(l.Status), l.Name, actual)
+			o.printf("%s %-9s %s\n", mark(l.Status), l.Name, actual)
 		}
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, strings.Join(verdict(cl), "\n"))
+	o.printf("\n")
+	lines := verdict(cl)
+	for i, l := range lines {
+		switch {
+		case i == 0 && len(cl.Failed()) > 0:
+			l = o.m.Error.Render(l)
+		case i == 0 && strings.HasPrefix(l, "All checks passed"):
+			l = o.m.Success.Render(l)
+		default:
+			l = o.wrap(l, "")
+		}
+		o.printf("%s\n", l)
+	}
 }
 
 // verdict sums the checklist up: what failed, or that all passed, then what was not

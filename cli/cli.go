@@ -115,6 +115,10 @@ type Env struct {
 	// ReportKey returns the key that authenticates run reports; nil means the OS keyring's
 	// (keystore.ReportKey).
 	ReportKey func(context.Context) ([]byte, error)
+
+	// ttyWidth, when set, says which streams are terminals and how wide (tests); otherwise
+	// a stream is a terminal when it is one.
+	ttyWidth func(io.Writer) (int, bool)
 }
 
 // Run executes m2mport with args (without the program's name) and returns the process exit
@@ -135,7 +139,7 @@ func run(ctx context.Context, args []string, env *Env) int {
 	err := fang.Execute(ctx, root,
 		fang.WithoutVersion(), // ours says commit and date too (see newRoot)
 		fang.WithoutManpage(), // ours writes to the command's stdout, not the process's
-		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) { printError(w, err) }),
+		fang.WithErrorHandler(func(_ io.Writer, _ fang.Styles, err error) { printError(env, err) }),
 	)
 	return exitCode(err)
 }
@@ -177,7 +181,7 @@ func exitCode(err error) int {
 
 // printError prints what cobra or pflag refused, in the form every command uses for its own
 // errors ("m2mport import: …"), with where to look.
-func printError(w io.Writer, err error) {
+func printError(env *Env, err error) {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return // the command said what went wrong
@@ -187,12 +191,13 @@ func printError(w io.Writer, err error) {
 	if errors.As(err, &ue) {
 		cmd = ue.cmd
 	}
+	o := env.outputOf(env.Err)
 	msg, more, _ := strings.Cut(err.Error(), "\n")
-	fmt.Fprintf(w, "%s: %s\n", cmd, sanitize.Line(msg))
+	o.printf("%s %s\n", o.m.Error.Render(cmd+":"), sanitize.Line(msg))
 	if more = strings.TrimSpace(more); more != "" { // cobra's "Did you mean this?"
-		fmt.Fprintln(w, sanitize.Text(more))
+		o.printf("%s\n", sanitize.Text(more))
 	}
-	fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd)
+	o.printf("Run '%s --help' for usage.\n", cmd)
 }
 
 // runE adapts a command body that returns an exit code to cobra.
@@ -231,6 +236,7 @@ m2mport check --client-id ID < token.txt`
 	})
 	root.AddCommand(
 		newDemoCmd(env),
+		newCutoverCmd(env),
 		newImportCmd(env),
 		newUndoCmd(env),
 		newRunsCmd(env),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/m2mport/m2mport/client"
@@ -211,12 +212,16 @@ func (env *Env) target(c client.TargetCredentials) (client.Target, error) {
 	return tgt, nil
 }
 
-// fail prints err for the operator, one sentence plus what to do, and returns code.
-func fail(w io.Writer, cmd string, err error, code int) int {
-	// Errors carry what APIs answered: keep them on their line and away from the terminal.
-	fmt.Fprintf(w, "m2mport %s: %s\n", cmd, sanitize.Line(err.Error()))
+// fail prints err on stderr for the operator, what went wrong then what to do, and returns
+// code. On a terminal the command's name is marked as an error and long lines wrap.
+func fail(env *Env, cmd string, err error, code int) int {
+	o := env.outputOf(env.Err)
+	// Errors carry what APIs answered: sanitized, so they stay text and away from the terminal.
+	prefix := "m2mport " + cmd + ":"
+	line := o.wrap(prefix+" "+sanitize.Line(err.Error()), "")
+	o.printf("%s%s\n", o.m.Error.Render(prefix), strings.TrimPrefix(line, prefix))
 	if h := hint(err); h != "" {
-		fmt.Fprintln(w, sanitize.Line(h))
+		o.printf("%s\n", o.wrap(sanitize.Line(h), ""))
 	}
 	return code
 }

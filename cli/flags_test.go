@@ -38,6 +38,12 @@ var flagConcepts = map[string]string{
 	"concurrency": "clients worked on at once",
 	"rate":        "requests per second to Stytch",
 	"json":        "machine-readable output",
+	// Widening of access (the plan guard, cutover).
+	"accept-widening": "keep scopes that widen access, knowingly",
+	"drop-widening":   "drop scopes that would widen access",
+	"markdown":        "Markdown output",
+	"compare-claims":  "mint Auth0 tokens to compare their claims",
+	"max-tokens":      "the most tokens to mint",
 	// Undo.
 	"last":                "the newest import in the runs folder",
 	"unauthenticated":     "trust a report that can't be authenticated",

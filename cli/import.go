@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,10 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -95,6 +93,7 @@ func newImportCmd(env *Env) *cobra.Command {
 		sel, onConflict       string
 		fromFile              string
 		audiences             []string
+		accept, drop          []string
 	)
 	cmd := &cobra.Command{
 		Use:   "import",
@@ -128,26 +127,28 @@ m2mport import --from-file clients.csv --all --yes`,
 	f.BoolVar(&dryRun, "dry-run", false, "show the plan and stop")
 	f.BoolVar(&noVerify, "no-verify", false, "do not mint and check a token for each client")
 	f.StringVar(&fromFile, "from-file", "", "read clients from this CSV or JSON file instead of Auth0")
+	f.StringSliceVar(&accept, "accept-widening", nil, "import these clients (ids) with the scopes that widen their access in Stytch, knowingly")
+	f.StringSliceVar(&drop, "drop-widening", nil, "drop from these clients (ids, or all) the scopes that would widen their access in Stytch")
 	_ = cmd.RegisterFlagCompletionFunc("on-conflict", cobra.FixedCompletions([]string{
 		"skip\tleave a client that differs in Stytch as it is",
 		"update\tupdate its scopes, name, description and metadata",
 	}, cobra.ShellCompDirectiveNoFileComp))
-	for _, name := range []string{"select", "audience"} {
+	for _, name := range []string{"select", "audience", "accept-widening", "drop-widening"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
 	}
 	fileExt(cmd, "from-file", "csv", "json")
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		in := importRun{env: env, fs: cmd.Flags(), ef: ef, all: all, dryRun: dryRun, verify: !noVerify, fromFile: fromFile, audiences: audiences}
 		if len(args) > 0 {
-			return fail(env.Err, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
+			return fail(env, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
 		}
 		switch {
 		case all && sel != "":
-			return fail(env.Err, "import", errors.New("use --all or --select, not both"), ExitUsage)
+			return fail(env, "import", errors.New("use --all or --select, not both"), ExitUsage)
 		case !all && sel == "":
-			return fail(env.Err, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
+			return fail(env, "import", errors.New("say which clients: --all, or --select id,id"), ExitUsage)
 		case fromFile != "" && len(audiences) > 0:
-			return fail(env.Err, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
+			return fail(env, "import", errors.New("--audience picks among the APIs an Auth0 client is granted; clients from a file have scopes, not grants: edit their scopes in the file instead"), ExitUsage)
 		}
 		if sel != "" {
 			for _, id := range strings.Split(sel, ",") {
@@ -157,26 +158,29 @@ m2mport import --from-file clients.csv --all --yes`,
 			}
 		}
 		var err error
+		if in.accept, in.drop, err = wideningFlags(accept, drop); err != nil {
+			return fail(env, "import", err, ExitUsage)
+		}
 		if in.resolution, err = client.ParseResolution(onConflict); err != nil {
-			return fail(env.Err, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
+			return fail(env, "import", fmt.Errorf("--on-conflict: %w", err), ExitUsage)
 		}
 		if err := ef.check(); err != nil {
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		sc, tc, err := credentials(ctx, env, given, fromFile == "")
 		if err != nil {
 			if fromFile == "" {
 				err = fmt.Errorf("%w (or import from a file with --from-file)", err)
 			}
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		if in.target, err = env.target(tc); err != nil {
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		if fromFile != "" {
 			in.source = file.New(fromFile)
 		} else if in.source, err = env.source(sc); err != nil {
-			return fail(env.Err, "import", err, ExitUsage)
+			return fail(env, "import", err, ExitUsage)
 		}
 		return in.run(ctx)
 	})
@@ -196,6 +200,9 @@ type importRun struct {
 	fromFile   string
 	source     client.Source
 	target     client.Target
+	// accept and drop are the clients whose widenings of access to resolve, by id; drop
+	// may be ["all"].
+	accept, drop []string
 }
 
 func (in *importRun) run(ctx context.Context) int {
@@ -209,7 +216,7 @@ func (in *importRun) run(ctx context.Context) int {
 	// may take minutes, and a wrong STYTCH_SECRET should not be news after that.
 	toStytch := noteWaits(ctx, env.Err, "Stytch")
 	if _, err := in.target.Connect(toStytch); err != nil {
-		return fail(env.Err, "import", err, ExitFailed)
+		return fail(env, "import", err, ExitFailed)
 	}
 	if isTerminal(env.Err) && !in.ef.asJSON {
 		// A large tenant at Auth0's rate limit takes minutes to read: say what is going on.
@@ -217,23 +224,91 @@ func (in *importRun) run(ctx context.Context) int {
 	}
 	inv, err := in.source.Inventory(noteWaits(ctx, env.Err, "Auth0"))
 	if err != nil {
-		return fail(env.Err, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
+		return fail(env, "import", fmt.Errorf("read %s: %w", in.source.Name(), err), ExitFailed)
 	}
 	for _, w := range inv.Warnings {
-		fmt.Fprintf(env.Err, "warning: %s\n", sanitize.Line(w))
+		note(env, "warning: "+sanitize.Line(w))
 	}
 	clients, err := in.choose(inv)
 	if err != nil {
-		return fail(env.Err, "import", err, ExitUsage)
+		return fail(env, "import", err, ExitUsage)
 	}
-	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution)
+	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution, client.WithGuard(client.NewGuard(inv)))
 	if err != nil {
-		return fail(env.Err, "import", err, ExitFailed)
+		return fail(env, "import", err, ExitFailed)
+	}
+	if err := in.resolveWidenings(plan); err != nil {
+		return fail(env, "import", err, ExitUsage)
 	}
 	if code, ok := presentPlan(ctx, env, "import", in.fs, in.ef, plan, in.dryRun); !ok {
 		return code
 	}
 	return runPlan(ctx, env, "import", in.target, plan, in.ef, in.verify, in.selected != nil)
+}
+
+// wideningFlags reads --accept-widening and --drop-widening: ids, each in one of them only;
+// "all" drops every client's widenings (dropping never widens access), but every client
+// accepted is named.
+func wideningFlags(accept, drop []string) (a, d []string, err error) {
+	clean := func(ids []string) []string {
+		var out []string
+		for _, id := range ids {
+			if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	a, d = clean(accept), clean(drop)
+	if slices.Contains(a, "all") {
+		return nil, nil, errors.New("--accept-widening takes the ids of the clients whose access may widen, one by one: accepting them all unseen is what it exists to prevent")
+	}
+	if slices.Contains(d, "all") && len(d) > 1 {
+		return nil, nil, errors.New("--drop-widening all already names every client")
+	}
+	for _, id := range a {
+		if slices.Contains(d, id) || slices.Contains(d, "all") {
+			return nil, nil, fmt.Errorf("client %q is given to both --accept-widening and --drop-widening: keep its scopes or drop them", id)
+		}
+	}
+	return a, d, nil
+}
+
+// resolveWidenings applies --accept-widening and --drop-widening to the plan. A client named
+// that is not in the plan is a usage error; one whose access would not widen only draws a
+// note, so that a script keeps working once the source no longer widens it.
+func (in *importRun) resolveWidenings(p *client.Plan) error {
+	byID := map[string]int{}
+	for i := range p.Items {
+		byID[p.Items[i].Client.ID] = i
+	}
+	apply := func(flag string, ids []string, resolve func(int) error) error {
+		for _, id := range ids {
+			i, ok := byID[id]
+			if !ok {
+				return fmt.Errorf("--%s %s: no such client in the plan", flag, clip(id, 60))
+			}
+			if err := resolve(i); errors.Is(err, client.ErrNothingToResolve) {
+				note(in.env, fmt.Sprintf("note: --%s %s: its access would not widen", flag, clip(id, 60)))
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	drop := in.drop
+	if slices.Equal(drop, []string{"all"}) {
+		drop = nil
+		for i := range p.Items {
+			if len(p.Items[i].Widenings) > 0 {
+				drop = append(drop, p.Items[i].Client.ID)
+			}
+		}
+	}
+	if err := apply("drop-widening", drop, p.DropWidenings); err != nil {
+		return err
+	}
+	return apply("accept-widening", in.accept, p.AcceptWidenings)
 }
 
 // choose picks the clients to import and narrows their scopes to the chosen audiences.
@@ -246,7 +321,7 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 	if in.all {
 		for _, c := range inv.Clients {
 			if c.LeftOut != "" {
-				fmt.Fprintf(in.env.Err, "left out: %s (%s): %s; name it with --select to import it\n", clip(c.Name, 60), clip(c.ID, 60), c.LeftOut)
+				note(in.env, fmt.Sprintf("left out: %s (%s): %s; name it with --select to import it", clip(c.Name, 60), clip(c.ID, 60), c.LeftOut))
 				continue
 			}
 			out = append(out, c)
@@ -282,7 +357,7 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		if len(in.audiences) > 0 && !slices.ContainsFunc(c.Grants, func(g client.Grant) bool { return slices.Contains(in.audiences, g.Audience) }) {
 			// With none of its scopes chosen it would be created with no scopes, or updated
 			// to none: never what narrowing to an API means.
-			fmt.Fprintf(in.env.Err, "left out: %s (%s): not granted any API given with --audience\n", clip(c.Name, 60), clip(c.ID, 60))
+			note(in.env, fmt.Sprintf("left out: %s (%s): not granted any API given with --audience", clip(c.Name, 60), clip(c.ID, 60)))
 			continue
 		}
 		c.Scopes = c.ChosenScopes(choice)
@@ -292,9 +367,9 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 	for _, c := range out {
 		// An app of another type that may use client_credentials is imported like an M2M
 		// app; the operator should know it also serves people (issue 12 §3).
-		if note := c.TypeNote(); note != "" && c.IsM2M() {
-			fmt.Fprintf(in.env.Err, "note: %s (%s): a %s with client_credentials, imported like an M2M app\n",
-				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(note))
+		if typ := c.TypeNote(); typ != "" && c.IsM2M() {
+			note(in.env, fmt.Sprintf("note: %s (%s): a %s with client_credentials, imported like an M2M app",
+				clip(c.Name, 60), clip(c.ID, 60), sanitize.Line(typ)))
 		}
 	}
 	if len(out) == 0 {
@@ -346,11 +421,11 @@ func presentPlan(ctx context.Context, env *Env, cmd string, fs *pflag.FlagSet, e
 	tty := env.terminal()
 	switch {
 	case !ef.asJSON:
-		printPlan(env.Out, plan)
+		printPlan(env.outputOf(env.Out), plan)
 	case dryRun || (needConfirm && tty == nil):
 		printPlanJSON(env.Out, plan)
 	case needConfirm:
-		printPlan(env.Err, plan)
+		printPlan(env.outputOf(env.Err), plan)
 	}
 	switch {
 	case dryRun:
@@ -425,54 +500,62 @@ func isTerminal(v any) bool {
 }
 
 // printPlan prints the plan as a table: what happens to each client and why.
-func printPlan(w io.Writer, p *client.Plan) {
+func printPlan(o *output, p *client.Plan) {
 	live := ""
 	if p.Live {
-		live = " (LIVE)"
+		live = " " + o.m.Error.Render("(LIVE)")
 	}
-	fmt.Fprintf(w, "Plan: %s → Stytch project %s%s\n\n", sanitize.Line(p.Source), sanitize.Line(p.ProjectID), live)
-	// Streamed in two passes, widths measured in cells first: a plan of 100,000 clients is
-	// printed without holding its table in memory (as text/tabwriter would).
-	head := [4]string{"ACTION", "CLIENT", "NAME", "SCOPES"}
-	cells := func(it *client.Item) [4]string {
+	o.printf("%s%s\n\n", o.wrap(fmt.Sprintf("Plan: %s → Stytch project %s", sanitize.Line(p.Source), sanitize.Line(p.ProjectID)), "  "), live)
+	// The why, then what differs and what to do, each a line of the cell: on a narrow
+	// terminal the cell wraps, never the table. Rows are made as they are printed, twice
+	// (widths first), so a plan of 100,000 clients is never held as a table in memory.
+	row := func(i int) []string {
+		it := &p.Items[i]
 		action := string(it.Action)
 		if it.Action == client.ActionConflict {
 			action += " → " + string(it.Resolution)
 		}
-		return [4]string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes))}
-	}
-	var widths [4]int
-	for i := -1; i < len(p.Items); i++ {
-		row := head
-		if i >= 0 {
-			row = cells(&p.Items[i])
-		}
-		for c, cell := range row {
-			widths[c] = max(widths[c], ansi.StringWidth(cell))
-		}
-	}
-	bw := bufio.NewWriter(w)
-	indent := strings.Repeat(" ", widths[0]+widths[1]+widths[2]+widths[3]+4*2)
-	line := func(row [4]string, why string) {
-		for c, cell := range row {
-			bw.WriteString(cell)
-			bw.WriteString(strings.Repeat(" ", widths[c]-ansi.StringWidth(cell)+2))
-		}
-		bw.WriteString(why)
-		bw.WriteByte('\n')
-	}
-	line(head, "WHY")
-	for i := range p.Items {
-		it := &p.Items[i]
-		line(cells(it), sanitize.Line(it.Reason()))
+		why := []string{sanitize.Line(it.Reason())}
 		for _, d := range it.Diff {
-			fmt.Fprintf(bw, "%s  %s\n", indent, clip(d.String(), 100))
+			why = append(why, "  "+clip(d.String(), 100))
 		}
-		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 && it.Blockers[0].Hint != "" {
-			fmt.Fprintf(bw, "%s  → %s\n", indent, clip(it.Blockers[0].Hint, 240))
+		if it.Action == client.ActionBlocked && len(it.Blockers) > 0 {
+			for _, b := range it.Blockers[1:] {
+				if b.Resolvable() {
+					why = append(why, "  "+clip(b.Message, 240))
+				}
+			}
+			switch {
+			case it.Blockers[0].Resolvable():
+				id := shellWord(it.Client.ID)
+				scopes := client.WideningScopes(it.Widenings)
+				why = append(why, fmt.Sprintf("  → drop %s with --drop-widening %s, or keep %s knowingly with --accept-widening %s",
+					clip(scopes.String(), 120), id, themIt(len(scopes)), id))
+			case it.Blockers[0].Hint != "":
+				why = append(why, "  → "+clip(it.Blockers[0].Hint, 240))
+			}
 		}
+		for _, warning := range it.Warnings {
+			why = append(why, "  ! "+clip(warning, 240))
+		}
+		return []string{action, clip(it.Client.ID, 40), clip(it.Client.Name, 30), strconv.Itoa(len(it.Client.Scopes)), strings.Join(why, "\n")}
 	}
-	bw.Flush()
+	asIs := func(s string) string { return s }
+	scopes := func(s string) string { n, _ := strconv.Atoi(s); return client.Plural(n, "scope") }
+	o.table([]column{{"ACTION", 0, nil}, {"CLIENT", 0, nil}, {"NAME", 12, asIs}, {"SCOPES", 0, scopes}, {"WHY", 0, nil}}, len(p.Items), row, func(row, col int) lipgloss.Style {
+		if col != 0 || row < 0 {
+			return lipgloss.NewStyle()
+		}
+		switch p.Items[row].Action {
+		case client.ActionCreate:
+			return o.m.Success
+		case client.ActionDelete, client.ActionConflict:
+			return o.m.Warning
+		case client.ActionBlocked:
+			return o.m.Error
+		}
+		return o.m.Muted
+	})
 	n := p.Counts()
 	skipped := "identical"
 	if p.Undoes != "" {
@@ -488,7 +571,7 @@ func printPlan(w io.Writer, p *client.Plan) {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
 	}
-	fmt.Fprintf(w, "\n%s.\n", strings.Join(parts, ", "))
+	o.printf("\n%s\n", o.wrap(strings.Join(parts, ", ")+".", ""))
 	updatable := 0
 	for i := range p.Items {
 		if it := &p.Items[i]; p.Undoes == "" && it.Action == client.ActionConflict && it.Resolution != client.ResolveUpdate && it.CanUpdate() {
@@ -496,8 +579,24 @@ func printPlan(w io.Writer, p *client.Plan) {
 		}
 	}
 	if updatable > 0 {
-		fmt.Fprintf(w, "%s left as they are could be brought in line with --on-conflict update.\n", client.Plural(updatable, "conflict"))
+		o.printf("%s\n", o.wrap(client.Plural(updatable, "conflict")+" left as they are could be brought in line with --on-conflict update.", ""))
 	}
+	widening := 0
+	for i := range p.Items {
+		if len(p.Items[i].Widenings) > 0 {
+			widening++
+		}
+	}
+	if widening > 0 {
+		o.printf("%s\n", o.wrap(client.Plural(widening, "client")+" would widen access: each stays out until its scopes are dropped (--drop-widening) or kept knowingly (--accept-widening); `m2mport cutover` shows every API's side.", ""))
+	}
+}
+
+func themIt(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // who names a report's client for people: its name and id.
@@ -525,7 +624,7 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 	if path == "" {
 		var err error
 		if path, err = reportPath(env.Getenv, cmd, p.ProjectID, time.Now()); err != nil {
-			return fail(env.Err, cmd, err, ExitFailed)
+			return fail(env, cmd, err, ExitFailed)
 		}
 	}
 	opt := runOptions(ctx, env, cmd, path)
@@ -555,19 +654,19 @@ func runPlan(ctx context.Context, env *Env, cmd string, t client.Target, p *clie
 			*client.Summary
 		}{"summary", ok, sum})
 	} else {
-		printSummary(env.Out, sum)
+		printSummary(env.outputOf(env.Out), sum)
 	}
 	if sum.NotStarted != "" {
 		if sum.Locked {
-			return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s", sum.NotStarted), ExitFailed)
+			return fail(env, cmd, fmt.Errorf("nothing was written to the project: %s", sum.NotStarted), ExitFailed)
 		}
-		return fail(env.Err, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
+		return fail(env, cmd, fmt.Errorf("nothing was written to the project: %s (give --report a writable path)", sum.NotStarted), ExitFailed)
 	}
 	if sum.StaleLock != "" {
-		fmt.Fprintf(env.Err, "note: took over the project's lock from %s, which is no longer running\n", sanitize.Line(sum.StaleLock))
+		note(env, fmt.Sprintf("note: took over the project's lock from %s, which is no longer running", sanitize.Line(sum.StaleLock)))
 	}
 	if sum.ReportError != "" {
-		fmt.Fprintf(env.Err, "warning: %s\n", sum.ReportError)
+		note(env, "warning: "+sum.ReportError)
 	}
 	if !ok {
 		return ExitFailed
@@ -593,23 +692,26 @@ func progressLine(ev client.Event, undo bool) string {
 }
 
 // printSummary prints the counts, then every client that did not end well, then the report.
-func printSummary(w io.Writer, s *client.Summary) {
+func printSummary(o *output, s *client.Summary) {
 	if s.NotStarted != "" {
 		return // the caller says why, as an error
 	}
 	p := s.Progress
-	fmt.Fprintln(w)
+	o.printf("\n")
 	if s.Canceled {
-		fmt.Fprintln(w, "Cancelled: clients not started are listed as canceled; run the same command again to finish.")
+		o.printf("%s\n", o.wrap("Cancelled: clients not started are listed as canceled; run the same command again to finish.", ""))
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var rows [][]string
+	var styles []lipgloss.Style
 	for _, row := range []struct {
 		name string
 		n    int
-	}{{"imported", p.Imported}, {"updated", p.Updated}, {"deleted", p.Deleted}, {"skipped", p.Skipped}, {"conflict", p.Conflict},
-		{"blocked", p.Blocked}, {"failed", p.Failed}, {"canceled", p.Canceled}} {
+		st   lipgloss.Style
+	}{{"imported", p.Imported, o.m.Success}, {"updated", p.Updated, o.m.Success}, {"deleted", p.Deleted, o.m.Success},
+		{"skipped", p.Skipped, lipgloss.NewStyle()}, {"conflict", p.Conflict, o.m.Warning},
+		{"blocked", p.Blocked, o.m.Warning}, {"failed", p.Failed, o.m.Error}, {"canceled", p.Canceled, o.m.Warning}} {
 		if row.n > 0 {
-			fmt.Fprintf(tw, "%s\t%d\n", row.name, row.n)
+			rows, styles = append(rows, []string{row.name, fmt.Sprint(row.n)}), append(styles, row.st)
 		}
 	}
 	if p.Verify > 0 {
@@ -617,36 +719,44 @@ func printSummary(w io.Writer, s *client.Summary) {
 		if unchecked := p.Verify - p.Verified; unchecked > 0 {
 			line += fmt.Sprintf(", %d not checked (the run stopped first; run it again)", unchecked)
 		}
-		fmt.Fprintf(tw, "verified\t%s\n", line)
+		st := o.m.Success
+		if p.CheckFailed > 0 || p.Verified < p.Verify {
+			st = o.m.Error
+		}
+		rows, styles = append(rows, []string{"verified", line}), append(styles, st)
 	}
-	fmt.Fprintf(tw, "requests\t%d in %s (%d rate limited)\n", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)
-	tw.Flush()
+	rows = append(rows, []string{"requests", fmt.Sprintf("%d in %s (%d rate limited)", s.Requests, client.HumanDuration(s.Elapsed), s.RateLimited)})
+	styles = append(styles, o.m.Muted)
+	for i, r := range rows {
+		o.printf("%s  %s\n", styles[i].Render(fmt.Sprintf("%-8s", r[0])), r[1])
+	}
 	if len(s.Problems) > 0 {
 		var bad []string
+		cross, dot := o.m.Error.Render("✗"), o.m.Warning.Render("·")
 		for _, c := range s.Problems {
 			switch {
 			case c.State == client.StateFailed && c.Error != nil:
-				bad = append(bad, fmt.Sprintf("✗ %s: %s", who(c), clip(c.Error.Message, 200)))
+				bad = append(bad, fmt.Sprintf("%s %s: %s", cross, who(c), clip(c.Error.Message, 200)))
 			case c.Check != nil && !c.Check.Passed():
 				for _, l := range c.Check.Failed() {
-					line := fmt.Sprintf("✗ %s: check %s: expected %s, got %s", who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80))
+					line := fmt.Sprintf("%s %s: check %s: expected %s, got %s", cross, who(c), l.Name, clip(l.Expected, 80), clip(l.Actual, 80))
 					if l.Note != "" { // the why: "the key set could not be read: 429 …"
 						line += " (" + clip(l.Note, 160) + ")"
 					}
 					bad = append(bad, line)
 				}
 			case c.State == client.StateConflict || c.State == client.StateBlocked:
-				bad = append(bad, fmt.Sprintf("· %s %s: %s", c.State, who(c), clip(c.Message, 200)))
+				bad = append(bad, fmt.Sprintf("%s %s %s: %s", dot, c.State, who(c), clip(c.Message, 200)))
 			}
 		}
 		if len(bad) > 0 {
-			fmt.Fprintln(w)
+			o.printf("\n")
 			for _, l := range bad {
-				fmt.Fprintln(w, l)
+				o.printf("%s\n", o.wrap(l, "  "))
 			}
 		}
 	}
 	if s.ReportPath != "" {
-		fmt.Fprintf(w, "\nReport: %s\n", s.ReportPath)
+		o.printf("\nReport: %s\n", s.ReportPath)
 	}
 }

@@ -505,7 +505,7 @@ func TestAudienceLeavesOutClientsWithoutThoseAPIs(t *testing.T) {
 // 1, as for a blocked one. An id named twice is one client.
 func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	const conflict, ready = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR", "JrZaHGtguLmu76bV80zCtuEhoUcFAQBG" // Reporting Exporter, Partner Webhooks
+	const conflict, ready = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR", "AjTA2BMpJInl0AJe6ub4LHl323Aci68k" // Reporting Exporter, Metrics Forwarder
 	code, out, errOut := run2(t, env, "import", "--select", conflict, "--yes")
 	if code != ExitFailed || !strings.Contains(out, "conflict") {
 		t.Fatalf("a selected conflict left as it is: exit %d\n%s\n%s", code, out, errOut)

@@ -110,11 +110,11 @@ func (l *login) run(ctx context.Context, args []string) int {
 	}
 	store, err := env.store()
 	if err != nil {
-		return fail(env.Err, "login", err, ExitUsage)
+		return fail(env, "login", err, ExitUsage)
 	}
 	// Before asking for anything: a keyring that can't save makes the rest pointless.
 	if err := store.Check(ctx); err != nil {
-		return fail(env.Err, "login "+side, fmt.Errorf("nothing can be saved: %w", err), ExitFailed)
+		return fail(env, "login "+side, fmt.Errorf("nothing can be saved: %w", err), ExitFailed)
 	}
 	if side == "auth0" {
 		return l.auth0(ctx, store)
@@ -142,14 +142,14 @@ func (l *login) auth0(ctx context.Context, store keystore.Store) int {
 		info, err = src.Connect(vctx)
 	}
 	if err != nil {
-		return fail(env.Err, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
+		return fail(env, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
 	}
 	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients)) // the tenant's name comes from Auth0
 	for _, m := range info.Missing {
 		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
 	}
 	if err := store.SaveSource(ctx, *c); err != nil {
-		return fail(env.Err, "login auth0", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
+		return fail(env, "login auth0", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
 	}
 	fmt.Fprintf(env.Out, "Saved in %s as the default Auth0 credentials (for %s).\n", store.Where(), c.Domain)
 	noteEnv(env, overrides, envAuth0Domain, envAuth0ClientID, envAuth0Secret)
@@ -175,7 +175,7 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 		info, err = tgt.Connect(vctx)
 	}
 	if err != nil {
-		return fail(env.Err, "login stytch", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
+		return fail(env, "login stytch", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
 	}
 	kind := "test"
 	if info.Live {
@@ -192,7 +192,7 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 		fmt.Fprintf(env.Out, "%s project (its signing keys are at the %s path).\n", c.Vertical.Title(), c.Vertical.Title())
 	}
 	if err := store.SaveTarget(ctx, *c); err != nil {
-		return fail(env.Err, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
+		return fail(env, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
 	}
 	fmt.Fprintf(env.Out, "Saved in %s as the default Stytch credentials (for %s).\n", store.Where(), c.ProjectID)
 	noteEnv(env, overrides, envStytchProject, envStytchSecret, envStytchBaseURL)
@@ -221,7 +221,7 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 	if l.secretStdin {
 		b, err := io.ReadAll(io.LimitReader(env.In, 64<<10))
 		if err != nil {
-			return fail(env.Err, "login "+side, fmt.Errorf("read the secret from stdin: %w", err), ExitFailed), false
+			return fail(env, "login "+side, fmt.Errorf("read the secret from stdin: %w", err), ExitFailed), false
 		}
 		secret := strings.TrimSpace(string(b))
 		if secret == "" {
@@ -265,7 +265,7 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 			fmt.Fprintf(env.Err, "\nm2mport login %s: no %s given; nothing was saved\n", side, a.what)
 			return ExitFailed, false
 		case err != nil:
-			return fail(env.Err, "login "+side, err, ExitFailed), false
+			return fail(env, "login "+side, err, ExitFailed), false
 		}
 		*a.value = strings.TrimSpace(*a.value)
 		if *a.value == "" {
@@ -299,11 +299,11 @@ func noteEnv(env *Env, does string, names ...string) {
 func logout(ctx context.Context, env *Env, args []string, all bool) int {
 	store, err := env.store()
 	if err != nil {
-		return fail(env.Err, "logout", err, ExitUsage)
+		return fail(env, "logout", err, ExitUsage)
 	}
 	if all {
 		if err := store.ForgetAll(ctx); err != nil {
-			return fail(env.Err, "logout", err, ExitFailed)
+			return fail(env, "logout", err, ExitFailed)
 		}
 		fmt.Fprintf(env.Out, "Removed every m2mport credential from %s.\n", store.Where())
 		noteEnv(env, stillUsed, envAuth0Domain, envAuth0ClientID, envAuth0Secret, envStytchProject, envStytchSecret, envStytchBaseURL)
@@ -315,7 +315,7 @@ func logout(ctx context.Context, env *Env, args []string, all bool) int {
 	}
 	names, err := store.Forget(ctx, side)
 	if err != nil {
-		return fail(env.Err, "logout", err, ExitFailed)
+		return fail(env, "logout", err, ExitFailed)
 	}
 	if len(names) == 0 {
 		fmt.Fprintf(env.Out, "No %s credentials were saved in %s.\n", title, store.Where())

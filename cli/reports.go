@@ -35,8 +35,8 @@ func runOptions(ctx context.Context, env *Env, cmd, path string) client.Options 
 	}
 	key, err := reportKey(ctx, env)
 	if err != nil {
-		fmt.Fprintf(env.Err, "warning: this %s's report can't be authenticated: the report key in the OS keyring can't be used (%s). "+
-			"An undo of it will need --unauthenticated.\n", cmd, sanitize.Line(err.Error()))
+		note(env, fmt.Sprintf("warning: this %s's report can't be authenticated: the report key in the OS keyring can't be used (%s). "+
+			"An undo of it will need --unauthenticated.", cmd, sanitize.Line(err.Error())))
 	}
 	opt.ReportKey = key
 	return opt

@@ -36,11 +36,11 @@ func newRunsCmd(env *Env) *cobra.Command {
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		dir, err := runsDir(env.Getenv)
 		if err != nil {
-			return fail(env.Err, "runs", err, ExitFailed)
+			return fail(env, "runs", err, ExitFailed)
 		}
 		runs, err := listRuns(dir, *project)
 		if err != nil {
-			return fail(env.Err, "runs", err, ExitFailed)
+			return fail(env, "runs", err, ExitFailed)
 		}
 		if *asJSON {
 			for _, r := range runs {

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/m2mport/m2mport/client"
@@ -32,7 +31,7 @@ func newStatusCmd(env *Env) *cobra.Command {
 		}
 		store, err := env.store()
 		if err != nil {
-			return fail(env.Err, "status", err, ExitUsage)
+			return fail(env, "status", err, ExitUsage)
 		}
 		// Check once, up front: a hung keyring then costs one timeout, not one per side.
 		keyringErr := store.Check(ctx)
@@ -43,7 +42,7 @@ func newStatusCmd(env *Env) *cobra.Command {
 		src := resolveSource(ctx, given.source, env.Getenv, reachable)
 		tgt := resolveTarget(ctx, given.target, env.Getenv, reachable)
 
-		w := env.Out
+		w := env.outputOf(env.Out)
 		baseURL := tgt.BaseURL
 		if baseURL == "" {
 			baseURL = "Stytch's own"
@@ -69,20 +68,20 @@ func newStatusCmd(env *Env) *cobra.Command {
 		})
 
 		if err := errors.Join(keyringErr, src.KeyringErr, tgt.KeyringErr); err != nil {
-			fmt.Fprintf(w, "Keyring: %v\n", err)
+			w.printf("Keyring: %s\n", w.m.Error.Render(w.wrap(sanitize.Line(err.Error()), "  ")))
 			if h := hint(err); h != "" {
-				fmt.Fprintf(w, "  %s\n", h)
+				w.printf("  %s\n", w.wrap(h, "  "))
 			}
 		} else {
-			fmt.Fprintf(w, "Keyring: %s, reachable\n", store.Where())
+			w.printf("Keyring: %s, %s\n", store.Where(), w.m.Success.Render("reachable"))
 		}
 
 		if len(src.Missing()) > 0 || len(tgt.Missing()) > 0 {
 			if keyringErr != nil {
 				// login would only fail the same way: the environment is the way in.
-				fmt.Fprintln(w, "\nSet the environment variables above; without a usable keyring, `m2mport login` can't save credentials.")
+				w.printf("\n%s\n", w.wrap("Set the environment variables above; without a usable keyring, `m2mport login` can't save credentials.", ""))
 			} else {
-				fmt.Fprintln(w, "\nSave credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.")
+				w.printf("\n%s\n", w.wrap("Save credentials with `m2mport login auth0` and `m2mport login stytch`, or set the environment variables above.", ""))
 			}
 			return ExitFailed
 		}
@@ -110,23 +109,31 @@ func row(name, value string, from origin, flagName, envName string) [3]string {
 	return [3]string{name, value, source}
 }
 
-// printTable prints rows in aligned columns; a row with only a first cell is a heading.
-func printTable(w io.Writer, rows [][3]string) {
+// printTable prints rows in aligned columns, measured in cells; a row with only a first cell
+// is a heading.
+func printTable(o *output, rows [][3]string) {
 	var widths [2]int
 	for _, r := range rows {
 		if r[1] == "" {
 			continue
 		}
 		for i := range widths {
-			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
 		}
 	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(n-ansi.StringWidth(s), 0)) }
 	for _, r := range rows {
 		if r[1] == "" {
-			fmt.Fprintln(w, r[0])
+			o.printf("%s\n", o.m.Bold.Render(r[0]))
 			continue
 		}
-		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", widths[0], r[0], widths[1], r[1], r[2])
+		source := r[2]
+		if strings.HasPrefix(source, "not set") {
+			source = o.m.Warning.Render(source)
+		} else {
+			source = o.m.Muted.Render(source)
+		}
+		o.printf("  %s  %s  %s\n", pad(r[0], widths[0]), pad(r[1], widths[1]), source)
 	}
 }
 

@@ -69,11 +69,11 @@ func newDemoCmd(env *Env) *cobra.Command {
 		}
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
-			return fail(env.Err, "demo", err, ExitUsage)
+			return fail(env, "demo", err, ExitUsage)
 		}
 		sb, err := sandbox.Start(sandbox.Options{Seed: "demo"})
 		if err != nil {
-			return fail(env.Err, "demo", fmt.Errorf("start the sandbox: %w", err), ExitFailed)
+			return fail(env, "demo", fmt.Errorf("start the sandbox: %w", err), ExitFailed)
 		}
 		defer sb.Close()
 		cfg := demoConfig(env, th, sb)

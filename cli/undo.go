@@ -39,36 +39,36 @@ func newUndoCmd(env *Env) *cobra.Command {
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		switch {
 		case *last && len(args) > 0:
-			return fail(env.Err, "undo", errors.New("give the report of the import to undo, or --last, not both"), ExitUsage)
+			return fail(env, "undo", errors.New("give the report of the import to undo, or --last, not both"), ExitUsage)
 		case *last:
 			path, err := lastImport(env, given.target.ProjectID)
 			if err != nil {
-				return fail(env.Err, "undo", err, ExitUsage)
+				return fail(env, "undo", err, ExitUsage)
 			}
 			fmt.Fprintf(env.Err, "Undoing %s\n", sanitize.Line(path))
 			args = []string{path}
 		case len(args) != 1:
-			return fail(env.Err, "undo", errors.New("give the report of the import to undo, or --last"), ExitUsage)
+			return fail(env, "undo", errors.New("give the report of the import to undo, or --last"), ExitUsage)
 		}
 		if err := ef.check(); err != nil {
-			return fail(env.Err, "undo", err, ExitUsage)
+			return fail(env, "undo", err, ExitUsage)
 		}
 		limitMemory(env.Getenv)
 		// ef.check refuses a --report that exists, the import's own report included.
 		report, keyErr, err := readImportReport(ctx, env, args[0])
 		if err != nil {
-			fail(env.Err, "undo", err, ExitUsage)
-			fmt.Fprintln(env.Err, reportHint(env.Getenv))
+			fail(env, "undo", err, ExitUsage)
+			note(env, reportHint(env.Getenv))
 			return ExitUsage
 		}
 		if report.Cut != "" {
-			fmt.Fprintf(env.Err, "note: %s: %s.\n", sanitize.Line(args[0]), report.Cut)
+			note(env, fmt.Sprintf("note: %s: %s.", sanitize.Line(args[0]), report.Cut))
 		}
 		if report.Kind == "import" && !report.Ended() {
-			fmt.Fprintf(env.Err, "note: %s has no closing line: that run was killed, or is still going; undo works from the clients it wrote down.\n", sanitize.Line(args[0]))
+			note(env, fmt.Sprintf("note: %s has no closing line: that run was killed, or is still going; undo works from the clients it wrote down.", sanitize.Line(args[0])))
 		}
 		if report.Kind == "import" && !report.Authenticated() && !*unauthenticated {
-			return fail(env.Err, "undo", fmt.Errorf("%s can't be authenticated: %s. Undo deletes only what a report it can trust says a run created; "+
+			return fail(env, "undo", fmt.Errorf("%s can't be authenticated: %s. Undo deletes only what a report it can trust says a run created; "+
 				"if you know this report is as m2mport wrote it, say so with --unauthenticated", args[0], whyUnauthenticated(report, keyErr)), ExitUsage)
 		}
 		// The report says which project; flags and environment may not say otherwise.
@@ -77,14 +77,14 @@ func newUndoCmd(env *Env) *cobra.Command {
 		}
 		_, tc, err := credentials(ctx, env, given, false)
 		if err != nil {
-			return fail(env.Err, "undo", err, ExitUsage)
+			return fail(env, "undo", err, ExitUsage)
 		}
 		target, err := env.target(tc)
 		if err != nil {
-			return fail(env.Err, "undo", err, ExitUsage)
+			return fail(env, "undo", err, ExitUsage)
 		}
 		if target.IsLive() && !ef.live {
-			return fail(env.Err, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
+			return fail(env, "undo", fmt.Errorf("%s is a live project (production): add --live to delete from it", target.ProjectID()), ExitUsage)
 		}
 		plan, err := client.PlanUndo(noteWaits(ctx, env.Err, "Stytch"), target, report, args[0],
 			client.UndoOptions{Unauthenticated: *unauthenticated, IncludeUnconfirmed: *unconfirmed})
@@ -93,7 +93,7 @@ func newUndoCmd(env *Env) *cobra.Command {
 			return ExitOK
 		}
 		if err != nil {
-			return fail(env.Err, "undo", err, ExitFailed)
+			return fail(env, "undo", err, ExitFailed)
 		}
 		if code, ok := presentPlan(ctx, env, "undo", cmd.Flags(), ef, plan, false); !ok {
 			return code

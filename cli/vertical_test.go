@@ -18,7 +18,7 @@ func TestImportAndCheckOnBothVerticalsWithNoOptionGiven(t *testing.T) {
 		t.Run(vertical, func(t *testing.T) {
 			sb, env := sandboxEnv(t, sandbox.Options{StytchVertical: vertical})
 			code, out, errOut := run2(t, env, "import", "--all", "--yes")
-			if code != ExitOK || !strings.Contains(out, "verified  8 of 8, 0 failed") {
+			if code != ExitOK || !strings.Contains(out, "verified  6 of 6, 0 failed") { // Partner Webhooks and the settlement app widen access: blocked
 				t.Fatalf("import on a %s project: exit %d\n%s\n%s", vertical, code, out, errOut)
 			}
 			routes := sandboxStats(t, sb.Stytch().URL).Routes

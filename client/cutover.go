@@ -22,7 +22,8 @@ import (
 type CutoverInput struct {
 	Inventory *Inventory
 	// Clients, when set, stand in for the inventory's clients of the same id: the clients
-	// as the operator chose their scopes and accepted widenings.
+	// as the operator chose their scopes and accepted widenings. Otherwise a client already
+	// in the project is judged by the scopes it holds there (Target.Scopes).
 	Clients []Client
 	Source  SourceFacts
 	Target  TargetFacts
@@ -47,6 +48,9 @@ type TargetFacts struct {
 	// ids of the inventory's clients among them.
 	Clients   int      `json:"-"`
 	InProject []string `json:"-"`
+	// Scopes are the scopes the project holds for those clients: what their tokens carry
+	// now, whatever the source grants.
+	Scopes map[string]Scopes `json:"-"`
 }
 
 // Cutover is the analysis: the whole of it is what `m2mport cutover --json` prints.
@@ -176,6 +180,18 @@ func Analyze(in CutoverInput, claims *ClaimsRun) *Cutover {
 	cut := &Cutover{Source: in.Source, Target: in.Target, Blind: inv.Blind(), Claims: claims}
 
 	clients := mergeClients(inv.Clients, in.Clients)
+	if len(in.Target.Scopes) > 0 {
+		chosen := map[string]bool{}
+		for _, c := range in.Clients {
+			chosen[c.ID] = true
+		}
+		clients = slices.Clone(clients)
+		for i := range clients {
+			if sc, ok := in.Target.Scopes[clients[i].ID]; ok && !chosen[clients[i].ID] {
+				clients[i].Scopes = sc
+			}
+		}
+	}
 	inProject := map[string]bool{}
 	for _, id := range in.Target.InProject {
 		inProject[id] = true

@@ -106,7 +106,7 @@ func TestCutoverSharedNamesAcrossThreeAPIs(t *testing.T) {
 		t.Errorf("findings\n got %s\nwant %s", got, want)
 	}
 	if steps := billing.Steps(); len(steps) != 7 || !strings.HasPrefix(steps[0].Title, "require one of its scopes") ||
-		steps[0].Detail[0] != "checking only the audience would admit 6 more (9 clients of the project, 3 today)" {
+		steps[0].Detail[0] != "checking only the audience would admit 6 clients it does not today: after the move all 9 of the project's hold its audience, today the 3 granted it" {
 		t.Errorf("the first step is the scopes to require: %+v", steps[0])
 	}
 	if !strings.HasPrefix(cut.Headline(), "Something would widen access: 4 clients, on 3 APIs.") {
@@ -165,6 +165,21 @@ func TestCutoverFollowsTheOperatorsChoices(t *testing.T) {
 	}
 	if f := billing.Findings()[0]; !strings.Contains(fmt.Sprint(f.Detail), "Client orders-reader (accepted knowingly)") || f.Accepted {
 		t.Errorf("finding %+v", f)
+	}
+}
+
+// A client already in the project is judged by the scopes it holds there.
+func TestCutoverJudgesImportedClientsByTheirStoredScopes(t *testing.T) {
+	in := cutoverFacts
+	in.Inventory = threeAPIs()
+	in.Target.InProject = []string{"partner"}
+	in.Target.Scopes = map[string]Scopes{"partner": {}}
+	orders := apiOf(t, Analyze(in, nil), audOrders)
+	if og := orders.OrgGrants[0]; og.WidensAccess || len(og.Scopes) != 0 {
+		t.Errorf("partner holds no scope in the project: %+v", og)
+	}
+	if f := orders.Findings(); !strings.Contains(f[len(f)-1].Title, "they are dropped from its Stytch client") {
+		t.Errorf("findings %+v", f)
 	}
 }
 

@@ -80,16 +80,21 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 	if ao.AtLeast {
 		atLeast = "at least "
 	}
-	admit := fmt.Sprintf("checking only the audience would admit %s%d more (%s%d clients of the project, %d today)", atLeast, ao.More, atLeast, ao.After, ao.Today)
+	admit := fmt.Sprintf("checking only the audience would admit %s%s it does not today: after the move all %s%d of the project's hold its audience, today the %d granted it",
+		atLeast, Plural(ao.More, "client"), atLeast, ao.After, ao.Today)
 	require := CutoverItem{Title: fmt.Sprintf("require one of its scopes in every token: %s", strings.Join(a.RequireScopes, " ")), Detail: []string{admit}}
 	if len(a.RequireScopes) == 0 {
 		require = CutoverItem{Title: "it defines no scopes: define one, grant it to today's callers, and require it", Detail: []string{admit}}
 	}
 	gone := "stop relying on " + List(a.ClaimsGone) + ": Stytch's tokens don't carry them"
+	keys := fmt.Sprintf("fetch signing keys from %s", a.After.KeySetURL)
+	if a.After.KeySetURL == "" {
+		keys = "fetch signing keys from the project's key set: /v1/b2b/sessions/jwks/PROJECT_ID for a B2B project, /v1/sessions/jwks/PROJECT_ID for a Consumer one (m2mport could not tell which)"
+	}
 	return []CutoverItem{
 		require,
 		{Title: fmt.Sprintf("trust the issuer %s", a.After.Issuer), Detail: []string{"today " + a.Today.Issuer}},
-		{Title: fmt.Sprintf("fetch signing keys from %s", a.After.KeySetURL), Detail: []string{"today " + a.Today.KeySetURL}},
+		{Title: keys, Detail: []string{"today " + a.Today.KeySetURL}},
 		{Title: fmt.Sprintf("accept the audience %s (aud is a list)", a.After.Audience), Detail: []string{"today " + a.Today.Audience}},
 		{Title: fmt.Sprintf("read the client id from sub as %s", a.After.Subject), Detail: []string{"today " + a.Today.Subject}},
 		{Title: gone},
@@ -101,37 +106,47 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 // Headline is the analysis's verdict in one sentence: what widens access, that nothing
 // does, or that it couldn't look.
 func (c *Cutover) Headline() string {
-	var clients, apis int
+	var clients, apis, accepted int
 	seen := map[string]bool{}
+	count := func(r ClientRef) {
+		if !seen[r.ID] {
+			seen[r.ID], clients = true, clients+1
+			if r.Accepted {
+				accepted++
+			}
+		}
+	}
 	for _, a := range c.APIs {
 		if a.WidensAccess {
 			apis++
 		}
 		for _, sh := range a.Shared {
 			for _, r := range sh.Gain {
-				if !seen[r.ID] {
-					seen[r.ID], clients = true, clients+1
-				}
+				count(r)
 			}
 		}
 		for _, og := range a.OrgGrants {
-			if og.WidensAccess && !seen[og.Client.ID] {
-				seen[og.Client.ID], clients = true, clients+1
+			if og.WidensAccess {
+				count(og.Client)
 			}
 		}
 	}
+	var s string
 	switch {
+	case c.WidensAccess && accepted == clients:
+		s = fmt.Sprintf("Access would widen for %s, on %s, as accepted knowingly.", Plural(clients, "client"), Plural(apis, "API"))
 	case c.WidensAccess:
-		s := fmt.Sprintf("Something would widen access: %s, on %s. import blocks them until each is resolved: drop the scopes, or accept knowingly.",
+		s = fmt.Sprintf("Something would widen access: %s, on %s. import blocks each until it is resolved: drop the scopes, or accept them knowingly.",
 			Plural(clients, "client"), Plural(apis, "API"))
-		if !c.Sure() {
-			s += " There may be more: " + c.Blind + "."
-		}
-		return s
 	case !c.Sure():
 		return "Can't tell whether anything widens access: " + c.Blind + "."
+	default:
+		return "Nothing would widen access: no scope name reaches an API that does not grant it today, and no grant is organization-bound."
 	}
-	return "Nothing would widen access: no scope name reaches an API that does not grant it today, and no grant is organization-bound."
+	if !c.Sure() {
+		s += " There may be more: " + c.Blind + "."
+	}
+	return s
 }
 
 // Summary says who moves, in one sentence.

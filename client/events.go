@@ -47,6 +47,9 @@ type Event struct {
 	// Diff and Blockers explain a planned conflict or block.
 	Diff     []FieldDiff `json:"diff,omitempty"`
 	Blockers []Blocker   `json:"blockers,omitempty"`
+	// Widenings are how a planned client's Stytch token would reach further than its Auth0
+	// tokens, not yet accepted: each is also one of Blockers.
+	Widenings []Widening `json:"widenings,omitempty"`
 	// Warnings are a planned client's warnings: widenings accepted, organizations dropped.
 	Warnings []string `json:"warnings,omitempty"`
 	// State is set on the client's final event.
@@ -69,7 +72,7 @@ type Event struct {
 func PlannedEvent(p *Plan, i int) Event {
 	it := &p.Items[i]
 	return Event{Kind: EventPlanned, Index: i, ClientID: it.Client.ID, Name: it.Client.Name, Action: it.Action,
-		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers, Warnings: it.Warnings}
+		Scopes: it.Client.Scopes, Message: it.Reason(), Diff: it.Diff, Blockers: it.Blockers, Widenings: it.Widenings, Warnings: it.Warnings}
 }
 
 // Final reports whether the event gives its client's final state.

@@ -57,7 +57,7 @@ func (w Widening) String() string {
 	switch w.Kind {
 	case WidenOrg:
 		return fmt.Sprintf("widens access: the %s gives %s only for an organization; Stytch's tokens carry none, so %s would work without one",
-			w.API, scopes, itThem(w.Scopes))
+			w.API, scopes, itThey(w.Scopes))
 	default:
 		owner := "scope"
 		if len(w.Scopes) > 1 {
@@ -101,6 +101,13 @@ func isAre(s Scopes) string {
 		return "is"
 	}
 	return "are"
+}
+
+func itThey(s Scopes) string {
+	if len(s) == 1 {
+		return "it"
+	}
+	return "they"
 }
 
 func itThem(s Scopes) string {

@@ -160,6 +160,7 @@ type Item struct {
 	undo      bool // an item of an undo plan
 	duplicate bool // the client's id came earlier in the selection
 	searched  bool // looked up in the target when planned: Stored is what it holds
+	dropped   []Widening
 }
 
 // CanUpdate reports whether an update can make the target's client identical to the record:
@@ -413,6 +414,9 @@ func (p *Plan) check(it *Item) {
 		for _, w := range p.guard.AcceptedWidenings(&it.Client) {
 			it.Warnings = append(it.Warnings, "accepted knowingly: "+w.String())
 		}
+		for _, w := range it.dropped {
+			it.Warnings = append(it.Warnings, fmt.Sprintf("dropped %s, which %s", w.Scopes, strings.Replace(w.String(), "widens access", "widened access", 1)))
+		}
 		it.Warnings = append(it.Warnings, p.guard.Notices(&it.Client)...)
 	}
 	if len(it.Blockers) > 0 {
@@ -466,7 +470,10 @@ func (p *Plan) AcceptWidenings(i int) error {
 
 // DropWidenings resolves item i's widenings by dropping the scopes involved from the client.
 func (p *Plan) DropWidenings(i int) error {
-	return p.resolveWidenings(i, DropWidenings)
+	return p.resolveWidenings(i, func(c *Client, ws []Widening) {
+		p.Items[i].dropped = append(p.Items[i].dropped, ws...)
+		DropWidenings(c, ws)
+	})
 }
 
 func (p *Plan) resolveWidenings(i int, resolve func(*Client, []Widening)) error {

@@ -158,3 +158,25 @@ func TestColourThemesStayReadable(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadlessMarks(t *testing.T) {
+	red := HeadlessMarks(env(nil)).Error.Render("✗")
+	if !strings.Contains(red, "\x1b[") || !strings.Contains(red, "✗") {
+		t.Fatalf("no colour: %q", red)
+	}
+	for _, kv := range []map[string]string{{"NO_COLOR": "1"}, {"M2MPORT_THEME": "mono"}} {
+		m := HeadlessMarks(env(kv))
+		if got := m.Success.Render("✓"); got != "✓" {
+			t.Errorf("%v: success %q", kv, got)
+		}
+		if got := m.Error.Render("✗"); strings.Contains(got, "38;") || strings.Contains(got, "31") || got == "✗" {
+			t.Errorf("%v: error %q, want bold without colour", kv, got)
+		}
+	}
+	if a, b := HeadlessMarks(env(map[string]string{"M2MPORT_THEME": "dusk"})).Success.Render("x"), HeadlessMarks(env(nil)).Success.Render("x"); a == b {
+		t.Errorf("a named theme lends nothing: %q", a)
+	}
+	if got := NoMarks().Error.Render("✗"); got != "✗" {
+		t.Errorf("NoMarks: %q", got)
+	}
+}

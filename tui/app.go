@@ -41,6 +41,10 @@ type session struct {
 	target     client.Target
 	sourceInfo client.SourceInfo
 	targetInfo client.TargetInfo
+	// inventory is what Pick read of the source, and guard what it says about widening
+	// access (nil when the clients were typed by hand).
+	inventory *client.Inventory
+	guard     *client.Guard
 	// targetChanged: an import wrote to the target since Pick last compared with it;
 	// countChanged, since Connect last counted its clients.
 	targetChanged, countChanged bool

@@ -24,6 +24,9 @@ type fakeSource struct {
 
 func (f *fakeSource) Name() string { return f.name }
 
+// BaseURL is the tenant's, for what its tokens say today (the cutover pages).
+func (f *fakeSource) BaseURL() string { return "https://" + f.name }
+
 func (f *fakeSource) wait(ctx context.Context) error {
 	for _, w := range f.waits {
 		client.ReportWait(ctx, w)
@@ -73,6 +76,9 @@ func (f *fakeTarget) Connect(context.Context) (client.TargetInfo, error) {
 func (f *fakeTarget) ProjectID() string { return f.projectID }
 func (f *fakeTarget) IsLive() bool      { return f.live }
 func (f *fakeTarget) Issuers() []string { return []string{"stytch.com/" + f.projectID} }
+func (f *fakeTarget) KeySetURL() string {
+	return "https://test.stytch.com/v1/b2b/sessions/jwks/" + f.projectID
+}
 func (f *fakeTarget) Search(_ context.Context, ids []string) (map[string]client.Stored, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -45,7 +45,12 @@ type importScreen struct {
 	resolutions map[string]client.Resolution
 	keys        importKeys
 
+	// guard makes the plan block clients whose access would widen in Stytch (nil: clients
+	// typed by hand, nothing to judge).
+	guard *client.Guard
+
 	phase      importPhase
+	accepting  bool // w on a client that widens access: "accept it knowingly?"
 	asking     bool // Esc during the run: "cancel the import?"
 	cancelling bool
 	spinner    spinner.Model
@@ -93,7 +98,7 @@ func newImport(sh *shared, cfg Config, source string, target client.Target, clie
 }
 
 func (s *importScreen) Init() tea.Cmd {
-	return tea.Batch(s.spinner.Tick, makePlan(s.sid, s.target, s.source, s.clients, s.resolutions))
+	return tea.Batch(s.spinner.Tick, makePlan(s.sid, s.target, s.source, s.clients, s.resolutions, s.guard))
 }
 
 func (s *importScreen) Step() step { return stepImport }
@@ -161,7 +166,21 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return goBack
 		}
 	case impReview:
+		if s.accepting {
+			switch {
+			case key.Matches(msg, k.AcceptYes):
+				s.accepting = false
+				_ = s.plan.AcceptWidenings(s.list.Cursor()) // w is offered only on an item with widenings
+			case key.Matches(msg, k.AcceptNo):
+				s.accepting = false
+			}
+			return nil
+		}
 		switch {
+		case key.Matches(msg, k.Accept):
+			s.accepting = true
+		case key.Matches(msg, k.Cutover):
+			return s.openCutover()
 		case key.Matches(msg, k.Choose):
 			s.toggleResolution(s.list.Cursor())
 		case key.Matches(msg, k.UpdateAll):
@@ -197,6 +216,8 @@ func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case impDone:
 		switch {
+		case key.Matches(msg, k.Cutover):
+			return s.openCutover()
 		case key.Matches(msg, k.Validate) && s.checked():
 			done := importDoneMsg{plan: s.plan, items: s.live}
 			return func() tea.Msg { return done }
@@ -229,6 +250,18 @@ func (s *importScreen) detailHeight() int {
 		items = max(len(s.plan.Items), 1)
 	}
 	return max(min(8, max(s.height/3, 3)), room-items)
+}
+
+// openCutover asks the root for the cutover pages of the plan's clients, as chosen.
+func (s *importScreen) openCutover() tea.Cmd {
+	if s.guard == nil {
+		return nil // clients typed by hand: no APIs to cut over
+	}
+	msg := cutoverMsg{from: stepImport}
+	for i := range s.plan.Items {
+		msg.clients = append(msg.clients, s.plan.Items[i].Client)
+	}
+	return func() tea.Msg { return msg }
 }
 
 // scroll fits the list's window to the room the phase leaves it.

@@ -15,6 +15,9 @@ type importKeys struct {
 	// second enter never starts a run, least of all into a live project.
 	Confirm, Reconsider key.Binding // "Import into this project?"
 	Stop, KeepGoing     key.Binding // "Cancel the import?"
+	// A client whose access would widen: w asks, and only y accepts.
+	Accept, AcceptYes, AcceptNo key.Binding
+	Cutover                     key.Binding // every API's side of the move
 }
 
 func newImportKeys() importKeys {
@@ -30,6 +33,10 @@ func newImportKeys() importKeys {
 		Reconsider: bind("n", "back to the plan", "n", "esc"),
 		Stop:       bind("y", "cancel", "y"),
 		KeepGoing:  bind("n", "keep going", "n", "esc"),
+		Accept:     bind("w", "accept widening", "w"),
+		AcceptYes:  bind("y", "accept knowingly", "y"),
+		AcceptNo:   bind("n", "don't", "n", "esc"),
+		Cutover:    bind("c", "cutover", "c"),
 	}
 }
 
@@ -65,14 +72,19 @@ func (s *importScreen) syncKeys() {
 		}
 	}
 	k.UpdateAll.SetEnabled(updatable)
+	k.Accept.SetEnabled(ok && len(s.plan.Items[i].Widenings) > 0 && s.phase == impReview)
+	k.Cutover.SetEnabled(s.guard != nil)
 }
 
 func (s *importScreen) ShortHelp() []key.Binding {
 	k := s.keys
 	switch s.phase {
 	case impReview:
+		if s.accepting {
+			return []key.Binding{k.AcceptYes, k.AcceptNo}
+		}
 		// back before u: on a narrow footer the way out stays
-		return []key.Binding{k.Continue, k.Choose, k.Back, k.UpdateAll}
+		return []key.Binding{k.Continue, k.Choose, k.Accept, k.Back, k.Cutover, k.UpdateAll}
 	case impConfirm:
 		return []key.Binding{k.Confirm, k.Reconsider}
 	case impRunning:
@@ -84,7 +96,7 @@ func (s *importScreen) ShortHelp() []key.Binding {
 		if !s.checked() {
 			return []key.Binding{k.Up, k.Down, k.Back}
 		}
-		return []key.Binding{k.Validate, k.Up, k.Down, k.Back}
+		return []key.Binding{k.Validate, k.Up, k.Down, k.Back, k.Cutover}
 	}
 	return []key.Binding{k.Back}
 }
@@ -92,7 +104,7 @@ func (s *importScreen) ShortHelp() []key.Binding {
 func (s *importScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	if s.phase == impReview {
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Choose, k.UpdateAll}, {k.Continue, k.Back}}
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Choose, k.UpdateAll, k.Accept, k.Cutover}, {k.Continue, k.Back}}
 	}
 	return [][]key.Binding{s.ShortHelp()}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/m2mport/m2mport/client"
@@ -13,9 +14,9 @@ import (
 	"github.com/m2mport/m2mport/tui/widget"
 )
 
-func makePlan(id int, t client.Target, source string, clients []client.Client, resolutions map[string]client.Resolution) tea.Cmd {
+func makePlan(id int, t client.Target, source string, clients []client.Client, resolutions map[string]client.Resolution, guard *client.Guard) tea.Cmd {
 	return func() tea.Msg {
-		p, err := client.NewPlan(context.Background(), t, source, clients, client.ResolveSkip)
+		p, err := client.NewPlan(context.Background(), t, source, clients, client.ResolveSkip, client.WithGuard(guard))
 		if err == nil {
 			for i, it := range p.Items {
 				if r, ok := resolutions[it.Client.ID]; ok && it.Action == client.ActionConflict {
@@ -53,6 +54,9 @@ func actionBadge(it *client.Item) widget.Badge {
 		}
 		return widget.Badge{Text: "≠ keep as is", Tone: widget.ToneWarn}
 	case client.ActionBlocked:
+		if len(it.Widenings) == len(it.Blockers) {
+			return widget.Badge{Text: "! widens", Tone: widget.ToneWarn} // resolvable: untick, or w
+		}
 		return widget.Badge{Text: "✗ blocked", Tone: widget.ToneError}
 	}
 	return widget.Badge{Text: string(it.Action), Tone: widget.ToneMuted}
@@ -84,10 +88,18 @@ func (s *importScreen) itemDetails(i int) []string {
 		lines = append(lines, widget.WrapLines(st.Muted, "Already in Stytch with the same scopes, name, description, metadata and secret: nothing to write.", w, 0)...)
 	case client.ActionBlocked:
 		for _, b := range it.Blockers {
+			if b.Resolvable() {
+				lines = append(lines, widget.Hang(st.Warning, "! ", sanitize.Line(b.Message), w, 0)...)
+				continue
+			}
 			lines = append(lines, widget.Hang(st.Error, "✗ ", sanitize.Line(b.Message), w, 0)...)
 			if b.Hint != "" {
 				lines = append(lines, widget.Hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
 			}
+		}
+		if len(it.Widenings) > 0 {
+			lines = append(lines, widget.Hang(st.Muted, "  ", fmt.Sprintf("Untick %s on the Scopes screen (esc) to import it without, or press w to accept knowingly; c shows every API's side.",
+				sanitize.Line(client.WideningScopes(it.Widenings).String())), w, 0)...)
 		}
 	case client.ActionConflict:
 		switch {
@@ -102,6 +114,9 @@ func (s *importScreen) itemDetails(i int) []string {
 		for _, d := range it.Diff {
 			lines = append(lines, s.diffLines(d)...)
 		}
+	}
+	for _, warning := range it.Warnings {
+		lines = append(lines, widget.Hang(st.Warning, "! ", sanitize.Line(warning), w, 0)...)
 	}
 	if note := s.live[i].note; note != "" && s.phase == impReview {
 		lines = append(lines, widget.WrapLines(st.Error, sanitize.Line(note), w, 0)...)
@@ -143,6 +158,42 @@ func (s *importScreen) diffText(d client.FieldDiff) string {
 		want = "(empty)"
 	}
 	return st.Error.Render(have) + st.Muted.Render(" in Stytch → ") + st.Success.Render(want)
+}
+
+// acceptBox asks whether to accept the highlighted client's widenings of access, naming
+// each API and what accepting means.
+func (s *importScreen) acceptBox() string {
+	st := s.st()
+	it := &s.plan.Items[s.list.Cursor()]
+	inner := min(s.width-6, 70)
+	var apis []string
+	for _, w := range it.Widenings {
+		apis = append(apis, sanitize.Line(w.API))
+	}
+	name := sanitize.Line(it.Client.Name)
+	if name == "" {
+		name = sanitize.Line(it.Client.ID)
+	}
+	lines := []string{st.Bold.Width(inner).Render("Widen " + name + "'s access knowingly?"), ""}
+	for i, w := range it.Widenings {
+		if i > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, st.Warning.Width(inner).Render("! "+sanitize.Line(w.String())))
+		lines = append(lines, st.Text.Width(inner).Render(sanitize.Line(w.Meaning())))
+	}
+	lines = append(lines, "", st.Muted.Width(inner).Render(fmt.Sprintf("Accepting imports it with these scopes: the %s's services must then tell its tokens apart themselves. The plan and the run report record that you accepted.", strings.Join(apis, " and the "))))
+	lines = append(lines, "", widget.Answers(st, s.keys.AcceptYes, s.keys.AcceptNo))
+	box := strings.Join(lines, "\n")
+	// On a short terminal the question and its answers stay: the explanation gives way.
+	if h := lipgloss.Height(box) + 2; h > s.height {
+		short := []string{lines[0], "", st.Warning.Width(inner).Render("! " + sanitize.Line(it.Widenings[0].String()))}
+		if len(it.Widenings) > 1 {
+			short = append(short, st.Muted.Render(fmt.Sprintf("and %d more", len(it.Widenings)-1)))
+		}
+		box = strings.Join(append(short, "", widget.Answers(st, s.keys.AcceptYes, s.keys.AcceptNo)), "\n")
+	}
+	return st.PanelFocus.Render(box)
 }
 
 func (s *importScreen) confirmBox() string {

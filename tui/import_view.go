@@ -38,6 +38,8 @@ func (s *importScreen) View() string {
 	switch {
 	case s.phase == impConfirm:
 		return widget.Overlay(widget.Fit(view, s.width, s.height), s.confirmBox(), s.width, s.height)
+	case s.accepting:
+		return widget.Overlay(widget.Fit(view, s.width, s.height), s.acceptBox(), s.width, s.height)
 	case s.asking:
 		return widget.Overlay(widget.Fit(view, s.width, s.height), s.cancelBox(), s.width, s.height)
 	}

@@ -16,6 +16,7 @@ type keyMap struct {
 	Scopes   scopesKeys
 	Import   importKeys
 	Validate validateKeys
+	Cutover  cutoverKeys
 }
 
 func defaultKeyMap() keyMap {
@@ -28,6 +29,7 @@ func defaultKeyMap() keyMap {
 		Scopes:   newScopesKeys(),
 		Import:   newImportKeys(),
 		Validate: newValidateKeys(),
+		Cutover:  newCutoverKeys(),
 	}
 }
 

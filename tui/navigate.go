@@ -9,6 +9,7 @@ import (
 func (a *App) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case connectedMsg:
+		// A new session: no inventory until Pick reads one (clients typed by hand have none).
 		a.session = session{source: msg.source, target: msg.target, sourceInfo: msg.sourceInfo, targetInfo: msg.targetInfo}
 		switch msg.next {
 		case toPick:
@@ -19,15 +20,27 @@ func (a *App) navigate(msg tea.Msg) (tea.Cmd, bool) {
 			return a.push(newSpotCheck(a.sh, a.cfg, msg.target)), true
 		}
 	case pickedMsg:
-		return a.push(newScopes(a.sh, msg.clients, msg.apis, msg.edits)), true
+		a.session.inventory, a.session.guard = msg.inv, msg.guard
+		s := newScopes(a.sh, msg.clients, msg.apis, msg.edits)
+		s.guard = msg.guard
+		return a.push(s), true
 	case scopesDoneMsg:
 		source := "typed by hand"
 		if a.session.source != nil {
 			source = a.session.source.Name()
 		}
-		return a.push(newImport(a.sh, a.cfg, source, a.session.target, msg.clients, msg.resolutions)), true
+		s := newImport(a.sh, a.cfg, source, a.session.target, msg.clients, msg.resolutions)
+		s.guard = a.session.guard
+		return a.push(s), true
+	case cutoverMsg:
+		if a.session.inventory == nil || a.session.source == nil {
+			return nil, true
+		}
+		return a.push(newCutover(a.sh, a.session.source, a.session.target, a.session.inventory, msg.clients, msg.from)), true
 	case importDoneMsg:
-		return a.push(newValidate(a.sh, a.cfg, a.session.source, a.session.target, msg.plan, msg.items)), true
+		v := newValidate(a.sh, a.cfg, a.session.source, a.session.target, msg.plan, msg.items)
+		v.withCutover = a.session.inventory != nil
+		return a.push(v), true
 	}
 	return nil, false
 }

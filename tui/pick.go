@@ -31,6 +31,7 @@ type pickScreen struct {
 	loadWaits  *waits
 	loadNote   string // why the read is taking long: the latest waitMsg of loadWaits
 	inv        *client.Inventory
+	guard      *client.Guard // what the inventory says about widening access
 	rows       []pickRow
 	descs      map[string]map[string]string // audience -> scope -> description
 
@@ -61,6 +62,7 @@ type pickScreen struct {
 type inventoryMsg struct {
 	to
 	inv     *client.Inventory
+	guard   *client.Guard
 	rows    []pickRow
 	descs   map[string]map[string]string
 	err     error
@@ -80,6 +82,8 @@ type pickedMsg struct {
 	clients []client.Client
 	apis    []client.API
 	edits   map[string]draft
+	inv     *client.Inventory
+	guard   *client.Guard
 }
 
 func newPick(sh *shared, source client.Source, target client.Target) *pickScreen {
@@ -110,8 +114,9 @@ func loadInventory(ctx context.Context, waits *waits, id int, source client.Sour
 		}
 		var plan *client.Plan
 		var planErr error
+		guard := client.NewGuard(inv)
 		if target != nil {
-			plan, planErr = client.NewPlan(waits.watch(ctx, "Stytch"), target, source.Name(), inv.Clients, client.ResolveSkip)
+			plan, planErr = client.NewPlan(waits.watch(ctx, "Stytch"), target, source.Name(), inv.Clients, client.ResolveSkip, client.WithGuard(guard))
 		}
 		descs := map[string]map[string]string{}
 		for _, a := range inv.APIs {
@@ -121,7 +126,7 @@ func loadInventory(ctx context.Context, waits *waits, id int, source client.Sour
 			}
 			descs[a.Identifier] = m
 		}
-		return inventoryMsg{to: to(id), inv: inv, rows: buildPickRows(inv, plan), descs: descs, planErr: planErr}
+		return inventoryMsg{to: to(id), inv: inv, guard: guard, rows: buildPickRows(inv, plan), descs: descs, planErr: planErr}
 	}
 }
 
@@ -143,10 +148,10 @@ func (p *pickScreen) replan() tea.Cmd {
 		}
 		clients[i] = c
 	}
-	id, target, source := p.sid, p.target, p.source.Name()
+	id, target, source, guard := p.sid, p.target, p.source.Name(), p.guard
 	return tea.Batch(p.spinner.Tick, func() tea.Msg {
 		defer waits.finish()
-		plan, err := client.NewPlan(waits.watch(ctx, "Stytch"), target, source, clients, client.ResolveSkip)
+		plan, err := client.NewPlan(waits.watch(ctx, "Stytch"), target, source, clients, client.ResolveSkip, client.WithGuard(guard))
 		return replanMsg{to: to(id), plan: plan, err: err}
 	}, waits.listen(id))
 }
@@ -253,7 +258,7 @@ func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 			pr := describe(msg.err, "Auth0")
 			return func() tea.Msg { return problemMsg{pr} }
 		}
-		p.inv, p.descs = msg.inv, msg.descs
+		p.inv, p.descs, p.guard = msg.inv, msg.descs, msg.guard
 		p.setRows(msg.rows)
 		p.chooseReady()
 		if msg.planErr != nil {
@@ -471,7 +476,7 @@ func (p *pickScreen) proceed() tea.Cmd {
 		}
 		p.toggle(i)
 	}
-	msg := pickedMsg{apis: p.inv.APIs, edits: p.edits}
+	msg := pickedMsg{apis: p.inv.APIs, edits: p.edits, inv: p.inv, guard: p.guard}
 	for i := range p.rows {
 		if p.selected[i] {
 			msg.clients = append(msg.clients, *p.rows[i].c)

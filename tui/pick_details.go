@@ -73,11 +73,20 @@ func (p *pickScreen) aboutLines(r *pickRow, w int) []string {
 	lines := []string{st.Title.Render(widget.Truncate(r.name, w)), st.Muted.Render(widget.Truncate(r.id, w))}
 	// What blocks the client comes before its description: it is what the operator is
 	// looking for when the row says "✗".
+	resolvable := false
 	for _, b := range r.blocks {
+		if b.Resolvable() {
+			resolvable = true
+			lines = append(lines, widget.Hang(st.Warning, "! ", sentence(sanitize.Line(b.Message)), w, 0)...)
+			continue
+		}
 		lines = append(lines, widget.Hang(st.Error, "✗ ", sentence(sanitize.Line(b.Message)), w, 0)...)
 		if b.Hint != "" {
 			lines = append(lines, widget.Hang(st.Muted, "  ", sentence(sanitize.Line(b.Hint)), w, 0)...)
 		}
+	}
+	if resolvable {
+		lines = append(lines, widget.Hang(st.Muted, "  ", "Choose it, then untick those scopes on the Scopes screen, or accept them knowingly on the plan.", w, 0)...)
 	}
 	if len(c.Grants) == 0 && c.Importable() {
 		lines = append(lines, widget.Hang(st.Warning, "! ", "No grants: it would be imported with no scopes.", w, 0)...)

@@ -20,6 +20,9 @@ var blockBadges = map[client.BlockReason]widget.Badge{
 	client.BlockWeakSecret:    {Text: "✗ weak secret", Tone: widget.ToneError},
 	client.BlockInvalidScope:  {Text: "! bad scope", Tone: widget.ToneWarn}, // fixable in Scopes
 	client.BlockInvalidField:  {Text: "✗ invalid field", Tone: widget.ToneError},
+	// The plan guard's: chosen, they are resolved in Scopes (untick) or on the plan (accept).
+	client.BlockWidens:   {Text: "! widens access", Tone: widget.ToneWarn},
+	client.BlockOrgBound: {Text: "! org-bound", Tone: widget.ToneWarn},
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 type scopesMode int
@@ -38,6 +39,9 @@ type scopesScreen struct {
 	inErr  string
 	note   string
 	noteOK bool
+	// guard says which chosen scopes would widen a client's access in Stytch (nil: nothing
+	// to say, e.g. clients typed by hand).
+	guard *client.Guard
 }
 
 // scopesDoneMsg hands the shaped clients to the Import step, with the conflict choices the
@@ -330,6 +334,16 @@ func (s *scopesScreen) keepResolutions(plan *client.Plan) {
 			s.drafts[i].resolution = r
 		}
 	}
+	// Widenings accepted on the plan stay accepted: the client carries them.
+	accepted := map[string][]string{}
+	for _, it := range plan.Items {
+		accepted[it.Client.ID] = it.Client.Accepted
+	}
+	for i := range s.drafts {
+		if a, ok := accepted[s.drafts[i].c.ID]; ok {
+			s.drafts[i].c.Accepted = a
+		}
+	}
 }
 
 func (s *scopesScreen) proceed() tea.Cmd {
@@ -357,7 +371,54 @@ func (s *scopesScreen) listHeight() int {
 	if s.mode != modeBrowse {
 		h -= 3
 	}
+	if len(s.drafts) > 0 {
+		h -= len(s.wideningLines(s.draft(), s.editorWidth()))
+	}
 	return max(h, 1)
+}
+
+// widenings are how the draft's chosen scopes would widen its access in Stytch, not
+// accepted yet: the plan will block it until they are unticked here or accepted there.
+func (s *scopesScreen) widenings(d *draft) []client.Widening { return s.guard.Unaccepted(&d.c) }
+
+// maxWideningLines is how many widenings the editor names; the rest are counted.
+const maxWideningLines = 2
+
+// wideningLines warn, above the scopes, that the draft would widen access and how to
+// resolve it: untick the scopes marked !, or accept knowingly on the plan.
+func (s *scopesScreen) wideningLines(d *draft, w int) []string {
+	ws := s.widenings(d)
+	if len(ws) == 0 {
+		return nil
+	}
+	st := s.st()
+	lines := []string{""}
+	for i, wd := range ws {
+		if i == maxWideningLines {
+			lines = append(lines, st.Warning.Render(widget.Truncate(fmt.Sprintf("  and %s more", plural(len(ws)-i, "widening")), w)))
+			break
+		}
+		lines = append(lines, widget.Hang(st.Warning, "! ", sanitize.Line(wd.String()), w, 2)...)
+	}
+	return append(lines, st.Muted.Render(widget.LongestFitting(w, "  untick the scopes marked ! to import it without them, or accept them on the plan (w)",
+		"  untick the scopes marked !, or accept them on the plan (w)", "  untick them, or accept on the plan")))
+}
+
+// wideningNotes says, for each chosen scope that widens access, where it would reach.
+func (s *scopesScreen) wideningNotes(d *draft) map[string]string {
+	notes := map[string]string{}
+	for _, wd := range s.widenings(d) {
+		note := "! also the " + wd.API + "'s"
+		if wd.Kind == client.WidenOrg {
+			note = "! " + wd.API + ": for an organization only"
+		}
+		for _, sc := range wd.Scopes {
+			if _, ok := notes[sc]; !ok {
+				notes[sc] = sanitize.Line(note)
+			}
+		}
+	}
+	return notes
 }
 
 // scroll fits the list to the current draft's rows and to the room the editor leaves it.

@@ -33,6 +33,8 @@ func (s *scopesScreen) sideView() string {
 		mark := "  "
 		if len(d.problems()) > 0 {
 			mark = st.Error.Render("✗ ")
+		} else if len(s.widenings(d)) > 0 {
+			mark = st.Warning.Render("! ")
 		} else if d.edited() {
 			mark = st.Accent2.Render("• ")
 		}
@@ -60,6 +62,7 @@ func (s *scopesScreen) editorView(w int) string {
 		widget.Truncate(st.Muted.Render("Name         ")+value(d.c.Name, "no name: Stytch will list it by its id"), w),
 		widget.Truncate(st.Muted.Render("Description  ")+value(d.c.Description, "no description"), w),
 	)
+	lines = append(lines, s.wideningLines(d, w)...)
 
 	if s.mode != modeBrowse {
 		label := map[scopesMode]string{
@@ -84,8 +87,9 @@ func (s *scopesScreen) editorView(w int) string {
 		lines = append(lines, st.Muted.Render("No grants: press + to add a scope, or e to type them."))
 	}
 	scopeW := d.scopeWidth(w / 2)
+	notes := s.wideningNotes(d)
 	lines = append(lines, s.list.Lines(func(n int, onCursor bool) string {
-		return s.rowView(d, rows[n], onCursor && s.mode == modeBrowse, scopeW, w)
+		return s.rowView(d, rows[n], onCursor && s.mode == modeBrowse, scopeW, w, notes)
 	})...)
 	lines = widget.FitLines(lines, s.height-1)
 	if s.note != "" {
@@ -100,7 +104,7 @@ func (s *scopesScreen) editorView(w int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w int) string {
+func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w int, notes map[string]string) string {
 	st := s.st()
 	var text string
 	var style = st.Text
@@ -125,6 +129,9 @@ func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w in
 		var desc string
 		if r.group >= 0 {
 			desc = s.descs[d.groups[r.group].audience][r.scope]
+		}
+		if note, ok := notes[r.scope]; ok {
+			desc, style = note, st.Warning
 		}
 		if p := scopeProblem(r.scope); p != "" && d.c.Scopes.Has(r.scope) {
 			desc = "✗ " + p

@@ -57,6 +57,9 @@ type validateScreen struct {
 	pane      proofPane
 	compared  map[int]*comparison
 	comparing int // index being compared, -1 when none
+
+	plan        *client.Plan
+	withCutover bool // the clients came from a source's inventory: c opens the cutover pages
 }
 
 type comparedMsg struct {
@@ -66,7 +69,7 @@ type comparedMsg struct {
 }
 
 func newValidate(sh *shared, cfg Config, source client.Source, target client.Target, plan *client.Plan, items []liveItem) *validateScreen {
-	v := &validateScreen{base: newBase(sh), cfg: cfg, source: source, target: target, compared: map[int]*comparison{}, comparing: -1}
+	v := &validateScreen{base: newBase(sh), cfg: cfg, source: source, target: target, plan: plan, compared: map[int]*comparison{}, comparing: -1}
 	for i := range plan.Items {
 		if items[i].check != nil {
 			v.proofs = append(v.proofs, proof{item: &plan.Items[i], state: items[i].state, check: items[i].check})
@@ -87,7 +90,11 @@ func newValidate(sh *shared, cfg Config, source client.Source, target client.Tar
 }
 
 func (v *validateScreen) Init() tea.Cmd { return nil }
-func (v *validateScreen) Step() step    { return stepValidate }
+
+// canCutover reports whether the cutover pages have something to show: clients read from a
+// source's inventory, not typed by hand.
+func (v *validateScreen) canCutover() bool { return v.withCutover && v.plan != nil }
+func (v *validateScreen) Step() step       { return stepValidate }
 
 func (v *validateScreen) canCompare() bool {
 	_, ok := v.source.(auth0Tokens)
@@ -220,6 +227,12 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.pane.pageDown()
 	case key.Matches(msg, k.Compare):
 		return v.compare()
+	case key.Matches(msg, k.Cutover) && v.canCutover():
+		msg := cutoverMsg{from: stepValidate}
+		for i := range v.plan.Items {
+			msg.clients = append(msg.clients, v.plan.Items[i].Client)
+		}
+		return func() tea.Msg { return msg }
 	case key.Matches(msg, k.Back):
 		if first := v.focuses()[0]; v.pane.focus != first {
 			v.pane.setFocus(first)

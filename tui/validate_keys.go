@@ -3,7 +3,7 @@ package tui
 import "charm.land/bubbles/v2/key"
 
 type validateKeys struct {
-	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Back key.Binding
+	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Cutover, Back key.Binding
 }
 
 func newValidateKeys() validateKeys {
@@ -15,6 +15,7 @@ func newValidateKeys() validateKeys {
 		PageUp:    bind("pgup", "scroll token up", "pgup"),
 		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
 		Compare:   bind("a", "compare with Auth0", "a"),
+		Cutover:   bind("c", "cutover", "c"),
 		Back:      bind("esc", "back", "esc"),
 	}
 }
@@ -44,11 +45,14 @@ func (v *validateScreen) ShortHelp() []key.Binding {
 		}
 		keys = append(keys, k.Compare)
 	}
+	if v.canCutover() {
+		keys = append(keys, k.Cutover)
+	}
 	return keys
 }
 
 func (v *validateScreen) FullHelp() [][]key.Binding {
 	k := v.keys
 	k.Up.SetHelp("↑/↓", "client, check or scroll")
-	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Back}}
+	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Cutover, k.Back}}
 }

@@ -36,8 +36,11 @@ type auth0Client struct {
 	AuthMethod  string // token_endpoint_auth_method; "" = absent (key-based apps)
 	// PrivateKeyCredential is set for private_key_jwt apps (no secret).
 	PrivateKeyCredential string
-	Metadata             map[string]string
-	Callbacks            []string
+	// ActionClaims are custom claims an Auth0 Action adds to this client's access tokens
+	// (none in the Management API's answers: Actions are code, not client settings).
+	ActionClaims map[string]string
+	Metadata     map[string]string
+	Callbacks    []string
 }
 
 type auth0Grant struct {
@@ -317,6 +320,11 @@ func (a *auth0API) mint(r *http.Request) (map[string]any, *oauthError) {
 	}
 	if org != "" {
 		claims["org_id"] = org
+	}
+	for k, v := range c.ActionClaims {
+		if _, taken := claims[k]; !taken {
+			claims[k] = v
+		}
 	}
 	resp := map[string]any{"expires_in": auth0TokenLifetime, "token_type": "Bearer"}
 	if len(scopes) > 0 {

@@ -240,6 +240,8 @@ func TestAuth0TokensForOtherAPIs(t *testing.T) {
 			_, claims := verify(t, str(ans.obj(t)["access_token"]), keys, jwt.WithAudience(tc.audience))
 			want(t, "scope claim", str(claims["scope"]), tc.want)
 			want(t, "sub", str(claims["sub"]), str(c["client_id"])+"@clients")
+			// An Action adds a claim to Order Fulfillment's tokens (demo data).
+			want(t, "custom claim", str(claims["https://acme.example/warehouse"]), map[bool]string{true: "eu-1"}[tc.app == "Order Fulfillment"])
 		})
 	}
 }

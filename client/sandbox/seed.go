@@ -172,9 +172,11 @@ func (t *tenant) demo() []stytchSeedClient {
 	reporting := m2m("reporting-exporter", "Reporting Exporter", "Exports order and stock reports to the data warehouse")
 	t.addApp(reporting, grant(orders, "read:orders", "read:inventory"))
 
-	// allow_all_scopes: scope omitted, means all four Orders API scopes.
-	t.addApp(m2m("order-fulfillment", "Order Fulfillment", "Picks, packs and ships paid orders"),
-		&auth0Grant{Audience: orders, AllowAllScopes: true})
+	// allow_all_scopes: scope omitted, means all four Orders API scopes; and an Action that
+	// adds a custom claim to its tokens, which Stytch's won't carry.
+	fulfillment := m2m("order-fulfillment", "Order Fulfillment", "Picks, packs and ships paid orders")
+	fulfillment.ActionClaims = map[string]string{"https://acme.example/warehouse": "eu-1"}
+	t.addApp(fulfillment, &auth0Grant{Audience: orders, AllowAllScopes: true})
 
 	// private_key_jwt: no secret, no token_endpoint_auth_method.
 	gateway := m2m("warehouse-gateway", "Warehouse Gateway", "Signs its token requests with a private key")
