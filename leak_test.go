@@ -73,7 +73,8 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	l.run("check TOKEN", env, "", 0, "check", tokens[0])
 	l.run("check - (JSON)", env, tokens[1], 0, "check", "--json", "-")
-	l.run("check Bearer on stdin, decode only", map[string]string{}, "Bearer "+tokens[0]+"\n", 0, "check")
+	l.run("check Bearer on stdin, decode only", map[string]string{}, "Bearer "+tokens[0]+"\n", 3, "check")
+	l.run("check from M2MPORT_TOKEN, --decode-only", map[string]string{"M2MPORT_TOKEN": tokens[1]}, "", 0, "check", "--decode-only")
 	l.run("check with wrong expectations", env, "", 1, "check", "--client-id", "someone-else", "--scopes", "nope", tokens[1])
 	// An operator who pastes a client secret instead of a token.
 	pasted := source[slices.Sorted(maps.Keys(source))[0]].secret

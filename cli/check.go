@@ -21,20 +21,31 @@ const maxTokenBytes = 64 << 10
 
 func newCheckCmd(env *Env) *cobra.Command {
 	var (
-		target   client.TargetCredentials
-		clientID string
-		scopes   string
-		asJSON   bool
+		target     client.TargetCredentials
+		clientID   string
+		scopes     string
+		asJSON     bool
+		decodeOnly bool
 	)
 	cmd := &cobra.Command{
-		Use:   "check [TOKEN]",
+		Use:   "check",
 		Short: "Verify an access token against a Stytch project and show its checklist.",
-		Long: "Decode an access token, verify it against a Stytch project, and show the checklist.\n\n" +
-			"The token is the argument, or stdin when there is none or it is \"-\". With a project id " +
-			"(--stytch-project-id or $STYTCH_PROJECT_ID) the signature is checked against the project's keys; " +
-			"--client-id and --scopes add expectations. Exit 0 when no check fails (without a project the " +
-			"token is only decoded, which fails nothing: the verdict says so, and --json has \"verified\":false), " +
-			"1 when one fails or the token is not a JWT, 2 for a usage error (no token, a bad flag).",
+		Long: "Decode an access token, verify its signature against a Stytch project's keys, and show the checklist.\n\n" +
+			"The token comes from $" + envToken + ", else stdin (\"-\" as the argument says stdin whatever " +
+			"the environment holds); on a terminal with neither, m2mport asks for it without echo. " +
+			"The project is --stytch-project-id or $STYTCH_PROJECT_ID; --client-id and --scopes add what " +
+			"sub and scope must be. (A token given as the argument is read too, but shows in ps and in " +
+			"shell history.)\n\n" +
+			"Exit status: 0 the signature was verified and no check failed; 1 a check failed, the token " +
+			"is not a JWT, or the project's keys could not be read; 2 a usage error (no token, a bad flag); " +
+			"3 the token was only decoded, as there is no project to verify it against (--decode-only " +
+			"asks for that, and then exits 0 when no check fails); 130 interrupted (Ctrl-C).",
+		Example: `# a token from a file, or a pipe, checked against the project in STYTCH_PROJECT_ID
+m2mport check --client-id reports-svc --scopes "read:reports" < token.txt
+# from the environment
+M2MPORT_TOKEN="$(cat token.txt)" m2mport check --stytch-project-id project-test-…
+# decode it only: no project, no verdict on who signed it
+m2mport check --decode-only < token.txt`,
 		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: noFiles,
 	}
@@ -43,6 +54,7 @@ func newCheckCmd(env *Env) *cobra.Command {
 	f.StringVar(&clientID, "client-id", "", "client id the token should be for (its sub)")
 	f.StringVar(&scopes, "scopes", "", `scopes the token should carry, space separated ("read:a write:a")`)
 	f.BoolVar(&asJSON, "json", false, "print the checklist, header and payload as one JSON object")
+	f.BoolVar(&decodeOnly, "decode-only", false, "only decode the token, never verify it (exit 0 instead of 3 when no check fails)")
 	_ = cmd.RegisterFlagCompletionFunc("client-id", noFiles)
 	_ = cmd.RegisterFlagCompletionFunc("scopes", noFiles)
 	aliases(cmd, map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL})
@@ -63,8 +75,12 @@ func newCheckCmd(env *Env) *cobra.Command {
 		if len(args) > 1 {
 			return failed(fmt.Errorf("one token at a time (got %d arguments)", len(args)), ExitUsage)
 		}
-		token, err := readToken(args, env.In)
-		if err != nil {
+		token, err := readToken(ctx, env, args)
+		switch {
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintln(env.Err) // the prompt's line was not ended by the operator
+			return ExitInterrupted
+		case err != nil:
 			return failed(err, ExitUsage)
 		}
 		want := client.Expect{ClientID: clientID}
@@ -75,7 +91,7 @@ func newCheckCmd(env *Env) *cobra.Command {
 		var keys client.KeyFunc
 		// No keyring: the key set is public, so a check needs no saved secret.
 		creds := resolveTarget(ctx, target, env.Getenv, nil)
-		if creds.ProjectID != "" {
+		if creds.ProjectID != "" && !decodeOnly {
 			t, err := env.target(creds.TargetCredentials)
 			if err != nil {
 				return failed(err, ExitUsage)
@@ -98,22 +114,53 @@ func newCheckCmd(env *Env) *cobra.Command {
 		} else {
 			printChecklist(env.outputOf(env.Out), cl, true)
 		}
-		if !cl.Passed() {
+		switch {
+		case !cl.Passed():
 			return ExitFailed
+		case keys == nil && !decodeOnly:
+			// Decoding proves nothing about who signed it: `check && deploy` must not pass a
+			// token anyone could have made.
+			o := env.outputOf(env.Err)
+			o.printf("%s\n", o.wrap("m2mport check: not verified (exit 3): there is no Stytch project to check the signature against. "+
+				"Give --stytch-project-id (or set STYTCH_PROJECT_ID), or --decode-only to only decode.", ""))
+			return ExitUnverified
 		}
 		return ExitOK
 	})
 	return cmd
 }
 
-// readToken takes the token from the argument or, with none or "-", from stdin (see
-// client.PastedToken).
-func readToken(args []string, stdin io.Reader) (client.Secret, error) {
+// envToken is the environment variable check reads a token from: a token on the command
+// line shows in ps and in shell history.
+const envToken = "M2MPORT_TOKEN"
+
+// readToken takes the token from the argument (kept for scripts that pass it so), else from
+// $M2MPORT_TOKEN, else from stdin: piped, or typed without echo at a prompt when stdin is a
+// terminal. "-" as the argument means stdin whatever the environment holds. A leading
+// "Bearer " and line breaks are dropped (client.PastedToken). The prompt gives up on Ctrl-C
+// with context.Canceled.
+func readToken(ctx context.Context, env *Env, args []string) (client.Secret, error) {
 	var raw string
-	if len(args) == 1 && args[0] != "-" {
+	fromStdin := len(args) == 1 && args[0] == "-"
+	switch {
+	case len(args) == 1 && !fromStdin:
 		raw = args[0]
-	} else {
-		b, err := io.ReadAll(io.LimitReader(stdin, maxTokenBytes+1))
+	case !fromStdin && env.Getenv(envToken) != "":
+		raw = env.Getenv(envToken)
+	case env.Terminal != nil || isTerminal(env.In):
+		tty := env.terminal()
+		if tty == nil {
+			return client.Secret{}, errors.New("no token: pipe it to stdin, or set " + envToken)
+		}
+		var err error
+		if raw, err = tty.ReadSecret(ctx, "Token to check (not shown): "); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = errors.New("no token was typed")
+			}
+			return client.Secret{}, err
+		}
+	default:
+		b, err := io.ReadAll(io.LimitReader(env.In, maxTokenBytes+1))
 		if err != nil {
 			return client.Secret{}, fmt.Errorf("read the token from stdin: %w", err)
 		}
@@ -124,7 +171,7 @@ func readToken(args []string, stdin io.Reader) (client.Secret, error) {
 	}
 	token := client.PastedToken(raw)
 	if token.Reveal() == "" {
-		return client.Secret{}, errors.New("no token: give it as the argument or on stdin")
+		return client.Secret{}, errors.New("no token: pipe it to stdin, or set " + envToken)
 	}
 	return token, nil
 }

@@ -37,35 +37,89 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
 	tok := sandboxToken(t, sb)
 
-	code, out, errOut := run2(t, nil, "check", tok)
-	if code != ExitOK || strings.Contains(out, "passed") ||
-		!strings.Contains(out, "Decoded only: signature, iss, aud, sub, scope and lifetime not checked; give --stytch-project-id") {
+	// No project: decoded, not verified, and the exit status says so (3), so that
+	// `check && deploy` never passes a token anyone could have signed.
+	code, out, errOut := runIn(t, nil, tok, "check")
+	if code != ExitUnverified || strings.Contains(out, "passed") ||
+		!strings.Contains(out, "Decoded only: signature, iss, aud, sub, scope and lifetime not checked; give --stytch-project-id") ||
+		!strings.Contains(errOut, "not verified (exit 3)") {
 		t.Errorf("decode only: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, _ = run2(t, nil, "check", tok, "--json")
+	code, out, _ = runIn(t, nil, tok, "check", "--client-id", "check-client", "--json")
 	var res struct{ Passed, Verified bool }
-	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || res.Verified {
-		t.Errorf("decode only, --json after the token: exit %d %s", code, out)
+	if code != ExitUnverified || json.Unmarshal([]byte(out), &res) != nil || res.Verified || !res.Passed {
+		t.Errorf("decode only, --json: exit %d %s", code, out)
 	}
-	if code, _, _ := run2(t, nil, "check", "--help"); code != ExitOK {
-		t.Errorf("check --help: exit %d", code)
+	// Asked for, decoding alone is a success; a failed expectation still fails.
+	if code, out, errOut := runIn(t, nil, tok, "check", "--decode-only"); code != ExitOK || strings.Contains(errOut, "exit 3") {
+		t.Errorf("--decode-only: exit %d\n%s%s", code, out, errOut)
 	}
-	_, help, _ := run2(t, nil, "check", "--help")
-	help = strings.Join(strings.Fields(help), " ") // as wrapped for the terminal
-	if !strings.Contains(help, "2 for a usage error") || !strings.Contains(help, "only decoded") {
-		t.Errorf("check --help does not document its exit codes:\n%s", help)
+	if code, _, _ := runIn(t, env, tok, "check", "--decode-only", "--client-id", "someone-else"); code != ExitFailed {
+		t.Errorf("--decode-only, a wrong sub: exit %d", code)
+	}
+	// --decode-only never verifies, even with a project at hand.
+	if code, out, _ := runIn(t, env, tok, "check", "--decode-only", "--json"); code != ExitOK || !strings.Contains(out, `"verified":false`) {
+		t.Errorf("--decode-only with a project: exit %d %s", code, out)
 	}
 
-	// Flags after the token count.
-	code, out, errOut = run2(t, env, "check", tok, "--scopes", "write:a", "--json")
+	_, help, _ := run2(t, nil, "check", "--help")
+	help = strings.Join(strings.Fields(help), " ") // as wrapped for the terminal
+	for _, status := range []string{"0 the signature was verified", "1 a check failed", "2 a usage error", "3 the token was only decoded", "130 interrupted", "M2MPORT_TOKEN"} {
+		if !strings.Contains(help, status) {
+			t.Errorf("check --help does not document %q:\n%s", status, help)
+		}
+	}
+
+	// Verified: 0, or 1 when an expectation fails. The token from the environment.
+	env["M2MPORT_TOKEN"] = tok
+	code, out, errOut = run2(t, env, "check", "--scopes", "write:a", "--json")
 	res = struct{ Passed, Verified bool }{}
 	if code != ExitFailed || json.Unmarshal([]byte(out), &res) != nil || res.Passed || !res.Verified {
 		t.Errorf("verified, a scope expectation that fails: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, _ = run2(t, env, "check", tok)
+	code, out, _ = run2(t, env, "check")
 	if code != ExitOK || !strings.Contains(out, "All checks passed.\nNot checked: sub, scope and lifetime (give --client-id and --scopes).") {
 		t.Errorf("verified: exit %d\n%s", code, out)
 	}
+	// "-" reads stdin, whatever the environment holds; the argument still works.
+	if code, _, errOut := runIn(t, env, "not.a.jwt", "check", "-"); code != ExitFailed || !strings.Contains(errOut, "not a JWT") {
+		t.Errorf(`"-" with M2MPORT_TOKEN set: exit %d %s`, code, errOut)
+	}
+	delete(env, "M2MPORT_TOKEN")
+	if code, _, _ := run2(t, env, "check", tok); code != ExitOK {
+		t.Errorf("the token as the argument: exit %d", code)
+	}
+}
+
+// On a terminal with no token, check asks for it without echo; Ctrl-C there ends it with 130.
+func TestCheckAsksForTheTokenOnATerminal(t *testing.T) {
+	sb, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
+	tok := sandboxToken(t, sb)
+	check := func(tty Terminal, args ...string) (int, string, string) {
+		var out, errb strings.Builder
+		e := &Env{Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, Getenv: func(k string) string { return env[k] }, Terminal: tty}
+		return run(context.Background(), append([]string{"check"}, args...), e), out.String(), errb.String()
+	}
+	tty := &scriptedTerminal{answers: map[string]string{"Token to check": "Bearer " + tok + "\n"}}
+	if code, out, errOut := check(tty); code != ExitOK || !strings.Contains(out, "All checks passed") || len(tty.asked) != 1 || !strings.HasPrefix(tty.asked[0], "secret: ") {
+		t.Fatalf("asked %q: exit %d\n%s%s", tty.asked, code, out, errOut)
+	}
+	if code, _, _ := check(canceledTerminal{}); code != ExitInterrupted {
+		t.Fatalf("Ctrl-C at the prompt: exit %d, want %d", code, ExitInterrupted)
+	}
+	if code, _, errOut := check(eofTerminal{}); code != ExitUsage || !strings.Contains(errOut, "no token was typed") {
+		t.Fatalf("end of input at the prompt: exit %d %s", code, errOut)
+	}
+}
+
+// canceledTerminal is the operator pressing Ctrl-C at a prompt: main cancels the context.
+type canceledTerminal struct{}
+
+func (canceledTerminal) ReadLine(context.Context, string) (string, error) {
+	return "", context.Canceled
+}
+func (canceledTerminal) ReadSecret(context.Context, string) (string, error) {
+	return "", context.Canceled
 }
 
 // Scripts parse --json output: a token that is no JWT is one JSON object on stdout too.

@@ -56,7 +56,7 @@ func TestImportAsksOnATerminal(t *testing.T) {
 	code, _, errOut = importOnATerminal(t, env, func(_ *os.File, cancel func()) {
 		cancel()
 	})
-	if code != ExitUsage || !strings.Contains(errOut, "Nothing was written.") || len(storedClients(t, sb)) != before {
+	if code != ExitInterrupted || !strings.Contains(errOut, "Nothing was written.") || len(storedClients(t, sb)) != before {
 		t.Fatalf("Ctrl-C at the question: exit %d, %d clients (before %d)\n%s", code, len(storedClients(t, sb)), before, errOut)
 	}
 

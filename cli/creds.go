@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
@@ -125,7 +127,12 @@ func resolveTarget(ctx context.Context, flags client.TargetCredentials, getenv f
 }
 
 // Missing lists what is still needed, each with the ways to give it.
-func (r sourceCreds) Missing() []string {
+func (r sourceCreds) Missing() []string { return describe(r.missing()) }
+
+// Missing lists what is still needed, each with the ways to give it.
+func (r targetCreds) Missing() []string { return describe(r.missing()) }
+
+func (r sourceCreds) missing() []need {
 	return missing(
 		need{r.Domain == "", "the Auth0 domain", envAuth0Domain},
 		need{r.ClientID == "", "the Auth0 client id", envAuth0ClientID},
@@ -133,8 +140,7 @@ func (r sourceCreds) Missing() []string {
 	)
 }
 
-// Missing lists what is still needed, each with the ways to give it.
-func (r targetCreds) Missing() []string {
+func (r targetCreds) missing() []need {
 	return missing(
 		need{r.ProjectID == "", "the Stytch project id", envStytchProject},
 		need{r.Secret.IsZero(), "the Stytch secret", envStytchSecret},
@@ -147,12 +153,62 @@ type need struct {
 	env     string
 }
 
-func missing(needs ...need) []string {
-	var out []string
+// missingCredentials is the error of a command short of credentials: what is missing, in a
+// short line, then (its hint) how to give it, on lines of their own, suggesting only what
+// can work here: no `m2mport login` when the keyring can't be used.
+type missingCredentials struct {
+	needs      []need // only what is missing
+	sides      []string
+	keyringErr error // why the keyring could not be read, if it could not
+	fromFile   bool  // import from Auth0: --from-file would need only Stytch's
+}
+
+func (e *missingCredentials) Error() string {
+	var envs []string
+	for _, n := range e.needs {
+		envs = append(envs, n.env)
+	}
+	return "missing credentials: " + client.List(envs)
+}
+
+func (e *missingCredentials) hint() string {
+	width := 0
+	for _, n := range e.needs {
+		width = max(width, len(n.env))
+	}
+	lines := []string{"Set them in the environment:"}
+	for _, n := range e.needs {
+		lines = append(lines, fmt.Sprintf("  %-*s  %s", width, n.env, n.what))
+	}
+	if e.keyringErr != nil {
+		lines = append(lines, "The OS keyring can't be used here, so `m2mport login` can't save them (`m2mport status` says why).")
+	} else {
+		var logins []string
+		for _, side := range e.sides {
+			logins = append(logins, "`m2mport login "+side+"`")
+		}
+		lines = append(lines, "Or save them once in the OS keyring: "+client.List(logins)+".")
+	}
+	if e.fromFile {
+		lines = append(lines, "Clients from a CSV or JSON file need only Stytch's: --from-file FILE.")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func missing(needs ...need) []need {
+	var out []need
 	for _, n := range needs {
 		if n.missing {
-			out = append(out, fmt.Sprintf("%s (set %s)", n.what, n.env))
+			out = append(out, n)
 		}
+	}
+	return out
+}
+
+func describe(needs []need) []string {
+	var out []string
+	for _, n := range needs {
+		out = append(out, fmt.Sprintf("%s (set %s)", n.what, n.env))
 	}
 	return out
 }
@@ -220,8 +276,11 @@ func fail(env *Env, cmd string, err error, code int) int {
 	prefix := "m2mport " + cmd + ":"
 	line := o.wrap(prefix+" "+sanitize.Line(err.Error()), "")
 	o.printf("%s%s\n", o.m.Error.Render(prefix), strings.TrimPrefix(line, prefix))
-	if h := hint(err); h != "" {
-		o.printf("%s\n", o.wrap(sanitize.Line(h), ""))
+	// A hint may be several lines, each its own sentence.
+	for _, h := range strings.Split(hint(err), "\n") {
+		if h != "" {
+			o.printf("%s\n", o.wrap(sanitize.Line(h), ""))
+		}
 	}
 	return code
 }
@@ -231,9 +290,20 @@ func hint(err error) string {
 	if h := keystore.Hint(err); h != "" {
 		return h
 	}
+	var mc *missingCredentials
+	if errors.As(err, &mc) {
+		return mc.hint()
+	}
 	var ae *client.APIError
 	if errors.As(err, &ae) {
 		return ae.Hint
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return "The host name is not known: check the domain or URL for a typo (AUTH0_DOMAIN, STYTCH_BASE_URL), and that this machine can reach it (a VPN? a proxy?)."
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "Nothing answers at that address: check the URL and its port (AUTH0_DOMAIN, STYTCH_BASE_URL); a sandbox must still be running."
 	}
 	if errors.Is(err, client.ErrNoAnswer) {
 		return "the server took the request but sent no answer in time: check the address and the network (a proxy?), then run the command again"

@@ -49,8 +49,9 @@ var flagConcepts = map[string]string{
 	"unauthenticated":     "trust a report that can't be authenticated",
 	"include-unconfirmed": "also delete creations the run could not prove",
 	// What a token should be (check).
-	"client-id": "the client a token should be for (sub)",
-	"scopes":    "the scopes a token should carry",
+	"client-id":   "the client a token should be for (sub)",
+	"scopes":      "the scopes a token should carry",
+	"decode-only": "decode a token, never verify it",
 	// Looks.
 	"theme": "the colour theme",
 	// The sandbox.

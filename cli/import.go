@@ -71,18 +71,21 @@ func credentials(ctx context.Context, env *Env, given *credentialFlags, withSour
 		return client.SourceCredentials{}, client.TargetCredentials{}, err
 	}
 	tgt := resolveTarget(ctx, given.target, env.Getenv, store)
-	missing, keyringErr := tgt.Missing(), tgt.KeyringErr
+	mc := &missingCredentials{needs: tgt.missing(), keyringErr: tgt.KeyringErr}
+	if len(mc.needs) > 0 {
+		mc.sides = append(mc.sides, "stytch")
+	}
 	var src sourceCreds
 	if withSource {
 		src = resolveSource(ctx, given.source, env.Getenv, store)
-		missing, keyringErr = append(missing, src.Missing()...), errors.Join(keyringErr, src.KeyringErr)
-	}
-	if len(missing) > 0 {
-		err := fmt.Errorf("missing %s; or save them with `m2mport login`", strings.Join(missing, ", "))
-		if keyringErr != nil {
-			err = fmt.Errorf("%w (the keyring could not be read: %w)", err, keyringErr)
+		if needs := src.missing(); len(needs) > 0 {
+			mc.needs, mc.sides = append(mc.needs, needs...), append(mc.sides, "auth0")
+			mc.fromFile = true
 		}
-		return src.SourceCredentials, tgt.TargetCredentials, err
+		mc.keyringErr = errors.Join(mc.keyringErr, src.KeyringErr)
+	}
+	if len(mc.needs) > 0 {
+		return src.SourceCredentials, tgt.TargetCredentials, mc
 	}
 	return src.SourceCredentials, tgt.TargetCredentials, nil
 }
@@ -106,7 +109,8 @@ func newImportCmd(env *Env) *cobra.Command {
 			"verifies).\n\n" +
 			"Exit 0 when every chosen client is imported or skipped and verified, 1 when " +
 			"any failed or a check failed (or a client named with --select is blocked or left in " +
-			"conflict), 2 for usage, a missing confirmation, or a live project without --live.",
+			"conflict), 2 for usage, a missing confirmation, or a live project without --live, 130 for " +
+			"Ctrl-C at the question.",
 		Example: `# the plan for every client, then the import
 m2mport import --all --dry-run
 m2mport import --all --yes
@@ -169,9 +173,6 @@ m2mport import --from-file clients.csv --all --yes`,
 		}
 		sc, tc, err := credentials(ctx, env, given, fromFile == "")
 		if err != nil {
-			if fromFile == "" {
-				err = fmt.Errorf("%w (or import from a file with --from-file)", err)
-			}
 			return fail(env, "import", err, ExitUsage)
 		}
 		if in.target, err = env.target(tc); err != nil {
@@ -444,6 +445,9 @@ func presentPlan(ctx context.Context, env *Env, cmd string, fs *pflag.FlagSet, e
 			fmt.Fprintln(env.Err) // the prompt's line was not ended by the operator
 		}
 		fmt.Fprintln(env.Err, "Nothing was written.")
+		if errors.Is(err, context.Canceled) {
+			return ExitInterrupted, false // Ctrl-C: as a shell reports it, not a usage error
+		}
 		return ExitUsage, false
 	}
 	return ExitOK, true
@@ -565,7 +569,7 @@ func printPlan(o *output, p *client.Plan) {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left as they are (conflict)"}, {n.Blocked, "blocked"},
+	}{{n.Create, "to create"}, {n.Update, "to update"}, {n.Delete, "to delete"}, {n.Skip, skipped}, {n.Conflict, "left " + asItIs(n.Conflict) + " (conflict)"}, {n.Blocked, "blocked"},
 		{n.Keep, "kept (that run could not prove it created them: --include-unconfirmed deletes them too)"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
@@ -579,7 +583,7 @@ func printPlan(o *output, p *client.Plan) {
 		}
 	}
 	if updatable > 0 {
-		o.printf("%s\n", o.wrap(client.Plural(updatable, "conflict")+" left as they are could be brought in line with --on-conflict update.", ""))
+		o.printf("%s\n", o.wrap(client.Plural(updatable, "conflict")+" left "+asItIs(updatable)+" could be brought in line with --on-conflict update.", ""))
 	}
 	widening := 0
 	for i := range p.Items {
@@ -590,6 +594,14 @@ func printPlan(o *output, p *client.Plan) {
 	if widening > 0 {
 		o.printf("%s\n", o.wrap(client.Plural(widening, "client")+" would widen access: each stays out until its scopes are dropped (--drop-widening) or kept knowingly (--accept-widening); `m2mport cutover` shows every API's side.", ""))
 	}
+}
+
+// asItIs is "as it is" for one thing, "as they are" for more.
+func asItIs(n int) string {
+	if n == 1 {
+		return "as it is"
+	}
+	return "as they are"
 }
 
 func themIt(n int) string {

@@ -307,9 +307,9 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "✓ signature") || !strings.Contains(out, "All checks passed.") {
 		t.Errorf("check without the project secret: exit %d\n%s", code, out)
 	}
-	// Decode only: no project anywhere.
+	// Decode only: no project anywhere, so not verified (3).
 	code, out, _ = run2(t, map[string]string{}, "check", tok.Reveal())
-	if code != ExitOK || !strings.Contains(out, "Decoded only") {
+	if code != ExitUnverified || !strings.Contains(out, "Decoded only") {
 		t.Errorf("decode only: exit %d\n%s", code, out)
 	}
 }

@@ -407,12 +407,13 @@ func (p *Plan) check(it *Item) {
 	}
 	it.Widenings, it.Warnings = nil, nil
 	if p.guard != nil {
-		it.Widenings = p.guard.Unaccepted(&it.Client)
-		for _, w := range it.Widenings {
+		for _, w := range p.guard.Widenings(&it.Client) {
+			if slices.Contains(it.Client.Accepted, w.Key()) {
+				it.Warnings = append(it.Warnings, "accepted knowingly: "+w.String())
+				continue
+			}
+			it.Widenings = append(it.Widenings, w)
 			it.Blockers = append(it.Blockers, w.Blocker())
-		}
-		for _, w := range p.guard.AcceptedWidenings(&it.Client) {
-			it.Warnings = append(it.Warnings, "accepted knowingly: "+w.String())
 		}
 		for _, w := range it.dropped {
 			it.Warnings = append(it.Warnings, fmt.Sprintf("dropped %s, which %s", w.Scopes, strings.Replace(w.String(), "widens access", "widened access", 1)))

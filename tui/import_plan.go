@@ -196,16 +196,21 @@ func (s *importScreen) acceptBox() string {
 	return st.PanelFocus.Render(box)
 }
 
-func (s *importScreen) confirmBox() string {
-	st := s.st()
-	n := s.plan.Counts()
+// planWrites says what a plan writes: "create 2 clients", "update 1 client".
+func planWrites(n client.PlanCounts) []string {
 	what := []string{}
 	if n.Create > 0 {
-		what = append(what, fmt.Sprintf("create %s", plural(n.Create, "client")))
+		what = append(what, "create "+plural(n.Create, "client"))
 	}
 	if n.Update > 0 {
-		what = append(what, fmt.Sprintf("update %d", n.Update))
+		what = append(what, "update "+plural(n.Update, "client"))
 	}
+	return what
+}
+
+func (s *importScreen) confirmBox() string {
+	st := s.st()
+	what := planWrites(s.plan.Counts())
 	title := "Import into this project?"
 	body := "This will " + strings.Join(what, " and ") + ", then mint a token for each client to check it."
 	if len(what) == 0 {

@@ -262,7 +262,7 @@ func parseClientsCSV(b []byte) ([]client.Client, []RowError, error) {
 			if i := col["client_id"]; i < len(rec) {
 				id = rec[i]
 			}
-			rs.fail(line, id, "%d fields, the header has %d", len(rec), len(header))
+			rs.fail(line, id, "%s, the header has %d", client.Plural(len(rec), "field"), len(header))
 			continue
 		}
 		get := func(name string) string {

@@ -28,6 +28,7 @@ func TestFileSourceCSV(t *testing.T) {
 		"nosecret,,No secret,,,\n" +
 		"badmeta,s3cret-badmeta,Bad metadata,a,[1],\n" +
 		"short,row\n" +
+		"lonely\n" +
 		"\"multi\nline\",s3cret-multiline,Multi,a,,\n" +
 		"billing,s3cret-billing-DzJj,Billing worker,write:invoices read:invoices,\"{ \"\"team\"\": \"\"billing\"\" }\",Nightly run\n" +
 		"plain,s3cret-plain-1234,,,,\n"
@@ -48,7 +49,7 @@ func TestFileSourceCSV(t *testing.T) {
 		t.Fatalf("billing row %+v", b)
 	}
 	want := map[int]string{3: "client_id is empty", 4: "client_secret is empty", 5: "metadata is not a JSON object",
-		6: "2 fields", 9: "repeats line 2"}
+		6: "2 fields", 7: "1 field, the header has 6", 10: "repeats line 2"}
 	got := rowLines(bad)
 	if len(got) != len(want) {
 		t.Fatalf("bad rows %v, want lines %v", got, want)
