@@ -149,22 +149,24 @@ func printCutover(w io.Writer, cut *client.Cutover) {
 		a := &cut.APIs[i]
 		fmt.Fprintf(w, "\n%s  %s\n", sanitize.Line(a.Label()), sanitize.Line(a.Identifier))
 		fmt.Fprintf(w, "  granted today: %s\n", grantedToday(a))
-		for _, it := range a.Findings() {
-			m := "·"
+		printItems(w, a.Findings(), func(it client.CutoverItem) string {
 			if it.Widens {
-				m = "✗"
+				return "  ✗ "
 			}
-			fmt.Fprintf(w, "  %s %s\n", m, clip(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "      %s\n", clip(d, 200))
-			}
-		}
+			return "  · "
+		}, "      ", clip)
 		fmt.Fprintln(w, "  checklist for its services:")
-		for _, it := range a.Steps() {
-			fmt.Fprintf(w, "  [ ] %s\n", clip(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "      %s\n", clip(d, 200))
-			}
+		printItems(w, a.Steps(), func(client.CutoverItem) string { return "  [ ] " }, "      ", clip)
+	}
+}
+
+// printItems writes cutover items, both outputs' way: each one's title after lead(it), each
+// of its details on a line after detail, fitted and escaped by text.
+func printItems(w io.Writer, items []client.CutoverItem, lead func(client.CutoverItem) string, detail string, text func(string, int) string) {
+	for _, it := range items {
+		fmt.Fprintf(w, "%s%s\n", lead(it), text(it.Title, 400))
+		for _, d := range it.Detail {
+			fmt.Fprintf(w, "%s%s\n", detail, text(d, 200))
 		}
 	}
 }
@@ -204,23 +206,14 @@ func printCutoverMarkdown(w io.Writer, cut *client.Cutover) {
 		a := &cut.APIs[i]
 		fmt.Fprintf(w, "\n## %s (`%s`)\n\n", md(a.Label(), 120), strings.ReplaceAll(clip(a.Identifier, 200), "`", "'"))
 		fmt.Fprintf(w, "Granted today to %s.\n\n", mdEscape(grantedToday(a)))
-		for _, it := range a.Findings() {
-			lead := ""
+		printItems(w, a.Findings(), func(it client.CutoverItem) string {
 			if it.Widens {
-				lead = "**Widens access:** "
+				return "- **Widens access:** "
 			}
-			fmt.Fprintf(w, "- %s%s\n", lead, md(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "  - %s\n", md(d, 200))
-			}
-		}
+			return "- "
+		}, "  - ", md)
 		fmt.Fprintf(w, "\n### Checklist for its services\n\n")
-		for _, it := range a.Steps() {
-			fmt.Fprintf(w, "- [ ] %s\n", md(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "  - %s\n", md(d, 200))
-			}
-		}
+		printItems(w, a.Steps(), func(client.CutoverItem) string { return "- [ ] " }, "  - ", md)
 	}
 }
 
