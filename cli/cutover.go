@@ -56,15 +56,7 @@ m2mport cutover --compare-claims --max-tokens 20`,
 		case f.Changed("max-tokens") && !compare:
 			return fail(env, "cutover", errors.New("--max-tokens caps --compare-claims: give both"), ExitUsage)
 		}
-		sc, tc, err := credentials(ctx, env, given, true)
-		if err != nil {
-			return fail(env, "cutover", err, ExitUsage)
-		}
-		target, err := env.target(tc)
-		if err != nil {
-			return fail(env, "cutover", err, ExitUsage)
-		}
-		source, err := env.source(sc)
+		source, target, err := env.open(ctx, given, true)
 		if err != nil {
 			return fail(env, "cutover", err, ExitUsage)
 		}
