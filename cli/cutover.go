@@ -141,24 +141,37 @@ func printCutover(w io.Writer, cut *client.Cutover) {
 		a := &cut.APIs[i]
 		fmt.Fprintf(w, "\n%s  %s\n", sanitize.Line(a.Label()), sanitize.Line(a.Identifier))
 		fmt.Fprintf(w, "  granted today: %s\n", grantedToday(a))
-		printItems(w, a.Findings(), func(it client.CutoverItem) string {
-			if it.Widens {
-				return "  ✗ "
-			}
-			return "  · "
-		}, "      ", clip)
+		textItems.print(w, a.Findings(), true)
 		fmt.Fprintln(w, "  checklist for its services:")
-		printItems(w, a.Steps(), func(client.CutoverItem) string { return "  [ ] " }, "      ", clip)
+		textItems.print(w, a.Steps(), false)
 	}
 }
 
-// printItems writes cutover items, both outputs' way: each one's title after lead(it), each
-// of its details on a line after detail, fitted and escaped by text.
-func printItems(w io.Writer, items []client.CutoverItem, lead func(client.CutoverItem) string, detail string, text func(string, int) string) {
+// itemStyle is how an output writes an API's findings and checklist steps: what leads each
+// kind of item and each of its details, and how text is fitted and escaped.
+type itemStyle struct {
+	finding, widening, step, detail string
+	text                            func(s string, n int) string
+}
+
+var (
+	textItems     = itemStyle{finding: "  · ", widening: "  ✗ ", step: "  [ ] ", detail: "      ", text: clip}
+	markdownItems = itemStyle{finding: "- ", widening: "- **Widens access:** ", step: "- [ ] ", detail: "  - ", text: mdClip}
+)
+
+// print writes items, findings or steps, a line each and a line for each of its details.
+func (s itemStyle) print(w io.Writer, items []client.CutoverItem, findings bool) {
 	for _, it := range items {
-		fmt.Fprintf(w, "%s%s\n", lead(it), text(it.Title, 400))
+		lead := s.step
+		switch {
+		case findings && it.Widens:
+			lead = s.widening
+		case findings:
+			lead = s.finding
+		}
+		fmt.Fprintf(w, "%s%s\n", lead, s.text(it.Title, 400))
 		for _, d := range it.Detail {
-			fmt.Fprintf(w, "%s%s\n", detail, text(d, 200))
+			fmt.Fprintf(w, "%s%s\n", s.detail, s.text(d, 200))
 		}
 	}
 }
@@ -183,31 +196,28 @@ func grantedToday(a *client.CutoverAPI) string {
 // printCutoverMarkdown prints the analysis as Markdown, to paste into a ticket: one section
 // per API, its checklist as task-list items.
 func printCutoverMarkdown(w io.Writer, cut *client.Cutover) {
-	md := func(s string, n int) string { return mdEscape(clip(s, n)) }
-	fmt.Fprintf(w, "# Cutover: %s → Stytch project `%s`\n\n", md(cut.Source.Name, 200), cut.Target.ProjectID)
-	fmt.Fprintf(w, "%s\n\n", md(cut.Summary(), 400))
+	fmt.Fprintf(w, "# Cutover: %s → Stytch project `%s`\n\n", mdClip(cut.Source.Name, 200), cut.Target.ProjectID)
+	fmt.Fprintf(w, "%s\n\n", mdClip(cut.Summary(), 400))
 	verdict := "**Nothing widens access.**"
 	if cut.WidensAccess || !cut.Sure() {
-		verdict = "**" + md(cut.Headline(), 600) + "**"
+		verdict = "**" + mdClip(cut.Headline(), 600) + "**"
 	}
 	if cut.Sure() && !cut.WidensAccess {
-		verdict += " " + md(cut.Headline(), 600)
+		verdict += " " + mdClip(cut.Headline(), 600)
 	}
 	fmt.Fprintln(w, verdict)
 	for i := range cut.APIs {
 		a := &cut.APIs[i]
-		fmt.Fprintf(w, "\n## %s (`%s`)\n\n", md(a.Label(), 120), strings.ReplaceAll(clip(a.Identifier, 200), "`", "'"))
+		fmt.Fprintf(w, "\n## %s (`%s`)\n\n", mdClip(a.Label(), 120), strings.ReplaceAll(clip(a.Identifier, 200), "`", "'"))
 		fmt.Fprintf(w, "Granted today to %s.\n\n", mdEscape(grantedToday(a)))
-		printItems(w, a.Findings(), func(it client.CutoverItem) string {
-			if it.Widens {
-				return "- **Widens access:** "
-			}
-			return "- "
-		}, "  - ", md)
+		markdownItems.print(w, a.Findings(), true)
 		fmt.Fprintf(w, "\n### Checklist for its services\n\n")
-		printItems(w, a.Steps(), func(client.CutoverItem) string { return "- [ ] " }, "  - ", md)
+		markdownItems.print(w, a.Steps(), false)
 	}
 }
+
+// mdClip is text from the source, fitted to n and escaped for Markdown.
+func mdClip(s string, n int) string { return mdEscape(clip(s, n)) }
 
 // mdEscape keeps text from the source (names) from turning into Markdown: emphasis, links,
 // HTML, tables. Spans in backquotes (the analysis quotes scope names so) stay code, where

@@ -119,62 +119,66 @@ func (l *login) run(ctx context.Context) int {
 }
 
 func (l *login) auth0(ctx context.Context, store keystore.Store) int {
-	env, c := l.env, &l.source
-	return l.verifyAndSave(ctx, store, loginSide{
-		name: "auth0", title: "Auth0", id: &c.Domain, secret: &c.Secret,
+	c := &l.source
+	return l.verifyAndSave(ctx, store, loginSide{name: "auth0", title: "Auth0", id: &c.Domain, secret: &c.Secret, secretWhat: "Client secret",
 		asks: []ask{
 			{&c.Domain, "--auth0-domain", "Auth0 domain (e.g. acme.us.auth0.com)", false},
 			{&c.ClientID, "--auth0-client-id", "Client id of the Management API app", false},
 		},
-		secretWhat: "Client secret",
-		verify: func(ctx context.Context) error {
-			info, err := connectWith(ctx, env.source, *c, client.Source.Connect)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients)) // the tenant's name comes from Auth0
-			for _, m := range info.Missing {
-				fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
-			}
-			return nil
-		},
-		save: func(ctx context.Context) error { return store.SaveSource(ctx, *c) },
-		envs: []string{envAuth0Domain, envAuth0ClientID, envAuth0Secret},
+		verify: l.verifyAuth0,
+		save:   func(ctx context.Context) error { return store.SaveSource(ctx, *c) },
+		envs:   []string{envAuth0Domain, envAuth0ClientID, envAuth0Secret},
 	})
 }
 
 func (l *login) stytch(ctx context.Context, store keystore.Store) int {
-	env, c := l.env, &l.target
-	return l.verifyAndSave(ctx, store, loginSide{
-		name: "stytch", title: "Stytch", id: &c.ProjectID, secret: &c.Secret,
+	c := &l.target
+	return l.verifyAndSave(ctx, store, loginSide{name: "stytch", title: "Stytch", id: &c.ProjectID, secret: &c.Secret, secretWhat: "Project secret",
 		asks: []ask{
 			{&c.ProjectID, "--stytch-project-id", "Stytch project id", false},
 		},
-		secretWhat: "Project secret",
-		verify: func(ctx context.Context) error {
-			info, err := connectWith(ctx, env.target, *c, client.Target.Connect)
-			if err != nil {
-				return err
-			}
-			kind := "test"
-			if info.Live {
-				kind = "LIVE"
-			}
-			fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
-			// The vertical decides where the project's keys are: saved with the credentials,
-			// it spares every later command finding it again.
-			switch {
-			case c.Vertical != client.VerticalUnknown:
-				fmt.Fprintf(env.Out, "%s project, as given.\n", c.Vertical.Title())
-			case info.Vertical != client.VerticalUnknown:
-				c.Vertical = info.Vertical
-				fmt.Fprintf(env.Out, "%s project (its signing keys are at the %s path).\n", c.Vertical.Title(), c.Vertical.Title())
-			}
-			return nil
-		},
-		save: func(ctx context.Context) error { return store.SaveTarget(ctx, *c) },
-		envs: []string{envStytchProject, envStytchSecret, envStytchBaseURL},
+		verify: l.verifyStytch,
+		save:   func(ctx context.Context) error { return store.SaveTarget(ctx, *c) },
+		envs:   []string{envStytchProject, envStytchSecret, envStytchBaseURL},
 	})
+}
+
+// verifyAuth0 connects to the tenant and says which one it is and what the app may not read.
+func (l *login) verifyAuth0(ctx context.Context) error {
+	env, c := l.env, &l.source
+	info, err := connectWith(ctx, env.source, *c, client.Source.Connect)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients)) // the tenant's name comes from Auth0
+	for _, m := range info.Missing {
+		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
+	}
+	return nil
+}
+
+// verifyStytch connects to the project, says which one it is, and keeps its vertical.
+func (l *login) verifyStytch(ctx context.Context) error {
+	env, c := l.env, &l.target
+	info, err := connectWith(ctx, env.target, *c, client.Target.Connect)
+	if err != nil {
+		return err
+	}
+	kind := "test"
+	if info.Live {
+		kind = "LIVE"
+	}
+	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
+	// The vertical decides where the project's keys are: saved with the credentials, it
+	// spares every later command finding it again.
+	switch {
+	case c.Vertical != client.VerticalUnknown:
+		fmt.Fprintf(env.Out, "%s project, as given.\n", c.Vertical.Title())
+	case info.Vertical != client.VerticalUnknown:
+		c.Vertical = info.Vertical
+		fmt.Fprintf(env.Out, "%s project (its signing keys are at the %s path).\n", c.Vertical.Title(), c.Vertical.Title())
+	}
+	return nil
 }
 
 // connectWith opens the API client for credentials c with open, and connects to it.
