@@ -438,22 +438,12 @@ func (t ttyTerminal) ReadSecret(ctx context.Context, prompt string) (string, err
 // interruptible runs read and gives up when ctx ends (the operator pressed Ctrl-C: main
 // turns the signal into a cancelled context, so a blocked read would otherwise hang).
 func interruptible(ctx context.Context, onCancel func(), read func() (string, error)) (string, error) {
-	type result struct {
-		s   string
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		s, err := read()
-		done <- result{s, err}
-	}()
-	select {
-	case r := <-done:
-		return r.s, r.err
-	case <-ctx.Done():
+	s, err := client.Abandon(ctx, read)
+	if err != nil && ctx.Err() != nil {
 		if onCancel != nil {
 			onCancel()
 		}
 		return "", ctx.Err()
 	}
+	return s, err
 }
