@@ -34,7 +34,8 @@ func TestGolden(t *testing.T) {
 		{"pick_details", nil, func(h *harness) { h.press("enter", "enter", "tab") }},
 		{"pick_filter", nil, func(h *harness) { h.press("enter", "enter", "o", "/"); h.typeText("or") }},
 		{"scopes", nil, func(h *harness) { h.press("enter", "enter", "enter", "down", "space") }},
-		{"scopes_text", nil, func(h *harness) { h.press("enter", "enter", "enter", "e", "space"); h.typeText(" x") }},
+		{"scopes_text", nil, func(h *harness) { h.press("enter", "enter", "enter", "e", "space"); h.typeText(" x:é") }},
+		{"scopes_add", nil, func(h *harness) { h.press("enter", "enter", "enter", "+"); h.typeText("reporting:exports:monthly:é") }},
 		{"manual", nil, func(h *harness) { h.press("enter", "m"); h.typeText("svc-01"); h.press("tab"); h.typeText("short") }},
 		{"help", nil, func(h *harness) { h.press("enter", "enter", "?") }},
 		{"problem", func(src *fakeSource, _ *fakeTarget) {
