@@ -152,9 +152,21 @@ func (c *connectScreen) details() []string {
 func (c *connectScreen) footerLine() string {
 	st := c.st()
 	w := c.width
+	const byHand = " No Management API access? Leave Auth0 empty to enter clients by hand."
 	switch c.state {
+	case connReady:
+		if c.blank() {
+			return st.Muted.Width(w).Render("Press e to type the credentials (tab moves between fields); Enter connects and checks both." + byHand)
+		}
+		switch {
+		case c.source.state == sideFailed:
+			return st.Muted.Width(w).Render("Enter tries again; e edits the Auth0 credentials." + byHand)
+		case c.target.state == sideFailed:
+			return st.Muted.Width(w).Render("Enter tries again; e edits the Stytch credentials.")
+		}
+		return st.Muted.Width(w).Render("Enter connects and checks both; e edits the credentials." + byHand)
 	case connEditing:
-		return st.Muted.Width(w).Render("Enter connects and checks both. No Management API access? Leave Auth0 empty to enter clients by hand.")
+		return st.Muted.Width(w).Render("Enter connects and checks both; esc stops editing." + byHand)
 	case connVerifying:
 		return c.spinner.View() + " " + st.Text.Render("Connecting…") + "  " + st.Muted.Render("esc cancels")
 	case connVerified:

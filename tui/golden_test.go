@@ -21,6 +21,7 @@ func TestGolden(t *testing.T) {
 		steps func(h *harness)
 	}{
 		{"connect", nil, func(h *harness) {}},
+		{"connect_editing", nil, func(h *harness) { h.press("e") }},
 		{"connect_verified", func(src *fakeSource, _ *fakeTarget) {
 			src.info.Missing = []client.MissingPermission{{Scope: "read:client_keys", Consequence: "client secrets are hidden, so no client can be imported"}}
 		}, func(h *harness) { h.press("enter") }},
