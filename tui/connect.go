@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // connectTimeout bounds one Connect attempt, retries included, so a hung API ends in an
@@ -240,7 +241,7 @@ func (c *connectScreen) applyStyles() {
 func (c *connectScreen) SetSize(w, h int) {
 	c.base.SetSize(w, h)
 	c.form.setWidth(c.panelWidth() - 4 - 2)
-	c.guard.SetWidth(max(w-4, 10))
+	c.guard.SetWidth(max(w-widget.Width(guardPrompt)-1, 10)) // and a cell for the cursor
 }
 
 func (c *connectScreen) panelWidth() int { return max((c.width-1)/2, 20) }
@@ -380,14 +381,21 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Confirm):
 			if strings.TrimSpace(c.guard.Value()) != c.tgt.ProjectID() {
-				c.guardErr = "That is not this project's id. Type it exactly to continue."
+				c.guardErr = "That is not this project's id: type it exactly, or esc to go back."
 				return nil
 			}
 			c.state = connVerified
 			c.guard.Blur()
 			return nil
 		case key.Matches(msg, k.Back):
-			return c.edit()
+			// Back to the credentials as they were checked, nothing focused: enter asks
+			// again, e edits them.
+			c.state = connReady
+			c.guard.Reset()
+			c.guard.Blur()
+			c.guardErr = ""
+			c.editAt = fProjectID
+			return nil
 		}
 		var cmd tea.Cmd
 		c.guard, cmd = c.guard.Update(msg)
@@ -409,7 +417,7 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Edit):
 			// Only e: esc here used to reopen the form unannounced, and the keys that
 			// followed (t, a pasted token) landed in the Domain field.
-			return c.edit()
+			return c.startEditing()
 		}
 	}
 	return nil
@@ -456,12 +464,6 @@ func (c *connectScreen) givenVertical(project string) client.Vertical {
 func (c *connectScreen) resetChecks() {
 	c.source, c.target = side{}, side{}
 	c.saved = ""
-}
-
-func (c *connectScreen) edit() tea.Cmd {
-	c.guard.Reset()
-	c.guardErr = ""
-	return c.startEditing()
 }
 
 func (c *connectScreen) proceed(next nextScreen) tea.Cmd {

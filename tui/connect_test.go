@@ -134,7 +134,9 @@ func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
 	if c.state != connLiveGuard {
 		t.Fatalf("state %v", c.state)
 	}
-	h.mustSee("PRODUCTION", "is a live Stytch project", "Type the project id", "LIVE 0000aaaa-1111-2222-3333-444455556666")
+	h.mustSee("PRODUCTION", "is a live project", "Type its id to continue", "LIVE 0000aaaa-1111-2222-3333-444455556666")
+	// Asked in place: the credentials just checked stay on the screen behind the question.
+	h.mustSee("Source · Auth0", "✓ acme · 4 M2M apps")
 	h.typeText("project-live-0000")
 	h.press("enter")
 	if c.state != connLiveGuard {
@@ -398,4 +400,31 @@ func TestConnectBlankFormEnterStartsEditing(t *testing.T) {
 		t.Fatalf("state %v focus %d", c.state, c.form.focus)
 	}
 	h.mustNotSee("required")
+}
+
+// Esc at the live project's question leaves the operator on Connect as they were, the
+// checks shown and nothing focused, not in the Domain field: enter asks again, e edits.
+func TestLiveGuardEscKeepsTheOperatorOnConnect(t *testing.T) {
+	src, tgt := fakes()
+	tgt.projectID = "project-live-0000aaaa-1111-2222-3333-444455556666"
+	tgt.live = true
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	h.press("enter")
+	h.typeText("project")
+	h.press("esc")
+	if c.state != connReady || c.Capturing() {
+		t.Fatalf("esc at the guard: state %v, capturing %v", c.state, c.Capturing())
+	}
+	h.mustSee("✓ acme · 4 M2M apps", "LIVE — production")
+	h.mustNotSee("Type its id")
+	h.press("enter")
+	if c.state != connLiveGuard {
+		t.Fatalf("enter asks again; state %v", c.state)
+	}
+	h.mustNotSee("› project-") // the question starts empty
+	h.press("esc", "e")
+	if c.state != connEditing || c.form.focus != fProjectID {
+		t.Fatalf("e edits at the project: state %v focus %d", c.state, c.form.focus)
+	}
 }
