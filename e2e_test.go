@@ -6,7 +6,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,11 +19,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/keystore"
 )
 
@@ -290,35 +289,17 @@ func (sb *sandboxProc) stats(t testing.TB) sandboxStats {
 // run is one m2mport command run as a subprocess.
 type run struct {
 	cmd    *exec.Cmd
-	stdout chan string // lines, closed at the end of stdout
-	lines  []string    // every stdout line read so far, by next()
-	stderr *lockedBuffer
+	stdout chan string         // lines, closed at the end of stdout
+	lines  []string            // every stdout line read so far, by next()
+	stderr *sandboxtest.Buffer // what it wrote on stderr so far
 	done   chan struct{}
 	err    error // from Wait, once done is closed
-}
-
-// lockedBuffer collects a subprocess's stderr while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // start starts cmd with its stdout read line by line and its stderr collected.
 func start(t *testing.T, cmd *exec.Cmd) *run {
 	t.Helper()
-	r := &run{cmd: cmd, stdout: make(chan string, 1024), stderr: &lockedBuffer{}, done: make(chan struct{})}
+	r := &run{cmd: cmd, stdout: make(chan string, 1024), stderr: &sandboxtest.Buffer{}, done: make(chan struct{})}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

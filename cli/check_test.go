@@ -8,19 +8,15 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
-	"github.com/m2mport/m2mport/client/stytch"
 )
 
-// sandboxToken creates a client in the sandbox's project and returns a token Stytch issues it.
-func sandboxToken(t *testing.T, sb *sandbox.Sandbox) string {
+// sandboxToken creates a client in the sandbox's project and mints a token for it, as a
+// service would.
+func sandboxToken(t *testing.T, sb *sandbox.Sandbox, id, scopes string) string {
 	t.Helper()
-	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := sandboxTarget(t, sb)
 	ctx := context.Background()
-	c := client.Client{ID: "check-client", Secret: client.NewSecret("Zq8-secret-for-check"), Scopes: client.SplitScopes("read:a")}
+	c := client.Client{ID: id, Secret: client.NewSecret("Zq8-secret-for-" + id), Scopes: client.SplitScopes(scopes)}
 	if _, err := tgt.Create(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +31,7 @@ func sandboxToken(t *testing.T, sb *sandbox.Sandbox) string {
 // is 0 as check --help documents. With a project, the same token passes, flags after it.
 func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
-	tok := sandboxToken(t, sb)
+	tok := sandboxToken(t, sb, "check-client", "read:a")
 
 	// No project: decoded, not verified, and the exit status says so (3), so that
 	// `check && deploy` never passes a token anyone could have signed.
@@ -94,7 +90,7 @@ func TestCheckDecodeOnlyIsNotAPass(t *testing.T) {
 // On a terminal with no token, check asks for it without echo; Ctrl-C there ends it with 130.
 func TestCheckAsksForTheTokenOnATerminal(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
-	tok := sandboxToken(t, sb)
+	tok := sandboxToken(t, sb, "check-client", "read:a")
 	check := func(tty Terminal, args ...string) (int, string, string) {
 		var out, errb strings.Builder
 		e := &Env{Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, Getenv: func(k string) string { return env[k] }, Terminal: tty}

@@ -131,16 +131,24 @@ func Run(ctx context.Context, args []string, stdio Stdio) int {
 func run(ctx context.Context, args []string, env *Env) int {
 	root := newRoot(env)
 	root.SetArgs(args)
-	if showsHelp(args) {
-		fitHelp(root, helpWidth())
-	}
-	// No fang.WithNotifySignal: it would turn every signal into one cancellation and swallow
-	// the second Ctrl-C, which must end the process at once (main.go).
-	err := fang.Execute(ctx, root,
-		fang.WithoutVersion(), // ours says commit and date too (see newRoot)
-		fang.WithoutManpage(), // ours writes to the command's stdout, not the process's
-		fang.WithErrorHandler(func(_ io.Writer, _ fang.Styles, err error) { printError(env, err) }),
-	)
+	// fang draws help only. Its error path asks the terminal for its background colour
+	// (reading stdin in raw mode) before it prints anything: after a prompt that Ctrl-C left
+	// reading stdin, that query never gets its answer and m2mport hangs; elsewhere it is a
+	// round trip and a raw-mode flip for every failed command. So commands run under cobra
+	// alone, errors are ours (printError), and help is fang's, drawn on a fresh tree.
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		help := newRoot(env)
+		help.SetArgs(append(strings.Fields(c.CommandPath())[1:], "--help"))
+		fitHelp(help, helpWidth())
+		// No fang.WithNotifySignal, anywhere: it would turn every signal into one
+		// cancellation and swallow the second Ctrl-C, which must end the process (main.go).
+		_ = fang.Execute(ctx, help,
+			fang.WithoutVersion(), // ours says commit and date too (see newRoot)
+			fang.WithoutManpage(), // ours writes to the command's stdout, not the process's
+		)
+	})
+	err := root.ExecuteContext(ctx)
+	printError(env, err)
 	return exitCode(err)
 }
 
@@ -183,7 +191,7 @@ func exitCode(err error) int {
 // errors ("m2mport import: …"), with where to look.
 func printError(env *Env, err error) {
 	var ee exitError
-	if errors.As(err, &ee) {
+	if err == nil || errors.As(err, &ee) {
 		return // the command said what went wrong
 	}
 	cmd := "m2mport"

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -9,16 +8,20 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// runEnv runs m2mport in-process with e, whose streams it sets: stdin is read from, stdout
+// and stderr are returned. Every helper that runs a command in these tests goes through it.
+func runEnv(t *testing.T, e *Env, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb strings.Builder
+	e.Stdio = Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb}
+	code = run(context.Background(), args, e)
+	return code, out.String(), errb.String()
+}
+
 // runCLI runs m2mport in-process with the given arguments and environment.
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := &Env{
-		Stdio:  Stdio{In: strings.NewReader(""), Out: &out, Err: &errb},
-		Getenv: func(k string) string { return env[k] },
-	}
-	code = run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	return runEnv(t, &Env{Getenv: getenv(env)}, "", args...)
 }
 
 func TestUnknownCommandIsAUsageError(t *testing.T) {

@@ -9,19 +9,20 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // cutoverOut runs cutover against sb and puts placeholders for the emulators' addresses,
 // which change from run to run, so that the output can be a golden file.
 func cutoverOut(t *testing.T, sb *sandbox.Sandbox, env map[string]string, want int, args ...string) string {
 	t.Helper()
-	before := storedClients(t, sb)
+	before := sandboxtest.Stored(t, sb)
 	writesBefore := stytchWrites(t, sb)
 	code, out, errOut := run2(t, env, append([]string{"cutover"}, args...)...)
 	if code != want {
 		t.Fatalf("cutover %v: exit %d, want %d\n%s\n%s", args, code, want, out, errOut)
 	}
-	if after := storedClients(t, sb); len(after) != len(before) {
+	if after := sandboxtest.Stored(t, sb); len(after) != len(before) {
 		t.Fatalf("cutover wrote to the project: %d clients, %d before", len(after), len(before))
 	}
 	if w := stytchWrites(t, sb); w != writesBefore {
@@ -40,7 +41,7 @@ func cutoverOut(t *testing.T, sb *sandbox.Sandbox, env map[string]string, want i
 // everything but reads, searches and tokens.
 func stytchWrites(t *testing.T, sb *sandbox.Sandbox) int {
 	n := 0
-	for route, byStatus := range sandboxStats(t, sb.Stytch().URL).Routes {
+	for route, byStatus := range sandboxtest.Stats(t, sb.Stytch().URL).Routes {
 		if strings.HasPrefix(route, "GET ") || strings.HasSuffix(route, "/search") || strings.Contains(route, "/oauth2/token") {
 			continue
 		}

@@ -133,23 +133,6 @@ func completeReports(env *Env) cobra.CompletionFunc {
 	}
 }
 
-// showsHelp says whether args ask for help, which is then fitted to the terminal. Shell
-// completion (descriptions) and the man page read the same texts unwrapped.
-func showsHelp(args []string) bool {
-	if len(args) > 0 && (args[0] == "help" || strings.HasPrefix(args[0], "__complete") || args[0] == "man") {
-		return args[0] == "help"
-	}
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "--help" {
-			return true
-		}
-	}
-	return false
-}
-
 // helpWidth is the width fang lays help out in: the terminal's, at most 120 (or what tests
 // set, as for fang).
 func helpWidth() int {

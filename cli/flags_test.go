@@ -228,15 +228,4 @@ func TestHelpFitsNarrowTerminals(t *testing.T) {
 			}
 		}
 	})
-	for _, tc := range []struct {
-		args []string
-		want bool
-	}{{[]string{"--help"}, true}, {[]string{"import", "-h"}, true}, {[]string{"help", "import"}, true},
-		{[]string{"import", "--all"}, false}, {[]string{"check", "--", "--help"}, false},
-		{[]string{"completion", "bash"}, false}, {[]string{"completion", "-h"}, true},
-		{[]string{cobra.ShellCompRequestCmd, "--h"}, false}, {[]string{cobra.ShellCompRequestCmd, "import", "--help"}, false}} {
-		if got := showsHelp(tc.args); got != tc.want {
-			t.Errorf("showsHelp(%v) = %v", tc.args, got)
-		}
-	}
 }

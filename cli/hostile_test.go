@@ -25,7 +25,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
 	"github.com/m2mport/m2mport/client/sandbox"
-	"github.com/m2mport/m2mport/client/stytch"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/keystore"
 )
 
@@ -133,7 +133,7 @@ func TestHostileNamesComeOutInert(t *testing.T) {
 		}
 		outputs[strings.Join(args, " ")+" (stdout)"], outputs[strings.Join(args, " ")+" (stderr)"] = out, errOut
 	}
-	if stored := storedClients(t, sb); stored["hostile-escapes"].ClientName != names["escapes"] {
+	if stored := sandboxtest.Stored(t, sb); stored["hostile-escapes"].ClientName != names["escapes"] {
 		t.Errorf("the name should reach Stytch as it is: %q", stored["hostile-escapes"].ClientName)
 	}
 	for what, out := range outputs {
@@ -264,10 +264,7 @@ func TestPlainHTTPToAnotherHostIsRefused(t *testing.T) {
 func TestCheckRefusesForgedTokens(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
 	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := sandboxTarget(t, sb)
 	file := t.TempDir() + "/c.csv"
 	if err := os.WriteFile(file, []byte("client_id,client_secret,name,scopes\nforge-me,Zq8-secret-for-forging,Forge,read:a\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/client/stytch"
 	"github.com/m2mport/m2mport/keystore"
 )
@@ -24,11 +24,7 @@ import (
 // with state kept in a temporary folder.
 func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[string]string) {
 	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.Start(t, opts)
 	home := t.TempDir()
 	a, s := sb.Auth0(), sb.Stytch()
 	return sb, map[string]string{
@@ -38,42 +34,14 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 	}
 }
 
-func sandboxStats(t *testing.T, url string) sandbox.StatsJSON {
+// sandboxTarget is the real Stytch client for the sandbox's project.
+func sandboxTarget(t *testing.T, sb *sandbox.Sandbox) *stytch.Target {
 	t.Helper()
-	resp, err := http.Get(url + "/_sandbox/stats")
+	tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var st sandbox.StatsJSON
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-type storedClient struct {
-	ClientID   string   `json:"client_id"`
-	ClientName string   `json:"client_name"`
-	Scopes     []string `json:"scopes"`
-}
-
-func storedClients(t *testing.T, sb *sandbox.Sandbox) map[string]storedClient {
-	t.Helper()
-	resp, err := http.Get(sb.Stytch().URL + "/_sandbox/clients")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct{ Clients []storedClient }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]storedClient{}
-	for _, c := range body.Clients {
-		out[c.ClientID] = c
-	}
-	return out
+	return tgt
 }
 
 // ndjson parses NDJSON output, failing on any line that is not a JSON object.
@@ -100,7 +68,7 @@ func reportsIn(t *testing.T, env map[string]string) []string {
 
 func TestImportDemoFlow(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	before := len(storedClients(t, sb))
+	before := len(sandboxtest.Stored(t, sb))
 
 	// The plan: every case of the demo tenant, nothing written.
 	code, out, errOut := run2(t, env, "import", "--all", "--dry-run")
@@ -123,7 +91,7 @@ func TestImportDemoFlow(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "m2mport import --all --on-conflict=update --yes") {
 		t.Fatalf("unconfirmed: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if n := len(storedClients(t, sb)); n != before {
+	if n := len(sandboxtest.Stored(t, sb)); n != before {
 		t.Fatalf("an unconfirmed import wrote %d clients", n-before)
 	}
 
@@ -173,7 +141,7 @@ func TestImportDemoFlow(t *testing.T) {
 	}
 
 	// Undo deletes exactly what the first run created.
-	stored := storedClients(t, sb)
+	stored := sandboxtest.Stored(t, sb)
 	code, out, errOut = run2(t, env, "undo", reports[0])
 	if code != ExitUsage || !strings.Contains(errOut, "m2mport undo --yes "+reports[0]+"\n") {
 		t.Fatalf("unconfirmed undo does not print the command that applies it: exit %d\n%s\n%s", code, out, errOut)
@@ -182,7 +150,7 @@ func TestImportDemoFlow(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("undo: exit %d\n%s\n%s", code, out, errOut)
 	}
-	after := storedClients(t, sb)
+	after := sandboxtest.Stored(t, sb)
 	if len(after) != before {
 		t.Fatalf("after undo the project holds %d clients, before the import %d", len(after), before)
 	}
@@ -226,12 +194,12 @@ func TestImportRefusesWhatItShouldNot(t *testing.T) {
 	// A wrong project secret is said before the tenant is read, with what to do.
 	wrong := maps.Clone(env)
 	wrong["STYTCH_SECRET"] = "secret-test-wrong-wrong-wrong-wrong"
-	before := sandboxStats(t, sb.Auth0().URL).Total
+	before := sandboxtest.Stats(t, sb.Auth0().URL).Total
 	code, _, errOut := run2(t, wrong, "import", "--all", "--dry-run")
 	if code != ExitFailed || !strings.Contains(errOut, "unauthorized_credentials") || strings.Contains(errOut, "wrong-wrong-wrong") {
 		t.Errorf("wrong project secret: exit %d, stderr %q", code, errOut)
 	}
-	if n := sandboxStats(t, sb.Auth0().URL).Total - before; n != 0 {
+	if n := sandboxtest.Stats(t, sb.Auth0().URL).Total - before; n != 0 {
 		t.Errorf("the tenant was read (%d requests) although the project's credentials are wrong", n)
 	}
 	// A dry run against a live project writes nothing and needs no --live.
@@ -262,7 +230,7 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	if !strings.Contains(errOut, "clients.csv line 3") {
 		t.Errorf("the bad row is not reported with its line: %q", errOut)
 	}
-	stored := storedClients(t, sb)
+	stored := sandboxtest.Stored(t, sb)
 	if len(stored) != 2 || strings.Join(stored["file-client-1"].Scopes, " ") != "read:a write:a" {
 		t.Fatalf("stored %+v", stored)
 	}
@@ -271,11 +239,7 @@ func TestImportFromFileAndCheck(t *testing.T) {
 	}
 
 	// check: a real token from the sandbox, then the same with wrong expectations.
-	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := sandboxTarget(t, sb)
 	minted, err := tgt.Token(context.Background(), "file-client-1", client.NewSecret("Zq8-secret-for-file-1"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +267,7 @@ func TestImportFromFileAndCheck(t *testing.T) {
 		t.Errorf("failed lines %v, want sub and scope", failedNames)
 	}
 	// The key set is public: a project id is enough to verify the signature.
-	code, out, _ = run2(t, map[string]string{"STYTCH_PROJECT_ID": s.ProjectID, "STYTCH_BASE_URL": s.URL}, "check", tok.Reveal())
+	code, out, _ = run2(t, map[string]string{"STYTCH_PROJECT_ID": env["STYTCH_PROJECT_ID"], "STYTCH_BASE_URL": env["STYTCH_BASE_URL"]}, "check", tok.Reveal())
 	if code != ExitOK || !strings.Contains(out, "✓ signature") || !strings.Contains(out, "All checks passed.") {
 		t.Errorf("check without the project secret: exit %d\n%s", code, out)
 	}
@@ -339,16 +303,12 @@ func run2(t *testing.T, env map[string]string, args ...string) (code int, stdout
 // runIn is run2 with text on stdin.
 func runIn(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb strings.Builder
-	e := &Env{
-		Stdio:    Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb},
-		Getenv:   func(k string) string { return env[k] },
+	return runEnv(t, &Env{
+		Getenv:   getenv(env),
 		Keystore: keystore.NewMemory(),
 		// A key of their own stands in for the OS keyring's report key.
 		ReportKey: func(context.Context) ([]byte, error) { return testReportKey, nil },
-	}
-	code = run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	}, stdin, args...)
 }
 func TestImportSelectedBlockedClientFails(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
@@ -395,7 +355,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 	if code, out, errOut := run2(t, env, "import", "--all", "--yes", "--live", "--no-verify", "--report", report); code != ExitOK {
 		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
 	}
-	created := len(storedClients(t, sb))
+	created := len(sandboxtest.Stored(t, sb))
 	other := maps.Clone(env)
 	other["STYTCH_PROJECT_ID"] = "project-test-someone-else"
 	garbage := filepath.Join(t.TempDir(), "notes.json")
@@ -419,7 +379,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q, want exit %d saying %q (stdout %q)", tc.args, code, errOut, tc.code, tc.says, out)
 		}
 	}
-	if n := len(storedClients(t, sb)); n != created {
+	if n := len(sandboxtest.Stored(t, sb)); n != created {
 		t.Fatalf("a refused undo deleted %d clients", created-n)
 	}
 }
@@ -427,7 +387,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 // A run whose report cannot be written writes nothing: undo and reruns rely on the report.
 func TestImportRefusesToRunWithoutAReport(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	before := len(storedClients(t, sb))
+	before := len(sandboxtest.Stored(t, sb))
 	notADir := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -436,7 +396,7 @@ func TestImportRefusesToRunWithoutAReport(t *testing.T) {
 	if code != ExitFailed || !strings.Contains(out+errOut, "report cannot be written") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	if after := len(storedClients(t, sb)); after != before {
+	if after := len(sandboxtest.Stored(t, sb)); after != before {
 		t.Fatalf("the project went from %d to %d clients without a report", before, after)
 	}
 }

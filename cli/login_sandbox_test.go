@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/keystore"
 	"github.com/m2mport/m2mport/keystore/keystoretest"
 )
@@ -18,27 +18,14 @@ import (
 // These drive login end to end: the real Auth0 and Stytch clients verify against the
 // sandbox's emulators, and the credentials land in a keystore.
 
-func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	return sb
-}
-
 // realRun runs m2mport with the real API clients and the given keystore.
 func realRun(t *testing.T, store keystore.Store, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := &Env{Stdio: Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb}, Getenv: getenv(nil), Keystore: store}
-	code = run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	return runEnv(t, &Env{Getenv: getenv(nil), Keystore: store}, stdin, args...)
 }
 
 func TestLoginVerifiesAgainstTheAPIs(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_grants", "read:resource_servers"}})
+	sb := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{"read:clients", "read:client_grants", "read:resource_servers"}})
 	a, s := sb.Auth0(), sb.Stytch()
 	store := keystore.NewMemory()
 
@@ -70,7 +57,7 @@ func TestLoginVerifiesAgainstTheAPIs(t *testing.T) {
 }
 
 func TestLoginWithCredentialsTheAPIRefusesSavesNothing(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	a, s := sb.Auth0(), sb.Stytch()
 	store := keystore.NewMemory()
 
@@ -101,7 +88,7 @@ func TestLoginWritesTheSecretToNoFile(t *testing.T) {
 				store = keystoretest.Real(t)
 			}
 			keyringFiles := filepath.Join(os.Getenv("XDG_DATA_HOME"), "keyrings")
-			sb := startSandbox(t, sandbox.Options{})
+			sb := sandboxtest.Start(t, sandbox.Options{})
 			s := sb.Stytch()
 			root := keystoretest.IsolateFiles(t)
 

@@ -66,9 +66,7 @@ func (s *session) run(t *testing.T, args ...string) (code int, stdout, stderr st
 	if s.store == nil {
 		s.store = keystore.NewMemory()
 	}
-	var out, errb bytes.Buffer
-	e := &Env{
-		Stdio:    Stdio{In: strings.NewReader(s.stdin), Out: &out, Err: &errb},
+	return runEnv(t, &Env{
 		Getenv:   getenv(s.vars),
 		Keystore: s.store,
 		Terminal: s.tty,
@@ -78,9 +76,7 @@ func (s *session) run(t *testing.T, args ...string) (code int, stdout, stderr st
 		OpenTarget: func(c client.TargetCredentials) (client.Target, error) {
 			return fakeStytch{c: c, calls: &s.verified}, nil
 		},
-	}
-	code = run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	}, s.stdin, args...)
 }
 
 func noSecretIn(t *testing.T, texts ...string) {

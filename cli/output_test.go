@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"io"
 	"regexp"
 	"strings"
@@ -16,15 +15,8 @@ import (
 // runTTY runs m2mport with stdout and stderr taken for terminals width columns wide.
 func runTTY(t *testing.T, env map[string]string, width int, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb strings.Builder
-	e := &Env{
-		Stdio:    Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb},
-		Getenv:   func(k string) string { return env[k] },
-		Keystore: keystore.NewMemory(),
-		ttyWidth: func(io.Writer) (int, bool) { return width, true },
-	}
-	code = run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	e := &Env{Getenv: getenv(env), Keystore: keystore.NewMemory(), ttyWidth: func(io.Writer) (int, bool) { return width, true }}
+	return runEnv(t, e, stdin, args...)
 }
 
 var (
@@ -36,7 +28,7 @@ var (
 // plain text.
 func TestCheckMarksHaveColourOnATerminal(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
-	tok := sandboxToken(t, sb)
+	tok := sandboxToken(t, sb, "check-client", "read:a")
 
 	_, out, _ := runTTY(t, env, 100, tok, "check", "--scopes", "nope")
 	if !green.MatchString(out) || !red.MatchString(out) {

@@ -18,10 +18,7 @@ import (
 // runStore runs m2mport in-process with the given keyring.
 func runStore(t *testing.T, env map[string]string, store keystore.Store, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb strings.Builder
-	e := &Env{Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, Getenv: func(k string) string { return env[k] }, Keystore: store}
-	code = run(context.Background(), args, e)
-	return code, out.String(), errb.String()
+	return runEnv(t, &Env{Getenv: getenv(env), Keystore: store}, "", args...)
 }
 
 // Missing credentials: a short line naming the variables, then what to do, one sentence a

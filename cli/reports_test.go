@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
-	"github.com/m2mport/m2mport/client/stytch"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // testReportKey stands in for the report key the OS keyring keeps (keystore.ReportKey).
@@ -26,16 +25,12 @@ func TestUndoRefusesReportsItCannotTrust(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
 	// Inventory Sync is in the demo project before any run.
 	var id string
-	for cid, c := range storedClients(t, sb) {
+	for cid, c := range sandboxtest.Stored(t, sb) {
 		if c.ClientName == "Inventory Sync" {
 			id = cid
 		}
 	}
-	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := sandboxTarget(t, sb)
 	pre, err := tgt.Get(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +57,7 @@ func TestUndoRefusesReportsItCannotTrust(t *testing.T) {
 	if code, _, errOut := run2(t, env, "undo", "--yes", old); code != ExitUsage || !strings.Contains(errOut, "format 1") {
 		t.Fatalf("undo of a format 1 report: exit %d\n%s", code, errOut)
 	}
-	if _, ok := storedClients(t, sb)[id]; !ok {
+	if _, ok := sandboxtest.Stored(t, sb)[id]; !ok {
 		t.Fatal("a refused undo deleted the client")
 	}
 	// Trusted on the operator's word, it shows the report's strings inert (and the client,
@@ -147,7 +142,7 @@ func TestRunsAndUndoLast(t *testing.T) {
 	if code != ExitOK || !strings.Contains(errOut, "Undoing "+runs[1]) || !strings.Contains(out, "deleted   1") {
 		t.Fatalf("undo --last: exit %d\n%s\n%s", code, out, errOut)
 	}
-	stored := storedClients(t, sb)
+	stored := sandboxtest.Stored(t, sb)
 	if _, ok := stored[billingWorker]; ok {
 		t.Error("undo --last left the newest import's client")
 	}

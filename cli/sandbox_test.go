@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -11,32 +10,16 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
-
-// lockedBuffer is written by the running command and read by the test at the same time.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // serveSandbox runs `m2mport sandbox args…` until the test stops it, and returns what it
 // printed on stdout once it has printed everything it prints before serving.
-func serveSandbox(t *testing.T, complete func(string) bool, args ...string) (stdout string, stderr *lockedBuffer, stop func() int) {
+func serveSandbox(t *testing.T, complete func(string) bool, args ...string) (stdout string, stderr *sandboxtest.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errb := &lockedBuffer{}, &lockedBuffer{}
+	out, errb := &sandboxtest.Buffer{}, &sandboxtest.Buffer{}
 	env := &Env{Stdio: Stdio{In: strings.NewReader(""), Out: out, Err: errb}, Getenv: func(string) string { return "" }}
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, append([]string{"sandbox"}, args...), env) }()

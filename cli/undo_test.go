@@ -9,7 +9,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
-	"github.com/m2mport/m2mport/client/stytch"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // The demo tenant's ids are the same in every run (see the README).
@@ -32,11 +32,7 @@ func TestUndoKeepsClientsChangedOrRotatedSince(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
 	}
 
-	s := sb.Stytch()
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := sandboxTarget(t, sb)
 	ctx := context.Background()
 	billing, err := tgt.Get(ctx, billingWorker)
 	if err != nil {
@@ -63,7 +59,7 @@ func TestUndoKeepsClientsChangedOrRotatedSince(t *testing.T) {
 	if strings.Contains(out, "remove read:extra") {
 		t.Errorf("undo reads its diff backwards:\n%s", out)
 	}
-	stored := storedClients(t, sb)
+	stored := sandboxtest.Stored(t, sb)
 	if _, ok := stored[metricsForwarder]; ok {
 		t.Error("the unchanged client was not deleted")
 	}

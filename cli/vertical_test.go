@@ -7,6 +7,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/keystore"
 )
 
@@ -21,7 +22,7 @@ func TestImportAndCheckOnBothVerticalsWithNoOptionGiven(t *testing.T) {
 			if code != ExitOK || !strings.Contains(out, "verified  6 of 6, 0 failed") { // Partner Webhooks and the settlement app widen access: blocked
 				t.Fatalf("import on a %s project: exit %d\n%s\n%s", vertical, code, out, errOut)
 			}
-			routes := sandboxStats(t, sb.Stytch().URL).Routes
+			routes := sandboxtest.Stats(t, sb.Stytch().URL).Routes
 			own, other := "GET /v1/b2b/sessions/jwks/{project_id}", "GET /v1/sessions/jwks/{project_id}"
 			if vertical == "consumer" {
 				own, other = other, own
@@ -31,7 +32,7 @@ func TestImportAndCheckOnBothVerticalsWithNoOptionGiven(t *testing.T) {
 				t.Errorf("key fetches on a %s project: own %v, other %v", vertical, routes[own], routes[other])
 			}
 
-			tok := sandboxTokenOf(t, sb, "vertical-check", "read:a")
+			tok := sandboxToken(t, sb, "vertical-check", "read:a")
 			code, out, errOut = runIn(t, env, tok, "check", "--client-id", "vertical-check", "--scopes", "read:a")
 			if code != ExitOK || !strings.Contains(out, "✓ signature") || !strings.Contains(out, "All checks passed.") {
 				t.Fatalf("check on a %s project: exit %d\n%s\n%s", vertical, code, out, errOut)
@@ -40,30 +41,10 @@ func TestImportAndCheckOnBothVerticalsWithNoOptionGiven(t *testing.T) {
 	}
 }
 
-// sandboxTokenOf creates a client in the sandbox's project and mints a token for it, as a
-// service would.
-func sandboxTokenOf(t *testing.T, sb *sandbox.Sandbox, id, scopes string) string {
-	t.Helper()
-	s := sb.Stytch()
-	tgt, err := (&Env{}).target(client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.Client{ID: id, Secret: client.NewSecret("Zq8-secret-for-" + id), Scopes: client.SplitScopes(scopes)}
-	if _, err := tgt.Create(context.Background(), &c); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := tgt.Token(context.Background(), c.ID, c.Secret, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok.Value.Reveal()
-}
-
 // login finds the vertical and saves it with the credentials; status shows it, and a given
 // one (flag or STYTCH_VERTICAL) wins over the saved one.
 func TestLoginRemembersTheVerticalAndStatusShowsIt(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{StytchVertical: "consumer"})
+	sb := sandboxtest.Start(t, sandbox.Options{StytchVertical: "consumer"})
 	s := sb.Stytch()
 	store := keystore.NewMemory()
 	code, out, errOut := realRun(t, store, s.Secret, "login", "stytch", "--stytch-project-id", s.ProjectID, "--stytch-base-url", s.URL, "--secret-stdin")

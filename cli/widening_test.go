@@ -8,6 +8,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // The demo tenant's two clients whose Stytch token would reach further than their Auth0
@@ -35,7 +36,7 @@ func TestImportAllLeavesWideningClientsOutUntilResolved(t *testing.T) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)
 		}
 	}
-	stored := storedClients(t, sb)
+	stored := sandboxtest.Stored(t, sb)
 	for _, id := range []string{partnerID, settlementID} {
 		if _, ok := stored[id]; ok {
 			t.Errorf("%s was created before its widening was resolved", id)
@@ -60,7 +61,7 @@ func TestWideningResolvedHeadless(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	stored := storedClients(t, sb)
+	stored := sandboxtest.Stored(t, sb)
 	if c, ok := stored[partnerID]; !ok || len(c.Scopes) != 0 {
 		t.Errorf("Partner Webhooks after --drop-widening: %+v (present %v)", c, ok)
 	}

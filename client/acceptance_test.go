@@ -7,8 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +15,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/client/stytch"
 )
 
@@ -30,17 +29,12 @@ type world struct {
 
 func startWorld(t testing.TB, opts sandbox.Options) *world {
 	t.Helper()
-	sb, err := sandbox.Start(opts)
+	sb := sandboxtest.Start(t, opts)
+	src, err := auth0.New(auth0.Config{Credentials: sandboxtest.SourceCredentials(sb)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sb.Close() })
-	a, s := sb.Auth0(), sb.Stytch()
-	src, err := auth0.New(auth0.Config{Credentials: client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tgt, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}})
+	tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,53 +79,11 @@ func (w *world) run(t testing.TB, ctx context.Context, clients []client.Client, 
 	return p, evs
 }
 
-type inspected struct {
-	ClientID     string   `json:"client_id"`
-	Scopes       []string `json:"scopes"`
-	SecretSHA256 string   `json:"client_secret_sha256"`
-}
-
-// stored reads what the Stytch emulator holds, by id, failing on any id held twice.
-func (w *world) stored(t testing.TB) map[string]inspected {
-	t.Helper()
-	resp, err := http.Get(w.sb.Stytch().URL + "/_sandbox/clients")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct{ Clients []inspected }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]inspected{}
-	for _, c := range body.Clients {
-		if _, dup := out[c.ClientID]; dup {
-			t.Fatalf("client %s is stored twice", c.ClientID)
-		}
-		out[c.ClientID] = c
-	}
-	return out
-}
-
-func (w *world) stats(t testing.TB) sandbox.StatsJSON {
-	t.Helper()
-	resp, err := http.Get(w.sb.Stytch().URL + "/_sandbox/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var s sandbox.StatsJSON
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // assertStored checks that the target holds every client exactly once with its scopes and
 // the hash of its own secret.
 func assertStored(t *testing.T, w *world, clients []client.Client) {
 	t.Helper()
-	stored := w.stored(t)
+	stored := sandboxtest.Stored(t, w.sb)
 	for _, c := range clients {
 		s, ok := stored[c.ID]
 		if !ok {
@@ -142,7 +94,7 @@ func assertStored(t *testing.T, w *world, clients []client.Client) {
 			t.Errorf("%s holds scopes %v, want %v", c.ID, s.Scopes, c.Scopes)
 		}
 		sum := sha256.Sum256([]byte(c.Secret.Reveal()))
-		if s.SecretSHA256 != hex.EncodeToString(sum[:]) {
+		if s.ClientSecretSHA256 != hex.EncodeToString(sum[:]) {
 			t.Errorf("%s holds another secret", c.ID)
 		}
 	}
@@ -205,7 +157,7 @@ func TestAcceptance500ClientsUnderFaults(t *testing.T) {
 	if !s.OK() {
 		t.Errorf("summary not OK: %+v", s.Progress)
 	}
-	stats := w.stats(t)
+	stats := sandboxtest.Stats(t, w.sb.Stytch().URL)
 	t.Logf("%d clients in %s: %d requests (%d seen by the sandbox), %d rate limited; faults injected %v",
 		len(clients), s.Elapsed.Round(time.Millisecond), s.Requests, stats.Total, s.RateLimited, stats.Faults)
 	if stats.Faults["commitdrop"] == 0 || stats.Faults["drop"] == 0 || stats.Faults["429"] == 0 {
@@ -272,7 +224,7 @@ func TestAcceptanceCancelledRunIsFinishedByTheNext(t *testing.T) {
 		t.Fatalf("first run: canceled %v, %+v", first.Canceled, first.Progress)
 	}
 	done := first.Progress.Imported
-	if stored := len(w.stored(t)); stored != done {
+	if stored := len(sandboxtest.Stored(t, w.sb)); stored != done {
 		t.Fatalf("the target holds %d clients, the cancelled run reports %d imported", stored, done)
 	}
 
@@ -285,7 +237,7 @@ func TestAcceptanceCancelledRunIsFinishedByTheNext(t *testing.T) {
 		t.Fatalf("second run: %+v", second.Progress)
 	}
 	assertStored(t, w, clients)
-	if n := len(w.stored(t)); n != len(clients) {
+	if n := len(sandboxtest.Stored(t, w.sb)); n != len(clients) {
 		t.Fatalf("the target holds %d clients, want %d", n, len(clients))
 	}
 }

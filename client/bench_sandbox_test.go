@@ -8,6 +8,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // BenchmarkRateLimited2000 imports 2,000 clients (create + verify) into a sandbox whose
@@ -28,7 +29,7 @@ func BenchmarkRateLimited2000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				before := w.stats(b).Total
+				before := sandboxtest.Stats(b, w.sb.Stytch().URL).Total
 				b.StartTimer()
 				var sum *client.Summary
 				for ev := range client.Execute(context.Background(), w.target, p, client.Options{Rate: engineRate, Concurrency: 16, Verify: true}) {
@@ -37,11 +38,11 @@ func BenchmarkRateLimited2000(b *testing.B) {
 					}
 				}
 				b.StopTimer()
-				served := w.stats(b).Total - before
+				served := sandboxtest.Stats(b, w.sb.Stytch().URL).Total - before
 				if !sum.OK() || sum.Progress.Imported != len(clients) || sum.Progress.Verified != len(clients) {
 					b.Fatalf("not every client was imported and verified: %+v", sum.Progress)
 				}
-				if got := len(w.stored(b)); got != len(clients) {
+				if got := len(sandboxtest.Stored(b, w.sb)); got != len(clients) {
 					b.Fatalf("the target holds %d clients, want %d", got, len(clients))
 				}
 				secs := sum.Elapsed.Seconds()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 var claimsKey = []byte("claims-test-report-key-012345678")
@@ -63,7 +64,7 @@ func TestConcurrentImportsNeverBothClaimAClient(t *testing.T) {
 			t.Errorf("both runs claim they created %s", id)
 		}
 	}
-	stored := w.stored(t)
+	stored := sandboxtest.Stored(t, w.sb)
 	if len(stored) != len(clients) || len(proven[0])+len(proven[1]) > len(clients) {
 		t.Fatalf("%d stored of %d; proven %d + %d", len(stored), len(clients), len(proven[0]), len(proven[1]))
 	}
@@ -83,7 +84,7 @@ func TestConcurrentImportsNeverBothClaimAClient(t *testing.T) {
 	for ev := range client.Execute(context.Background(), w.target, up, client.Options{Rate: 2000, ReportPath: filepath.Join(dir, "undo-b.ndjson"), ReportKey: claimsKey}) {
 		_ = ev
 	}
-	stored = w.stored(t)
+	stored = sandboxtest.Stored(t, w.sb)
 	for id := range proven[0] {
 		if _, ok := stored[id]; !ok {
 			t.Errorf("undo of run B deleted %s, which run A created", id)

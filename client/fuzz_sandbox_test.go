@@ -13,6 +13,7 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/client/stytch"
 )
 
@@ -23,19 +24,24 @@ import (
 // import that fails, or a stored client would not be the source's.
 func FuzzLimitsAgreeWithTheSandbox(f *testing.F) {
 	f.Add("HCuHYoHrhT2OgacfzK0TVNc16uFbwZ7P", "s3cret-Xy9Q-abcdefgh", "Billing worker", "Nightly invoice run", "read:invoices\nwrite:invoices", []byte(`{"team":"billing"}`))
-	target := sync.OnceValues(func() (*stytch.Target, error) {
+	type world struct {
+		sb  *sandbox.Sandbox
+		tgt *stytch.Target
+	}
+	start := sync.OnceValues(func() (world, error) {
 		sb, err := sandbox.Start(sandbox.Options{Seed: "empty"})
 		if err != nil {
-			return nil, err
+			return world{}, err
 		}
-		s := sb.Stytch()
-		return stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}, MaxAttempts: 1})
+		tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), MaxAttempts: 1})
+		return world{sb, tgt}, err
 	})
 	f.Fuzz(func(t *testing.T, id, secret, name, description, scopes string, metadata []byte) {
-		tgt, err := target()
+		w, err := start()
 		if err != nil {
 			t.Fatal(err)
 		}
+		sb, tgt := w.sb, w.tgt
 		ctx := context.Background()
 		c := client.Client{ID: id, Secret: client.NewSecret(secret), Name: name, Description: description,
 			Scopes: client.NewScopes(strings.Split(scopes, "\n")...)}
@@ -80,42 +86,16 @@ func FuzzLimitsAgreeWithTheSandbox(f *testing.F) {
 		case err != nil:
 			return
 		}
-		got := inspect(t, tgt.BaseURL(), id)
+		got, ok := sandboxtest.Stored(t, sb)[id]
+		if !ok {
+			t.Fatalf("%q was created but is not stored", id)
+		}
 		sum := sha256.Sum256([]byte(secret))
-		if got.SecretSHA256 != hex.EncodeToString(sum[:]) {
+		if got.ClientSecretSHA256 != hex.EncodeToString(sum[:]) {
 			t.Fatalf("the target holds another secret than the source's")
 		}
-		if got.Name != name || got.Description != description || !client.NewScopes(got.Scopes...).Equal(c.Scopes) {
-			t.Fatalf("stored %q %q %q, sent %q %q %q", got.Name, got.Description, got.Scopes, name, description, c.Scopes)
+		if got.ClientName != name || got.ClientDescription != description || !client.NewScopes(got.Scopes...).Equal(c.Scopes) {
+			t.Fatalf("stored %q %q %q, sent %q %q %q", got.ClientName, got.ClientDescription, got.Scopes, name, description, c.Scopes)
 		}
 	})
-}
-
-type inspectedClient struct {
-	ID           string   `json:"client_id"`
-	Name         string   `json:"client_name"`
-	Description  string   `json:"client_description"`
-	Scopes       []string `json:"scopes"`
-	SecretSHA256 string   `json:"client_secret_sha256"`
-}
-
-// inspect reads one stored client from the emulator's inspection endpoint.
-func inspect(t *testing.T, baseURL, id string) inspectedClient {
-	t.Helper()
-	resp, err := http.Get(baseURL + "/_sandbox/clients")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct{ Clients []inspectedClient }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range body.Clients {
-		if c.ID == id {
-			return c
-		}
-	}
-	t.Fatalf("%q was created but is not stored", id)
-	return inspectedClient{}
 }

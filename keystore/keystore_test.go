@@ -333,7 +333,7 @@ func TestNoSessionBusIsSaidPlainly(t *testing.T) {
 		t.Errorf("Check = %q, want ErrUnavailable saying there is no session bus, naming no side", msg)
 	}
 	h := Hint(err)
-	if strings.Contains(h, "DEVELOPERS.md") || !strings.Contains(h, "README") || !strings.Contains(h, "#credentials") {
+	if strings.Contains(h, "CONTRIBUTING.md") || !strings.Contains(h, "README") || !strings.Contains(h, "#credentials") {
 		t.Errorf("hint %q should point to the README's Credentials section", h)
 	}
 	// A load names what it was loading: that is what failed.

@@ -160,6 +160,9 @@ var stateBadges = map[client.State]widget.Badge{
 // stateBadge is how the run shows an item's live or final state.
 func (s *importScreen) stateBadge(i int) widget.Badge {
 	it := &s.live[i]
+	if it.state == client.StateCanceled && s.notStarted() {
+		return widget.Badge{Text: "– not started", Tone: widget.ToneMuted}
+	}
 	if b, ok := stateBadges[it.state]; ok {
 		return b
 	}
@@ -168,6 +171,10 @@ func (s *importScreen) stateBadge(i int) widget.Badge {
 	}
 	return widget.Badge{Text: "· queued", Tone: widget.ToneMuted}
 }
+
+// notStarted reports whether the run ended before it began: its clients were never
+// cancelled, they were never tried (the summary says why).
+func (s *importScreen) notStarted() bool { return s.summary != nil && s.summary.NotStarted != "" }
 
 func checkBadge(cl *client.Checklist) string {
 	switch {
@@ -182,10 +189,14 @@ func checkBadge(cl *client.Checklist) string {
 func (s *importScreen) progressCounts() string {
 	st := s.st()
 	p := s.progress
+	canceled := "cancelled"
+	if s.notStarted() {
+		canceled = "not started"
+	}
 	line := counts(st, []count{
 		{p.Imported, "imported", st.Success}, {p.Updated, "updated", st.Success}, {p.Skipped, "identical", st.Accent},
 		{p.Conflict, keptAsTheyAre(p.Conflict), st.Warning}, {p.Blocked, "blocked", st.Error}, {p.Failed, "failed", st.Error},
-		{p.Canceled, "cancelled", st.Muted},
+		{p.Canceled, canceled, st.Muted},
 	})
 	if line == "" {
 		return st.Muted.Render("starting…")
@@ -219,6 +230,12 @@ func (s *importScreen) summaryLines() []string {
 		return nil
 	}
 	p := sum.Progress
+	if sum.Locked {
+		// Whole: who holds the project's lock and what to do are at its end.
+		return append([]string{""}, append(
+			widget.Hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 0),
+			widget.Hang(st.Muted, "  ", "Once that run has ended, go back (esc) and import again.", s.width, 0)...)...)
+	}
 	if sum.NotStarted != "" {
 		return append([]string{""}, append(
 			widget.Hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 2),

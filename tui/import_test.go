@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -110,6 +111,48 @@ func TestNoReportNoRun(t *testing.T) {
 		t.Fatalf("phase %v", s.phase)
 	}
 	h.mustSee("Nothing imported: find a place for the run report")
+}
+
+// TestALockedProjectSaysWhoHoldsIt: when another run holds the project's lock, the run
+// writes nothing, and the screen says which run holds it and what to do, in full; its
+// clients were not cancelled, they were never started.
+func TestALockedProjectSaysWhoHoldsIt(t *testing.T) {
+	src, tgt := fakes()
+	inv := demoInventory()
+	cfg := testConfig(src, tgt)
+	cfg.StateDir = t.TempDir()
+	holder := client.LockHolder{PID: 4242, Host: "build-7", Kind: "import", Started: time.Date(2026, 3, 1, 9, 30, 0, 0, time.Local)}
+	l, err := client.LockProject(cfg.StateDir, tgt.ProjectID(), holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	h := newHarness(t, cfg, 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toPick})
+	h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[1]}})
+	h.press("enter", "y")
+	s := h.top().(*importScreen)
+	if s.phase != impDone || s.summary == nil || !s.summary.Locked {
+		t.Fatalf("phase %v summary %+v", s.phase, s.summary)
+	}
+	if len(tgt.stored) != 0 {
+		t.Fatalf("a run that could not take the lock wrote %d clients", len(tgt.stored))
+	}
+	// The message wraps over several lines: read it as one.
+	text := strings.Join(strings.Fields(h.plain()), " ")
+	for _, want := range []string{"Import not started", "2 not started", "– not started",
+		"✗ Nothing was written to Stytch", "2026-03-01 09:30:00 (pid 4242 on build-7)",
+		"wait for it to end (or stop it), then run again", "Once that run has ended, go back (esc) and import again"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the screen does not say %q:\n%s", want, h.plain())
+		}
+	}
+	h.mustNotSee("cancelled", "XDG_STATE_HOME")
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	text = strings.Join(strings.Fields(h.plain()), " ")
+	if !strings.Contains(text, "(pid 4242 on build-7)") || !strings.Contains(text, "then run again") {
+		t.Errorf("at 60×20 the lock's holder or what to do is cut:\n%s", h.plain())
+	}
 }
 
 // footerLine is the last line of the frame: the keys the screen offers.

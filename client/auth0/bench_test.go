@@ -19,8 +19,8 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
-	"github.com/m2mport/m2mport/client/internal/sandboxtest"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // heapPeak samples the live heap every millisecond while it runs, so a benchmark can report

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/client/internal/sandboxtest"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // Answers shaped like real tenants' (testdata/realshapes/README.md says from which recording

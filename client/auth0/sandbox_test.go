@@ -15,16 +15,14 @@ import (
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
-	"github.com/m2mport/m2mport/client/internal/sandboxtest"
 	"github.com/m2mport/m2mport/client/internal/testclock"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth0.Source {
 	t.Helper()
-	a := sb.Auth0()
-	cfg := auth0.Config{Credentials: client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)},
-		UserAgent: "m2mport/test"}
+	cfg := auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), UserAgent: "m2mport/test"}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -33,26 +31,6 @@ func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth
 		t.Fatal(err)
 	}
 	return s
-}
-
-// noSecrets fails when err's text, in any format, holds one of the secrets.
-func noSecrets(t testing.TB, err error, secrets ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		texts = append(texts, fmt.Sprintf("%#v", *ae))
-	}
-	for _, text := range texts {
-		for _, s := range secrets {
-			if len(s) >= 8 && strings.Contains(text, s) {
-				t.Fatalf("an error holds a secret (…%s): %s", s[len(s)-4:], text)
-			}
-		}
-	}
 }
 
 func byName(inv *client.Inventory) map[string]client.Client {
@@ -323,7 +301,7 @@ func TestManagementTokenErrors(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Status != tc.status || !strings.Contains(ae.Hint, tc.hint) {
 			t.Errorf("%s: %v (hint %q)", tc.name, err, ae.Hint)
 		}
-		noSecrets(t, err, tc.creds.Secret.Reveal(), a.ClientSecret)
+		sandboxtest.NoSecretIn(t, err, tc.creds.Secret.Reveal(), a.ClientSecret)
 	}
 
 	sbNoScopes := sandboxtest.Start(t, sandbox.Options{ManagementScopes: []string{}})
@@ -352,7 +330,7 @@ func TestManagementTokenErrors(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Status != 403 || !strings.Contains(ae.Hint, want) {
 			t.Errorf("%s: %v (hint %q)", name, err, ae.Hint)
 		}
-		noSecrets(t, err, apps[name].Secret.Reveal())
+		sandboxtest.NoSecretIn(t, err, apps[name].Secret.Reveal())
 	}
 }
 
@@ -404,7 +382,7 @@ func TestClientTokens(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Status != tc.status || ae.Code != tc.code || !strings.Contains(ae.Hint, tc.hint) {
 			t.Errorf("%s: %v (hint %q)", tc.name, err, ae.Hint)
 		}
-		noSecrets(t, err, append(secrets, tc.secret.Reveal())...)
+		sandboxtest.NoSecretIn(t, err, append(secrets, tc.secret.Reveal())...)
 	}
 }
 

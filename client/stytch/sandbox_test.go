@@ -16,17 +16,15 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/client/internal/sandboxtest"
 	"github.com/m2mport/m2mport/client/internal/testclock"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/client/stytch"
 )
 
 func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
 	t.Helper()
-	s := sb.Stytch()
-	cfg := stytch.Config{Credentials: client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL},
-		UserAgent: "m2mport/test"}
+	cfg := stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), UserAgent: "m2mport/test"}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -35,16 +33,6 @@ func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *sty
 		t.Fatal(err)
 	}
 	return tg
-}
-
-func stored(t testing.TB, sb *sandbox.Sandbox) map[string]sandbox.InspectedClient {
-	var body struct{ Clients []sandbox.InspectedClient }
-	sandboxtest.GetJSON(t, sb.Stytch().URL+"/_sandbox/clients", &body)
-	m := map[string]sandbox.InspectedClient{}
-	for _, c := range body.Clients {
-		m[c.ClientID] = c
-	}
-	return m
 }
 
 // secrets collects every secret a test handles, so that each error can be checked for them.
@@ -62,23 +50,9 @@ func (s *secrets) add(v ...string) {
 // check fails when err, in any format, holds one of the secrets.
 func (s *secrets) check(t testing.TB, err error) {
 	t.Helper()
-	if err == nil {
-		return
-	}
-	texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		texts = append(texts, fmt.Sprintf("%#v", *ae))
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, text := range texts {
-		for _, v := range s.list {
-			if len(v) >= 8 && strings.Contains(text, v) {
-				t.Fatalf("an error holds a secret (…%s): %s", v[len(v)-4:], text)
-			}
-		}
-	}
+	sandboxtest.NoSecretIn(t, err, s.list...)
 }
 
 // wantCode checks err is an APIError with the status and code, a hint, and no secret.
@@ -148,7 +122,7 @@ func TestImportGetUpdateDelete(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("created\n got %+v\nwant %+v", got, want)
 	}
-	in := stored(t, sb)[c.ID]
+	in := sandboxtest.Stored(t, sb)[c.ID]
 	sum := sha256.Sum256([]byte(goodSecret))
 	if in.ClientSecretSHA256 != hex.EncodeToString(sum[:]) {
 		t.Fatal("Stytch does not hold the source's secret")
@@ -234,7 +208,7 @@ func TestImportRefusals(t *testing.T) {
 			t.Errorf("%s: a refusal is not ambiguous", tc.name)
 		}
 	}
-	if n := len(stored(t, sb)); n != 2 {
+	if n := len(sandboxtest.Stored(t, sb)); n != 2 {
 		t.Fatalf("%d clients stored after refusals, want the demo's 2", n)
 	}
 }
@@ -608,7 +582,7 @@ func TestCommitDropIsAmbiguousAndTheClientExists(t *testing.T) {
 	if !errors.Is(err, client.ErrNoAnswer) {
 		t.Fatalf("err %v", err)
 	}
-	if _, ok := stored(t, sb)["maybe"]; !ok {
+	if _, ok := sandboxtest.Stored(t, sb)["maybe"]; !ok {
 		t.Fatal("commitdrop should have stored the client")
 	}
 	got, err := tg.Get(context.Background(), "maybe")
