@@ -26,7 +26,7 @@ func TestConnectVerifiesBothSidesThenOpensPick(t *testing.T) {
 	if c.state != connVerified {
 		t.Fatalf("state %v after connect", c.state)
 	}
-	h.mustSee("✓ acme · 4 M2M apps", "✓ project-test-6c1a2b3c", "read:client_keys missing: client secrets are hidden")
+	h.mustSee("✓ acme · 4 M2M clients", "✓ project-test-6c1a2b3c", "read:client_keys missing: client secrets are hidden")
 	h.press("enter")
 	if _, ok := h.top().(*pickScreen); !ok {
 		t.Fatalf("enter after connecting opens Pick, got %T", h.top())
@@ -136,7 +136,7 @@ func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
 	}
 	h.mustSee("PRODUCTION", "is a live project", "Type its id to continue", "LIVE 0000aaaa-1111-2222-3333-444455556666")
 	// Asked in place: the credentials just checked stay on the screen behind the question.
-	h.mustSee("Source · Auth0", "✓ acme · 4 M2M apps")
+	h.mustSee("Source · Auth0", "✓ acme · 4 M2M clients")
 	h.typeText("project-live-0000")
 	h.press("enter")
 	if c.state != connLiveGuard {
@@ -416,7 +416,7 @@ func TestLiveGuardEscKeepsTheOperatorOnConnect(t *testing.T) {
 	if c.state != connReady || c.Capturing() {
 		t.Fatalf("esc at the guard: state %v, capturing %v", c.state, c.Capturing())
 	}
-	h.mustSee("✓ acme · 4 M2M apps", "LIVE — production")
+	h.mustSee("✓ acme · 4 M2M clients", "LIVE — production")
 	h.mustNotSee("Type its id")
 	h.press("enter")
 	if c.state != connLiveGuard {
@@ -427,4 +427,17 @@ func TestLiveGuardEscKeepsTheOperatorOnConnect(t *testing.T) {
 	if c.state != connEditing || c.form.focus != fProjectID {
 		t.Fatalf("e edits at the project: state %v focus %d", c.state, c.form.focus)
 	}
+}
+
+// Connect's count is what Pick will list; a large tenant counted without reading it all says
+// the count is a lower bound.
+func TestConnectSaysWhenTheCountIsALowerBound(t *testing.T) {
+	src, tgt := fakes()
+	src.info.Clients, src.info.ClientsAtLeast = 140, true
+	h := newHarness(t, testConfig(src, tgt), 60, 20)
+	h.press("enter")
+	h.mustSee("✓ acme · at least 140 M…")
+	h = newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("enter")
+	h.mustSee("✓ acme · at least 140 M2M clients")
 }

@@ -5,6 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
@@ -93,15 +94,26 @@ func (c *connectScreen) sourceStatus(w int) []string {
 		st := c.st()
 		info := c.sourceInfo
 		head := "✓ " + sanitize.Line(info.Name)
-		if info.Clients >= 0 {
-			head += " · " + plural(info.Clients, "M2M app")
-		}
+		head += sourceCount(info)
 		lines := []string{st.Success.Render(widget.Truncate(head, w))}
 		if n := len(info.Missing); n > 0 {
 			lines = append(lines, st.Warning.Render(widget.Truncate("! "+plural(n, "permission")+" missing, see below", w)))
 		}
 		return lines
 	})
+}
+
+// sourceCount is " · N M2M clients": what Pick will list (every app that may use client
+// credentials, whatever its type), or " · at least N M2M clients" when a large tenant was
+// counted without reading it all.
+func sourceCount(info client.SourceInfo) string {
+	switch {
+	case info.Clients < 0:
+		return ""
+	case info.ClientsAtLeast:
+		return " · at least " + plural(info.Clients, "M2M client")
+	}
+	return " · " + plural(info.Clients, "M2M client")
 }
 
 func (c *connectScreen) targetStatus(w int) []string {
