@@ -150,7 +150,7 @@ func (l *login) verifyAuth0(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients)) // the tenant's name comes from Auth0
+	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients, info.ClientsAtLeast)) // the tenant's name comes from Auth0
 	for _, m := range info.Missing {
 		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
 	}
@@ -168,7 +168,7 @@ func (l *login) verifyStytch(ctx context.Context) error {
 	if info.Live {
 		kind = "LIVE"
 	}
-	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
+	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients, false))
 	// The vertical decides where the project's keys are: saved with the credentials, it
 	// spares every later command finding it again.
 	switch {
@@ -305,14 +305,16 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 	return ExitOK, true
 }
 
-func clientCount(n int) string {
+// clientCount is ": N M2M clients", or ": at least N M2M clients" when the count is a lower
+// bound (a large tenant, counted without reading it all).
+func clientCount(n int, atLeast bool) string {
 	switch {
 	case n < 0:
 		return ""
-	case n == 1:
-		return ": 1 M2M client"
+	case atLeast:
+		return ": at least " + client.Plural(n, "M2M client")
 	}
-	return fmt.Sprintf(": %d M2M clients", n)
+	return ": " + client.Plural(n, "M2M client")
 }
 
 // noteEnv tells the operator which of the variables are set in this environment, and so

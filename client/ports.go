@@ -21,8 +21,11 @@ type Source interface {
 
 // SourceInfo is what Source.Connect learns.
 type SourceInfo struct {
-	Name    string // the tenant's name, or the file's
-	Clients int    // number of M2M clients, -1 when unknown
+	Name string // the tenant's name, or the file's
+	// Clients is the number of clients the source's Inventory will offer, -1 when unknown;
+	// ClientsAtLeast says it is a lower bound (a large tenant, counted without reading it all).
+	Clients        int
+	ClientsAtLeast bool
 	// Missing lists the permissions the source's credentials lack, each with what it costs.
 	Missing []MissingPermission
 }

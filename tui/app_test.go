@@ -58,12 +58,12 @@ func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
 func TestQuitAndHelp(t *testing.T) {
 	src, tgt := fakes()
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	h.press("q")
+	h.press("e", "q")
 	if h.quit {
 		t.Fatal("q types into a focused field instead of quitting")
 	}
 	h.mustSee("ctrl+c quit")
-	h.press("enter") // connected: no field has focus
+	h.press("backspace", "enter") // connected: no field has focus
 	h.press("?")
 	h.mustSee("enter a client by hand", "show secrets", "fewer keys")
 	h.press("?")

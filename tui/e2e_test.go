@@ -58,7 +58,7 @@ func TestDemoWithTheDefaultsEndsWithEveryCheckPassing(t *testing.T) {
 	h.mustSee("DEMO — local sandbox")
 
 	h.press("enter") // connect
-	h.mustSee("✓ acme · 12 M2M apps")
+	h.mustSee("✓ acme · 13 M2M clients")
 	h.press("enter") // pick
 	p, ok := h.top().(*pickScreen)
 	if !ok {

@@ -21,6 +21,7 @@ func TestGolden(t *testing.T) {
 		steps func(h *harness)
 	}{
 		{"connect", nil, func(h *harness) {}},
+		{"connect_editing", nil, func(h *harness) { h.press("e") }},
 		{"connect_verified", func(src *fakeSource, _ *fakeTarget) {
 			src.info.Missing = []client.MissingPermission{{Scope: "read:client_keys", Consequence: "client secrets are hidden, so no client can be imported"}}
 		}, func(h *harness) { h.press("enter") }},
@@ -34,7 +35,8 @@ func TestGolden(t *testing.T) {
 		{"pick_details", nil, func(h *harness) { h.press("enter", "enter", "tab") }},
 		{"pick_filter", nil, func(h *harness) { h.press("enter", "enter", "o", "/"); h.typeText("or") }},
 		{"scopes", nil, func(h *harness) { h.press("enter", "enter", "enter", "down", "space") }},
-		{"scopes_text", nil, func(h *harness) { h.press("enter", "enter", "enter", "e", "space"); h.typeText(" x") }},
+		{"scopes_text", nil, func(h *harness) { h.press("enter", "enter", "enter", "e", "space"); h.typeText(" x:é") }},
+		{"scopes_add", nil, func(h *harness) { h.press("enter", "enter", "enter", "+"); h.typeText("reporting:exports:monthly:é") }},
 		{"manual", nil, func(h *harness) { h.press("enter", "m"); h.typeText("svc-01"); h.press("tab"); h.typeText("short") }},
 		{"help", nil, func(h *harness) { h.press("enter", "enter", "?") }},
 		{"problem", func(src *fakeSource, _ *fakeTarget) {

@@ -25,7 +25,7 @@ func TestRealProgramLoop(t *testing.T) {
 	}
 	wait("DEMO")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	wait("12 M2M apps")
+	wait("13 M2M clients")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	wait("already in Stytch")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})

@@ -368,10 +368,10 @@ func (s *scopesScreen) proceed() tea.Cmd {
 // listHeight is the number of scope rows drawn.
 func (s *scopesScreen) listHeight() int {
 	h := s.height - 7 // title, name, description, blank, scope summary, blank, note
-	if s.mode != modeBrowse {
-		h -= 3
-	}
 	if len(s.drafts) > 0 {
+		if n := len(s.editLines(s.editorWidth())); n > 0 {
+			h -= n - 1
+		}
 		h -= len(s.wideningLines(s.draft(), s.editorWidth()))
 	}
 	return max(h, 1)
