@@ -37,11 +37,7 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 // sandboxTarget is the real Stytch client for the sandbox's project.
 func sandboxTarget(t *testing.T, sb *sandbox.Sandbox) *stytch.Target {
 	t.Helper()
-	tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tgt
+	return sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)}, nil)
 }
 
 // ndjson parses NDJSON output, failing on any line that is not a JSON object.

@@ -22,15 +22,7 @@ import (
 
 func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth0.Source {
 	t.Helper()
-	cfg := auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), UserAgent: "m2mport/test"}
-	if mod != nil {
-		mod(&cfg)
-	}
-	s, err := auth0.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return sandboxtest.NewClient(t, auth0.New, auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), UserAgent: "m2mport/test"}, mod)
 }
 
 func byName(inv *client.Inventory) map[string]client.Client {

@@ -24,15 +24,7 @@ import (
 
 func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
 	t.Helper()
-	cfg := stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), UserAgent: "m2mport/test"}
-	if mod != nil {
-		mod(&cfg)
-	}
-	tg, err := stytch.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tg
+	return sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), UserAgent: "m2mport/test"}, mod)
 }
 
 // secrets collects every secret a test handles, so that each error can be checked for them.
