@@ -204,7 +204,7 @@ func TestImportAgainstABrokenManagementAPI(t *testing.T) {
 			e := &Env{
 				Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errOut}, Getenv: getenv(vars), Keystore: keystore.NewMemory(),
 				OpenSource: func(c client.SourceCredentials) (client.Source, error) {
-					return auth0.New(auth0.Config{Credentials: c, Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second})
+					return auth0.New(auth0.Config{Credentials: c, HTTPConfig: client.HTTPConfig{Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second}})
 				},
 			}
 			// A guard, not a measurement: two attempts and a second of waiting end every case.

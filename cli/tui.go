@@ -83,7 +83,7 @@ func tuiConfig(env *Env, th themes.Theme) tui.Config {
 			}
 			// Unlike the headless commands, the TUI also lists the tenant's other apps,
 			// greyed out behind a toggle, so it asks for them.
-			return auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version(), IncludeNonM2M: true})
+			return auth0.New(auth0.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/" + version()}, IncludeNonM2M: true})
 		},
 		NewTarget: env.target,
 		Theme:     th,

@@ -35,10 +35,10 @@ func sandboxConfig(t *testing.T, sb *sandbox.Sandbox) Config {
 	dir := t.TempDir()
 	return Config{
 		NewSource: func(c client.SourceCredentials) (client.Source, error) {
-			return auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/test", IncludeNonM2M: true})
+			return auth0.New(auth0.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}, IncludeNonM2M: true})
 		},
 		NewTarget: func(c client.TargetCredentials) (client.Target, error) {
-			return stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/test"})
+			return stytch.New(stytch.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}})
 		},
 		Source:   client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)},
 		Target:   client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL},

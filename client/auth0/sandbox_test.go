@@ -22,7 +22,7 @@ import (
 
 func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth0.Source {
 	t.Helper()
-	return sandboxtest.NewClient(t, auth0.New, auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), UserAgent: "m2mport/test"}, mod)
+	return sandboxtest.NewClient(t, auth0.New, auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}}, mod)
 }
 
 func byName(inv *client.Inventory) map[string]client.Client {

@@ -24,7 +24,7 @@ import (
 
 func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
 	t.Helper()
-	return sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), UserAgent: "m2mport/test"}, mod)
+	return sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}}, mod)
 }
 
 // setup starts a sandbox and a target for its project (changed by mod first, when given),
