@@ -22,11 +22,7 @@ func newTUICmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{ValidArgsFunction: noFiles}
 	given := addCredentialFlags(cmd.Flags())
 	theme := addThemeFlag(cmd)
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
-		if len(args) > 0 {
-			fmt.Fprintf(env.Err, "m2mport: unexpected argument %q\n", args[0])
-			return ExitUsage
-		}
+	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			fmt.Fprintf(env.Err, "m2mport: %v\n", err)
@@ -62,11 +58,7 @@ func newDemoCmd(env *Env) *cobra.Command {
 		ValidArgsFunction: noFiles,
 	}
 	theme := addThemeFlag(cmd)
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
-		if len(args) > 0 {
-			fmt.Fprintf(env.Err, "m2mport demo: unexpected argument %q\n", args[0])
-			return ExitUsage
-		}
+	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			return fail(env, "demo", err, ExitUsage)

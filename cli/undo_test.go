@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,9 +73,7 @@ func TestUndoKeepsClientsChangedOrRotatedSince(t *testing.T) {
 func TestUndoOfAFileThatIsNoReport(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "notes.txt")
-	if err := os.WriteFile(garbage, []byte("hello, this is not JSON"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, garbage, "hello, this is not JSON")
 	for _, tc := range []struct{ file, says string }{
 		{garbage, "notes.txt is not a report m2mport wrote"},
 		{filepath.Join(dir, "missing.json"), "no such file"},

@@ -78,10 +78,7 @@ func TestWideningResolvedHeadless(t *testing.T) {
 	if w, _ := planned["warnings"].([]any); len(w) != 1 || !strings.HasPrefix(w[0].(string), "accepted knowingly: widens access: `read:payments`") {
 		t.Errorf("the planned event should carry the acceptance: %v", planned)
 	}
-	reports := reportsIn(t, env)
-	if len(reports) != 1 {
-		t.Fatalf("reports %v", reports)
-	}
+	reports := reportsIn(t, env, 1)
 	b, err := os.ReadFile(reports[0])
 	if err != nil {
 		t.Fatal(err)
@@ -106,20 +103,14 @@ func TestWideningResolvedHeadless(t *testing.T) {
 
 func TestWideningFlagsRefuseWhatTheyShouldNot(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
+	wantUsageErrors(t, []usageCase{
 		{[]string{"--accept-widening", "all"}, "one by one"},
 		{[]string{"--accept-widening", partnerID, "--drop-widening", partnerID}, "both --accept-widening and --drop-widening"},
 		{[]string{"--accept-widening", partnerID, "--drop-widening", "all"}, "both --accept-widening and --drop-widening"},
 		{[]string{"--accept-widening", "nobody"}, "--accept-widening nobody: no such client in the plan"},
-	} {
-		code, out, errOut := run2(t, env, append([]string{"import", "--all", "--dry-run"}, tc.args...)...)
-		if code != ExitUsage || !strings.Contains(errOut, tc.want) {
-			t.Errorf("%v: exit %d, want 2 and %q\n%s\n%s", tc.args, code, tc.want, out, errOut)
-		}
-	}
+	}, func(args []string) (int, string, string) {
+		return run2(t, env, append([]string{"import", "--all", "--dry-run"}, args...)...)
+	})
 	// A client whose access would not widen draws a note, not an error.
 	code, _, errOut := run2(t, env, "import", "--all", "--dry-run", "--accept-widening", "AjTA2BMpJInl0AJe6ub4LHl323Aci68k")
 	if code != ExitOK || !strings.Contains(errOut, "its access would not widen") {
