@@ -231,7 +231,7 @@ func (s *spotCheckScreen) layoutResult() {
 	head := widget.SpreadOrStack(title, verdict(st, s.result), s.width)
 	cl, now := s.result, s.cfg.now()
 	s.pane.width, s.pane.height = s.width, s.height
-	s.pane.set(head, cl.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, cl, now, w) })
+	s.pane.set(head, cl.Checks, checklistColumns, now, func(w int) []string { return tokenJSON(st, cl, now, w) })
 }
 
 func (s *spotCheckScreen) ShortHelp() []key.Binding {
