@@ -34,6 +34,19 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 	}
 }
 
+// The demo tenant's ids are the same in every run (see the README). Partner Webhooks and
+// the settlement app are its two clients whose Stytch token would reach further than their
+// Auth0 tokens: Partner Webhooks' Orders API grant requires an organization, and
+// read:payments is also the Payouts API's scope.
+const (
+	billingWorker     = "nfXU6Xzb2mMNAbtgpTM8CAl4TFfrTXT2"
+	metricsForwarder  = "AjTA2BMpJInl0AJe6ub4LHl323Aci68k"
+	orderFulfillment  = "jc3KnTPUJg3STkHjXkbUhFC7IkkV47kL"
+	partnerID         = "JrZaHGtguLmu76bV80zCtuEhoUcFAQBG"
+	reportingExporter = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR"
+	settlementID      = "jlOjTzyz7xtCJBaFGdlrZwcSx6Y9XT0q"
+)
+
 // sandboxTarget is the real Stytch client for the sandbox's project.
 func sandboxTarget(t *testing.T, sb *sandbox.Sandbox) *stytch.Target {
 	t.Helper()
@@ -456,7 +469,7 @@ func TestAudienceLeavesOutClientsWithoutThoseAPIs(t *testing.T) {
 // 1, as for a blocked one. An id named twice is one client.
 func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	const conflict, ready = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR", "AjTA2BMpJInl0AJe6ub4LHl323Aci68k" // Reporting Exporter, Metrics Forwarder
+	const conflict, ready = reportingExporter, metricsForwarder
 	code, out, errOut := run2(t, env, "import", "--select", conflict, "--yes")
 	if code != ExitFailed || !strings.Contains(out, "conflict") {
 		t.Fatalf("a selected conflict left as it is: exit %d\n%s\n%s", code, out, errOut)
