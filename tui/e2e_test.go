@@ -301,24 +301,21 @@ func TestSmallestTerminalShowsEveryStep(t *testing.T) {
 			}
 		}
 	}
-	fits("connect")
-	h.mustSee("Domain", "Project ID", "enter connect")
-	h.press("enter")
-	fits("connected")
-	h.mustSee("✓ acme", "✓ project-test")
-	h.press("enter")
-	fits("pick")
-	h.mustSee("✓ ready", "4 chosen")
-	h.press("enter")
-	fits("scopes")
-	h.mustSee("Scopes  3 chosen", "[x] read:invoices")
-	h.press("enter")
-	fits("plan")
-	h.mustSee("4 to create", "+ create")
-	h.press("enter", "y")
-	fits("done")
-	h.mustSee("✓ Done", "4/4 verified")
-	h.press("enter")
-	fits("validate")
-	h.mustSee("✓ all 10 checks pass", "✓ signature")
+	for _, st := range []struct {
+		step string
+		see  []string
+		then []string // the keys that lead to the next step
+	}{
+		{"connect", []string{"Domain", "Project ID", "enter connect"}, []string{"enter"}},
+		{"connected", []string{"✓ acme", "✓ project-test"}, []string{"enter"}},
+		{"pick", []string{"✓ ready", "4 chosen"}, []string{"enter"}},
+		{"scopes", []string{"Scopes  3 chosen", "[x] read:invoices"}, []string{"enter"}},
+		{"plan", []string{"4 to create", "+ create"}, []string{"enter", "y"}},
+		{"done", []string{"✓ Done", "4/4 verified"}, []string{"enter"}},
+		{"validate", []string{"✓ all 10 checks pass", "✓ signature"}, nil},
+	} {
+		fits(st.step)
+		h.mustSee(st.see...)
+		h.press(st.then...)
+	}
 }
