@@ -87,11 +87,13 @@ func (s *cutoverScreen) SetSize(w, h int) {
 	s.layout()
 }
 
+func (s *cutoverScreen) restyle() {
+	s.applyStyles()
+	s.layout()
+}
+
 func (s *cutoverScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
-		s.layout()
 	case spinner.TickMsg:
 		return spin(&s.spinner, msg, s.loading)
 	case cutoverReadyMsg:

@@ -239,11 +239,13 @@ func (p *pickScreen) current() *pickRow {
 	return nil
 }
 
+func (p *pickScreen) restyle() {
+	p.applyStyles()
+	p.clearCache()
+}
+
 func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		p.applyStyles()
-		p.clearCache()
 	case spinner.TickMsg:
 		return spin(&p.spinner, msg, p.loading || p.replanning)
 	case waitMsg:

@@ -103,11 +103,13 @@ func (s *spotCheckScreen) SetSize(w, h int) {
 	s.layoutResult()
 }
 
+func (s *spotCheckScreen) restyle() {
+	s.applyStyles()
+	s.layoutResult()
+}
+
 func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
-		s.layoutResult()
 	case spinner.TickMsg:
 		return spin(&s.spinner, msg, s.state == spotChecking)
 	case spotCheckedMsg:

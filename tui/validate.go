@@ -192,11 +192,13 @@ func (v *validateScreen) refresh() {
 	})
 }
 
+func (v *validateScreen) restyle() {
+	v.applyStyles()
+	v.refresh()
+}
+
 func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		v.applyStyles()
-		v.refresh()
 	case spinner.TickMsg:
 		return spin(&v.spinner, msg, v.comparing >= 0)
 	case clockMsg:
