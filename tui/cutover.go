@@ -82,13 +82,13 @@ func (s *cutoverScreen) applyStyles() {
 	s.pageFor = [2]int{-1, -1}
 }
 
-func (s *cutoverScreen) SetSize(w, h int) {
-	s.base.SetSize(w, h)
+func (s *cutoverScreen) restyle() {
+	s.applyStyles()
 	s.layout()
 }
 
-func (s *cutoverScreen) restyle() {
-	s.applyStyles()
+func (s *cutoverScreen) SetSize(w, h int) {
+	s.base.SetSize(w, h)
 	s.layout()
 }
 

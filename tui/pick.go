@@ -192,6 +192,11 @@ func (p *pickScreen) applyStyles() {
 	})
 }
 
+func (p *pickScreen) restyle() {
+	p.applyStyles()
+	p.clearCache()
+}
+
 func (p *pickScreen) clearCache() {
 	p.rowCache = map[int]string{}
 	p.detailsCache = map[detailsKey]string{}
@@ -233,15 +238,7 @@ func (p *pickScreen) SetSize(w, h int) {
 }
 
 func (p *pickScreen) current() *pickRow {
-	if i, ok := p.list.Current(); ok {
-		return &p.rows[i]
-	}
-	return nil
-}
-
-func (p *pickScreen) restyle() {
-	p.applyStyles()
-	p.clearCache()
+	return list.CurrentOf(&p.list, p.rows)
 }
 
 func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {

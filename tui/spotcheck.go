@@ -97,14 +97,14 @@ func (s *spotCheckScreen) applyStyles() {
 	s.spinner.Style = s.st().Accent
 }
 
-func (s *spotCheckScreen) SetSize(w, h int) {
-	s.base.SetSize(w, h)
-	s.form.setWidth(min(w, 100) - 2)
+func (s *spotCheckScreen) restyle() {
+	s.applyStyles()
 	s.layoutResult()
 }
 
-func (s *spotCheckScreen) restyle() {
-	s.applyStyles()
+func (s *spotCheckScreen) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.form.setWidth(min(w, 100) - 2)
 	s.layoutResult()
 }
 

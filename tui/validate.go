@@ -131,6 +131,11 @@ func (v *validateScreen) canCompare() bool {
 
 func (v *validateScreen) applyStyles() { v.spinner.Style = v.st().Accent }
 
+func (v *validateScreen) restyle() {
+	v.applyStyles()
+	v.refresh()
+}
+
 // wide terminals list the clients beside the checks; narrower ones give the checks the
 // whole width and say "2 of 5" instead.
 func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 1 }
@@ -149,10 +154,7 @@ func (v *validateScreen) SetSize(w, h int) {
 }
 
 func (v *validateScreen) current() *proof {
-	if i, ok := v.side.Current(); ok {
-		return &v.proofs[i]
-	}
-	return nil
+	return list.CurrentOf(&v.side.Model, v.proofs)
 }
 
 // refresh gives the pane the current client's checks and token, or the comparison with
@@ -190,11 +192,6 @@ func (v *validateScreen) refresh() {
 		}
 		return lines
 	})
-}
-
-func (v *validateScreen) restyle() {
-	v.applyStyles()
-	v.refresh()
 }
 
 func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
