@@ -150,10 +150,7 @@ func (s *cutoverScreen) wide() bool {
 }
 
 func (s *cutoverScreen) pageWidth() int {
-	if s.wide() {
-		return s.width - s.side.Width() - 3
-	}
-	return s.width
+	return s.side.MainWidth(s.width, s.wide())
 }
 
 // layout draws the current API's page again when the API or the width changed, and gives

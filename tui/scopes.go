@@ -101,10 +101,7 @@ func (s *scopesScreen) SetSize(w, h int) {
 func (s *scopesScreen) wide() bool { return s.width >= 90 && len(s.drafts) > 1 }
 
 func (s *scopesScreen) editorWidth() int {
-	if s.wide() {
-		return s.width - s.side.Width() - 3
-	}
-	return s.width
+	return s.side.MainWidth(s.width, s.wide())
 }
 
 func (s *scopesScreen) draft() *draft { return &s.drafts[s.side.Cursor()] }

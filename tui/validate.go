@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
@@ -141,10 +140,7 @@ func (v *validateScreen) restyle() {
 func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 1 }
 
 func (v *validateScreen) mainWidth() int {
-	if v.wide() {
-		return v.width - v.side.Width() - 3
-	}
-	return v.width
+	return v.side.MainWidth(v.width, v.wide())
 }
 
 func (v *validateScreen) SetSize(w, h int) {
@@ -362,7 +358,7 @@ func (v *validateScreen) View() string {
 	if !v.wide() {
 		return body
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", widget.VRule(st, v.height), " ", body)
+	return list.Beside(st, v.sideView(), v.height, body)
 }
 
 // headLines are the client's name and its verdict, and what the comparison with Auth0 is,
