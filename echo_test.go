@@ -38,21 +38,7 @@ type hostileAPI struct {
 // start serves the API on a socket of its own until the test ends, and returns its URL.
 func (h *hostileAPI) start(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go h.serve(conn)
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	return leaktest.RawServer(t, h.serve)
 }
 
 func (h *hostileAPI) serve(conn net.Conn) {
@@ -71,28 +57,22 @@ func (h *hostileAPI) serve(conn net.Conn) {
 		case p == "/oauth/token" && token != nil:
 			reply, keepOpen = token(body)
 		case p == "/oauth/token":
-			reply = answer(200, "application/json", `{"access_token":"mgmt-token-abc","expires_in":86400,"token_type":"Bearer","scope":"read:clients read:client_keys read:client_grants read:resource_servers"}`)
+			reply = leaktest.Answer(200, "application/json", `{"access_token":"mgmt-token-abc","expires_in":86400,"token_type":"Bearer","scope":"read:clients read:client_keys read:client_grants read:resource_servers"}`)
 		case strings.HasPrefix(p, "/api/v2/"):
-			reply = answer(403, "application/json", `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope","errorCode":"insufficient_scope"}`)
+			reply = leaktest.Answer(403, "application/json", `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope","errorCode":"insufficient_scope"}`)
 		case p == "/v1/m2m/clients/search":
-			reply = answer(200, "application/json", `{"status_code":200,"request_id":"req-search","m2m_clients":[],"results_metadata":{"total":0,"next_cursor":null}}`)
+			reply = leaktest.Answer(200, "application/json", `{"status_code":200,"request_id":"req-search","m2m_clients":[],"results_metadata":{"total":0,"next_cursor":null}}`)
 		case p == "/v1/m2m/clients" && req.Method == http.MethodPost && create != nil:
 			reply = create(body)
 		case strings.HasPrefix(p, "/v1/m2m/clients/"):
-			reply = answer(404, "application/json", `{"status_code":404,"request_id":"req-get","error_type":"m2m_client_not_found","error_message":"M2M client not found."}`)
+			reply = leaktest.Answer(404, "application/json", `{"status_code":404,"request_id":"req-get","error_type":"m2m_client_not_found","error_message":"M2M client not found."}`)
 		default:
-			reply = answer(404, "text/plain", "not found")
+			reply = leaktest.Answer(404, "text/plain", "not found")
 		}
 		if _, err := io.WriteString(conn, reply); err != nil || !keepOpen {
 			return
 		}
 	}
-}
-
-// answer is a whole HTTP/1.1 answer that closes its connection.
-func answer(status int, contentType, body string) string {
-	return fmt.Sprintf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-		status, http.StatusText(status), contentType, len(body), body)
 }
 
 // headerEcho answers 400 with a header line made of the request's body: Go's transport
@@ -223,5 +203,5 @@ func closing(reply func([]byte) string) func([]byte) (string, bool) {
 
 // fixed is always the same answer.
 func fixed(status int, contentType, body string) func([]byte) string {
-	return func([]byte) string { return answer(status, contentType, body) }
+	return func([]byte) string { return leaktest.Answer(status, contentType, body) }
 }

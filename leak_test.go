@@ -284,7 +284,7 @@ func (l *leakCheck) tuiSession(t *testing.T) {
 	s.keys("o", "g", "Enter")
 	s.wait("scopes", "Scopes  3 chosen")
 	s.keys("e")
-	s.wait("scopes as text", "separated by single spaces")
+	s.wait("scopes as text", "separated by spaces")
 	s.keys("Escape", "n")
 	s.wait("scopes, name", "enter saves")
 	s.keys("Escape", "Enter")
@@ -387,12 +387,38 @@ func (s *tmuxSession) run(args ...string) string {
 	return string(out)
 }
 
-// keys presses keys by tmux's names, one at a time as a person would.
+// keys presses keys by tmux's names, one at a time as a person would. After Escape it waits
+// for the screen to change before the next key: an escape byte that the TUI reads together
+// with the next key is alt+that key (a loaded machine reads Escape and Enter as alt+enter),
+// and every Escape here leaves something.
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
 	for _, k := range keys {
+		before := ""
+		if k == "Escape" {
+			before = s.run("capture-pane", "-p", "-t", "m2mport")
+		}
 		s.run("send-keys", "-t", "m2mport", k)
+		if k == "Escape" {
+			s.changed(before)
+		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// changed waits until the screen is no longer before.
+func (s *tmuxSession) changed(before string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		screen := s.run("capture-pane", "-p", "-t", "m2mport")
+		if screen != before {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen did not change after Escape:\n%s", screen)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

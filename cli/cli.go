@@ -215,6 +215,18 @@ func runE(fn func(ctx context.Context, args []string) int) func(*cobra.Command, 
 	}
 }
 
+// runNoArgs is runE for a command that takes no arguments: one given is a usage error that
+// names the command and the argument. (cobra.NoArgs would call it an unknown command.)
+func runNoArgs(env *Env, fn func(ctx context.Context) int) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			fmt.Fprintf(env.Err, "%s: unexpected argument %q\n", cmd.CommandPath(), args[0])
+			return status(ExitUsage)
+		}
+		return status(fn(cmd.Context()))
+	}
+}
+
 const rootLong = `m2mport moves machine-to-machine clients from Auth0 into Stytch with the same ids, secrets and scopes, then proves each one works.
 
 Without a command it starts the interactive migration: connect, pick clients, choose scopes, import, validate. Credentials come from the flags, the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_BASE_URL), then the OS keyring.`

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -16,6 +17,33 @@ func runEnv(t *testing.T, e *Env, stdin string, args ...string) (code int, stdou
 	e.Stdio = Stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb}
 	code = run(context.Background(), args, e)
 	return code, out.String(), errb.String()
+}
+
+// usageCase is a command line m2mport must refuse as a usage error, and words its error
+// must hold.
+type usageCase struct {
+	args []string
+	want string
+}
+
+// wantUsageErrors runs each case's arguments with run and wants exit 2 and the words on
+// stderr.
+func wantUsageErrors(t *testing.T, cases []usageCase, run func(args []string) (code int, stdout, stderr string)) {
+	t.Helper()
+	for _, tc := range cases {
+		code, out, errOut := run(tc.args)
+		if code != ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, want %d and %q\n%s\n%s", tc.args, code, ExitUsage, tc.want, out, errOut)
+		}
+	}
+}
+
+// writeFile writes content to path, failing t when it can't.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // runCLI runs m2mport in-process with the given arguments and environment.

@@ -250,7 +250,7 @@ func (env *Env) source(c client.SourceCredentials) (client.Source, error) {
 	if env.OpenSource != nil {
 		return env.OpenSource(c)
 	}
-	src, err := auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version()})
+	src, err := auth0.New(auth0.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/" + version()}})
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func (env *Env) target(c client.TargetCredentials) (client.Target, error) {
 	if env.OpenTarget != nil {
 		return env.OpenTarget(c)
 	}
-	tgt, err := stytch.New(stytch.Config{Credentials: c, UserAgent: "m2mport/" + version()})
+	tgt, err := stytch.New(stytch.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/" + version()}})
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,15 @@ import (
 	"github.com/m2mport/m2mport/keystore"
 )
 
+// Credentials the tests use: those saved in a test's keyring, and the Auth0 tenant and
+// Stytch project the fake APIs of login_test.go accept.
 var (
 	savedAcme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "saved-id", Secret: client.NewSecret("saved-secret-AAAA")}
 	savedGlobex = client.SourceCredentials{Domain: "globex.eu.auth0.com", ClientID: "globex-id", Secret: client.NewSecret("globex-secret-GGGG")}
 	savedProj   = client.TargetCredentials{ProjectID: "project-test-saved", Secret: client.NewSecret("saved-stytch-SSSS"), BaseURL: "http://127.0.0.1:4567"}
+
+	goodSource = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app", Secret: client.NewSecret("known-auth0-secret-DzJj")}
+	goodTarget = client.TargetCredentials{ProjectID: "project-test-1234", Secret: client.NewSecret("known-stytch-secret-Q9x2"), BaseURL: "http://127.0.0.1:4567"}
 )
 
 func getenv(vars map[string]string) func(string) string {

@@ -56,15 +56,7 @@ m2mport cutover --compare-claims --max-tokens 20`,
 		case f.Changed("max-tokens") && !compare:
 			return fail(env, "cutover", errors.New("--max-tokens caps --compare-claims: give both"), ExitUsage)
 		}
-		sc, tc, err := credentials(ctx, env, given, true)
-		if err != nil {
-			return fail(env, "cutover", err, ExitUsage)
-		}
-		target, err := env.target(tc)
-		if err != nil {
-			return fail(env, "cutover", err, ExitUsage)
-		}
-		source, err := env.source(sc)
+		source, target, err := env.open(ctx, given, true)
 		if err != nil {
 			return fail(env, "cutover", err, ExitUsage)
 		}
@@ -149,22 +141,37 @@ func printCutover(w io.Writer, cut *client.Cutover) {
 		a := &cut.APIs[i]
 		fmt.Fprintf(w, "\n%s  %s\n", sanitize.Line(a.Label()), sanitize.Line(a.Identifier))
 		fmt.Fprintf(w, "  granted today: %s\n", grantedToday(a))
-		for _, it := range a.Findings() {
-			m := "·"
-			if it.Widens {
-				m = "✗"
-			}
-			fmt.Fprintf(w, "  %s %s\n", m, clip(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "      %s\n", clip(d, 200))
-			}
-		}
+		textItems.print(w, a.Findings(), true)
 		fmt.Fprintln(w, "  checklist for its services:")
-		for _, it := range a.Steps() {
-			fmt.Fprintf(w, "  [ ] %s\n", clip(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "      %s\n", clip(d, 200))
-			}
+		textItems.print(w, a.Steps(), false)
+	}
+}
+
+// itemStyle is how an output writes an API's findings and checklist steps: what leads each
+// kind of item and each of its details, and how text is fitted and escaped.
+type itemStyle struct {
+	finding, widening, step, detail string
+	text                            func(s string, n int) string
+}
+
+var (
+	textItems     = itemStyle{finding: "  · ", widening: "  ✗ ", step: "  [ ] ", detail: "      ", text: clip}
+	markdownItems = itemStyle{finding: "- ", widening: "- **Widens access:** ", step: "- [ ] ", detail: "  - ", text: mdClip}
+)
+
+// print writes items, findings or steps, a line each and a line for each of its details.
+func (s itemStyle) print(w io.Writer, items []client.CutoverItem, findings bool) {
+	for _, it := range items {
+		lead := s.step
+		switch {
+		case findings && it.Widens:
+			lead = s.widening
+		case findings:
+			lead = s.finding
+		}
+		fmt.Fprintf(w, "%s%s\n", lead, s.text(it.Title, 400))
+		for _, d := range it.Detail {
+			fmt.Fprintf(w, "%s%s\n", s.detail, s.text(d, 200))
 		}
 	}
 }
@@ -189,40 +196,28 @@ func grantedToday(a *client.CutoverAPI) string {
 // printCutoverMarkdown prints the analysis as Markdown, to paste into a ticket: one section
 // per API, its checklist as task-list items.
 func printCutoverMarkdown(w io.Writer, cut *client.Cutover) {
-	md := func(s string, n int) string { return mdEscape(clip(s, n)) }
-	fmt.Fprintf(w, "# Cutover: %s → Stytch project `%s`\n\n", md(cut.Source.Name, 200), cut.Target.ProjectID)
-	fmt.Fprintf(w, "%s\n\n", md(cut.Summary(), 400))
+	fmt.Fprintf(w, "# Cutover: %s → Stytch project `%s`\n\n", mdClip(cut.Source.Name, 200), cut.Target.ProjectID)
+	fmt.Fprintf(w, "%s\n\n", mdClip(cut.Summary(), 400))
 	verdict := "**Nothing widens access.**"
 	if cut.WidensAccess || !cut.Sure() {
-		verdict = "**" + md(cut.Headline(), 600) + "**"
+		verdict = "**" + mdClip(cut.Headline(), 600) + "**"
 	}
 	if cut.Sure() && !cut.WidensAccess {
-		verdict += " " + md(cut.Headline(), 600)
+		verdict += " " + mdClip(cut.Headline(), 600)
 	}
 	fmt.Fprintln(w, verdict)
 	for i := range cut.APIs {
 		a := &cut.APIs[i]
-		fmt.Fprintf(w, "\n## %s (`%s`)\n\n", md(a.Label(), 120), strings.ReplaceAll(clip(a.Identifier, 200), "`", "'"))
+		fmt.Fprintf(w, "\n## %s (`%s`)\n\n", mdClip(a.Label(), 120), strings.ReplaceAll(clip(a.Identifier, 200), "`", "'"))
 		fmt.Fprintf(w, "Granted today to %s.\n\n", mdEscape(grantedToday(a)))
-		for _, it := range a.Findings() {
-			lead := ""
-			if it.Widens {
-				lead = "**Widens access:** "
-			}
-			fmt.Fprintf(w, "- %s%s\n", lead, md(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "  - %s\n", md(d, 200))
-			}
-		}
+		markdownItems.print(w, a.Findings(), true)
 		fmt.Fprintf(w, "\n### Checklist for its services\n\n")
-		for _, it := range a.Steps() {
-			fmt.Fprintf(w, "- [ ] %s\n", md(it.Title, 400))
-			for _, d := range it.Detail {
-				fmt.Fprintf(w, "  - %s\n", md(d, 200))
-			}
-		}
+		markdownItems.print(w, a.Steps(), false)
 	}
 }
+
+// mdClip is text from the source, fitted to n and escaped for Markdown.
+func mdClip(s string, n int) string { return mdEscape(clip(s, n)) }
 
 // mdEscape keeps text from the source (names) from turning into Markdown: emphasis, links,
 // HTML, tables. Spans in backquotes (the analysis quotes scope names so) stay code, where

@@ -123,18 +123,12 @@ func TestCutoverOfATenantWhereNothingWidens(t *testing.T) {
 
 func TestCutoverRefusesWhatItShouldNot(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
+	wantUsageErrors(t, []usageCase{
 		{[]string{"--json", "--markdown"}, "not both"},
 		{[]string{"--max-tokens", "5"}, "give both"},
 		{[]string{"--compare-claims", "--max-tokens", "0"}, "between 1 and 10000"},
 		{[]string{"extra"}, "unknown command"},
-	} {
-		code, _, errOut := run2(t, env, append([]string{"cutover"}, tc.args...)...)
-		if code != ExitUsage || !strings.Contains(errOut, tc.want) {
-			t.Errorf("%v: exit %d\n%s", tc.args, code, errOut)
-		}
-	}
+	}, func(args []string) (int, string, string) {
+		return run2(t, env, append([]string{"cutover"}, args...)...)
+	})
 }

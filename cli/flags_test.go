@@ -179,9 +179,7 @@ func TestUndoCompletesReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"20260101T000000.000Z-import-p.ndjson", "20260102T000000.000Z-undo-p.ndjson", "20260103T000000.000Z-import-p.ndjson"} {
-		if err := os.WriteFile(filepath.Join(runs, name), []byte("{}"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(runs, name), "{}")
 	}
 	env := map[string]string{"XDG_STATE_HOME": state}
 	words, directive := complete(t, env, "undo", "")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,9 +13,7 @@ func TestImportFromABadFileSaysWhyOnce(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
 	dir := t.TempDir()
 	obj := filepath.Join(dir, "obj.json")
-	if err := os.WriteFile(obj, []byte(`{"client_id":"x"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, obj, `{"client_id":"x"}`)
 	for _, tc := range []struct{ file, says string }{
 		{filepath.Join(dir, "nonexistent.csv"), "m2mport import: read nonexistent.csv: no such file or directory"},
 		{obj, "m2mport import: read obj.json: not a JSON array of clients"},

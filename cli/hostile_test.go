@@ -13,7 +13,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -205,7 +204,7 @@ func TestImportAgainstABrokenManagementAPI(t *testing.T) {
 			e := &Env{
 				Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errOut}, Getenv: getenv(vars), Keystore: keystore.NewMemory(),
 				OpenSource: func(c client.SourceCredentials) (client.Source, error) {
-					return auth0.New(auth0.Config{Credentials: c, Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second})
+					return auth0.New(auth0.Config{Credentials: c, HTTPConfig: client.HTTPConfig{Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second}})
 				},
 			}
 			// A guard, not a measurement: two attempts and a second of waiting end every case.
@@ -266,9 +265,7 @@ func TestCheckRefusesForgedTokens(t *testing.T) {
 	s := sb.Stytch()
 	tgt := sandboxTarget(t, sb)
 	file := t.TempDir() + "/c.csv"
-	if err := os.WriteFile(file, []byte("client_id,client_secret,name,scopes\nforge-me,Zq8-secret-for-forging,Forge,read:a\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, file, "client_id,client_secret,name,scopes\nforge-me,Zq8-secret-for-forging,Forge,read:a\n")
 	if code, out, errOut := run2(t, env, "import", "--from-file", file, "--all", "--yes"); code != ExitOK {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}

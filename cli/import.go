@@ -90,6 +90,21 @@ func credentials(ctx context.Context, env *Env, given *credentialFlags, withSour
 	return src.SourceCredentials, tgt.TargetCredentials, nil
 }
 
+// open resolves the credentials (see credentials) and builds the API clients for them: the
+// target's and, with withSource, the source's (nil without).
+func (env *Env) open(ctx context.Context, given *credentialFlags, withSource bool) (client.Source, client.Target, error) {
+	sc, tc, err := credentials(ctx, env, given, withSource)
+	if err != nil {
+		return nil, nil, err
+	}
+	target, err := env.target(tc)
+	if err != nil || !withSource {
+		return nil, target, err
+	}
+	source, err := env.source(sc)
+	return source, target, err
+}
+
 func newImportCmd(env *Env) *cobra.Command {
 	var (
 		all, dryRun, noVerify bool
@@ -171,17 +186,11 @@ m2mport import --from-file clients.csv --all --yes`,
 		if err := ef.check(); err != nil {
 			return fail(env, "import", err, ExitUsage)
 		}
-		sc, tc, err := credentials(ctx, env, given, fromFile == "")
-		if err != nil {
-			return fail(env, "import", err, ExitUsage)
-		}
-		if in.target, err = env.target(tc); err != nil {
+		if in.source, in.target, err = env.open(ctx, given, fromFile == ""); err != nil {
 			return fail(env, "import", err, ExitUsage)
 		}
 		if fromFile != "" {
 			in.source = file.New(fromFile)
-		} else if in.source, err = env.source(sc); err != nil {
-			return fail(env, "import", err, ExitUsage)
 		}
 		return in.run(ctx)
 	})

@@ -34,14 +34,23 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 	}
 }
 
+// The demo tenant's ids are the same in every run (see the README). Partner Webhooks and
+// the settlement app are its two clients whose Stytch token would reach further than their
+// Auth0 tokens: Partner Webhooks' Orders API grant requires an organization, and
+// read:payments is also the Payouts API's scope.
+const (
+	billingWorker     = "nfXU6Xzb2mMNAbtgpTM8CAl4TFfrTXT2"
+	metricsForwarder  = "AjTA2BMpJInl0AJe6ub4LHl323Aci68k"
+	orderFulfillment  = "jc3KnTPUJg3STkHjXkbUhFC7IkkV47kL"
+	partnerID         = "JrZaHGtguLmu76bV80zCtuEhoUcFAQBG"
+	reportingExporter = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR"
+	settlementID      = "jlOjTzyz7xtCJBaFGdlrZwcSx6Y9XT0q"
+)
+
 // sandboxTarget is the real Stytch client for the sandbox's project.
 func sandboxTarget(t *testing.T, sb *sandbox.Sandbox) *stytch.Target {
 	t.Helper()
-	tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tgt
+	return sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)}, nil)
 }
 
 // ndjson parses NDJSON output, failing on any line that is not a JSON object.
@@ -60,9 +69,13 @@ func ndjson(t *testing.T, out string) []map[string]any {
 	return lines
 }
 
-func reportsIn(t *testing.T, env map[string]string) []string {
+// reportsIn returns the reports in env's runs folder, failing t unless there are n.
+func reportsIn(t *testing.T, env map[string]string, n int) []string {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(env["XDG_STATE_HOME"], "m2mport", "runs", "*"+reportExt))
+	if len(files) != n {
+		t.Fatalf("reports %v, want %d", files, n)
+	}
 	return files
 }
 
@@ -123,10 +136,7 @@ func TestImportDemoFlow(t *testing.T) {
 	if strings.Contains(out, "passpasspass") || strings.Contains(out, env["STYTCH_SECRET"]) {
 		t.Fatal("the output shows a secret")
 	}
-	reports := reportsIn(t, env)
-	if len(reports) != 1 {
-		t.Fatalf("reports %v", reports)
-	}
+	reports := reportsIn(t, env, 1)
 	if b, _ := os.ReadFile(reports[0]); strings.Contains(string(b), "passpasspass") {
 		t.Fatal("the report holds a secret")
 	}
@@ -216,9 +226,7 @@ func TestImportFromFileAndCheck(t *testing.T) {
 		"file-client-1,Zq8-secret-for-file-1,File One,read:a write:a,\"{\"\"team\"\":\"\"ops\"\"}\"\n" +
 		"file-client-2,,No secret,read:a,\n" +
 		"file-client-3,Zq8-secret-for-file-3,File Three,read:b,\n"
-	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, file, csv)
 	if code, _, errOut := run2(t, env, "import", "--from-file", file, "--all", "--audience", "https://api.example/", "--dry-run"); code != ExitUsage || !strings.Contains(errOut, "edit their scopes in the file") {
 		t.Errorf("--audience with a file: exit %d\n%s", code, errOut)
 	}
@@ -359,9 +367,7 @@ func TestUndoRefusesWhatItShouldNot(t *testing.T) {
 	other := maps.Clone(env)
 	other["STYTCH_PROJECT_ID"] = "project-test-someone-else"
 	garbage := filepath.Join(t.TempDir(), "notes.json")
-	if err := os.WriteFile(garbage, []byte(`{"hello":"world"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, garbage, `{"hello":"world"}`)
 	for _, tc := range []struct {
 		args []string
 		env  map[string]string
@@ -389,9 +395,7 @@ func TestImportRefusesToRunWithoutAReport(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
 	before := len(sandboxtest.Stored(t, sb))
 	notADir := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, notADir, "")
 	code, out, errOut := run2(t, env, "import", "--all", "--yes", "--report", filepath.Join(notADir, "run.json"))
 	if code != ExitFailed || !strings.Contains(out+errOut, "report cannot be written") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -465,7 +469,7 @@ func TestAudienceLeavesOutClientsWithoutThoseAPIs(t *testing.T) {
 // 1, as for a blocked one. An id named twice is one client.
 func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	const conflict, ready = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR", "AjTA2BMpJInl0AJe6ub4LHl323Aci68k" // Reporting Exporter, Metrics Forwarder
+	const conflict, ready = reportingExporter, metricsForwarder
 	code, out, errOut := run2(t, env, "import", "--select", conflict, "--yes")
 	if code != ExitFailed || !strings.Contains(out, "conflict") {
 		t.Fatalf("a selected conflict left as it is: exit %d\n%s\n%s", code, out, errOut)

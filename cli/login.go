@@ -47,7 +47,7 @@ printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-â
 			Use:               side,
 			Args:              cobra.ArbitraryArgs,
 			ValidArgsFunction: noFiles,
-			RunE:              runE(l.run),
+			RunE:              runNoArgs(l.env, l.run),
 		}
 		f := sub.Flags()
 		// login saves what it is given or asks for, never what the environment or the
@@ -102,12 +102,8 @@ type login struct {
 	secretStdin bool
 }
 
-func (l *login) run(ctx context.Context, args []string) int {
+func (l *login) run(ctx context.Context) int {
 	env, side := l.env, l.side
-	if len(args) > 0 {
-		fmt.Fprintf(env.Err, "m2mport login %s: unexpected argument %q\n", side, args[0])
-		return ExitUsage
-	}
 	store, err := env.store()
 	if err != nil {
 		return fail(env, "login", err, ExitUsage)
@@ -123,65 +119,56 @@ func (l *login) run(ctx context.Context, args []string) int {
 }
 
 func (l *login) auth0(ctx context.Context, store keystore.Store) int {
-	env, c := l.env, &l.source
-	var secret string
-	if code, ok := l.collect(ctx, "auth0",
-		ask{&c.Domain, "--auth0-domain", "Auth0 domain (e.g. acme.us.auth0.com)", false},
-		ask{&c.ClientID, "--auth0-client-id", "Client id of the Management API app", false},
-		ask{&secret, "--secret-stdin", "Client secret", true},
-	); !ok {
-		return code
-	}
-	c.Secret = client.NewSecret(secret)
-
-	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
-	defer cancel()
-	var info client.SourceInfo
-	src, err := env.source(*c)
-	if err == nil {
-		info, err = src.Connect(vctx)
-	}
-	if err != nil {
-		return fail(env, "login auth0", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
-	}
-	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients)) // the tenant's name comes from Auth0
-	for _, m := range info.Missing {
-		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
-	}
-	if err := store.SaveSource(ctx, *c); err != nil {
-		return fail(env, "login auth0", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
-	}
-	fmt.Fprintf(env.Out, "Saved in %s as the default Auth0 credentials (for %s).\n", store.Where(), c.Domain)
-	noteEnv(env, overrides, envAuth0Domain, envAuth0ClientID, envAuth0Secret)
-	return ExitOK
+	c := &l.source
+	return l.verifyAndSave(ctx, store, loginSide{name: "auth0", title: "Auth0", id: &c.Domain, secret: &c.Secret, secretWhat: "Client secret",
+		asks: []ask{
+			{&c.Domain, "--auth0-domain", "Auth0 domain (e.g. acme.us.auth0.com)", false},
+			{&c.ClientID, "--auth0-client-id", "Client id of the Management API app", false},
+		},
+		verify: l.verifyAuth0,
+		save:   func(ctx context.Context) error { return store.SaveSource(ctx, *c) },
+		envs:   []string{envAuth0Domain, envAuth0ClientID, envAuth0Secret},
+	})
 }
 
 func (l *login) stytch(ctx context.Context, store keystore.Store) int {
-	env, c := l.env, &l.target
-	var secret string
-	if code, ok := l.collect(ctx, "stytch",
-		ask{&c.ProjectID, "--stytch-project-id", "Stytch project id", false},
-		ask{&secret, "--secret-stdin", "Project secret", true},
-	); !ok {
-		return code
-	}
-	c.Secret = client.NewSecret(secret)
+	c := &l.target
+	return l.verifyAndSave(ctx, store, loginSide{name: "stytch", title: "Stytch", id: &c.ProjectID, secret: &c.Secret, secretWhat: "Project secret",
+		asks: []ask{
+			{&c.ProjectID, "--stytch-project-id", "Stytch project id", false},
+		},
+		verify: l.verifyStytch,
+		save:   func(ctx context.Context) error { return store.SaveTarget(ctx, *c) },
+		envs:   []string{envStytchProject, envStytchSecret, envStytchBaseURL},
+	})
+}
 
-	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
-	defer cancel()
-	var info client.TargetInfo
-	tgt, err := env.target(*c)
-	if err == nil {
-		info, err = tgt.Connect(vctx)
-	}
+// verifyAuth0 connects to the tenant and says which one it is and what the app may not read.
+func (l *login) verifyAuth0(ctx context.Context) error {
+	env, c := l.env, &l.source
+	info, err := connectWith(ctx, env.source, *c, client.Source.Connect)
 	if err != nil {
-		return fail(env, "login stytch", fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
+		return err
+	}
+	fmt.Fprintf(env.Out, "Verified Auth0 tenant %s%s.\n", sanitize.Line(info.Name), clientCount(info.Clients, info.ClientsAtLeast)) // the tenant's name comes from Auth0
+	for _, m := range info.Missing {
+		fmt.Fprintf(env.Out, "  missing %s: %s\n", m.Scope, m.Consequence)
+	}
+	return nil
+}
+
+// verifyStytch connects to the project, says which one it is, and keeps its vertical.
+func (l *login) verifyStytch(ctx context.Context) error {
+	env, c := l.env, &l.target
+	info, err := connectWith(ctx, env.target, *c, client.Target.Connect)
+	if err != nil {
+		return err
 	}
 	kind := "test"
 	if info.Live {
 		kind = "LIVE"
 	}
-	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients))
+	fmt.Fprintf(env.Out, "Verified Stytch %s project %s%s.\n", kind, info.ProjectID, clientCount(info.Clients, false))
 	// The vertical decides where the project's keys are: saved with the credentials, it
 	// spares every later command finding it again.
 	switch {
@@ -191,11 +178,53 @@ func (l *login) stytch(ctx context.Context, store keystore.Store) int {
 		c.Vertical = info.Vertical
 		fmt.Fprintf(env.Out, "%s project (its signing keys are at the %s path).\n", c.Vertical.Title(), c.Vertical.Title())
 	}
-	if err := store.SaveTarget(ctx, *c); err != nil {
-		return fail(env, "login stytch", fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
+	return nil
+}
+
+// connectWith opens the API client for credentials c with open, and connects to it.
+func connectWith[C, A, I any](ctx context.Context, open func(C) (A, error), c C, connect func(A, context.Context) (I, error)) (I, error) {
+	a, err := open(c)
+	if err != nil {
+		var none I
+		return none, err
 	}
-	fmt.Fprintf(env.Out, "Saved in %s as the default Stytch credentials (for %s).\n", store.Where(), c.ProjectID)
-	noteEnv(env, overrides, envStytchProject, envStytchSecret, envStytchBaseURL)
+	return connect(a, ctx)
+}
+
+// loginSide is what login does for one side: the values it needs (the secret, asked for
+// last as secretWhat, goes to secret), how it verifies them (printing what it verified) and
+// saves them, and which variables would win over what it saves.
+type loginSide struct {
+	name, title string
+	id          *string // what the saved set is for: the domain or the project id
+	asks        []ask
+	secret      *client.Secret
+	secretWhat  string
+	verify      func(context.Context) error
+	save        func(context.Context) error
+	envs        []string
+}
+
+// verifyAndSave is login for either side: collect what is missing, verify it against the
+// API within verifyTimeout, and save it only if that worked.
+func (l *login) verifyAndSave(ctx context.Context, store keystore.Store, side loginSide) int {
+	env := l.env
+	var secret string
+	if code, ok := l.collect(ctx, side.name, append(side.asks, ask{&secret, "--secret-stdin", side.secretWhat, true})...); !ok {
+		return code
+	}
+	*side.secret = client.NewSecret(secret)
+
+	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	defer cancel()
+	if err := side.verify(vctx); err != nil {
+		return fail(env, "login "+side.name, fmt.Errorf("the credentials did not work, so nothing was saved: %w", err), ExitFailed)
+	}
+	if err := side.save(ctx); err != nil {
+		return fail(env, "login "+side.name, fmt.Errorf("verified, but not saved: %w", err), ExitFailed)
+	}
+	fmt.Fprintf(env.Out, "Saved in %s as the default %s credentials (for %s).\n", store.Where(), side.title, *side.id)
+	noteEnv(env, overrides, side.envs...)
 	return ExitOK
 }
 
@@ -276,14 +305,16 @@ func (l *login) collect(ctx context.Context, side string, asks ...ask) (int, boo
 	return ExitOK, true
 }
 
-func clientCount(n int) string {
+// clientCount is ": N M2M clients", or ": at least N M2M clients" when the count is a lower
+// bound (a large tenant, counted without reading it all).
+func clientCount(n int, atLeast bool) string {
 	switch {
 	case n < 0:
 		return ""
-	case n == 1:
-		return ": 1 M2M client"
+	case atLeast:
+		return ": at least " + client.Plural(n, "M2M client")
 	}
-	return fmt.Sprintf(": %d M2M clients", n)
+	return ": " + client.Plural(n, "M2M client")
 }
 
 // noteEnv tells the operator which of the variables are set in this environment, and so
@@ -409,22 +440,12 @@ func (t ttyTerminal) ReadSecret(ctx context.Context, prompt string) (string, err
 // interruptible runs read and gives up when ctx ends (the operator pressed Ctrl-C: main
 // turns the signal into a cancelled context, so a blocked read would otherwise hang).
 func interruptible(ctx context.Context, onCancel func(), read func() (string, error)) (string, error) {
-	type result struct {
-		s   string
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		s, err := read()
-		done <- result{s, err}
-	}()
-	select {
-	case r := <-done:
-		return r.s, r.err
-	case <-ctx.Done():
+	s, err := client.Abandon(ctx, read)
+	if err != nil && ctx.Err() != nil {
 		if onCancel != nil {
 			onCancel()
 		}
 		return "", ctx.Err()
 	}
+	return s, err
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/m2mport/m2mport/client"
 )
 
 // Where m2mport keeps what it writes on its own: a command-line concern (the XDG variables,
@@ -45,20 +46,10 @@ func reportPath(getenv func(string) string, kind, projectID string, at time.Time
 	if err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("%s-%s-%s%s", at.UTC().Format("20060102T150405.000Z"), kind, safeName(projectID), reportExt)
+	name := fmt.Sprintf("%s-%s-%s%s", at.UTC().Format("20060102T150405.000Z"), kind, client.SafeFileName(projectID), reportExt)
 	return filepath.Join(dir, name), nil
 }
 
 // reportExt ends the name of a report m2mport names itself: a journal, one JSON object a
 // line. Reports of format 1 (before journals) end in .json.
 const reportExt = ".ndjson"
-
-// safeName keeps a project id from naming another folder ("../x").
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
-			return r
-		}
-		return '_'
-	}, s)
-}

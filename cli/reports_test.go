@@ -43,17 +43,13 @@ func TestUndoRefusesReportsItCannotTrust(t *testing.T) {
 	line, _ := json.Marshal(map[string]any{"t": "client", "client_id": id, "name": "Inventory" + hostile, "scopes": pre.Scopes,
 		"action": "create", "state": "imported", "created": "proven",
 		"stored": map[string]any{"name": pre.Name, "description": pre.Description, "scopes": pre.Scopes, "secret_last_four": pre.SecretLast4}})
-	if err := os.WriteFile(hand, fmt.Appendf(nil, "%s\n%s\n", header, line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, hand, fmt.Sprintf("%s\n%s\n", header, line))
 	code, out, errOut := run2(t, env, "undo", "--yes", hand)
 	if code != ExitUsage || !strings.Contains(errOut, "can't be authenticated") || !strings.Contains(errOut, "--unauthenticated") {
 		t.Fatalf("undo of a hand-written report: exit %d\n%s\n%s", code, out, errOut)
 	}
 	old := filepath.Join(dir, "old.json")
-	if err := os.WriteFile(old, []byte("{\n  \"format\": 1,\n  \"kind\": \"import\",\n  \"clients\": []\n}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, old, "{\n  \"format\": 1,\n  \"kind\": \"import\",\n  \"clients\": []\n}\n")
 	if code, _, errOut := run2(t, env, "undo", "--yes", old); code != ExitUsage || !strings.Contains(errOut, "format 1") {
 		t.Fatalf("undo of a format 1 report: exit %d\n%s", code, errOut)
 	}
@@ -101,10 +97,7 @@ func TestRunsAndUndoLast(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond) // report names are by the millisecond
 	}
-	runs := reportsIn(t, env)
-	if len(runs) != 2 {
-		t.Fatalf("reports %v", runs)
-	}
+	runs := reportsIn(t, env, 2)
 	// A copy of the first, cut mid-line as a killed run leaves it, named as an older run.
 	b, err := os.ReadFile(runs[0])
 	if err != nil {
@@ -112,9 +105,7 @@ func TestRunsAndUndoLast(t *testing.T) {
 	}
 	cut := filepath.Join(filepath.Dir(runs[0]), "20200101T000000.000Z-import-"+env["STYTCH_PROJECT_ID"]+".ndjson")
 	ls := strings.SplitAfter(string(b), "\n")
-	if err := os.WriteFile(cut, []byte(strings.Join(ls[:len(ls)-2], "")[:len(strings.Join(ls[:len(ls)-2], ""))-9]), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, cut, strings.Join(ls[:len(ls)-2], "")[:len(strings.Join(ls[:len(ls)-2], ""))-9])
 
 	code, out, errOut := run2(t, env, "runs")
 	lines := strings.Split(strings.TrimSpace(out), "\n")

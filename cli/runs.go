@@ -166,7 +166,7 @@ func listRuns(dir, project string) ([]pastRun, error) {
 		}
 		path := filepath.Join(dir, name)
 		r, err := client.ReadReportSummary(path)
-		if project != "" && (r == nil || r.ProjectID != project) && !strings.Contains(name, "-"+safeName(project)+".") {
+		if project != "" && (r == nil || r.ProjectID != project) && !strings.Contains(name, "-"+client.SafeFileName(project)+".") {
 			continue
 		}
 		runs = append(runs, pastRun{path: path, report: r, err: err})

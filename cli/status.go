@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -24,11 +23,7 @@ func newStatusCmd(env *Env) *cobra.Command {
 		ValidArgsFunction: noFiles,
 	}
 	given := addCredentialFlags(cmd.Flags())
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
-		if len(args) > 0 {
-			fmt.Fprintf(env.Err, "m2mport status: unexpected argument %q\n", args[0])
-			return ExitUsage
-		}
+	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
 		store, err := env.store()
 		if err != nil {
 			return fail(env, "status", err, ExitUsage)

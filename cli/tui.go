@@ -22,11 +22,7 @@ func newTUICmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{ValidArgsFunction: noFiles}
 	given := addCredentialFlags(cmd.Flags())
 	theme := addThemeFlag(cmd)
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
-		if len(args) > 0 {
-			fmt.Fprintf(env.Err, "m2mport: unexpected argument %q\n", args[0])
-			return ExitUsage
-		}
+	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			fmt.Fprintf(env.Err, "m2mport: %v\n", err)
@@ -62,11 +58,7 @@ func newDemoCmd(env *Env) *cobra.Command {
 		ValidArgsFunction: noFiles,
 	}
 	theme := addThemeFlag(cmd)
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
-		if len(args) > 0 {
-			fmt.Fprintf(env.Err, "m2mport demo: unexpected argument %q\n", args[0])
-			return ExitUsage
-		}
+	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			return fail(env, "demo", err, ExitUsage)
@@ -91,7 +83,7 @@ func tuiConfig(env *Env, th themes.Theme) tui.Config {
 			}
 			// Unlike the headless commands, the TUI also lists the tenant's other apps,
 			// greyed out behind a toggle, so it asks for them.
-			return auth0.New(auth0.Config{Credentials: c, UserAgent: "m2mport/" + version(), IncludeNonM2M: true})
+			return auth0.New(auth0.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/" + version()}, IncludeNonM2M: true})
 		},
 		NewTarget: env.target,
 		Theme:     th,

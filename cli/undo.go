@@ -75,11 +75,7 @@ func newUndoCmd(env *Env) *cobra.Command {
 		if given.target.ProjectID == "" && env.Getenv(envStytchProject) == "" {
 			given.target.ProjectID = report.ProjectID
 		}
-		_, tc, err := credentials(ctx, env, given, false)
-		if err != nil {
-			return fail(env, "undo", err, ExitUsage)
-		}
-		target, err := env.target(tc)
+		_, target, err := env.open(ctx, given, false)
 		if err != nil {
 			return fail(env, "undo", err, ExitUsage)
 		}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,13 +9,6 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/sandbox"
 	"github.com/m2mport/m2mport/client/sandboxtest"
-)
-
-// The demo tenant's ids are the same in every run (see the README).
-const (
-	billingWorker    = "nfXU6Xzb2mMNAbtgpTM8CAl4TFfrTXT2"
-	metricsForwarder = "AjTA2BMpJInl0AJe6ub4LHl323Aci68k"
-	orderFulfillment = "jc3KnTPUJg3STkHjXkbUhFC7IkkV47kL"
 )
 
 // undo deletes only what a run created and is still as it left it: a client given a scope
@@ -74,9 +66,7 @@ func TestUndoKeepsClientsChangedOrRotatedSince(t *testing.T) {
 func TestUndoOfAFileThatIsNoReport(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "notes.txt")
-	if err := os.WriteFile(garbage, []byte("hello, this is not JSON"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, garbage, "hello, this is not JSON")
 	for _, tc := range []struct{ file, says string }{
 		{garbage, "notes.txt is not a report m2mport wrote"},
 		{filepath.Join(dir, "missing.json"), "no such file"},

@@ -30,15 +30,10 @@ type world struct {
 func startWorld(t testing.TB, opts sandbox.Options) *world {
 	t.Helper()
 	sb := sandboxtest.Start(t, opts)
-	src, err := auth0.New(auth0.Config{Credentials: sandboxtest.SourceCredentials(sb)})
-	if err != nil {
-		t.Fatal(err)
+	return &world{sb: sb,
+		source: sandboxtest.NewClient(t, auth0.New, auth0.Config{Credentials: sandboxtest.SourceCredentials(sb)}, nil),
+		target: sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)}, nil),
 	}
-	tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{sb: sb, source: src, target: tgt}
 }
 
 // importable reads the source and keeps the clients nothing blocks.

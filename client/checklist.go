@@ -39,6 +39,10 @@ type Check struct {
 	// Cause is the error that kept the check from being made (the project's keys could not
 	// be read, say), for a UI to describe; Note or Actual then ends with its Message.
 	Cause *ErrorInfo `json:"cause,omitempty"`
+	// At is the time an exp, nbf or iat claim holds (zero for other checks), so that a screen
+	// can say how far it is from its own clock as that clock moves; Actual says it against
+	// the clock of the check.
+	At time.Time `json:"-"`
 }
 
 // Checklist is the verdict on one access token. Header and Payload are the token's decoded
@@ -47,6 +51,10 @@ type Checklist struct {
 	Checks  []Check         `json:"checks"`
 	Header  json.RawMessage `json:"header,omitempty"`
 	Payload json.RawMessage `json:"payload,omitempty"`
+	// Token is the token checked, for an operator who asks for it on purpose (the TUI copies
+	// it to the clipboard): a bearer credential until it expires, so masked when printed and
+	// never written to a report or a JSON line.
+	Token Secret `json:"-"`
 }
 
 // Passed reports whether no line failed. Informational lines do not fail.
@@ -152,7 +160,7 @@ func CheckToken(ctx context.Context, token Secret, keys KeyFunc, want Expect) (*
 	if len(want.Issuers) == 0 && want.ProjectID != "" {
 		want.Issuers = []string{"stytch.com/" + want.ProjectID}
 	}
-	cl := &Checklist{Header: headerJSON, Payload: payloadJSON}
+	cl := &Checklist{Header: headerJSON, Payload: payloadJSON, Token: token}
 	cl.Checks = append(cl.Checks,
 		checkSignature(ctx, header, parts, keys),
 		equalLine("typ", "JWT", header["typ"]),
@@ -394,6 +402,9 @@ func timeLines(claims map[string]any, want Expect) []Check {
 	nbf, hasNbf := numericDate(claims["nbf"])
 	line := func(name, expected string, has bool, t time.Time, ok bool, note string) Check {
 		l := Check{Name: name, Expected: expected, Actual: display(claims[name])}
+		if has {
+			l.At = t
+		}
 		switch {
 		case !has:
 			l.Status, l.Note = CheckFail, "missing or not a number"

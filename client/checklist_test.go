@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -86,6 +87,32 @@ func TestChecklistPassesAGoodToken(t *testing.T) {
 	b, _ := json.Marshal(cl)
 	if strings.Contains(string(b), "\n") {
 		t.Error("the checklist's JSON should be compact")
+	}
+}
+
+// The checklist keeps the token it checked, for a screen to copy on purpose, and the time
+// each time claim holds, for a screen to say against its own clock; neither reaches its
+// JSON, and the token prints masked.
+func TestChecklistKeepsTheTokenAndTheClaimTimesForScreens(t *testing.T) {
+	ft := newFake(project)
+	token := sign(ft.key, ft.kid, goodClaims())
+	cl := check(t, token, keysOf(ft), expectAll())
+	if cl.Token.Reveal() != token {
+		t.Error("the checklist does not keep the token it checked")
+	}
+	iat := time.Unix(goodClaims()["iat"].(int64), 0)
+	for name, want := range map[string]time.Time{"exp": iat.Add(time.Hour), "nbf": iat, "iat": iat} {
+		if l, _ := cl.Line(name); !l.At.Equal(want) {
+			t.Errorf("%s at %v, want %v", name, l.At, want)
+		}
+	}
+	if l, _ := cl.Line("sub"); !l.At.IsZero() {
+		t.Errorf("sub has a time: %v", l.At)
+	}
+	b, _ := json.Marshal(cl)
+	tail := token[len(token)-12:]
+	if strings.Contains(string(b), tail) || strings.Contains(fmt.Sprintf("%v %+v", cl, *cl), tail) {
+		t.Error("the token reached the checklist's JSON or its printed form")
 	}
 }
 

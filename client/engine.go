@@ -524,10 +524,10 @@ func (r *run) open() {
 	if r.opt.ReportPath == "" {
 		return
 	}
-	h := reportHeader{Kind: r.kind(), RunID: fmt.Sprintf("%s-%d", r.started.UTC().Format("20060102T150405.000Z"), os.Getpid()),
+	h := reportHeader{RunHeader: RunHeader{Kind: r.kind(), RunID: fmt.Sprintf("%s-%d", r.started.UTC().Format("20060102T150405.000Z"), os.Getpid()),
 		Started: r.started.UTC(), Source: r.p.Source, ProjectID: r.p.ProjectID, Live: r.p.Live, Undoes: r.p.Undoes,
 		Options: ReportOptions{Concurrency: r.opt.Concurrency, Rate: r.opt.Rate, Verify: r.opt.Verify},
-		Total:   len(r.p.Items), Host: host, PID: os.Getpid()}
+		Total:   len(r.p.Items), Host: host, PID: os.Getpid()}}
 	j, err := createJournal(r.opt.ReportPath, r.opt.ReportKey, h)
 	if err != nil {
 		r.noReport = fmt.Errorf("the run report cannot be written, and undo and reruns need it: %w", err)

@@ -33,7 +33,7 @@ func FuzzLimitsAgreeWithTheSandbox(f *testing.F) {
 		if err != nil {
 			return world{}, err
 		}
-		tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), MaxAttempts: 1})
+		tgt, err := stytch.New(stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), HTTPConfig: client.HTTPConfig{MaxAttempts: 1}})
 		return world{sb, tgt}, err
 	})
 	f.Fuzz(func(t *testing.T, id, secret, name, description, scopes string, metadata []byte) {

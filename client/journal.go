@@ -78,21 +78,10 @@ func KeyID(key []byte) string {
 // The lines of a journal.
 type (
 	reportHeader struct {
-		T         string        `json:"t"` // "header"
-		Format    int           `json:"format"`
-		Kind      string        `json:"kind"`
-		RunID     string        `json:"run_id"`
-		Started   time.Time     `json:"started"`
-		Source    string        `json:"source,omitempty"`
-		ProjectID string        `json:"project_id"`
-		Live      bool          `json:"live"`
-		Undoes    string        `json:"undoes,omitempty"`
-		Options   ReportOptions `json:"options"`
-		Total     int           `json:"total"`
-		Host      string        `json:"host,omitempty"`
-		PID       int           `json:"pid,omitempty"`
-		Auth      string        `json:"auth"` // "hmac-sha256" or "none"
-		KeyID     string        `json:"key_id,omitempty"`
+		T string `json:"t"` // "header"
+		RunHeader
+		Auth  string `json:"auth"` // "hmac-sha256" or "none"
+		KeyID string `json:"key_id,omitempty"`
 	}
 	checklistLine struct {
 		T     string   `json:"t"` // "checklist"
@@ -330,8 +319,7 @@ func readJournal(br *bufio.Reader, path string, key []byte, summaryOnly bool) (*
 			if h.Kind != "import" && h.Kind != "undo" {
 				return nil, notReport()
 			}
-			r = &Report{Format: h.Format, Kind: h.Kind, RunID: h.RunID, Started: h.Started, Status: "running", Source: h.Source,
-				ProjectID: h.ProjectID, Live: h.Live, Undoes: h.Undoes, Options: h.Options, Total: h.Total, Host: h.Host, PID: h.PID, keyID: h.KeyID}
+			r = &Report{RunHeader: h.RunHeader, Status: "running", keyID: h.KeyID}
 			switch {
 			case h.Auth != authHMAC:
 				r.Auth = AuthNone

@@ -216,51 +216,44 @@ func (e *ScopeSyntaxError) Error() string {
 	return fmt.Sprintf("column %d: %s", e.Column, e.Message)
 }
 
-// ParseScopes parses scopes typed by an operator, separated by single spaces as Stytch's
-// dashboard asks: no leading, trailing or double spaces, no tabs or newlines, each scope
-// valid for Stytch, at most MaxScopes. Duplicates are dropped. Empty text is the empty set.
-// The error is a *ScopeSyntaxError for the first problem found.
+// ParseScopes parses scopes typed (or pasted) by an operator, separated by runs of
+// whitespace — spaces, tabs, new lines — as SplitScopes reads a file's scopes column and a
+// token's scope claim: what a CSV source accepts, the editors accept too. Each scope must be
+// valid for Stytch, at most MaxScopes of them. Duplicates are dropped. Text of whitespace
+// only is the empty set. The error is a *ScopeSyntaxError for the first problem found.
 func ParseScopes(text string) (Scopes, error) {
-	if text == "" {
-		return Scopes{}, nil
-	}
 	fail := func(start, end int, format string, args ...any) (Scopes, error) {
 		return nil, &ScopeSyntaxError{Start: start, End: end, Column: utf8.RuneCountInString(text[:start]) + 1, Message: fmt.Sprintf(format, args...)}
 	}
 	var out []string
-	start := 0
-	for start <= len(text) {
-		end := strings.IndexByte(text[start:], ' ')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += start
+	for start := 0; start < len(text); {
+		// Skip the separators, then take the word up to the next one.
+		r, size := utf8.DecodeRuneInString(text[start:])
+		if unicode.IsSpace(r) {
+			start += size
+			continue
+		}
+		end := start
+		for end < len(text) {
+			r, size := utf8.DecodeRuneInString(text[end:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			end += size
 		}
 		word := text[start:end]
-		switch {
-		case word == "" && start == 0:
-			return fail(0, 1, "remove the leading space")
-		case word == "" && end == len(text):
-			return fail(start-1, start, "remove the trailing space")
-		case word == "":
-			return fail(start, start+1, "separate scopes with a single space")
-		}
 		for i, r := range word {
 			if r < '!' || r > '~' {
-				desc := fmt.Sprintf("%q is not allowed in a scope (printable ASCII only)", r)
-				if unicode.IsSpace(r) {
-					desc = "separate scopes with a single space, not tabs or new lines"
-				}
 				// The bytes r came from: one for an invalid byte, which decodes as U+FFFD (3 bytes).
 				_, size := utf8.DecodeRuneInString(word[i:])
-				return fail(start+i, start+i+size, "%s", desc)
+				return fail(start+i, start+i+size, "%q is not allowed in a scope (printable ASCII only)", r)
 			}
 		}
 		if len(word) > ScopeMaxLen {
 			return fail(start, end, "%.20s… is %d characters long; a scope has at most %d", word, len(word), ScopeMaxLen)
 		}
 		out = append(out, word)
-		start = end + 1
+		start = end
 	}
 	s := NewScopes(out...)
 	if len(s) > MaxScopes {

@@ -53,7 +53,7 @@ func (e *lockedError) Is(target error) bool { return target == ErrLocked }
 
 // LockPath is the lock file of projectID under the state folder dir (StateDir).
 func LockPath(dir, projectID string) string {
-	return filepath.Join(dir, "locks", fileName(projectID)+".lock")
+	return filepath.Join(dir, "locks", SafeFileName(projectID)+".lock")
 }
 
 // LockProject takes the lock of projectID under dir for the run me, or says which run holds
@@ -116,8 +116,10 @@ func (l *ProjectLock) Unlock() {
 	l.f = nil
 }
 
-// fileName keeps a project id from naming another folder ("../x").
-func fileName(s string) string {
+// SafeFileName keeps a project id from naming another folder ("../x") when it names a file:
+// every rune but ASCII letters, digits, '-', '_' and '.' becomes '_'. Locks and run reports
+// are named with it.
+func SafeFileName(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
 			return r

@@ -4,9 +4,29 @@ import (
 	"context"
 	"crypto"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
+
+// HTTPConfig is how an API package (client/auth0, client/stytch) talks to its API: the
+// settings of the HTTP policy they share, the same in both packages' Config. The zero value
+// means the defaults.
+type HTTPConfig struct {
+	// UserAgent is "m2mport/<version>".
+	UserAgent string
+	// HTTPClient, if set, is used for every call (its redirect policy is replaced; one that
+	// skips TLS verification is refused).
+	HTTPClient *http.Client
+	// Timeout bounds each attempt of a call (default 30 s).
+	Timeout time.Duration
+	// MaxAttempts and MaxWait bound the retries of one call (defaults 5 and 2 min).
+	MaxAttempts int
+	MaxWait     time.Duration
+	// OnWait is told about every wait (rate limit, retry), in addition to the context's
+	// reporter. It must not block.
+	OnWait func(Wait)
+}
 
 // Source is where clients come from: an Auth0 tenant or a file.
 type Source interface {
@@ -21,8 +41,11 @@ type Source interface {
 
 // SourceInfo is what Source.Connect learns.
 type SourceInfo struct {
-	Name    string // the tenant's name, or the file's
-	Clients int    // number of M2M clients, -1 when unknown
+	Name string // the tenant's name, or the file's
+	// Clients is the number of clients the source's Inventory will offer, -1 when unknown;
+	// ClientsAtLeast says it is a lower bound (a large tenant, counted without reading it all).
+	Clients        int
+	ClientsAtLeast bool
 	// Missing lists the permissions the source's credentials lack, each with what it costs.
 	Missing []MissingPermission
 }

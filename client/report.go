@@ -12,25 +12,11 @@ const ReportFormat = 2
 // journal. It holds no secret: clients carry their secret's last four only. An undo reads an
 // import's report to know which clients that run created and how they looked.
 type Report struct {
-	Format    int        `json:"format"`
-	Kind      string     `json:"kind"` // "import" or "undo"
-	RunID     string     `json:"run_id"`
-	Started   time.Time  `json:"started"`
-	Finished  *time.Time `json:"finished,omitempty"`
-	Status    string     `json:"status"` // running (no closing line), finished, canceled
-	Source    string     `json:"source,omitempty"`
-	ProjectID string     `json:"project_id"`
-	Live      bool       `json:"live"`
-	// Undoes is the path of the import report an undo reverses.
-	Undoes  string        `json:"undoes,omitempty"`
-	Options ReportOptions `json:"options"`
-	// Total is the number of clients in the run's plan.
-	Total int `json:"total"`
-	// Host and PID name the process that wrote the report.
-	Host     string   `json:"host,omitempty"`
-	PID      int      `json:"pid,omitempty"`
-	Progress Progress `json:"progress"`
-	Requests int64    `json:"requests"`
+	RunHeader
+	Finished *time.Time `json:"finished,omitempty"`
+	Status   string     `json:"status"` // running (no closing line), finished, canceled
+	Progress Progress   `json:"progress"`
+	Requests int64      `json:"requests"`
 	// Checklist names the lines of a token's checklist; a client whose check passed passed
 	// every one of them (for its own id and scopes), which the report says once, here.
 	Checklist []string       `json:"checklist,omitempty"`
@@ -43,6 +29,26 @@ type Report struct {
 	Auth ReportAuth `json:"-"`
 	// keyID is the id of the report key the journal names.
 	keyID string
+}
+
+// RunHeader is what a report says first about its run, on the journal's header line: what
+// ran and when, from where to where, with which settings, and which process it was.
+type RunHeader struct {
+	Format    int       `json:"format"`
+	Kind      string    `json:"kind"` // "import" or "undo"
+	RunID     string    `json:"run_id"`
+	Started   time.Time `json:"started"`
+	Source    string    `json:"source,omitempty"`
+	ProjectID string    `json:"project_id"`
+	Live      bool      `json:"live"`
+	// Undoes is the path of the import report an undo reverses.
+	Undoes  string        `json:"undoes,omitempty"`
+	Options ReportOptions `json:"options"`
+	// Total is the number of clients in the run's plan.
+	Total int `json:"total"`
+	// Host and PID name the process that wrote the report.
+	Host string `json:"host,omitempty"`
+	PID  int    `json:"pid,omitempty"`
 }
 
 // ReportOptions are the settings a run used.

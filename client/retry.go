@@ -191,6 +191,29 @@ func jitter(max time.Duration) time.Duration {
 	return rand.N(max + 1)
 }
 
+// Abandon runs f in a goroutine of its own and returns what f returns, unless ctx ends
+// first: then it returns context.Cause(ctx) and leaves f to finish on its own. It is for
+// calls that can't be cancelled (a keyring over D-Bus, a read from a terminal), so that
+// the caller need not wait for them.
+func Abandon[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
 // Sleep waits for d, or until ctx is done: then it returns ctx's error.
 func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -162,3 +162,19 @@ func TestWaitReasonIsOneMapping(t *testing.T) {
 		}
 	}
 }
+
+// Abandon returns f's answer, or ctx's cause without waiting for an f that never returns.
+func TestAbandon(t *testing.T) {
+	if v, err := Abandon(context.Background(), func() (int, error) { return 7, nil }); v != 7 || err != nil {
+		t.Fatalf("Abandon = %v, %v; want f's 7, nil", v, err)
+	}
+	hung := errors.New("hung")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	never := make(chan struct{})
+	defer close(never)
+	go func() { time.Sleep(10 * time.Millisecond); cancel(hung) }()
+	v, err := Abandon(ctx, func() (int, error) { <-never; return 7, nil })
+	if v != 0 || !errors.Is(err, hung) {
+		t.Fatalf("Abandon = %v, %v; want 0 and the context's cause", v, err)
+	}
+}

@@ -23,8 +23,9 @@ func NewScopes(values ...string) Scopes {
 }
 
 // SplitScopes splits a space-separated scope string (a token's `scope` claim, a CSV column)
-// into a set, tolerating runs of whitespace. For operator input that must follow Stytch's
-// "single spaces" rule use ParseScopes.
+// into a set, tolerating runs of whitespace. For operator input, which must also name only
+// scopes Stytch takes, use ParseScopes: it splits the same way and says where a scope breaks
+// the rules.
 func SplitScopes(s string) Scopes { return NewScopes(strings.Fields(s)...) }
 
 // String joins the set with single spaces, the OAuth wire form.

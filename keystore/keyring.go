@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/m2mport/m2mport/client"
 	"github.com/zalando/go-keyring"
 )
 
@@ -99,22 +100,7 @@ var errHung = errors.New("keyring call timed out")
 func within[T any](ctx context.Context, timeout time.Duration, f func() (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errHung)
 	defer cancel()
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := f()
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, context.Cause(ctx)
-	}
+	return client.Abandon(ctx, f)
 }
 
 // fail turns go-keyring's and within's errors into *Error values.

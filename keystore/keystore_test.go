@@ -34,6 +34,26 @@ func openMock(t *testing.T) Store {
 	return s
 }
 
+// save saves each credential set (client.SourceCredentials or client.TargetCredentials)
+// in s, in order.
+func save(t *testing.T, s Store, sets ...any) {
+	t.Helper()
+	for _, c := range sets {
+		var err error
+		switch c := c.(type) {
+		case client.SourceCredentials:
+			err = s.SaveSource(context.Background(), c)
+		case client.TargetCredentials:
+			err = s.SaveTarget(context.Background(), c)
+		default:
+			t.Fatalf("%T is not a credential set", c)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 var (
 	acme   = client.SourceCredentials{Domain: "acme.us.auth0.com", ClientID: "mgmt-app-1", Secret: client.NewSecret("s3cr3t-acme-DzJj")}
 	globex = client.SourceCredentials{Domain: "https://globex.eu.auth0.com/", ClientID: "mgmt-app-2", Secret: client.NewSecret("s3cr3t-globex-Q9x2")}
@@ -43,12 +63,7 @@ var (
 func TestRoundTripBothSides(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
-	if err := s.SaveSource(ctx, acme); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveTarget(ctx, proj); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, acme, proj)
 	for _, name := range []string{"", "acme.us.auth0.com", "https://ACME.us.auth0.com/api/v2/"} {
 		got, err := s.LoadSource(ctx, name)
 		if err != nil || !got.Equal(acme) {
@@ -70,17 +85,13 @@ func TestTargetWithoutAKnownVerticalLoadsUnknown(t *testing.T) {
 	s := openMock(t)
 	old := proj
 	old.Vertical = ""
-	if err := s.SaveTarget(ctx, old); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, old)
 	if got, err := s.LoadTarget(ctx, ""); err != nil || got.Vertical != client.VerticalUnknown || !got.Secret.Equal(proj.Secret) {
 		t.Fatalf("%+v %v", got, err)
 	}
 	odd := proj
 	odd.Vertical = "b2c"
-	if err := s.SaveTarget(ctx, odd); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, odd)
 	if got, err := s.LoadTarget(ctx, ""); err != nil || got.Vertical != client.VerticalUnknown {
 		t.Fatalf("an unknown vertical: %+v %v", got, err)
 	}
@@ -89,11 +100,8 @@ func TestTargetWithoutAKnownVerticalLoadsUnknown(t *testing.T) {
 // The keyring must get the plain secret: a masked one (client.Secret marshals masked) would
 // save "••••DzJj" and every later login would fail.
 func TestKeyringHoldsThePlainSecretInOneEntryPerSet(t *testing.T) {
-	ctx := context.Background()
 	s := openMock(t)
-	if err := s.SaveSource(ctx, acme); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, acme)
 	v, err := keyring.Get(Service, "auth0:acme.us.auth0.com")
 	if err != nil {
 		t.Fatal(err)
@@ -106,15 +114,11 @@ func TestKeyringHoldsThePlainSecretInOneEntryPerSet(t *testing.T) {
 func TestOverwriteKeepsOneSetPerDomain(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
-	if err := s.SaveSource(ctx, acme); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, acme)
 	rotated := acme
 	rotated.Domain = "https://acme.us.auth0.com"
 	rotated.Secret = client.NewSecret("rotated-secret-0000")
-	if err := s.SaveSource(ctx, rotated); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, rotated)
 	got, err := s.LoadSource(ctx, "")
 	if err != nil || !got.Secret.Equal(rotated.Secret) {
 		t.Fatalf("after overwrite: %+v, %v", got, err)
@@ -128,11 +132,7 @@ func TestOverwriteKeepsOneSetPerDomain(t *testing.T) {
 func TestSeveralSetsTheLastSavedIsTheDefault(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
-	for _, c := range []client.SourceCredentials{acme, globex} {
-		if err := s.SaveSource(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	save(t, s, acme, globex)
 	if got, _ := s.LoadSource(ctx, ""); !got.Equal(globex) {
 		t.Errorf("default = %+v, want globex", got)
 	}
@@ -140,9 +140,7 @@ func TestSeveralSetsTheLastSavedIsTheDefault(t *testing.T) {
 		t.Errorf("acme by name = %+v", got)
 	}
 	// Saving acme again makes it the default again.
-	if err := s.SaveSource(ctx, acme); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, acme)
 	if got, _ := s.LoadSource(ctx, ""); !got.Equal(acme) {
 		t.Errorf("default after re-save = %+v, want acme", got)
 	}
@@ -151,14 +149,7 @@ func TestSeveralSetsTheLastSavedIsTheDefault(t *testing.T) {
 func TestForgetDeletesOneSideOnly(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
-	for _, c := range []client.SourceCredentials{acme, globex} {
-		if err := s.SaveSource(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.SaveTarget(ctx, proj); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, acme, globex, proj)
 	names, err := s.Forget(ctx, Auth0)
 	if err != nil || strings.Join(names, ",") != "acme.us.auth0.com,globex.eu.auth0.com" {
 		t.Fatalf("Forget = %v, %v", names, err)
@@ -179,9 +170,7 @@ func TestForgetDeletesOneSideOnly(t *testing.T) {
 func TestForgetAllRemovesStrayEntriesToo(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
-	if err := s.SaveTarget(ctx, proj); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, proj)
 	// A set whose index update never happened (the process died between the two writes).
 	if err := keyring.Set(Service, "auth0:stray.auth0.com", `{"domain":"stray.auth0.com","client_id":"x","client_secret":"y"}`); err != nil {
 		t.Fatal(err)
@@ -216,9 +205,7 @@ func TestUnicodeRoundTrips(t *testing.T) {
 	ctx := context.Background()
 	s := openMock(t)
 	c := client.SourceCredentials{Domain: "tenant.ü.auth0.com", ClientID: "クライアント", Secret: client.NewSecret("pässwörd \"quoted\" ✓ 日本語 🔑\n\\")}
-	if err := s.SaveSource(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, c)
 	if got, err := s.LoadSource(ctx, "TENANT.Ü.auth0.com"); err != nil || !got.Equal(c) {
 		t.Fatalf("got %+v, %v; want %+v", got, err, c)
 	}
@@ -399,12 +386,9 @@ func TestTimeoutFromEnvironment(t *testing.T) {
 }
 
 func TestServiceNameFromEnvironment(t *testing.T) {
-	ctx := context.Background()
 	keyring.MockInit()
 	s, _ := Open(env("M2MPORT_KEYRING_SERVICE", "m2mport-test-xyz"))
-	if err := s.SaveTarget(ctx, proj); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, proj)
 	if _, err := keyring.Get("m2mport-test-xyz", "stytch:"+proj.ProjectID); err != nil {
 		t.Fatalf("entry not under the configured service: %v", err)
 	}

@@ -58,12 +58,12 @@ func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
 func TestQuitAndHelp(t *testing.T) {
 	src, tgt := fakes()
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	h.press("q")
+	h.press("e", "q")
 	if h.quit {
 		t.Fatal("q types into a focused field instead of quitting")
 	}
 	h.mustSee("ctrl+c quit")
-	h.press("enter") // connected: no field has focus
+	h.press("backspace", "enter") // connected: no field has focus
 	h.press("?")
 	h.mustSee("enter a client by hand", "show secrets", "fewer keys")
 	h.press("?")
@@ -91,6 +91,10 @@ func TestBackgroundColourPicksThePalette(t *testing.T) {
 	h.send(tea.BackgroundColorMsg{Color: lipgloss.Color("#fdfdfd")})
 	if h.app.sh.styles.Dark {
 		t.Fatal("a light background picks the light palette")
+	}
+	// The screens copy the new styles into their components.
+	if c := h.top().(*connectScreen); c.spinner.Style.GetForeground() != h.app.sh.styles.Accent.GetForeground() {
+		t.Fatal("the connect screen's spinner keeps the dark palette's colour")
 	}
 }
 

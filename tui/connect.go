@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/m2mport/m2mport/client"
+	"github.com/m2mport/m2mport/tui/widget"
 )
 
 // connectTimeout bounds one Connect attempt, retries included, so a hung API ends in an
@@ -31,7 +32,11 @@ const (
 type connectState int
 
 const (
-	connEditing   connectState = iota
+	// connReady shows the credentials with no field focused, so that keys are commands
+	// (enter connects, e edits, q quits, ? shows the keys): focus goes to the form only when
+	// the operator starts editing.
+	connReady     connectState = iota
+	connEditing                // a field has focus: keys type into it
 	connVerifying              // both sides are being checked
 	connLiveGuard              // a live project: the operator types its id to go on
 	connVerified
@@ -70,6 +75,9 @@ type connectScreen struct {
 
 	seq    int // numbers attempts, so the answers of a cancelled one are dropped
 	cancel context.CancelFunc
+	// editAt is the field editing starts at: the first empty one, the first of a side
+	// that failed, or the one the operator left.
+	editAt int
 
 	src        client.Source
 	tgt        client.Target
@@ -169,17 +177,48 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 	c.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	c.keys = sh.keys.Connect
 	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
-	c.applyStyles()
+	c.restyle()
 	return c
 }
 
+// Init leaves every field unfocused: the first keys of the first screen are the ones the
+// footer and the README name (enter, e, q, ?), not text for the Domain field.
 func (c *connectScreen) Init() tea.Cmd {
+	c.form.setFocus(-1)
+	c.editAt = 0
 	for i, f := range c.form.fields {
 		if !f.optional && f.value() == "" {
-			return c.form.setFocus(i)
+			c.editAt = i
+			break
 		}
 	}
-	return c.form.setFocus(0)
+	return nil
+}
+
+// startEditing gives the form the focus, at editAt.
+func (c *connectScreen) startEditing() tea.Cmd {
+	c.state = connEditing
+	return c.form.setFocus(c.editAt)
+}
+
+// stopEditing takes the focus from the form; editing starts again where it stopped.
+func (c *connectScreen) stopEditing() {
+	c.state = connReady
+	if c.form.focus >= 0 {
+		c.editAt = c.form.focus
+	}
+	c.form.setFocus(-1)
+}
+
+// blank reports whether no credential is filled in at all: enter then starts editing rather
+// than marking every field required.
+func (c *connectScreen) blank() bool {
+	for _, f := range c.form.fields {
+		if !f.optional && f.value() != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *connectScreen) Step() step { return stepAccess }
@@ -188,7 +227,7 @@ func (c *connectScreen) Capturing() bool {
 	return c.state == connEditing || c.state == connLiveGuard
 }
 
-func (c *connectScreen) applyStyles() {
+func (c *connectScreen) restyle() {
 	st := c.st()
 	c.form.styleInputs(st)
 	c.spinner.Style = st.Accent
@@ -202,7 +241,7 @@ func (c *connectScreen) applyStyles() {
 func (c *connectScreen) SetSize(w, h int) {
 	c.base.SetSize(w, h)
 	c.form.setWidth(c.panelWidth() - 4 - 2)
-	c.guard.SetWidth(max(w-4, 10))
+	c.guard.SetWidth(max(w-widget.Width(guardPrompt)-1, 10)) // and a cell for the cursor
 }
 
 func (c *connectScreen) panelWidth() int { return max((c.width-1)/2, 20) }
@@ -218,8 +257,6 @@ func (c *connectScreen) sourceFilled() bool {
 
 func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		c.applyStyles()
 	case spinner.TickMsg:
 		return spin(&c.spinner, msg, c.state == connVerifying)
 	case waitMsg:
@@ -265,6 +302,11 @@ func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 	case tea.PasteMsg:
 		switch c.state {
+		case connReady:
+			// A paste is meant for a field: the one editing would start at.
+			cmd := c.startEditing()
+			c.resetChecks()
+			return tea.Batch(cmd, c.form.update(msg))
 		case connEditing:
 			c.resetChecks()
 			return c.form.update(msg)
@@ -298,10 +340,22 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch c.state {
+	case connReady:
+		switch {
+		case key.Matches(msg, k.Connect) && c.blank():
+			return c.startEditing()
+		case key.Matches(msg, k.Connect):
+			return c.connect()
+		case key.Matches(msg, k.Fill):
+			return c.startEditing()
+		}
 	case connEditing:
 		switch {
 		case key.Matches(msg, k.Connect):
 			return c.connect()
+		case key.Matches(msg, k.Done):
+			c.stopEditing()
+			return nil
 		case key.Matches(msg, k.Next):
 			return c.form.move(1)
 		case key.Matches(msg, k.Prev):
@@ -317,22 +371,29 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, k.Cancel) {
 			c.cancel()
 			c.seq++
-			c.state = connEditing
+			c.state = connReady
 			c.source, c.target = side{}, side{}
-			return c.form.setFocus(max(c.form.focus, 0))
+			return nil
 		}
 	case connLiveGuard:
 		switch {
 		case key.Matches(msg, k.Confirm):
 			if strings.TrimSpace(c.guard.Value()) != c.tgt.ProjectID() {
-				c.guardErr = "That is not this project's id. Type it exactly to continue."
+				c.guardErr = "That is not this project's id: type it exactly, or esc to go back."
 				return nil
 			}
 			c.state = connVerified
 			c.guard.Blur()
 			return nil
 		case key.Matches(msg, k.Back):
-			return c.edit()
+			// Back to the credentials as they were checked, nothing focused: enter asks
+			// again, e edits them.
+			c.state = connReady
+			c.guard.Reset()
+			c.guard.Blur()
+			c.guardErr = ""
+			c.editAt = fProjectID
+			return nil
 		}
 		var cmd tea.Cmd
 		c.guard, cmd = c.guard.Update(msg)
@@ -354,7 +415,7 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Edit):
 			// Only e: esc here used to reopen the form unannounced, and the keys that
 			// followed (t, a pasted token) landed in the Domain field.
-			return c.edit()
+			return c.startEditing()
 		}
 	}
 	return nil
@@ -403,13 +464,6 @@ func (c *connectScreen) resetChecks() {
 	c.saved = ""
 }
 
-func (c *connectScreen) edit() tea.Cmd {
-	c.state = connEditing
-	c.guard.Reset()
-	c.guardErr = ""
-	return c.form.setFocus(max(c.form.focus, 0))
-}
-
 func (c *connectScreen) proceed(next nextScreen) tea.Cmd {
 	msg := connectedMsg{source: c.src, target: c.tgt, sourceInfo: c.sourceInfo, targetInfo: c.targetInfo, next: next}
 	return func() tea.Msg { return msg }
@@ -423,6 +477,7 @@ func (c *connectScreen) connect() tea.Cmd {
 		required = append([]int{fDomain, fClientID, fClientSecret}, required...)
 	}
 	if cmd, ok := c.form.requireFilled(required...); !ok {
+		c.state = connEditing // at the first field that is missing
 		return cmd
 	}
 	f := c.form.fields
@@ -491,13 +546,15 @@ func (c *connectScreen) settle() tea.Cmd {
 		return nil
 	}
 	c.cancel()
+	// A side that failed says why, with nothing focused: enter tries again, e edits from
+	// that side's first field, q quits.
 	switch {
 	case c.source.state == sideFailed:
-		c.state = connEditing
-		return c.form.setFocus(fDomain)
+		c.state, c.editAt = connReady, fDomain
+		return nil
 	case c.target.state == sideFailed:
-		c.state = connEditing
-		return c.form.setFocus(fProjectID)
+		c.state, c.editAt = connReady, fProjectID
+		return nil
 	case c.tgt.IsLive() || c.targetInfo.Live:
 		c.state = connLiveGuard
 		return c.guard.Focus()

@@ -4,17 +4,22 @@ import "charm.land/bubbles/v2/key"
 
 type connectKeys struct {
 	Next, Prev, Connect, Reveal, Cancel key.Binding
+	Fill, Done                          key.Binding
 	Continue, Manual, Check, Edit       key.Binding
 	Remember, Confirm, Back             key.Binding
 }
 
 func newConnectKeys() connectKeys {
 	return connectKeys{
-		Next:     bind("tab", "next field", "tab", "down"),
-		Prev:     bind("shift+tab", "previous field", "shift+tab", "up"),
-		Connect:  bind("enter", "connect", "enter"),
-		Reveal:   bind("ctrl+r", "show secrets", "ctrl+r"),
-		Cancel:   bind("esc", "cancel", "esc"),
+		Next:    bind("tab", "next field", "tab", "down"),
+		Prev:    bind("shift+tab", "previous field", "shift+tab", "up"),
+		Connect: bind("enter", "connect", "enter"),
+		Reveal:  bind("ctrl+r", "show secrets", "ctrl+r"),
+		Cancel:  bind("esc", "cancel", "esc"),
+		// Keys without a letter's meaning enter the form too: tab and the arrows go where
+		// a form's fields are.
+		Fill:     bind("e", "edit", "e", "tab", "shift+tab", "down", "up"),
+		Done:     bind("esc", "done", "esc"),
 		Continue: bind("enter", "pick clients", "enter"),
 		Manual:   bind("m", "by hand", "m"),
 		Check:    bind("t", "check a token", "t"),
@@ -28,8 +33,13 @@ func newConnectKeys() connectKeys {
 func (c *connectScreen) ShortHelp() []key.Binding {
 	k := c.keys
 	switch c.state {
+	case connReady:
+		if c.source.state == sideFailed || c.target.state == sideFailed {
+			k.Connect.SetHelp("enter", "try again")
+		}
+		return []key.Binding{k.Connect, k.Fill, k.Reveal}
 	case connEditing:
-		return []key.Binding{k.Connect, k.Next, k.Reveal}
+		return []key.Binding{k.Connect, k.Next, k.Done, k.Reveal}
 	case connVerifying:
 		return []key.Binding{k.Cancel}
 	case connLiveGuard:
@@ -46,8 +56,14 @@ func (c *connectScreen) ShortHelp() []key.Binding {
 func (c *connectScreen) FullHelp() [][]key.Binding {
 	k := c.keys
 	switch c.state {
+	case connReady:
+		fill := k.Fill
+		fill.SetHelp("e/tab", "edit the credentials")
+		return [][]key.Binding{{k.Connect, fill}, {k.Reveal}}
 	case connEditing:
-		return [][]key.Binding{{k.Connect, k.Next, k.Prev}, {k.Reveal}}
+		done := k.Done
+		done.SetHelp("esc", "stop editing")
+		return [][]key.Binding{{k.Connect, k.Next, k.Prev, done}, {k.Reveal}}
 	case connVerified:
 		// The footer's words are short to fit; the full help has room to say more.
 		keys := c.ShortHelp()

@@ -19,14 +19,14 @@ func TestConnectVerifiesBothSidesThenOpensPick(t *testing.T) {
 	src.info.Missing = []client.MissingPermission{{Scope: "read:client_keys", Consequence: "client secrets are hidden, so no client can be imported"}}
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
 	c := h.top().(*connectScreen)
-	if !c.Capturing() || c.form.focus != fDomain {
-		t.Fatalf("a prefilled form starts editing at the first field; focus %d", c.form.focus)
+	if c.Capturing() || c.form.focus != -1 {
+		t.Fatalf("a prefilled form starts with no field focused; focus %d", c.form.focus)
 	}
 	h.press("enter")
 	if c.state != connVerified {
 		t.Fatalf("state %v after connect", c.state)
 	}
-	h.mustSee("✓ acme · 4 M2M apps", "✓ project-test-6c1a2b3c", "read:client_keys missing: client secrets are hidden")
+	h.mustSee("✓ acme · 4 M2M clients", "✓ project-test-6c1a2b3c", "read:client_keys missing: client secrets are hidden")
 	h.press("enter")
 	if _, ok := h.top().(*pickScreen); !ok {
 		t.Fatalf("enter after connecting opens Pick, got %T", h.top())
@@ -42,13 +42,17 @@ func TestConnectShowsWhatWentWrongAndWhereToLook(t *testing.T) {
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
 	c := h.top().(*connectScreen)
 	h.press("enter")
-	if c.state != connEditing || c.form.focus != fDomain {
-		t.Fatalf("a failed source goes back to editing at its first field: state %v focus %d", c.state, c.form.focus)
+	if c.state != connReady || c.Capturing() {
+		t.Fatalf("a failed source says why with no field focused: state %v focus %d", c.state, c.form.focus)
 	}
 	h.mustSee("✗ Auth0 rejected these credentials.", "Management API", "request id req-9", "✓ project-test")
 	h.mustNotSee("401", "APIError", "access_denied")
 
-	// Editing a field forgets the stale verdicts.
+	// e edits from the failed side's first field; editing a field forgets the stale verdicts.
+	h.press("e")
+	if c.state != connEditing || c.form.focus != fDomain {
+		t.Fatalf("e edits at the failed side's first field: state %v focus %d", c.state, c.form.focus)
+	}
 	h.typeText("x")
 	h.mustNotSee("rejected")
 }
@@ -60,12 +64,13 @@ func TestConnectRequiresTheTargetAndAllOrNothingOfTheSource(t *testing.T) {
 	cfg.Source.ClientID = ""
 	h := newHarness(t, cfg, 100, 30)
 	c := h.top().(*connectScreen)
+	h.press("e")
 	if c.form.focus != fClientID {
-		t.Fatalf("focus starts on the first empty field, got %d", c.form.focus)
+		t.Fatalf("editing starts on the first empty field, got %d", c.form.focus)
 	}
-	h.press("enter")
-	if c.state != connEditing {
-		t.Fatal("connect must not start with required fields empty")
+	h.press("esc", "enter")
+	if c.state != connEditing || c.form.focus != fClientID {
+		t.Fatalf("connect must not start with required fields empty, and edits the first: state %v focus %d", c.state, c.form.focus)
 	}
 	if c.form.fields[fClientID].err != "required" || c.form.fields[fProjectSecret].err != "required" {
 		t.Fatal("each empty required field says so")
@@ -129,7 +134,9 @@ func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
 	if c.state != connLiveGuard {
 		t.Fatalf("state %v", c.state)
 	}
-	h.mustSee("PRODUCTION", "is a live Stytch project", "Type the project id", "LIVE 0000aaaa-1111-2222-3333-444455556666")
+	h.mustSee("PRODUCTION", "is a live project", "Type its id to continue", "LIVE 0000aaaa-1111-2222-3333-444455556666")
+	// Asked in place: the credentials just checked stay on the screen behind the question.
+	h.mustSee("Source · Auth0", "✓ acme · 4 M2M clients")
 	h.typeText("project-live-0000")
 	h.press("enter")
 	if c.state != connLiveGuard {
@@ -158,12 +165,12 @@ func TestCancelledConnectIgnoresLateAnswers(t *testing.T) {
 	}
 	h.mustSee("Connecting…")
 	h.press("esc")
-	if c.state != connEditing {
+	if c.state != connReady {
 		t.Fatalf("esc cancels; state %v", c.state)
 	}
 	close(src.gate)
 	h.run(cmd) // the old attempt's answers arrive now
-	if c.state != connEditing || c.source.state != sideIdle {
+	if c.state != connReady || c.source.state != sideIdle {
 		t.Fatalf("a cancelled attempt's answers are dropped: state %v source %v", c.state, c.source.state)
 	}
 }
@@ -337,4 +344,100 @@ func TestConnectCountsAgainAfterAnImport(t *testing.T) {
 		t.Fatalf("on %T, want Connect", h.top())
 	}
 	h.mustSee(plural(len(tgt.stored), "client") + " already there")
+}
+
+// The first screen's keys are the ones the README and the footer name: q quits and ? shows
+// the keys until the operator starts editing (e, tab or an arrow), and again once esc stops
+// it. Before, the Domain field had focus from the start and took q and ? as text.
+func TestConnectFirstKeysAreCommandsUntilEditing(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	domain := c.form.fields[fDomain].value()
+	h.mustSee("enter connect", "e edit", "? more keys", "q quit")
+	h.press("?")
+	h.mustSee("edit the credentials", "fewer keys")
+	if got := c.form.fields[fDomain].value(); got != domain {
+		t.Fatalf("? was typed into the Domain field: %q", got)
+	}
+	h.press("?", "e")
+	if c.state != connEditing || c.form.focus != fDomain {
+		t.Fatalf("e edits from the first field: state %v focus %d", c.state, c.form.focus)
+	}
+	h.mustSee("esc done", "ctrl+c quit")
+	h.typeText("q")
+	if h.quit || c.form.fields[fDomain].value() != domain+"q" {
+		t.Fatalf("while editing, q is text: %q", c.form.fields[fDomain].value())
+	}
+	h.press("backspace", "esc")
+	if c.state != connReady || c.Capturing() {
+		t.Fatalf("esc stops editing: state %v", c.state)
+	}
+	for _, k := range []string{"tab", "down", "shift+tab", "up"} {
+		h.press(k)
+		if c.state != connEditing {
+			t.Fatalf("%s enters the form: state %v", k, c.state)
+		}
+		h.press("esc")
+	}
+	h.press("q")
+	if !h.quit {
+		t.Fatal("q quits the first screen")
+	}
+}
+
+// With nothing filled in, enter starts editing at the Domain rather than marking every
+// field required.
+func TestConnectBlankFormEnterStartsEditing(t *testing.T) {
+	src, tgt := fakes()
+	cfg := testConfig(src, tgt)
+	cfg.Source, cfg.Target = client.SourceCredentials{}, client.TargetCredentials{}
+	h := newHarness(t, cfg, 100, 30)
+	c := h.top().(*connectScreen)
+	h.mustSee("Press e to type the credentials")
+	h.press("enter")
+	if c.state != connEditing || c.form.focus != fDomain {
+		t.Fatalf("state %v focus %d", c.state, c.form.focus)
+	}
+	h.mustNotSee("required")
+}
+
+// Esc at the live project's question leaves the operator on Connect as they were, the
+// checks shown and nothing focused, not in the Domain field: enter asks again, e edits.
+func TestLiveGuardEscKeepsTheOperatorOnConnect(t *testing.T) {
+	src, tgt := fakes()
+	tgt.projectID = "project-live-0000aaaa-1111-2222-3333-444455556666"
+	tgt.live = true
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	c := h.top().(*connectScreen)
+	h.press("enter")
+	h.typeText("project")
+	h.press("esc")
+	if c.state != connReady || c.Capturing() {
+		t.Fatalf("esc at the guard: state %v, capturing %v", c.state, c.Capturing())
+	}
+	h.mustSee("✓ acme · 4 M2M clients", "LIVE — production")
+	h.mustNotSee("Type its id")
+	h.press("enter")
+	if c.state != connLiveGuard {
+		t.Fatalf("enter asks again; state %v", c.state)
+	}
+	h.mustNotSee("› project-") // the question starts empty
+	h.press("esc", "e")
+	if c.state != connEditing || c.form.focus != fProjectID {
+		t.Fatalf("e edits at the project: state %v focus %d", c.state, c.form.focus)
+	}
+}
+
+// Connect's count is what Pick will list; a large tenant counted without reading it all says
+// the count is a lower bound.
+func TestConnectSaysWhenTheCountIsALowerBound(t *testing.T) {
+	src, tgt := fakes()
+	src.info.Clients, src.info.ClientsAtLeast = 140, true
+	h := newHarness(t, testConfig(src, tgt), 60, 20)
+	h.press("enter")
+	h.mustSee("✓ acme · at least 140 M…")
+	h = newHarness(t, testConfig(src, tgt), 100, 30)
+	h.press("enter")
+	h.mustSee("✓ acme · at least 140 M2M clients")
 }

@@ -1,17 +1,17 @@
 package tui
 
 import (
+	"strings"
+
 	"charm.land/lipgloss/v2"
 
+	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
 )
 
 func (c *connectScreen) View() string {
 	st := c.st()
-	if c.state == connLiveGuard {
-		return c.guardView()
-	}
 	compact := c.height < 24
 	var parts []string
 	if !compact {
@@ -26,9 +26,14 @@ func (c *connectScreen) View() string {
 	right := c.panel("Target · Stytch", []int{fProjectID, fProjectSecret, fBaseURL}, widget.FitLines(c.targetStatus(pw-4), h), pw, compact)
 	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right))
 	parts = append(parts, "")
+	if c.state == connLiveGuard {
+		// Asked in place, under the credentials just checked: the operator stays where they
+		// were, and esc leaves them there.
+		parts = append(parts, c.guardLines()...)
+	}
 	details := c.details()
 	parts = append(parts, details...)
-	if !compact || len(details) == 0 {
+	if c.state != connLiveGuard && (!compact || len(details) == 0) {
 		parts = append(parts, c.footerLine())
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
@@ -89,15 +94,26 @@ func (c *connectScreen) sourceStatus(w int) []string {
 		st := c.st()
 		info := c.sourceInfo
 		head := "✓ " + sanitize.Line(info.Name)
-		if info.Clients >= 0 {
-			head += " · " + plural(info.Clients, "M2M app")
-		}
+		head += sourceCount(info)
 		lines := []string{st.Success.Render(widget.Truncate(head, w))}
 		if n := len(info.Missing); n > 0 {
 			lines = append(lines, st.Warning.Render(widget.Truncate("! "+plural(n, "permission")+" missing, see below", w)))
 		}
 		return lines
 	})
+}
+
+// sourceCount is " · N M2M clients": what Pick will list (every app that may use client
+// credentials, whatever its type), or " · at least N M2M clients" when a large tenant was
+// counted without reading it all.
+func sourceCount(info client.SourceInfo) string {
+	switch {
+	case info.Clients < 0:
+		return ""
+	case info.ClientsAtLeast:
+		return " · at least " + plural(info.Clients, "M2M client")
+	}
+	return " · " + plural(info.Clients, "M2M client")
 }
 
 func (c *connectScreen) targetStatus(w int) []string {
@@ -152,9 +168,21 @@ func (c *connectScreen) details() []string {
 func (c *connectScreen) footerLine() string {
 	st := c.st()
 	w := c.width
+	const byHand = " No Management API access? Leave Auth0 empty to enter clients by hand."
 	switch c.state {
+	case connReady:
+		if c.blank() {
+			return st.Muted.Width(w).Render("Press e to type the credentials (tab moves between fields); Enter connects and checks both." + byHand)
+		}
+		switch {
+		case c.source.state == sideFailed:
+			return st.Muted.Width(w).Render("Enter tries again; e edits the Auth0 credentials." + byHand)
+		case c.target.state == sideFailed:
+			return st.Muted.Width(w).Render("Enter tries again; e edits the Stytch credentials.")
+		}
+		return st.Muted.Width(w).Render("Enter connects and checks both; e edits the credentials." + byHand)
 	case connEditing:
-		return st.Muted.Width(w).Render("Enter connects and checks both. No Management API access? Leave Auth0 empty to enter clients by hand.")
+		return st.Muted.Width(w).Render("Enter connects and checks both; esc stops editing." + byHand)
 	case connVerifying:
 		return c.spinner.View() + " " + st.Text.Render("Connecting…") + "  " + st.Muted.Render("esc cancels")
 	case connVerified:
@@ -173,25 +201,29 @@ func (c *connectScreen) footerLine() string {
 	return ""
 }
 
-// guardView stops the operator in front of a live project until they type its id.
-func (c *connectScreen) guardView() string {
+// guardPrompt comes before the live guard's input.
+const guardPrompt = "Type its id to continue: › "
+
+// guardLines stop the operator in front of a live project until they type its id: what it
+// means (or why the id typed is not it), then the question, in three lines at most.
+func (c *connectScreen) guardLines() []string {
 	st := c.st()
 	w := c.width
-	id := sanitize.Line(c.tgt.ProjectID())
-	lines := []string{
-		st.Danger.Render("PRODUCTION"),
-		"",
-		st.Text.Width(w).Render(id + " is a live Stytch project. Whatever m2mport imports there, your production services will see."),
-		"",
-	}
-	if c.source.state == sideOK {
-		lines = append(lines, st.Muted.Render(widget.Truncate("From Auth0 "+sanitize.Line(c.sourceInfo.Name)+" · "+plural(c.sourceInfo.Clients, "M2M app"), w)), "")
-	}
-	lines = append(lines, st.Bold.Render("Type the project id to continue:"), st.Error.Render("› ")+c.guard.View())
+	var lines []string
 	if c.guardErr != "" {
-		lines = append(lines, st.Error.Width(w).Render(c.guardErr))
+		lines = widget.WrapLines(st.Error, "✗ "+c.guardErr, w, 2)
 	} else {
-		lines = append(lines, st.Muted.Render("esc goes back to the credentials"))
+		banner := st.Danger.Render("PRODUCTION")
+		const means = " a live project: your production services will see whatever m2mport imports."
+		// The id, when it leaves room for what it means (the panel above shows it too).
+		text := widget.WrapText(sanitize.Line(c.tgt.ProjectID())+" is"+means, w-widget.Width(banner)-1, 0)
+		if len(text) > 2 {
+			text = widget.WrapText("This is"+means, w-widget.Width(banner)-1, 2)
+		}
+		lines = append(lines, banner+" "+st.Text.Render(text[0]))
+		for _, l := range text[1:] {
+			lines = append(lines, strings.Repeat(" ", widget.Width(banner)+1)+st.Text.Render(l))
+		}
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+	return append(lines, st.Bold.Render("Type its id to continue: ")+st.Error.Render("› ")+c.guard.View())
 }

@@ -12,11 +12,10 @@ import (
 // keys that work everywhere — "? more keys" and quit — while a screen's own keys that do not
 // fit are dropped whole.
 func TestFootersDropWholeBindings(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
 	for _, size := range [][2]int{{100, 30}, {60, 20}} {
 		w, ht := size[0], size[1]
 		t.Run(sizeName(size), func(t *testing.T) {
-			h := newHarness(t, sandboxConfig(t, sb), w, ht)
+			h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), w, ht)
 			footer := func(where string) {
 				t.Helper()
 				lines := strings.Split(h.plain(), "\n")

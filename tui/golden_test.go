@@ -21,6 +21,7 @@ func TestGolden(t *testing.T) {
 		steps func(h *harness)
 	}{
 		{"connect", nil, func(h *harness) {}},
+		{"connect_editing", nil, func(h *harness) { h.press("e") }},
 		{"connect_verified", func(src *fakeSource, _ *fakeTarget) {
 			src.info.Missing = []client.MissingPermission{{Scope: "read:client_keys", Consequence: "client secrets are hidden, so no client can be imported"}}
 		}, func(h *harness) { h.press("enter") }},
@@ -34,7 +35,8 @@ func TestGolden(t *testing.T) {
 		{"pick_details", nil, func(h *harness) { h.press("enter", "enter", "tab") }},
 		{"pick_filter", nil, func(h *harness) { h.press("enter", "enter", "o", "/"); h.typeText("or") }},
 		{"scopes", nil, func(h *harness) { h.press("enter", "enter", "enter", "down", "space") }},
-		{"scopes_text", nil, func(h *harness) { h.press("enter", "enter", "enter", "e", "space"); h.typeText(" x") }},
+		{"scopes_text", nil, func(h *harness) { h.press("enter", "enter", "enter", "e", "space"); h.typeText(" x:é") }},
+		{"scopes_add", nil, func(h *harness) { h.press("enter", "enter", "enter", "+"); h.typeText("reporting:exports:monthly:é") }},
 		{"manual", nil, func(h *harness) { h.press("enter", "m"); h.typeText("svc-01"); h.press("tab"); h.typeText("short") }},
 		{"help", nil, func(h *harness) { h.press("enter", "enter", "?") }},
 		{"problem", func(src *fakeSource, _ *fakeTarget) {
@@ -69,6 +71,10 @@ func TestGolden(t *testing.T) {
 
 func sizeName(s [2]int) string { return strconv.Itoa(s[0]) + "x" + strconv.Itoa(s[1]) }
 
+// goldenToken is the synthetic tokens' compact form: the checklist keeps it for the copy key,
+// and no frame may show it.
+const goldenToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnb2xkZW4ifQ.Z29sZGVuLXNpZ25hdHVyZS1uZXZlci1kcmF3bg"
+
 // goldenNow is the clock of the synthetic tokens below.
 var goldenNow = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 
@@ -79,7 +85,9 @@ func goldenCheck(id, scopes string) *client.Checklist {
 	pass := func(name, actual, expected string) client.Check {
 		return client.Check{Name: name, Status: client.CheckPass, Actual: actual, Expected: expected}
 	}
+	at := func(c client.Check, t time.Time) client.Check { c.At = t; return c }
 	return &client.Checklist{
+		Token: client.NewSecret(goldenToken),
 		Checks: []client.Check{
 			pass("signature", "alg RS256, kid jwk-test-0000", "RS256 by a key in the project's JWKS"),
 			pass("typ", "JWT", "JWT"),
@@ -87,10 +95,10 @@ func goldenCheck(id, scopes string) *client.Checklist {
 			pass("aud", `["`+project+`"]`, "contains "+project),
 			pass("sub", id, id),
 			pass("scope", scopes, scopes),
-			pass("exp", "2026-11-02T10:30:00Z (in 60 min 0 s)", "in the future"),
+			at(pass("exp", "2026-11-02T10:30:00Z (in 60 min)", "in the future"), goldenNow.Add(time.Hour)),
 			pass("lifetime", "60 min 0 s", "exp = iat + 60 min 0 s"),
-			pass("nbf", "2026-11-02T09:30:00Z (now)", "not in the future"),
-			pass("iat", "2026-11-02T09:30:00Z (now)", "not in the future"),
+			at(pass("nbf", "2026-11-02T09:30:00Z (now)", "not in the future"), goldenNow),
+			at(pass("iat", "2026-11-02T09:30:00Z (now)", "not in the future"), goldenNow),
 		},
 		Header: []byte("{\n  \"alg\": \"RS256\",\n  \"kid\": \"jwk-test-0000\",\n  \"typ\": \"JWT\"\n}"),
 		Payload: []byte(fmt.Sprintf("{\n  \"aud\": [\n    %q\n  ],\n  \"exp\": %d,\n  \"iat\": %d,\n  \"iss\": %q,\n  \"nbf\": %d,\n  \"scope\": %q,\n  \"sub\": %q\n}",
@@ -210,7 +218,7 @@ func TestGoldenLaterSteps(t *testing.T) {
 				h.send(scopesDoneMsg{clients: clients})
 				sc.steps(h, tgt)
 				out := h.view()
-				if strings.Contains(out, "Zx8-kP2q") || strings.Contains(out, "s3cr3t-") {
+				if strings.Contains(out, "Zx8-kP2q") || strings.Contains(out, "s3cr3t-") || strings.Contains(out, goldenToken[40:]) {
 					t.Fatal("a secret reached the golden file")
 				}
 				golden.RequireEqual(t, []byte(out))

@@ -51,8 +51,8 @@ func (h *harness) run(cmd tea.Cmd) {
 		}
 	case tea.QuitMsg:
 		h.quit = true
-	case spinner.TickMsg:
-		// animation only
+	case spinner.TickMsg, clockMsg:
+		// animation and a clock's ticks only: a test moves the clock by sending clockMsg
 	default:
 		h.send(msg)
 	}

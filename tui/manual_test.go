@@ -33,8 +33,8 @@ func TestManualEntryChecksFieldsAsTheyAreTyped(t *testing.T) {
 	h.mustSee("••••Vb7n")
 	h.mustNotSee("Zx8-kP2q")
 	h.press("tab")
-	h.typeText("read:orders  write:orders")
-	h.mustSee("column 13: separate scopes with a single space")
+	h.typeText("read:orders  write:café")
+	h.mustSee("column 23: 'é' is not allowed in a scope")
 	h.press("enter")
 	if h.top() != screen(m) || m.form.focus != mScopes {
 		t.Fatal("submit stays and focuses the field in error")
@@ -47,7 +47,7 @@ func TestManualEntrySubmitsOneClient(t *testing.T) {
 	h.press("tab")
 	h.paste("Zx8-kP2q-Lm4r-Vb7n")
 	h.press("tab")
-	h.typeText("write:orders read:orders")
+	h.typeText("write:orders \t read:orders  ") // any whitespace separates, as in a file
 	var got []client.Client
 	m := h.top().(*manualScreen)
 	cmd := m.submit()

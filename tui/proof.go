@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/viewport"
 
@@ -27,13 +28,16 @@ const (
 // scrollable viewport that takes the rest of the height. With the token in focus the token
 // takes all of it but the first line.
 type proofPane struct {
-	sh     *shared
-	head   []string
-	checks []checkRow
-	cols   checkColumns
-	json   func(w int) []string
-	focus  proofFocus
-	list   list.Model // over checks: the highlighted one, while the checks have focus
+	sh   *shared
+	head []string
+	// tokenHead is what stays above the token while it has focus: the first line of head
+	// when nil.
+	tokenHead []string
+	checks    []checkRow
+	cols      checkColumns
+	json      func(w int) []string
+	focus     proofFocus
+	list      list.Model // over checks: the highlighted one, while the checks have focus
 
 	width, height int
 	vp            viewport.Model
@@ -49,9 +53,10 @@ func newProofPane(sh *shared) proofPane {
 
 func (p *proofPane) st() *themes.Styles { return &p.sh.styles }
 
-// set gives the pane what to draw, keeping the cursor and the scroll position.
-func (p *proofPane) set(head []string, checks []client.Check, cols checkColumns, json func(w int) []string) {
-	p.head, p.checks, p.cols, p.json = head, checkRows(checks), cols, json
+// set gives the pane what to draw, its times said against now, keeping the cursor and the
+// scroll position.
+func (p *proofPane) set(head []string, checks []client.Check, cols checkColumns, now time.Time, json func(w int) []string) {
+	p.head, p.checks, p.cols, p.json = head, checkRows(checks, now), cols, json
 	p.list.SetTotal(len(checks))
 	p.contentW = -1
 	p.layout()
@@ -127,7 +132,10 @@ func (p *proofPane) layout() {
 	}
 	content := p.content
 	if p.focus == focusToken {
-		p.top = p.head[:min(1, len(p.head))]
+		p.top = p.tokenHead
+		if p.top == nil {
+			p.top = p.head[:min(1, len(p.head))]
+		}
 		p.vp.SetHeight(max(h-len(p.top), 1))
 		p.vpShown = true
 		return
@@ -230,10 +238,10 @@ func (p *proofPane) View() string {
 	return widget.Fit(strings.Join(lines, "\n"), p.width, p.height)
 }
 
-// scrolled says how far down the token is, when it is longer than its room.
-func (p *proofPane) scrolled() string {
-	if !p.vpShown || p.vp.TotalLineCount() <= p.vp.Height() {
+// more says how to see the rest of the token when it does not all show, or "".
+func (p *proofPane) more() string {
+	if !p.vpShown || p.vp.AtBottom() {
 		return ""
 	}
-	return fmt.Sprintf("token %d%%", int(p.vp.ScrollPercent()*100))
+	return "pgdn: more of the token"
 }

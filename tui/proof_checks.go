@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -36,7 +37,9 @@ type checkRow struct {
 // not measured and wrapped again at every key.
 const shownBytes = 4 << 10
 
-func checkRows(checks []client.Check) []checkRow {
+// checkRows prepares checks for the table, the time claims said against now (the screen's
+// clock, the one its token's JSON is said against too) rather than the check's.
+func checkRows(checks []client.Check, now time.Time) []checkRow {
 	rows := make([]checkRow, len(checks))
 	for i, c := range checks {
 		cut := func(s string) string {
@@ -47,6 +50,9 @@ func checkRows(checks []client.Check) []checkRow {
 			return s
 		}
 		note, actual := causeText(c)
+		if !c.At.IsZero() {
+			actual = c.At.UTC().Format(time.RFC3339) + " (" + relativeTime(c.At, now) + ")"
+		}
 		r := checkRow{status: c.Status, name: cut(c.Name), actual: cut(actual), expected: cut(c.Expected), note: cut(note)}
 		if r.actual == "" {
 			r.actual = "(none)"

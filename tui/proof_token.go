@@ -170,13 +170,18 @@ func claimTime(key, num string) time.Time {
 
 // describeTime says when t is, in UTC and relative to now: "// 14:05:07 UTC, in 59 min 55 s".
 func describeTime(t, now time.Time) string {
+	return "// " + t.UTC().Format("2006-01-02 15:04:05") + " UTC, " + relativeTime(t, now)
+}
+
+// relativeTime says how far t is from now, to the second: "in 59 min 55 s", "5 s ago",
+// "now". The checks and the token beside them say it against the same clock.
+func relativeTime(t, now time.Time) string {
 	d := t.Sub(now).Round(time.Second)
-	rel := "now"
 	switch {
 	case d > 0:
-		rel = "in " + client.HumanDuration(d)
+		return "in " + client.HumanDuration(d)
 	case d < 0:
-		rel = client.HumanDuration(-d) + " ago"
+		return client.HumanDuration(-d) + " ago"
 	}
-	return "// " + t.UTC().Format("2006-01-02 15:04:05") + " UTC, " + rel
+	return "now"
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/m2mport/m2mport/client"
@@ -21,10 +20,10 @@ func errText(err error) string {
 
 func scopeProblem(s string) string { return errText(client.CheckScope(s)) }
 
-// parseScopeText reads scopes typed as text, separated by single spaces as Stytch's
-// dashboard asks; spaces at either end (a paste brings them) are forgiven.
+// parseScopeText reads scopes typed as text, separated by any runs of whitespace, as a
+// file source's scopes column is read.
 func parseScopeText(text string) (client.Scopes, string) {
-	set, err := client.ParseScopes(strings.TrimSpace(text))
+	set, err := client.ParseScopes(text)
 	return set, errText(err)
 }
 

@@ -52,8 +52,8 @@ func TestScopesEditAsTextFollowsStytchRules(t *testing.T) {
 		t.Fatal("e opens the text editor")
 	}
 	h.press("ctrl+u")
-	h.typeText("read:orders  write:orders")
-	h.mustSee("✗ column 13: separate scopes with a single space")
+	h.typeText("read:orders  write:ordérs")
+	h.mustSee("✗ column 23: 'é' is not allowed in a scope")
 	h.press("enter")
 	if s.mode != modeText {
 		t.Fatal("an invalid text is not saved")
@@ -256,5 +256,46 @@ func TestScopesWithNoRows(t *testing.T) {
 	h.press("enter", "down", "space")
 	if s.list.Len() != 0 || s.list.Cursor() != 0 {
 		t.Fatalf("after unticking the only scope: %d rows, cursor %d", s.list.Len(), s.list.Cursor())
+	}
+}
+
+// A client's scopes typed with double spaces, or pasted with tabs and new lines, are what a
+// CSV source's scopes column would give: the editor takes them as a file does.
+func TestScopesTextTakesAnyWhitespaceAsAFileDoes(t *testing.T) {
+	h, s := openScopes(t, 100, 30)
+	d := s.draft()
+	h.press("e", "ctrl+u")
+	h.typeText("read:orders  custom:thing ")
+	h.mustNotSee("✗")
+	h.press("enter")
+	if s.mode != modeBrowse || d.c.Scopes.String() != "custom:thing read:orders" {
+		t.Fatalf("double spaces: saved %q (mode %v, error %q)", d.c.Scopes, s.mode, s.inErr)
+	}
+	h.press("e", "ctrl+u")
+	h.paste(" read:invoices\tread:orders\n")
+	h.press("enter")
+	if s.mode != modeBrowse || d.c.Scopes.String() != "read:invoices read:orders" {
+		t.Fatalf("a pasted list: saved %q (mode %v, error %q)", d.c.Scopes, s.mode, s.inErr)
+	}
+}
+
+// The + editor's error quotes the scope and says what is wrong with it: at 60 or 100 columns
+// that takes more than one line, and it wraps instead of being cut.
+func TestScopesAddErrorWraps(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		h, s := openScopes(t, size[0], size[1])
+		h.press("+")
+		h.typeText("reporting:exports:monthly:é")
+		if s.inErr == "" {
+			t.Fatal("an invalid scope is flagged as it is typed")
+		}
+		// Every word of the error is on the screen, whatever the width.
+		screen := strings.Join(strings.Fields(h.view()), " ")
+		for _, word := range strings.Fields(s.inErr) {
+			if !strings.Contains(screen, word) {
+				t.Errorf("%dx%d: %q of the error %q is not shown:\n%s", size[0], size[1], word, s.inErr, h.view())
+			}
+		}
+		h.mustSee("Add a scope")
 	}
 }

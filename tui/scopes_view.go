@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
@@ -16,7 +14,7 @@ func (s *scopesScreen) View() string {
 		return s.editorView(s.width)
 	}
 	ew := s.editorWidth()
-	return lipgloss.JoinHorizontal(lipgloss.Top, s.sideView(), " ", widget.VRule(s.st(), s.height), " ", s.editorView(ew))
+	return list.Beside(s.st(), s.sideView(), s.height, s.editorView(ew))
 }
 
 // sideView lists the chosen clients with their scope counts.
@@ -64,20 +62,7 @@ func (s *scopesScreen) editorView(w int) string {
 	)
 	lines = append(lines, s.wideningLines(d, w)...)
 
-	if s.mode != modeBrowse {
-		label := map[scopesMode]string{
-			modeText: "Scopes, separated by single spaces",
-			modeAdd:  "Add a scope",
-			modeName: "Name",
-			modeDesc: "Description",
-		}[s.mode]
-		lines = append(lines, "", st.LabelFocus.Render(label), s.input.View())
-		if s.inErr != "" {
-			lines = append(lines, st.Error.Render(widget.Truncate("✗ "+s.inErr, w)))
-		} else {
-			lines = append(lines, st.Muted.Render("enter saves · esc cancels"))
-		}
-	}
+	lines = append(lines, s.editLines(w)...)
 
 	summary := fmt.Sprintf("Scopes  %d chosen", len(d.c.Scopes))
 	lines = append(lines, "", st.Accent.Bold(true).Render("Scopes")+st.Muted.Render(strings.TrimPrefix(summary, "Scopes")))
@@ -102,6 +87,30 @@ func (s *scopesScreen) editorView(w int) string {
 		lines = append(lines, st.Error.Render(widget.Truncate("✗ "+p[0], w)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// maxEditErrLines is how many lines an editor's error may wrap onto: a scope's error quotes
+// it and says where it breaks Stytch's rules, which takes more than one line of 60 cells.
+const maxEditErrLines = 3
+
+// editLines are the open editor: its label, its input, and what is wrong with the text (or
+// how to save it), wrapped to w cells.
+func (s *scopesScreen) editLines(w int) []string {
+	if s.mode == modeBrowse {
+		return nil
+	}
+	st := s.st()
+	label := map[scopesMode]string{
+		modeText: "Scopes, separated by spaces",
+		modeAdd:  "Add a scope",
+		modeName: "Name",
+		modeDesc: "Description",
+	}[s.mode]
+	lines := []string{"", st.LabelFocus.Render(label), s.input.View()}
+	if s.inErr != "" {
+		return append(lines, widget.Hang(st.Error, "✗ ", s.inErr, w, maxEditErrLines)...)
+	}
+	return append(lines, st.Muted.Render("enter saves · esc cancels"))
 }
 
 func (s *scopesScreen) rowView(d *draft, r scopeRow, onCursor bool, scopeW, w int, notes map[string]string) string {

@@ -97,6 +97,11 @@ func (s *spotCheckScreen) applyStyles() {
 	s.spinner.Style = s.st().Accent
 }
 
+func (s *spotCheckScreen) restyle() {
+	s.applyStyles()
+	s.layoutResult()
+}
+
 func (s *spotCheckScreen) SetSize(w, h int) {
 	s.base.SetSize(w, h)
 	s.form.setWidth(min(w, 100) - 2)
@@ -105,9 +110,6 @@ func (s *spotCheckScreen) SetSize(w, h int) {
 
 func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
-		s.layoutResult()
 	case spinner.TickMsg:
 		return spin(&s.spinner, msg, s.state == spotChecking)
 	case spotCheckedMsg:
@@ -231,7 +233,7 @@ func (s *spotCheckScreen) layoutResult() {
 	head := widget.SpreadOrStack(title, verdict(st, s.result), s.width)
 	cl, now := s.result, s.cfg.now()
 	s.pane.width, s.pane.height = s.width, s.height
-	s.pane.set(head, cl.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, cl, now, w) })
+	s.pane.set(head, cl.Checks, checklistColumns, now, func(w int) []string { return tokenJSON(st, cl, now, w) })
 }
 
 func (s *spotCheckScreen) ShortHelp() []key.Binding {

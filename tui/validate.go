@@ -3,11 +3,11 @@ package tui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
@@ -37,6 +37,9 @@ type comparison struct {
 	checks   []client.Check
 	auth0    *client.Checklist // decoded only: Auth0's keys are not Stytch's
 	problem  *problem
+	// none says why there is nothing to compare, when that is as it should be (a client
+	// with no Auth0 grant gets no Auth0 token): said plainly, not as an error.
+	none string
 }
 
 // validateScreen is the Validate step: for each imported (or identical) client, the
@@ -60,6 +63,29 @@ type validateScreen struct {
 
 	plan        *client.Plan
 	withCutover bool // the clients came from a source's inventory: c opens the cutover pages
+
+	// now is the screen's one clock: the checks, the token and the status line say their
+	// times against it, and it ticks (clockMsg) so that "5 s ago" stays true.
+	now time.Time
+	// note says what the last key did (the token copied), until the next key.
+	note string
+}
+
+// clockMsg is the clock of the screen that asked, ticking.
+type clockMsg struct {
+	to
+	at time.Time
+}
+
+// clockEvery is how often Validate's clock ticks: times are said to the second.
+const clockEvery = time.Second
+
+// tick asks for the next clockMsg in d (at once when d is 0: the first one).
+func tick(id int, d time.Duration) tea.Cmd {
+	if d == 0 {
+		return func() tea.Msg { return clockMsg{to: to(id), at: time.Now()} }
+	}
+	return tea.Tick(d, func(t time.Time) tea.Msg { return clockMsg{to: to(id), at: t} })
 }
 
 type comparedMsg struct {
@@ -69,7 +95,7 @@ type comparedMsg struct {
 }
 
 func newValidate(sh *shared, cfg Config, source client.Source, target client.Target, plan *client.Plan, items []liveItem) *validateScreen {
-	v := &validateScreen{base: newBase(sh), cfg: cfg, source: source, target: target, plan: plan, compared: map[int]*comparison{}, comparing: -1}
+	v := &validateScreen{base: newBase(sh), cfg: cfg, source: source, target: target, plan: plan, compared: map[int]*comparison{}, comparing: -1, now: cfg.now()}
 	for i := range plan.Items {
 		if items[i].check != nil {
 			v.proofs = append(v.proofs, proof{item: &plan.Items[i], state: items[i].state, check: items[i].check})
@@ -89,7 +115,8 @@ func newValidate(sh *shared, cfg Config, source client.Source, target client.Tar
 	return v
 }
 
-func (v *validateScreen) Init() tea.Cmd { return nil }
+// Init starts the clock.
+func (v *validateScreen) Init() tea.Cmd { return tick(v.sid, 0) }
 
 // canCutover reports whether the cutover pages have something to show: clients read from a
 // source's inventory, not typed by hand.
@@ -103,15 +130,17 @@ func (v *validateScreen) canCompare() bool {
 
 func (v *validateScreen) applyStyles() { v.spinner.Style = v.st().Accent }
 
+func (v *validateScreen) restyle() {
+	v.applyStyles()
+	v.refresh()
+}
+
 // wide terminals list the clients beside the checks; narrower ones give the checks the
 // whole width and say "2 of 5" instead.
 func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 1 }
 
 func (v *validateScreen) mainWidth() int {
-	if v.wide() {
-		return v.width - v.side.Width() - 3
-	}
-	return v.width
+	return v.side.MainWidth(v.width, v.wide())
 }
 
 func (v *validateScreen) SetSize(w, h int) {
@@ -121,10 +150,7 @@ func (v *validateScreen) SetSize(w, h int) {
 }
 
 func (v *validateScreen) current() *proof {
-	if i, ok := v.side.Current(); ok {
-		return &v.proofs[i]
-	}
-	return nil
+	return list.CurrentOf(&v.side.Model, v.proofs)
 }
 
 // refresh gives the pane the current client's checks and token, or the comparison with
@@ -137,13 +163,15 @@ func (v *validateScreen) refresh() {
 	st := v.st()
 	mw := v.mainWidth()
 	v.pane.width, v.pane.height = mw, max(v.height-1, 1) // the status line takes the last
-	now := v.cfg.now()
+	now := v.now
 	cmp := v.compared[v.side.Cursor()]
+	head, tokenHead := v.headLines(mw)
+	v.pane.tokenHead = tokenHead
 	if cmp == nil || cmp.auth0 == nil {
-		v.pane.set(v.headLines(mw), p.check.Checks, checklistColumns, func(w int) []string { return tokenJSON(st, p.check, now, w) })
+		v.pane.set(head, p.check.Checks, checklistColumns, now, func(w int) []string { return tokenJSON(st, p.check, now, w) })
 		return
 	}
-	v.pane.set(v.headLines(mw), cmp.checks, comparisonColumns, func(w int) []string {
+	v.pane.set(head, cmp.checks, comparisonColumns, now, func(w int) []string {
 		half := (w - 3) / 2
 		left := append([]string{st.Accent.Bold(true).Render("Stytch token")}, tokenJSON(st, p.check, now, half)...)
 		right := append([]string{st.Accent.Bold(true).Render("Auth0 token")}, tokenJSON(st, cmp.auth0, now, half)...)
@@ -164,11 +192,15 @@ func (v *validateScreen) refresh() {
 
 func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		v.applyStyles()
-		v.refresh()
 	case spinner.TickMsg:
 		return spin(&v.spinner, msg, v.comparing >= 0)
+	case clockMsg:
+		v.now = msg.at
+		if v.cfg.Now != nil {
+			v.now = v.cfg.Now() // a test's clock
+		}
+		v.refresh()
+		return tick(v.sid, clockEvery)
 	case comparedMsg:
 		v.compared[msg.index] = msg.cmp
 		v.comparing = -1
@@ -204,6 +236,7 @@ func (v *validateScreen) cycleFocus(d int) {
 
 func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
+	v.note = ""
 	switch {
 	case key.Matches(msg, k.Focus):
 		v.cycleFocus(1)
@@ -227,6 +260,8 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.pane.pageDown()
 	case key.Matches(msg, k.Compare):
 		return v.compare()
+	case key.Matches(msg, k.Copy):
+		return v.copyToken()
 	case key.Matches(msg, k.Cutover) && v.canCutover():
 		msg := cutoverMsg{from: stepValidate}
 		for i := range v.plan.Items {
@@ -280,7 +315,8 @@ func (v *validateScreen) compare() tea.Cmd {
 	}
 	c := p.item.Client
 	if len(c.Grants) == 0 {
-		v.compared[v.side.Cursor()] = &comparison{problem: &problem{What: "this client has no Auth0 grant to ask a token for."}}
+		// Legitimate: Auth0 issues a client tokens only for the APIs it was granted.
+		v.compared[v.side.Cursor()] = &comparison{none: "it has no Auth0 grant, so Auth0 issues it no token."}
 		v.refresh()
 		return nil
 	}
@@ -322,12 +358,13 @@ func (v *validateScreen) View() string {
 	if !v.wide() {
 		return body
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", widget.VRule(st, v.height), " ", body)
+	return list.Beside(st, v.sideView(), v.height, body)
 }
 
 // headLines are the client's name and its verdict, and what the comparison with Auth0 is,
-// above the checks.
-func (v *validateScreen) headLines(w int) []string {
+// above the checks; tokenHead is what of them stays above the token while it has focus:
+// the name, and what became of a comparison asked for there.
+func (v *validateScreen) headLines(w int) (head, tokenHead []string) {
 	st := v.st()
 	p := v.current()
 	name := sanitize.Line(p.item.Client.Name)
@@ -338,9 +375,10 @@ func (v *validateScreen) headLines(w int) []string {
 	} else {
 		lines = []string{widget.Spread(title, st.Muted.Render(fmt.Sprintf("%d of %d", v.side.Cursor()+1, len(v.proofs))), w), verdict(st, p.check)}
 	}
+	tokenHead = lines[:1:1]
 	cmp := v.compared[v.side.Cursor()]
 	if cmp == nil {
-		return lines
+		return lines, tokenHead
 	}
 	api := sanitize.Line(cmp.audience)
 	for _, g := range p.item.Client.Grants {
@@ -348,22 +386,60 @@ func (v *validateScreen) headLines(w int) []string {
 			api = sanitize.Line(g.API)
 		}
 	}
-	if cmp.problem != nil {
+	var said []string
+	switch {
+	case cmp.none != "":
+		said = widget.WrapLines(st.Muted, "· Nothing to compare with Auth0: "+cmp.none, w, 2)
+	case cmp.problem != nil:
 		what := "✗ No Auth0 token"
 		if api != "" {
 			what += " for " + api
 		}
-		return append(lines, widget.WrapLines(st.Error, what+": "+cmp.problem.What, w, 2)...)
+		said = widget.WrapLines(st.Error, what+": "+cmp.problem.What, w, 2)
+	default:
+		compared := st.Accent.Bold(true).Render(widget.Truncate("Compared with an Auth0 token for "+api, w))
+		return append(lines, "", compared,
+			// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
+			st.Muted.Render(widget.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w))), append(tokenHead, compared)
 	}
-	return append(lines, "", st.Accent.Bold(true).Render(widget.Truncate("Compared with an Auth0 token for "+api, w)),
-		// Why Stytch's scopes may be more: an Auth0 token is for one API, a Stytch one for all.
-		st.Muted.Render(widget.Truncate("Auth0 grants a token one API's scopes; Stytch's holds the client's every scope.", w)))
+	return append(lines, said...), append(tokenHead, said...)
+}
+
+// tokenLife says how long the current client's token has left, by the screen's clock:
+// "token expires in 59 min 55 s", "token expired 3 min ago"; "" without an exp.
+func (v *validateScreen) tokenLife() string {
+	p := v.current()
+	if p == nil || p.check == nil {
+		return ""
+	}
+	exp, ok := p.check.Line("exp")
+	if !ok || exp.At.IsZero() {
+		return ""
+	}
+	if exp.At.After(v.now) {
+		return "token expires " + relativeTime(exp.At, v.now)
+	}
+	return "token expired " + relativeTime(exp.At, v.now)
+}
+
+// copyToken puts the current client's token on the clipboard (OSC 52), asked for on
+// purpose: it is a bearer credential, never drawn.
+func (v *validateScreen) copyToken() tea.Cmd {
+	p := v.current()
+	if p == nil || p.check == nil || p.check.Token.IsZero() {
+		return nil
+	}
+	v.note = "Token copied to the clipboard (OSC 52): a secret, whoever holds it acts as this client."
+	return tea.SetClipboard(p.check.Token.Reveal())
 }
 
 func (v *validateScreen) statusLine(w int) string {
 	st := v.st()
 	if v.comparing >= 0 {
 		return v.spinner.View() + " " + st.Muted.Render("Asking Auth0 for a token…")
+	}
+	if v.note != "" {
+		return st.Success.Render(widget.LongestFitting(w, "✓ "+v.note, "✓ Token copied: a secret until it expires.", "✓ Token copied."))
 	}
 	passed := 0
 	for _, p := range v.proofs {
@@ -372,15 +448,29 @@ func (v *validateScreen) statusLine(w int) string {
 		}
 	}
 	short := fmt.Sprintf("%d of %d pass every check", passed, len(v.proofs))
-	s := widget.LongestFitting(w, short+", each with a token minted from its own id and secret", short)
-	if scrolled := v.pane.scrolled(); scrolled != "" {
-		s = short + " · " + scrolled
-	}
 	style := st.Success
 	if passed < len(v.proofs) {
 		style = st.Error
 	}
-	return style.Render(widget.Truncate(s, w))
+	// The verdict, then what helps most: how long the token has, how to see the rest of it.
+	var tails []string
+	life, more := v.tokenLife(), v.pane.more()
+	switch {
+	case life != "" && more != "":
+		tails = []string{" · " + life + " · " + more, " · " + life}
+	case life != "":
+		tails = []string{", each with a token minted from its own id and secret · " + life, " · " + life}
+	case more != "":
+		tails = []string{" · " + more}
+	default:
+		tails = []string{", each with a token minted from its own id and secret"}
+	}
+	for _, tail := range tails {
+		if widget.Width(short+tail) <= w {
+			return style.Render(short) + st.Muted.Render(tail)
+		}
+	}
+	return style.Render(widget.Truncate(short, w))
 }
 
 func (v *validateScreen) sideView() string {

@@ -3,7 +3,7 @@ package tui
 import "charm.land/bubbles/v2/key"
 
 type validateKeys struct {
-	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Cutover, Back key.Binding
+	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Copy, Cutover, Back key.Binding
 }
 
 func newValidateKeys() validateKeys {
@@ -15,8 +15,10 @@ func newValidateKeys() validateKeys {
 		PageUp:    bind("pgup", "scroll token up", "pgup"),
 		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
 		Compare:   bind("a", "compare with Auth0", "a"),
-		Cutover:   bind("c", "cutover", "c"),
-		Back:      bind("esc", "back", "esc"),
+		// The footer says it copies a secret: the token is a credential until it expires.
+		Copy:    bind("y", "copy token (secret)", "y"),
+		Cutover: bind("c", "cutover", "c"),
+		Back:    bind("esc", "back", "esc"),
 	}
 }
 
@@ -45,6 +47,9 @@ func (v *validateScreen) ShortHelp() []key.Binding {
 		}
 		keys = append(keys, k.Compare)
 	}
+	if v.canCopy() {
+		keys = append(keys, k.Copy)
+	}
 	if v.canCutover() {
 		keys = append(keys, k.Cutover)
 	}
@@ -54,5 +59,13 @@ func (v *validateScreen) ShortHelp() []key.Binding {
 func (v *validateScreen) FullHelp() [][]key.Binding {
 	k := v.keys
 	k.Up.SetHelp("↑/↓", "client, check or scroll")
-	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Cutover, k.Back}}
+	k.Copy.SetHelp("y", "copy the token to the clipboard: a secret")
+	k.Copy.SetEnabled(v.canCopy())
+	return [][]key.Binding{{k.Up, k.Focus, k.FocusBack}, {k.PageUp, k.PageDown}, {k.Compare, k.Copy, k.Cutover, k.Back}}
+}
+
+// canCopy reports whether the current client has a token to copy (a refused one has none).
+func (v *validateScreen) canCopy() bool {
+	p := v.current()
+	return p != nil && p.check != nil && !p.check.Token.IsZero()
 }

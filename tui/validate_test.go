@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -150,6 +152,156 @@ func TestACheckThatCouldNotBeMadeSaysWhyInASentence(t *testing.T) {
 				t.Fatalf("under its row the note is cut:\n%s", h.plain())
 			}
 			h.mustNotSee("GET /v1", "too_many_requests")
+		})
+	}
+}
+
+// tokenSource is a source that can mint Auth0 tokens for the comparison: it fails with err.
+type tokenSource struct {
+	*fakeSource
+	err error
+}
+
+func (s tokenSource) Token(context.Context, string, client.Secret, string) (client.Secret, error) {
+	return client.Secret{}, s.err
+}
+
+// openValidate runs a synthetic import of Orders sync and Lonely worker (no grants) from src
+// and opens Validate at w×h, its clock at goldenNow until the test moves it.
+func openValidate(t *testing.T, src client.Source, w, h int, now *time.Time) (*harness, *validateScreen) {
+	t.Helper()
+	fsrc, tgt := fakes()
+	cfg := testConfig(fsrc, tgt)
+	*now = goldenNow
+	cfg.Now = func() time.Time { return *now }
+	hs := newHarness(t, cfg, w, h)
+	inv := demoInventory()
+	hs.send(connectedMsg{source: src, target: tgt, next: toPick})
+	hs.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
+	runSynthetic(hs.top().(*importScreen), true)
+	hs.press("enter")
+	v, ok := hs.top().(*validateScreen)
+	if !ok {
+		t.Fatalf("got %T", hs.top())
+	}
+	return hs, v
+}
+
+// to moves Validate's cursor to the client named name.
+func (v *validateScreen) to(t *testing.T, h *harness, name string) {
+	t.Helper()
+	for _, dir := range []string{"down", "up"} {
+		for range v.proofs {
+			if v.current().item.Client.Name == name {
+				return
+			}
+			h.press(dir)
+		}
+	}
+	t.Fatalf("no client %q", name)
+}
+
+// a, pressed with the token in focus, shows what came of it there: the answer used to be
+// drawn only above the checks, which the token pane hides, so the key seemed to do nothing.
+// A client with no Auth0 grant has no Auth0 token, as it should: that is said plainly, not
+// as a red error.
+func TestValidateCompareFromTheTokenPaneShowsItsAnswer(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			var now time.Time
+			fsrc, _ := fakes()
+			src := tokenSource{fakeSource: fsrc, err: &client.APIError{API: "auth0", Status: 403, Code: "access_denied", Message: "Client has not been granted scopes"}}
+			h, v := openValidate(t, src, size[0], size[1], &now)
+			v.to(t, h, "Lonely worker")
+			h.press("tab", "tab")
+			if v.pane.focus != focusToken {
+				t.Fatalf("focus %v", v.pane.focus)
+			}
+			h.press("a")
+			h.mustSee("· Nothing to compare with Auth0")
+			h.mustNotSee("✗")
+			nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+			if !strings.Contains(nospace(unwrap(h.plain())), nospace("it has no Auth0 grant, so Auth0 issues it no token.")) {
+				t.Fatalf("the reason is not said in full:\n%s", h.plain())
+			}
+			h.press("a", "esc") // back to the checks, then to the clients
+			v.to(t, h, "Orders sync")
+			h.press("tab", "tab", "a")
+			h.mustSee("✗ No Auth0 token for Orders API")
+		})
+	}
+}
+
+// The checks and the token say their times against one clock, and it ticks: "now" becomes
+// "10 s ago" in both, and the status line says how long the token has left, in words,
+// where it used to say "token 0%".
+func TestValidateTimesTickOnOneClock(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			var now time.Time
+			src, _ := fakes()
+			h, v := openValidate(t, src, size[0], size[1], &now)
+			h.mustSee("token expires in 1 h")
+			// A tick as the program delivers it (the harness would wait for the next).
+			tick := func(d time.Duration) {
+				now = goldenNow.Add(d)
+				v.Update(clockMsg{to: to(v.sid), at: now})
+			}
+			tick(10 * time.Second)
+			h.press("tab") // the checks: the last one, iat, spelled out in full under them
+			for range v.pane.checks {
+				h.press("down")
+			}
+			h.mustSee("token expires in 59 min 50 s", "2026-11-02T09:30:00Z (10 s ago)")
+			h.mustNotSee("(now)", "token 0%")
+			h.press("tab") // the token itself, against the same clock
+			h.mustSee("09:30:00 UTC, 10 s ago")
+			tick(61 * time.Minute)
+			h.mustSee("token expired 1 min ago")
+		})
+	}
+	// The first tick comes from Init, and each one asks for the next.
+	var now time.Time
+	src, _ := fakes()
+	_, v := openValidate(t, src, 100, 30, &now)
+	if msg, ok := v.Init()().(clockMsg); !ok || msg.screenID() != v.sid {
+		t.Fatalf("Init gives %T, want the first clockMsg", v.Init()())
+	}
+	if v.Update(clockMsg{to: to(v.sid), at: now}) == nil {
+		t.Fatal("a tick does not ask for the next")
+	}
+}
+
+// y copies the current client's token to the clipboard (OSC 52), on purpose only: the footer
+// says it copies a secret, the screen never shows the token, and a client without a token
+// offers no y.
+func TestValidateCopiesTheTokenOnPurpose(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			var now time.Time
+			src, _ := fakes()
+			h, v := openValidate(t, src, size[0], size[1], &now)
+			h.press("?")
+			h.mustSee("copy the token to the clipboard: a secret")
+			h.press("?")
+			cmd := v.Update(keyPress("y"))
+			if cmd == nil {
+				t.Fatal("y gives no command")
+			}
+			msg := cmd()
+			if rv := reflect.ValueOf(msg); rv.Kind() != reflect.String || rv.String() != goldenToken || !strings.Contains(fmt.Sprintf("%T", msg), "Clipboard") {
+				t.Fatalf("y gives %T, want tea.SetClipboard of the token", msg)
+			}
+			h.mustSee("✓ Token copied", "a secret")
+			if strings.Contains(h.plain(), goldenToken[20:40]) {
+				t.Fatal("the token is on the screen")
+			}
+			h.press("down")
+			h.mustNotSee("Token copied") // said once, until the next key
+			v.current().check.Token = client.Secret{}
+			if v.canCopy() || v.Update(keyPress("y")) != nil {
+				t.Fatal("a client without a token offers y")
+			}
 		})
 	}
 }

@@ -19,22 +19,10 @@ import (
 // Config is what New needs: the Management API app's credentials and how to talk.
 type Config struct {
 	Credentials client.SourceCredentials
-	// UserAgent is "m2mport/<version>".
-	UserAgent string
-	// HTTPClient, if set, is used for every call (its redirect policy is replaced; one that
-	// skips TLS verification is refused).
-	HTTPClient *http.Client
-	// Timeout bounds each attempt of a call (default 30 s).
-	Timeout time.Duration
-	// MaxAttempts and MaxWait bound the retries of one call (defaults 5 and 2 min).
-	MaxAttempts int
-	MaxWait     time.Duration
+	client.HTTPConfig
 	// IncludeNonM2M makes Inventory list every application, the ones that are not
 	// machine-to-machine blocked with client.BlockNotM2M, so the UI can show them greyed out.
 	IncludeNonM2M bool
-	// OnWait is told about every wait (rate limit, retry), in addition to the context's
-	// reporter. It must not block.
-	OnWait func(client.Wait)
 }
 
 // Source reads one Auth0 tenant. It is safe for concurrent use.
@@ -94,16 +82,7 @@ func New(cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth0 domain: %w", err)
 	}
-	api, err := httpx.New(httpx.Config{
-		API:         "auth0",
-		BaseURL:     domain,
-		HTTPClient:  cfg.HTTPClient,
-		UserAgent:   cfg.UserAgent,
-		Policy:      httpx.Policy{MaxAttempts: cfg.MaxAttempts, MaxWait: cfg.MaxWait, AttemptTimeout: cfg.Timeout},
-		OnWait:      cfg.OnWait,
-		DecodeError: decodeError,
-		Hint:        hint,
-	})
+	api, err := httpx.New(httpx.Config{API: "auth0", BaseURL: domain, DecodeError: decodeError, Hint: hint}.With(cfg.HTTPConfig))
 	if err != nil {
 		return nil, fmt.Errorf("auth0 domain: %w", err)
 	}

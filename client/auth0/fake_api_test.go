@@ -81,7 +81,7 @@ func newReader(t testing.TB, domain string, hc *http.Client, timeout time.Durati
 	t.Helper()
 	src, err := auth0.New(auth0.Config{
 		Credentials: client.SourceCredentials{Domain: domain, ClientID: "mgmtAppClientId0000000000000000", Secret: client.NewSecret(mgmtSecret)},
-		HTTPClient:  hc, Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second,
+		HTTPConfig:  client.HTTPConfig{HTTPClient: hc, Timeout: timeout, MaxAttempts: 2, MaxWait: time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)

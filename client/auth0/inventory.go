@@ -18,8 +18,13 @@ import (
 	"github.com/m2mport/m2mport/client"
 )
 
-// Connect fetches a Management API token and counts the tenant's M2M apps in one call. A
-// missing scope is reported in SourceInfo.Missing, not as an error: the operator decides.
+// Connect fetches a Management API token and counts the clients Inventory will offer —
+// every app that may use the client credentials grant, whatever its type, and every
+// non_interactive app (candidate) — in one call: the first page of all the apps, whose
+// app_type and grant_types say which are candidates. A tenant of more than a page takes one
+// call more, the number of its non_interactive apps, and the count is exact when every
+// other app was on the first page, else a lower bound (SourceInfo.ClientsAtLeast). A missing
+// scope is reported in SourceInfo.Missing, not as an error: the operator decides.
 func (s *Source) Connect(ctx context.Context) (client.SourceInfo, error) {
 	tok, err := s.managementToken(ctx)
 	if err != nil {
@@ -29,20 +34,50 @@ func (s *Source) Connect(ctx context.Context) (client.SourceInfo, error) {
 	if !tok.can("read:clients") {
 		return info, nil
 	}
-	q := url.Values{"app_type": {client.AppTypeM2M}, "is_global": {"false"}, "per_page": {"1"}, "page": {"0"},
-		"include_totals": {"true"}, "fields": {"client_id,tenant"}, "include_fields": {"true"}}
-	var p listPage
-	if err := s.get(ctx, "/api/v2/clients", q, &p); err != nil {
+	count := func(q url.Values) (*listPage, error) {
+		q.Set("is_global", "false")
+		q.Set("page", "0")
+		q.Set("include_totals", "true")
+		q.Set("include_fields", "true")
+		var p listPage
+		err := s.get(ctx, "/api/v2/clients", q, &p)
+		return &p, err
+	}
+	p, err := count(url.Values{"per_page": {strconv.Itoa(perPage)}, "fields": {"client_id,app_type,grant_types,tenant"}})
+	if err != nil {
 		if isInsufficientScopeErr(err) {
 			info.Missing = addMissing(info.Missing, "read:clients")
 			return info, nil
 		}
 		return info, fmt.Errorf("count applications: %w", err)
 	}
-	info.Clients = p.Total
 	if len(p.Clients) > 0 && p.Clients[0].Tenant != "" {
 		info.Name = p.Clients[0].Tenant
 	}
+	var m2m, others, otherCandidates int // on the first page
+	for _, a := range p.Clients {
+		switch {
+		case a.AppType == client.AppTypeM2M:
+			m2m++
+		case candidate(a):
+			others++
+			otherCandidates++
+		default:
+			others++
+		}
+	}
+	info.Clients = m2m + otherCandidates
+	if len(p.Clients) >= p.Total {
+		return info, nil
+	}
+	// More apps than a page: count the M2M ones, then the others seen are all there are only
+	// if the first page held every app that is not M2M.
+	mp, err := count(url.Values{"app_type": {client.AppTypeM2M}, "per_page": {"1"}, "fields": {"client_id"}})
+	if err != nil {
+		return info, fmt.Errorf("count applications: %w", err)
+	}
+	info.Clients = mp.Total + otherCandidates
+	info.ClientsAtLeast = p.Total-mp.Total > others
 	return info, nil
 }
 

@@ -86,74 +86,51 @@ func TestInventoryStopsListsThatNeverEnd(t *testing.T) {
 		}
 	}
 
-	t.Run("a total of 1e9 and fresh pages", func(t *testing.T) {
-		var seq atomic.Int64
-		tenant, inventory := liar(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-			if r.URL.Path != "/api/v2/clients" {
-				emptyList(w, r)
-				return
-			}
-			fmt.Fprintf(w, `{"total":1000000000,"start":0,"limit":100,"clients":[%s]}`, freshApps(&seq))
-		})
-		wantErr(t, inventory(), tenant, 1, "announces 1000000000 items")
-	})
-
-	t.Run("two pages served in turn", func(t *testing.T) {
-		var a, b atomic.Int64
-		b.Store(1000)
-		pageA, pageB := freshApps(&a), freshApps(&b)
-		tenant, inventory := liar(t, func(w http.ResponseWriter, r *http.Request, page int) {
-			if r.URL.Path != "/api/v2/clients" {
-				emptyList(w, r)
-				return
-			}
+	// Each case lies in one list and answers the others empty.
+	var a, b atomic.Int64
+	b.Store(1000)
+	pageA, pageB := freshApps(&a), freshApps(&b)
+	for _, tc := range []struct {
+		name     string
+		lies     string // the list's path
+		page     func(page int, seq *atomic.Int64) string
+		maxCalls int64
+		says     string
+	}{
+		{"a total of 1e9 and fresh pages", "/api/v2/clients", func(_ int, seq *atomic.Int64) string {
+			return fmt.Sprintf(`{"total":1000000000,"start":0,"limit":100,"clients":[%s]}`, freshApps(seq))
+		}, 1, "announces 1000000000 items"},
+		{"two pages served in turn", "/api/v2/clients", func(page int, _ *atomic.Int64) string {
 			body := pageA
 			if page%2 == 1 {
 				body = pageB
 			}
-			fmt.Fprintf(w, `{"total":5000,"start":0,"limit":100,"clients":[%s]}`, body)
+			return fmt.Sprintf(`{"total":5000,"start":0,"limit":100,"clients":[%s]}`, body)
+		}, 3, "came again on page 3"},
+		// The first answer says 250 (3 pages); each later one claims more, so the total of the
+		// page at hand never ends the list: the first answer's does, plus a margin.
+		{"more pages than the total announced", "/api/v2/clients", func(page int, seq *atomic.Int64) string {
+			return fmt.Sprintf(`{"total":%d,"start":0,"limit":100,"clients":[%s]}`, 250+page*1000, freshApps(seq))
+		}, 3 + 2 + 1, "more than the 3 pages the first answer announced"},
+		{"a checkpoint handed out twice", "/api/v2/client-grants", func(_ int, seq *atomic.Int64) string {
+			return fmt.Sprintf(`{"client_grants":[{"id":"cgr_%d","client_id":"c","audience":"https://a/","scope":["x"]}],"next":"same"}`, seq.Add(1))
+		}, 2 + 2, "checkpoint (next) already followed"},
+		{"fresh checkpoints serving the same grants", "/api/v2/client-grants", func(_ int, seq *atomic.Int64) string {
+			return fmt.Sprintf(`{"client_grants":[{"id":"cgr_1","client_id":"c","audience":"https://a/","scope":["x"]}],"next":"cp%d"}`, seq.Add(1))
+		}, 2 + 2, "came again on page 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var seq atomic.Int64
+			tenant, inventory := liar(t, func(w http.ResponseWriter, r *http.Request, page int) {
+				if r.URL.Path != tc.lies {
+					emptyList(w, r)
+					return
+				}
+				fmt.Fprint(w, tc.page(page, &seq))
+			})
+			wantErr(t, inventory(), tenant, tc.maxCalls, tc.says)
 		})
-		wantErr(t, inventory(), tenant, 3, "came again on page 3")
-	})
-
-	t.Run("more pages than the total announced", func(t *testing.T) {
-		var seq atomic.Int64
-		tenant, inventory := liar(t, func(w http.ResponseWriter, r *http.Request, page int) {
-			if r.URL.Path != "/api/v2/clients" {
-				emptyList(w, r)
-				return
-			}
-			// The first answer says 250 (3 pages); each later one claims more, so the total of
-			// the page at hand never ends the list: the first answer's does, plus a margin.
-			fmt.Fprintf(w, `{"total":%d,"start":0,"limit":100,"clients":[%s]}`, 250+page*1000, freshApps(&seq))
-		})
-		wantErr(t, inventory(), tenant, 3+2+1, "more than the 3 pages the first answer announced")
-	})
-
-	t.Run("a checkpoint handed out twice", func(t *testing.T) {
-		var seq atomic.Int64
-		tenant, inventory := liar(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-			if r.URL.Path != "/api/v2/client-grants" {
-				emptyList(w, r)
-				return
-			}
-			n := seq.Add(1)
-			fmt.Fprintf(w, `{"client_grants":[{"id":"cgr_%d","client_id":"c","audience":"https://a/","scope":["x"]}],"next":"same"}`, n)
-		})
-		wantErr(t, inventory(), tenant, 2+2, "checkpoint (next) already followed")
-	})
-
-	t.Run("fresh checkpoints serving the same grants", func(t *testing.T) {
-		var seq atomic.Int64
-		tenant, inventory := liar(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-			if r.URL.Path != "/api/v2/client-grants" {
-				emptyList(w, r)
-				return
-			}
-			fmt.Fprintf(w, `{"client_grants":[{"id":"cgr_1","client_id":"c","audience":"https://a/","scope":["x"]}],"next":"cp%d"}`, seq.Add(1))
-		})
-		wantErr(t, inventory(), tenant, 2+2, "came again on page 2")
-	})
+	}
 
 	t.Run("fresh checkpoints and fresh grants", func(t *testing.T) {
 		var seq atomic.Int64

@@ -22,15 +22,7 @@ import (
 
 func newSource(t testing.TB, sb *sandbox.Sandbox, mod func(*auth0.Config)) *auth0.Source {
 	t.Helper()
-	cfg := auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), UserAgent: "m2mport/test"}
-	if mod != nil {
-		mod(&cfg)
-	}
-	s, err := auth0.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return sandboxtest.NewClient(t, auth0.New, auth0.Config{Credentials: sandboxtest.SourceCredentials(sb), HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}}, mod)
 }
 
 func byName(inv *client.Inventory) map[string]client.Client {
@@ -55,8 +47,8 @@ func TestConnectReportsTenantCountAndNothingMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Name != sb.Auth0().Tenant || info.Clients != 12 || len(info.Missing) != 0 {
-		t.Fatalf("%+v; want tenant %s, the demo's 12 M2M apps, nothing missing", info, sb.Auth0().Tenant)
+	if info.Name != sb.Auth0().Tenant || info.Clients != 13 || info.ClientsAtLeast || len(info.Missing) != 0 {
+		t.Fatalf("%+v; want tenant %s, the demo's 12 M2M apps and its web app with client_credentials, nothing missing", info, sb.Auth0().Tenant)
 	}
 	st := sandboxtest.Stats(t, sb.Auth0().URL)
 	if st.Total != 2 {
@@ -77,7 +69,7 @@ func TestConnectSaysWhichScopesAreMissingAndWhatThatCosts(t *testing.T) {
 		}
 		got = append(got, m.Scope)
 	}
-	if strings.Join(got, " ") != "read:client_keys read:client_grants read:resource_servers" || info.Clients != 12 {
+	if strings.Join(got, " ") != "read:client_keys read:client_grants read:resource_servers" || info.Clients != 13 {
 		t.Fatalf("%+v", info)
 	}
 	if !strings.Contains(info.Missing[0].Consequence, "secrets are hidden") {

@@ -315,7 +315,7 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 			w.WriteHeader(row.listStatus)
 			fmt.Fprint(w, row.list)
 		}))
-		s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: client.NewSecret("secret-value")}, MaxAttempts: 1})
+		s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: client.NewSecret("secret-value")}, HTTPConfig: client.HTTPConfig{MaxAttempts: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -404,7 +404,7 @@ func TestAnswersThatAreNotTheAPIsGiveAClearError(t *testing.T) {
 				timeout = time.Minute // reading 10 MiB under -race on a busy machine takes a while
 			}
 			s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: client.NewSecret("secret-value")},
-				Timeout: timeout, MaxAttempts: 2})
+				HTTPConfig: client.HTTPConfig{Timeout: timeout, MaxAttempts: 2}})
 			if err != nil {
 				t.Fatal(err)
 			}

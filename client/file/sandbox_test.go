@@ -10,29 +10,22 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/file"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/client/stytch"
 )
 
 // Numbers in a file's metadata that Stytch stores exactly are imported, and a second run
 // finds the clients identical; one it would change is left out, never imported changed.
 func TestFileMetadataNumbersSurviveARerun(t *testing.T) {
-	sb, err := sandbox.Start(sandbox.Options{Seed: "empty"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	st := sb.Stytch()
-	target, err := stytch.New(stytch.Config{Credentials: client.TargetCredentials{ProjectID: st.ProjectID, Secret: client.NewSecret(st.Secret), BaseURL: st.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb := sandboxtest.Start(t, sandbox.Options{Seed: "empty"})
+	target := sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb)}, nil)
 	path := filepath.Join(t.TempDir(), "clients.json")
 	js := `[
   {"client_id": "numbers", "client_secret": "s3cret-numbers-abcdef", "scopes": "read:a", "metadata": {"tenth": 0.1, "half": 1.50, "k": 1e3, "zero": -0, "max": 9007199254740992, "nested": {"list": [1, 2.25, 1e21]}}},
   {"client_id": "plain", "client_secret": "s3cret-plain-abcdef", "scopes": "read:a", "metadata": {"n": 7}},
   {"client_id": "big", "client_secret": "s3cret-big-abcdef", "scopes": "read:a", "metadata": {"acct": 12345678901234567891}}
 ]`
-	if err = os.WriteFile(path, []byte(js), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(js), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	src := file.New(path)

@@ -2,7 +2,7 @@
 // might have echoed them in: as they are, in another case, URL-encoded, JSON- or Go-escaped,
 // as HTML character references, in base64 (either alphabet, padded or not, at any alignment,
 // wrapped or not), and any nesting of these. It also makes those forms, for tests whose fake
-// servers echo a secret back.
+// servers echo a secret back, and serves such servers on a raw socket (RawServer, Answer).
 //
 // It is written apart from client.Scrub, from the standard library's decoders, so that a
 // form the scrubber misses is a failing test rather than a blind spot shared by both.

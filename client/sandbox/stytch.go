@@ -127,18 +127,26 @@ func newStytchAPI(cfg stytchConfig) *stytchAPI {
 		bucket = newBucket(cfg.rate, cfg.now)
 	}
 	limited := func(rt *route) *route { rt.bucket = bucket; return rt }
-	create := limited(newRoute(http.MethodPost, "/v1/m2m/clients", s.create))
+	// The management endpoints answer only the project's own credentials (§1).
+	managed := func(method, pattern string, handle func(http.ResponseWriter, *http.Request, []string)) *route {
+		return limited(newRoute(method, pattern, func(w http.ResponseWriter, r *http.Request, p []string) {
+			if s.authorized(w, r) {
+				handle(w, r, p)
+			}
+		}))
+	}
+	create := managed(http.MethodPost, "/v1/m2m/clients", s.create)
 	create.create = true
 	const client = "/v1/m2m/clients/{client_id}"
 	s.routes = []*route{
 		create,
-		limited(newRoute(http.MethodPost, "/v1/m2m/clients/search", s.search)),
-		limited(newRoute(http.MethodGet, client, s.get)),
-		limited(newRoute(http.MethodPut, client, s.update)),
-		limited(newRoute(http.MethodDelete, client, s.delete)),
-		limited(newRoute(http.MethodPost, client+"/secrets/rotate/start", s.rotateStart)),
-		limited(newRoute(http.MethodPost, client+"/secrets/rotate", s.rotateComplete)),
-		limited(newRoute(http.MethodPost, client+"/secrets/rotate/cancel", s.rotateCancel)),
+		managed(http.MethodPost, "/v1/m2m/clients/search", s.search),
+		managed(http.MethodGet, client, s.get),
+		managed(http.MethodPut, client, s.update),
+		managed(http.MethodDelete, client, s.delete),
+		managed(http.MethodPost, client+"/secrets/rotate/start", s.rotateStart),
+		managed(http.MethodPost, client+"/secrets/rotate", s.rotateComplete),
+		managed(http.MethodPost, client+"/secrets/rotate/cancel", s.rotateCancel),
 		limited(newRoute(http.MethodPost, "/v1/public/{project_id}/oauth2/token", s.token)),
 		limited(newRoute(http.MethodGet, "/v1/b2b/sessions/jwks/{project_id}", s.jwksOf(stytchVerticalB2B))),
 		limited(newRoute(http.MethodGet, "/v1/sessions/jwks/{project_id}", s.jwksOf(stytchVerticalConsumer))),
@@ -379,9 +387,6 @@ func firstError(errs ...*stytchError) *stytchError {
 // ---- endpoints (§2)
 
 func (s *stytchAPI) create(w http.ResponseWriter, r *http.Request, _ []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	var req struct {
 		ClientID          *string        `json:"client_id"`
 		ClientSecret      *string        `json:"client_secret"`
@@ -471,16 +476,10 @@ func (s *stytchAPI) withClient(w http.ResponseWriter, id string, fn func(c *m2mC
 }
 
 func (s *stytchAPI) get(w http.ResponseWriter, r *http.Request, p []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	s.withClient(w, p[0], func(c *m2mClient) (m2mClientJSON, *stytchError) { return c.json(), nil })
 }
 
 func (s *stytchAPI) update(w http.ResponseWriter, r *http.Request, p []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	var req map[string]json.RawMessage
 	if e := decodeBody(r, &req); e != nil {
 		s.replyError(w, e)
@@ -545,9 +544,6 @@ func applyUpdate(c *m2mClient, req map[string]json.RawMessage) *stytchError {
 }
 
 func (s *stytchAPI) delete(w http.ResponseWriter, r *http.Request, p []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	s.mu.Lock()
 	_, found := s.clients[p[0]]
 	delete(s.clients, p[0])
@@ -560,9 +556,6 @@ func (s *stytchAPI) delete(w http.ResponseWriter, r *http.Request, p []string) {
 }
 
 func (s *stytchAPI) rotateStart(w http.ResponseWriter, r *http.Request, p []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	secret := generateSecret()
 	s.withClient(w, p[0], func(c *m2mClient) (m2mClientJSON, *stytchError) {
 		if c.nextHash != nil {
@@ -577,9 +570,6 @@ func (s *stytchAPI) rotateStart(w http.ResponseWriter, r *http.Request, p []stri
 }
 
 func (s *stytchAPI) rotateComplete(w http.ResponseWriter, r *http.Request, p []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	s.withClient(w, p[0], func(c *m2mClient) (m2mClientJSON, *stytchError) {
 		if c.nextHash == nil {
 			return m2mClientJSON{}, stytchErrNotRotating
@@ -591,9 +581,6 @@ func (s *stytchAPI) rotateComplete(w http.ResponseWriter, r *http.Request, p []s
 }
 
 func (s *stytchAPI) rotateCancel(w http.ResponseWriter, r *http.Request, p []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	s.withClient(w, p[0], func(c *m2mClient) (m2mClientJSON, *stytchError) {
 		if c.nextHash == nil {
 			return m2mClientJSON{}, stytchErrNotRotating
@@ -632,9 +619,6 @@ func (f searchFilter) matches(c *m2mClient) bool {
 }
 
 func (s *stytchAPI) search(w http.ResponseWriter, r *http.Request, _ []string) {
-	if !s.authorized(w, r) {
-		return
-	}
 	var req struct {
 		Limit  *int   `json:"limit"`
 		Cursor string `json:"cursor"`

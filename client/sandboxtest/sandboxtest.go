@@ -45,6 +45,20 @@ func TargetCredentials(sb *sandbox.Sandbox) client.TargetCredentials {
 	return client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL}
 }
 
+// NewClient builds an API client (auth0.New, stytch.New) from cfg, changed first by mod
+// when there is one, failing t when it can't.
+func NewClient[C, T any](t testing.TB, newClient func(C) (T, error), cfg C, mod func(*C)) T {
+	t.Helper()
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Stats reads GET /_sandbox/stats of the listener at baseURL.
 func Stats(t testing.TB, baseURL string) sandbox.StatsJSON {
 	t.Helper()

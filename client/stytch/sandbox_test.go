@@ -24,15 +24,17 @@ import (
 
 func newTarget(t testing.TB, sb *sandbox.Sandbox, mod func(*stytch.Config)) *stytch.Target {
 	t.Helper()
-	cfg := stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), UserAgent: "m2mport/test"}
-	if mod != nil {
-		mod(&cfg)
-	}
-	tg, err := stytch.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tg
+	return sandboxtest.NewClient(t, stytch.New, stytch.Config{Credentials: sandboxtest.TargetCredentials(sb), HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}}, mod)
+}
+
+// setup starts a sandbox and a target for its project (changed by mod first, when given),
+// and a record of the secrets the test handles, holding the project's and goodSecret.
+func setup(t *testing.T, mod func(*stytch.Config)) (*sandbox.Sandbox, *stytch.Target, *secrets) {
+	t.Helper()
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	s := &secrets{}
+	s.add(sb.Stytch().Secret, goodSecret)
+	return sb, newTarget(t, sb, mod), s
 }
 
 // secrets collects every secret a test handles, so that each error can be checked for them.
@@ -105,11 +107,8 @@ func TestLiveProject(t *testing.T) {
 }
 
 func TestImportGetUpdateDelete(t *testing.T) {
-	sb := sandboxtest.Start(t, sandbox.Options{})
-	tg := newTarget(t, sb, nil)
+	sb, tg, s := setup(t, nil)
 	ctx := context.Background()
-	var s secrets
-	s.add(sb.Stytch().Secret, goodSecret)
 
 	c := &client.Client{ID: "auth0|Billing/Worker-ü?#%", Secret: client.NewSecret(goodSecret), Name: "Billing Worker", Description: "Nightly",
 		Scopes: client.NewScopes("write:invoices", "read:invoices"), Metadata: map[string]any{"team": "billing", "tier": "gold"}}
@@ -174,10 +173,7 @@ func TestImportGetUpdateDelete(t *testing.T) {
 }
 
 func TestImportRefusals(t *testing.T) {
-	sb := sandboxtest.Start(t, sandbox.Options{})
-	tg := newTarget(t, sb, nil)
-	var s secrets
-	s.add(sb.Stytch().Secret)
+	sb, tg, s := setup(t, nil)
 	many := map[string]any{}
 	for i := range 21 {
 		many[fmt.Sprint("k", i)] = "v"
@@ -271,11 +267,8 @@ func TestSearch(t *testing.T) {
 }
 
 func TestTokensAndKeys(t *testing.T) {
-	sb := sandboxtest.Start(t, sandbox.Options{})
-	tg := newTarget(t, sb, func(c *stytch.Config) { c.JWKSRefetchEvery = time.Millisecond })
+	sb, tg, s := setup(t, func(c *stytch.Config) { c.JWKSRefetchEvery = time.Millisecond })
 	ctx := context.Background()
-	var s secrets
-	s.add(sb.Stytch().Secret, goodSecret)
 	c := &client.Client{ID: "svc-orders", Secret: client.NewSecret(goodSecret), Scopes: client.NewScopes("read:orders", "write:orders")}
 	if _, err := tg.Create(ctx, c); err != nil {
 		t.Fatal(err)
@@ -416,11 +409,8 @@ func TestVerticalIsFoundRememberedOrGiven(t *testing.T) {
 }
 
 func TestRotation(t *testing.T) {
-	sb := sandboxtest.Start(t, sandbox.Options{})
-	tg := newTarget(t, sb, nil)
+	_, tg, s := setup(t, nil)
 	ctx := context.Background()
-	var s secrets
-	s.add(sb.Stytch().Secret, goodSecret)
 	c := &client.Client{ID: "rotating", Secret: client.NewSecret(goodSecret), Scopes: client.Scopes{"a"}}
 	if _, err := tg.Create(ctx, c); err != nil {
 		t.Fatal(err)

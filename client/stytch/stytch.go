@@ -19,25 +19,13 @@ import (
 // Config is what New needs: the project's credentials and how to talk.
 type Config struct {
 	Credentials client.TargetCredentials
-	// UserAgent is "m2mport/<version>".
-	UserAgent string
-	// HTTPClient, if set, is used for every call (its redirect policy is replaced; one that
-	// skips TLS verification is refused).
-	HTTPClient *http.Client
-	// Timeout bounds each attempt of a call (default 30 s).
-	Timeout time.Duration
-	// MaxAttempts and MaxWait bound the retries of one call (defaults 5 and 2 min).
-	MaxAttempts int
-	MaxWait     time.Duration
+	client.HTTPConfig
 	// Credentials.Vertical, when set, says where the project's signing keys are: the
 	// consumer path (/v1/sessions/jwks/…) or the B2B one. Unset, the target finds it: the B2B
 	// path first, then the consumer one when the first answers 4xx.
 	// JWKSRefetchEvery is the least time between two fetches of the key set caused by an
 	// unknown kid (default 5 s), so that tokens naming made-up keys cannot flood Stytch.
 	JWKSRefetchEvery time.Duration
-	// OnWait is told about every wait (rate limit, retry), in addition to the context's
-	// reporter. It must not block.
-	OnWait func(client.Wait)
 }
 
 // Target writes to one Stytch project. It is safe for concurrent use.
@@ -70,16 +58,7 @@ func New(cfg Config) (*Target, error) {
 			base = liveBaseURL
 		}
 	}
-	api, err := httpx.New(httpx.Config{
-		API:         "stytch",
-		BaseURL:     base,
-		HTTPClient:  cfg.HTTPClient,
-		UserAgent:   cfg.UserAgent,
-		Policy:      httpx.Policy{MaxAttempts: cfg.MaxAttempts, MaxWait: cfg.MaxWait, AttemptTimeout: cfg.Timeout},
-		OnWait:      cfg.OnWait,
-		DecodeError: decodeError,
-		Hint:        hint,
-	})
+	api, err := httpx.New(httpx.Config{API: "stytch", BaseURL: base, DecodeError: decodeError, Hint: hint}.With(cfg.HTTPConfig))
 	if err != nil {
 		return nil, fmt.Errorf("stytch base URL: %w", err)
 	}

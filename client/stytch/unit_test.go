@@ -358,7 +358,7 @@ func TestEverySpecErrorRowIsTyped(t *testing.T) {
 	for _, row := range rows {
 		srv := httptest.NewServer(&recorder{answer: func(*http.Request, []byte) (int, string) { return row.status, row.body }})
 		tg, err := New(Config{Credentials: client.TargetCredentials{ProjectID: "project-test-1", Secret: client.NewSecret("project-secret-xyz"), BaseURL: srv.URL},
-			MaxAttempts: 1})
+			HTTPConfig: client.HTTPConfig{MaxAttempts: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -84,8 +84,9 @@ func IsolateFiles(t *testing.T) string {
 	return root
 }
 
-// AssertNoFileContains fails t for every file under root that holds secret.
-func AssertNoFileContains(t *testing.T, root, secret string) {
+// AssertNoFileContains fails t for every file under root that holds secret, and returns how
+// many files it read (none when root does not exist).
+func AssertNoFileContains(t *testing.T, root, secret string) (files int) {
 	t.Helper()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -94,6 +95,7 @@ func AssertNoFileContains(t *testing.T, root, secret string) {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		files++
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -106,4 +108,5 @@ func AssertNoFileContains(t *testing.T, root, secret string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files
 }

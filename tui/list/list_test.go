@@ -132,6 +132,22 @@ func TestFilterKeepsTheCursorOnItsItem(t *testing.T) {
 	}
 }
 
+// CurrentOf is the element the cursor's item indexes, through a filter, and nil with nothing
+// shown.
+func TestCurrentOf(t *testing.T) {
+	names := []string{"a", "b", "c", "d"}
+	m := sized(len(names), 3)
+	m.Filter(len(names), func(i int) bool { return i >= 2 })
+	m.Move(1)
+	if got := CurrentOf(&m, names); got == nil || *got != "d" {
+		t.Fatalf("CurrentOf = %v, want d", got)
+	}
+	m.Filter(len(names), func(int) bool { return false })
+	if got := CurrentOf(&m, names); got != nil {
+		t.Fatalf("CurrentOf with nothing shown = %q, want nil", *got)
+	}
+}
+
 func TestFilterToNothingAndBack(t *testing.T) {
 	m := sized(10, 3)
 	m.SetCursor(8)

@@ -73,6 +73,13 @@ type Config struct {
 	Hint func(e *client.APIError) string
 }
 
+// With is c with the settings an API package's caller gave (client.HTTPConfig).
+func (c Config) With(h client.HTTPConfig) Config {
+	c.HTTPClient, c.UserAgent, c.OnWait = h.HTTPClient, h.UserAgent, h.OnWait
+	c.Policy.MaxAttempts, c.Policy.MaxWait, c.Policy.AttemptTimeout = h.MaxAttempts, h.MaxWait, h.Timeout
+	return c
+}
+
 // Client sends requests to one API under the shared policy. It is safe for concurrent use.
 type Client struct {
 	api         string

@@ -23,36 +23,16 @@ import (
 // never send (a header line made of the request body), a hostile or broken one may.
 func rawServer(t *testing.T, answer func(body []byte) string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				body, _ := io.ReadAll(req.Body)
-				_, _ = io.WriteString(conn, answer(body))
-			}()
+	return leaktest.RawServer(t, func(conn net.Conn) {
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		req, err := http.ReadRequest(bufio.NewReader(conn))
+		if err != nil {
+			return
 		}
-	}()
-	return "http://" + ln.Addr().String()
-}
-
-// answerWith is a whole HTTP/1.1 answer with that status, content type and body.
-func answerWith(status int, contentType, body string) string {
-	return fmt.Sprintf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-		status, http.StatusText(status), contentType, len(body), body)
+		body, _ := io.ReadAll(req.Body)
+		_, _ = io.WriteString(conn, answer(body))
+	})
 }
 
 // The secrets of the repro: the management app's (sent in a form body to
@@ -157,7 +137,7 @@ func TestAnErrorBodyEchoingASecretIsScrubbed(t *testing.T) {
 					name := fmt.Sprintf("%s/%s/%.8s/%s", rr.name, kind, secret, f.Name)
 					t.Run(name, func(t *testing.T) {
 						ct, b := body(f.Text)
-						base := rawServer(t, func([]byte) string { return answerWith(400, ct, b) })
+						base := rawServer(t, func([]byte) string { return leaktest.Answer(400, ct, b) })
 						// A decoder that copies the whole body into the error, as a careless
 						// API package might: the scrubber is the last line, not the decoder.
 						c, err := New(Config{API: "test", BaseURL: base, Policy: Policy{MaxAttempts: 1}, DecodeError: decodeEverything})
