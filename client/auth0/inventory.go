@@ -55,8 +55,8 @@ func (s *Source) Connect(ctx context.Context) (client.SourceInfo, error) {
 		info.Name = p.Clients[0].Tenant
 	}
 	var m2m, others, otherCandidates int // on the first page
-	for _, a := range p.Clients {
-		switch {
+	for i := range p.Clients {
+		switch a := &p.Clients[i]; {
 		case a.AppType == client.AppTypeM2M:
 			m2m++
 		case candidate(a):
