@@ -163,10 +163,14 @@ func (s tokenSource) Token(context.Context, string, client.Secret, string) (clie
 }
 
 // openValidate runs a synthetic import of Orders sync and Lonely worker (no grants) from src
-// and opens Validate at w×h, its clock at goldenNow until the test moves it.
+// (nil: a fake source) and opens Validate at w×h, its clock at goldenNow until the test
+// moves it.
 func openValidate(t *testing.T, src client.Source, w, h int, now *time.Time) (*harness, *validateScreen) {
 	t.Helper()
 	fsrc, tgt := fakes()
+	if src == nil {
+		src = fsrc
+	}
 	cfg := testConfig(fsrc, tgt)
 	*now = goldenNow
 	cfg.Now = func() time.Time { return *now }
@@ -232,8 +236,7 @@ func TestValidateCompareFromTheTokenPaneShowsItsAnswer(t *testing.T) {
 func TestValidateTimesTickOnOneClock(t *testing.T) {
 	atBothSizes(t, func(t *testing.T, w, ht int) {
 		var now time.Time
-		src, _ := fakes()
-		h, v := openValidate(t, src, w, ht, &now)
+		h, v := openValidate(t, nil, w, ht, &now)
 		h.mustSee("token expires in 1 h")
 		// A tick as the program delivers it (the harness would wait for the next).
 		tick := func(d time.Duration) {
@@ -254,8 +257,7 @@ func TestValidateTimesTickOnOneClock(t *testing.T) {
 	})
 	// The first tick comes from Init, and each one asks for the next.
 	var now time.Time
-	src, _ := fakes()
-	_, v := openValidate(t, src, 100, 30, &now)
+	_, v := openValidate(t, nil, 100, 30, &now)
 	if msg, ok := v.Init()().(clockMsg); !ok || msg.screenID() != v.sid {
 		t.Fatalf("Init gives %T, want the first clockMsg", v.Init()())
 	}
@@ -270,8 +272,7 @@ func TestValidateTimesTickOnOneClock(t *testing.T) {
 func TestValidateCopiesTheTokenOnPurpose(t *testing.T) {
 	atBothSizes(t, func(t *testing.T, w, ht int) {
 		var now time.Time
-		src, _ := fakes()
-		h, v := openValidate(t, src, w, ht, &now)
+		h, v := openValidate(t, nil, w, ht, &now)
 		h.press("?")
 		h.mustSee("copy the token to the clipboard: a secret")
 		h.press("?")
