@@ -34,6 +34,19 @@ func sandboxEnv(t *testing.T, opts sandbox.Options) (*sandbox.Sandbox, map[strin
 	}
 }
 
+// The demo tenant's ids are the same in every run (see the README). Partner Webhooks and
+// the settlement app are its two clients whose Stytch token would reach further than their
+// Auth0 tokens: Partner Webhooks' Orders API grant requires an organization, and
+// read:payments is also the Payouts API's scope.
+const (
+	billingWorker     = "nfXU6Xzb2mMNAbtgpTM8CAl4TFfrTXT2"
+	metricsForwarder  = "AjTA2BMpJInl0AJe6ub4LHl323Aci68k"
+	orderFulfillment  = "jc3KnTPUJg3STkHjXkbUhFC7IkkV47kL"
+	partnerID         = "JrZaHGtguLmu76bV80zCtuEhoUcFAQBG"
+	reportingExporter = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR"
+	settlementID      = "jlOjTzyz7xtCJBaFGdlrZwcSx6Y9XT0q"
+)
+
 // sandboxTarget is the real Stytch client for the sandbox's project.
 func sandboxTarget(t *testing.T, sb *sandbox.Sandbox) *stytch.Target {
 	t.Helper()
@@ -202,6 +215,24 @@ func TestImportRefusesWhatItShouldNot(t *testing.T) {
 	// A dry run against a live project writes nothing and needs no --live.
 	if code, out, errOut := run2(t, env, "import", "--all", "--dry-run"); code != ExitOK || !strings.Contains(out, "(LIVE)") {
 		t.Errorf("live dry run: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// A clients file that can't be read is one sentence naming it once, not a chain of Go errors.
+func TestImportFromABadFileSaysWhyOnce(t *testing.T) {
+	_, env := sandboxEnv(t, sandbox.Options{Seed: "empty"})
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "obj.json")
+	writeFile(t, obj, `{"client_id":"x"}`)
+	for _, tc := range []struct{ file, says string }{
+		{filepath.Join(dir, "nonexistent.csv"), "m2mport import: read nonexistent.csv: no such file or directory"},
+		{obj, "m2mport import: read obj.json: not a JSON array of clients"},
+	} {
+		code, _, errOut := run2(t, env, "import", "--from-file", tc.file, "--all", "--dry-run")
+		name := filepath.Base(tc.file)
+		if code != ExitFailed || !strings.Contains(errOut, tc.says) || strings.Count(errOut, name) != 1 || strings.Contains(errOut, dir) {
+			t.Errorf("--from-file %s: exit %d, stderr %q, want exit %d saying %q, naming the file once", name, code, errOut, ExitFailed, tc.says)
+		}
 	}
 }
 
@@ -456,7 +487,7 @@ func TestAudienceLeavesOutClientsWithoutThoseAPIs(t *testing.T) {
 // 1, as for a blocked one. An id named twice is one client.
 func TestSelectedConflictFailsAndIDsAreDeduplicated(t *testing.T) {
 	_, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
-	const conflict, ready = "kZzKk4aRUtq8fV6C9ZEFXsMF5BgyR6eR", "AjTA2BMpJInl0AJe6ub4LHl323Aci68k" // Reporting Exporter, Metrics Forwarder
+	const conflict, ready = reportingExporter, metricsForwarder
 	code, out, errOut := run2(t, env, "import", "--select", conflict, "--yes")
 	if code != ExitFailed || !strings.Contains(out, "conflict") {
 		t.Fatalf("a selected conflict left as it is: exit %d\n%s\n%s", code, out, errOut)

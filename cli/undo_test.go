@@ -11,13 +11,6 @@ import (
 	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
-// The demo tenant's ids are the same in every run (see the README).
-const (
-	billingWorker    = "nfXU6Xzb2mMNAbtgpTM8CAl4TFfrTXT2"
-	metricsForwarder = "AjTA2BMpJInl0AJe6ub4LHl323Aci68k"
-	orderFulfillment = "jc3KnTPUJg3STkHjXkbUhFC7IkkV47kL"
-)
-
 // undo deletes only what a run created and is still as it left it: a client given a scope
 // since is kept and the plan says the scope was added (not "remove"), and a client whose
 // secret rotation was started since is kept too. The report may come before or after the

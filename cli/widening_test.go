@@ -11,14 +11,6 @@ import (
 	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
-// The demo tenant's two clients whose Stytch token would reach further than their Auth0
-// tokens: Partner Webhooks (its Orders API grant requires an organization) and the
-// settlement app (read:payments is also the Payouts API's scope).
-const (
-	partnerID    = "JrZaHGtguLmu76bV80zCtuEhoUcFAQBG"
-	settlementID = "jlOjTzyz7xtCJBaFGdlrZwcSx6Y9XT0q"
-)
-
 func TestImportAllLeavesWideningClientsOutUntilResolved(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
 	code, out, errOut := run2(t, env, "import", "--all", "--yes")
@@ -42,7 +34,7 @@ func TestImportAllLeavesWideningClientsOutUntilResolved(t *testing.T) {
 			t.Errorf("%s was created before its widening was resolved", id)
 		}
 	}
-	if _, ok := stored["AjTA2BMpJInl0AJe6ub4LHl323Aci68k"]; !ok { // Metrics Forwarder: the rest went ahead
+	if _, ok := stored[metricsForwarder]; !ok { // the rest went ahead
 		t.Error("the clients that widen nothing were not imported")
 	}
 
@@ -112,7 +104,7 @@ func TestWideningFlagsRefuseWhatTheyShouldNot(t *testing.T) {
 		return run2(t, env, append([]string{"import", "--all", "--dry-run"}, args...)...)
 	})
 	// A client whose access would not widen draws a note, not an error.
-	code, _, errOut := run2(t, env, "import", "--all", "--dry-run", "--accept-widening", "AjTA2BMpJInl0AJe6ub4LHl323Aci68k")
+	code, _, errOut := run2(t, env, "import", "--all", "--dry-run", "--accept-widening", metricsForwarder)
 	if code != ExitOK || !strings.Contains(errOut, "its access would not widen") {
 		t.Errorf("exit %d\n%s", code, errOut)
 	}

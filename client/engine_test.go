@@ -114,10 +114,7 @@ func TestEngineImportsSkipsUpdatesAndVerifies(t *testing.T) {
 		t.Fatal("signatures were not checked against the target's keys")
 	}
 
-	r, err := ReadReport(report, testReportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, report)
 	if r.Status != "finished" || len(r.Clients) != 5 || r.Progress.Imported != 2 || !r.Authenticated() || r.Cut != "" {
 		t.Fatalf("report: status %s, %d clients, %+v", r.Status, len(r.Clients), r.Progress)
 	}
@@ -220,17 +217,12 @@ func TestEngineResolvesAmbiguousCreates(t *testing.T) {
 	if !strings.Contains(got["raced"].Message, "secret") {
 		t.Errorf("raced: the conflict should say the secret differs: %s", got["raced"].Message)
 	}
-	var retried, waited int
+	kinds := map[EventKind]int{}
 	for _, ev := range evs {
-		switch ev.Kind {
-		case EventRetried:
-			retried++
-		case EventWaiting:
-			waited++
-		}
+		kinds[ev.Kind]++
 	}
-	if retried == 0 || waited == 0 {
-		t.Errorf("%d retried and %d waiting events, want some of each", retried, waited)
+	if kinds[EventRetried] == 0 || kinds[EventWaiting] == 0 {
+		t.Errorf("%d retried and %d waiting events, want some of each", kinds[EventRetried], kinds[EventWaiting])
 	}
 	checks := verdicts(evs)
 	for _, id := range []string{"commit", "drop", "limited", "flaky"} {
@@ -538,13 +530,29 @@ func importWithReport(t *testing.T, ft Target, clients []Client, path string) {
 	collect(t, context.Background(), ft, p, opt)
 }
 
-// planUndoOf plans the undo of the import whose report is at path.
-func planUndoOf(t *testing.T, ft Target, path string) (*Plan, *Report) {
+// readReport reads the report at path with the tests' key, failing t when it can't.
+func readReport(t *testing.T, path string) *Report {
 	t.Helper()
 	r, err := ReadReport(path, testReportKey)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+// importedA imports client a into a new fake project, with its report in a new folder.
+func importedA(t *testing.T) (ft *fakeTarget, dir, report string) {
+	t.Helper()
+	ft, dir = newFake("project-test-1"), t.TempDir()
+	report = filepath.Join(dir, "import.ndjson")
+	importWithReport(t, ft, []Client{testClient("a", "x")}, report)
+	return ft, dir, report
+}
+
+// planUndoOf plans the undo of the import whose report is at path.
+func planUndoOf(t *testing.T, ft Target, path string) (*Plan, *Report) {
+	t.Helper()
+	r := readReport(t, path)
 	up, err := PlanUndo(context.Background(), ft, r, path, UndoOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -665,10 +673,7 @@ func (d deleteAnswerLost) Delete(ctx context.Context, id string) error {
 // later import created under the same id. A delete whose answer was lost counts as deleted.
 func TestUndoRunTwiceLeavesALaterImportAlone(t *testing.T) {
 	ctx := context.Background()
-	ft := newFake("project-test-1")
-	dir := t.TempDir()
-	importReport := filepath.Join(dir, "import.json")
-	importWithReport(t, ft, []Client{testClient("a", "x")}, importReport)
+	ft, dir, importReport := importedA(t)
 	up, _ := planUndoOf(t, ft, importReport)
 	opt := fastOptions()
 	opt.ReportPath = filepath.Join(dir, "undo.json")
@@ -678,10 +683,7 @@ func TestUndoRunTwiceLeavesALaterImportAlone(t *testing.T) {
 
 	// A later import creates the same client again; the first undo, replayed, must not touch it.
 	importWithReport(t, ft, []Client{testClient("a", "x")}, filepath.Join(dir, "import2.json"))
-	r, err := ReadReport(importReport, testReportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, importReport)
 	if _, err := PlanUndo(ctx, ft, r, importReport, UndoOptions{}); !errors.Is(err, ErrNothingToUndo) || !strings.Contains(err.Error(), "undone already, by "+filepath.Join(dir, "undo.json")) {
 		t.Fatalf("the same undo again: %v", err)
 	}

@@ -104,10 +104,7 @@ func TestJournalCutAtEveryByteOfItsLastLineStillReads(t *testing.T) {
 	if err := os.WriteFile(path, cut, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	before, err := ReadReport(path, testReportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := readReport(t, path)
 	marked := ""
 	for _, c := range before.Clients {
 		if c.Created != "" {
@@ -117,10 +114,7 @@ func TestJournalCutAtEveryByteOfItsLastLineStillReads(t *testing.T) {
 	if err := MarkUndone(path, "undo.ndjson", []string{marked}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := ReadReport(path, testReportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, path)
 	undone := map[string]string{}
 	for _, c := range r.Clients {
 		undone[c.ID] = c.UndoneBy
@@ -239,10 +233,7 @@ func TestUndoKeepsUnconfirmedCreations(t *testing.T) {
 	dir := t.TempDir()
 	report := filepath.Join(dir, "import.ndjson")
 	importWithReport(t, ft, []Client{testClient("proven", "a"), testClient("ambiguous", "a")}, report)
-	r, err := ReadReport(report, testReportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, report)
 	created := map[string]Creation{}
 	for _, c := range r.Clients {
 		created[c.ID] = c.Created
@@ -282,10 +273,7 @@ func TestUndoKeepsUnconfirmedCreations(t *testing.T) {
 // undo of the real file afterwards knows what was undone.
 func TestUndoMarksThroughASymlinkLandInItsTarget(t *testing.T) {
 	ctx := context.Background()
-	ft := newFake("project-test-1")
-	dir := t.TempDir()
-	real := filepath.Join(dir, "import.ndjson")
-	importWithReport(t, ft, []Client{testClient("a", "x")}, real)
+	ft, dir, real := importedA(t)
 	link := filepath.Join(dir, "link.ndjson")
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
@@ -300,10 +288,7 @@ func TestUndoMarksThroughASymlinkLandInItsTarget(t *testing.T) {
 		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
 	}
 	importWithReport(t, ft, []Client{testClient("a", "x")}, filepath.Join(dir, "import2.ndjson")) // a later run's client
-	r, err := ReadReport(real, testReportKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, real)
 	if _, err := PlanUndo(ctx, ft, r, real, UndoOptions{}); !errors.Is(err, ErrNothingToUndo) {
 		t.Fatalf("undo of the real file after an undo through the link: %v", err)
 	}

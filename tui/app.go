@@ -122,7 +122,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		a.sh.styles = a.sh.theme.Styles(msg.IsDark())
 		a.help = newHelp(&a.sh.styles)
-		return a.broadcast(stylesChangedMsg{})
+		for _, s := range a.stack {
+			s.restyle()
+		}
+		return nil
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case backMsg:

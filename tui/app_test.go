@@ -92,6 +92,10 @@ func TestBackgroundColourPicksThePalette(t *testing.T) {
 	if h.app.sh.styles.Dark {
 		t.Fatal("a light background picks the light palette")
 	}
+	// The screens copy the new styles into their components.
+	if c := h.top().(*connectScreen); c.spinner.Style.GetForeground() != h.app.sh.styles.Accent.GetForeground() {
+		t.Fatal("the connect screen's spinner keeps the dark palette's colour")
+	}
 }
 
 // Too small to draw the screen, the terminal still shows the question q asked while an

@@ -177,7 +177,7 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 	c.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	c.keys = sh.keys.Connect
 	c.keys.Remember.SetEnabled(cfg.Keystore != nil)
-	c.applyStyles()
+	c.restyle()
 	return c
 }
 
@@ -227,7 +227,7 @@ func (c *connectScreen) Capturing() bool {
 	return c.state == connEditing || c.state == connLiveGuard
 }
 
-func (c *connectScreen) applyStyles() {
+func (c *connectScreen) restyle() {
 	st := c.st()
 	c.form.styleInputs(st)
 	c.spinner.Style = st.Accent
@@ -257,8 +257,6 @@ func (c *connectScreen) sourceFilled() bool {
 
 func (c *connectScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		c.applyStyles()
 	case spinner.TickMsg:
 		return spin(&c.spinner, msg, c.state == connVerifying)
 	case waitMsg:

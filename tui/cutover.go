@@ -82,6 +82,11 @@ func (s *cutoverScreen) applyStyles() {
 	s.pageFor = [2]int{-1, -1}
 }
 
+func (s *cutoverScreen) restyle() {
+	s.applyStyles()
+	s.layout()
+}
+
 func (s *cutoverScreen) SetSize(w, h int) {
 	s.base.SetSize(w, h)
 	s.layout()
@@ -89,9 +94,6 @@ func (s *cutoverScreen) SetSize(w, h int) {
 
 func (s *cutoverScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
-		s.layout()
 	case spinner.TickMsg:
 		return spin(&s.spinner, msg, s.loading)
 	case cutoverReadyMsg:
@@ -148,10 +150,7 @@ func (s *cutoverScreen) wide() bool {
 }
 
 func (s *cutoverScreen) pageWidth() int {
-	if s.wide() {
-		return s.width - s.side.Width() - 3
-	}
-	return s.width
+	return s.side.MainWidth(s.width, s.wide())
 }
 
 // layout draws the current API's page again when the API or the width changed, and gives

@@ -143,8 +143,7 @@ func TestWideningResolvedInTheTUI(t *testing.T) {
 // From Validate too, against the demo tenant: the pages name the shared scope, the
 // organization-bound grant, and what an audience-only check would admit.
 func TestCutoverFromValidateOnTheDemo(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 100, 30)
 	h.press("enter", "enter", "enter", "enter", "enter", "y")
 	if _, ok := h.top().(*importScreen); !ok {
 		t.Fatalf("got %T", h.top())

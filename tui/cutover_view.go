@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/lipgloss/v2"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
@@ -32,7 +31,7 @@ func (s *cutoverScreen) View() string {
 	if !s.wide() {
 		return body
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, s.sideView(), " ", widget.VRule(st, s.height), " ", body)
+	return list.Beside(st, s.sideView(), s.height, body)
 }
 
 // headLines are the title and the verdict: what widens access, or that nothing does, or

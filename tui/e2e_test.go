@@ -12,6 +12,7 @@ import (
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/client/auth0"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 	"github.com/m2mport/m2mport/client/stytch"
 	"github.com/m2mport/m2mport/keystore"
 )
@@ -19,19 +20,10 @@ import (
 // These tests drive the root model against the sandbox, through the real API packages, as
 // `m2mport demo` wires them. (Only tests import the API packages; package tui never does.)
 
-func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	return sb
-}
-
-// sandboxConfig is the demo's configuration, with reports in a temporary folder.
-func sandboxConfig(t *testing.T, sb *sandbox.Sandbox) Config {
-	a, s := sb.Auth0(), sb.Stytch()
+// sandboxConfig starts a sandbox with opts and returns the demo's configuration for it, with
+// reports in a temporary folder.
+func sandboxConfig(t *testing.T, opts sandbox.Options) Config {
+	sb := sandboxtest.Start(t, opts)
 	dir := t.TempDir()
 	return Config{
 		NewSource: func(c client.SourceCredentials) (client.Source, error) {
@@ -40,8 +32,8 @@ func sandboxConfig(t *testing.T, sb *sandbox.Sandbox) Config {
 		NewTarget: func(c client.TargetCredentials) (client.Target, error) {
 			return stytch.New(stytch.Config{Credentials: c, HTTPConfig: client.HTTPConfig{UserAgent: "m2mport/test"}})
 		},
-		Source:   client.SourceCredentials{Domain: a.Domain, ClientID: a.ClientID, Secret: client.NewSecret(a.ClientSecret)},
-		Target:   client.TargetCredentials{ProjectID: s.ProjectID, Secret: client.NewSecret(s.Secret), BaseURL: s.URL},
+		Source:   sandboxtest.SourceCredentials(sb),
+		Target:   sandboxtest.TargetCredentials(sb),
 		Demo:     true,
 		Keystore: keystore.NewMemory(),
 		ReportPath: func(projectID string) (string, error) {
@@ -53,8 +45,7 @@ func sandboxConfig(t *testing.T, sb *sandbox.Sandbox) Config {
 // TestDemoWithTheDefaultsEndsWithEveryCheckPassing is the demo's promise: pressing enter
 // through the four steps imports the ready clients and proves every one.
 func TestDemoWithTheDefaultsEndsWithEveryCheckPassing(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 100, 30)
 	h.mustSee("DEMO — local sandbox")
 
 	h.press("enter") // connect
@@ -117,8 +108,7 @@ func TestDemoWithTheDefaultsEndsWithEveryCheckPassing(t *testing.T) {
 // TestImportShowsConflictsAndUpdatesOnRequest resolves the demo's conflict by an update and
 // checks it the same way.
 func TestImportShowsConflictsAndUpdatesOnRequest(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 100, 30)
 	h.press("enter", "enter", "n", "/")
 	h.typeText("reporting")
 	h.press("enter", "space", "enter", "enter")
@@ -142,16 +132,14 @@ func TestImportShowsConflictsAndUpdatesOnRequest(t *testing.T) {
 // A regular web app that may use client_credentials is offered like an M2M app, and its row
 // and details say what it is (issue 12 §3).
 func TestPickShowsAnAppThatIsNotTypedM2M(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 100, 30)
 	h.press("enter", "enter", "n", "/")
 	h.typeText("storefront")
 	h.mustSee("Storefront Backend · regular web app", "✓ ready", "A regular web app in Auth0 with")
 }
 
 func TestCancellingAnImportStopsNewWorkAndSaysHowToFinish(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo", Faults: "stytch:slow:150ms=1"})
-	cfg := sandboxConfig(t, sb)
+	cfg := sandboxConfig(t, sandbox.Options{Seed: "demo", Faults: "stytch:slow:150ms=1"})
 	cfg.Concurrency = 1
 	h := newHarness(t, cfg, 100, 30)
 	h.press("enter", "enter", "enter", "enter", "enter")
@@ -173,8 +161,7 @@ func TestCancellingAnImportStopsNewWorkAndSaysHowToFinish(t *testing.T) {
 }
 
 func TestQuitDuringAnImportAsksThenWaitsForCallsInFlight(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo", Faults: "stytch:slow:100ms=1"})
-	cfg := sandboxConfig(t, sb)
+	cfg := sandboxConfig(t, sandbox.Options{Seed: "demo", Faults: "stytch:slow:100ms=1"})
 	cfg.Concurrency = 1
 	h := newHarness(t, cfg, 100, 30)
 	h.press("enter", "enter", "enter", "enter", "enter")
@@ -202,8 +189,7 @@ func TestQuitDuringAnImportAsksThenWaitsForCallsInFlight(t *testing.T) {
 }
 
 func TestValidateComparesWithAnAuth0Token(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 100, 30)
 	h.press("enter", "enter", "enter", "enter", "enter", "y", "enter")
 	v := h.top().(*validateScreen)
 	h.press("a")
@@ -230,8 +216,7 @@ func TestValidateComparesWithAnAuth0Token(t *testing.T) {
 }
 
 func TestSpotCheckATokenFromTheProject(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	cfg := sandboxConfig(t, sb)
+	cfg := sandboxConfig(t, sandbox.Options{Seed: "demo"})
 	h := newHarness(t, cfg, 100, 30)
 	h.press("enter", "t")
 	sc, ok := h.top().(*spotCheckScreen)
@@ -303,8 +288,7 @@ func TestTimesInTokensAreSpelledOut(t *testing.T) {
 // TestSmallestTerminalShowsEveryStep walks the demo at 60×16, the smallest size the UI
 // draws in: every frame fits, and each step still shows what matters.
 func TestSmallestTerminalShowsEveryStep(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 60, 16)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 60, 16)
 	fits := func(step string) {
 		t.Helper()
 		lines := strings.Split(h.plain(), "\n")
@@ -317,24 +301,21 @@ func TestSmallestTerminalShowsEveryStep(t *testing.T) {
 			}
 		}
 	}
-	fits("connect")
-	h.mustSee("Domain", "Project ID", "enter connect")
-	h.press("enter")
-	fits("connected")
-	h.mustSee("✓ acme", "✓ project-test")
-	h.press("enter")
-	fits("pick")
-	h.mustSee("✓ ready", "4 chosen")
-	h.press("enter")
-	fits("scopes")
-	h.mustSee("Scopes  3 chosen", "[x] read:invoices")
-	h.press("enter")
-	fits("plan")
-	h.mustSee("4 to create", "+ create")
-	h.press("enter", "y")
-	fits("done")
-	h.mustSee("✓ Done", "4/4 verified")
-	h.press("enter")
-	fits("validate")
-	h.mustSee("✓ all 10 checks pass", "✓ signature")
+	for _, st := range []struct {
+		step string
+		see  []string
+		then []string // the keys that lead to the next step
+	}{
+		{"connect", []string{"Domain", "Project ID", "enter connect"}, []string{"enter"}},
+		{"connected", []string{"✓ acme", "✓ project-test"}, []string{"enter"}},
+		{"pick", []string{"✓ ready", "4 chosen"}, []string{"enter"}},
+		{"scopes", []string{"Scopes  3 chosen", "[x] read:invoices"}, []string{"enter"}},
+		{"plan", []string{"4 to create", "+ create"}, []string{"enter", "y"}},
+		{"done", []string{"✓ Done", "4/4 verified"}, []string{"enter"}},
+		{"validate", []string{"✓ all 10 checks pass", "✓ signature"}, nil},
+	} {
+		fits(st.step)
+		h.mustSee(st.see...)
+		h.press(st.then...)
+	}
 }

@@ -93,7 +93,7 @@ func newImport(sh *shared, cfg Config, source string, target client.Target, clie
 	s := &importScreen{base: newBase(sh), cfg: cfg, source: source, target: target, clients: clients, resolutions: resolutions, follow: true, list: list.New()}
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	s.keys = sh.keys.Import
-	s.applyStyles()
+	s.restyle()
 	return s
 }
 
@@ -110,7 +110,7 @@ func (s *importScreen) Busy() string {
 	return ""
 }
 
-func (s *importScreen) applyStyles() { s.spinner.Style = s.st().Accent }
+func (s *importScreen) restyle() { s.spinner.Style = s.st().Accent }
 
 func (s *importScreen) SetSize(w, h int) {
 	s.base.SetSize(w, h)
@@ -119,8 +119,6 @@ func (s *importScreen) SetSize(w, h int) {
 
 func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
 	case spinner.TickMsg:
 		return spin(&s.spinner, msg, s.phase == impPlanning || s.phase == impRunning)
 	case planMsg:

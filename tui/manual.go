@@ -67,10 +67,10 @@ func (m *manualScreen) SetSize(w, h int) {
 	m.form.setWidth(min(w, 80) - 2)
 }
 
+func (m *manualScreen) restyle() { m.form.styleInputs(m.st()) }
+
 func (m *manualScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		m.form.styleInputs(m.st())
 	case tea.PasteMsg:
 		cmd := m.form.update(msg)
 		m.checkFocused()

@@ -192,6 +192,11 @@ func (p *pickScreen) applyStyles() {
 	})
 }
 
+func (p *pickScreen) restyle() {
+	p.applyStyles()
+	p.clearCache()
+}
+
 func (p *pickScreen) clearCache() {
 	p.rowCache = map[int]string{}
 	p.detailsCache = map[detailsKey]string{}
@@ -233,17 +238,11 @@ func (p *pickScreen) SetSize(w, h int) {
 }
 
 func (p *pickScreen) current() *pickRow {
-	if i, ok := p.list.Current(); ok {
-		return &p.rows[i]
-	}
-	return nil
+	return list.CurrentOf(&p.list, p.rows)
 }
 
 func (p *pickScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		p.applyStyles()
-		p.clearCache()
 	case spinner.TickMsg:
 		return spin(&p.spinner, msg, p.loading || p.replanning)
 	case waitMsg:

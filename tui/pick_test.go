@@ -351,8 +351,7 @@ func TestPickExplainsScopesLeftOutOfTheCount(t *testing.T) {
 // Coming back to Pick after an import compares with Stytch again: the clients just created
 // and the conflict just updated are no longer "ready" or "conflict".
 func TestPickComparesAgainAfterAnImport(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	h := newHarness(t, sandboxConfig(t, sb), 100, 30)
+	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 100, 30)
 	h.press("enter", "enter")
 	p, ok := h.top().(*pickScreen)
 	if !ok {

@@ -16,8 +16,7 @@ import (
 // tests cannot show that commands really run off the update loop. teatest is experimental,
 // so this is not the only guard.
 func TestRealProgramLoop(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Seed: "demo"})
-	tm := teatest.NewTestModel(t, New(sandboxConfig(t, sb)), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(sandboxConfig(t, sandbox.Options{Seed: "demo"})), teatest.WithInitialTermSize(100, 30))
 	wait := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },

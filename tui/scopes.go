@@ -75,7 +75,7 @@ func newScopes(sh *shared, clients []client.Client, apis []client.API, kept map[
 	s.input.Prompt = "› "
 	s.keys = sh.keys.Scopes
 	s.side, s.list = list.NewSide(len(s.drafts)), list.New()
-	s.applyStyles()
+	s.restyle()
 	return s
 }
 
@@ -83,7 +83,7 @@ func (s *scopesScreen) Init() tea.Cmd   { return nil }
 func (s *scopesScreen) Step() step      { return stepScopes }
 func (s *scopesScreen) Capturing() bool { return s.mode != modeBrowse }
 
-func (s *scopesScreen) applyStyles() {
+func (s *scopesScreen) restyle() {
 	st := s.st()
 	s.input.SetStyles(textinput.Styles{
 		Focused: textinput.StyleState{Text: st.Text, Placeholder: st.Placeholder, Prompt: st.Accent},
@@ -101,18 +101,13 @@ func (s *scopesScreen) SetSize(w, h int) {
 func (s *scopesScreen) wide() bool { return s.width >= 90 && len(s.drafts) > 1 }
 
 func (s *scopesScreen) editorWidth() int {
-	if s.wide() {
-		return s.width - s.side.Width() - 3
-	}
-	return s.width
+	return s.side.MainWidth(s.width, s.wide())
 }
 
 func (s *scopesScreen) draft() *draft { return &s.drafts[s.side.Cursor()] }
 
 func (s *scopesScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
 	case tea.PasteMsg:
 		if s.mode != modeBrowse {
 			var cmd tea.Cmd

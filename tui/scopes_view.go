@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/m2mport/m2mport/tui/list"
 	"github.com/m2mport/m2mport/tui/sanitize"
 	"github.com/m2mport/m2mport/tui/widget"
@@ -16,7 +14,7 @@ func (s *scopesScreen) View() string {
 		return s.editorView(s.width)
 	}
 	ew := s.editorWidth()
-	return lipgloss.JoinHorizontal(lipgloss.Top, s.sideView(), " ", widget.VRule(s.st(), s.height), " ", s.editorView(ew))
+	return list.Beside(s.st(), s.sideView(), s.height, s.editorView(ew))
 }
 
 // sideView lists the chosen clients with their scope counts.

@@ -27,6 +27,10 @@ type screen interface {
 	Busy() string
 	// id is what the screen's async answers are routed by.
 	id() int
+	// restyle tells the screen that the shared styles changed (background colour, theme),
+	// for those that copy styles into components (text inputs, spinners) or cache what they
+	// drew with them.
+	restyle()
 }
 
 // step is where the operator is in the four steps of a migration.
@@ -67,10 +71,6 @@ type routed interface{ screenID() int }
 type to int
 
 func (t to) screenID() int { return int(t) }
-
-// stylesChangedMsg tells every screen that s.styles changed, for those that copy styles
-// into components (text inputs, spinners).
-type stylesChangedMsg struct{}
 
 // backMsg asks the root to leave the current screen.
 type backMsg struct{}

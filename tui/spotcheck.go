@@ -97,6 +97,11 @@ func (s *spotCheckScreen) applyStyles() {
 	s.spinner.Style = s.st().Accent
 }
 
+func (s *spotCheckScreen) restyle() {
+	s.applyStyles()
+	s.layoutResult()
+}
+
 func (s *spotCheckScreen) SetSize(w, h int) {
 	s.base.SetSize(w, h)
 	s.form.setWidth(min(w, 100) - 2)
@@ -105,9 +110,6 @@ func (s *spotCheckScreen) SetSize(w, h int) {
 
 func (s *spotCheckScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		s.applyStyles()
-		s.layoutResult()
 	case spinner.TickMsg:
 		return spin(&s.spinner, msg, s.state == spotChecking)
 	case spotCheckedMsg:

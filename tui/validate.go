@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/m2mport/m2mport/client"
 	"github.com/m2mport/m2mport/tui/list"
@@ -131,15 +130,17 @@ func (v *validateScreen) canCompare() bool {
 
 func (v *validateScreen) applyStyles() { v.spinner.Style = v.st().Accent }
 
+func (v *validateScreen) restyle() {
+	v.applyStyles()
+	v.refresh()
+}
+
 // wide terminals list the clients beside the checks; narrower ones give the checks the
 // whole width and say "2 of 5" instead.
 func (v *validateScreen) wide() bool { return v.width >= 120 && len(v.proofs) > 1 }
 
 func (v *validateScreen) mainWidth() int {
-	if v.wide() {
-		return v.width - v.side.Width() - 3
-	}
-	return v.width
+	return v.side.MainWidth(v.width, v.wide())
 }
 
 func (v *validateScreen) SetSize(w, h int) {
@@ -149,10 +150,7 @@ func (v *validateScreen) SetSize(w, h int) {
 }
 
 func (v *validateScreen) current() *proof {
-	if i, ok := v.side.Current(); ok {
-		return &v.proofs[i]
-	}
-	return nil
+	return list.CurrentOf(&v.side.Model, v.proofs)
 }
 
 // refresh gives the pane the current client's checks and token, or the comparison with
@@ -194,9 +192,6 @@ func (v *validateScreen) refresh() {
 
 func (v *validateScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case stylesChangedMsg:
-		v.applyStyles()
-		v.refresh()
 	case spinner.TickMsg:
 		return spin(&v.spinner, msg, v.comparing >= 0)
 	case clockMsg:
@@ -363,7 +358,7 @@ func (v *validateScreen) View() string {
 	if !v.wide() {
 		return body
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, v.sideView(), " ", widget.VRule(st, v.height), " ", body)
+	return list.Beside(st, v.sideView(), v.height, body)
 }
 
 // headLines are the client's name and its verdict, and what the comparison with Auth0 is,

@@ -126,6 +126,15 @@ func (m *Model) Current() (int, bool) {
 	return -1, false
 }
 
+// CurrentOf is the element of items (the slice the list indexes) under the cursor, or nil
+// when no item is shown.
+func CurrentOf[T any](m *Model, items []T) *T {
+	if i, ok := m.Current(); ok {
+		return &items[i]
+	}
+	return nil
+}
+
 // Move moves the cursor by d positions, stopping at either end.
 func (m *Model) Move(d int) { m.SetCursor(m.cursor + d) }
 

@@ -42,6 +42,20 @@ func (s *Side) SetSize(h int) { s.Model.SetSize(SideWidth, h-1) }
 // Width is the side list's width in cells.
 func (s *Side) Width() int { return SideWidth }
 
+// MainWidth is what a screen width cells wide leaves its main pane: all of it, or, when the
+// side list is shown, what the list and the rule after it (see Beside) leave.
+func (s *Side) MainWidth(width int, shown bool) int {
+	if shown {
+		return width - SideWidth - 3
+	}
+	return width
+}
+
+// Beside draws a side list's view, a rule as high as the body, then main, side by side.
+func Beside(st *themes.Styles, side string, height int, main string) string {
+	return lipgloss.JoinHorizontal(lipgloss.Top, side, " ", widget.VRule(st, height), " ", main)
+}
+
 // View draws the title, then each item in the window as row draws it, SideWidth cells wide.
 func (s *Side) View(st *themes.Styles, title string, row func(item int, current bool) string) string {
 	lines := append([]string{st.Muted.Bold(true).Render(title)}, s.Lines(row)...)

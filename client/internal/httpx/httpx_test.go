@@ -37,6 +37,17 @@ func newTest(t *testing.T, srv *httptest.Server, mod func(*Config)) (*Client, *t
 	return c, clk
 }
 
+// realClock is a client of srv with the default policy and the real clock, for tests of
+// waits that a cancellation or a stop must cut short.
+func realClock(t *testing.T, srv *httptest.Server) *Client {
+	t.Helper()
+	c, err := New(Config{API: "test", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // script serves the given handlers in turn, the last one for every further request.
 func script(handlers ...http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
 	var n atomic.Int32
@@ -524,14 +535,11 @@ func TestCancellation(t *testing.T) {
 	// Cancelled while waiting to retry.
 	srv, n := script(status(429, "Retry-After", "30"))
 	defer srv.Close()
-	c, err := New(Config{API: "test", BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := realClock(t, srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	ctx = client.WithWaitReporter(ctx, func(client.Wait) { cancel() })
 	start := time.Now()
-	err = c.Do(ctx, get(), nil)
+	err := c.Do(ctx, get(), nil)
 	if !errors.Is(err, context.Canceled) || n.Load() != 1 {
 		t.Fatalf("err %v after %d requests", err, n.Load())
 	}
@@ -546,7 +554,7 @@ func TestCancellation(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer srv2.Close()
-	c2, _ := New(Config{API: "test", BaseURL: srv2.URL})
+	c2 := realClock(t, srv2)
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	go func() { <-inFlight; cancel2() }()
 	err = c2.Do(ctx2, &Request{Method: "POST", Path: "/create"}, nil)
@@ -560,15 +568,12 @@ func TestCancellation(t *testing.T) {
 func TestStopEndsRetriesButKeepsTheAnswer(t *testing.T) {
 	srv, n := script(status(503, "Retry-After", "30"))
 	defer srv.Close()
-	c, err := New(Config{API: "test", BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := realClock(t, srv)
 	stop := make(chan struct{})
 	ctx := client.WithStop(context.Background(), stop)
 	ctx = client.WithWaitReporter(ctx, func(client.Wait) { close(stop) })
 	start := time.Now()
-	err = c.Do(ctx, get(), nil)
+	err := c.Do(ctx, get(), nil)
 	if client.StatusOf(err) != 503 || errors.Is(err, context.Canceled) || n.Load() != 1 {
 		t.Fatalf("err %v after %d requests", err, n.Load())
 	}
