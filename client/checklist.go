@@ -147,9 +147,9 @@ func CheckToken(ctx context.Context, token Secret, keys KeyFunc, want Expect) (*
 	if err != nil {
 		return nil, fmt.Errorf("%w: the header %v", ErrNotJWT, err)
 	}
-	claims, payloadJSON, err := decodeSegment(parts[1])
+	claims, payloadJSON, err := payloadOf(parts)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the payload %v", ErrNotJWT, err)
+		return nil, err
 	}
 	if want.Now.IsZero() {
 		want.Now = time.Now()
@@ -180,6 +180,15 @@ func jwtParts(token Secret) ([]string, error) {
 		return nil, fmt.Errorf("%w: a JWT has three parts separated by dots, this has %d", ErrNotJWT, len(parts))
 	}
 	return parts, nil
+}
+
+// payloadOf decodes the payload of a JWT split by jwtParts: its claims and its indented JSON.
+func payloadOf(parts []string) (map[string]any, json.RawMessage, error) {
+	claims, js, err := decodeSegment(parts[1])
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: the payload %v", ErrNotJWT, err)
+	}
+	return claims, js, nil
 }
 
 // decodeSegment decodes one base64url JSON part of a JWT into a map and its indented JSON.
@@ -262,31 +271,29 @@ func display(v any) string {
 	}
 }
 
-func equalLine(name, want string, got any) Check {
-	l := Check{Name: name, Expected: want, Actual: display(got)}
-	switch s, ok := got.(string); {
-	case want == "":
+// judged is l with its status: info when nothing was expected, a pass when the token matched,
+// else a failure that says why.
+func judged(l Check, expected, matched bool, why string) Check {
+	switch {
+	case !expected:
 		l.Status = CheckInfo
-	case ok && s == want:
+	case matched:
 		l.Status = CheckPass
 	default:
-		l.Status, l.Note = CheckFail, fmt.Sprintf("expected %s %q", name, want)
+		l.Status, l.Note = CheckFail, why
 	}
 	return l
 }
 
+func equalLine(name, want string, got any) Check {
+	s, ok := got.(string)
+	return judged(Check{Name: name, Expected: want, Actual: display(got)}, want != "", ok && s == want, fmt.Sprintf("expected %s %q", name, want))
+}
+
 func issuerLine(issuers []string, got any) Check {
-	l := Check{Name: "iss", Expected: strings.Join(issuers, " or "), Actual: display(got)}
 	s, _ := got.(string)
-	switch {
-	case len(issuers) == 0:
-		l.Status = CheckInfo
-	case slices.Contains(issuers, s):
-		l.Status = CheckPass
-	default:
-		l.Status, l.Note = CheckFail, "the token was issued by someone else"
-	}
-	return l
+	return judged(Check{Name: "iss", Expected: strings.Join(issuers, " or "), Actual: display(got)},
+		len(issuers) > 0, slices.Contains(issuers, s), "the token was issued by someone else")
 }
 
 func audienceLine(project string, got any) Check {
@@ -305,15 +312,7 @@ func audienceLine(project string, got any) Check {
 			}
 		}
 	}
-	switch {
-	case project == "":
-		l.Status = CheckInfo
-	case slices.Contains(auds, project):
-		l.Status = CheckPass
-	default:
-		l.Status, l.Note = CheckFail, "the token is not meant for this project"
-	}
-	return l
+	return judged(l, project != "", slices.Contains(auds, project), "the token is not meant for this project")
 }
 
 func scopeLine(want *Scopes, got any) Check {

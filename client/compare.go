@@ -54,9 +54,6 @@ func claimsOf(token Secret) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	claims, _, err := decodeSegment(parts[1])
-	if err != nil {
-		return nil, fmt.Errorf("%w: the payload %v", ErrNotJWT, err)
-	}
-	return claims, nil
+	claims, _, err := payloadOf(parts)
+	return claims, err
 }

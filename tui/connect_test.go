@@ -124,12 +124,18 @@ func TestPasteGoesIntoTheFocusedField(t *testing.T) {
 	}
 }
 
-func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
+// openLiveConnect is the Connect screen with credentials for a live project.
+func openLiveConnect(t *testing.T) (*harness, *connectScreen) {
+	t.Helper()
 	src, tgt := fakes()
 	tgt.projectID = "project-live-0000aaaa-1111-2222-3333-444455556666"
 	tgt.live = true
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	c := h.top().(*connectScreen)
+	return h, h.top().(*connectScreen)
+}
+
+func TestLiveProjectNeedsItsIDTyped(t *testing.T) {
+	h, c := openLiveConnect(t)
 	h.press("enter")
 	if c.state != connLiveGuard {
 		t.Fatalf("state %v", c.state)
@@ -405,11 +411,7 @@ func TestConnectBlankFormEnterStartsEditing(t *testing.T) {
 // Esc at the live project's question leaves the operator on Connect as they were, the
 // checks shown and nothing focused, not in the Domain field: enter asks again, e edits.
 func TestLiveGuardEscKeepsTheOperatorOnConnect(t *testing.T) {
-	src, tgt := fakes()
-	tgt.projectID = "project-live-0000aaaa-1111-2222-3333-444455556666"
-	tgt.live = true
-	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	c := h.top().(*connectScreen)
+	h, c := openLiveConnect(t)
 	h.press("enter")
 	h.typeText("project")
 	h.press("esc")

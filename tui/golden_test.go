@@ -71,6 +71,13 @@ func TestGolden(t *testing.T) {
 
 func sizeName(s [2]int) string { return strconv.Itoa(s[0]) + "x" + strconv.Itoa(s[1]) }
 
+// atBothSizes runs test as a subtest at each size the goldens are drawn at, 100×30 and 60×20.
+func atBothSizes(t *testing.T, test func(t *testing.T, w, h int)) {
+	for _, size := range [][2]int{{100, 30}, {60, 20}} {
+		t.Run(sizeName(size), func(t *testing.T) { test(t, size[0], size[1]) })
+	}
+}
+
 // goldenToken is the synthetic tokens' compact form: the checklist keeps it for the copy key,
 // and no frame may show it.
 const goldenToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnb2xkZW4ifQ.Z29sZGVuLXNpZ25hdHVyZS1uZXZlci1kcmF3bg"

@@ -104,99 +104,96 @@ func assertInert(t *testing.T, where, frame string, w, h int) {
 // token) with hostile text in everything Auth0, Stytch and the token supply, at 100×30 and
 // 60×20: every frame keeps to the terminal and carries none of it as control sequences.
 func TestHostileTextRendersInertAndCut(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		w, ht := size[0], size[1]
-		t.Run(sizeName(size), func(t *testing.T) {
-			src, tgt := fakes()
-			src.inv = hostileInventory()
-			billing := src.inv.Clients[1]
-			// Stytch holds Billing reconciler already, under a hostile name: a conflict.
-			tgt.stored = map[string]client.Stored{billing.ID: {ID: billing.ID, Name: hostile("stored name"), Description: hostile("stored description"),
-				Scopes: client.NewScopes("read:invoices"), SecretLast4: billing.Secret.Last4(), Status: "active"}}
-			h := newHarness(t, testConfig(src, tgt), w, ht)
-			frame := func(where string) {
-				t.Helper()
-				assertInert(t, where, h.app.View().Content, w, ht)
-			}
-			h.press("enter", "enter")
-			if _, ok := h.top().(*pickScreen); !ok {
-				t.Fatalf("got %T", h.top())
-			}
-			frame("pick")
+	atBothSizes(t, func(t *testing.T, w, ht int) {
+		src, tgt := fakes()
+		src.inv = hostileInventory()
+		billing := src.inv.Clients[1]
+		// Stytch holds Billing reconciler already, under a hostile name: a conflict.
+		tgt.stored = map[string]client.Stored{billing.ID: {ID: billing.ID, Name: hostile("stored name"), Description: hostile("stored description"),
+			Scopes: client.NewScopes("read:invoices"), SecretLast4: billing.Secret.Last4(), Status: "active"}}
+		h := newHarness(t, testConfig(src, tgt), w, ht)
+		frame := func(where string) {
+			t.Helper()
+			assertInert(t, where, h.app.View().Content, w, ht)
+		}
+		h.press("enter", "enter")
+		if _, ok := h.top().(*pickScreen); !ok {
+			t.Fatalf("got %T", h.top())
+		}
+		frame("pick")
+		h.press("tab")
+		// Each sequence goes whole, not just its ESC: what is left reads as the name did.
+		h.mustSee("NAMEA red evil link isolate padding")
+		h.mustNotSee("pwned", "cGF5bG9hZA", "evil.test")
+		h.press("tab")
+		for i := 0; i < 4; i++ {
+			h.press("down")
+			frame("pick, a row down")
 			h.press("tab")
-			// Each sequence goes whole, not just its ESC: what is left reads as the name did.
-			h.mustSee("NAMEA red evil link isolate padding")
-			h.mustNotSee("pwned", "cGF5bG9hZA", "evil.test")
+			frame("pick details")
 			h.press("tab")
-			for i := 0; i < 4; i++ {
-				h.press("down")
-				frame("pick, a row down")
-				h.press("tab")
-				frame("pick details")
-				h.press("tab")
-			}
-			h.press("o", "G")
-			frame("pick, other apps")
-			// Besides the ready one, the conflict (Stytch holds it under a hostile name) and the
-			// client without grants.
-			h.press("o", "g", "down", "space", "down", "space", "g")
+		}
+		h.press("o", "G")
+		frame("pick, other apps")
+		// Besides the ready one, the conflict (Stytch holds it under a hostile name) and the
+		// client without grants.
+		h.press("o", "g", "down", "space", "down", "space", "g")
 
-			h.press("enter")
-			if _, ok := h.top().(*scopesScreen); !ok {
-				t.Fatalf("got %T", h.top())
-			}
-			frame("scopes")
-			h.press("down", "down", "tab")
-			frame("scopes, next client")
-			h.press("n")
-			frame("scopes, editing the name")
-			if s := h.top().(*scopesScreen); strings.ContainsAny(s.input.Value(), "\x1b\u202e") || strings.Contains(s.input.Value(), "pwned") {
-				t.Errorf("the name editor holds the escape sequences: %q", s.input.Value()[:60])
-			}
-			h.press("esc", "d")
-			frame("scopes, editing the description")
-			h.press("esc")
+		h.press("enter")
+		if _, ok := h.top().(*scopesScreen); !ok {
+			t.Fatalf("got %T", h.top())
+		}
+		frame("scopes")
+		h.press("down", "down", "tab")
+		frame("scopes, next client")
+		h.press("n")
+		frame("scopes, editing the name")
+		if s := h.top().(*scopesScreen); strings.ContainsAny(s.input.Value(), "\x1b\u202e") || strings.Contains(s.input.Value(), "pwned") {
+			t.Errorf("the name editor holds the escape sequences: %q", s.input.Value()[:60])
+		}
+		h.press("esc", "d")
+		frame("scopes, editing the description")
+		h.press("esc")
 
-			h.press("enter")
-			imp, ok := h.top().(*importScreen)
-			if !ok {
-				t.Fatalf("got %T", h.top())
-			}
-			frame("plan")
-			if n := imp.plan.Counts(); n.Create != 2 || n.Conflict != 1 {
-				t.Fatalf("plan %+v", n)
-			}
-			for range imp.plan.Items {
-				h.press("down")
-				frame("plan, a row down")
-			}
-			h.press("enter")
-			frame("confirm")
-			h.press("n")
-			runSyntheticWith(imp, false, hostileCheck)
-			frame("running")
-			runSyntheticWith(imp, true, hostileCheck)
-			frame("done")
+		h.press("enter")
+		imp, ok := h.top().(*importScreen)
+		if !ok {
+			t.Fatalf("got %T", h.top())
+		}
+		frame("plan")
+		if n := imp.plan.Counts(); n.Create != 2 || n.Conflict != 1 {
+			t.Fatalf("plan %+v", n)
+		}
+		for range imp.plan.Items {
+			h.press("down")
+			frame("plan, a row down")
+		}
+		h.press("enter")
+		frame("confirm")
+		h.press("n")
+		runSyntheticWith(imp, false, hostileCheck)
+		frame("running")
+		runSyntheticWith(imp, true, hostileCheck)
+		frame("done")
 
-			h.press("enter")
-			v, ok := h.top().(*validateScreen)
-			if !ok || len(v.proofs) != 2 {
-				t.Fatalf("got %T", h.top())
-			}
-			frame("validate")
-			h.mustSee("NAME")
-			h.press("tab")
-			for range 10 {
-				h.press("down")
-				frame("validate, a check down")
-			}
-			h.press("tab")
-			for range 5 {
-				h.press("pgdown")
-				frame("validate, the token")
-			}
-			h.press("tab", "down")
-			frame("validate, the next client")
-		})
-	}
+		h.press("enter")
+		v, ok := h.top().(*validateScreen)
+		if !ok || len(v.proofs) != 2 {
+			t.Fatalf("got %T", h.top())
+		}
+		frame("validate")
+		h.mustSee("NAME")
+		h.press("tab")
+		for range 10 {
+			h.press("down")
+			frame("validate, a check down")
+		}
+		h.press("tab")
+		for range 5 {
+			h.press("pgdown")
+			frame("validate, the token")
+		}
+		h.press("tab", "down")
+		frame("validate, the next client")
+	})
 }

@@ -314,10 +314,8 @@ func TestThePlanFooterFollowsTheChoices(t *testing.T) {
 // A run stopped before some tokens were checked says they were not checked: not that they
 // passed, nor that they failed.
 func TestTheSummarySaysWhichTokensWereNotChecked(t *testing.T) {
-	src, tgt := fakes()
-	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	h.send(connectedMsg{source: src, target: tgt, next: toPick})
-	h.send(scopesDoneMsg{clients: []client.Client{demoInventory().Clients[0]}})
+	_, tgt := fakes()
+	h, _ := openImport(t, tgt, demoInventory().Clients[0])
 	h.press("enter", "y")
 	s, ok := h.top().(*importScreen)
 	if !ok || s.summary == nil {
@@ -332,10 +330,8 @@ func TestTheSummarySaysWhichTokensWereNotChecked(t *testing.T) {
 // A run stopped before any token was checked offers no Validate (it would be empty), and its
 // rows say their token was not checked instead of keeping the last wait's news.
 func TestARunStoppedBeforeItsChecksOffersNoValidate(t *testing.T) {
-	src, tgt := fakes()
-	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	h.send(connectedMsg{source: src, target: tgt, next: toPick})
-	h.send(scopesDoneMsg{clients: []client.Client{demoInventory().Clients[0]}})
+	_, tgt := fakes()
+	h, _ := openImport(t, tgt, demoInventory().Clients[0])
 	h.press("enter", "y")
 	s := h.top().(*importScreen)
 	for i := range s.live {

@@ -29,28 +29,26 @@ func TestAFailedCheckIsSpelledOutInFull(t *testing.T) {
 		actual   = "stytch.com/project-test-0f0f0f0f-aaaa-4bbb-8ccc-dddddddddddd"
 		expected = "stytch.com/project-test-6c1a2b3c-0000-4d5e-8f90-123456789abc or http://127.0.0.1:40007"
 	)
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			src, tgt := fakes()
-			h := newHarness(t, testConfig(src, tgt), size[0], size[1])
-			h.send(connectedMsg{source: src, target: tgt, next: toCheck})
-			s := h.top().(*spotCheckScreen)
-			result := goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices")
-			result.Checks[2] = client.Check{Name: "iss", Status: client.CheckFail, Actual: actual, Expected: expected, Note: "the token was issued by someone else"}
-			s.showResult(result)
-			h.mustSee("✗ iss  the token was issued by someone else")
-			if size[0] == 100 {
-				h.mustSee("the token says  " + actual)
-			}
-			nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
-			if text := nospace(unwrap(h.plain())); !strings.Contains(text, actual) || !strings.Contains(text, nospace(expected)) {
-				t.Fatalf("the values are not there in full:\n%s", h.plain())
-			}
-			// ↑/↓ highlight the other checks, each spelled out in turn.
-			h.press("down")
-			h.mustSee("›✓ aud", "✓ aud  passes")
-		})
-	}
+	atBothSizes(t, func(t *testing.T, w, ht int) {
+		src, tgt := fakes()
+		h := newHarness(t, testConfig(src, tgt), w, ht)
+		h.send(connectedMsg{source: src, target: tgt, next: toCheck})
+		s := h.top().(*spotCheckScreen)
+		result := goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices")
+		result.Checks[2] = client.Check{Name: "iss", Status: client.CheckFail, Actual: actual, Expected: expected, Note: "the token was issued by someone else"}
+		s.showResult(result)
+		h.mustSee("✗ iss  the token was issued by someone else")
+		if w == 100 {
+			h.mustSee("the token says  " + actual)
+		}
+		nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+		if text := nospace(unwrap(h.plain())); !strings.Contains(text, actual) || !strings.Contains(text, nospace(expected)) {
+			t.Fatalf("the values are not there in full:\n%s", h.plain())
+		}
+		// ↑/↓ highlight the other checks, each spelled out in turn.
+		h.press("down")
+		h.mustSee("›✓ aud", "✓ aud  passes")
+	})
 }
 
 // TestTokenJSONWrapsInsteadOfCutting: a claim longer than the line goes on under its key;
@@ -121,39 +119,37 @@ func TestACheckThatCouldNotBeMadeSaysWhyInASentence(t *testing.T) {
 	cause := client.NewErrorInfo(fmt.Errorf("fetch the project's signing keys: %w", &client.APIError{API: "stytch", Method: "GET",
 		Path: "/v1/b2b/sessions/jwks/project-test-6c1a2b3c-0000-4d5e-8f90-123456789abc", Status: 429, Code: "too_many_requests",
 		Message: "Too many requests, slow down", RequestID: "request-id-test-0123"}))
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			src, tgt := fakes()
-			cfg := testConfig(src, tgt)
-			cfg.Now = func() time.Time { return goldenNow }
-			h := newHarness(t, cfg, size[0], size[1])
-			inv := demoInventory()
-			h.send(connectedMsg{source: src, target: tgt, next: toPick})
-			h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
-			runSyntheticWith(h.top().(*importScreen), true, func(c *client.Client) *client.Checklist {
-				cl := goldenCheck(c.ID, c.Scopes.String())
-				cl.Checks[0] = client.Check{Name: "signature", Status: client.CheckFail, Expected: "RS256 by a key in the project's JWKS",
-					Actual: "alg RS256, kid jwk-test-0000", Note: "no project key to check it with: " + cause.Message, Cause: cause}
-				return cl
-			})
-			h.press("enter")
-			if _, ok := h.top().(*validateScreen); !ok {
-				t.Fatalf("got %T", h.top())
-			}
-			nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
-			want := "✗ signature  no project key to check it with: Stytch is rate limiting m2mport. Wait a minute, then try again."
-			if !strings.Contains(nospace(unwrap(h.plain())), nospace(want)) {
-				t.Fatalf("the signature line does not read %q:\n%s", want, h.plain())
-			}
-			h.mustNotSee("GET /v1", "too_many_requests", "fetch the project's")
-			// Highlighted in turn, the other failed line keeps the same sentence under its row.
-			h.press("tab", "down")
-			if !strings.Contains(nospace(unwrap(h.plain())), nospace("Stytch is rate limiting m2mport.")) {
-				t.Fatalf("under its row the note is cut:\n%s", h.plain())
-			}
-			h.mustNotSee("GET /v1", "too_many_requests")
+	atBothSizes(t, func(t *testing.T, w, ht int) {
+		src, tgt := fakes()
+		cfg := testConfig(src, tgt)
+		cfg.Now = func() time.Time { return goldenNow }
+		h := newHarness(t, cfg, w, ht)
+		inv := demoInventory()
+		h.send(connectedMsg{source: src, target: tgt, next: toPick})
+		h.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
+		runSyntheticWith(h.top().(*importScreen), true, func(c *client.Client) *client.Checklist {
+			cl := goldenCheck(c.ID, c.Scopes.String())
+			cl.Checks[0] = client.Check{Name: "signature", Status: client.CheckFail, Expected: "RS256 by a key in the project's JWKS",
+				Actual: "alg RS256, kid jwk-test-0000", Note: "no project key to check it with: " + cause.Message, Cause: cause}
+			return cl
 		})
-	}
+		h.press("enter")
+		if _, ok := h.top().(*validateScreen); !ok {
+			t.Fatalf("got %T", h.top())
+		}
+		nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+		want := "✗ signature  no project key to check it with: Stytch is rate limiting m2mport. Wait a minute, then try again."
+		if !strings.Contains(nospace(unwrap(h.plain())), nospace(want)) {
+			t.Fatalf("the signature line does not read %q:\n%s", want, h.plain())
+		}
+		h.mustNotSee("GET /v1", "too_many_requests", "fetch the project's")
+		// Highlighted in turn, the other failed line keeps the same sentence under its row.
+		h.press("tab", "down")
+		if !strings.Contains(nospace(unwrap(h.plain())), nospace("Stytch is rate limiting m2mport.")) {
+			t.Fatalf("under its row the note is cut:\n%s", h.plain())
+		}
+		h.mustNotSee("GET /v1", "too_many_requests")
+	})
 }
 
 // tokenSource is a source that can mint Auth0 tokens for the comparison: it fails with err.
@@ -167,10 +163,14 @@ func (s tokenSource) Token(context.Context, string, client.Secret, string) (clie
 }
 
 // openValidate runs a synthetic import of Orders sync and Lonely worker (no grants) from src
-// and opens Validate at w×h, its clock at goldenNow until the test moves it.
+// (nil: a fake source) and opens Validate at w×h, its clock at goldenNow until the test
+// moves it.
 func openValidate(t *testing.T, src client.Source, w, h int, now *time.Time) (*harness, *validateScreen) {
 	t.Helper()
 	fsrc, tgt := fakes()
+	if src == nil {
+		src = fsrc
+	}
 	cfg := testConfig(fsrc, tgt)
 	*now = goldenNow
 	cfg.Now = func() time.Time { return *now }
@@ -206,64 +206,58 @@ func (v *validateScreen) to(t *testing.T, h *harness, name string) {
 // A client with no Auth0 grant has no Auth0 token, as it should: that is said plainly, not
 // as a red error.
 func TestValidateCompareFromTheTokenPaneShowsItsAnswer(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			var now time.Time
-			fsrc, _ := fakes()
-			src := tokenSource{fakeSource: fsrc, err: &client.APIError{API: "auth0", Status: 403, Code: "access_denied", Message: "Client has not been granted scopes"}}
-			h, v := openValidate(t, src, size[0], size[1], &now)
-			v.to(t, h, "Lonely worker")
-			h.press("tab", "tab")
-			if v.pane.focus != focusToken {
-				t.Fatalf("focus %v", v.pane.focus)
-			}
-			h.press("a")
-			h.mustSee("· Nothing to compare with Auth0")
-			h.mustNotSee("✗")
-			nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
-			if !strings.Contains(nospace(unwrap(h.plain())), nospace("it has no Auth0 grant, so Auth0 issues it no token.")) {
-				t.Fatalf("the reason is not said in full:\n%s", h.plain())
-			}
-			h.press("a", "esc") // back to the checks, then to the clients
-			v.to(t, h, "Orders sync")
-			h.press("tab", "tab", "a")
-			h.mustSee("✗ No Auth0 token for Orders API")
-		})
-	}
+	atBothSizes(t, func(t *testing.T, w, ht int) {
+		var now time.Time
+		fsrc, _ := fakes()
+		src := tokenSource{fakeSource: fsrc, err: &client.APIError{API: "auth0", Status: 403, Code: "access_denied", Message: "Client has not been granted scopes"}}
+		h, v := openValidate(t, src, w, ht, &now)
+		v.to(t, h, "Lonely worker")
+		h.press("tab", "tab")
+		if v.pane.focus != focusToken {
+			t.Fatalf("focus %v", v.pane.focus)
+		}
+		h.press("a")
+		h.mustSee("· Nothing to compare with Auth0")
+		h.mustNotSee("✗")
+		nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+		if !strings.Contains(nospace(unwrap(h.plain())), nospace("it has no Auth0 grant, so Auth0 issues it no token.")) {
+			t.Fatalf("the reason is not said in full:\n%s", h.plain())
+		}
+		h.press("a", "esc") // back to the checks, then to the clients
+		v.to(t, h, "Orders sync")
+		h.press("tab", "tab", "a")
+		h.mustSee("✗ No Auth0 token for Orders API")
+	})
 }
 
 // The checks and the token say their times against one clock, and it ticks: "now" becomes
 // "10 s ago" in both, and the status line says how long the token has left, in words,
 // where it used to say "token 0%".
 func TestValidateTimesTickOnOneClock(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			var now time.Time
-			src, _ := fakes()
-			h, v := openValidate(t, src, size[0], size[1], &now)
-			h.mustSee("token expires in 1 h")
-			// A tick as the program delivers it (the harness would wait for the next).
-			tick := func(d time.Duration) {
-				now = goldenNow.Add(d)
-				v.Update(clockMsg{to: to(v.sid), at: now})
-			}
-			tick(10 * time.Second)
-			h.press("tab") // the checks: the last one, iat, spelled out in full under them
-			for range v.pane.checks {
-				h.press("down")
-			}
-			h.mustSee("token expires in 59 min 50 s", "2026-11-02T09:30:00Z (10 s ago)")
-			h.mustNotSee("(now)", "token 0%")
-			h.press("tab") // the token itself, against the same clock
-			h.mustSee("09:30:00 UTC, 10 s ago")
-			tick(61 * time.Minute)
-			h.mustSee("token expired 1 min ago")
-		})
-	}
+	atBothSizes(t, func(t *testing.T, w, ht int) {
+		var now time.Time
+		h, v := openValidate(t, nil, w, ht, &now)
+		h.mustSee("token expires in 1 h")
+		// A tick as the program delivers it (the harness would wait for the next).
+		tick := func(d time.Duration) {
+			now = goldenNow.Add(d)
+			v.Update(clockMsg{to: to(v.sid), at: now})
+		}
+		tick(10 * time.Second)
+		h.press("tab") // the checks: the last one, iat, spelled out in full under them
+		for range v.pane.checks {
+			h.press("down")
+		}
+		h.mustSee("token expires in 59 min 50 s", "2026-11-02T09:30:00Z (10 s ago)")
+		h.mustNotSee("(now)", "token 0%")
+		h.press("tab") // the token itself, against the same clock
+		h.mustSee("09:30:00 UTC, 10 s ago")
+		tick(61 * time.Minute)
+		h.mustSee("token expired 1 min ago")
+	})
 	// The first tick comes from Init, and each one asks for the next.
 	var now time.Time
-	src, _ := fakes()
-	_, v := openValidate(t, src, 100, 30, &now)
+	_, v := openValidate(t, nil, 100, 30, &now)
 	if msg, ok := v.Init()().(clockMsg); !ok || msg.screenID() != v.sid {
 		t.Fatalf("Init gives %T, want the first clockMsg", v.Init()())
 	}
@@ -276,32 +270,29 @@ func TestValidateTimesTickOnOneClock(t *testing.T) {
 // says it copies a secret, the screen never shows the token, and a client without a token
 // offers no y.
 func TestValidateCopiesTheTokenOnPurpose(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 20}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			var now time.Time
-			src, _ := fakes()
-			h, v := openValidate(t, src, size[0], size[1], &now)
-			h.press("?")
-			h.mustSee("copy the token to the clipboard: a secret")
-			h.press("?")
-			cmd := v.Update(keyPress("y"))
-			if cmd == nil {
-				t.Fatal("y gives no command")
-			}
-			msg := cmd()
-			if rv := reflect.ValueOf(msg); rv.Kind() != reflect.String || rv.String() != goldenToken || !strings.Contains(fmt.Sprintf("%T", msg), "Clipboard") {
-				t.Fatalf("y gives %T, want tea.SetClipboard of the token", msg)
-			}
-			h.mustSee("✓ Token copied", "a secret")
-			if strings.Contains(h.plain(), goldenToken[20:40]) {
-				t.Fatal("the token is on the screen")
-			}
-			h.press("down")
-			h.mustNotSee("Token copied") // said once, until the next key
-			v.current().check.Token = client.Secret{}
-			if v.canCopy() || v.Update(keyPress("y")) != nil {
-				t.Fatal("a client without a token offers y")
-			}
-		})
-	}
+	atBothSizes(t, func(t *testing.T, w, ht int) {
+		var now time.Time
+		h, v := openValidate(t, nil, w, ht, &now)
+		h.press("?")
+		h.mustSee("copy the token to the clipboard: a secret")
+		h.press("?")
+		cmd := v.Update(keyPress("y"))
+		if cmd == nil {
+			t.Fatal("y gives no command")
+		}
+		msg := cmd()
+		if rv := reflect.ValueOf(msg); rv.Kind() != reflect.String || rv.String() != goldenToken || !strings.Contains(fmt.Sprintf("%T", msg), "Clipboard") {
+			t.Fatalf("y gives %T, want tea.SetClipboard of the token", msg)
+		}
+		h.mustSee("✓ Token copied", "a secret")
+		if strings.Contains(h.plain(), goldenToken[20:40]) {
+			t.Fatal("the token is on the screen")
+		}
+		h.press("down")
+		h.mustNotSee("Token copied") // said once, until the next key
+		v.current().check.Token = client.Secret{}
+		if v.canCopy() || v.Update(keyPress("y")) != nil {
+			t.Fatal("a client without a token offers y")
+		}
+	})
 }

@@ -75,23 +75,25 @@ func TestScrollMovesTheWindowAsLittleAsItCan(t *testing.T) {
 
 func TestPaging(t *testing.T) {
 	m := sized(10, 4)
-	m.PageDown()
-	if got := read(&m); got != (state{4, 1, 5, 1, 5}) {
-		t.Fatalf("page down: %+v", got)
-	}
-	m.PageDown()
-	m.PageDown()
-	if got := read(&m); got != (state{9, 6, 10, 6, 0}) {
-		t.Fatalf("paged past the end: %+v", got)
-	}
-	m.PageUp()
-	if got := read(&m); got != (state{5, 5, 9, 5, 1}) {
-		t.Fatalf("page up: %+v", got)
-	}
-	m.PageUp()
-	m.PageUp()
-	if got := read(&m); got != (state{0, 0, 4, 0, 6}) {
-		t.Fatalf("paged past the top: %+v", got)
+	for _, step := range []struct {
+		name  string
+		pages int // down when positive
+		want  state
+	}{
+		{"page down", 1, state{4, 1, 5, 1, 5}},
+		{"paged past the end", 2, state{9, 6, 10, 6, 0}},
+		{"page up", -1, state{5, 5, 9, 5, 1}},
+		{"paged past the top", -2, state{0, 0, 4, 0, 6}},
+	} {
+		for range step.pages {
+			m.PageDown()
+		}
+		for range -step.pages {
+			m.PageUp()
+		}
+		if got := read(&m); got != step.want {
+			t.Fatalf("%s: %+v", step.name, got)
+		}
 	}
 }
 
