@@ -291,6 +291,9 @@ func wideningFlags(accept, drop []string) (a, d []string, err error) {
 // that is not in the plan is a usage error; one whose access would not widen only draws a
 // note, so that a script keeps working once the source no longer widens it.
 func (in *importRun) resolveWidenings(p *client.Plan) error {
+	if len(in.accept) == 0 && len(in.drop) == 0 {
+		return nil
+	}
 	byID := map[string]int{}
 	for i := range p.Items {
 		byID[p.Items[i].Client.ID] = i

@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"cmp"
-	"encoding/base64"
 	"hash/maphash"
 	"io"
 	"regexp"
@@ -99,8 +98,9 @@ const (
 	// keyLen is how many leading bytes of a form index it: a match is looked up once per
 	// position of the text, whatever the number of secrets.
 	keyLen = 8
-	// b64Prefix bounds how much of a secret its base64 forms are made from: the first 48
-	// bytes encode to 64 characters, enough to find the run they start, which is masked whole.
+	// b64Prefix bounds how much of a secret a base64 run must decode to for the run to be
+	// masked: the first 48 bytes (64 characters) are enough to tell, and the run is masked
+	// whole.
 	b64Prefix = 48
 	// maxDecodePasses bounds the layers of encoding undone (a JSON string quoting a form
 	// body quoting an HTML reference takes three).
@@ -129,8 +129,7 @@ var credentialShapes = []struct {
 var known = newRegistry()
 
 func newRegistry() *registry {
-	return &registry{seed: maphash.MakeSeed(), seen: map[uint64]uint32{}, plain: map[[keyLen]byte]uint32{},
-		b64: map[[keyLen]byte]uint32{}, held: map[uint32]int{}}
+	return &registry{seed: maphash.MakeSeed(), seen: map[uint64]uint32{}, plain: map[[keyLen]byte]uint32{}, held: map[uint32]int{}}
 }
 
 // remember makes a secret known to Scrub. A held one is known until forget is called as
@@ -143,11 +142,11 @@ func remember(secret string, held bool) (entry uint32, ok bool) {
 	return known.add(secret, held)
 }
 
-// registry keeps the secrets Scrub knows, indexed by the first bytes of each form it looks
-// for. An import of a large tenant wraps hundreds of thousands (every client's secret, every
-// token minted to check one), so a secret costs little besides itself: no copy, no forms
-// made in advance, a few numbers in three tables. Its base64 forms are made again when a
-// text holds their first characters.
+// registry keeps the secrets Scrub knows, indexed by their first bytes. An import of a large
+// tenant wraps hundreds of thousands (every client's secret, every token minted to check
+// one), so a secret costs little besides itself: no copy, no forms made in advance, an entry
+// in a hash chain over flat arrays. Base64 runs are decoded and their bytes looked up in the
+// same index.
 type registry struct {
 	mu      sync.RWMutex
 	secrets []string // by entry; "" for an entry forgotten
@@ -156,47 +155,21 @@ type registry struct {
 	// holding it.
 	held map[uint32]int
 	// seen finds a secret already known, by a hash of it: the last entry with that hash.
+	// (Secrets may share their first bytes by the thousand, "sk_live_…", and are wrapped
+	// again whenever a tenant is read again.)
 	seed maphash.Seed
 	seen map[uint64]uint32
-	// plain and b64 map the first keyLen bytes of a form (the secret folded; its base64
-	// cores, see b64Core) to the newest entry starting with them, plus one; plainNext and
-	// b64Next link each to the one before it with the same first bytes, plus one (0 ends a
-	// chain). An item of plain is an entry; of b64, the entry × 3 plus the core's alignment.
-	plain     map[[keyLen]byte]uint32
-	plainNext []uint32
-	b64       map[[keyLen]byte]uint32
-	b64Next   []uint32
+	// plain maps the first keyLen bytes of a secret, folded, to the newest entry starting
+	// with them, plus one; next links each entry to the one before it with the same first
+	// bytes, plus one (0 ends a chain).
+	plain map[[keyLen]byte]uint32
+	next  []uint32
 }
 
-// scrubPattern is a value Scrub is given to mask in one text (also), in the forms it looks for.
-type scrubPattern struct {
-	secret string
-	cores  []string // its base64 cores (b64Core) at each alignment that has one
-}
+// scrubPattern is a value Scrub is given to mask in one text (also).
+type scrubPattern struct{ secret string }
 
-func newScrubPattern(secret string) *scrubPattern {
-	p := &scrubPattern{secret: secret}
-	for align := range 3 {
-		if c := b64Core(secret, align); c != "" {
-			p.cores = append(p.cores, c)
-		}
-	}
-	return p
-}
-
-// b64Core is the base64 of the secret's start when it is encoded after align other bytes,
-// cut to the characters only the secret's bytes decide (character j holds bits 6j..6j+5 of
-// the stream), which are the same whatever surrounds it. "" when that is too short to look for.
-func b64Core(secret string, align int) string {
-	start := secret[:min(len(secret), b64Prefix)]
-	from, to := (8*align+5)/6, 8*(align+len(start))/6
-	if to-from < minAlsoLen {
-		return ""
-	}
-	b := make([]byte, align+len(start))
-	copy(b[align:], start)
-	return base64.StdEncoding.EncodeToString(b)[from:to]
-}
+func newScrubPattern(secret string) *scrubPattern { return &scrubPattern{secret: secret} }
 
 func (r *registry) add(secret string, held bool) (uint32, bool) {
 	h := maphash.String(r.seed, secret)
@@ -219,39 +192,14 @@ func (r *registry) add(secret string, held bool) (uint32, bool) {
 	} else {
 		e = uint32(len(r.secrets))
 		r.secrets = append(r.secrets, secret)
-		r.plainNext = append(r.plainNext, 0)
-		r.b64Next = append(r.b64Next, 0, 0, 0)
+		r.next = append(r.next, 0)
 	}
 	if held {
 		r.held[e] = 1
 	}
 	r.seen[h] = e
 	k := foldKey(secret)
-	r.plainNext[e], r.plain[k] = r.plain[k], e+1
-	// Secrets that start alike (a project's tokens share their header) have the same cores:
-	// one known for good stands for all, or each lookup would walk them all.
-	var cores [3]string
-	for align := range 3 {
-		cores[align] = b64Core(secret, align)
-	}
-	if c := cores[0]; len(c) >= keyLen {
-		start := secret[:min(len(secret), b64Prefix)]
-		for i := r.b64[[keyLen]byte([]byte(c[:keyLen]))]; i != 0; i = r.b64Next[i-1] {
-			other := r.secrets[(i-1)/3]
-			if _, ok := r.held[(i-1)/3]; !ok && (i-1)%3 == 0 && other[:min(len(other), b64Prefix)] == start {
-				cores = [3]string{}
-				break
-			}
-		}
-	}
-	for align, c := range cores {
-		item := 3*e + uint32(align)
-		r.b64Next[item] = 0
-		if len(c) >= keyLen {
-			k := [keyLen]byte([]byte(c[:keyLen]))
-			r.b64Next[item], r.b64[k] = r.b64[k], item+1
-		}
-	}
+	r.next[e], r.plain[k] = r.plain[k], e+1
 	return e, held
 }
 
@@ -268,41 +216,26 @@ func (r *registry) forget(e uint32) {
 		return
 	}
 	delete(r.held, e)
-	secret := r.secrets[e]
-	if h := maphash.String(r.seed, secret); r.seen[h] == e {
+	if h := maphash.String(r.seed, r.secrets[e]); r.seen[h] == e {
 		delete(r.seen, h)
 	}
-	unlink(r.plain, r.plainNext, foldKey(secret), e+1)
-	for align := range 3 {
-		if c := b64Core(secret, align); len(c) >= keyLen {
-			unlink(r.b64, r.b64Next, [keyLen]byte([]byte(c[:keyLen])), 3*e+uint32(align)+1)
+	k, item := foldKey(r.secrets[e]), e+1
+	if i := r.plain[k]; i == item {
+		if r.next[e] == 0 {
+			delete(r.plain, k)
+		} else {
+			r.plain[k] = r.next[e]
+		}
+	} else {
+		for ; i != 0 && r.next[i-1] != item; i = r.next[i-1] {
+		}
+		if i != 0 {
+			r.next[i-1] = r.next[e]
 		}
 	}
+	r.next[e] = 0
 	r.secrets[e] = ""
 	r.free = append(r.free, e)
-}
-
-// unlink takes item (plus one) out of the chain of key.
-func unlink(heads map[[keyLen]byte]uint32, next []uint32, key [keyLen]byte, item uint32) {
-	i, ok := heads[key]
-	switch {
-	case !ok:
-		return
-	case i == item:
-		if next[i-1] == 0 {
-			delete(heads, key)
-		} else {
-			heads[key] = next[i-1]
-		}
-		next[i-1] = 0
-		return
-	}
-	for ; next[i-1] != 0; i = next[i-1] {
-		if next[i-1] == item {
-			next[i-1], next[item-1] = next[item-1], 0
-			return
-		}
-	}
 }
 
 // span is a part of the original text to mask, [lo, hi).
@@ -312,13 +245,9 @@ type span struct{ lo, hi int }
 func (r *registry) find(v *view, extra []*scrubPattern, spans []span) []span {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var k [keyLen]byte
 	for i := range v.b {
 		if i+keyLen <= len(v.b) {
-			for j := range keyLen {
-				k[j] = foldByte(v.b[i+j])
-			}
-			for e := r.plain[k]; e != 0; e = r.plainNext[e-1] {
+			for e := r.plain[foldKey(v.b[i:i+keyLen])]; e != 0; e = r.next[e-1] {
 				if end, ok := matchPlain(v.b, i, r.secrets[e-1]); ok {
 					spans = append(spans, v.span(i, end))
 				}
@@ -330,21 +259,64 @@ func (r *registry) find(v *view, extra []*scrubPattern, spans []span) []span {
 			}
 		}
 	}
+	// Base64: each run is decoded from each of the four characters an encoding may start
+	// at, which gives the bytes encoded at whatever alignment; where the bytes hold a
+	// secret, the run around it is masked.
 	w := v.b64()
-	for i := range w.b {
-		if i+keyLen <= len(w.b) {
-			copy(k[:], w.b[i:i+keyLen])
-			for e := r.b64[k]; e != 0; e = r.b64Next[e-1] {
-				spans = w.find(i, b64Core(r.secrets[(e-1)/3], int((e-1)%3)), spans)
+	var d b64Decoded
+	for from := 0; from < len(w.b); {
+		if !isStdB64(w.b[from]) {
+			from++
+			continue
+		}
+		to := from
+		for to < len(w.b) && isStdB64(w.b[to]) {
+			to++
+		}
+		if to-from < 6 { // too short to encode the shortest value looked for (4 bytes)
+			from = to
+			continue
+		}
+		for start := from; start < min(from+4, to); start++ {
+			d.decode(w.b, start, to)
+			for j := range d.b {
+				if j+keyLen <= len(d.b) {
+					for e := r.plain[foldKey(d.b[j:j+keyLen])]; e != 0; e = r.next[e-1] {
+						if n, ok := d.match(w, j, r.secrets[e-1]); ok {
+							spans = w.run(d.at[j], d.last[j+n-1]+1, spans)
+						}
+					}
+				}
+				for _, p := range extra {
+					if n, ok := d.match(w, j, p.secret); ok {
+						spans = w.run(d.at[j], d.last[j+n-1]+1, spans)
+					}
+				}
 			}
 		}
-		for _, p := range extra {
-			for _, core := range p.cores {
-				spans = w.find(i, core, spans)
-			}
-		}
+		from = to
 	}
 	return spans
+}
+
+// match reports whether the decoded bytes at i hold secret (exactly, as base64 carries it):
+// all of it, its first b64Prefix bytes, or at least keyLen of it up to where its run of
+// base64 ends in the text (cut short: the run's next character is not base64, or there is
+// none). n is how many bytes matched.
+func (d *b64Decoded) match(w *b64View, i int, secret string) (n int, ok bool) {
+	b := d.b
+	for n < len(secret) && i+n < len(b) && b[i+n] == secret[n] {
+		n++
+	}
+	if n == len(secret) || n >= b64Prefix {
+		return n, true
+	}
+	if n < min(keyLen, len(secret)) {
+		return n, false
+	}
+	end := d.last[i+n-1] + 1 // the character after the last byte matched
+	cut := i+n == len(b) || end >= len(w.raw) || !isB64(w.raw[end]) || !isB64(w.raw[d.last[i+n]])
+	return n, cut
 }
 
 // matchPlain reports whether secret starts at b[i] (folded), or b ends inside it after at
@@ -374,7 +346,7 @@ func foldByte(c byte) byte {
 	return c
 }
 
-func foldKey(s string) [keyLen]byte {
+func foldKey[T string | []byte](s T) [keyLen]byte {
 	var k [keyLen]byte
 	for j := range min(keyLen, len(s)) {
 		k[j] = foldByte(s[j])
@@ -564,12 +536,59 @@ func isB64(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("+/=-_", c) >= 0
 }
 
-// find adds the base64 run holding core at i, if one does.
-func (w *b64View) find(i int, core string, spans []span) []span {
-	if core == "" || i+len(core) > len(w.b) || string(w.b[i:i+len(core)]) != core {
-		return spans
+// isStdB64 reports whether c is a character of the standard base64 alphabet or padding,
+// as b64View maps the URL alphabet and spaces to it.
+func isStdB64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
+}
+
+// b64Decoded is a run of base64 decoded: b are its bytes, at[i] the character of the
+// b64View that starts b[i].
+type b64Decoded struct {
+	b        []byte
+	at, last []int // the first and last characters holding b[i]
+}
+
+// decode decodes w[from:to]; what follows padding is decoded as a new encoding.
+func (d *b64Decoded) decode(w []byte, from, to int) {
+	d.b, d.at, d.last = d.b[:0], d.at[:0], d.last[:0]
+	var acc uint32
+	bits, start, m := 0, from, 0 // bits held in acc; where the encoding started; its bytes so far
+	for i := from; i < to; i++ {
+		c := w[i]
+		if c == '=' {
+			acc, bits, start, m = 0, 0, i+1, 0
+			continue
+		}
+		acc = acc<<6 | uint32(b64Value(c))
+		bits += 6
+		if bits >= 8 {
+			bits -= 8
+			d.b = append(d.b, byte(acc>>bits))
+			d.at, d.last = append(d.at, start+8*m/6), append(d.last, start+(8*m+7)/6)
+			m++
+			acc &= 1<<bits - 1
+		}
 	}
-	from, to := i, i+len(core)
+}
+
+func b64Value(c byte) byte {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A'
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26
+	case '0' <= c && c <= '9':
+		return c - '0' + 52
+	case c == '+':
+		return 62
+	}
+	return 63 // '/'
+}
+
+// run adds the base64 run holding characters [from, to) of the b64View.
+func (w *b64View) run(from, to int, spans []span) []span {
+	to = min(to, len(w.raw))
 	for from > 0 && isB64(w.raw[from-1]) {
 		from--
 	}

@@ -1,7 +1,9 @@
 package client
 
 import (
+	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -151,7 +153,7 @@ func TestScrubKnowsATokenWhileItIsHeld(t *testing.T) {
 func (r *registry) has(s string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for e := r.plain[foldKey(s)]; e != 0; e = r.plainNext[e-1] {
+	for e := r.plain[foldKey(s)]; e != 0; e = r.next[e-1] {
 		if r.secrets[e-1] == s {
 			return true
 		}
@@ -173,7 +175,7 @@ func TestScrubKeepsASecretInLittleMemory(t *testing.T) {
 	const n = 20000
 	secrets := make([]string, n)
 	for i := range secrets {
-		secrets[i] = fmt.Sprintf("registry-cost-%06d-Yz5ZWc_8uUjb-XkgbIIabcdefghijklmnopqrstuvwxyz0123", i)
+		secrets[i] = fmt.Sprintf("%06d-registry-cost-Yz5ZWc_8uUjb-XkgbIIabcdefghijklmnopqrstuvwxyz0123", i)
 	}
 	r := newRegistry()
 	var before, after runtime.MemStats
@@ -198,4 +200,53 @@ func TestScrubKeepsASecretInLittleMemory(t *testing.T) {
 		t.Fatalf("%d known, want %d", r.size(), n)
 	}
 	runtime.KeepAlive(secrets)
+}
+
+// Base64 is decoded and looked through: a secret is found whether the run holds all of it,
+// its first 48 bytes and then something else, its start cut short by the end of the text, or
+// follows another encoding's padding in the same run; the run is masked whole.
+func TestScrubFindsASecretInTheBase64ItDecodes(t *testing.T) {
+	secret := "B64-secret-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-tail-of-it" // 67 bytes
+	NewSecret(secret)
+	enc := base64.StdEncoding.EncodeToString
+	for name, text := range map[string]string{
+		"whole":                                enc([]byte("id:" + secret)),
+		"its first 48 bytes, then other bytes": enc([]byte(secret[:48] + "-something-else-entirely")),
+		"cut short by the end":                 enc([]byte("x" + secret))[:30],
+		"after another's padding":              enc([]byte("a")) + enc([]byte(secret)),
+		"URL alphabet, in a sentence":          "token " + base64.RawURLEncoding.EncodeToString([]byte("u:"+secret)) + " expired",
+	} {
+		out := Scrub("echo: " + text + " end")
+		if !strings.Contains(out, Mask) || strings.Contains(out, text[2:14]) || !strings.HasPrefix(out, "echo: ") || !strings.HasSuffix(out, " end") {
+			t.Errorf("%s: %q\n  became %q", name, text, out)
+		}
+	}
+}
+
+// Random secrets in base64, after random bytes, in either alphabet, padded or not, between
+// words: the test's own finder never sees them in what Scrub returns.
+func TestScrubMasksRandomSecretsInBase64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 2026))
+	const printable = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!*'()+/=&%<> "
+	encodings := []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding}
+	for range 300 {
+		b := make([]byte, 8+rng.IntN(80))
+		for i := range b {
+			b[i] = printable[rng.IntN(len(printable))]
+		}
+		secret := string(b)
+		NewSecret(secret)
+		before := make([]byte, rng.IntN(6))
+		for i := range before {
+			before[i] = byte(rng.IntN(256))
+		}
+		text := encodings[rng.IntN(len(encodings))].EncodeToString(append(before, secret...))
+		in := "the server said " + text + " and stopped"
+		if _, ok := leaktest.Shows(in, secret); !ok {
+			t.Fatalf("the test's own finder does not see %q in %q", secret, in)
+		}
+		if out := Scrub(in); func() bool { _, ok := leaktest.Shows(out, secret); return ok }() {
+			t.Errorf("%q after %d bytes: Scrub left it showing:\n in: %s\nout: %s", secret, len(before), in, out)
+		}
+	}
 }
