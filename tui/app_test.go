@@ -21,10 +21,7 @@ func TestTooSmallIsPoliteAndRecovers(t *testing.T) {
 	h.mustFit("too small", 40, 0)
 	h.send(tea.WindowSizeMsg{Width: 60, Height: 16})
 	h.mustSee("›     Key-based reporter")
-	h.press("q")
-	if !h.quit {
-		t.Fatal("q quits")
-	}
+	h.mustQuitOn("q quits", "q")
 }
 
 func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
@@ -54,19 +51,13 @@ func TestQuitAndHelp(t *testing.T) {
 	h.press("?")
 	h.mustSee("enter a client by hand", "show secrets", "fewer keys")
 	h.press("?")
-	h.press("q")
-	if !h.quit {
-		t.Fatal("q quits when no field has focus")
-	}
+	h.mustQuitOn("q quits when no field has focus", "q")
 }
 
 func TestCtrlCQuitsFromAField(t *testing.T) {
 	src, tgt := fakes()
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	h.press("ctrl+c")
-	if !h.quit {
-		t.Fatal("ctrl+c always quits")
-	}
+	h.mustQuitOn("ctrl+c always quits", "ctrl+c")
 }
 
 func TestBackgroundColourPicksThePalette(t *testing.T) {
