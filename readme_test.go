@@ -459,3 +459,24 @@ func TestREADMECommandsExist(t *testing.T) {
 		t.Fatalf("found only %d m2mport command lines in the README", checked)
 	}
 }
+
+// TestREADMEImagesExist: every image the README shows is in the repository, the animated
+// demo first (vhs/animate.sh makes it, vhs/screenshots.sh the stills).
+func TestREADMEImagesExist(t *testing.T) {
+	b, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := regexp.MustCompile(`!\[[^\]]*\]\(([^)\s]+)\)`).FindAllStringSubmatch(string(b), -1)
+	if len(images) == 0 || images[0][1] != "vhs/demo.gif" {
+		t.Fatalf("the README's first image should be the animated demo, vhs/demo.gif; images %q", images)
+	}
+	for _, m := range images {
+		if strings.Contains(m[1], "://") {
+			continue
+		}
+		if fi, err := os.Stat(m[1]); err != nil || fi.Size() == 0 {
+			t.Errorf("the README shows %s, which is not here: %v", m[1], err)
+		}
+	}
+}

@@ -9,8 +9,12 @@
 # cell size of VHS's font is estimated), and plays Hide/Show parts too. Sleeps are scaled by
 # SPEED (default 0.1); a Wait still waits up to the tape's WaitTimeout. SCREENS=1 prints the
 # screen each time a Wait matches. With SHOTS=DIR, a comment "# shot: NAME" in the tape saves
-# the screen, with its colours, to DIR/NAME.ansi (vhs/screenshots.sh renders those). Tapes may
-# use Type, the named keys, Ctrl+<key>, Sleep, Wait, Env, Set, Require, Output, Hide and Show.
+# the screen, with its colours, to DIR/NAME.ansi (vhs/screenshots.sh renders those). With
+# FRAMES=DIR, the screen is saved every FRAME_EVERY seconds (0.1) while the tape is shown
+# (not between Hide and Show), as DIR/<nanoseconds>.ansi, and Type types at the tape's
+# TypingSpeed, as VHS would record them (vhs/animate.sh makes the animation from those).
+# Tapes may use Type, the named keys, Ctrl+<key>, Sleep, Wait, Env, Set, Require, Output,
+# Hide and Show.
 #
 #   vhs/replay.sh vhs/*.tape
 #   SCREENS=1 vhs/replay.sh vhs/check.tape  # and see what the tape would show
@@ -48,11 +52,30 @@ unquote() {
   echo "${s%[\"\'\`]}"
 }
 
+# frames DIR: save the screen to DIR every FRAME_EVERY seconds until the tmux server ends,
+# skipping while DIR/hidden exists (the tape is between Hide and Show). Runs in the
+# background; each file is named by the time it was taken, in nanoseconds.
+frames() {
+  local dir="$1" every="${FRAME_EVERY:-0.1}" at
+  while :; do
+    if [ ! -e "$dir/hidden" ]; then
+      at="${EPOCHREALTIME/./}000" # microseconds, as nanoseconds: one process less per frame
+      if ! tmux -L "$sock" capture-pane -p -e -N -t replay >"$dir/$at.ansi" 2>/dev/null; then
+        rm -f "$dir/$at.ansi" # the server is gone: the tape is over
+        break
+      fi
+    elif ! tmux -L "$sock" has-session -t replay 2>/dev/null; then
+      break
+    fi
+    sleep "$every"
+  done
+}
+
 replay() {
   local tape="$1" line n=0
-  local width=1200 height=600 font=22 padding=60 timeout=15
+  local width=1200 height=600 font=22 padding=60 timeout=15 typing=0
   local -a envs=()
-  local started=""
+  local started="" framer=""
 
   screen() { tmux -L "$sock" capture-pane -p -t replay; }
   fail() {
@@ -74,6 +97,10 @@ replay() {
     tmux -L "$sock" send-keys -t replay "PS1='> '; unset TMUX" Enter "clear" Enter
     started=1
     echo "  ${cols}x${rows}"
+    if [ -n "${FRAMES:-}" ]; then
+      frames "$FRAMES" &
+      framer=$!
+    fi
   }
   keys() {
     start
@@ -98,7 +125,14 @@ replay() {
     [ "$cmd" != "$line" ] && rest="${line#* }"
     local name="${cmd%%@*}"
     case "$name" in
-    Output | Hide | Show) ;;
+    Output) ;;
+    Hide) [ -z "${FRAMES:-}" ] || touch "$FRAMES/hidden" ;;
+    Show)
+      if [ -n "${FRAMES:-}" ]; then
+        sleep 0.2 # what was typed while hidden has been drawn
+        rm -f "$FRAMES/hidden"
+      fi
+      ;;
     Require)
       PATH="$work/bin:$PATH" command -v "$rest" >/dev/null || fail "Require $rest: not found" ;;
     Set)
@@ -109,6 +143,7 @@ replay() {
       FontSize) font="$value" ;;
       Padding) padding="$value" ;;
       WaitTimeout) timeout="$(seconds "$value")" ;;
+      TypingSpeed) typing="$(seconds "$value")" ;;
       esac
       ;;
     Env)
@@ -117,7 +152,23 @@ replay() {
       envs+=("$k=$(unquote "${rest#* }")")
       ;;
     Type)
-      keys -l "$(unquote "$rest")" ;;
+      local text
+      text="$(unquote "$rest")"
+      if [ -n "${FRAMES:-}" ] && [ ! -e "$FRAMES/hidden" ]; then
+        # One key at a time at the tape's TypingSpeed, as a recording shows it.
+        local delay i
+        delay=$(awk -v s="$typing" -v f="$speed" 'BEGIN { printf "%.3f", s * f }')
+        local c
+        for ((i = 0; i < ${#text}; i++)); do
+          c="${text:i:1}"
+          [ "$c" != ";" ] || c='\;' # alone, tmux reads ; as the end of a command
+          keys -l "$c"
+          sleep "$delay"
+        done
+      else
+        keys -l "$text"
+      fi
+      ;;
     Enter | Space | Tab | Escape | Backspace | Delete | Up | Down | Left | Right | PageUp | PageDown | Home | End)
       local key="$name" count="${rest:-1}"
       case "$name" in
@@ -156,6 +207,7 @@ replay() {
     esac
   done <"$tape"
   tmux -L "$sock" kill-server 2>/dev/null || true
+  [ -z "$framer" ] || wait "$framer" || true
   echo "  ok"
 }
 
