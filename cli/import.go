@@ -239,11 +239,14 @@ func (in *importRun) run(ctx context.Context) int {
 	for _, w := range inv.Warnings {
 		note(env, "warning: "+sanitize.Line(w))
 	}
+	// The guard learns from every client of the source, chosen or not; it is made before
+	// choose, which may take the inventory's records for the plan.
+	guard := client.NewGuard(inv)
 	clients, err := in.choose(inv)
 	if err != nil {
 		return fail(env, "import", err, ExitUsage)
 	}
-	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution, client.WithGuard(client.NewGuard(inv)))
+	plan, err := client.NewPlan(toStytch, in.target, in.source.Name(), clients, in.resolution, client.WithGuard(guard))
 	if err != nil {
 		return fail(env, "import", err, ExitFailed)
 	}
@@ -321,14 +324,24 @@ func (in *importRun) resolveWidenings(p *client.Plan) error {
 	return apply("accept-widening", in.accept, p.AcceptWidenings)
 }
 
-// choose picks the clients to import and narrows their scopes to the chosen audiences.
+// choose picks the clients to import and narrows their scopes to the chosen audiences. With
+// --all it takes the inventory's own records, in place: a large tenant's records are not
+// copied for the plan, and inv.Clients is not to be read afterwards.
 func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
-	byID := make(map[string]int, len(inv.Clients))
-	for i, c := range inv.Clients {
-		byID[c.ID] = i
+	known := map[string]bool{} // every API a client of the source is granted, or the source lists
+	if len(in.audiences) > 0 {
+		for _, c := range inv.Clients {
+			for _, g := range c.Grants {
+				known[g.Audience] = true
+			}
+		}
+		for _, a := range inv.APIs {
+			known[a.Identifier] = true
+		}
 	}
 	var out []client.Client
 	if in.all {
+		out = inv.Clients[:0]
 		for _, c := range inv.Clients {
 			if c.LeftOut != "" {
 				note(in.env, fmt.Sprintf("left out: %s (%s): %s; name it with --select to import it", clip(c.Name, 60), clip(c.ID, 60), c.LeftOut))
@@ -336,7 +349,13 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 			}
 			out = append(out, c)
 		}
+		clear(inv.Clients[len(out):]) // what was left out is not kept twice
+		inv.Clients = nil
 	} else {
+		byID := make(map[string]int, len(inv.Clients))
+		for i, c := range inv.Clients {
+			byID[c.ID] = i
+		}
 		for _, id := range in.selected {
 			i, ok := byID[id]
 			if !ok {
@@ -346,15 +365,6 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 		}
 	}
 	if len(in.audiences) > 0 {
-		known := map[string]bool{}
-		for _, c := range inv.Clients {
-			for _, g := range c.Grants {
-				known[g.Audience] = true
-			}
-		}
-		for _, a := range inv.APIs {
-			known[a.Identifier] = true
-		}
 		for _, a := range in.audiences {
 			if !known[a] {
 				return nil, fmt.Errorf("--audience %q: no client of %s is granted that API", a, inv.Source)
@@ -370,7 +380,11 @@ func (in *importRun) choose(inv *client.Inventory) ([]client.Client, error) {
 			note(in.env, fmt.Sprintf("left out: %s (%s): not granted any API given with --audience", clip(c.Name, 60), clip(c.ID, 60)))
 			continue
 		}
-		c.Scopes = c.ChosenScopes(choice)
+		// The same set, as it mostly is, stays the one the source made: a source keeps
+		// each set of scopes once for all the clients that hold it.
+		if s := c.ChosenScopes(choice); c.Scopes == nil || !s.Equal(c.Scopes) {
+			c.Scopes = s
+		}
 		kept = append(kept, c)
 	}
 	out = kept

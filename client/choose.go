@@ -16,5 +16,8 @@ func (c *Client) ChosenScopes(ch ScopeChoice) Scopes {
 	if len(c.Grants) > 0 {
 		base = ScopesOf(c.Grants, ch.Audiences)
 	}
+	if len(ch.Drop) == 0 && len(ch.Add) == 0 && base != nil {
+		return base
+	}
 	return base.Minus(ch.Drop).Union(ch.Add)
 }

@@ -162,7 +162,21 @@ func NewGuard(inv *Inventory) *Guard {
 		return g
 	}
 	system := map[string]bool{}
-	sets := map[string]Scopes{}
+	// Each API's scopes as a set: a large tenant grants the same few scopes on an API to
+	// thousands of clients.
+	sets := map[string]map[string]bool{}
+	define := func(aud string, scopes ...string) {
+		set := sets[aud]
+		if set == nil {
+			set = map[string]bool{}
+			sets[aud] = set
+		}
+		for _, s := range scopes {
+			if s != "" {
+				set[s] = true
+			}
+		}
+	}
 	for _, a := range inv.APIs {
 		if a.System {
 			system[a.Identifier] = true
@@ -170,7 +184,7 @@ func NewGuard(inv *Inventory) *Guard {
 		}
 		g.apis[a.Identifier] = APIRef{Audience: a.Identifier, Name: a.Name}
 		for _, s := range a.Scopes {
-			sets[a.Identifier] = append(sets[a.Identifier], s.Value)
+			define(a.Identifier, s.Value)
 		}
 	}
 	for i := range inv.Clients {
@@ -181,11 +195,11 @@ func NewGuard(inv *Inventory) *Guard {
 			if _, ok := g.apis[gr.Audience]; !ok {
 				g.apis[gr.Audience] = APIRef{Audience: gr.Audience, Name: gr.API}
 			}
-			sets[gr.Audience] = append(sets[gr.Audience], gr.Scopes...)
+			define(gr.Audience, gr.Scopes...)
 		}
 	}
 	for _, aud := range slices.Sorted(maps.Keys(sets)) {
-		for _, s := range NewScopes(sets[aud]...) {
+		for _, s := range slices.Sorted(maps.Keys(sets[aud])) {
 			g.defines[s] = append(g.defines[s], g.apis[aud])
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/base64"
+	"hash/maphash"
 	"io"
 	"regexp"
 	"slices"
@@ -16,8 +17,9 @@ import (
 // Scrub is m2mport's one scrubber: every error built from a server's bytes passes through it
 // before it is shown, printed, or written to a report. It masks every secret in play — each
 // value ever wrapped by NewSecret (the management client's secret, the project secret, every
-// client secret read from Auth0 or a file, every token minted), and the values in also (what
-// one request carries) — in every form a server might echo it:
+// client secret read from Auth0 or a file), every token Stytch minted while the program holds
+// it (NewTokenSecret), and the values in also (what one request carries) — in every form a
+// server might echo it:
 //
 //   - as it is, in upper or lower case;
 //   - URL-encoded (a form body: %XX, '+' for a space);
@@ -122,64 +124,183 @@ var credentialShapes = []struct {
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.?[A-Za-z0-9_-]*`), Mask, []string{"eyj"}},
 }
 
-// known is every secret NewSecret has wrapped, indexed for Scrub.
-var known = &registry{seen: map[string]struct{}{}, plain: map[[keyLen]byte][]*scrubPattern{}, b64: map[[keyLen]byte][]*scrubPattern{}}
+// known is every secret NewSecret has wrapped, and every one NewTokenSecret wrapped that is
+// still held, indexed for Scrub.
+var known = newRegistry()
 
-// remember makes a secret known to Scrub.
-func remember(secret string) {
+func newRegistry() *registry {
+	return &registry{seed: maphash.MakeSeed(), seen: map[uint64]uint32{}, plain: map[[keyLen]byte]uint32{},
+		b64: map[[keyLen]byte]uint32{}, held: map[uint32]int{}}
+}
+
+// remember makes a secret known to Scrub. A held one is known until forget is called as
+// many times as it was remembered held, unless it is also remembered for good; ok says
+// whether it was remembered held (a value too short to look for is not remembered at all).
+func remember(secret string, held bool) (entry uint32, ok bool) {
 	if utf8.RuneCountInString(secret) < minSecretLen {
-		return
+		return 0, false
 	}
-	known.add(secret)
+	return known.add(secret, held)
 }
 
+// registry keeps the secrets Scrub knows, indexed by the first bytes of each form it looks
+// for. An import of a large tenant wraps hundreds of thousands (every client's secret, every
+// token minted to check one), so a secret costs little besides itself: no copy, no forms
+// made in advance, a few numbers in three tables. Its base64 forms are made again when a
+// text holds their first characters.
 type registry struct {
-	mu    sync.RWMutex
-	seen  map[string]struct{}
-	plain map[[keyLen]byte][]*scrubPattern // by the first bytes of the secret, folded
-	b64   map[[keyLen]byte][]*scrubPattern // by the first bytes of each base64 core
+	mu      sync.RWMutex
+	secrets []string // by entry; "" for an entry forgotten
+	free    []uint32 // entries forgotten, for reuse
+	// held counts, for each entry known only while held (NewTokenSecret), the Secrets
+	// holding it.
+	held map[uint32]int
+	// seen finds a secret already known, by a hash of it: the last entry with that hash.
+	seed maphash.Seed
+	seen map[uint64]uint32
+	// plain and b64 map the first keyLen bytes of a form (the secret folded; its base64
+	// cores, see b64Core) to the newest entry starting with them, plus one; plainNext and
+	// b64Next link each to the one before it with the same first bytes, plus one (0 ends a
+	// chain). An item of plain is an entry; of b64, the entry × 3 plus the core's alignment.
+	plain     map[[keyLen]byte]uint32
+	plainNext []uint32
+	b64       map[[keyLen]byte]uint32
+	b64Next   []uint32
 }
 
-// scrubPattern is one secret in the forms Scrub looks for.
+// scrubPattern is a value Scrub is given to mask in one text (also), in the forms it looks for.
 type scrubPattern struct {
 	secret string
-	cores  []string // base64 of its start at each alignment, the characters it alone decides
+	cores  []string // its base64 cores (b64Core) at each alignment that has one
 }
 
 func newScrubPattern(secret string) *scrubPattern {
 	p := &scrubPattern{secret: secret}
-	start := []byte(secret[:min(len(secret), b64Prefix)])
 	for align := range 3 {
-		// Encoded after align other bytes, character j holds bits 6j..6j+5 of the stream;
-		// those that hold only bits of the secret are the same whatever surrounds it.
-		enc := base64.StdEncoding.EncodeToString(append(make([]byte, align), start...))
-		from, to := (8*align+5)/6, 8*(align+len(start))/6
-		if to-from >= minAlsoLen {
-			p.cores = append(p.cores, enc[from:to])
+		if c := b64Core(secret, align); c != "" {
+			p.cores = append(p.cores, c)
 		}
 	}
 	return p
 }
 
-func (r *registry) add(secret string) {
-	r.mu.RLock()
-	_, ok := r.seen[secret]
-	r.mu.RUnlock()
-	if ok {
-		return
+// b64Core is the base64 of the secret's start when it is encoded after align other bytes,
+// cut to the characters only the secret's bytes decide (character j holds bits 6j..6j+5 of
+// the stream), which are the same whatever surrounds it. "" when that is too short to look for.
+func b64Core(secret string, align int) string {
+	start := secret[:min(len(secret), b64Prefix)]
+	from, to := (8*align+5)/6, 8*(align+len(start))/6
+	if to-from < minAlsoLen {
+		return ""
 	}
-	p := newScrubPattern(secret)
+	b := make([]byte, align+len(start))
+	copy(b[align:], start)
+	return base64.StdEncoding.EncodeToString(b)[from:to]
+}
+
+func (r *registry) add(secret string, held bool) (uint32, bool) {
+	h := maphash.String(r.seed, secret)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.seen[secret]; ok {
-		return
+	if e, ok := r.seen[h]; ok && r.secrets[e] == secret {
+		switch n := r.held[e]; {
+		case n > 0 && held:
+			r.held[e] = n + 1
+			return e, true
+		case n > 0:
+			delete(r.held, e) // known for good from now on
+		}
+		return e, false
 	}
-	r.seen[secret] = struct{}{}
-	r.plain[foldKey(secret)] = append(r.plain[foldKey(secret)], p)
-	for _, c := range p.cores {
+	var e uint32
+	if n := len(r.free); n > 0 {
+		e, r.free = r.free[n-1], r.free[:n-1]
+		r.secrets[e] = secret
+	} else {
+		e = uint32(len(r.secrets))
+		r.secrets = append(r.secrets, secret)
+		r.plainNext = append(r.plainNext, 0)
+		r.b64Next = append(r.b64Next, 0, 0, 0)
+	}
+	if held {
+		r.held[e] = 1
+	}
+	r.seen[h] = e
+	k := foldKey(secret)
+	r.plainNext[e], r.plain[k] = r.plain[k], e+1
+	// Secrets that start alike (a project's tokens share their header) have the same cores:
+	// one known for good stands for all, or each lookup would walk them all.
+	var cores [3]string
+	for align := range 3 {
+		cores[align] = b64Core(secret, align)
+	}
+	if c := cores[0]; len(c) >= keyLen {
+		start := secret[:min(len(secret), b64Prefix)]
+		for i := r.b64[[keyLen]byte([]byte(c[:keyLen]))]; i != 0; i = r.b64Next[i-1] {
+			other := r.secrets[(i-1)/3]
+			if _, ok := r.held[(i-1)/3]; !ok && (i-1)%3 == 0 && other[:min(len(other), b64Prefix)] == start {
+				cores = [3]string{}
+				break
+			}
+		}
+	}
+	for align, c := range cores {
+		item := 3*e + uint32(align)
+		r.b64Next[item] = 0
 		if len(c) >= keyLen {
 			k := [keyLen]byte([]byte(c[:keyLen]))
-			r.b64[k] = append(r.b64[k], p)
+			r.b64Next[item], r.b64[k] = r.b64[k], item+1
+		}
+	}
+	return e, held
+}
+
+// forget lets go of a held entry once nothing holds it.
+func (r *registry) forget(e uint32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n, ok := r.held[e]
+	if !ok {
+		return // known for good since
+	}
+	if n > 1 {
+		r.held[e] = n - 1
+		return
+	}
+	delete(r.held, e)
+	secret := r.secrets[e]
+	if h := maphash.String(r.seed, secret); r.seen[h] == e {
+		delete(r.seen, h)
+	}
+	unlink(r.plain, r.plainNext, foldKey(secret), e+1)
+	for align := range 3 {
+		if c := b64Core(secret, align); len(c) >= keyLen {
+			unlink(r.b64, r.b64Next, [keyLen]byte([]byte(c[:keyLen])), 3*e+uint32(align)+1)
+		}
+	}
+	r.secrets[e] = ""
+	r.free = append(r.free, e)
+}
+
+// unlink takes item (plus one) out of the chain of key.
+func unlink(heads map[[keyLen]byte]uint32, next []uint32, key [keyLen]byte, item uint32) {
+	i, ok := heads[key]
+	switch {
+	case !ok:
+		return
+	case i == item:
+		if next[i-1] == 0 {
+			delete(heads, key)
+		} else {
+			heads[key] = next[i-1]
+		}
+		next[i-1] = 0
+		return
+	}
+	for ; next[i-1] != 0; i = next[i-1] {
+		if next[i-1] == item {
+			next[i-1], next[item-1] = next[item-1], 0
+			return
 		}
 	}
 }
@@ -197,8 +318,8 @@ func (r *registry) find(v *view, extra []*scrubPattern, spans []span) []span {
 			for j := range keyLen {
 				k[j] = foldByte(v.b[i+j])
 			}
-			for _, p := range r.plain[k] {
-				if end, ok := matchPlain(v.b, i, p.secret); ok {
+			for e := r.plain[k]; e != 0; e = r.plainNext[e-1] {
+				if end, ok := matchPlain(v.b, i, r.secrets[e-1]); ok {
 					spans = append(spans, v.span(i, end))
 				}
 			}
@@ -213,12 +334,14 @@ func (r *registry) find(v *view, extra []*scrubPattern, spans []span) []span {
 	for i := range w.b {
 		if i+keyLen <= len(w.b) {
 			copy(k[:], w.b[i:i+keyLen])
-			for _, p := range r.b64[k] {
-				spans = w.find(i, p, spans)
+			for e := r.b64[k]; e != 0; e = r.b64Next[e-1] {
+				spans = w.find(i, b64Core(r.secrets[(e-1)/3], int((e-1)%3)), spans)
 			}
 		}
 		for _, p := range extra {
-			spans = w.find(i, p, spans)
+			for _, core := range p.cores {
+				spans = w.find(i, core, spans)
+			}
 		}
 	}
 	return spans
@@ -441,22 +564,19 @@ func isB64(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("+/=-_", c) >= 0
 }
 
-// find adds the base64 run holding one of p's cores at i, if one does.
-func (w *b64View) find(i int, p *scrubPattern, spans []span) []span {
-	for _, core := range p.cores {
-		if i+len(core) > len(w.b) || string(w.b[i:i+len(core)]) != core {
-			continue
-		}
-		from, to := i, i+len(core)
-		for from > 0 && isB64(w.raw[from-1]) {
-			from--
-		}
-		for to < len(w.raw) && isB64(w.raw[to]) {
-			to++
-		}
-		return append(spans, span{w.v.lo[w.at[from]], w.v.hi[w.at[to-1]]})
+// find adds the base64 run holding core at i, if one does.
+func (w *b64View) find(i int, core string, spans []span) []span {
+	if core == "" || i+len(core) > len(w.b) || string(w.b[i:i+len(core)]) != core {
+		return spans
 	}
-	return spans
+	from, to := i, i+len(core)
+	for from > 0 && isB64(w.raw[from-1]) {
+		from--
+	}
+	for to < len(w.raw) && isB64(w.raw[to]) {
+		to++
+	}
+	return append(spans, span{w.v.lo[w.at[from]], w.v.hi[w.at[to-1]]})
 }
 
 // mask replaces the spans of text with Mask, overlapping spans as one.

@@ -2,8 +2,10 @@ package client
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/m2mport/m2mport/client/leaktest"
 )
@@ -90,4 +92,110 @@ func BenchmarkScrub(b *testing.B) {
 	for b.Loop() {
 		Scrub(text)
 	}
+}
+
+// A token Stytch minted is masked, in every form, for as long as it is held; once nothing
+// holds it Scrub forgets it, so checking 100,000 clients does not keep 100,000 tokens.
+func TestScrubKnowsATokenWhileItIsHeld(t *testing.T) {
+	header := "eyJhbGciOiJSUzI1NiIsImtpZCI6Imp3ay10ZXN0LWhlbGQiLCJ0eXAiOiJKV1QifQ" // shared by every token
+	tokens := make([]Secret, 40)
+	for i := range tokens {
+		tokens[i] = NewTokenSecret(fmt.Sprintf("%s.eyJzdWIiOiJjbGllbnQtJTAyZCJ9-%02d.c2lnbmF0dXJl%02d", header, i, i))
+	}
+	for i, tok := range tokens {
+		plain := tok.Reveal()
+		for _, f := range leaktest.Forms(plain) {
+			out := Scrub("echo: " + f.Text + " end")
+			if form, ok := leaktest.Shows(out, plain); ok {
+				t.Fatalf("token %d as %s: Scrub left it showing (%s): %s", i, f.Name, form, out)
+			}
+		}
+	}
+	plain := make([]string, len(tokens))
+	for i, tok := range tokens {
+		plain[i] = tok.Reveal()
+	}
+	kept := plain[7]
+	NewSecret(kept) // the same value wrapped for good: it stays
+	tokens = nil
+	forgotten := func() (n int) {
+		for _, p := range plain {
+			if !known.has(p) {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for forgotten() < len(plain)-1 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := forgotten(); n != len(plain)-1 || !known.has(kept) {
+		t.Fatalf("Scrub forgot %d of %d tokens once they were dropped, want all but the one also kept for good (kept: %v)", n, len(plain), known.has(kept))
+	}
+	if out := Scrub("echo: " + kept); strings.Contains(out, kept[len(kept)-20:]) {
+		t.Errorf("the token wrapped for good too was forgotten: %s", out)
+	}
+	// A forgotten token's place is taken by the next: the registry does not grow.
+	slots := len(known.secrets)
+	for i := range 20 {
+		NewTokenSecret(fmt.Sprintf("%s.bmV4dC10b2tlbg-%02d.c2lnbmF0dXJl", header, i))
+	}
+	if len(known.secrets) > slots {
+		t.Errorf("%d slots after reusing forgotten ones, want at most %d", len(known.secrets), slots)
+	}
+}
+
+// has reports whether the registry knows s.
+func (r *registry) has(s string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for e := r.plain[foldKey(s)]; e != 0; e = r.plainNext[e-1] {
+		if r.secrets[e-1] == s {
+			return true
+		}
+	}
+	return false
+}
+
+// size is how many secrets the registry knows.
+func (r *registry) size() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.secrets) - len(r.free)
+}
+
+// The registry keeps a secret in about a hundred bytes besides the secret itself: it once
+// took six times that (each secret's base64 forms made in advance, in maps of slices), and
+// it holds every client secret of an import.
+func TestScrubKeepsASecretInLittleMemory(t *testing.T) {
+	const n = 20000
+	secrets := make([]string, n)
+	for i := range secrets {
+		secrets[i] = fmt.Sprintf("registry-cost-%06d-Yz5ZWc_8uUjb-XkgbIIabcdefghijklmnopqrstuvwxyz0123", i)
+	}
+	r := newRegistry()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for _, s := range secrets {
+		r.add(s, false)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.0f bytes a secret", per)
+	if per > 200 {
+		t.Errorf("the registry takes %.0f bytes a secret, want at most 200", per)
+	}
+	for _, s := range secrets[:100] {
+		if e, held := r.add(s, false); held || r.secrets[e] != s {
+			t.Fatalf("%q is not found as known", s)
+		}
+	}
+	if r.size() != n {
+		t.Fatalf("%d known, want %d", r.size(), n)
+	}
+	runtime.KeepAlive(secrets)
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"runtime"
 	"unicode/utf8"
 )
 
@@ -22,8 +23,25 @@ func NewSecret(plain string) Secret {
 	if plain == "" {
 		return Secret{}
 	}
-	remember(plain)
+	remember(plain, false)
 	return Secret{p: &plain}
+}
+
+// NewTokenSecret wraps an access token the program minted, as NewSecret does, except that
+// Scrub knows it only for as long as the program holds it: once no Secret holding it is
+// reachable, Scrub forgets it. Checking every client of a large import mints a token for
+// each, and a run must not keep them all to the end. A server can only echo a token it was
+// sent, and a request is scrubbed of the credentials it carries (Scrub's also) whenever the
+// token itself was dropped before the answer came.
+func NewTokenSecret(plain string) Secret {
+	if plain == "" {
+		return Secret{}
+	}
+	p := &plain
+	if e, ok := remember(plain, true); ok {
+		runtime.AddCleanup(p, known.forget, e)
+	}
+	return Secret{p: p}
 }
 
 // Mask is the prefix shown in place of all but the last four characters.

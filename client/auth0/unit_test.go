@@ -1,6 +1,7 @@
 package auth0
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,21 @@ func reasons(bs []client.Blocker) string {
 	return strings.Join(out, ",")
 }
 
+// record runs one app and its grants through the reader as Inventory does (the app's page,
+// the grants' page, finish), keeping the app whatever its type.
+func (r *reader) record(a app, grants []grant) client.Client {
+	r.in, r.metadata, r.sets, r.index, r.includeNonM2M = interner{}, map[string]map[string]any{}, map[string]client.Scopes{}, map[string]int32{}, true
+	r.apps(&listPage{Clients: []app{a}})
+	r.grants(&listPage{ClientGrants: grants})
+	return r.finish()[0]
+}
+
+// blockersOf is what blocks the app itself, its grants aside.
+func (r *reader) blockersOf(a app) []client.Blocker {
+	c := client.Client{Name: a.Name, Secret: client.NewSecret(a.ClientSecret), AppType: cmp.Or(a.AppType, client.AppTypeNone)}
+	return r.blockers(&c, factsOf(&a), r.hints())
+}
+
 func TestBlockers(t *testing.T) {
 	post := strp("client_secret_post")
 	cases := []struct {
@@ -50,7 +66,7 @@ func TestBlockers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		r := reader{keysRead: tc.keysRead, mgmtApp: `"m2mport" (abc)`}
-		got := r.blockers(tc.app)
+		got := r.blockersOf(tc.app)
 		if reasons(got) != tc.want {
 			t.Errorf("%s: blocked %q, want %q", tc.name, reasons(got), tc.want)
 		}
@@ -73,7 +89,7 @@ func TestRecordJoinsGrantsByAudience(t *testing.T) {
 		}{{"read:orders", "Read"}, {"write:orders", "Write"}}},
 	}}
 	a := app{ClientID: "id1", ClientSecret: "sec", Name: "Billing", Description: "d", AppType: "non_interactive",
-		TokenEndpointAuthMethod: strp("client_secret_post"), ClientMetadata: map[string]any{"team": "billing"}}
+		TokenEndpointAuthMethod: strp("client_secret_post"), ClientMetadata: metadataJSON(`{"team":"billing"}`)}
 	c := r.record(a, []grant{
 		{ClientID: "id1", Audience: "https://zeta/", Scope: []string{"z:b", "z:a"}, OrganizationUsage: "require", AllowAnyOrganization: true},
 		{ClientID: "id1", Audience: "https://orders/", AllowAllScopes: true},

@@ -1,8 +1,11 @@
 package auth0
 
 import (
+	"bytes"
 	"encoding/json"
+	"iter"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/m2mport/m2mport/client"
@@ -60,18 +63,40 @@ type tokenAnswer struct {
 }
 
 type app struct {
-	ClientID       string         `json:"client_id"`
-	ClientSecret   string         `json:"client_secret"`
-	Name           string         `json:"name"`
-	Description    string         `json:"description"`
-	AppType        string         `json:"app_type"`
-	ClientMetadata map[string]any `json:"client_metadata"`
+	ClientID       string       `json:"client_id"`
+	ClientSecret   string       `json:"client_secret"`
+	Name           string       `json:"name"`
+	Description    string       `json:"description"`
+	AppType        string       `json:"app_type"`
+	ClientMetadata metadataJSON `json:"client_metadata"`
 	// GrantTypes is nil when absent: Auth0 then applies the app type's default, which for
 	// non_interactive apps is client_credentials.
 	GrantTypes                  *[]string                  `json:"grant_types"`
 	TokenEndpointAuthMethod     *string                    `json:"token_endpoint_auth_method"`
 	ClientAuthenticationMethods map[string]json.RawMessage `json:"client_authentication_methods"`
 	Tenant                      string                     `json:"tenant"`
+}
+
+// metadataJSON is an app's client_metadata as it came, an object, decoded by the reader
+// (once for every app whose metadata is the same). nil when absent or null. Anything but an
+// object is refused as decoding it into a map would be, so a page of the wrong shape still
+// fails where it is decoded.
+type metadataJSON []byte
+
+func (m *metadataJSON) UnmarshalJSON(b []byte) error {
+	switch b[0] { // the decoder hands over one whole, valid value
+	case 'n':
+		*m = nil
+	case '{':
+		*m = bytes.Clone(b) // b is the decoder's, only for this call
+	default:
+		kind := map[byte]string{'[': "array", '"': "string", 't': "bool", 'f': "bool"}[b[0]]
+		if kind == "" {
+			kind = "number"
+		}
+		return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[map[string]any]()}
+	}
+	return nil
 }
 
 type grant struct {
@@ -112,25 +137,25 @@ type listPage struct {
 
 func (p *listPage) len() int { return len(p.Clients) + len(p.ClientGrants) + len(p.ResourceServers) }
 
-// ids are the page's item ids (client_id, grant id, resource server id), "" where absent.
-func (p *listPage) ids() []string {
-	out := make([]string, 0, p.len())
-	add := func(kind, id string) {
-		if id != "" {
-			id = kind + " " + id
+// ids are the page's items by kind (client, grant, API) and id, "" where absent.
+func (p *listPage) ids() iter.Seq2[string, string] {
+	return func(yield func(kind, id string) bool) {
+		for i := range p.Clients {
+			if !yield("client", p.Clients[i].ClientID) {
+				return
+			}
 		}
-		out = append(out, id)
+		for i := range p.ClientGrants {
+			if !yield("grant", p.ClientGrants[i].ID) {
+				return
+			}
+		}
+		for i := range p.ResourceServers {
+			if !yield("API", p.ResourceServers[i].ID) {
+				return
+			}
+		}
 	}
-	for _, c := range p.Clients {
-		add("client", c.ClientID)
-	}
-	for _, g := range p.ClientGrants {
-		add("grant", g.ID)
-	}
-	for _, rs := range p.ResourceServers {
-		add("API", rs.ID)
-	}
-	return out
 }
 
 // decodeError reads both error shapes: the Management API's

@@ -410,7 +410,7 @@ func (t *Target) Token(ctx context.Context, id string, secret client.Secret, sco
 		return client.Token{}, fmt.Errorf("token for client %s: %w", id, &client.APIError{API: "stytch", Method: http.MethodPost, Path: path,
 			Status: http.StatusOK, Message: "the token answer has no access_token", Hint: "check the base URL: something other than Stytch answered"})
 	}
-	return client.Token{Value: client.NewSecret(ans.AccessToken), ExpiresIn: time.Duration(max(ans.ExpiresIn, 0)) * time.Second}, nil
+	return client.Token{Value: client.NewTokenSecret(ans.AccessToken), ExpiresIn: time.Duration(max(ans.ExpiresIn, 0)) * time.Second}, nil
 }
 
 func nonNil(s client.Scopes) []string {
