@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,17 +18,10 @@ func TestTooSmallIsPoliteAndRecovers(t *testing.T) {
 	if p.nSelected != chosen || h.top() != screen(p) {
 		t.Fatal("keys other than quit do nothing while the terminal is too small")
 	}
-	for _, line := range strings.Split(h.plain(), "\n") {
-		if lipgloss.Width(line) > 40 {
-			t.Fatalf("line wider than the terminal: %q", line)
-		}
-	}
+	h.mustFit("too small", 40, 0)
 	h.send(tea.WindowSizeMsg{Width: 60, Height: 16})
 	h.mustSee("›     Key-based reporter")
-	h.press("q")
-	if !h.quit {
-		t.Fatal("q quits")
-	}
+	h.mustQuitOn("q quits", "q")
 }
 
 func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
@@ -39,15 +31,7 @@ func TestResizeKeepsEveryFrameInsideTheTerminal(t *testing.T) {
 	h.press("pgdown", "pgdown")
 	for _, size := range [][2]int{{60, 20}, {140, 45}, {61, 16}, {100, 30}, {200, 60}, {75, 24}} {
 		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		lines := strings.Split(h.plain(), "\n")
-		if len(lines) != size[1] {
-			t.Fatalf("%v: %d lines", size, len(lines))
-		}
-		for i, line := range lines {
-			if lipgloss.Width(line) > size[0] {
-				t.Fatalf("%v: line %d is %d wide: %q", size, i, lipgloss.Width(line), line)
-			}
-		}
+		h.mustFit(sizeName(size), size[0], size[1])
 		if start, end := p.list.Window(); p.list.Cursor() < start || p.list.Cursor() >= end || end-start != min(p.listHeight(), p.list.Len()) {
 			t.Fatalf("%v: cursor %d outside the window %d-%d, or the window is not %d rows", size, p.list.Cursor(), start, end, p.listHeight())
 		}
@@ -67,19 +51,13 @@ func TestQuitAndHelp(t *testing.T) {
 	h.press("?")
 	h.mustSee("enter a client by hand", "show secrets", "fewer keys")
 	h.press("?")
-	h.press("q")
-	if !h.quit {
-		t.Fatal("q quits when no field has focus")
-	}
+	h.mustQuitOn("q quits when no field has focus", "q")
 }
 
 func TestCtrlCQuitsFromAField(t *testing.T) {
 	src, tgt := fakes()
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
-	h.press("ctrl+c")
-	if !h.quit {
-		t.Fatal("ctrl+c always quits")
-	}
+	h.mustQuitOn("ctrl+c always quits", "ctrl+c")
 }
 
 func TestBackgroundColourPicksThePalette(t *testing.T) {

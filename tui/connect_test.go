@@ -386,10 +386,7 @@ func TestConnectFirstKeysAreCommandsUntilEditing(t *testing.T) {
 		}
 		h.press("esc")
 	}
-	h.press("q")
-	if !h.quit {
-		t.Fatal("q quits the first screen")
-	}
+	h.mustQuitOn("q quits the first screen", "q")
 }
 
 // With nothing filled in, enter starts editing at the Domain rather than marking every

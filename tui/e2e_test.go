@@ -289,18 +289,6 @@ func TestTimesInTokensAreSpelledOut(t *testing.T) {
 // draws in: every frame fits, and each step still shows what matters.
 func TestSmallestTerminalShowsEveryStep(t *testing.T) {
 	h := newHarness(t, sandboxConfig(t, sandbox.Options{Seed: "demo"}), 60, 16)
-	fits := func(step string) {
-		t.Helper()
-		lines := strings.Split(h.plain(), "\n")
-		if len(lines) != 16 {
-			t.Fatalf("%s: %d lines", step, len(lines))
-		}
-		for i, l := range lines {
-			if w := ansiWidth(l); w > 60 {
-				t.Fatalf("%s: line %d is %d wide: %q", step, i, w, l)
-			}
-		}
-	}
 	for _, st := range []struct {
 		step string
 		see  []string
@@ -314,7 +302,7 @@ func TestSmallestTerminalShowsEveryStep(t *testing.T) {
 		{"done", []string{"✓ Done", "4/4 verified"}, []string{"enter"}},
 		{"validate", []string{"✓ all 10 checks pass", "✓ signature"}, nil},
 	} {
-		fits(st.step)
+		h.mustFit(st.step, 60, 16)
 		h.mustSee(st.see...)
 		h.press(st.then...)
 	}

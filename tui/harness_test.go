@@ -131,6 +131,30 @@ func (h *harness) plain() string {
 
 func (h *harness) top() screen { return h.app.top() }
 
+// mustQuitOn presses keys and fails with why unless the program then quits.
+func (h *harness) mustQuitOn(why string, keys ...string) {
+	h.t.Helper()
+	h.press(keys...)
+	if !h.quit {
+		h.t.Fatal(why)
+	}
+}
+
+// mustFit fails unless the frame keeps to a w×ht terminal: no line wider than w cells and,
+// when ht is not 0, exactly ht lines.
+func (h *harness) mustFit(where string, w, ht int) {
+	h.t.Helper()
+	lines := strings.Split(h.plain(), "\n")
+	if ht != 0 && len(lines) != ht {
+		h.t.Fatalf("%s: %d lines, want %d", where, len(lines), ht)
+	}
+	for i, l := range lines {
+		if cw := ansiWidth(l); cw > w {
+			h.t.Fatalf("%s: line %d is %d wide, the terminal %d: %q", where, i, cw, w, l)
+		}
+	}
+}
+
 func (h *harness) mustSee(parts ...string) {
 	h.t.Helper()
 	v := h.plain()
