@@ -55,8 +55,7 @@ m2mport check --decode-only < token.txt`,
 	f.StringVar(&scopes, "scopes", "", `scopes the token should carry, space separated ("read:a write:a")`)
 	f.BoolVar(&asJSON, "json", false, "print the checklist, header and payload as one JSON object")
 	f.BoolVar(&decodeOnly, "decode-only", false, "only decode the token, never verify it (exit 0 instead of 3 when no check fails)")
-	_ = cmd.RegisterFlagCompletionFunc("client-id", noFiles)
-	_ = cmd.RegisterFlagCompletionFunc("scopes", noFiles)
+	notFiles(cmd, "client-id", "scopes")
 	aliases(cmd, map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL})
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		scopesSet := cmd.Flags().Changed("scopes")

@@ -46,7 +46,7 @@ m2mport cutover --compare-claims --max-tokens 20`,
 	f.BoolVar(&markdown, "markdown", false, "print the analysis as Markdown, to paste into a ticket")
 	f.BoolVar(&compare, "compare-claims", false, "mint one Auth0 token per client and API to find custom claims (spends the tenant's M2M token quota)")
 	f.IntVar(&maxTokens, "max-tokens", client.DefaultClaimTokens, "with --compare-claims, mint at most this many Auth0 tokens")
-	_ = cmd.RegisterFlagCompletionFunc("max-tokens", noFiles)
+	notFiles(cmd, "max-tokens")
 	cmd.RunE = runE(func(ctx context.Context, _ []string) int {
 		switch {
 		case asJSON && markdown:

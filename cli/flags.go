@@ -82,7 +82,7 @@ func addCredentialFlags(fs *pflag.FlagSet) *credentialFlags {
 // addThemeFlag declares --theme, which completes to the theme names.
 func addThemeFlag(cmd *cobra.Command) *string {
 	theme := cmd.Flags().String("theme", "", "colour theme: "+strings.Join(themes.Names(), ", ")+" (default $M2MPORT_THEME, then charm; NO_COLOR gives mono)")
-	_ = cmd.RegisterFlagCompletionFunc("theme", cobra.FixedCompletions(themes.Names(), cobra.ShellCompDirectiveNoFileComp))
+	oneOf(cmd, "theme", themes.Names()...)
 	return theme
 }
 
@@ -98,9 +98,24 @@ func aliases(cmd *cobra.Command, old map[string]string) {
 	})
 }
 
-// noFiles says a flag's value or an argument is not a file name, so the shell offers none.
+// noFiles says an argument is not a file name, so the shell offers none.
 func noFiles(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return nil, cobra.ShellCompDirectiveNoFileComp
+}
+
+// A flag's value completes to one of a few words (oneOf), to nothing (notFiles), or to files
+// of some kinds (fileExt); a flag named in none of them, to any file.
+
+// oneOf completes a flag's value to these words (each may add "\tdescription"), never a file.
+func oneOf(cmd *cobra.Command, flag string, words ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// notFiles says these flags' values are not file names, so the shell offers none.
+func notFiles(cmd *cobra.Command, flags ...string) {
+	for _, flag := range flags {
+		_ = cmd.RegisterFlagCompletionFunc(flag, noFiles)
+	}
 }
 
 // fileExt completes a flag's value to files with these extensions (and folders).

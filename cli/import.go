@@ -38,9 +38,7 @@ func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	fs.IntVar(&f.concurrency, "concurrency", client.DefaultConcurrency, "clients worked on at once")
 	fs.Float64Var(&f.rate, "rate", client.DefaultRate, "requests per second to Stytch (halves after a 429, then creeps back)")
 	fs.StringVar(&f.report, "report", "", "where to write the run report (default $XDG_STATE_HOME/m2mport/runs/…)")
-	for _, name := range []string{"concurrency", "rate"} {
-		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
-	}
+	notFiles(cmd, "concurrency", "rate")
 	fileExt(cmd, "report", "ndjson", "json")
 	return &f
 }
@@ -148,13 +146,10 @@ m2mport import --from-file clients.csv --all --yes`,
 	f.StringVar(&fromFile, "from-file", "", "read clients from this CSV or JSON file instead of Auth0")
 	f.StringSliceVar(&accept, "accept-widening", nil, "import these clients (ids) with the scopes that widen their access in Stytch, knowingly")
 	f.StringSliceVar(&drop, "drop-widening", nil, "drop from these clients (ids, or all) the scopes that would widen their access in Stytch")
-	_ = cmd.RegisterFlagCompletionFunc("on-conflict", cobra.FixedCompletions([]string{
+	oneOf(cmd, "on-conflict",
 		"skip\tleave a client that differs in Stytch as it is",
-		"update\tupdate its scopes, name, description and metadata",
-	}, cobra.ShellCompDirectiveNoFileComp))
-	for _, name := range []string{"select", "audience", "accept-widening", "drop-widening"} {
-		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
-	}
+		"update\tupdate its scopes, name, description and metadata")
+	notFiles(cmd, "select", "audience", "accept-widening", "drop-widening")
 	fileExt(cmd, "from-file", "csv", "json")
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		in := importRun{env: env, fs: cmd.Flags(), ef: ef, all: all, dryRun: dryRun, verify: !noVerify, fromFile: fromFile, audiences: audiences}

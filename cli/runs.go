@@ -32,7 +32,7 @@ func newRunsCmd(env *Env) *cobra.Command {
 	}
 	project := cmd.Flags().String(flagStytchProjectID, "", "list only the runs of this Stytch project")
 	asJSON := cmd.Flags().Bool("json", false, "print one JSON object a run")
-	_ = cmd.RegisterFlagCompletionFunc(flagStytchProjectID, noFiles)
+	notFiles(cmd, flagStytchProjectID)
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		dir, err := runsDir(env.Getenv)
 		if err != nil {

@@ -62,11 +62,9 @@ func newSandboxCmd(env *Env) *cobra.Command {
 		"empty\tonly the app m2mport reads with, and an empty project",
 		"generated:\tgenerated:N, N generated apps",
 	}, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
-	_ = cmd.RegisterFlagCompletionFunc("auth0-rate", cobra.FixedCompletions([]string{"free", "enterprise"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc(flagStytchVertical, cobra.FixedCompletions([]string{"b2b", "consumer"}, cobra.ShellCompDirectiveNoFileComp))
-	for _, name := range []string{"auth0-addr", "stytch-addr", "faults", "stytch-rate", "random-seed", flagStytchProjectID, "management-scopes"} {
-		_ = cmd.RegisterFlagCompletionFunc(name, noFiles)
-	}
+	oneOf(cmd, "auth0-rate", "free", "enterprise")
+	oneOf(cmd, flagStytchVertical, "b2b", "consumer")
+	notFiles(cmd, "auth0-addr", "stytch-addr", "faults", "stytch-rate", "random-seed", flagStytchProjectID, "management-scopes")
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		usageErr := func(err error) int {
 			fmt.Fprintf(env.Err, "m2mport sandbox: %v\nRun 'm2mport sandbox --help' for the flags.\n", err)
