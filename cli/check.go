@@ -56,7 +56,7 @@ m2mport check --decode-only < token.txt`,
 	f.BoolVar(&asJSON, "json", false, "print the checklist, header and payload as one JSON object")
 	f.BoolVar(&decodeOnly, "decode-only", false, "only decode the token, never verify it (exit 0 instead of 3 when no check fails)")
 	notFiles(cmd, "client-id", "scopes")
-	aliases(cmd, map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL})
+	aliases(cmd, oldStytchNames)
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		scopesSet := cmd.Flags().Changed("scopes")
 		// With --json, stdout is one object even when there is no checklist, so a script

@@ -86,6 +86,13 @@ func addThemeFlag(cmd *cobra.Command) *string {
 	return theme
 }
 
+// The older spellings of the credential flags, each the flag it names, for aliases: check and
+// login stytch take oldStytchNames, login auth0 oldAuth0Names.
+var (
+	oldAuth0Names  = map[string]string{"domain": flagAuth0Domain, "client-id": flagAuth0ClientID}
+	oldStytchNames = map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL}
+)
+
 // aliases lets cmd take older spellings of its flags: each key parses as the flag it names.
 // They are not flags of their own, so help, completion and the man page show only the names
 // of the scheme.

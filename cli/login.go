@@ -57,13 +57,13 @@ printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-â
 			addAuth0Flags(f, &l.source)
 			f.Lookup(flagAuth0Domain).Usage = "Auth0 tenant domain or URL, e.g. acme.us.auth0.com (asked for when not given)"
 			f.Lookup(flagAuth0ClientID).Usage = "client id of the Auth0 Management API app (asked for when not given)"
-			aliases(sub, map[string]string{"domain": flagAuth0Domain, "client-id": flagAuth0ClientID})
+			aliases(sub, oldAuth0Names)
 		} else {
 			sub.Short = "Check Stytch project credentials, then save them."
 			addStytchFlags(f, &l.target)
 			f.Lookup(flagStytchProjectID).Usage = "Stytch project id (asked for when not given)"
 			f.Lookup(flagStytchBaseURL).Usage = "Stytch API base URL, for a custom domain or the sandbox (default Stytch's own)"
-			aliases(sub, map[string]string{"project-id": flagStytchProjectID, "base-url": flagStytchBaseURL})
+			aliases(sub, oldStytchNames)
 		}
 		sub.Long = strings.TrimSuffix(sub.Short, ".") + " in the OS keyring.\n\n" +
 			"They become the side's default. Missing values are asked for on a terminal (the secret without echo); " +
