@@ -215,6 +215,12 @@ func runE(fn func(ctx context.Context, args []string) int) func(*cobra.Command, 
 	}
 }
 
+// noArgs makes fn the body of cmd, a command that takes no arguments: completion offers none,
+// and one given is a usage error (runNoArgs).
+func noArgs(cmd *cobra.Command, env *Env, fn func(ctx context.Context) int) {
+	cmd.Args, cmd.ValidArgsFunction, cmd.RunE = cobra.ArbitraryArgs, noFiles, runNoArgs(env, fn)
+}
+
 // runNoArgs is runE for a command that takes no arguments: one given is a usage error that
 // names the command and the argument. (cobra.NoArgs would call it an unknown command.)
 func runNoArgs(env *Env, fn func(ctx context.Context) int) func(*cobra.Command, []string) error {

@@ -43,12 +43,8 @@ printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-â
 	}
 	for _, side := range []string{"auth0", "stytch"} {
 		l := &login{env: env, side: side}
-		sub := &cobra.Command{
-			Use:               side,
-			Args:              cobra.ArbitraryArgs,
-			ValidArgsFunction: noFiles,
-			RunE:              runNoArgs(l.env, l.run),
-		}
+		sub := &cobra.Command{Use: side}
+		noArgs(sub, env, l.run)
 		f := sub.Flags()
 		// login saves what it is given or asks for, never what the environment or the
 		// keyring holds: the flags are the same, their defaults are not.

@@ -19,11 +19,9 @@ func newStatusCmd(env *Env) *cobra.Command {
 		Long: "Show where each side's credentials come from, masked, and whether the keyring works.\n\n" +
 			"Each value's origin is a flag, the environment, the OS keyring or nowhere. Exits 1 when a " +
 			"side is missing a value.",
-		Args:              cobra.ArbitraryArgs,
-		ValidArgsFunction: noFiles,
 	}
 	given := addCredentialFlags(cmd.Flags())
-	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
+	noArgs(cmd, env, func(ctx context.Context) int {
 		store, err := env.store()
 		if err != nil {
 			return fail(env, "status", err, ExitUsage)

@@ -54,11 +54,9 @@ func newDemoCmd(env *Env) *cobra.Command {
 		Short: "The terminal UI against a built-in sandbox, no account needed.",
 		Long: "The TUI against a built-in sandbox: a local Auth0 tenant and Stytch project, no account needed.\n\n" +
 			"Credentials are prefilled; nothing leaves this machine and nothing is saved in the keyring.",
-		Args:              cobra.ArbitraryArgs,
-		ValidArgsFunction: noFiles,
 	}
 	theme := addThemeFlag(cmd)
-	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
+	noArgs(cmd, env, func(ctx context.Context) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			return fail(env, "demo", err, ExitUsage)
