@@ -107,9 +107,7 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 		t.Fatal("esc comes back to the clients")
 	}
 	h.press("esc")
-	if _, ok := h.top().(*importScreen); !ok {
-		t.Fatal("esc on the clients goes back")
-	}
+	onTop[*importScreen](h, "esc on the clients goes back")
 }
 
 // TestACheckThatCouldNotBeMadeSaysWhyInASentence: when the project's keys could not be read
@@ -134,9 +132,7 @@ func TestACheckThatCouldNotBeMadeSaysWhyInASentence(t *testing.T) {
 			return cl
 		})
 		h.press("enter")
-		if _, ok := h.top().(*validateScreen); !ok {
-			t.Fatalf("got %T", h.top())
-		}
+		onTop[*validateScreen](h, "enter after the run")
 		nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
 		want := "✗ signature  no project key to check it with: Stytch is rate limiting m2mport. Wait a minute, then try again."
 		if !strings.Contains(nospace(unwrap(h.plain())), nospace(want)) {
@@ -180,11 +176,7 @@ func openValidate(t *testing.T, src client.Source, w, h int, now *time.Time) (*h
 	hs.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
 	runSynthetic(hs.top().(*importScreen), true)
 	hs.press("enter")
-	v, ok := hs.top().(*validateScreen)
-	if !ok {
-		t.Fatalf("got %T", hs.top())
-	}
-	return hs, v
+	return hs, onTop[*validateScreen](hs, "enter after the run")
 }
 
 // to moves Validate's cursor to the client named name.
