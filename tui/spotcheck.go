@@ -28,25 +28,6 @@ const (
 	spotResult
 )
 
-type spotKeys struct {
-	Next, Check, Reveal, Edit, Up, Down, Focus, PageUp, PageDown, Back key.Binding
-}
-
-func newSpotKeys() spotKeys {
-	return spotKeys{
-		Next:     bind("tab", "next field", "tab"),
-		Check:    bind("enter", "check", "enter"),
-		Reveal:   bind("ctrl+r", "show token", "ctrl+r"),
-		Edit:     bind("e", "check another", "e"),
-		Up:       bind("↑/↓", "check", "up", "k"),
-		Down:     bind("↓/j", "down", "down", "j"),
-		Focus:    bind("tab", "the token", "tab"),
-		PageUp:   bind("pgup", "scroll token up", "pgup"),
-		PageDown: bind("pgdn", "scroll token down", "pgdown"),
-		Back:     bind("esc", "back", "esc"),
-	}
-}
-
 // spotCheckScreen checks any pasted token against the connected project: the same
 // checklist the import runs, with the client id and scopes to expect when they are known.
 type spotCheckScreen struct {
