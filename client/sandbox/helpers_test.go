@@ -17,24 +17,14 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // These tests speak raw HTTP to the sandbox, the way the real APIs would be spoken to, and
 // check what the specs in ../shared/specs promise.
 
-func start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatalf("start sandbox: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := sb.Close(); err != nil {
-			t.Errorf("close sandbox: %v", err)
-		}
-	})
-	return sb
-}
+// start starts a sandbox that closes when the test ends, as every package's tests do.
+var start = sandboxtest.Start
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
 

@@ -3,7 +3,8 @@
 // sandbox writes while the test reads it, the check that an error holds no secret, and a
 // record of the waits a client reports. Only tests import it (of client, client/auth0,
 // client/stytch, cli, tui and the top level); it imports client and client/sandbox and
-// nothing else of ours, and client/sandbox, written from the specs, never imports it.
+// nothing else of ours. client/sandbox, written from the specs, never imports it; its own
+// tests take Start from it and nothing that reads the wire.
 package sandboxtest
 
 import (
@@ -22,14 +23,18 @@ import (
 	"github.com/m2mport/m2mport/client/sandbox"
 )
 
-// Start starts a sandbox that closes when the test ends.
+// Start starts a sandbox that closes when the test ends; a failure to close fails the test.
 func Start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
 	t.Helper()
 	sb, err := sandbox.Start(opts)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("start sandbox: %v", err)
 	}
-	t.Cleanup(func() { sb.Close() })
+	t.Cleanup(func() {
+		if err := sb.Close(); err != nil {
+			t.Errorf("close sandbox: %v", err)
+		}
+	})
 	return sb
 }
 
