@@ -4,7 +4,8 @@
 // record of the waits a client reports. Only tests import it (of client, client/auth0,
 // client/stytch, cli, tui and the top level); it imports client and client/sandbox and
 // nothing else of ours. client/sandbox, written from the specs, never imports it; its own
-// tests take Start from it and nothing that reads the wire.
+// tests take the sandbox's lifetime, stats and log buffer from it, nothing that speaks
+// the APIs' wire.
 package sandboxtest
 
 import (
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -94,7 +96,7 @@ func Stored(t testing.TB, sb *sandbox.Sandbox) map[string]sandbox.InspectedClien
 	return m
 }
 
-// GetJSON decodes the answer to a plain GET of url into out.
+// GetJSON decodes the answer to a plain GET of url into out; any answer but 200 fails t.
 func GetJSON(t testing.TB, url string, out any) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -102,8 +104,12 @@ func GetJSON(t testing.TB, url string, out any) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, raw)
+	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		t.Fatal(err)
+		t.Fatalf("GET %s: %v", url, err)
 	}
 }
 
