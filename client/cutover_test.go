@@ -106,7 +106,7 @@ func TestCutoverSharedNamesAcrossThreeAPIs(t *testing.T) {
 		t.Errorf("findings\n got %s\nwant %s", got, want)
 	}
 	if steps := billing.Steps(); len(steps) != 7 || !strings.HasPrefix(steps[0].Title, "require one of its scopes") ||
-		steps[0].Detail[0] != "checking only the audience would admit 6 clients it does not today: after the move all 9 of the project's hold its audience, today the 3 granted it" {
+		steps[0].Detail[0] != "checking only the audience would admit 6 clients it does not today: after the move every client of the project (9) holds its audience, and 3 of them are granted it today" {
 		t.Errorf("the first step is the scopes to require: %+v", steps[0])
 	}
 	if !strings.HasPrefix(cut.Headline(), "Something would widen access: 4 clients, on 3 APIs.") {

@@ -80,8 +80,17 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 	if ao.AtLeast {
 		atLeast = "at least "
 	}
-	admit := fmt.Sprintf("checking only the audience would admit %s%s it does not today: after the move all %s%d of the project's hold its audience, today the %d granted it",
-		atLeast, Plural(ao.More, "client"), atLeast, ao.After, ao.Today)
+	// Both counts are of the project's clients after the move: those granted the API today
+	// are the ones that hold its audience now; the rest are the ones it would newly admit.
+	grantedToday := fmt.Sprintf("%d of them are", ao.After-ao.More)
+	switch ao.After - ao.More {
+	case 0:
+		grantedToday = "none of them is"
+	case 1:
+		grantedToday = "1 of them is"
+	}
+	admit := fmt.Sprintf("checking only the audience would admit %s%s it does not today: after the move every client of the project (%s%d) holds its audience, and %s granted it today",
+		atLeast, Plural(ao.More, "client"), atLeast, ao.After, grantedToday)
 	require := CutoverItem{Title: fmt.Sprintf("require one of its scopes in every token: %s", strings.Join(a.RequireScopes, " ")), Detail: []string{admit}}
 	if len(a.RequireScopes) == 0 {
 		require = CutoverItem{Title: "it defines no scopes: define one, grant it to today's callers, and require it", Detail: []string{admit}}

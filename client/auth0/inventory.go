@@ -281,14 +281,10 @@ func (s *Source) listPages(ctx context.Context, path string, q url.Values, each 
 	b := bounds{path: path, ids: newIDSet()}
 	for page := 0; ; page++ {
 		q.Set("page", strconv.Itoa(page))
-		var p listPage
-		if err := s.get(ctx, path, q, &p); err != nil {
+		p, err := s.readPage(ctx, &b, page, q, each)
+		if err != nil {
 			return err
 		}
-		if err := b.page(page, &p); err != nil {
-			return err
-		}
-		each(&p)
 		n := p.len()
 		if n == 0 || n < perPage || b.seen >= p.Total {
 			return nil
@@ -303,14 +299,10 @@ func (s *Source) listCheckpoints(ctx context.Context, path string, q url.Values,
 	q.Set("take", strconv.Itoa(perPage))
 	b := bounds{path: path, ids: newIDSet(), cursors: map[string]bool{}, most: most}
 	for page := 0; ; page++ {
-		var p listPage
-		if err := s.get(ctx, path, q, &p); err != nil {
+		p, err := s.readPage(ctx, &b, page, q, each)
+		if err != nil {
 			return err
 		}
-		if err := b.page(page, &p); err != nil {
-			return err
-		}
-		each(&p)
 		if p.Next == "" {
 			return nil
 		}
@@ -319,6 +311,20 @@ func (s *Source) listCheckpoints(ctx context.Context, path string, q url.Values,
 		}
 		q.Set("from", p.Next)
 	}
+}
+
+// readPage gets page number page of b's list with query q, checks it against the bounds and
+// only then hands it to each.
+func (s *Source) readPage(ctx context.Context, b *bounds, page int, q url.Values, each func(*listPage)) (*listPage, error) {
+	var p listPage
+	if err := s.get(ctx, b.path, q, &p); err != nil {
+		return nil, err
+	}
+	if err := b.page(page, &p); err != nil {
+		return nil, err
+	}
+	each(&p)
+	return &p, nil
 }
 
 // bounds stops a paged read that a server (or something between it and us) would make

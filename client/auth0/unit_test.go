@@ -265,55 +265,53 @@ func TestTokenFallsBackToBasicAuthentication(t *testing.T) {
 // the rows it never provokes itself, and checks the code, the message and the hint.
 func TestEverySpecErrorRowIsTyped(t *testing.T) {
 	const okToken = `{"access_token":"tok","expires_in":86400,"scope":"read:clients read:client_keys read:client_grants read:resource_servers","token_type":"Bearer"}`
+	// A "token:" row is the token endpoint's answer; a "list:" row is the client list's, after
+	// a token. The error must carry the status answered.
 	rows := []struct {
 		name              string
-		tokenStatus       int
-		token             string
-		listStatus        int
-		list              string
 		status            int
+		body              string
 		code, msg, inHint string
 	}{
-		{"token: unknown client (older tenants)", 401, `{"error":"access_denied","error_description":"Unauthorized"}`, 0, "",
-			401, "access_denied", "Unauthorized", "check the client ID and secret"},
-		{"token: wrong secret", 401, `{"error":"invalid_client","error_description":"Client authentication failed"}`, 0, "",
-			401, "invalid_client", "Client authentication failed", "check the client ID and secret"},
-		{"token: no grant", 403, `{"error":"access_denied","error_description":"Client is not authorized to access \"https://acme/api/v2/\". You might probably want to create a \"client-grant\" associated to this API."}`, 0, "",
-			403, "access_denied", "Client is not authorized", "authorize the app for the Auth0 Management API"},
-		{"token: unknown audience", 403, `{"error":"access_denied","error_description":"Service not enabled within domain: https://login.acme.com/api/v2/"}`, 0, "",
-			403, "access_denied", "Service not enabled", "use the tenant's Auth0 domain"},
-		{"token: grant type", 403, `{"error":"unauthorized_client","error_description":"Grant type 'client_credentials' not allowed for the client."}`, 0, "",
-			403, "unauthorized_client", "Grant type", "enable the Client Credentials grant"},
-		{"token: scope not granted", 403, `{"error":"access_denied","error_description":"Client has not been granted scopes: a, b"}`, 0, "",
-			403, "access_denied", "Client has not been granted scopes", "grant the listed scopes"},
-		{"token: invalid request", 400, `{"error":"invalid_request","error_description":"Missing required parameter: audience"}`, 0, "",
-			400, "invalid_request", "Missing required parameter", "bug in m2mport"},
-		{"token: unsupported grant type", 400, `{"error":"unsupported_grant_type","error_description":"Unsupported grant type: x"}`, 0, "",
-			400, "unsupported_grant_type", "Unsupported grant type", "bug in m2mport"},
-		{"token: rate limited", 429, `{"error":"too_many_requests","error_description":"Rate limit exceeded. Please retry after some time."}`, 0, "",
-			429, "too_many_requests", "Rate limit exceeded", "rate limiting"},
-		{"list: bad query", 200, okToken, 400, `{"statusCode":400,"error":"Bad Request","message":"Invalid request query string. x.","errorCode":"invalid_query_string"}`,
-			400, "invalid_query_string", "Invalid request query string", "bug in m2mport"},
-		{"list: invalid token", 200, okToken, 401, `{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`,
-			401, "", "Invalid token", "refused the Management API token"},
-		{"list: bad audience", 200, okToken, 401, `{"statusCode":401,"error":"Unauthorized","message":"Bad audience: https://x/"}`,
-			401, "", "Bad audience", "refused the Management API token"},
-		{"list: insufficient scope", 200, okToken, 403, `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:clients,read:client_keys,read:client_summary","errorCode":"insufficient_scope"}`,
-			403, "insufficient_scope", "Insufficient scope", "add the missing scope"},
-		{"list: not found", 200, okToken, 404, `{"statusCode":404,"error":"Not Found","message":"Client not found.","errorCode":"inexistent_client"}`,
-			404, "inexistent_client", "Client not found.", ""},
-		{"list: rate limited", 200, okToken, 429, `{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}`,
-			429, "too_many_requests", "Global limit has been reached", "rate limiting"},
+		{"token: unknown client (older tenants)", 401, `{"error":"access_denied","error_description":"Unauthorized"}`,
+			"access_denied", "Unauthorized", "check the client ID and secret"},
+		{"token: wrong secret", 401, `{"error":"invalid_client","error_description":"Client authentication failed"}`,
+			"invalid_client", "Client authentication failed", "check the client ID and secret"},
+		{"token: no grant", 403, `{"error":"access_denied","error_description":"Client is not authorized to access \"https://acme/api/v2/\". You might probably want to create a \"client-grant\" associated to this API."}`,
+			"access_denied", "Client is not authorized", "authorize the app for the Auth0 Management API"},
+		{"token: unknown audience", 403, `{"error":"access_denied","error_description":"Service not enabled within domain: https://login.acme.com/api/v2/"}`,
+			"access_denied", "Service not enabled", "use the tenant's Auth0 domain"},
+		{"token: grant type", 403, `{"error":"unauthorized_client","error_description":"Grant type 'client_credentials' not allowed for the client."}`,
+			"unauthorized_client", "Grant type", "enable the Client Credentials grant"},
+		{"token: scope not granted", 403, `{"error":"access_denied","error_description":"Client has not been granted scopes: a, b"}`,
+			"access_denied", "Client has not been granted scopes", "grant the listed scopes"},
+		{"token: invalid request", 400, `{"error":"invalid_request","error_description":"Missing required parameter: audience"}`,
+			"invalid_request", "Missing required parameter", "bug in m2mport"},
+		{"token: unsupported grant type", 400, `{"error":"unsupported_grant_type","error_description":"Unsupported grant type: x"}`,
+			"unsupported_grant_type", "Unsupported grant type", "bug in m2mport"},
+		{"token: rate limited", 429, `{"error":"too_many_requests","error_description":"Rate limit exceeded. Please retry after some time."}`,
+			"too_many_requests", "Rate limit exceeded", "rate limiting"},
+		{"list: bad query", 400, `{"statusCode":400,"error":"Bad Request","message":"Invalid request query string. x.","errorCode":"invalid_query_string"}`,
+			"invalid_query_string", "Invalid request query string", "bug in m2mport"},
+		{"list: invalid token", 401, `{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`,
+			"", "Invalid token", "refused the Management API token"},
+		{"list: bad audience", 401, `{"statusCode":401,"error":"Unauthorized","message":"Bad audience: https://x/"}`,
+			"", "Bad audience", "refused the Management API token"},
+		{"list: insufficient scope", 403, `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:clients,read:client_keys,read:client_summary","errorCode":"insufficient_scope"}`,
+			"insufficient_scope", "Insufficient scope", "add the missing scope"},
+		{"list: not found", 404, `{"statusCode":404,"error":"Not Found","message":"Client not found.","errorCode":"inexistent_client"}`,
+			"inexistent_client", "Client not found.", ""},
+		{"list: rate limited", 429, `{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}`,
+			"too_many_requests", "Global limit has been reached", "rate limiting"},
 	}
 	for _, row := range rows {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/oauth/token" {
-				w.WriteHeader(row.tokenStatus)
-				fmt.Fprint(w, row.token)
+			if r.URL.Path == "/oauth/token" && strings.HasPrefix(row.name, "list:") {
+				fmt.Fprint(w, okToken)
 				return
 			}
-			w.WriteHeader(row.listStatus)
-			fmt.Fprint(w, row.list)
+			w.WriteHeader(row.status)
+			fmt.Fprint(w, row.body)
 		}))
 		s, err := New(Config{Credentials: client.SourceCredentials{Domain: srv.URL, ClientID: "id", Secret: client.NewSecret("secret-value")}, HTTPConfig: client.HTTPConfig{MaxAttempts: 1}})
 		if err != nil {
