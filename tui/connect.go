@@ -163,14 +163,11 @@ func newConnect(sh *shared, cfg Config) *connectScreen {
 	c.form.fields = []*field{
 		newField("Domain", src.Domain, "acme.us.auth0.com"),
 		newField("Client ID", src.ClientID, "Management API app's client id"),
-		newField("Client secret", src.Secret.Reveal(), "its client secret"),
+		newField("Client secret", src.Secret.Reveal(), "its client secret").asSecret(),
 		newField("Project ID", tgt.ProjectID, "project-test-…"),
-		newField("Secret", tgt.Secret.Reveal(), "project secret"),
-		newField("Base URL", tgt.BaseURL, "Stytch's own, from the project id"),
+		newField("Secret", tgt.Secret.Reveal(), "project secret").asSecret(),
+		newField("Base URL", tgt.BaseURL, "Stytch's own, from the project id").asOptional(),
 	}
-	c.form.fields[fClientSecret].secret = true
-	c.form.fields[fProjectSecret].secret = true
-	c.form.fields[fBaseURL].optional = true
 	c.guard = textinput.New()
 	c.guard.Prompt = ""
 	c.guard.Placeholder = "type the project id"

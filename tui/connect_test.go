@@ -28,9 +28,7 @@ func TestConnectVerifiesBothSidesThenOpensPick(t *testing.T) {
 	}
 	h.mustSee("✓ acme · 4 M2M clients", "✓ project-test-6c1a2b3c", "read:client_keys missing: client secrets are hidden")
 	h.press("enter")
-	if _, ok := h.top().(*pickScreen); !ok {
-		t.Fatalf("enter after connecting opens Pick, got %T", h.top())
-	}
+	onTop[*pickScreen](h, "enter after connecting")
 	if h.app.session.source != src || h.app.session.target != tgt {
 		t.Fatal("the session keeps the connected source and target")
 	}
@@ -92,9 +90,7 @@ func TestConnectWithStytchOnlyLeadsToManualEntry(t *testing.T) {
 	}
 	h.mustSee("Left empty: Stytch only.", "Press enter to type in a client")
 	h.press("enter")
-	if _, ok := h.top().(*manualScreen); !ok {
-		t.Fatalf("got %T", h.top())
-	}
+	onTop[*manualScreen](h, "enter with Stytch only")
 }
 
 func TestSecretsStayMaskedUntilRevealed(t *testing.T) {
@@ -316,9 +312,7 @@ func TestConnectedScreenKeepsItsKeys(t *testing.T) {
 		t.Errorf("with secrets hidden, ctrl+r says %q", got)
 	}
 	h.press("t")
-	if _, ok := h.top().(*spotCheckScreen); !ok {
-		t.Fatalf("t opens the token check; on %T", h.top())
-	}
+	onTop[*spotCheckScreen](h, "t opens the token check")
 }
 
 // Without an OS keyring, "remember" keeps the credentials in memory and says so, with why
@@ -342,13 +336,9 @@ func TestConnectCountsAgainAfterAnImport(t *testing.T) {
 	h.press("enter")                        // Pick, with the ready clients chosen
 	h.press("enter", "enter", "enter", "y") // Scopes, the plan, the question, yes
 	h.mustSee("Import finished")
-	if _, ok := h.top().(*importScreen); !ok {
-		t.Fatalf("on %T, want the finished import", h.top())
-	}
+	onTop[*importScreen](h, "the import finished")
 	h.press("esc", "esc", "esc")
-	if _, ok := h.top().(*connectScreen); !ok {
-		t.Fatalf("on %T, want Connect", h.top())
-	}
+	onTop[*connectScreen](h, "esc back from the import")
 	h.mustSee(plural(len(tgt.stored), "client") + " already there")
 }
 

@@ -39,6 +39,18 @@ func newField(label, value, placeholder string) *field {
 	return &field{label: label, input: in}
 }
 
+// asSecret marks f secret: it shows only its last four characters unless the form reveals.
+func (f *field) asSecret() *field {
+	f.secret = true
+	return f
+}
+
+// asOptional marks f optional: it may stay empty, and its label says so.
+func (f *field) asOptional() *field {
+	f.optional = true
+	return f
+}
+
 // value is the field's text without the spaces a paste tends to bring along.
 func (f *field) value() string { return strings.TrimSpace(f.input.Value()) }
 

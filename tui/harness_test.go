@@ -131,6 +131,16 @@ func (h *harness) plain() string {
 
 func (h *harness) top() screen { return h.app.top() }
 
+// onTop returns the screen on top, and fails with why unless it is an S.
+func onTop[S screen](h *harness, why string) S {
+	h.t.Helper()
+	s, ok := h.top().(S)
+	if !ok {
+		h.t.Fatalf("%s: on %T, want %T", why, h.top(), s)
+	}
+	return s
+}
+
 // mustQuitOn presses keys and fails with why unless the program then quits.
 func (h *harness) mustQuitOn(why string, keys ...string) {
 	h.t.Helper()

@@ -343,9 +343,7 @@ func TestARunStoppedBeforeItsChecksOffersNoValidate(t *testing.T) {
 	h.mustSee("token not checked: the run stopped first")
 	h.mustNotSee("enter validate", "waiting 1.2 s")
 	h.press("enter")
-	if _, still := h.top().(*importScreen); !still {
-		t.Fatalf("enter opened %T with nothing to validate", h.top())
-	}
+	onTop[*importScreen](h, "enter with nothing to validate")
 }
 
 // Quitting during a run, once confirmed, ends the program as interrupted, so the command's

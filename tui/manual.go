@@ -45,14 +45,11 @@ func newManual(sh *shared, target client.Target) *manualScreen {
 	m := &manualScreen{base: newBase(sh), target: target}
 	m.form.fields = []*field{
 		newField("Client ID", "", "the client_id your services use"),
-		newField("Client secret", "", "its client_secret"),
+		newField("Client secret", "", "its client_secret").asSecret(),
 		newField("Scopes", "", "read:orders write:orders"),
-		newField("Name", "", "shown in Stytch"),
-		newField("Description", "", "what this client is for"),
+		newField("Name", "", "shown in Stytch").asOptional(),
+		newField("Description", "", "what this client is for").asOptional(),
 	}
-	m.form.fields[mSecret].secret = true
-	m.form.fields[mName].optional = true
-	m.form.fields[mDesc].optional = true
 	m.keys = sh.keys.Manual
 	m.form.styleInputs(m.st())
 	return m

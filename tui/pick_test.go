@@ -136,9 +136,7 @@ func TestPickEnterWithNothingChosenTakesTheHighlightedClient(t *testing.T) {
 	h, _ := openPick(t, src, tgt, 100, 30)
 	h.press("n", "down") // Key-based reporter: blocked
 	h.press("enter")
-	if _, ok := h.top().(*pickScreen); !ok {
-		t.Fatal("a blocked client does not go on")
-	}
+	onTop[*pickScreen](h, "a blocked client does not go on")
 	h.mustSee("can't be imported")
 	h.press("down", "down", "enter")
 	s, ok := h.top().(*scopesScreen)
@@ -154,9 +152,7 @@ func TestPickInventoryFailureIsAFullScreenError(t *testing.T) {
 	h.press("enter", "enter")
 	h.mustSee("✗ Auth0 had a server error (HTTP 503).", "try again in a moment", "esc go back")
 	h.press("esc")
-	if _, ok := h.top().(*connectScreen); !ok {
-		t.Fatalf("esc leaves the error and the screen that failed; got %T", h.top())
-	}
+	onTop[*connectScreen](h, "esc leaves the error and the screen that failed")
 }
 
 func TestPickScrollsWithTheCursor(t *testing.T) {

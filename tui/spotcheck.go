@@ -73,13 +73,10 @@ type spotCheckedMsg struct {
 func newSpotCheck(sh *shared, cfg Config, target client.Target) *spotCheckScreen {
 	s := &spotCheckScreen{base: newBase(sh), cfg: cfg, target: target}
 	s.form.fields = []*field{
-		newField("Access token", "", "paste a token (eyJ…)"),
-		newField("Client ID", "", "the sub it should carry"),
-		newField("Scopes", "", "the scopes it should carry, separated by spaces"),
+		newField("Access token", "", "paste a token (eyJ…)").asSecret(),
+		newField("Client ID", "", "the sub it should carry").asOptional(),
+		newField("Scopes", "", "the scopes it should carry, separated by spaces").asOptional(),
 	}
-	s.form.fields[scToken].secret = true
-	s.form.fields[scClientID].optional = true
-	s.form.fields[scScopes].optional = true
 	s.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	s.pane = newProofPane(sh)
 	s.pane.focus = focusChecks

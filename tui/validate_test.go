@@ -107,9 +107,7 @@ func TestValidateFocusMovesFromClientsToChecksToToken(t *testing.T) {
 		t.Fatal("esc comes back to the clients")
 	}
 	h.press("esc")
-	if _, ok := h.top().(*importScreen); !ok {
-		t.Fatal("esc on the clients goes back")
-	}
+	onTop[*importScreen](h, "esc on the clients goes back")
 }
 
 // TestACheckThatCouldNotBeMadeSaysWhyInASentence: when the project's keys could not be read
@@ -134,9 +132,7 @@ func TestACheckThatCouldNotBeMadeSaysWhyInASentence(t *testing.T) {
 			return cl
 		})
 		h.press("enter")
-		if _, ok := h.top().(*validateScreen); !ok {
-			t.Fatalf("got %T", h.top())
-		}
+		onTop[*validateScreen](h, "enter after the run")
 		nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
 		want := "✗ signature  no project key to check it with: Stytch is rate limiting m2mport. Wait a minute, then try again."
 		if !strings.Contains(nospace(unwrap(h.plain())), nospace(want)) {
@@ -163,28 +159,24 @@ func (s tokenSource) Token(context.Context, string, client.Secret, string) (clie
 }
 
 // openValidate runs a synthetic import of Orders sync and Lonely worker (no grants) from src
-// (nil: a fake source) and opens Validate at w×h, its clock at goldenNow until the test
-// moves it.
-func openValidate(t *testing.T, src client.Source, w, h int, now *time.Time) (*harness, *validateScreen) {
+// (nil: a fake source) and opens Validate at w×h. Its clock, also returned, reads goldenNow
+// until the test moves it.
+func openValidate(t *testing.T, src client.Source, w, h int) (*harness, *validateScreen, *time.Time) {
 	t.Helper()
 	fsrc, tgt := fakes()
 	if src == nil {
 		src = fsrc
 	}
 	cfg := testConfig(fsrc, tgt)
-	*now = goldenNow
-	cfg.Now = func() time.Time { return *now }
+	now := goldenNow
+	cfg.Now = func() time.Time { return now }
 	hs := newHarness(t, cfg, w, h)
 	inv := demoInventory()
 	hs.send(connectedMsg{source: src, target: tgt, next: toPick})
 	hs.send(scopesDoneMsg{clients: []client.Client{inv.Clients[0], inv.Clients[3]}})
 	runSynthetic(hs.top().(*importScreen), true)
 	hs.press("enter")
-	v, ok := hs.top().(*validateScreen)
-	if !ok {
-		t.Fatalf("got %T", hs.top())
-	}
-	return hs, v
+	return hs, onTop[*validateScreen](hs, "enter after the run"), &now
 }
 
 // to moves Validate's cursor to the client named name.
@@ -207,10 +199,9 @@ func (v *validateScreen) to(t *testing.T, h *harness, name string) {
 // as a red error.
 func TestValidateCompareFromTheTokenPaneShowsItsAnswer(t *testing.T) {
 	atBothSizes(t, func(t *testing.T, w, ht int) {
-		var now time.Time
 		fsrc, _ := fakes()
 		src := tokenSource{fakeSource: fsrc, err: &client.APIError{API: "auth0", Status: 403, Code: "access_denied", Message: "Client has not been granted scopes"}}
-		h, v := openValidate(t, src, w, ht, &now)
+		h, v, _ := openValidate(t, src, w, ht)
 		v.to(t, h, "Lonely worker")
 		h.press("tab", "tab")
 		if v.pane.focus != focusToken {
@@ -235,13 +226,12 @@ func TestValidateCompareFromTheTokenPaneShowsItsAnswer(t *testing.T) {
 // where it used to say "token 0%".
 func TestValidateTimesTickOnOneClock(t *testing.T) {
 	atBothSizes(t, func(t *testing.T, w, ht int) {
-		var now time.Time
-		h, v := openValidate(t, nil, w, ht, &now)
+		h, v, now := openValidate(t, nil, w, ht)
 		h.mustSee("token expires in 1 h")
 		// A tick as the program delivers it (the harness would wait for the next).
 		tick := func(d time.Duration) {
-			now = goldenNow.Add(d)
-			v.Update(clockMsg{to: to(v.sid), at: now})
+			*now = goldenNow.Add(d)
+			v.Update(clockMsg{to: to(v.sid), at: *now})
 		}
 		tick(10 * time.Second)
 		h.press("tab") // the checks: the last one, iat, spelled out in full under them
@@ -256,12 +246,11 @@ func TestValidateTimesTickOnOneClock(t *testing.T) {
 		h.mustSee("token expired 1 min ago")
 	})
 	// The first tick comes from Init, and each one asks for the next.
-	var now time.Time
-	_, v := openValidate(t, nil, 100, 30, &now)
+	_, v, now := openValidate(t, nil, 100, 30)
 	if msg, ok := v.Init()().(clockMsg); !ok || msg.screenID() != v.sid {
 		t.Fatalf("Init gives %T, want the first clockMsg", v.Init()())
 	}
-	if v.Update(clockMsg{to: to(v.sid), at: now}) == nil {
+	if v.Update(clockMsg{to: to(v.sid), at: *now}) == nil {
 		t.Fatal("a tick does not ask for the next")
 	}
 }
@@ -271,8 +260,7 @@ func TestValidateTimesTickOnOneClock(t *testing.T) {
 // offers no y.
 func TestValidateCopiesTheTokenOnPurpose(t *testing.T) {
 	atBothSizes(t, func(t *testing.T, w, ht int) {
-		var now time.Time
-		h, v := openValidate(t, nil, w, ht, &now)
+		h, v, _ := openValidate(t, nil, w, ht)
 		h.press("?")
 		h.mustSee("copy the token to the clipboard: a secret")
 		h.press("?")
