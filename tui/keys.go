@@ -56,8 +56,9 @@ type manualKeys struct {
 }
 
 type spotKeys struct {
-	scrollKeys                             // through the checks, or the token
-	Next, Check, Reveal, Edit, Focus, Back key.Binding
+	fieldKeys                                   // while the token and project are typed
+	scrollKeys                                  // through the checks, or the token
+	Check, Reveal, Edit, Focus, FocusBack, Back key.Binding
 }
 
 // pickKeys are the Pick screen's keys. ShortHelp and FullHelp choose the ones the footer
@@ -154,12 +155,14 @@ func defaultKeyMap() keyMap {
 				PageUp:   scroll.PageUp,
 				PageDown: scroll.PageDown,
 			},
-			Next:   bind("tab", "next field", "tab"),
-			Check:  bind("enter", "check", "enter"),
-			Reveal: withHelp(reveal, "ctrl+r", "show token"),
-			Edit:   bind("e", "check another", "e"),
-			Focus:  bind("tab", "the token", "tab"),
-			Back:   back,
+			fieldKeys: fields,
+			Check:     bind("enter", "check", "enter"),
+			Reveal:    withHelp(reveal, "ctrl+r", "show token"),
+			Edit:      bind("e", "check another", "e"),
+			// Two panes: tab and shift+tab both go to the other one.
+			Focus:     bind("tab", "the token", "tab"),
+			FocusBack: bind("shift+tab", "the other pane", "shift+tab"),
+			Back:      back,
 		},
 		Pick: pickKeys{
 			KeyMap:      lines,

@@ -128,7 +128,7 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.form.reveal = !s.form.reveal
 		case key.Matches(msg, k.Next):
 			return s.form.move(1)
-		case msg.String() == "shift+tab":
+		case key.Matches(msg, k.Prev):
 			return s.form.move(-1)
 		case key.Matches(msg, k.Check):
 			return s.check()
@@ -148,7 +148,7 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.pane.move(-1)
 		case key.Matches(msg, k.Down):
 			s.pane.move(1)
-		case key.Matches(msg, k.Focus), msg.String() == "shift+tab":
+		case key.Matches(msg, k.Focus, k.FocusBack):
 			if s.pane.focus == focusChecks {
 				s.pane.setFocus(focusToken)
 			} else {
