@@ -264,7 +264,7 @@ func (l *leakCheck) tuiSession(t *testing.T) {
 	// Revealed on purpose: the screen shows the secrets (as far as their fields are wide), and
 	// hides them again on the same key. That screen is the one not searched.
 	s.keys("C-r")
-	revealed := s.waitText("Client ID")
+	revealed := s.waitText("connected, revealed", "Client ID")
 	for _, secret := range []string{sb.vars["AUTH0_CLIENT_SECRET"], sb.vars["STYTCH_SECRET"]} {
 		if !strings.Contains(revealed, secret[:20]) {
 			t.Errorf("ctrl+r does not reveal the secrets:\n%s", revealed)
@@ -273,53 +273,37 @@ func (l *leakCheck) tuiSession(t *testing.T) {
 	s.keys("C-r")
 	s.wait("connected, hidden again", "••••")
 
-	s.keys("k")
-	s.wait("remembered", "aved")
-	s.keys("Enter")
-	s.wait("pick", "chosen")
-	s.keys("Down", "Tab")
-	s.wait("pick details", "Nightly invoice run")
-	s.keys("Tab", "o")
-	s.wait("pick, other apps", "o hides other apps")
-	s.keys("o", "g", "Enter")
-	s.wait("scopes", "Scopes  3 chosen")
-	s.keys("e")
-	s.wait("scopes as text", "separated by spaces")
-	s.keys("Escape", "n")
-	s.wait("scopes, name", "enter saves")
-	s.keys("Escape", "Enter")
-	s.wait("plan", "Review the plan")
-	s.keys("Enter")
-	s.wait("confirm", "Import into this project")
-	s.keys("y")
-	s.wait("import done", "passes every check")
-	s.keys("Enter")
-	s.wait("validate", "pass every check")
-	s.keys("Tab", "Down", "Down")
-	s.wait("validate, a check", "›✓ iss")
-	s.keys("Tab", "NPage")
-	s.wait("validate, the token", "Header")
-	s.keys("Escape", "a")
-	s.wait("validate, compared with Auth0", "Auth0 token")
-	s.keys("Tab", "Tab")
-	s.wait("validate, both tokens", "@clients")
-	s.keys("Escape", "Down")
-	s.wait("validate, the next client", "2 of ")
+	s.walk([]step{
+		{"k", "remembered", "aved"},
+		{"Enter", "pick", "chosen"},
+		{"Down Tab", "pick details", "Nightly invoice run"},
+		{"Tab o", "pick, other apps", "o hides other apps"},
+		{"o g Enter", "scopes", "Scopes  3 chosen"},
+		{"e", "scopes as text", "separated by spaces"},
+		{"Escape n", "scopes, name", "enter saves"},
+		{"Escape Enter", "plan", "Review the plan"},
+		{"Enter", "confirm", "Import into this project"},
+		{"y", "import done", "passes every check"},
+		{"Enter", "validate", "pass every check"},
+		{"Tab Down Down", "validate, a check", "›✓ iss"},
+		{"Tab NPage", "validate, the token", "Header"},
+		{"Escape a", "validate, compared with Auth0", "Auth0 token"},
+		{"Tab Tab", "validate, both tokens", "@clients"},
+		{"Escape Down", "validate, the next client", "2 of "},
+	})
 	s.resize(60, 20)
-	s.wait("validate at 60×20", "2 of ")
-	s.keys("Tab", "Tab")
-	s.wait("validate's token at 60×20", "Payload")
+	s.walk([]step{
+		{"", "validate at 60×20", "2 of "},
+		{"Tab Tab", "validate's token at 60×20", "Payload"},
+	})
 	s.resize(100, 30)
-	s.keys("Escape")
-	s.wait("validate, back", "2 of ")
-	s.keys("Escape")
-	s.wait("import done again", "Import finished")
-	s.keys("Escape")
-	s.wait("scopes again", "Scopes")
-	s.keys("Escape")
-	s.wait("pick again", "to filter")
-	s.keys("Escape")
-	s.wait("connected again", "Connected")
+	s.walk([]step{
+		{"Escape", "validate, back", "2 of "},
+		{"Escape", "import done again", "Import finished"},
+		{"Escape", "scopes again", "Scopes"},
+		{"Escape", "pick again", "to filter"},
+		{"Escape", "connected again", "Connected"},
+	})
 
 	// The token check, with a token of an imported client pasted in.
 	var id, token string
@@ -439,8 +423,9 @@ func (s *tmuxSession) resize(w, h int) {
 	s.run("resize-window", "-t", "m2mport", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h))
 }
 
-// waitText waits until the screen shows what, and returns the screen's text.
-func (s *tmuxSession) waitText(what string) string {
+// waitText waits until the screen shows what, and returns the screen's text. name says
+// which screen is awaited when it never comes.
+func (s *tmuxSession) waitText(name, what string) string {
 	s.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -450,7 +435,7 @@ func (s *tmuxSession) waitText(what string) string {
 			return s.run("capture-pane", "-p", "-t", "m2mport")
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen does not show %q:\n%s", what, screen)
+			s.t.Fatalf("%s: the screen does not show %q:\n%s", name, what, screen)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -460,8 +445,20 @@ func (s *tmuxSession) waitText(what string) string {
 // colours and all.
 func (s *tmuxSession) wait(name, what string) {
 	s.t.Helper()
-	s.waitText(what)
+	s.waitText(name, what)
 	s.l.record("TUI: "+name, s.run("capture-pane", "-p", "-e", "-t", "m2mport"))
+}
+
+// step is one move of a walk through the TUI: press keys (tmux's names, separated by
+// spaces; none to only wait), then wait for the screen to show want and record it as name.
+type step struct{ keys, name, want string }
+
+func (s *tmuxSession) walk(steps []step) {
+	s.t.Helper()
+	for _, st := range steps {
+		s.keys(strings.Fields(st.keys)...)
+		s.wait(st.name, st.want)
+	}
 }
 
 // exited waits for m2mport to end, fails unless it exited with 0, and records its stderr.

@@ -18,11 +18,8 @@ import (
 func TestUndoKeepsClientsChangedOrRotatedSince(t *testing.T) {
 	sb, env := sandboxEnv(t, sandbox.Options{Seed: "demo"})
 	report := filepath.Join(t.TempDir(), "run.json")
-	code, out, errOut := run2(t, env, "import", "--select", billingWorker+","+metricsForwarder+","+orderFulfillment,
+	runOK(t, env, "import", "--select", billingWorker+","+metricsForwarder+","+orderFulfillment,
 		"--yes", "--no-verify", "--report", report)
-	if code != ExitOK {
-		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
-	}
 
 	tgt := sandboxTarget(t, sb)
 	ctx := context.Background()
@@ -39,10 +36,7 @@ func TestUndoKeepsClientsChangedOrRotatedSince(t *testing.T) {
 	}
 
 	// Flags after the report, as an operator types them.
-	code, out, errOut = run2(t, env, "undo", report, "--yes")
-	if code != ExitOK {
-		t.Fatalf("undo REPORT --yes: exit %d\n%s\n%s", code, out, errOut)
-	}
+	out := runOK(t, env, "undo", report, "--yes")
 	for _, want := range []string{"scopes: read:extra added since", "secret rotation started since", "deleted   1", "conflict  2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("undo output lacks %q:\n%s", want, out)

@@ -2,34 +2,6 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
-type connectKeys struct {
-	Next, Prev, Connect, Reveal, Cancel key.Binding
-	Fill, Done                          key.Binding
-	Continue, Manual, Check, Edit       key.Binding
-	Remember, Confirm, Back             key.Binding
-}
-
-func newConnectKeys() connectKeys {
-	return connectKeys{
-		Next:    bind("tab", "next field", "tab", "down"),
-		Prev:    bind("shift+tab", "previous field", "shift+tab", "up"),
-		Connect: bind("enter", "connect", "enter"),
-		Reveal:  bind("ctrl+r", "show secrets", "ctrl+r"),
-		Cancel:  bind("esc", "cancel", "esc"),
-		// Keys without a letter's meaning enter the form too: tab and the arrows go where
-		// a form's fields are.
-		Fill:     bind("e", "edit", "e", "tab", "shift+tab", "down", "up"),
-		Done:     bind("esc", "done", "esc"),
-		Continue: bind("enter", "pick clients", "enter"),
-		Manual:   bind("m", "by hand", "m"),
-		Check:    bind("t", "check a token", "t"),
-		Edit:     bind("e", "edit", "e"),
-		Remember: bind("k", "remember", "k"),
-		Confirm:  bind("enter", "confirm", "enter"),
-		Back:     bind("esc", "back", "esc"),
-	}
-}
-
 func (c *connectScreen) ShortHelp() []key.Binding {
 	k := c.keys
 	switch c.state {

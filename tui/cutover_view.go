@@ -126,22 +126,6 @@ func (s *cutoverScreen) statusLine(w int) string {
 	return st.Muted.Render(widget.LongestFitting(w, strings.Join(parts, " · "), parts[0]))
 }
 
-type cutoverKeys struct {
-	Up, Down, PageUp, PageDown, NextAPI, PrevAPI, Back key.Binding
-}
-
-func newCutoverKeys() cutoverKeys {
-	return cutoverKeys{
-		Up:       bind("↑/k", "scroll", "up", "k"),
-		Down:     bind("↓/j", "scroll", "down", "j"),
-		PageUp:   bind("pgup", "page up", "pgup"),
-		PageDown: bind("pgdn", "page down", "pgdown"),
-		NextAPI:  bind("tab", "next API", "tab", "right", "l"),
-		PrevAPI:  bind("shift+tab", "previous API", "shift+tab", "left", "h"),
-		Back:     bind("esc", "back", "esc"),
-	}
-}
-
 func (s *cutoverScreen) ShortHelp() []key.Binding {
 	k := s.keys
 	if s.cut == nil || len(s.cut.APIs) < 2 {

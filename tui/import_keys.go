@@ -4,41 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/m2mport/m2mport/client"
-	"github.com/m2mport/m2mport/tui/list"
 )
-
-type importKeys struct {
-	list.KeyMap                       // moving through the plan and the run
-	Choose, UpdateAll, Continue, Back key.Binding
-	Cancel, Validate                  key.Binding
-	// The two questions' answers, each worded for its question; only y says yes, so a
-	// second enter never starts a run, least of all into a live project.
-	Confirm, Reconsider key.Binding // "Import into this project?"
-	Stop, KeepGoing     key.Binding // "Cancel the import?"
-	// A client whose access would widen: w asks, and only y accepts.
-	Accept, AcceptYes, AcceptNo key.Binding
-	Cutover                     key.Binding // every API's side of the move
-}
-
-func newImportKeys() importKeys {
-	return importKeys{
-		KeyMap:     list.DefaultKeyMap(),
-		Choose:     bind("space", "skip or update", "space"),
-		UpdateAll:  bind("u", "update all conflicts", "u"),
-		Continue:   bind("enter", "import", "enter"),
-		Back:       bind("esc", "back", "esc"),
-		Cancel:     bind("esc", "cancel the run", "esc"),
-		Validate:   bind("enter", "validate", "enter"),
-		Confirm:    bind("y", "import", "y"),
-		Reconsider: bind("n", "back to the plan", "n", "esc"),
-		Stop:       bind("y", "cancel", "y"),
-		KeepGoing:  bind("n", "keep going", "n", "esc"),
-		Accept:     bind("w", "accept widening", "w"),
-		AcceptYes:  bind("y", "accept knowingly", "y"),
-		AcceptNo:   bind("n", "don't", "n", "esc"),
-		Cutover:    bind("c", "cutover", "c"),
-	}
-}
 
 // syncKeys offers the plan's keys only where they do something: enter when there is
 // something to import or check, space on a conflict an update can fix, u while such a

@@ -97,7 +97,7 @@ func TestNoReportNoRun(t *testing.T) {
 		t.Fatalf("a run without its report wrote %d clients", len(tgt.stored))
 	}
 	h.mustSee("Import not started", "✗ Nothing was written to Stytch", "XDG_STATE_HOME")
-	h.mustNotSee("✓ Done", "No report file was asked for")
+	h.mustNotSee("✓ Done", "No report file was asked for", "█", "1/1")
 
 	// Without even a place for it, the run does not start at all.
 	cfg.ReportPath = func(string) (string, error) {
@@ -147,7 +147,7 @@ func TestALockedProjectSaysWhoHoldsIt(t *testing.T) {
 			t.Errorf("the screen does not say %q:\n%s", want, h.plain())
 		}
 	}
-	h.mustNotSee("cancelled", "XDG_STATE_HOME")
+	h.mustNotSee("cancelled", "XDG_STATE_HOME", "█", "2/2")
 	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
 	text = strings.Join(strings.Fields(h.plain()), " ")
 	if !strings.Contains(text, "(pid 4242 on build-7)") || !strings.Contains(text, "then run again") {

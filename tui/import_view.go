@@ -22,7 +22,8 @@ func (s *importScreen) View() string {
 	}
 	var lines []string
 	lines = append(lines, s.titleLine(), s.countsLine(), "")
-	if s.phase == impRunning || s.phase == impDone {
+	// A run that never started has no progress to show: a bar would read "2/2", full.
+	if s.phase == impRunning || (s.phase == impDone && !s.notStarted()) {
 		lines = append(lines, s.progressLine(), "")
 	}
 	lines = append(lines, widget.FitLines(s.list.Lines(s.itemLine), s.list.Height())...)

@@ -16,20 +16,6 @@ const (
 	mDesc
 )
 
-type manualKeys struct {
-	Next, Prev, Submit, Reveal, Back key.Binding
-}
-
-func newManualKeys() manualKeys {
-	return manualKeys{
-		Next:   bind("tab", "next field", "tab", "down"),
-		Prev:   bind("shift+tab", "previous field", "shift+tab", "up"),
-		Submit: bind("enter", "review import", "enter"),
-		Reveal: bind("ctrl+r", "show secret", "ctrl+r"),
-		Back:   bind("esc", "back", "esc"),
-	}
-}
-
 // manualScreen takes one client typed or pasted by hand, for operators without Management
 // API access — the same fields as Stytch's dashboard import: id, secret, scopes, and
 // optionally a name and a description. Each field is checked against Stytch's rules as it

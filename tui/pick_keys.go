@@ -1,36 +1,6 @@
 package tui
 
-import (
-	"charm.land/bubbles/v2/key"
-
-	"github.com/m2mport/m2mport/tui/list"
-)
-
-// pickKeys are the Pick screen's keys. ShortHelp and FullHelp choose the ones the footer
-// and the full help show, by what the screen is doing.
-type pickKeys struct {
-	list.KeyMap                       // moving through the clients
-	Toggle, All, None, Filter, Others key.Binding
-	Details, Warnings, Continue, Back key.Binding
-	FilterDone, FilterClear           key.Binding
-}
-
-func newPickKeys() pickKeys {
-	return pickKeys{
-		KeyMap:      list.DefaultKeyMap(),
-		Toggle:      bind("space", "choose", "space"),
-		All:         bind("a", "all ready", "a"),
-		None:        bind("n", "none", "n"),
-		Filter:      bind("/", "filter", "/"),
-		Others:      bind("o", "other apps", "o"),
-		Details:     bind("tab", "details", "tab"),
-		Warnings:    bind("w", "all warnings", "w"),
-		Continue:    bind("enter", "scopes", "enter"),
-		Back:        bind("esc", "back", "esc"),
-		FilterDone:  bind("enter", "done", "enter"),
-		FilterClear: bind("esc", "clear filter", "esc"),
-	}
-}
+import "charm.land/bubbles/v2/key"
 
 func (p *pickScreen) ShortHelp() []key.Binding {
 	k := p.keys

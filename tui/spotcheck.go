@@ -28,25 +28,6 @@ const (
 	spotResult
 )
 
-type spotKeys struct {
-	Next, Check, Reveal, Edit, Up, Down, Focus, PageUp, PageDown, Back key.Binding
-}
-
-func newSpotKeys() spotKeys {
-	return spotKeys{
-		Next:     bind("tab", "next field", "tab"),
-		Check:    bind("enter", "check", "enter"),
-		Reveal:   bind("ctrl+r", "show token", "ctrl+r"),
-		Edit:     bind("e", "check another", "e"),
-		Up:       bind("↑/↓", "check", "up", "k"),
-		Down:     bind("↓/j", "down", "down", "j"),
-		Focus:    bind("tab", "the token", "tab"),
-		PageUp:   bind("pgup", "scroll token up", "pgup"),
-		PageDown: bind("pgdn", "scroll token down", "pgdown"),
-		Back:     bind("esc", "back", "esc"),
-	}
-}
-
 // spotCheckScreen checks any pasted token against the connected project: the same
 // checklist the import runs, with the client id and scopes to expect when they are known.
 type spotCheckScreen struct {
@@ -147,7 +128,7 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.form.reveal = !s.form.reveal
 		case key.Matches(msg, k.Next):
 			return s.form.move(1)
-		case msg.String() == "shift+tab":
+		case key.Matches(msg, k.Prev):
 			return s.form.move(-1)
 		case key.Matches(msg, k.Check):
 			return s.check()
@@ -167,7 +148,7 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.pane.move(-1)
 		case key.Matches(msg, k.Down):
 			s.pane.move(1)
-		case key.Matches(msg, k.Focus), msg.String() == "shift+tab":
+		case key.Matches(msg, k.Focus, k.FocusBack):
 			if s.pane.focus == focusChecks {
 				s.pane.setFocus(focusToken)
 			} else {

@@ -2,26 +2,6 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
-type validateKeys struct {
-	Up, Down, Focus, FocusBack, PageUp, PageDown, Compare, Copy, Cutover, Back key.Binding
-}
-
-func newValidateKeys() validateKeys {
-	return validateKeys{
-		Up:        bind("↑/k", "up", "up", "k"),
-		Down:      bind("↓/j", "down", "down", "j"),
-		Focus:     bind("tab", "next pane", "tab"),
-		FocusBack: bind("shift+tab", "previous pane", "shift+tab"),
-		PageUp:    bind("pgup", "scroll token up", "pgup"),
-		PageDown:  bind("pgdn", "scroll token down", "pgdown"),
-		Compare:   bind("a", "compare with Auth0", "a"),
-		// The footer says it copies a secret: the token is a credential until it expires.
-		Copy:    bind("y", "copy token (secret)", "y"),
-		Cutover: bind("c", "cutover", "c"),
-		Back:    bind("esc", "back", "esc"),
-	}
-}
-
 func (v *validateScreen) ShortHelp() []key.Binding {
 	k := v.keys
 	// Focus decides what ↑/↓ move and where tab goes next.

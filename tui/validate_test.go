@@ -284,3 +284,31 @@ func TestValidateCopiesTheTokenOnPurpose(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenCheckMovesLikeTheOtherForms: the token check's fields take the keys Connect's and
+// Manual's do (↓ and tab forward, ↑ and shift+tab back), and on the result shift+tab goes to
+// the other pane as tab does.
+func TestTokenCheckMovesLikeTheOtherForms(t *testing.T) {
+	src, tgt := fakes()
+	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toCheck})
+	s := onTop[*spotCheckScreen](h, "the token check")
+	for _, step := range []struct {
+		key  string
+		want int
+	}{{"down", scToken + 1}, {"up", scToken}, {"tab", scToken + 1}, {"shift+tab", scToken}} {
+		h.press(step.key)
+		if s.form.focus != step.want {
+			t.Fatalf("%s: focus on field %d, want %d", step.key, s.form.focus, step.want)
+		}
+	}
+	s.showResult(goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices"))
+	h.press("shift+tab")
+	if s.pane.focus != focusToken {
+		t.Fatalf("shift+tab on the result: focus %v, want the token", s.pane.focus)
+	}
+	h.press("shift+tab")
+	if s.pane.focus != focusChecks {
+		t.Fatalf("shift+tab again: focus %v, want the checks", s.pane.focus)
+	}
+}

@@ -16,25 +16,14 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/m2mport/m2mport/client/sandbox"
+	"github.com/m2mport/m2mport/client/sandboxtest"
 )
 
 // These tests speak raw HTTP to the sandbox, the way the real APIs would be spoken to, and
 // check what the specs in ../shared/specs promise.
 
-func start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatalf("start sandbox: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := sb.Close(); err != nil {
-			t.Errorf("close sandbox: %v", err)
-		}
-	})
-	return sb
-}
+// start starts a sandbox that closes when the test ends, as every package's tests do.
+var start = sandboxtest.Start
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
 
@@ -229,33 +218,10 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for the sandbox's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is safe for the sandbox's concurrent log writes.
+type syncBuffer = sandboxtest.Buffer
 
 // stats reads GET /_sandbox/stats.
-func stats(t testing.TB, base string) sandbox.StatsJSON {
-	t.Helper()
-	a := do(t, http.MethodGet, base+"/_sandbox/stats", nil)
-	var s sandbox.StatsJSON
-	if a.status != http.StatusOK || json.Unmarshal(a.raw, &s) != nil {
-		t.Fatalf("stats: %d %s", a.status, a.raw)
-	}
-	return s
-}
+var stats = sandboxtest.Stats
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

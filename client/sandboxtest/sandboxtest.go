@@ -3,7 +3,9 @@
 // sandbox writes while the test reads it, the check that an error holds no secret, and a
 // record of the waits a client reports. Only tests import it (of client, client/auth0,
 // client/stytch, cli, tui and the top level); it imports client and client/sandbox and
-// nothing else of ours, and client/sandbox, written from the specs, never imports it.
+// nothing else of ours. client/sandbox, written from the specs, never imports it; its own
+// tests take the sandbox's lifetime, stats and log buffer from it, nothing that speaks
+// the APIs' wire.
 package sandboxtest
 
 import (
@@ -11,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -22,14 +25,18 @@ import (
 	"github.com/m2mport/m2mport/client/sandbox"
 )
 
-// Start starts a sandbox that closes when the test ends.
+// Start starts a sandbox that closes when the test ends; a failure to close fails the test.
 func Start(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
 	t.Helper()
 	sb, err := sandbox.Start(opts)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("start sandbox: %v", err)
 	}
-	t.Cleanup(func() { sb.Close() })
+	t.Cleanup(func() {
+		if err := sb.Close(); err != nil {
+			t.Errorf("close sandbox: %v", err)
+		}
+	})
 	return sb
 }
 
@@ -89,7 +96,7 @@ func Stored(t testing.TB, sb *sandbox.Sandbox) map[string]sandbox.InspectedClien
 	return m
 }
 
-// GetJSON decodes the answer to a plain GET of url into out.
+// GetJSON decodes the answer to a plain GET of url into out; any answer but 200 fails t.
 func GetJSON(t testing.TB, url string, out any) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -97,8 +104,12 @@ func GetJSON(t testing.TB, url string, out any) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, raw)
+	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		t.Fatal(err)
+		t.Fatalf("GET %s: %v", url, err)
 	}
 }
 
