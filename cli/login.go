@@ -340,6 +340,7 @@ func logout(ctx context.Context, env *Env, args []string, all bool) int {
 				saved = true // an entry, or one too damaged to read: either way, removed below
 			}
 		}
+		reportKey := keystore.HasReportKey(ctx, store)
 		if err := store.ForgetAll(ctx); err != nil {
 			return fail(env, "logout", err, ExitFailed)
 		}
@@ -347,6 +348,10 @@ func logout(ctx context.Context, env *Env, args []string, all bool) int {
 			fmt.Fprintf(env.Out, "Removed every m2mport credential from %s.\n", store.Where())
 		} else {
 			fmt.Fprintf(env.Out, "No m2mport credentials were saved in %s.\n", store.Where())
+		}
+		if reportKey {
+			// Not a credential, but --all removes every m2mport entry; what that costs is undo.
+			fmt.Fprintln(env.Out, "Removed the run reports' key too: undo of a report written before now needs --unauthenticated (a new key is made on the next run).")
 		}
 		noteEnv(env, stillUsed, envAuth0Domain, envAuth0ClientID, envAuth0Secret, envStytchProject, envStytchSecret, envStytchBaseURL)
 		return ExitOK

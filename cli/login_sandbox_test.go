@@ -109,3 +109,25 @@ func TestLoginWritesTheSecretToNoFile(t *testing.T) {
 		})
 	}
 }
+
+// TestLogoutAllSaysTheReportKeyWentToo: logout --all removes every m2mport entry, the run
+// reports' key with them; it says so, and what that costs (undo then needs
+// --unauthenticated), once: a second logout --all has no key to speak of.
+func TestLogoutAllSaysTheReportKeyWentToo(t *testing.T) {
+	ctx := context.Background()
+	store := keystoretest.Real(t).Store
+	if _, err := keystore.ReportKey(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	s := &session{store: store}
+	code, out, errOut := s.run(t, "logout", "--all")
+	if code != ExitOK || !strings.Contains(out, "Removed the run reports' key too") || !strings.Contains(out, "--unauthenticated") {
+		t.Fatalf("logout --all: exit %d\n%s%s", code, out, errOut)
+	}
+	if keystore.HasReportKey(ctx, store) {
+		t.Fatal("the report key survived logout --all")
+	}
+	if code, out, _ := s.run(t, "logout", "--all"); code != ExitOK || strings.Contains(out, "reports' key") {
+		t.Fatalf("second logout --all: exit %d, %q", code, out)
+	}
+}

@@ -49,3 +49,14 @@ func ReportKey(ctx context.Context, s Store) ([]byte, error) {
 	}
 	return key, nil
 }
+
+// HasReportKey says whether the OS keyring holds a report key, without making one: removing
+// it makes the reports written so far unverifiable, which whoever removes it must be told.
+func HasReportKey(ctx context.Context, s Store) bool {
+	st, ok := s.(*store)
+	if !ok {
+		return false
+	}
+	_, err := st.b.get(ctx, reportKeyAccount)
+	return err == nil
+}
