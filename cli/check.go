@@ -46,7 +46,7 @@ m2mport check --client-id reports-svc --scopes "read:reports" < token.txt
 M2MPORT_TOKEN="$(cat token.txt)" m2mport check --stytch-project-id project-test-…
 # decode it only: no project, no verdict on who signed it
 m2mport check --decode-only < token.txt`,
-		Args:              cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs, // at most one, the token: see RunE
 		ValidArgsFunction: noFiles,
 	}
 	f := cmd.Flags()
@@ -57,7 +57,7 @@ m2mport check --decode-only < token.txt`,
 	f.BoolVar(&decodeOnly, "decode-only", false, "only decode the token, never verify it (exit 0 instead of 3 when no check fails)")
 	notFiles(cmd, "client-id", "scopes")
 	aliases(cmd, oldStytchNames)
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+	runCheck := func(ctx context.Context, args []string) int {
 		scopesSet := cmd.Flags().Changed("scopes")
 		// With --json, stdout is one object even when there is no checklist, so a script
 		// always has something to parse; stderr says the same to a person.
@@ -70,9 +70,6 @@ m2mport check --decode-only < token.txt`,
 				}{false, err.Error(), hint(err)})
 			}
 			return fail(env, "check", err, code)
-		}
-		if len(args) > 1 {
-			return failed(fmt.Errorf("one token at a time (got %d arguments)", len(args)), ExitUsage)
 		}
 		token, err := readToken(ctx, env, args)
 		switch {
@@ -125,7 +122,21 @@ m2mport check --decode-only < token.txt`,
 			return ExitUnverified
 		}
 		return ExitOK
-	})
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		// The token, or none (stdin, $M2MPORT_TOKEN). More is refused as every command refuses
+		// an extra argument, and with --json as one object on stdout too.
+		if err := atMost(1)(cmd, args); err != nil {
+			if asJSON {
+				writeJSON(env.Out, struct {
+					Passed bool   `json:"passed"`
+					Error  string `json:"error"`
+				}{false, err.Error()})
+			}
+			return err
+		}
+		return status(runCheck(cmd.Context(), args))
+	}
 	return cmd
 }
 

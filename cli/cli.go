@@ -216,20 +216,22 @@ func runE(fn func(ctx context.Context, args []string) int) func(*cobra.Command, 
 }
 
 // noArgs makes fn the body of cmd, a command that takes no arguments: completion offers none,
-// and one given is a usage error (runNoArgs).
+// and one given is a usage error (atMost).
 func noArgs(cmd *cobra.Command, env *Env, fn func(ctx context.Context) int) {
-	cmd.Args, cmd.ValidArgsFunction, cmd.RunE = cobra.ArbitraryArgs, noFiles, runNoArgs(env, fn)
+	cmd.Args, cmd.ValidArgsFunction = atMost(0), noFiles
+	cmd.RunE = runE(func(ctx context.Context, _ []string) int { return fn(ctx) })
 }
 
-// runNoArgs is runE for a command that takes no arguments: one given is a usage error that
-// names the command and the argument. (cobra.NoArgs would call it an unknown command.)
-func runNoArgs(env *Env, fn func(ctx context.Context) int) func(*cobra.Command, []string) error {
+// atMost is the Args of a command that takes at most n arguments: one more is a usage error
+// that names the command and the argument, printed by printError in the shape of every other
+// refused command line ("m2mport runs: unexpected argument "x"", then where its help is).
+// (cobra.NoArgs would call it an unknown command of the root, and point to the root's help.)
+func atMost(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			fmt.Fprintf(env.Err, "%s: unexpected argument %q\n", cmd.CommandPath(), args[0])
-			return status(ExitUsage)
+		if len(args) > n {
+			return usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("unexpected argument %q", args[n])}
 		}
-		return status(fn(cmd.Context()))
+		return nil
 	}
 }
 
@@ -284,6 +286,9 @@ m2mport check --client-id ID < token.txt`
 			c.Short = "Show the help of any command."
 		case "completion":
 			c.Short = "Print a shell completion script: bash, zsh, fish or powershell."
+			for _, shell := range c.Commands() {
+				shell.Args = atMost(0) // cobra's NoArgs would point to the root's help
+			}
 		}
 	}
 	return root
@@ -295,7 +300,7 @@ func newVersionCmd(env *Env) *cobra.Command {
 		Use:    "version",
 		Short:  "Print m2mport's version, commit and build date.",
 		Hidden: true,
-		Args:   cobra.NoArgs,
+		Args:   atMost(0),
 		RunE: func(*cobra.Command, []string) error {
 			fmt.Fprintf(env.Out, "m2mport %s\n", versionLine())
 			return nil

@@ -37,7 +37,7 @@ m2mport cutover
 m2mport cutover --markdown > cutover.md
 # with the claims Auth0 Actions add (mints Auth0 tokens)
 m2mport cutover --compare-claims --max-tokens 20`,
-		Args:              cobra.NoArgs,
+		Args:              atMost(0),
 		ValidArgsFunction: noFiles,
 	}
 	given := addCredentialFlags(cmd.Flags())

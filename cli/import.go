@@ -131,7 +131,7 @@ m2mport import --all --yes
 m2mport import --select ID,ID --audience URL --yes
 # clients from a CSV or JSON file instead of Auth0
 m2mport import --from-file clients.csv --all --yes`,
-		Args:              cobra.ArbitraryArgs,
+		Args:              atMost(0),
 		ValidArgsFunction: noFiles,
 	}
 	ef := addEngineFlags(cmd)
@@ -153,9 +153,6 @@ m2mport import --from-file clients.csv --all --yes`,
 	fileExt(cmd, "from-file", "csv", "json")
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		in := importRun{env: env, fs: cmd.Flags(), ef: ef, all: all, dryRun: dryRun, verify: !noVerify, fromFile: fromFile, audiences: audiences}
-		if len(args) > 0 {
-			return fail(env, "import", fmt.Errorf("unexpected argument %q", args[0]), ExitUsage)
-		}
 		switch {
 		case all && sel != "":
 			return fail(env, "import", errors.New("use --all or --select, not both"), ExitUsage)

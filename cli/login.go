@@ -30,7 +30,7 @@ func newLoginCmd(env *Env) *cobra.Command {
 		Example: `m2mport login auth0 --auth0-domain acme.us.auth0.com --auth0-client-id ID
 m2mport login stytch --stytch-project-id project-test-…
 printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-… --secret-stdin`,
-		Args:              cobra.ArbitraryArgs,
+		Args:              atMost(1), // the side, which is a subcommand
 		ValidArgsFunction: noFiles,
 		RunE: runE(func(_ context.Context, args []string) int {
 			if len(args) == 0 {
@@ -76,7 +76,7 @@ func newLogoutCmd(env *Env) *cobra.Command {
 		Use:       "logout [SIDE]",
 		Short:     "Remove saved credentials from the OS keyring.",
 		Long:      "Remove saved credentials from the OS keyring: one side's (SIDE is auth0 or stytch), or with --all every m2mport entry.",
-		Args:      cobra.ArbitraryArgs,
+		Args:      atMost(1),
 		ValidArgs: []string{"auth0\tthe Auth0 credentials", "stytch\tthe Stytch credentials"},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "remove every m2mport entry, both sides and any left by an interrupted save")

@@ -167,7 +167,7 @@ func TestLoginUsageErrors(t *testing.T) {
 		{[]string{"login", "auth0", "extra"}, `unexpected argument "extra"`},
 		{[]string{"login", "auth0", "--bogus"}, "bogus"},
 		{[]string{"logout"}, "auth0, stytch or --all"},
-		{[]string{"logout", "auth0", "stytch"}, "auth0, stytch or --all"},
+		{[]string{"logout", "auth0", "stytch"}, `m2mport logout: unexpected argument "stytch"`},
 		{[]string{"logout", "--all", "auth0"}, "auth0, stytch or --all"},
 		{[]string{"logout", "okta"}, "auth0, stytch or --all"},
 		{[]string{"status", "extra"}, `unexpected argument "extra"`},

@@ -16,7 +16,7 @@ func newManCmd() *cobra.Command {
 		Short:                 "Print the man page.",
 		Long:                  "Print m2mport's man page, in roff: m2mport man > m2mport.1",
 		DisableFlagsInUseLine: true,
-		Args:                  cobra.NoArgs,
+		Args:                  atMost(0),
 		ValidArgsFunction:     noFiles,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			page, err := mcobra.NewManPage(1, cmd.Root())

@@ -41,7 +41,7 @@ func newSandboxCmd(env *Env) *cobra.Command {
 		Long: "Run local emulators of Auth0 and Stytch on loopback and print their URLs and credentials.\n\n" +
 			"Prints one JSON line (or, with --env, shell export lines) on stdout, logs one line per " +
 			"request on stderr, and serves until interrupted.",
-		Args:              cobra.ArbitraryArgs,
+		Args:              atMost(0),
 		ValidArgsFunction: noFiles,
 	}
 	f := cmd.Flags()
@@ -69,9 +69,6 @@ func newSandboxCmd(env *Env) *cobra.Command {
 		usageErr := func(err error) int {
 			fmt.Fprintf(env.Err, "m2mport sandbox: %v\nRun 'm2mport sandbox --help' for the flags.\n", err)
 			return ExitUsage
-		}
-		if len(args) > 0 {
-			return usageErr(fmt.Errorf("unexpected argument %q", args[0]))
 		}
 		opts := sandbox.Options{Seed: *seed, RandomSeed: *randomSeed, Auth0Addr: *auth0Addr,
 			StytchAddr: *stytchAddr, Faults: *faults, StytchProjectID: *projectID, StytchVertical: string(vertical), Log: env.Err}

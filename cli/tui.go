@@ -22,7 +22,8 @@ func newTUICmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{ValidArgsFunction: noFiles}
 	given := addCredentialFlags(cmd.Flags())
 	theme := addThemeFlag(cmd)
-	cmd.RunE = runNoArgs(env, func(ctx context.Context) int {
+	// Args stays cobra's own: an argument is an unknown command, with "Did you mean …?".
+	cmd.RunE = runE(func(ctx context.Context, _ []string) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			fmt.Fprintf(env.Err, "m2mport: %v\n", err)

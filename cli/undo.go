@@ -26,7 +26,7 @@ func newUndoCmd(env *Env) *cobra.Command {
 			"Exit statuses are those of import.",
 		Example: "m2mport undo --last\n" +
 			`m2mport undo ~/.local/state/m2mport/runs/20260501T101500.000Z-import-project-test-….ndjson`,
-		Args:              cobra.ArbitraryArgs,
+		Args:              atMost(1), // the report, or none with --last
 		ValidArgsFunction: completeReports(env),
 	}
 	ef := addEngineFlags(cmd)
