@@ -50,7 +50,7 @@ m2mport check --decode-only < token.txt`,
 		ValidArgsFunction: noFiles,
 	}
 	f := cmd.Flags()
-	addStytchFlags(f, &target)
+	addStytchFlags(cmd, &target)
 	f.StringVar(&clientID, "client-id", "", "client id the token should be for (its sub)")
 	f.StringVar(&scopes, "scopes", "", `scopes the token should carry, space separated ("read:a write:a")`)
 	f.BoolVar(&asJSON, "json", false, "print the checklist, header and payload as one JSON object")

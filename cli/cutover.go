@@ -40,7 +40,7 @@ m2mport cutover --compare-claims --max-tokens 20`,
 		Args:              atMost(0),
 		ValidArgsFunction: noFiles,
 	}
-	given := addCredentialFlags(cmd.Flags())
+	given := addCredentialFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the analysis as one JSON object")
 	f.BoolVar(&markdown, "markdown", false, "print the analysis as Markdown, to paste into a ticket")

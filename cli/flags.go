@@ -39,17 +39,24 @@ const (
 	flagStytchVertical  = "stytch-vertical"
 )
 
-// addAuth0Flags declares the Auth0 side's credential flags (the secret has none).
-func addAuth0Flags(fs *pflag.FlagSet, c *client.SourceCredentials) {
+// addAuth0Flags declares the Auth0 side's credential flags (the secret has none): no file
+// names, so the shell offers none.
+func addAuth0Flags(cmd *cobra.Command, c *client.SourceCredentials) {
+	fs := cmd.Flags()
 	fs.StringVar(&c.Domain, flagAuth0Domain, "", "Auth0 tenant domain or URL (default $"+envAuth0Domain+", then the keyring)")
 	fs.StringVar(&c.ClientID, flagAuth0ClientID, "", "client id of the Auth0 Management API app m2mport reads with (default $"+envAuth0ClientID+", then the keyring)")
+	notFiles(cmd, flagAuth0Domain, flagAuth0ClientID)
 }
 
-// addStytchFlags declares the Stytch side's credential flags (the secret has none).
-func addStytchFlags(fs *pflag.FlagSet, c *client.TargetCredentials) {
+// addStytchFlags declares the Stytch side's credential flags (the secret has none): no file
+// names, so the shell offers none, and the vertical completes to the two there are.
+func addStytchFlags(cmd *cobra.Command, c *client.TargetCredentials) {
+	fs := cmd.Flags()
 	fs.StringVar(&c.ProjectID, flagStytchProjectID, "", "Stytch project id (default $"+envStytchProject+", then the keyring)")
 	fs.StringVar(&c.BaseURL, flagStytchBaseURL, "", "Stytch API base URL, for a custom domain or the sandbox (default $"+envStytchBaseURL+", then the keyring, then Stytch's own)")
 	fs.Var((*verticalValue)(&c.Vertical), flagStytchVertical, "the Stytch project's vertical, consumer or b2b (default $"+envStytchVertical+", then the keyring; found from the project's keys when not given)")
+	notFiles(cmd, flagStytchProjectID, flagStytchBaseURL)
+	oneOf(cmd, flagStytchVertical, "consumer", "b2b")
 }
 
 // verticalValue is a flag that takes only a vertical m2mport knows.
@@ -72,10 +79,10 @@ type credentialFlags struct {
 	target client.TargetCredentials
 }
 
-func addCredentialFlags(fs *pflag.FlagSet) *credentialFlags {
+func addCredentialFlags(cmd *cobra.Command) *credentialFlags {
 	var f credentialFlags
-	addAuth0Flags(fs, &f.source)
-	addStytchFlags(fs, &f.target)
+	addAuth0Flags(cmd, &f.source)
+	addStytchFlags(cmd, &f.target)
 	return &f
 }
 

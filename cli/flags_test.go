@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -226,4 +227,35 @@ func TestHelpFitsNarrowTerminals(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A flag's value completes to files only when it names a file (fileExt): every other flag
+// that takes a value offers words or nothing, never the files in the folder.
+func TestOnlyFileFlagsCompleteToFiles(t *testing.T) {
+	walked := 0
+	visit(newRoot(&Env{Getenv: func(string) string { return "" }}), func(c *cobra.Command) {
+		if c.Hidden && c.Name() != "version" || c.Name() == "help" {
+			return // cobra's __complete
+		}
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.NoOptDefVal != "" || f.Hidden { // a switch (bool): no value to complete
+				return
+			}
+			walked++
+			args := append(strings.Fields(c.CommandPath())[1:], "--"+f.Name, "")
+			_, directive := complete(t, nil, args...)
+			d, err := strconv.Atoi(strings.TrimPrefix(directive, ":"))
+			if err != nil {
+				t.Fatalf("%v: directive %q", args, directive)
+			}
+			names := cobra.ShellCompDirective(d)&cobra.ShellCompDirectiveNoFileComp == 0
+			if _, isFile := f.Annotations[cobra.BashCompFilenameExt]; isFile != names {
+				t.Errorf("%s --%s: completes to files %v (directive %s), names a file %v: register it with notFiles, oneOf or fileExt",
+					c.CommandPath(), f.Name, names, directive, isFile)
+			}
+		})
+	})
+	if walked < 30 {
+		t.Fatalf("walked only %d flags", walked)
+	}
 }

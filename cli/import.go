@@ -135,7 +135,7 @@ m2mport import --from-file clients.csv --all --yes`,
 		ValidArgsFunction: noFiles,
 	}
 	ef := addEngineFlags(cmd)
-	given := addCredentialFlags(cmd.Flags())
+	given := addCredentialFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&all, "all", false, "import every client the source holds")
 	f.StringVar(&sel, "select", "", "import only these clients (comma-separated ids)")

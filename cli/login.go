@@ -50,13 +50,13 @@ printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-â
 		// keyring holds: the flags are the same, their defaults are not.
 		if side == "auth0" {
 			sub.Short = "Check Auth0 Management API credentials, then save them."
-			addAuth0Flags(f, &l.source)
+			addAuth0Flags(sub, &l.source)
 			f.Lookup(flagAuth0Domain).Usage = "Auth0 tenant domain or URL, e.g. acme.us.auth0.com (asked for when not given)"
 			f.Lookup(flagAuth0ClientID).Usage = "client id of the Auth0 Management API app (asked for when not given)"
 			aliases(sub, oldAuth0Names)
 		} else {
 			sub.Short = "Check Stytch project credentials, then save them."
-			addStytchFlags(f, &l.target)
+			addStytchFlags(sub, &l.target)
 			f.Lookup(flagStytchProjectID).Usage = "Stytch project id (asked for when not given)"
 			f.Lookup(flagStytchBaseURL).Usage = "Stytch API base URL, for a custom domain or the sandbox (default Stytch's own)"
 			aliases(sub, oldStytchNames)

@@ -20,7 +20,7 @@ func newStatusCmd(env *Env) *cobra.Command {
 			"Each value's origin is a flag, the environment, the OS keyring or nowhere. Exits 1 when a " +
 			"side is missing a value.",
 	}
-	given := addCredentialFlags(cmd.Flags())
+	given := addCredentialFlags(cmd)
 	noArgs(cmd, env, func(ctx context.Context) int {
 		store, err := env.store()
 		if err != nil {

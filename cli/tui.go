@@ -20,7 +20,7 @@ import (
 // newTUICmd is the root command: the TUI, with the other commands under it.
 func newTUICmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{ValidArgsFunction: noFiles}
-	given := addCredentialFlags(cmd.Flags())
+	given := addCredentialFlags(cmd)
 	theme := addThemeFlag(cmd)
 	// Args stays cobra's own: an argument is an unknown command, with "Did you mean …?".
 	cmd.RunE = runE(func(ctx context.Context, _ []string) int {

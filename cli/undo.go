@@ -35,7 +35,7 @@ func newUndoCmd(env *Env) *cobra.Command {
 	unconfirmed := cmd.Flags().Bool("include-unconfirmed", false, "also delete clients the run found stored after a create got no answer (another run may have made them)")
 	// Only the Stytch credentials: an undo never reads Auth0.
 	given := &credentialFlags{}
-	addStytchFlags(cmd.Flags(), &given.target)
+	addStytchFlags(cmd, &given.target)
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
 		switch {
 		case *last && len(args) > 0:
