@@ -328,4 +328,3 @@ func walkForm(t *testing.T, h *harness, f *form) {
 		}
 	}
 }
-
