@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -73,6 +74,21 @@ func (f *form) setFocus(i int) tea.Cmd {
 		}
 	}
 	return cmd
+}
+
+// navigate handles a form's own keys: reveal shows or hides its secrets, k moves between
+// its fields. It reports whether msg was one of them.
+func (f *form) navigate(msg tea.KeyPressMsg, k fieldKeys, reveal key.Binding) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, reveal):
+		f.reveal = !f.reveal
+		return nil, true
+	case key.Matches(msg, k.Next):
+		return f.move(1), true
+	case key.Matches(msg, k.Prev):
+		return f.move(-1), true
+	}
+	return nil, false
 }
 
 func (f *form) move(delta int) tea.Cmd {

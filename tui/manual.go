@@ -60,16 +60,12 @@ func (m *manualScreen) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	case tea.KeyPressMsg:
 		k := m.keys
+		if cmd, ok := m.form.navigate(msg, k.fieldKeys, k.Reveal); ok {
+			return cmd
+		}
 		switch {
 		case key.Matches(msg, k.Back):
 			return goBack
-		case key.Matches(msg, k.Reveal):
-			m.form.reveal = !m.form.reveal
-			return nil
-		case key.Matches(msg, k.Next):
-			return m.form.move(1)
-		case key.Matches(msg, k.Prev):
-			return m.form.move(-1)
 		case key.Matches(msg, k.Submit):
 			return m.submit()
 		}

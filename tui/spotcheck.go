@@ -121,15 +121,12 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
 	switch s.state {
 	case spotEditing:
+		if cmd, ok := s.form.navigate(msg, k.fieldKeys, k.Reveal); ok {
+			return cmd
+		}
 		switch {
 		case key.Matches(msg, k.Back):
 			return goBack
-		case key.Matches(msg, k.Reveal):
-			s.form.reveal = !s.form.reveal
-		case key.Matches(msg, k.Next):
-			return s.form.move(1)
-		case key.Matches(msg, k.Prev):
-			return s.form.move(-1)
 		case key.Matches(msg, k.Check):
 			return s.check()
 		default:

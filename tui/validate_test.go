@@ -285,23 +285,19 @@ func TestValidateCopiesTheTokenOnPurpose(t *testing.T) {
 	})
 }
 
-// TestTokenCheckMovesLikeTheOtherForms: the token check's fields take the keys Connect's and
-// Manual's do (↓ and tab forward, ↑ and shift+tab back), and on the result shift+tab goes to
-// the other pane as tab does.
-func TestTokenCheckMovesLikeTheOtherForms(t *testing.T) {
+// TestFormsMoveAndRevealAlike: the token check's and Manual's fields take the keys
+// Connect's do (↓ and tab forward, ↑ and shift+tab back, ctrl+r shows and hides secrets),
+// and on the token check's result shift+tab goes to the other pane as tab does.
+func TestFormsMoveAndRevealAlike(t *testing.T) {
 	src, tgt := fakes()
 	h := newHarness(t, testConfig(src, tgt), 100, 30)
+	h.send(connectedMsg{source: src, target: tgt, next: toManual})
+	m := onTop[*manualScreen](h, "manual entry")
+	walkForm(t, h, &m.form)
+	h = newHarness(t, testConfig(src, tgt), 100, 30)
 	h.send(connectedMsg{source: src, target: tgt, next: toCheck})
 	s := onTop[*spotCheckScreen](h, "the token check")
-	for _, step := range []struct {
-		key  string
-		want int
-	}{{"down", scToken + 1}, {"up", scToken}, {"tab", scToken + 1}, {"shift+tab", scToken}} {
-		h.press(step.key)
-		if s.form.focus != step.want {
-			t.Fatalf("%s: focus on field %d, want %d", step.key, s.form.focus, step.want)
-		}
-	}
+	walkForm(t, h, &s.form)
 	s.showResult(goldenCheck("Bq4nR8sT2uV6wX0yZ3aB7cD1eF5gH9iJ", "read:invoices"))
 	h.press("shift+tab")
 	if s.pane.focus != focusToken {
@@ -310,5 +306,25 @@ func TestTokenCheckMovesLikeTheOtherForms(t *testing.T) {
 	h.press("shift+tab")
 	if s.pane.focus != focusChecks {
 		t.Fatalf("shift+tab again: focus %v, want the checks", s.pane.focus)
+	}
+}
+
+// walkForm presses a form's moving and reveal keys, from its first field.
+func walkForm(t *testing.T, h *harness, f *form) {
+	t.Helper()
+	for _, step := range []struct {
+		key  string
+		want int
+	}{{"down", 1}, {"up", 0}, {"tab", 1}, {"shift+tab", 0}} {
+		h.press(step.key)
+		if f.focus != step.want {
+			t.Fatalf("%s: focus on field %d, want %d", step.key, f.focus, step.want)
+		}
+	}
+	for _, want := range []bool{true, false} {
+		h.press("ctrl+r")
+		if f.reveal != want {
+			t.Fatalf("ctrl+r: secrets shown %v, want %v", f.reveal, want)
+		}
 	}
 }
