@@ -124,17 +124,24 @@ func (s *cutoverScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		s.turn(1)
 	case key.Matches(msg, k.PrevAPI):
 		s.turn(-1)
-	case key.Matches(msg, k.Up):
-		s.page.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		s.page.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		s.page.PageUp()
-	case key.Matches(msg, k.PageDown):
-		s.page.PageDown()
+	default:
+		k.Scroll(msg, pageScroller{&s.page})
 	}
 	return nil
 }
+
+// pageScroller is a viewport as a list.Scroller.
+type pageScroller struct{ *viewport.Model }
+
+func (p pageScroller) Move(lines int) {
+	if lines < 0 {
+		p.ScrollUp(-lines)
+	} else {
+		p.ScrollDown(lines)
+	}
+}
+func (p pageScroller) Top()    { p.GotoTop() }
+func (p pageScroller) Bottom() { p.GotoBottom() }
 
 // turn shows the API d pages on, round the list.
 func (s *cutoverScreen) turn(d int) {

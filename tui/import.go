@@ -154,7 +154,7 @@ func (s *importScreen) Update(msg tea.Msg) tea.Cmd {
 func (s *importScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
 	// The plan and the run's clients move alike; a moved cursor stops following the run.
-	if s.phase != impPlanning && s.phase != impConfirm && !s.asking && s.list.HandleKey(msg, k.KeyMap) {
+	if s.phase != impPlanning && s.phase != impConfirm && !s.asking && k.Scroll(msg, &s.list) {
 		s.follow = s.follow && s.phase != impRunning
 		return nil
 	}

@@ -36,12 +36,6 @@ type fieldKeys struct {
 	Next, Prev key.Binding
 }
 
-// scrollKeys scroll a pane: ↑/↓ (k/j) a line, pgup/pgdn a page. A list's keys are
-// list.KeyMap, which adds first/last and pages with ctrl+u/d too.
-type scrollKeys struct {
-	Up, Down, PageUp, PageDown key.Binding
-}
-
 type connectKeys struct {
 	fieldKeys
 	Connect, Reveal, Cancel       key.Binding
@@ -57,7 +51,7 @@ type manualKeys struct {
 
 type spotKeys struct {
 	fieldKeys                                   // while the token and project are typed
-	scrollKeys                                  // through the checks, or the token
+	list.KeyMap                                 // through the checks, or the token
 	Check, Reveal, Edit, Focus, FocusBack, Back key.Binding
 }
 
@@ -92,12 +86,12 @@ type importKeys struct {
 
 type validateKeys struct {
 	// ↑/↓ move through the clients or the checks, or scroll the token: focus decides.
-	scrollKeys
+	list.KeyMap
 	Focus, FocusBack, Compare, Copy, Cutover, Back key.Binding
 }
 
 type cutoverKeys struct {
-	scrollKeys             // the API's page
+	list.KeyMap            // the API's page
 	NextAPI, PrevAPI, Back key.Binding
 }
 
@@ -112,12 +106,15 @@ func defaultKeyMap() keyMap {
 		Prev: bind("shift+tab", "previous field", "shift+tab", "up"),
 	}
 	lines := list.DefaultKeyMap()
-	scroll := scrollKeys{
-		Up:       lines.Up,
-		Down:     lines.Down,
-		PageUp:   bind("pgup", "scroll token up", "pgup"),
-		PageDown: bind("pgdn", "scroll token down", "pgdown"),
-	}
+	// A pane scrolls with a list's keys; pgup/pgdn say what they scroll.
+	scroll := lines
+	scroll.PageUp = withHelp(lines.PageUp, "pgup", "scroll token up")
+	scroll.PageDown = withHelp(lines.PageDown, "pgdn", "scroll token down")
+	checks := scroll
+	checks.Up = withHelp(scroll.Up, "↑/↓", "check")
+	page := lines
+	page.Up = withHelp(lines.Up, "↑/k", "scroll")
+	page.Down = withHelp(lines.Down, "↓/j", "scroll")
 	return keyMap{
 		Global: globalKeys{
 			Quit:      bind("q", "quit", "q"),
@@ -149,12 +146,7 @@ func defaultKeyMap() keyMap {
 			Back:      back,
 		},
 		Check: spotKeys{
-			scrollKeys: scrollKeys{
-				Up:       withHelp(scroll.Up, "↑/↓", "check"),
-				Down:     scroll.Down,
-				PageUp:   scroll.PageUp,
-				PageDown: scroll.PageDown,
-			},
+			KeyMap:    checks,
 			fieldKeys: fields,
 			Check:     bind("enter", "check", "enter"),
 			Reveal:    withHelp(reveal, "ctrl+r", "show token"),
@@ -211,22 +203,17 @@ func defaultKeyMap() keyMap {
 			Cutover:    cutover,
 		},
 		Validate: validateKeys{
-			scrollKeys: scroll,
-			Focus:      bind("tab", "next pane", "tab"),
-			FocusBack:  bind("shift+tab", "previous pane", "shift+tab"),
-			Compare:    bind("a", "compare with Auth0", "a"),
+			KeyMap:    scroll,
+			Focus:     bind("tab", "next pane", "tab"),
+			FocusBack: bind("shift+tab", "previous pane", "shift+tab"),
+			Compare:   bind("a", "compare with Auth0", "a"),
 			// The footer says it copies a secret: the token is a credential until it expires.
 			Copy:    bind("y", "copy token (secret)", "y"),
 			Cutover: cutover,
 			Back:    back,
 		},
 		Cutover: cutoverKeys{
-			scrollKeys: scrollKeys{
-				Up:       withHelp(scroll.Up, "↑/k", "scroll"),
-				Down:     withHelp(scroll.Down, "↓/j", "scroll"),
-				PageUp:   withHelp(scroll.PageUp, "pgup", "page up"),
-				PageDown: withHelp(scroll.PageDown, "pgdn", "page down"),
-			},
+			KeyMap:  page,
 			NextAPI: bind("tab", "next API", "tab", "right", "l"),
 			PrevAPI: bind("shift+tab", "previous API", "shift+tab", "left", "h"),
 			Back:    back,

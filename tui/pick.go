@@ -342,7 +342,7 @@ func (p *pickScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return p.updateFilter(msg)
 	}
-	if p.list.HandleKey(msg, k.KeyMap) {
+	if k.Scroll(msg, &p.list) {
 		return nil
 	}
 	switch {

@@ -75,8 +75,8 @@ func (p *proofPane) setFocus(f proofFocus) {
 	p.layout()
 }
 
-// move moves the highlighted check, or scrolls the token, by d.
-func (p *proofPane) move(d int) {
+// Move moves the highlighted check, or scrolls the token, by d (list.Scroller).
+func (p *proofPane) Move(d int) {
 	switch p.focus {
 	case focusChecks:
 		p.list.Move(d)
@@ -90,8 +90,29 @@ func (p *proofPane) move(d int) {
 	}
 }
 
-func (p *proofPane) pageDown() { p.vp.PageDown() }
-func (p *proofPane) pageUp()   { p.vp.PageUp() }
+// PageUp, PageDown, Top and Bottom scroll the token, or move to the first or last check.
+func (p *proofPane) PageDown() { p.vp.PageDown() }
+func (p *proofPane) PageUp()   { p.vp.PageUp() }
+
+func (p *proofPane) Top() {
+	switch p.focus {
+	case focusChecks:
+		p.list.Top()
+		p.layout()
+	case focusToken:
+		p.vp.GotoTop()
+	}
+}
+
+func (p *proofPane) Bottom() {
+	switch p.focus {
+	case focusChecks:
+		p.list.Bottom()
+		p.layout()
+	case focusToken:
+		p.vp.GotoBottom()
+	}
+}
 
 func (p *proofPane) firstFailed() int {
 	for i, c := range p.checks {

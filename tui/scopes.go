@@ -133,7 +133,7 @@ func (s *scopesScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	d := s.draft()
 	rows := d.rows()
 	s.note = ""
-	if s.list.HandleKey(msg, k.KeyMap) {
+	if k.Scroll(msg, &s.list) {
 		return nil
 	}
 	switch {

@@ -141,20 +141,13 @@ func (s *spotCheckScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case spotResult:
 		switch {
-		case key.Matches(msg, k.Up):
-			s.pane.move(-1)
-		case key.Matches(msg, k.Down):
-			s.pane.move(1)
+		case k.Scroll(msg, &s.pane):
 		case key.Matches(msg, k.Focus, k.FocusBack):
 			if s.pane.focus == focusChecks {
 				s.pane.setFocus(focusToken)
 			} else {
 				s.pane.setFocus(focusChecks)
 			}
-		case key.Matches(msg, k.PageDown):
-			s.pane.pageDown()
-		case key.Matches(msg, k.PageUp):
-			s.pane.pageUp()
 		case key.Matches(msg, k.Edit):
 			s.state = spotEditing
 			s.result = nil

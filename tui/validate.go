@@ -242,22 +242,11 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.cycleFocus(1)
 	case key.Matches(msg, k.FocusBack):
 		v.cycleFocus(-1)
-	case key.Matches(msg, k.Up):
-		if v.pane.focus == focusList {
-			v.choose(-1)
-		} else {
-			v.pane.move(-1)
-		}
-	case key.Matches(msg, k.Down):
-		if v.pane.focus == focusList {
-			v.choose(1)
-		} else {
-			v.pane.move(1)
-		}
-	case key.Matches(msg, k.PageUp):
-		v.pane.pageUp()
-	case key.Matches(msg, k.PageDown):
-		v.pane.pageDown()
+	case v.pane.focus == focusList && key.Matches(msg, k.Up):
+		v.choose(-1)
+	case v.pane.focus == focusList && key.Matches(msg, k.Down):
+		v.choose(1)
+	case k.Scroll(msg, &v.pane):
 	case key.Matches(msg, k.Compare):
 		return v.compare()
 	case key.Matches(msg, k.Copy):

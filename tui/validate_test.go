@@ -328,3 +328,40 @@ func walkForm(t *testing.T, h *harness, f *form) {
 		}
 	}
 }
+
+// TestPanesTakeTheListKeys: the checks and the token scroll with the keys a list takes:
+// g/G (home/end) go to the first and last check or the token's top and bottom, ctrl+d/u
+// page like pgdn/pgup.
+func TestPanesTakeTheListKeys(t *testing.T) {
+	h, v, _ := openValidate(t, nil, 60, 20)
+	h.press("tab") // the checks
+	if v.pane.focus != focusChecks {
+		t.Fatalf("tab: focus %v", v.pane.focus)
+	}
+	last := len(v.pane.checks) - 1
+	for _, step := range []struct {
+		key  string
+		want int
+	}{{"G", last}, {"g", 0}, {"end", last}, {"home", 0}} {
+		h.press(step.key)
+		if got := v.pane.list.Cursor(); got != step.want {
+			t.Fatalf("%s on the checks: check %d, want %d", step.key, got, step.want)
+		}
+	}
+	h.press("tab") // the token
+	if v.pane.focus != focusToken {
+		t.Fatalf("tab: focus %v", v.pane.focus)
+	}
+	h.press("ctrl+d")
+	if v.pane.vp.YOffset() == 0 {
+		t.Fatal("ctrl+d did not scroll the token")
+	}
+	h.press("G")
+	if !v.pane.vp.AtBottom() {
+		t.Fatal("G did not scroll the token to its end")
+	}
+	h.press("g")
+	if !v.pane.vp.AtTop() {
+		t.Fatal("g did not scroll the token to its top")
+	}
+}

@@ -250,21 +250,30 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// HandleKey moves the cursor when msg is one of k's keys, and reports whether it was.
-func (m *Model) HandleKey(msg tea.KeyPressMsg, k KeyMap) bool {
+// Scroller is what a KeyMap moves: a list's cursor, or a pane's view.
+type Scroller interface {
+	Move(d int)
+	PageUp()
+	PageDown()
+	Top()
+	Bottom()
+}
+
+// Scroll moves s when msg is one of k's keys, and reports whether it was.
+func (k KeyMap) Scroll(msg tea.KeyPressMsg, s Scroller) bool {
 	switch {
 	case key.Matches(msg, k.Up):
-		m.Move(-1)
+		s.Move(-1)
 	case key.Matches(msg, k.Down):
-		m.Move(1)
+		s.Move(1)
 	case key.Matches(msg, k.PageUp):
-		m.PageUp()
+		s.PageUp()
 	case key.Matches(msg, k.PageDown):
-		m.PageDown()
+		s.PageDown()
 	case key.Matches(msg, k.Top):
-		m.Top()
+		s.Top()
 	case key.Matches(msg, k.Bottom):
-		m.Bottom()
+		s.Bottom()
 	default:
 		return false
 	}

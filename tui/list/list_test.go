@@ -285,11 +285,11 @@ func TestRowsAndSide(t *testing.T) {
 	}
 }
 
-func TestHandleKey(t *testing.T) {
+func TestScroll(t *testing.T) {
 	m := sized(10, 4)
 	k := DefaultKeyMap()
 	press := func(code rune, text string) bool {
-		return m.HandleKey(tea.KeyPressMsg{Code: code, Text: text}, k)
+		return k.Scroll(tea.KeyPressMsg{Code: code, Text: text}, &m)
 	}
 	for _, c := range []struct {
 		code   rune
