@@ -75,42 +75,30 @@ func (p *proofPane) setFocus(f proofFocus) {
 	p.layout()
 }
 
-// Move moves the highlighted check, or scrolls the token, by d (list.Scroller).
+// Move, Top and Bottom (list.Scroller) move the highlighted check, or scroll the token:
+// whichever has focus. PageUp and PageDown always scroll the token ("scroll token up"),
+// which shows beside the list while it compares tokens.
 func (p *proofPane) Move(d int) {
-	switch p.focus {
-	case focusChecks:
-		p.list.Move(d)
-		p.layout()
-	case focusToken:
+	p.scroll(func() { p.list.Move(d) }, func() {
 		if d < 0 {
 			p.vp.ScrollUp(-d)
 		} else {
 			p.vp.ScrollDown(d)
 		}
-	}
+	})
 }
-
-// PageUp, PageDown, Top and Bottom scroll the token, or move to the first or last check.
-func (p *proofPane) PageDown() { p.vp.PageDown() }
 func (p *proofPane) PageUp()   { p.vp.PageUp() }
+func (p *proofPane) PageDown() { p.vp.PageDown() }
+func (p *proofPane) Top()      { p.scroll(p.list.Top, func() { p.vp.GotoTop() }) }
+func (p *proofPane) Bottom()   { p.scroll(p.list.Bottom, func() { p.vp.GotoBottom() }) }
 
-func (p *proofPane) Top() {
+func (p *proofPane) scroll(checks, token func()) {
 	switch p.focus {
 	case focusChecks:
-		p.list.Top()
+		checks()
 		p.layout()
 	case focusToken:
-		p.vp.GotoTop()
-	}
-}
-
-func (p *proofPane) Bottom() {
-	switch p.focus {
-	case focusChecks:
-		p.list.Bottom()
-		p.layout()
-	case focusToken:
-		p.vp.GotoBottom()
+		token()
 	}
 }
 
