@@ -347,16 +347,16 @@ func (c *connectScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return c.startEditing()
 		}
 	case connEditing:
+		// ctrl+r was taken above (it works outside editing too): no reveal key here.
+		if cmd, ok := c.form.navigate(msg, k.fieldKeys, key.Binding{}); ok {
+			return cmd
+		}
 		switch {
 		case key.Matches(msg, k.Connect):
 			return c.connect()
 		case key.Matches(msg, k.Done):
 			c.stopEditing()
 			return nil
-		case key.Matches(msg, k.Next):
-			return c.form.move(1)
-		case key.Matches(msg, k.Prev):
-			return c.form.move(-1)
 		}
 		before := c.form.focused().input.Value()
 		cmd := c.form.update(msg)

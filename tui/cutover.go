@@ -130,19 +130,6 @@ func (s *cutoverScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// pageScroller is a viewport as a list.Scroller.
-type pageScroller struct{ *viewport.Model }
-
-func (p pageScroller) Move(lines int) {
-	if lines < 0 {
-		p.ScrollUp(-lines)
-	} else {
-		p.ScrollDown(lines)
-	}
-}
-func (p pageScroller) Top()    { p.GotoTop() }
-func (p pageScroller) Bottom() { p.GotoBottom() }
-
 // turn shows the API d pages on, round the list.
 func (s *cutoverScreen) turn(d int) {
 	n := len(s.cut.APIs)

@@ -230,16 +230,15 @@ func (s *importScreen) summaryLines() []string {
 		return nil
 	}
 	p := sum.Progress
-	if sum.Locked {
-		// Whole: who holds the project's lock and what to do are at its end.
-		return append([]string{""}, append(
-			widget.Hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 0),
-			widget.Hang(st.Muted, "  ", "Once that run has ended, go back (esc) and import again.", s.width, 0)...)...)
-	}
 	if sum.NotStarted != "" {
+		hint, most := "Make $XDG_STATE_HOME (else ~/.local/state) a folder m2mport can write to, then import again.", 2
+		if sum.Locked {
+			// Whole (no cap on lines): who holds the lock and what to do are at its end.
+			hint, most = "Once that run has ended, go back (esc) and import again.", 0
+		}
 		return append([]string{""}, append(
-			widget.Hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, 2),
-			widget.Hang(st.Muted, "  ", "Make $XDG_STATE_HOME (else ~/.local/state) a folder m2mport can write to, then import again.", s.width, 2)...)...)
+			widget.Hang(st.Error, "✗ ", "Nothing was written to Stytch: "+sentence(sanitize.Line(sum.NotStarted)), s.width, most),
+			widget.Hang(st.Muted, "  ", hint, s.width, most)...)...)
 	}
 	head := st.Success.Render("✓ Done")
 	if !sum.OK() {

@@ -129,7 +129,7 @@ func defaultKeyMap() keyMap {
 			Cancel:    cancel,
 			// Keys without a letter's meaning enter the form too: tab and the arrows go where
 			// a form's fields are.
-			Fill:     bind("e", "edit", "e", "tab", "shift+tab", "down", "up"),
+			Fill:     bind("e", "edit", append(append([]string{"e"}, fields.Next.Keys()...), fields.Prev.Keys()...)...),
 			Done:     bind("esc", "done", "esc"),
 			Continue: bind("enter", "pick clients", "enter"),
 			Manual:   bind("m", "by hand", "m"),

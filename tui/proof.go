@@ -79,18 +79,14 @@ func (p *proofPane) setFocus(f proofFocus) {
 // whichever has focus. PageUp and PageDown always scroll the token ("scroll token up"),
 // which shows beside the list while it compares tokens.
 func (p *proofPane) Move(d int) {
-	p.scroll(func() { p.list.Move(d) }, func() {
-		if d < 0 {
-			p.vp.ScrollUp(-d)
-		} else {
-			p.vp.ScrollDown(d)
-		}
-	})
+	p.scroll(func() { p.list.Move(d) }, func() { p.token().Move(d) })
 }
 func (p *proofPane) PageUp()   { p.vp.PageUp() }
 func (p *proofPane) PageDown() { p.vp.PageDown() }
-func (p *proofPane) Top()      { p.scroll(p.list.Top, func() { p.vp.GotoTop() }) }
-func (p *proofPane) Bottom()   { p.scroll(p.list.Bottom, func() { p.vp.GotoBottom() }) }
+func (p *proofPane) Top()      { p.scroll(p.list.Top, p.token().Top) }
+func (p *proofPane) Bottom()   { p.scroll(p.list.Bottom, p.token().Bottom) }
+
+func (p *proofPane) token() pageScroller { return pageScroller{&p.vp} }
 
 func (p *proofPane) scroll(checks, token func()) {
 	switch p.focus {
@@ -254,3 +250,16 @@ func (p *proofPane) more() string {
 	}
 	return "pgdn: more of the token"
 }
+
+// pageScroller is a viewport as a list.Scroller.
+type pageScroller struct{ *viewport.Model }
+
+func (p pageScroller) Move(lines int) {
+	if lines < 0 {
+		p.ScrollUp(-lines)
+	} else {
+		p.ScrollDown(lines)
+	}
+}
+func (p pageScroller) Top()    { p.GotoTop() }
+func (p pageScroller) Bottom() { p.GotoBottom() }

@@ -242,10 +242,7 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.cycleFocus(1)
 	case key.Matches(msg, k.FocusBack):
 		v.cycleFocus(-1)
-	case v.pane.focus == focusList && key.Matches(msg, k.Up):
-		v.choose(-1)
-	case v.pane.focus == focusList && key.Matches(msg, k.Down):
-		v.choose(1)
+	case v.pane.focus == focusList && k.Scroll(msg, clientScroller{v}):
 	case k.Scroll(msg, &v.pane):
 	case key.Matches(msg, k.Compare):
 		return v.compare()
@@ -267,15 +264,25 @@ func (v *validateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// choose moves to the client d places down the list (up when d < 0).
-func (v *validateScreen) choose(d int) {
+// choose moves the cursor through the clients by move, and shows the one it lands on.
+func (v *validateScreen) choose(move func()) {
 	if len(v.proofs) == 0 {
 		return
 	}
-	v.side.Move(d)
+	move()
 	v.refresh()
 	v.pane.reset()
 }
+
+// clientScroller moves through the clients while their list has focus (list.Scroller);
+// pgup/pgdn scroll the token there too, as their label says everywhere on this screen.
+type clientScroller struct{ v *validateScreen }
+
+func (c clientScroller) Move(d int) { c.v.choose(func() { c.v.side.Move(d) }) }
+func (c clientScroller) Top()       { c.v.choose(c.v.side.Top) }
+func (c clientScroller) Bottom()    { c.v.choose(c.v.side.Bottom) }
+func (c clientScroller) PageUp()    { c.v.pane.PageUp() }
+func (c clientScroller) PageDown()  { c.v.pane.PageDown() }
 
 // firstAudience is the API to ask Auth0 for a token for: the first one that Stytch's token
 // speaks for too (not Auth0's own Management API).
@@ -414,10 +421,10 @@ func (v *validateScreen) tokenLife() string {
 // copyToken puts the current client's token on the clipboard (OSC 52), asked for on
 // purpose: it is a bearer credential, never drawn.
 func (v *validateScreen) copyToken() tea.Cmd {
-	p := v.current()
-	if p == nil || p.check == nil || p.check.Token.IsZero() {
+	if !v.canCopy() {
 		return nil
 	}
+	p := v.current()
 	v.note = "Token copied to the clipboard (OSC 52): a secret, whoever holds it acts as this client."
 	return tea.SetClipboard(p.check.Token.Reveal())
 }

@@ -329,11 +329,20 @@ func walkForm(t *testing.T, h *harness, f *form) {
 	}
 }
 
-// TestPanesTakeTheListKeys: the checks and the token scroll with the keys a list takes:
-// g/G (home/end) go to the first and last check or the token's top and bottom, ctrl+d/u
-// page like pgdn/pgup.
+// TestPanesTakeTheListKeys: the clients, the checks and the token move with the keys a list
+// takes: g/G (home/end) go to the first and last client or check, or the token's top and
+// bottom; ctrl+d/u page the token like pgdn/pgup.
 func TestPanesTakeTheListKeys(t *testing.T) {
 	h, v, _ := openValidate(t, nil, 60, 20)
+	for _, step := range []struct {
+		key  string
+		want int
+	}{{"G", 1}, {"g", 0}, {"end", 1}, {"home", 0}} {
+		h.press(step.key)
+		if got := v.side.Cursor(); got != step.want || v.current() != &v.proofs[step.want] {
+			t.Fatalf("%s on the clients: client %d, want %d", step.key, got, step.want)
+		}
+	}
 	h.press("tab") // the checks
 	if v.pane.focus != focusChecks {
 		t.Fatalf("tab: focus %v", v.pane.focus)

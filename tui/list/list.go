@@ -230,7 +230,7 @@ func Span(heights []int, room, anchor int) (start, end int) {
 }
 
 // KeyMap is the keys that move a list's cursor. A screen embeds it in its own KeyMap and
-// passes key presses to Model.HandleKey.
+// passes key presses to KeyMap.Scroll.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 }
