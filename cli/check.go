@@ -57,18 +57,21 @@ m2mport check --decode-only < token.txt`,
 	f.BoolVar(&decodeOnly, "decode-only", false, "only decode the token, never verify it (exit 0 instead of 3 when no check fails)")
 	notFiles(cmd, "client-id", "scopes")
 	aliases(cmd, oldStytchNames)
+	// With --json, stdout is one object even when there is no checklist, so a script
+	// always has something to parse; stderr says the same to a person.
+	failedJSON := func(err error) {
+		if asJSON {
+			writeJSON(env.Out, struct {
+				Passed bool   `json:"passed"`
+				Error  string `json:"error"`
+				Hint   string `json:"hint,omitempty"`
+			}{false, err.Error(), hint(err)})
+		}
+	}
 	runCheck := func(ctx context.Context, args []string) int {
 		scopesSet := cmd.Flags().Changed("scopes")
-		// With --json, stdout is one object even when there is no checklist, so a script
-		// always has something to parse; stderr says the same to a person.
 		failed := func(err error, code int) int {
-			if asJSON {
-				writeJSON(env.Out, struct {
-					Passed bool   `json:"passed"`
-					Error  string `json:"error"`
-					Hint   string `json:"hint,omitempty"`
-				}{false, err.Error(), hint(err)})
-			}
+			failedJSON(err)
 			return fail(env, "check", err, code)
 		}
 		token, err := readToken(ctx, env, args)
@@ -127,12 +130,7 @@ m2mport check --decode-only < token.txt`,
 		// The token, or none (stdin, $M2MPORT_TOKEN). More is refused as every command refuses
 		// an extra argument, and with --json as one object on stdout too.
 		if err := atMost(1)(cmd, args); err != nil {
-			if asJSON {
-				writeJSON(env.Out, struct {
-					Passed bool   `json:"passed"`
-					Error  string `json:"error"`
-				}{false, err.Error()})
-			}
+			failedJSON(err)
 			return err
 		}
 		return status(runCheck(cmd.Context(), args))

@@ -217,21 +217,26 @@ func runE(fn func(ctx context.Context, args []string) int) func(*cobra.Command, 
 
 // noArgs makes fn the body of cmd, a command that takes no arguments: completion offers none,
 // and one given is a usage error (atMost).
-func noArgs(cmd *cobra.Command, env *Env, fn func(ctx context.Context) int) {
+func noArgs(cmd *cobra.Command, fn func(ctx context.Context) int) {
 	cmd.Args, cmd.ValidArgsFunction = atMost(0), noFiles
 	cmd.RunE = runE(func(ctx context.Context, _ []string) int { return fn(ctx) })
 }
 
-// atMost is the Args of a command that takes at most n arguments: one more is a usage error
-// that names the command and the argument, printed by printError in the shape of every other
-// refused command line ("m2mport runs: unexpected argument "x"", then where its help is).
+// atMost is the Args of a command that takes at most n arguments: more is a usage error
+// that names the command and counts the arguments, printed by printError in the shape of
+// every other refused command line ("m2mport runs: takes no arguments (got 1)", then where
+// its help is). It never quotes one: a secret or token pasted unquoted splits into several.
 // (cobra.NoArgs would call it an unknown command of the root, and point to the root's help.)
 func atMost(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) > n {
-			return usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("unexpected argument %q", args[n])}
+		if len(args) <= n {
+			return nil
 		}
-		return nil
+		takes := "no arguments"
+		if n > 0 {
+			takes = "at most " + client.Plural(n, "argument")
+		}
+		return usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("takes %s (got %d)", takes, len(args))}
 	}
 }
 
@@ -296,16 +301,16 @@ m2mport check --client-id ID < token.txt`
 
 // newVersionCmd keeps `m2mport version`, from before --version, working.
 func newVersionCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:    "version",
 		Short:  "Print m2mport's version, commit and build date.",
 		Hidden: true,
-		Args:   atMost(0),
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(env.Out, "m2mport %s\n", versionLine())
-			return nil
-		},
 	}
+	noArgs(cmd, func(context.Context) int {
+		fmt.Fprintf(env.Out, "m2mport %s\n", versionLine())
+		return ExitOK
+	})
+	return cmd
 }
 
 // Command returns m2mport's command tree, for what documents or checks it from outside the

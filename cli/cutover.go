@@ -37,8 +37,6 @@ m2mport cutover
 m2mport cutover --markdown > cutover.md
 # with the claims Auth0 Actions add (mints Auth0 tokens)
 m2mport cutover --compare-claims --max-tokens 20`,
-		Args:              atMost(0),
-		ValidArgsFunction: noFiles,
 	}
 	given := addCredentialFlags(cmd)
 	f := cmd.Flags()
@@ -47,7 +45,7 @@ m2mport cutover --compare-claims --max-tokens 20`,
 	f.BoolVar(&compare, "compare-claims", false, "mint one Auth0 token per client and API to find custom claims (spends the tenant's M2M token quota)")
 	f.IntVar(&maxTokens, "max-tokens", client.DefaultClaimTokens, "with --compare-claims, mint at most this many Auth0 tokens")
 	notFiles(cmd, "max-tokens")
-	cmd.RunE = runE(func(ctx context.Context, _ []string) int {
+	noArgs(cmd, func(ctx context.Context) int {
 		switch {
 		case asJSON && markdown:
 			return fail(env, "cutover", errors.New("use --json or --markdown, not both"), ExitUsage)

@@ -127,7 +127,7 @@ func TestCutoverRefusesWhatItShouldNot(t *testing.T) {
 		{[]string{"--json", "--markdown"}, "not both"},
 		{[]string{"--max-tokens", "5"}, "give both"},
 		{[]string{"--compare-claims", "--max-tokens", "0"}, "between 1 and 10000"},
-		{[]string{"extra"}, `m2mport cutover: unexpected argument "extra"`},
+		{[]string{"extra"}, `m2mport cutover: takes no arguments (got 1)`},
 	}, func(args []string) (int, string, string) {
 		return run2(t, env, append([]string{"cutover"}, args...)...)
 	})

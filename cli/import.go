@@ -131,8 +131,6 @@ m2mport import --all --yes
 m2mport import --select ID,ID --audience URL --yes
 # clients from a CSV or JSON file instead of Auth0
 m2mport import --from-file clients.csv --all --yes`,
-		Args:              atMost(0),
-		ValidArgsFunction: noFiles,
 	}
 	ef := addEngineFlags(cmd)
 	given := addCredentialFlags(cmd)
@@ -151,7 +149,7 @@ m2mport import --from-file clients.csv --all --yes`,
 		"update\tupdate its scopes, name, description and metadata")
 	notFiles(cmd, "select", "audience", "accept-widening", "drop-widening")
 	fileExt(cmd, "from-file", "csv", "json")
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+	noArgs(cmd, func(ctx context.Context) int {
 		in := importRun{env: env, fs: cmd.Flags(), ef: ef, all: all, dryRun: dryRun, verify: !noVerify, fromFile: fromFile, audiences: audiences}
 		switch {
 		case all && sel != "":

@@ -44,7 +44,7 @@ printenv STYTCH_SECRET | m2mport login stytch --stytch-project-id project-test-â
 	for _, side := range []string{"auth0", "stytch"} {
 		l := &login{env: env, side: side}
 		sub := &cobra.Command{Use: side}
-		noArgs(sub, env, l.run)
+		noArgs(sub, l.run)
 		f := sub.Flags()
 		// login saves what it is given or asks for, never what the environment or the
 		// keyring holds: the flags are the same, their defaults are not.
@@ -81,7 +81,7 @@ func newLogoutCmd(env *Env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "remove every m2mport entry, both sides and any left by an interrupted save")
 	cmd.RunE = runE(func(ctx context.Context, args []string) int {
-		if (len(args) == 1) == all || len(args) > 1 || (len(args) == 1 && args[0] != "auth0" && args[0] != "stytch") {
+		if (len(args) == 1) == all || (len(args) == 1 && args[0] != "auth0" && args[0] != "stytch") {
 			fmt.Fprintln(env.Err, "m2mport logout: say which credentials to remove: auth0, stytch or --all")
 			return ExitUsage
 		}

@@ -164,13 +164,13 @@ func TestLoginUsageErrors(t *testing.T) {
 		{[]string{"login", "okta"}, `unknown side "okta"`},
 		{[]string{"login", "auth0", "--project-id", "p"}, "m2mport login auth0: unknown flag: --project-id"},
 		{[]string{"login", "stytch", "--auth0-domain", "d"}, "m2mport login stytch: unknown flag: --auth0-domain"},
-		{[]string{"login", "auth0", "extra"}, `unexpected argument "extra"`},
+		{[]string{"login", "auth0", "extra"}, `m2mport login auth0: takes no arguments (got 1)`},
 		{[]string{"login", "auth0", "--bogus"}, "bogus"},
 		{[]string{"logout"}, "auth0, stytch or --all"},
-		{[]string{"logout", "auth0", "stytch"}, `m2mport logout: unexpected argument "stytch"`},
+		{[]string{"logout", "auth0", "stytch"}, `m2mport logout: takes at most 1 argument (got 2)`},
 		{[]string{"logout", "--all", "auth0"}, "auth0, stytch or --all"},
 		{[]string{"logout", "okta"}, "auth0, stytch or --all"},
-		{[]string{"status", "extra"}, `unexpected argument "extra"`},
+		{[]string{"status", "extra"}, `m2mport status: takes no arguments (got 1)`},
 	}, func(args []string) (int, string, string) {
 		s := &session{}
 		code, out, errOut := s.run(t, args...)

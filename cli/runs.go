@@ -28,12 +28,11 @@ func newRunsCmd(env *Env) *cobra.Command {
 			"A run that was killed has no closing line in its report: it is listed as interrupted, with what it " +
 			"wrote down. Runs given --report elsewhere are not listed.",
 		Example: "m2mport runs\nm2mport runs --stytch-project-id project-test-… --json",
-		Args:    atMost(0),
 	}
 	project := cmd.Flags().String(flagStytchProjectID, "", "list only the runs of this Stytch project")
 	asJSON := cmd.Flags().Bool("json", false, "print one JSON object a run")
 	notFiles(cmd, flagStytchProjectID)
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+	noArgs(cmd, func(ctx context.Context) int {
 		dir, err := runsDir(env.Getenv)
 		if err != nil {
 			return fail(env, "runs", err, ExitFailed)

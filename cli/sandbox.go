@@ -41,8 +41,6 @@ func newSandboxCmd(env *Env) *cobra.Command {
 		Long: "Run local emulators of Auth0 and Stytch on loopback and print their URLs and credentials.\n\n" +
 			"Prints one JSON line (or, with --env, shell export lines) on stdout, logs one line per " +
 			"request on stderr, and serves until interrupted.",
-		Args:              atMost(0),
-		ValidArgsFunction: noFiles,
 	}
 	f := cmd.Flags()
 	seed := f.String("seed", "demo", "start with demo (a realistic tenant), empty, or generated:N (N generated apps)")
@@ -65,7 +63,7 @@ func newSandboxCmd(env *Env) *cobra.Command {
 	oneOf(cmd, "auth0-rate", "free", "enterprise")
 	oneOf(cmd, flagStytchVertical, "b2b", "consumer")
 	notFiles(cmd, "auth0-addr", "stytch-addr", "faults", "stytch-rate", "random-seed", flagStytchProjectID, "management-scopes")
-	cmd.RunE = runE(func(ctx context.Context, args []string) int {
+	noArgs(cmd, func(ctx context.Context) int {
 		usageErr := func(err error) int {
 			fmt.Fprintf(env.Err, "m2mport sandbox: %v\nRun 'm2mport sandbox --help' for the flags.\n", err)
 			return ExitUsage

@@ -180,7 +180,7 @@ func TestSandboxRefusesBadFlagValues(t *testing.T) {
 		{[]string{"--stytch-rate", "2:0"}, "--stytch-rate"},
 		{[]string{"--random-seed", "x"}, "random-seed"},
 		{[]string{"--bogus"}, "bogus"},
-		{[]string{"extra"}, `"extra"`},
+		{[]string{"extra"}, `m2mport sandbox: takes no arguments (got 1)`},
 	} {
 		code, out, errOut := runCLI(t, nil, append([]string{"sandbox"}, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.mentions) {

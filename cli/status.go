@@ -21,7 +21,7 @@ func newStatusCmd(env *Env) *cobra.Command {
 			"side is missing a value.",
 	}
 	given := addCredentialFlags(cmd)
-	noArgs(cmd, env, func(ctx context.Context) int {
+	noArgs(cmd, func(ctx context.Context) int {
 		store, err := env.store()
 		if err != nil {
 			return fail(env, "status", err, ExitUsage)

@@ -57,7 +57,7 @@ func newDemoCmd(env *Env) *cobra.Command {
 			"Credentials are prefilled; nothing leaves this machine and nothing is saved in the keyring.",
 	}
 	theme := addThemeFlag(cmd)
-	noArgs(cmd, env, func(ctx context.Context) int {
+	noArgs(cmd, func(ctx context.Context) int {
 		th, err := themes.Select(*theme, env.Getenv)
 		if err != nil {
 			return fail(env, "demo", err, ExitUsage)

@@ -18,13 +18,6 @@ func TestTUIRefusesAnUnknownThemeBeforeStarting(t *testing.T) {
 	}
 }
 
-func TestDemoTakesNoArguments(t *testing.T) {
-	code, _, errOut := runCLI(t, nil, "demo", "extra")
-	if code != ExitUsage || !strings.Contains(errOut, `unexpected argument "extra"`) {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
-}
-
 func TestUsageListsDemo(t *testing.T) {
 	_, out, _ := runCLI(t, nil, "--help")
 	if !strings.Contains(out, "demo") || strings.Contains(out, "  tui ") {
