@@ -335,6 +335,7 @@ type bounds struct {
 	ids       idSet
 	cursors   map[string]bool
 	seen      int // items so far
+	empty     int // pages in a row that held no item
 	announced int // pages the first answer's total makes, -1 when it gave none
 	previous  []byte
 	most      int // the most items the list can hold; 0 = maxListItems
@@ -399,6 +400,15 @@ func (b *bounds) page(page int, p *listPage) error {
 	b.previous = current
 	if b.announced >= 0 && page >= b.announced+pageMargin {
 		return b.fail(fmt.Sprintf("page %d is more than the %d pages the first answer announced, and the list has not ended", page+1, b.announced), hintProxy)
+	}
+	// A checkpoint list announces no total, and empty pages add no item to count or repeat:
+	// only their run stops a list that hands out fresh checkpoints and nothing else.
+	b.empty++
+	if p.len() > 0 {
+		b.empty = 0
+	}
+	if b.empty > pageMargin {
+		return b.fail(fmt.Sprintf("%d pages in a row held nothing, and the list has not ended", b.empty), hintProxy)
 	}
 	for kind, id := range p.ids() {
 		if id == "" {
@@ -491,8 +501,8 @@ const maxSharedMetadata = 4096
 // maxSharedGrantLists bounds, for the same reason, the distinct lists of grants kept to share.
 const maxSharedGrantLists = 16384
 
-// apps turns a page of apps into records. An app listed twice is read once (the first time;
-// bounds refuses a list that serves an id twice, so only apps without an id can be).
+// apps turns a page of apps into records. bounds has refused a list that serves an id
+// twice, so only apps without an id can come again: the first of them is read.
 func (r *reader) apps(p *listPage) {
 	if r.clients == nil && p.Total > 0 {
 		// The first page's total, which bounds checked: room for them all at once, rather
@@ -501,7 +511,7 @@ func (r *reader) apps(p *listPage) {
 	}
 	for i := range p.Clients {
 		a := &p.Clients[i]
-		if _, dup := r.index[a.ClientID]; dup || (a.ClientID == "" && r.noID) {
+		if a.ClientID == "" && r.noID {
 			continue
 		}
 		r.noID = r.noID || a.ClientID == ""

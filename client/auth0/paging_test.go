@@ -118,6 +118,9 @@ func TestInventoryStopsListsThatNeverEnd(t *testing.T) {
 		{"fresh checkpoints serving the same grants", "/api/v2/client-grants", func(_ int, seq *atomic.Int64) string {
 			return fmt.Sprintf(`{"client_grants":[{"id":"cgr_1","client_id":"c","audience":"https://a/","scope":["x"]}],"next":"cp%d"}`, seq.Add(1))
 		}, 2 + 2, "came again on page 2"},
+		{"fresh checkpoints and empty pages", "/api/v2/client-grants", func(_ int, seq *atomic.Int64) string {
+			return fmt.Sprintf(`{"client_grants":[],"next":"cp%d"}`, seq.Add(1))
+		}, 2 + 3, "3 pages in a row held nothing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var seq atomic.Int64
