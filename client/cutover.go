@@ -136,6 +136,9 @@ type Verification struct {
 type AudienceOnly struct {
 	Today int `json:"today"`
 	After int `json:"after"`
+	// Granted are the clients of the project after the move that are granted the API today
+	// (Today less those that stay behind): After = Granted + More.
+	Granted int `json:"granted_after"`
 	// More are the clients it would admit after the move that it does not admit today.
 	More    int  `json:"more"`
 	AtLeast bool `json:"at_least,omitempty"` // After and More are lower bounds
@@ -359,7 +362,7 @@ func Analyze(in CutoverInput, claims *ClaimsRun) *Cutover {
 				today++
 			}
 		}
-		a.AudienceOnly = AudienceOnly{Today: len(a.Clients), After: cut.ProjectClients, More: cut.ProjectClients - today, AtLeast: cut.ProjectClientsAtLeast}
+		a.AudienceOnly = AudienceOnly{Today: len(a.Clients), After: cut.ProjectClients, Granted: today, More: cut.ProjectClients - today, AtLeast: cut.ProjectClientsAtLeast}
 
 		for _, sh := range a.Shared {
 			a.WidensAccess = a.WidensAccess || len(sh.Gain) > 0

@@ -75,7 +75,7 @@ func TestCutoverSharedNamesAcrossThreeAPIs(t *testing.T) {
 	if got := strings.Join(shared, "; "); got != "export with Reports API gain []; read with Orders API+Reports API gain [fulfil orders-reader partner]" {
 		t.Errorf("billing shared: %s", got)
 	}
-	if ao := billing.AudienceOnly; ao.Today != 3 || ao.After != 9 || ao.More != 6 {
+	if ao := billing.AudienceOnly; ao.Today != 3 || ao.After != 9 || ao.Granted != 3 || ao.More != 6 {
 		t.Errorf("audience only %+v", ao)
 	}
 	if billing.RequireScopes.String() != "export invoice read" || fmt.Sprint(billing.ClaimsGone) != "[azp gty org_id]" {
@@ -251,5 +251,26 @@ func TestCutoverClaimsComparison(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("findings %+v", orders.Findings())
+	}
+}
+
+// The audience-only line counts one set, the project's clients after the move, in each of
+// its forms: a lower bound when the project's count is unknown, one client, none.
+func TestAudienceOnlySaysWhoOfTheProjectIsGranted(t *testing.T) {
+	for _, tc := range []struct {
+		ao   AudienceOnly
+		want string
+	}{
+		{AudienceOnly{Today: 9, After: 9, Granted: 6, More: 3},
+			"would admit 3 clients it does not today: after the move every client of the project (9) holds its audience, and 6 of them are granted it today"},
+		{AudienceOnly{Today: 2, After: 5, Granted: 1, More: 4, AtLeast: true},
+			"would admit at least 4 clients it does not today: after the move every client of the project (at least 5) holds its audience, and 1 of them is granted it today"},
+		{AudienceOnly{After: 1, More: 1},
+			"would admit 1 client it does not today: after the move every client of the project (1) holds its audience, and none of them is granted it today"},
+	} {
+		a := CutoverAPI{AudienceOnly: tc.ao, RequireScopes: NewScopes("read")}
+		if got := a.Steps()[0].Detail[0]; !strings.HasSuffix(got, tc.want) {
+			t.Errorf("%+v:\n got %s\nwant …%s", tc.ao, got, tc.want)
+		}
 	}
 }

@@ -81,9 +81,9 @@ func (a *CutoverAPI) Steps() []CutoverItem {
 		atLeast = "at least "
 	}
 	// Both counts are of the project's clients after the move: those granted the API today
-	// are the ones that hold its audience now; the rest are the ones it would newly admit.
-	grantedToday := fmt.Sprintf("%d of them are", ao.After-ao.More)
-	switch ao.After - ao.More {
+	// hold its audience now; the rest are the ones it would newly admit.
+	grantedToday := fmt.Sprintf("%d of them are", ao.Granted)
+	switch ao.Granted {
 	case 0:
 		grantedToday = "none of them is"
 	case 1:

@@ -57,6 +57,7 @@ func HasReportKey(ctx context.Context, s Store) bool {
 	if !ok {
 		return false
 	}
+	// An entry that can't be read is there all the same, and goes with the rest.
 	_, err := st.b.get(ctx, reportKeyAccount)
-	return err == nil
+	return !errors.Is(err, ErrNotFound)
 }
